@@ -1,0 +1,33 @@
+# The front door. `make` installs missing Debian build dependencies (as root), builds, and leaves the
+# binary at build/harden. `make check` builds and runs every test, then again under ASan+UBSan, then
+# short libFuzzer runs.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_RUNS  ?= 20000
+
+.PHONY: all deps build check test test-asan fuzz example clean
+
+all: build
+
+deps:
+	@scripts/install-deps build
+
+build: deps
+	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) >/dev/null
+	ninja -C $(BUILD)
+
+# Runs all three suites even when one fails, then prints one summary line.
+check:
+	@scripts/install-deps all
+	@scripts/run-tests $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(FUZZ_RUNS)
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs
+
+example: build
+	$(BUILD)/harden syscall-filter fchown
+	$(BUILD)/harden show -p SystemCallFilter=@system-service -p 'SystemCallFilter=~@chown'
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

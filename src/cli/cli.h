@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+#include "diag.h"
+
+/* Exit codes shared by every verb (documented in README.md). */
+#define EXIT_OK 0
+#define EXIT_FINDINGS 1 /* the verb ran and found what it reports as a failure (threshold, --strict, not found) */
+#define EXIT_USAGE 2    /* bad command line */
+
+struct hd_verb {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv); /* argv[0] is the verb name */
+};
+
+/* Verbs: one file each in src/cli/. */
+int verb_syscall_filter(int argc, char **argv);
+int verb_show(int argc, char **argv);
+
+/* Shared helpers (common.c). */
+extern const char *cli_program; /* "harden" */
+/* Print "harden VERB: unknown option '-x'; see 'harden VERB --help'" and return EXIT_USAGE. */
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print diagnostics to stderr as "FILE:LINE: warning: TEXT" (or "harden: warning: TEXT"). */
+void cli_print_diags(const hd_diags *d);
+/* --systemd=V; prints an error and returns EXIT_USAGE on a bad value, else 0. */
+int cli_parse_systemd_version(const char *verb, const char *arg, int *out);
+/* Colour on a tty unless NO_COLOR is set. */
+bool cli_color(FILE *f);
+/* True when the locale's charset is UTF-8 (for ✓/✗ and → vs ASCII fallbacks). */
+bool cli_utf8(void);

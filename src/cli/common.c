@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "groups.h"
+
+const char *cli_program = "harden";
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s%s%s: ", cli_program, verb ? " " : "", verb ? verb : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see '%s%s%s --help'\n", cli_program, verb ? " " : "", verb ? verb : "");
+	return EXIT_USAGE;
+}
+
+void cli_print_diags(const hd_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const hd_diag *g = &d->v[i];
+		const char *sev = g->severity == HD_ERROR ? "error" : "warning";
+		if (g->file && g->line)
+			fprintf(stderr, "%s:%u: %s: %s\n", g->file, g->line, sev, g->text);
+		else if (g->file)
+			fprintf(stderr, "%s: %s: %s\n", g->file, sev, g->text);
+		else
+			fprintf(stderr, "%s: %s: %s\n", cli_program, sev, g->text);
+	}
+}
+
+int cli_parse_systemd_version(const char *verb, const char *arg, int *out)
+{
+	if (hd_systemd_version_parse(arg, out) < 0)
+		return cli_usage_error(verb, "--systemd=%s: expected 252 or latest", arg);
+	return 0;
+}
+
+bool cli_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	const char *term = getenv("TERM");
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}
+
+bool cli_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* harden: the dispatch table. Each verb lives in its own file in src/cli/. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct hd_verb verbs[] = {
+	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
+	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [--help] [--version] VERB [OPTIONS...]\n"
+		"\n"
+		"Lock a Linux service's system calls down as far as possible without breaking it.\n"
+		"\n"
+		"Verbs:\n",
+		cli_program);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f,
+		"\n"
+		"Run '%s VERB --help' for a verb's options.\n"
+		"Exit status: 0 success, 1 findings (threshold exceeded, --strict warnings, not found), 2 usage error.\n",
+		cli_program);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *v = argv[1];
+	if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0 || strcmp(v, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(v, "--version") == 0) {
+		printf("harden %s\n", HARDEN_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(v, verbs[i].name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	if (v[0] == '-')
+		return cli_usage_error(NULL, "unknown option '%s'", v);
+	return cli_usage_error(NULL, "unknown verb '%s'", v);
+}

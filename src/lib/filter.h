@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch.h"
+#include "diag.h"
+#include "strv.h"
+
+/*
+ * The filter engine: systemd's seccomp-backed settings, parsed with systemd's exact semantics
+ * (../shared/spec/filter-semantics.md), and turned into an exact rule set per architecture.
+ *
+ * Text -> hd_seccomp_settings (hd_seccomp_apply, one assignment at a time, in unit-file order)
+ *      -> hd_ruleset per architecture (hd_ruleset_build) -> a seccomp program (sandbox, later).
+ */
+
+/* Per-entry action of SystemCallFilter=, as systemd stores it in its name -> value map. */
+#define HD_ERRNO_DEFAULT (-1) /* no action of its own: allowed (allow list) / the negative action (deny list) */
+#define HD_ERRNO_KILL (-2)    /* ":kill" */
+
+struct hd_syscall_entry {
+	char *name; /* syscall name (groups are expanded at parse time, as systemd does) */
+	int err;    /* HD_ERRNO_DEFAULT, HD_ERRNO_KILL, or an errno 0..4095 */
+};
+
+/* SystemCallFilter= or SystemCallLog=. */
+struct hd_syscall_list {
+	bool is_set;     /* a non-empty assignment happened since the last reset */
+	bool allow_list; /* decided by the first non-empty assignment: no '~' = allow list */
+	struct hd_syscall_entry *v;
+	size_t n, cap;
+};
+
+struct hd_seccomp_settings {
+	struct hd_syscall_list filter; /* SystemCallFilter= */
+	int error_number;              /* SystemCallErrorNumber=: HD_ERRNO_KILL (default) or 1..4095 */
+	struct hd_syscall_list log;    /* SystemCallLog= (entries' err always HD_ERRNO_DEFAULT) */
+	hd_strv archs;                 /* SystemCallArchitectures=: systemd names as written ("native", "x86-64") */
+
+	bool af_is_set;                /* RestrictAddressFamilies= */
+	bool af_allow_list;
+	int *af;                       /* AF_* numbers, unique, sorted */
+	size_t n_af;
+
+	uint64_t ns_allowed;           /* RestrictNamespaces=: CLONE_NEW* flags still allowed (default all) */
+
+	bool lock_personality;
+	bool memory_deny_write_execute;
+	bool restrict_realtime;
+	bool restrict_suid_sgid;
+	bool protect_kernel_tunables;
+	bool protect_kernel_modules;
+	bool protect_kernel_logs;
+	bool protect_clock;
+	bool private_devices;
+	bool protect_hostname;
+	bool no_new_privileges;
+};
+
+/* The namespace flags RestrictNamespaces= knows, in systemd's order: cgroup ipc net mnt pid user uts time. */
+#define HD_NS_ALL_FLAGS 0x7E020080ULL /* CLONE_NEWCGROUP|IPC|NET|NS|PID|USER|UTS|TIME */
+
+void hd_seccomp_settings_init(struct hd_seccomp_settings *s);
+void hd_seccomp_settings_free(struct hd_seccomp_settings *s);
+
+/*
+ * Apply one assignment, as a unit-file line "key=value" in [Service] would be.
+ * Returns 1 if key is one of the settings above (value consumed; problems with it are added to
+ * diags as warnings naming file:line and the offending word, like systemd logs them), 0 if key is
+ * not a seccomp-backed setting (left to the caller), or -ENOMEM.
+ * sdver selects the group table (HD_SYSTEMD_252 or HD_SYSTEMD_LATEST).
+ */
+int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char *value, int sdver,
+		     const char *file, unsigned line, hd_diags *diags);
+
+/* True if key is a setting hd_seccomp_apply handles. */
+bool hd_seccomp_is_setting(const char *key);
+
+/* ---- rule sets ---- */
+
+typedef enum {
+	HD_ACT_ALLOW,
+	HD_ACT_LOG,   /* allowed and logged (SystemCallLog=) */
+	HD_ACT_ERRNO, /* fails with errno_value */
+	HD_ACT_KILL,  /* the whole process is killed with SIGSYS */
+} hd_action_kind;
+
+typedef struct hd_action {
+	hd_action_kind kind;
+	int errno_value; /* for HD_ACT_ERRNO */
+} hd_action;
+
+/* An argument comparison as seccomp makes them: (arg[index] & mask) OP datum. */
+enum hd_cmp_op { HD_CMP_EQ, HD_CMP_NE, HD_CMP_LT, HD_CMP_LE, HD_CMP_GT, HD_CMP_GE, HD_CMP_MASKED_EQ };
+struct hd_arg_cmp {
+	unsigned arg;
+	enum hd_cmp_op op;
+	uint64_t mask; /* for HD_CMP_MASKED_EQ */
+	uint64_t datum;
+};
+#define HD_RULE_MAX_CMPS 3
+
+struct hd_rule {
+	int nr;             /* number on the rule set's architecture */
+	char *name;
+	hd_action action;
+	unsigned n_cmps;    /* 0: unconditional; else all comparisons must hold */
+	struct hd_arg_cmp cmps[HD_RULE_MAX_CMPS];
+	const char *origin; /* the setting that produced it: "SystemCallFilter", "SystemCallLog", ... */
+};
+
+/* What the kernel will do, per syscall number, on one architecture. */
+struct hd_ruleset {
+	hd_arch arch;
+	hd_action default_action;
+	struct hd_rule *v; /* sorted by nr, then origin */
+	size_t n, cap;
+	hd_strv unresolved; /* names from the settings that are not syscalls on this architecture */
+};
+
+/*
+ * Build the rule set of SystemCallFilter= (+ SystemCallErrorNumber=, SystemCallLog=) on arch, with
+ * systemd sdver's semantics (latest: allow lists return ENOSYS for syscalls newer than its table).
+ * 0 or -errno.
+ */
+int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct hd_ruleset *out);
+void hd_ruleset_free(struct hd_ruleset *rs);
+/* The action for nr from unconditional rules or the default; *conditional (may be NULL) is set when
+ * conditional rules also exist for nr. */
+hd_action hd_ruleset_action(const struct hd_ruleset *rs, int nr, bool *conditional);
