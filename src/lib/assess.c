@@ -266,7 +266,7 @@ static int rule_address_family(const struct hd_check *c, const struct hd_assess_
 {
 	(void)d;
 	const struct hd_seccomp_settings *sc = &in->s->seccomp;
-	bool allow_list = sc->af_is_set && sc->af_allow_list;
+	bool allow_list = sc->af_allow_list; /* also true for "none", which leaves the set empty */
 	bool restricted = allow_list;
 	for (size_t i = 0; i < sc->n_af; i++)
 		if (sc->af[i] != 0 && af_bucket_of(sc->af[i]) == (enum af_bucket)c->param)
@@ -320,7 +320,7 @@ static bool resolvable(const char *name, int sdver)
 }
 
 /* Depth-first over the group in table order; the first member whose presence in the filter equals
- * !allow_list (allowed in an allow list, missing from a deny list) is the offender. */
+ * allow_list (allowed by an allow list, missing from a deny list) is the offender. */
 static const char *group_offender(const struct hd_assess_input *in, const char *group, bool allow_list, unsigned depth)
 {
 	const struct hd_group_def *g = hd_group_find(group, in->sdver);
@@ -337,7 +337,7 @@ static const char *group_offender(const struct hd_assess_input *in, const char *
 		}
 		if (!resolvable(m->name, in->sdver))
 			continue;
-		if (in_filter(in, m->name) != allow_list)
+		if (in_filter(in, m->name) == allow_list)
 			return m->name;
 	}
 	return NULL;

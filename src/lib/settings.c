@@ -114,11 +114,12 @@ static int enum_lookup(const struct enum_name *t, const char *s)
 }
 
 /*
- * One whitespace-separated word with systemd's unquoting (EXTRACT_UNQUOTE): '...' and "..." are
- * removed, a backslash takes the next character literally. *p advances. Returns 1 with *out set (to be
+ * One whitespace-separated word; a backslash takes the next character literally. With unquote
+ * (systemd's EXTRACT_UNQUOTE), '...' and "..." are removed; without it quotes stay part of the word
+ * (settings such as IPAddressDeny= do not unquote). *p advances. Returns 1 with *out set (to be
  * freed), 0 at the end, -EINVAL on an unterminated quote or trailing backslash, -ENOMEM.
  */
-static int next_word(const char **p, char **out)
+static int next_word_ex(const char **p, bool unquote, char **out)
 {
 	const char *s = *p;
 	while (*s && strchr(" \t\n\r", *s))
@@ -143,7 +144,7 @@ static int next_word(const char **p, char **out)
 			w[n++] = *++s;
 		} else if (quote && *s == quote) {
 			quote = 0;
-		} else if (!quote && (*s == '\'' || *s == '"')) {
+		} else if (unquote && !quote && (*s == '\'' || *s == '"')) {
 			quote = *s;
 		} else {
 			w[n++] = *s;
@@ -157,6 +158,11 @@ static int next_word(const char **p, char **out)
 	*p = s;
 	*out = w;
 	return 1;
+}
+
+static int next_word(const char **p, char **out)
+{
+	return next_word_ex(p, true, out);
 }
 
 static bool utf8_valid(const char *s)
@@ -667,7 +673,7 @@ static int parse_ip_prefixes(const struct line_ctx *c)
 	const char *p = c->value;
 	for (;;) {
 		char *w = NULL;
-		int r = next_word(&p, &w);
+		int r = next_word_ex(&p, false, &w);
 		if (r == 0)
 			break;
 		if (r == -ENOMEM)
@@ -901,6 +907,12 @@ static const struct setting_def setting_defs[] = {
 	/* service bookkeeping for systemd's refusals */
 	S("Service", "ExecStart", parse_exec, n_exec_start),
 	S("Service", "ExecStop", parse_exec, n_exec_stop),
+	/* checked like ExecStart= (systemd refuses bad executables there too), counted nowhere */
+	S("Service", "ExecStartPre", parse_exec, n_exec_other),
+	S("Service", "ExecStartPost", parse_exec, n_exec_other),
+	S("Service", "ExecCondition", parse_exec, n_exec_other),
+	S("Service", "ExecReload", parse_exec, n_exec_other),
+	S("Service", "ExecStopPost", parse_exec, n_exec_other),
 	S("Service", "RemainAfterExit", parse_bool_field, remain_after_exit),
 	S("Service", "Restart", parse_restart, restart_forbidden_for_oneshot),
 	S("Service", "KillMode", parse_kill_mode, kill_mode_allows_pam),

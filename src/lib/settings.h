@@ -85,7 +85,7 @@ struct hd_settings {
 
 	/* service bookkeeping, for systemd's refusals (service_verify) */
 	enum hd_service_type type;
-	unsigned n_exec_start, n_exec_stop;
+	unsigned n_exec_start, n_exec_stop, n_exec_other;
 	bool has_success_action, remain_after_exit, has_bus_name, has_pam_name;
 	bool restart_forbidden_for_oneshot; /* Restart=always/on-success */
 	bool kill_mode_allows_pam;          /* KillMode= control-group (default) or mixed */
