@@ -409,10 +409,13 @@ static int parse_path(const struct line_ctx *c)
 		return r;
 	if (r < 0)
 		return warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
-	if (k[0] != '/') {
-		warn(c, "path is not absolute, ignoring: %s", k);
+	/* systemd refuses the unit for a relative or non-normalised root path */
+	size_t kl = strlen(k);
+	if (k[0] != '/' || strstr(k, "/../") || (kl >= 3 && strcmp(k + kl - 3, "/..") == 0)) {
+		hd_diag_add(c->diags, HD_ERROR, c->file, c->line, "%s= path is not absolute and normalized: %s (systemd refuses the unit)",
+			    c->key, k);
 		free(k);
-		return 1;
+		return -ENOEXEC;
 	}
 	/* collapse "//" and drop a trailing "/" so "/", "//" and "/." all compare as the root */
 	size_t w = 0;
