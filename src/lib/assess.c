@@ -856,10 +856,19 @@ int hd_policy_parse(const char *text, size_t len, const char *filename, struct h
 		hd_diag_add(diags, HD_ERROR, file, 0, "policy file contains a NUL byte; it is not JSON text");
 		return -EINVAL;
 	}
+	/* json-c needs the terminating NUL to finish a top-level number ("42") */
+	char *copy = malloc(len + 1);
 	json_tokener *tok = json_tokener_new_ex(64);
-	if (!tok)
+	if (!tok || !copy) {
+		free(copy);
+		if (tok)
+			json_tokener_free(tok);
 		return -ENOMEM;
-	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	}
+	memcpy(copy, text, len);
+	copy[len] = 0;
+	json_object *root = json_tokener_parse_ex(tok, copy, (int)len + 1);
+	free(copy);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
@@ -871,7 +880,7 @@ int hd_policy_parse(const char *text, size_t len, const char *filename, struct h
 		return -EINVAL;
 	}
 	for (size_t i = used; i < len; i++)
-		if (!strchr(" \t\r\n", text[i])) {
+		if (!strchr(" \t\r\n", text[i])) { /* strchr matches the NUL too: no NUL is in text */
 			json_object_put(root);
 			hd_diag_add(diags, HD_ERROR, file, 0, "unexpected text after the JSON value at byte %zu", i);
 			return -EINVAL;
