@@ -177,48 +177,57 @@ static json_object *rows_json(const struct hd_assessment *a, bool fix)
 
 /* ---------------------------------------------------------------- --fix */
 
-/* The drop-in that makes every failing row pass: the rows' fix lines, in table order, without repeats.
- * "%p" in a fix becomes the unit's prefix (as systemd's specifier would). */
+/* The drop-in that makes every failing row pass: the rows' fix lines in table order. Deny-style
+ * lines of one setting ("Key=~A", "Key=~B") are merged into one line ("Key=~A B"), which systemd reads
+ * the same way; "%p" in a fix becomes the unit's prefix (as systemd's specifier would). */
 static char *fix_dropin(const struct hd_assessment *a, const char *unit)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	if (!m)
-		return NULL;
-	fprintf(m, "# harden security --fix for %s: test before deploying (harden run --unit ...)\n[Service]\n", unit);
-	size_t prefix = strcspn(unit, "@.");
-	hd_strv seen = {0};
+	hd_strv lines = {0};
 	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
 		const struct hd_assess_row *r = &a->rows[i];
 		if (r->set != 0 || !r->check->fix)
 			continue;
-		const char *p = r->check->fix;
-		while (*p) {
+		for (const char *p = r->check->fix; *p;) {
 			size_t n = strcspn(p, "\n");
-			char *line = strndup(p, n);
-			p += n + (p[n] == '\n');
-			if (!line)
-				continue;
-			/* resets ("Key=") may repeat, they matter where they are; other lines once */
-			bool reset = line[strlen(line) - 1] == '=';
-			if (reset || !hd_strv_contains(&seen, line)) {
-				for (const char *q = line; *q; q++) {
-					if (q[0] == '%' && q[1] == 'p') {
-						fprintf(m, "%.*s", (int)prefix, unit);
-						q++;
-					} else {
-						fputc(*q, m);
+			const char *eq = memchr(p, '=', n);
+			size_t klen = eq ? (size_t)(eq - p) : n;
+			bool merged = false;
+			/* "Key=~..." joins an earlier "Key=~..." line */
+			if (eq && eq[1] == '~')
+				for (size_t j = 0; j < lines.n && !merged; j++)
+					if (strncmp(lines.v[j], p, klen + 2) == 0) {
+						char *joined = NULL;
+						if (asprintf(&joined, "%s %.*s", lines.v[j], (int)(n - klen - 2), eq + 2) >= 0) {
+							free(lines.v[j]);
+							lines.v[j] = joined;
+						}
+						merged = true;
 					}
-				}
-				fputc('\n', m);
-				hd_strv_push(&seen, line);
-			}
-			free(line);
+			if (!merged)
+				hd_strv_pushf(&lines, "%.*s", (int)n, p);
+			p += n + (p[n] == '\n');
 		}
 	}
-	hd_strv_free(&seen);
-	fclose(m);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		fprintf(m, "# harden security --fix for %s: test before deploying (harden run --unit ...)\n[Service]\n", unit);
+		size_t prefix = strcspn(unit, "@.");
+		for (size_t i = 0; i < lines.n; i++) {
+			for (const char *q = lines.v[i]; *q; q++) {
+				if (q[0] == '%' && q[1] == 'p') {
+					fprintf(m, "%.*s", (int)prefix, unit);
+					q++;
+				} else {
+					fputc(*q, m);
+				}
+			}
+			fputc('\n', m);
+		}
+		fclose(m);
+	}
+	hd_strv_free(&lines);
 	return text;
 }
 
