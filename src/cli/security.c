@@ -290,20 +290,39 @@ struct run {
 	int rc;
 };
 
-static void report_error(struct run *run, const char *file, const hd_diags *d, int r)
+/* Warnings as every verb prints them; errors always name a file (the unit's path when the library
+ * had none to give, e.g. for "no ExecStart="), with the line when there is one. */
+static void print_unit_diags(const hd_diags *d, const char *path)
 {
-	/* the last error says why; warnings were printed already */
-	const char *why = NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		const hd_diag *g = &d->v[i];
+		const char *file = g->file ? g->file : path;
+		if (g->severity == HD_WARNING && !g->file)
+			fprintf(stderr, "%s: warning: %s\n", cli_program, g->text);
+		else if (g->line)
+			fprintf(stderr, "%s:%u: %s: %s\n", file, g->line, g->severity == HD_ERROR ? "error" : "warning", g->text);
+		else
+			fprintf(stderr, "%s: %s: %s\n", file, g->severity == HD_ERROR ? "error" : "warning", g->text);
+	}
+}
+
+/* A unit that could not be scored: the reason went to stderr with the diags; say it was skipped,
+ * and in JSON list it with the file, line and reason of its (last) error. */
+static void report_error(struct run *run, const char *path, const hd_diags *d, int r)
+{
+	const hd_diag *why = NULL;
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].severity == HD_ERROR)
-			why = d->v[i].text;
-	char reason[512];
-	snprintf(reason, sizeof(reason), "%s", why ? why : strerror(-r));
-	fprintf(stderr, "%s %s: %s: cannot score this unit: %s\n", cli_program, verb, file, reason);
+			why = &d->v[i];
+	if (!why)
+		fprintf(stderr, "%s: error: %s\n", path, strerror(-r));
+	fprintf(stderr, "%s %s: %s: not scored\n", cli_program, verb, path);
 	if (run->errors) {
 		json_object *e = json_object_new_object();
-		json_object_object_add(e, "file", json_object_new_string(file));
-		json_object_object_add(e, "error", json_object_new_string(reason));
+		json_object_object_add(e, "file", json_object_new_string(why && why->file ? why->file : path));
+		json_object_object_add(e, "line", why && why->line ? json_object_new_int((int)why->line) : NULL);
+		json_object_object_add(e, "error", json_object_new_string(why ? why->text : strerror(-r)));
+		json_object_object_add(e, "unit_file", json_object_new_string(path));
 		json_object_array_add(run->errors, e);
 	}
 	run->rc = EXIT_FINDINGS;
@@ -348,10 +367,10 @@ static int score_unit(struct run *run, const char *path)
 			hd_settings_free(&s2);
 		}
 		if (r < 0) /* our own drop-in must always load: say so loudly rather than hide it */
-			cli_print_diags(&fd);
+			print_unit_diags(&fd, "<harden --fix drop-in>");
 		hd_diags_free(&fd);
 	}
-	cli_print_diags(&diags);
+	print_unit_diags(&diags, path);
 	if (r < 0) {
 		report_error(run, path, &diags, r);
 		goto out;

@@ -12,7 +12,7 @@ harden = json.load(open(sys.argv[1]))
 expected_dir = sys.argv[2]
 files = sys.argv[3:]
 by_file = {os.path.basename(u["file"]): u for u in harden["units"]}
-errors = {os.path.basename(e["file"]): e["error"] for e in harden["errors"]}
+errors = {os.path.basename(e["unit_file"]): e["error"] for e in harden["errors"]}
 overall_re = re.compile(r"Overall exposure level for (\S+): (\d+\.\d) ")
 
 units_ok = units_bad = fields_ok = fields_bad = rejected_ok = 0
