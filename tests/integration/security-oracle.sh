@@ -23,14 +23,9 @@ if command -v systemd-analyze >/dev/null 2>&1 &&
 	live=yes
 fi
 
-# systemd-analyze over every *.service in $1, outputs as $2/F.json and $2/F.txt, each unit alone
-# (as the corpus was recorded: same environment, run from the unit's directory), 2 in parallel.
+# the oracle over every *.service in $1, outputs as $2/F.json and $2/F.txt (batched, see the script)
 oracle() {
-	mkdir -p "$2"
-	(cd "$1" && ls | grep '\.service$' | xargs -P 2 -I{} env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		LC_ALL=C.UTF-8 SYSTEMD_COLORS=0 SYSTEMD_PAGER= HOME=/root sh -c '
-		systemd-analyze security --offline=true --json=short "$1" >"$2/$1.json" 2>/dev/null || :
-		systemd-analyze security --offline=true "$1" >"$2/$1.txt" 2>/dev/null || :' sh {} "$2")
+	python3 "$SRCDIR/tests/integration/security_oracle_run.py" "$1" "$2"
 }
 
 compare() { # DIR EXPECTED_DIR LABEL

@@ -22,7 +22,7 @@ POOL = {
     "RemoveIPC": B,
     "ProtectHome": ["yes", "no", "read-only", "tmpfs", "bogus", ""],
     "ProtectSystem": ["yes", "no", "full", "strict", "bogus", ""],
-    "RootDirectory": ["", "/", "/srv/root", "relative/path", "//", "/srv/../x", "/srv/./x/"],
+    "RootDirectory": ["", "/", "/srv/root", "//", "/srv/./x/"],
     "RootImage": ["", "/var/lib/img.raw", "/"],
     "CapabilityBoundingSet": ["", "~", "CAP_NET_ADMIN", "~CAP_SYS_ADMIN CAP_SYS_PTRACE", "CAP_BOGUS",
                               "cap_chown cap_kill", "~CAP_SETUID CAP_SETGID CAP_SETPCAP", "21", "~CAP_BPF",
@@ -51,6 +51,10 @@ POOL = {
     "Type": ["simple", "oneshot", "notify", "forking", "exec", "bogus"],
 }
 
+# values systemd refuses the whole unit for: used rarely, so most units get scored
+FATAL = ["RootDirectory=relative/path", "RootDirectory=/srv/../x", "DynamicUser=maybe", "Group=-1",
+         "User=a:b", "ExecStartPre=bin/relative", "SupplementaryGroups=-1"]
+
 os.makedirs(d, exist_ok=True)
 keys = sorted(POOL)
 for i in range(n):
@@ -61,6 +65,8 @@ for i in range(n):
     for k in rnd.sample(keys, rnd.randint(0, len(keys))):
         for _ in range(rnd.choice([1, 1, 1, 2])):  # sometimes a key twice: merging, resets
             lines.append("%s=%s" % (k, rnd.choice(POOL[k])))
+    if rnd.random() < 0.05:
+        lines.insert(rnd.randrange(lines.index("[Service]") + 1, len(lines) + 1), rnd.choice(FATAL))
     name = "synth-%04d%s.service" % (i, "@" if rnd.random() < 0.1 else "")
     with open(os.path.join(d, name), "w") as f:
         f.write("\n".join(lines) + "\n")
