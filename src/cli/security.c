@@ -20,11 +20,12 @@ static const char *const verb = "security";
 
 static void help(void)
 {
-	printf("Usage: %s security [OPTIONS...] FILE|DIR...\n"
+	printf("Usage: %s security [OPTIONS...] FILE|DIR|UNIT...\n"
 	       "\n"
 	       "Score how exposed each service unit is, with systemd-analyze security's 81 checks, weights and\n"
 	       "ratings (systemd 252's numbers, offline: unit files and their drop-ins are read, no manager is\n"
-	       "asked). A DIR means every *.service file in it (not recursive).\n"
+	       "asked). A DIR means every *.service file in it (not recursive); a bare UNIT name that is no\n"
+	       "file here is looked up in the unit search path (/etc/systemd/system ... /usr/lib/systemd/system).\n"
 	       "\n"
 	       "  --json=pretty|short        JSON instead of the table: for one unit systemd's array of\n"
 	       "                             {set, name, json_field, description, exposure}; for several\n"
@@ -39,7 +40,9 @@ static void help(void)
 	       "  --security-policy=FILE     re-weigh checks with a JSON policy (systemd's format); default:\n"
 	       "                             the first systemd-analyze-security.policy in /etc/systemd,\n"
 	       "                             /run/systemd, /usr/local/lib/systemd, /usr/lib/systemd\n"
-	       "  --root=DIR                 look up drop-ins, profiles and the default policy under DIR\n"
+	       "  --root=DIR                 an image root: FILE|DIR arguments are paths inside it (as\n"
+	       "                             systemd-analyze takes them); drop-ins, profiles and the default\n"
+	       "                             policy are looked up there too\n"
 	       "  --profile=NAME|PATH        apply a portable profile (NAME from .../portable/profile/NAME/\n"
 	       "                             service.conf, or a PATH to a .conf file) as the last drop-in\n"
 	       "  --instance=NAME            instance for template units (default: 'i' as systemd 252 uses,\n"
@@ -233,47 +236,64 @@ static char *fix_dropin(const struct hd_assessment *a, const char *unit)
 
 /* ---------------------------------------------------------------- units */
 
-static int apply_profile(struct hd_unit *u, const struct options *o, hd_diags *diags)
+/* --profile=NAME|PATH -> the file to apply: a PATH (with a '/' or ending in .conf) as given, a NAME
+ * from the portable profile directories (under --root). NULL when not found. */
+static char *find_profile(const struct options *o)
 {
-	if (!o->profile)
-		return 0;
-	char path[4096];
-	const char *found = NULL;
-	if (strchr(o->profile, '/') || (strlen(o->profile) > 5 && !strcmp(o->profile + strlen(o->profile) - 5, ".conf"))) {
-		found = o->profile;
-	} else {
-		static const char *const dirs[] = { "/etc/systemd/portable/profile", "/run/systemd/portable/profile",
-						    "/usr/local/lib/systemd/portable/profile", "/usr/lib/systemd/portable/profile" };
-		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
-			snprintf(path, sizeof(path), "%s%s/%s/service.conf", o->root ? o->root : "", dirs[i], o->profile);
-			if (access(path, R_OK) == 0)
-				found = path;
-		}
-		if (!found) {
-			hd_diag_add(diags, HD_ERROR, NULL, 0, "portable profile '%s' not found", o->profile);
-			return -ENOENT;
-		}
+	const char *p = o->profile;
+	size_t n = strlen(p);
+	if (strchr(p, '/') || (n > 5 && strcmp(p + n - 5, ".conf") == 0))
+		return access(p, R_OK) == 0 ? strdup(p) : NULL;
+	static const char *const dirs[] = { "/etc/systemd/portable/profile", "/run/systemd/portable/profile",
+					    "/usr/local/lib/systemd/portable/profile", "/usr/lib/systemd/portable/profile" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s%s/%s/service.conf", o->root ? o->root : "", dirs[i], p) < 0)
+			return NULL;
+		if (access(path, R_OK) == 0)
+			return path;
+		free(path);
 	}
-	FILE *f = fopen(found, "re");
+	return NULL;
+}
+
+/* The profile is applied like a last drop-in. */
+static int apply_profile(struct hd_unit *u, const char *profile_path, hd_diags *diags)
+{
+	if (!profile_path)
+		return 0;
+	FILE *f = fopen(profile_path, "re");
 	if (!f) {
-		hd_diag_add(diags, HD_ERROR, found, 0, "cannot open profile: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+		hd_diag_add(diags, HD_ERROR, profile_path, 0, "cannot open profile: %s", strerror(e));
+		return -e;
 	}
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
+	if (!m) {
+		fclose(f);
+		return -ENOMEM;
+	}
 	char buf[8192];
 	size_t got;
-	while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0 && len < (1u << 20))
+	bool too_big = false;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0 && !too_big) {
 		fwrite(buf, 1, got, m);
+		too_big = ftell(m) > (long)HD_UNIT_FILE_MAX;
+	}
 	fclose(f);
-	if (!m)
-		return -ENOMEM;
 	fclose(m);
-	int r = hd_unit_parse_text(u, text, len, found, diags);
+	int r;
+	if (too_big) {
+		hd_diag_add(diags, HD_ERROR, profile_path, 0, "profile is larger than %u bytes", HD_UNIT_FILE_MAX);
+		r = -EFBIG;
+	} else {
+		r = hd_unit_parse_text(u, text ? text : "", len, profile_path, diags);
+		if (r >= 0 && hd_strv_push(&u->dropins, profile_path) < 0)
+			r = -ENOMEM;
+	}
 	free(text);
-	if (r >= 0)
-		hd_strv_push(&u->dropins, found);
 	return r;
 }
 
@@ -285,6 +305,7 @@ struct run {
 	struct summary *sum;
 	size_t n_sum, cap_sum;
 	json_object *errors; /* multi-unit JSON */
+	char *profile_path;
 	bool multi;
 	bool first_json;
 	int rc;
@@ -340,7 +361,7 @@ static int score_unit(struct run *run, const char *path)
 
 	int r = hd_unit_load(path, &lo, &u, &diags);
 	if (r >= 0)
-		r = apply_profile(&u, &run->o, &diags);
+		r = apply_profile(&u, run->profile_path, &diags);
 	if (r >= 0) {
 		r = hd_settings_from_unit(&u, run->o.sdver, &s, &diags);
 		have_settings = true;
@@ -444,12 +465,17 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* FILE or DIR -> unit files, in name order for a directory. */
-static int collect(const char *arg, hd_strv *files)
+/* FILE or DIR -> unit files, in name order for a directory. With --root, arguments name paths inside
+ * the root (as systemd-analyze takes them): the directory is listed there, the loader adds the root. */
+static int collect(const char *arg, const char *root, hd_strv *files)
 {
 	struct stat st;
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(arg);
+	char host[4096];
+	int n = snprintf(host, sizeof(host), "%s%s", root && arg[0] == '/' ? root : "", arg);
+	if (n < 0 || (size_t)n >= sizeof(host))
+		return -ENAMETOOLONG;
+	if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(host);
 		if (!d)
 			return -errno;
 		hd_strv names = {0};
@@ -465,6 +491,17 @@ static int collect(const char *arg, hd_strv *files)
 			hd_strv_pushf(files, "%s%s%s", arg, arg[strlen(arg) - 1] == '/' ? "" : "/", names.v[i]);
 		hd_strv_free(&names);
 		return 0;
+	}
+	/* A bare unit NAME (no '/') that is not a file here is looked up in the unit search path, as
+	 * systemd-analyze does; with --root that is the only meaning a bare name has. */
+	if (!strchr(arg, '/') && (root || access(arg, F_OK) != 0)) {
+		static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+						    "/usr/lib/systemd/system", "/lib/systemd/system" };
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			n = snprintf(host, sizeof(host), "%s%s/%s", root ? root : "", dirs[i], arg);
+			if (n > 0 && (size_t)n < sizeof(host) && access(host, F_OK) == 0)
+				return hd_strv_pushf(files, "%s/%s", dirs[i], arg);
+		}
 	}
 	return hd_strv_push(files, arg);
 }
@@ -587,9 +624,16 @@ int verb_security(int argc, char **argv)
 	}
 	run.have_policy = run.o.policy_path || r > 0;
 
+	if (run.o.profile && !(run.profile_path = find_profile(&run.o))) {
+		fprintf(stderr, "%s %s: --profile=%s: no such profile (a NAME in .../portable/profile/NAME/service.conf, or a PATH to a .conf file)\n",
+			cli_program, verb, run.o.profile);
+		hd_policy_free(&run.policy);
+		return EXIT_USAGE;
+	}
+
 	hd_strv files = {0};
 	for (int i = optind; i < argc; i++) {
-		r = collect(argv[i], &files);
+		r = collect(argv[i], run.o.root, &files);
 		if (r < 0)
 			fprintf(stderr, "%s %s: %s: cannot read directory: %s\n", cli_program, verb, argv[i], strerror(-r)), run.rc = EXIT_FINDINGS;
 	}
@@ -622,6 +666,7 @@ int verb_security(int argc, char **argv)
 	free(run.sum);
 	hd_strv_free(&files);
 	hd_policy_free(&run.policy);
+	free(run.profile_path);
 	fflush(stdout);
 	return run.rc;
 }
