@@ -4,7 +4,8 @@
 #  1. every unit of $SHARED/corpus (units/ and units-edge/): live systemd-analyze when version 252 is
 #     installed, else the stored outputs in corpus/expected-systemd252;
 #  2. (live only) synthetic units: seeded random combinations of every scored setting, valid and invalid
-#     values, repeated keys (tests/integration/security_synth.py).
+#     values, repeated keys (tests/integration/security_synth.py);
+#  3. (live only) the service units installed in /lib/systemd/system, analysed in place.
 # For each unit every json_field's set and exposure and the overall figure must be equal, and a unit
 # one side refuses must be refused by the other. harden scores all units of a set in ONE process.
 set -eu
@@ -28,10 +29,14 @@ oracle() {
 	python3 "$SRCDIR/tests/integration/security_oracle_run.py" "$1" "$2"
 }
 
-compare() { # DIR EXPECTED_DIR LABEL
-	(cd "$1" && "$HARDEN" security --systemd=252 --json=short $(ls | grep '\.service$') >"$tmp/$3.json" 2>"$tmp/$3.err") || :
+units_in() { # the regular *.service files of a directory (symlinked aliases left out)
+	(cd "$1" && find . -maxdepth 1 -type f -name '*.service' | sed 's|^\./||' | sort)
+}
+
+compare() { # DIR EXPECTED_DIR LABEL DESCRIPTION
+	(cd "$1" && "$HARDEN" security --systemd=252 --json=short $(units_in .) >"$tmp/$3.json" 2>"$tmp/$3.err") || :
 	echo "== $3 ($4)"
-	python3 "$SRCDIR/tests/integration/security_compare.py" "$tmp/$3.json" "$2" $(cd "$1" && ls | grep '\.service$')
+	python3 "$SRCDIR/tests/integration/security_compare.py" "$tmp/$3.json" "$2" $(units_in "$1")
 }
 
 # every unit alone in its own directory is what the corpus recorded; one directory holding them all is
@@ -45,6 +50,11 @@ if [ $live = yes ]; then
 	python3 "$SRCDIR/tests/integration/security_synth.py" "$tmp/synth" "$SYNTH_COUNT"
 	oracle "$tmp/synth" "$tmp/synth-expected"
 	compare "$tmp/synth" "$tmp/synth-expected" synthetic "live systemd-analyze 252, $SYNTH_COUNT generated units" || rc=1
+	# 3. the units installed on this machine, in place (their drop-ins in /etc, /run ... apply)
+	if [ -d /lib/systemd/system ]; then
+		oracle /lib/systemd/system "$tmp/installed-expected"
+		compare /lib/systemd/system "$tmp/installed-expected" installed "live systemd-analyze 252, units in /lib/systemd/system" || rc=1
+	fi
 else
 	echo "note: systemd-analyze 252 not installed; comparing with the stored outputs" >&2
 	compare "$tmp/corpus" "$CORPUS/expected-systemd252" corpus "stored systemd-analyze 252 outputs" || rc=1

@@ -14,7 +14,8 @@ src, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "SYSTEMD_COLORS": "0",
        "SYSTEMD_PAGER": "", "HOME": "/root"}
-files = sorted(f for f in os.listdir(src) if f.endswith(".service"))
+# symlinks are aliases: systemd reports them under their target's name; they are skipped here
+files = sorted(f for f in os.listdir(src) if f.endswith(".service") and not os.path.islink(os.path.join(src, f)))
 overall = re.compile(r"^→ Overall exposure level for .*$", re.M)
 calls = 0
 
