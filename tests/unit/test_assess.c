@@ -307,6 +307,25 @@ static void test_private_mounts_versions(void **state)
 	hd_settings_free(&s);
 }
 
+static void test_newer_modes(void **state)
+{
+	(void)state;
+	/* 252 rejects PrivateTmp=disconnected & co. (the setting stays off); latest takes them as on */
+	struct hd_settings s;
+	hd_diags d = {0};
+	hd_settings_init(&s);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "PrivateTmp", "disconnected", HD_SYSTEMD_252, "f", 1, &d), 1);
+	assert_false(s.private_tmp);
+	assert_int_equal(hd_diags_count(&d, HD_WARNING), 1);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "PrivateTmp", "disconnected", HD_SYSTEMD_LATEST, "f", 2, &d), 1);
+	assert_true(s.private_tmp);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "PrivateUsers", "self", HD_SYSTEMD_LATEST, "f", 3, &d), 1);
+	assert_true(s.private_users);
+	assert_int_equal(hd_diags_count(&d, HD_WARNING), 1);
+	hd_diags_free(&d);
+	hd_settings_free(&s);
+}
+
 static void test_fatal_values(void **state)
 {
 	(void)state;
@@ -435,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_ip_and_families),
 		cmocka_unit_test(test_syscall_groups),
 		cmocka_unit_test(test_private_mounts_versions),
+		cmocka_unit_test(test_newer_modes),
 		cmocka_unit_test(test_fatal_values),
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_policy_applies),
