@@ -30,7 +30,7 @@ static void help(void)
 	       "  --json=pretty|short        JSON instead of the table: for one unit systemd's array of\n"
 	       "                             {set, name, json_field, description, exposure}; for several\n"
 	       "                             units one object {\"units\": [{unit, exposure, predicate, checks,\n"
-	       "                             ...}], \"errors\": [{file, error}]}\n"
+	       "                             ...}], \"errors\": [{file, line, error, unit_file}]}\n"
 	       "  --fix                      for every failing check, the line(s) that would make it pass,\n"
 	       "                             then a drop-in with all of them and the exposure the unit would\n"
 	       "                             reach with it (re-scored, not estimated); in JSON, a \"fix\" per row\n"
@@ -467,7 +467,7 @@ static int cmp_cstr(const void *a, const void *b)
 
 /* FILE or DIR -> unit files, in name order for a directory. With --root, arguments name paths inside
  * the root (as systemd-analyze takes them): the directory is listed there, the loader adds the root. */
-static int collect(const char *arg, const char *root, hd_strv *files)
+static int collect(const char *arg, const char *root, hd_strv *files, bool *is_dir)
 {
 	struct stat st;
 	char host[4096];
@@ -475,6 +475,7 @@ static int collect(const char *arg, const char *root, hd_strv *files)
 	if (n < 0 || (size_t)n >= sizeof(host))
 		return -ENAMETOOLONG;
 	if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*is_dir = true;
 		DIR *d = opendir(host);
 		if (!d)
 			return -errno;
@@ -632,12 +633,14 @@ int verb_security(int argc, char **argv)
 	}
 
 	hd_strv files = {0};
+	bool any_dir = false;
 	for (int i = optind; i < argc; i++) {
-		r = collect(argv[i], run.o.root, &files);
+		r = collect(argv[i], run.o.root, &files, &any_dir);
 		if (r < 0)
 			fprintf(stderr, "%s %s: %s: cannot read directory: %s\n", cli_program, verb, argv[i], strerror(-r)), run.rc = EXIT_FINDINGS;
 	}
-	run.multi = files.n > 1 || (argc - optind == 1 && files.n != 1) || argc - optind > 1;
+	/* one FILE: systemd's output forms; several, or a directory: a batch with an overview */
+	run.multi = any_dir || argc - optind > 1;
 	run.st.utf8 = cli_utf8();
 	run.st.color = cli_color(stdout);
 	const char *term = getenv("TERM");
@@ -652,7 +655,7 @@ int verb_security(int argc, char **argv)
 		printf("%s], \"errors\": %s}\n", run.first_json ? "" : "\n",
 		       json_object_to_json_string_ext(run.errors, run.o.json - 1));
 		json_object_put(run.errors);
-	} else if (run.o.json) {
+	} else if (run.o.json && !run.first_json) {
 		putchar('\n');
 	} else if (run.multi) {
 		print_overview(&run);
