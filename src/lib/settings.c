@@ -207,6 +207,8 @@ static bool is_numeric_uid(const char *s)
 {
 	if (!all_in(s, "0123456789"))
 		return false;
+	if (s[0] == '0' && s[1]) /* systemd's UID parser refuses leading zeros ("00") */
+		return false;
 	if (strlen(s) > 10)
 		return false;
 	unsigned long long v = strtoull(s, NULL, 10);
@@ -719,6 +721,10 @@ static int parse_ip_prefixes(const struct line_ctx *c)
 				free(w);
 				continue;
 			}
+			/* systemd stores the prefix with the host bits cleared: "::1/64" is "::/64", not localhost */
+			unsigned bytes = fam == 4 ? 4 : 16;
+			for (unsigned bit = plen; bit < bytes * 8; bit++)
+				a[bit / 8] &= (unsigned char)~(0x80u >> (bit % 8));
 			static const unsigned char v6_loopback[16] = { [15] = 1 };
 			bool is_local = fam == 4 ? a[0] == 127 : memcmp(a, v6_loopback, 16) == 0;
 			if (plen == 0) {

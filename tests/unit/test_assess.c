@@ -253,6 +253,10 @@ static void test_ip_and_families(void **state)
 	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressDeny=")), 10);
 	assert_int_equal(badness_of("IPAddressDeny", L("IPIngressFilterPath=/sys/fs/bpf/x")), 0);
 	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=\"any\"")), 10);
+	/* prefixes are stored with host bits cleared: ::1/64 is ::/64 (not localhost), 127.1.2.3/8 is */
+	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressAllow=::1/64")), 5);
+	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressAllow=127.1.2.3/8")), 2);
+	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressAllow=127.0.0.1/0")), 5);
 
 	assert_int_equal(badness_of("RestrictAddressFamilies_AF_INET_INET6", L("RestrictAddressFamilies=AF_UNIX")), 0);
 	assert_int_equal(badness_of("RestrictAddressFamilies_AF_UNIX", L("RestrictAddressFamilies=AF_UNIX")), 1);
@@ -336,8 +340,9 @@ static void test_fatal_values(void **state)
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "Group", "-1", HD_SYSTEMD_252, "f", 4, &d), -ENOEXEC);
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "RootDirectory", "rel/dir", HD_SYSTEMD_252, "f", 5, &d), -ENOEXEC);
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "User", "bad user name", HD_SYSTEMD_252, "f", 6, &d), 1);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "User", "00", HD_SYSTEMD_252, "f", 6, &d), -ENOEXEC);
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "NoSuchKey", "x", HD_SYSTEMD_252, "f", 7, &d), 0);
-	assert_int_equal(hd_diags_count(&d, HD_ERROR), 3);
+	assert_int_equal(hd_diags_count(&d, HD_ERROR), 4);
 	assert_string_equal(d.v[0].file, "f");
 	assert_int_equal(d.v[0].line, 3);
 	hd_diags_free(&d);
