@@ -5,7 +5,8 @@
 #     installed, else the stored outputs in corpus/expected-systemd252;
 #  2. (live only) synthetic units: seeded random combinations of every scored setting, valid and invalid
 #     values, repeated keys (tests/integration/security_synth.py);
-#  3. (live only) the service units installed in /lib/systemd/system, analysed in place.
+#  3. (live only) --fix: each corpus unit's drop-in, installed, gives the exposure harden announced;
+#  4. (live only) the service units installed in /lib/systemd/system, analysed in place.
 # For each unit every json_field's set and exposure and the overall figure must be equal, and a unit
 # one side refuses must be refused by the other. harden scores all units of a set in ONE process.
 set -eu
@@ -50,7 +51,13 @@ if [ $live = yes ]; then
 	python3 "$SRCDIR/tests/integration/security_synth.py" "$tmp/synth" "$SYNTH_COUNT"
 	oracle "$tmp/synth" "$tmp/synth-expected"
 	compare "$tmp/synth" "$tmp/synth-expected" synthetic "live systemd-analyze 252, $SYNTH_COUNT generated units" || rc=1
-	# 3. the units installed on this machine, in place (their drop-ins in /etc, /run ... apply)
+	# 3. --fix: every corpus unit's drop-in, installed for real, reaches the exposure harden announced
+	mkdir "$tmp/fix"
+	cp "$CORPUS"/units/*.service "$tmp/fix/"
+	"$HARDEN" security --systemd=252 --fix --json=short "$tmp/fix" >"$tmp/fix.json" 2>/dev/null || :
+	echo "== fix (live systemd-analyze 252 with each --fix drop-in installed)"
+	python3 "$SRCDIR/tests/integration/security_fix_check.py" "$tmp/fix.json" "$tmp/fix" || rc=1
+	# 4. the units installed on this machine, in place (their drop-ins in /etc, /run ... apply)
 	if [ -d /lib/systemd/system ]; then
 		oracle /lib/systemd/system "$tmp/installed-expected"
 		compare /lib/systemd/system "$tmp/installed-expected" installed "live systemd-analyze 252, units in /lib/systemd/system" || rc=1
