@@ -6,7 +6,9 @@
 #  2. (live only) synthetic units: seeded random combinations of every scored setting, valid and invalid
 #     values, repeated keys (tests/integration/security_synth.py);
 #  3. (live only) --fix: each corpus unit's drop-in, installed, gives the exposure harden announced;
-#  4. (live only) the service units installed in /lib/systemd/system, analysed in place.
+#  4. (live only) the service units installed in /lib/systemd/system, analysed in place;
+#  5. (live only) the corpus again under a seeded random --security-policy.
+# KEEP_TMP=1 keeps the work directory (outputs of both sides) for inspection.
 # For each unit every json_field's set and exposure and the overall figure must be equal, and a unit
 # one side refuses must be refused by the other. harden scores all units of a set in ONE process.
 set -eu
@@ -14,10 +16,10 @@ set -eu
 command -v python3 >/dev/null || { echo "skip: python3 is needed to compare JSON" >&2; exit 77; }
 CORPUS=$SHARED/corpus
 [ -d "$CORPUS/units" ] || { echo "skip: no corpus at $CORPUS" >&2; exit 77; }
-SYNTH_COUNT=${SYNTH_COUNT:-400}
+SYNTH_COUNT=${SYNTH_COUNT:-300}
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+[ -n "${KEEP_TMP:-}" ] && echo "keeping $tmp" >&2 || trap 'rm -rf "$tmp"' EXIT INT TERM
 
 live=no
 if command -v systemd-analyze >/dev/null 2>&1 &&
@@ -26,18 +28,20 @@ if command -v systemd-analyze >/dev/null 2>&1 &&
 fi
 
 # the oracle over every *.service in $1, outputs as $2/F.json and $2/F.txt (batched, see the script)
-oracle() {
-	python3 "$SRCDIR/tests/integration/security_oracle_run.py" "$1" "$2"
+oracle() { # DIR OUTDIR [EXTRA_OPTION...]
+	python3 "$SRCDIR/tests/integration/security_oracle_run.py" "$@"
 }
 
 units_in() { # the regular *.service files of a directory (symlinked aliases left out)
 	(cd "$1" && find . -maxdepth 1 -type f -name '*.service' | sed 's|^\./||' | sort)
 }
 
-compare() { # DIR EXPECTED_DIR LABEL DESCRIPTION
-	(cd "$1" && "$HARDEN" security --systemd=252 --json=short $(units_in .) >"$tmp/$3.json" 2>"$tmp/$3.err") || :
-	echo "== $3 ($4)"
-	python3 "$SRCDIR/tests/integration/security_compare.py" "$tmp/$3.json" "$2" $(units_in "$1")
+compare() { # DIR EXPECTED_DIR LABEL DESCRIPTION [EXTRA_OPTION...]
+	dir=$1 expected=$2 label=$3 what=$4
+	shift 4
+	(cd "$dir" && "$HARDEN" security --systemd=252 "$@" --json=short $(units_in .) >"$tmp/$label.json" 2>"$tmp/$label.err") || :
+	echo "== $label ($what)"
+	python3 "$SRCDIR/tests/integration/security_compare.py" "$tmp/$label.json" "$expected" $(units_in "$dir")
 }
 
 # every unit alone in its own directory is what the corpus recorded; one directory holding them all is
@@ -57,6 +61,23 @@ if [ $live = yes ]; then
 	"$HARDEN" security --systemd=252 --fix --json=short "$tmp/fix" >"$tmp/fix.json" 2>/dev/null || :
 	echo "== fix (live systemd-analyze 252 with each --fix drop-in installed)"
 	python3 "$SRCDIR/tests/integration/security_fix_check.py" "$tmp/fix.json" "$tmp/fix" || rc=1
+	# 5. a security policy (seeded random weights, ranges at least the checks' own) over the corpus
+	"$HARDEN" security --systemd=252 --json=short "$tmp/corpus/NLnetLabs__nsd__nsd.service" >"$tmp/fields.json"
+	python3 - "$tmp/fields.json" "$tmp/random.policy" <<'PY'
+import json, random, sys
+rnd = random.Random(252)
+fields = sorted(r["json_field"] for r in json.load(open(sys.argv[1])))
+pol = {}
+for f in rnd.sample(fields, 40):
+    e = {}
+    if rnd.random() < 0.7: e["weight"] = rnd.choice([0, 1, 25, 500, 1000, 2500, 9999])
+    if rnd.random() < 0.5: e["range"] = rnd.choice([10, 20, 30, 100])  # no check's own range exceeds 10
+    pol[f] = e
+json.dump(pol, open(sys.argv[2], "w"))
+PY
+	oracle "$tmp/corpus" "$tmp/policy-expected" --security-policy="$tmp/random.policy"
+	compare "$tmp/corpus" "$tmp/policy-expected" policy "live systemd-analyze 252, random --security-policy" \
+		--security-policy="$tmp/random.policy" || rc=1
 	# 4. the units installed on this machine, in place (their drop-ins in /etc, /run ... apply)
 	if [ -d /lib/systemd/system ]; then
 		oracle /lib/systemd/system "$tmp/installed-expected"

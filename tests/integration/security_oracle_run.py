@@ -7,10 +7,10 @@ systemd-analyze takes many units per call but stops at the first one it refuses,
 batches and a failing batch is split in halves until the refused units are alone: a few dozen calls
 instead of two per unit.
 
-usage: security_oracle_run.py DIR OUTDIR"""
+usage: security_oracle_run.py DIR OUTDIR [EXTRA_OPTION...]   (e.g. --security-policy=FILE)"""
 import os, re, subprocess, sys
 
-src, out = sys.argv[1], sys.argv[2]
+src, out, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 os.makedirs(out, exist_ok=True)
 env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "SYSTEMD_COLORS": "0",
        "SYSTEMD_PAGER": "", "HOME": "/root"}
@@ -22,7 +22,7 @@ calls = 0
 def analyze(batch, json):
     global calls
     calls += 1
-    args = ["systemd-analyze", "security", "--offline=true"] + (["--json=short"] if json else []) + batch
+    args = ["systemd-analyze", "security", "--offline=true"] + extra + (["--json=short"] if json else []) + batch
     p = subprocess.run(args, cwd=src, env=env, capture_output=True, text=True, errors="replace")
     return p.returncode, p.stdout
 
