@@ -21,8 +21,8 @@ SYNTH_COUNT=${SYNTH_COUNT:-300}
 tmp=$(mktemp -d)
 [ -n "${KEEP_TMP:-}" ] && echo "keeping $tmp" >&2 || trap 'rm -rf "$tmp"' EXIT INT TERM
 
-live=no
-if command -v systemd-analyze >/dev/null 2>&1 &&
+live=no # ORACLE=stored forces the stored outputs even where systemd-analyze 252 is installed
+if [ "${ORACLE:-auto}" != stored ] && command -v systemd-analyze >/dev/null 2>&1 &&
 	systemd-analyze --version 2>/dev/null | head -n1 | grep -q '^systemd 252 '; then
 	live=yes
 fi
@@ -84,7 +84,7 @@ PY
 		compare /lib/systemd/system "$tmp/installed-expected" installed "live systemd-analyze 252, units in /lib/systemd/system" || rc=1
 	fi
 else
-	echo "note: systemd-analyze 252 not installed; comparing with the stored outputs" >&2
+	echo "note: no live systemd-analyze 252 (or ORACLE=stored): comparing with the stored outputs" >&2
 	compare "$tmp/corpus" "$CORPUS/expected-systemd252" corpus "stored systemd-analyze 252 outputs" || rc=1
 fi
 exit $rc
