@@ -194,6 +194,15 @@ static char *printable(const char *s, size_t max)
 	return out;
 }
 
+/* systemd's string_is_safe(): no control characters, quotes, backslash or DEL. */
+static bool string_is_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f || strchr("\"'\\", *s))
+			return false;
+	return true;
+}
+
 /* ---- parser ------------------------------------------------------------------------------------- */
 
 static int push_assignment(struct hd_unit *u, const char *section, const char *key, const char *value,
@@ -265,6 +274,12 @@ static int parse_logical_line(struct parse_state *ps, char *l, unsigned first, u
 		}
 		l[n - 1] = '\0';
 		const char *name = l + 1;
+		if (!string_is_safe(name)) {
+			char *p = printable(name, 200);
+			hd_diag_add(ps->diags, HD_ERROR, ps->file, last, "Bad characters in section header '[%s]'", p ? p : "");
+			free(p);
+			return -EBADMSG;
+		}
 		free(ps->section);
 		ps->section = NULL;
 		if (!section_known(ps, name)) {

@@ -266,8 +266,10 @@ static int check_exec(struct verify_ctx *c)
 		int r = next_word(&p, &w);
 		if (r == -ENOMEM)
 			return r;
-		if (r < 0)
-			return fatal(c, "Unbalanced quoting: \"%s\"", c->a->value);
+		if (r < 0) { /* in the executable itself systemd drops the line, even without '-' */
+			warn(c, "Unbalanced quoting, ignoring: \"%s\"", c->a->value);
+			return 0;
+		}
 		if (r == 0)
 			break;
 		if (!w.quoted && strcmp(w.text, ";") == 0) { /* an empty command */

@@ -312,6 +312,20 @@ static void test_bad_lines(void **state)
 		assert_true(has_diag(&p.d, 1, "Invalid section header"));
 		parsed_free(&p);
 	}
+	/* quotes, backslashes, control characters in a section name: fatal, X- sections too */
+	static const char *const unsafe[] = { "[Ser\"vice]\n", "[Ser\\vice]\n", "[Ser\tvice]\n", "[X-'a]\n",
+					      "[Ser\x7fvice]\n" };
+	for (size_t i = 0; i < 5; i++) {
+		parse(&p, unsafe[i]);
+		assert_int_equal(p.r, -EBADMSG);
+		assert_true(has_diag(&p.d, 1, "Bad characters in section header"));
+		parsed_free(&p);
+	}
+	parse(&p, "[[Service]]\nA=1\n"); /* only the outer brackets are removed: unknown section */
+	assert_int_equal(p.r, 0);
+	assert_int_equal(p.u.n, 0);
+	assert_true(has_diag(&p.d, 1, "Unknown section '[Service]'"));
+	parsed_free(&p);
 	parse(&p, "[Service] \nA=1\n"); /* trailing space is trimmed */
 	assert_int_equal(p.r, 0);
 	assert_int_equal(p.u.n, 1);
@@ -848,6 +862,9 @@ static const struct verdict_case {
 	{ "a.service", "[Service]\nExecStart=+!/bin/true\n", 0 },
 	{ "a.service", "[Service]\nExecStart=!!/bin/true\n", 1 },
 	{ "a.service", "[Service]\nExecStart=/bin/true 'x\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nExecStop=/bin/x'y z\n", 1 }, /* line dropped */
+	{ "a.service", "[Service]\nExecStart=/bin/x'y z\n", 0 },
+	{ "a.service", "[Ser\"vice]\n[Service]\nExecStart=/bin/true\n", 0 },
 	{ "a.service", "[Service]\nExecStart=/bin/tr\\\"ue\n", 0 },
 	{ "a.service", "[Service]\nExecStart=/bin/t\\x00rue\n", 0 },
 	{ "a.service", "[Service]\nExecStart=foo\\x2fbar\n", 0 },
@@ -923,6 +940,121 @@ static void test_verdicts(void **state)
 		from_systemd);
 	rm_rf(root);
 	free(root);
+}
+
+/* ---- mutated corpus files against systemd-analyze ----------------------------------------------- */
+
+/* Fragments spliced into real unit files: syntax edges and settings systemd is strict about. */
+static const char *const mutation_tokens[] = {
+	"\\\n", "\r", "\xe9", "[", "]", "=", "#", ";", "%z", "%i", "%", "\n", " ", "\t", "\"", "'",
+	"ExecStart=", "ExecStart=/bin/true\n", "ExecStart=\n", "User=-1\n", "Type=oneshot\n", "Type=dbus\n",
+	"[Service]\n", "[Unit]\n", "[X-Foo]\n", "DynamicUser=maybe\n", "WorkingDirectory=rel\n", "@", "-", "!",
+	"+", "\xef\xbb\xbf", "Restart=always\n", "RemainAfterExit=yes\n", "SuccessAction=exit\n",
+	"KillMode=process\n", "PAMName=x\n", "\\", "/", "..", "ExecStop=/bin/x\n", "\xc3\xa9", "%I", " ; ",
+	"User=%i\n", "RootDirectory=/a/../b\n", "ExitType=cgroup\n", "\x7f", "\\x2f", "ExecStartPre=-",
+};
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_mutations_vs_systemd(void **state)
+{
+	(void)state;
+	const char *shared = getenv("SHARED");
+	char *edge = pathf("%s/corpus/units-edge", shared ? shared : SRCDIR "/../shared");
+	char *real = pathf("%s/corpus/units", shared ? shared : SRCDIR "/../shared");
+	if (!have_systemd_analyze() || access(edge, R_OK) != 0) {
+		fprintf(stderr, "skipped: needs systemd-analyze and the corpus\n");
+		free(edge);
+		free(real);
+		skip();
+	}
+	hd_strv files = { 0 };
+	const char *dirs[] = { edge, real };
+	for (int k = 0; k < 2; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *de;
+		while (d && (de = readdir(d)))
+			if (strstr(de->d_name, ".service"))
+				hd_strv_pushf(&files, "%s/%s", dirs[k], de->d_name);
+		if (d)
+			closedir(d);
+	}
+	qsort(files.v, files.n, sizeof(files.v[0]), cmp_str);
+	char *root = make_root();
+	uint32_t seed = 20261128;
+	size_t cases = 120, agree = 0, refused = 0;
+	for (size_t i = 0; i < cases; i++) {
+		const char *src = files.v[lcg(&seed) % files.n];
+		FILE *f = fopen(src, "rb");
+		char *text = malloc(64 * 1024 + 4096);
+		size_t len = fread(text, 1, 64 * 1024, f);
+		fclose(f);
+		int muts = 1 + (int)(lcg(&seed) % 4);
+		for (int m = 0; m < muts; m++) {
+			size_t pos = len ? lcg(&seed) % (len + 1) : 0;
+			if (lcg(&seed) % 4 == 0 && len > 0) { /* cut a few bytes */
+				size_t cut = 1 + lcg(&seed) % 20;
+				if (pos + cut > len)
+					cut = len - pos;
+				memmove(text + pos, text + pos + cut, len - pos - cut);
+				len -= cut;
+			} else {
+				const char *t = mutation_tokens[lcg(&seed) % (sizeof(mutation_tokens) / sizeof(mutation_tokens[0]))];
+				size_t tl = strlen(t);
+				memmove(text + pos + tl, text + pos, len - pos);
+				memcpy(text + pos, t, tl);
+				len += tl;
+			}
+		}
+		const char *name = strstr(src, "@.service") ? "mut@.service" : "mut.service";
+		char *path = pathf("%s/%s", root, name);
+		f = fopen(path, "wb");
+		fwrite(text, 1, len, f);
+		fclose(f);
+		free(text);
+		char *cmd = pathf("cd '%s' && systemd-analyze security --offline=true '%s' >/dev/null 2>&1", root, name);
+		int st = system(cmd);
+		free(cmd);
+		bool sd_ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		struct hd_unit u;
+		hd_diags d = { 0 };
+		const char *const sp[] = { NULL };
+		struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
+		int r = hd_unit_load(path, &opt, &u, &d);
+		if ((r == 0) == sd_ok)
+			agree++;
+		else {
+			char *keep = pathf("%s.case%zu", path, i);
+			rename(path, keep);
+			fprintf(stderr, "DISAGREE (from %s, kept as %s): systemd %s, hd_unit_load %d %s\n", src, keep,
+				sd_ok ? "accepts" : "refuses", r, d.n ? d.v[d.n - 1].text : "");
+			free(keep);
+		}
+		refused += !sd_ok;
+		if (r == 0)
+			hd_unit_free(&u);
+		hd_diags_free(&d);
+		unlink(path);
+		free(path);
+	}
+	fprintf(stderr, "mutations: %zu mutated corpus files (%zu refused by systemd-analyze); verdicts agree on %zu\n",
+		cases, refused, agree);
+	if (agree == cases)
+		rm_rf(root);
+	free(root);
+	hd_strv_free(&files);
+	free(edge);
+	free(real);
+	assert_int_equal(agree, cases);
 }
 
 /* ---- corpus differential ------------------------------------------------------------------------ */
@@ -1022,6 +1154,7 @@ int main(void)
 		cmocka_unit_test(test_specifiers_static),
 		cmocka_unit_test(test_specifiers_oracle),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_mutations_vs_systemd),
 		cmocka_unit_test(test_corpus_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
