@@ -1059,6 +1059,49 @@ static void test_mutations_vs_systemd(void **state)
 
 /* ---- corpus differential ------------------------------------------------------------------------ */
 
+/* The syntax messages the parser shares with systemd; compared by line and this prefix. */
+static const char *const syntax_messages[] = {
+	"Assignment outside of section", "Unknown section", "Missing '='", "Missing key name",
+	"Invalid section header", "Bad characters in section header", "String is not UTF-8 clean",
+};
+
+static const char *syntax_message(const char *text)
+{
+	for (size_t i = 0; i < sizeof(syntax_messages) / sizeof(syntax_messages[0]); i++)
+		if (strncmp(text, syntax_messages[i], strlen(syntax_messages[i])) == 0)
+			return syntax_messages[i];
+	return NULL;
+}
+
+/* "LINE message-prefix" for every syntax message systemd printed for file (text run), in order. */
+static void systemd_syntax_messages(const char *shared, const char *file, hd_strv *out)
+{
+	char *p = pathf("%s/corpus/expected-systemd252/%s.err", shared, file);
+	FILE *f = fopen(p, "r");
+	free(p);
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	bool text_run = false;
+	char *needle = pathf("/%s:", file);
+	while (getline(&line, &cap, f) > 0) {
+		if (strstr(line, "--- stderr (text run) ---"))
+			text_run = true;
+		char *at = text_run ? strstr(line, needle) : NULL;
+		unsigned ln;
+		int off = 0;
+		if (at && sscanf(at + strlen(needle), "%u: %n", &ln, &off) == 1 && off > 0) {
+			const char *m = syntax_message(at + strlen(needle) + off);
+			if (m)
+				hd_strv_pushf(out, "%u %s", ln, m);
+		}
+	}
+	free(needle);
+	free(line);
+	fclose(f);
+}
+
 /* systemd's verdict from expected-systemd252/F.err: "exit_code_text: 0" = accepted */
 static int expected_exit(const char *shared, const char *file)
 {
@@ -1086,7 +1129,7 @@ static void test_corpus_differential(void **state)
 		shared = dflt;
 	}
 	static const char *const sets[] = { "units", "units-edge" };
-	size_t agree = 0, total = 0, accepted = 0, refused = 0;
+	size_t agree = 0, total = 0, accepted = 0, refused = 0, msg_agree = 0, msg_files = 0, msg_count = 0;
 	for (size_t s = 0; s < 2; s++) {
 		char *dir = pathf("%s/corpus/%s", shared, sets[s]);
 		DIR *d = opendir(dir);
@@ -1110,6 +1153,23 @@ static void test_corpus_differential(void **state)
 			struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
 			int r = hd_unit_load(p, &opt, &u, &dg);
 			bool ok = (r == 0) == (want == 0);
+			/* the syntax warnings: same lines, same messages */
+			hd_strv sd_msgs = { 0 }, our_msgs = { 0 };
+			systemd_syntax_messages(shared, de->d_name, &sd_msgs);
+			for (size_t k = 0; k < dg.n; k++)
+				if (syntax_message(dg.v[k].text))
+					hd_strv_pushf(&our_msgs, "%u %s", dg.v[k].line, syntax_message(dg.v[k].text));
+			bool same = sd_msgs.n == our_msgs.n;
+			for (size_t k = 0; same && k < sd_msgs.n; k++)
+				same = strcmp(sd_msgs.v[k], our_msgs.v[k]) == 0;
+			msg_files += sd_msgs.n > 0;
+			msg_count += sd_msgs.n;
+			msg_agree += same;
+			if (!same)
+				fprintf(stderr, "MESSAGES DIFFER %s: systemd %zu (first: %s), ours %zu (first: %s)\n", de->d_name,
+					sd_msgs.n, sd_msgs.n ? sd_msgs.v[0] : "-", our_msgs.n, our_msgs.n ? our_msgs.v[0] : "-");
+			hd_strv_free(&sd_msgs);
+			hd_strv_free(&our_msgs);
 			total++;
 			agree += ok;
 			accepted += want == 0;
@@ -1128,8 +1188,11 @@ static void test_corpus_differential(void **state)
 	free(dflt);
 	fprintf(stderr, "corpus: %zu files (%zu accepted, %zu refused by systemd 252); hd_unit_load agrees on %zu\n",
 		total, accepted, refused, agree);
+	fprintf(stderr, "corpus: syntax warnings (%zu in %zu files) identical in line and message for %zu of %zu files\n",
+		msg_count, msg_files, msg_agree, total);
 	assert_true(total >= 329);
 	assert_int_equal(agree, total);
+	assert_int_equal(msg_agree, total);
 }
 
 int main(void)
