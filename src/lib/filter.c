@@ -875,8 +875,29 @@ static int list_verdicts(const struct hd_syscall_list *l, hd_arch arch, hd_actio
 	return 0;
 }
 
+/* Every syscall in g (nested groups expanded) appended to out, duplicates included: sort_uniq after.
+ * (hd_group_expand keeps first-seen order with a linear uniqueness check; @known on every
+ * architecture made that the hot spot of rule-set building.) */
+static int expand_group_sorted(const struct hd_group_def *g, int sdver, hd_strv *out, unsigned depth)
+{
+	if (!g)
+		return 0;
+	if (depth >= GROUP_DEPTH_MAX)
+		return -ELOOP;
+	for (const struct hd_group_member *m = g->members; m->name; m++) {
+		if (!hd_group_member_present(m, sdver))
+			continue;
+		int r = m->name[0] == '@' ? expand_group_sorted(hd_group_find(m->name, sdver), sdver, out, depth + 1)
+					  : hd_strv_push(out, m->name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* known holds the @known names the verdicts point to; the caller frees it after use. */
 static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct verdicts *f,
-			   hd_strv *unresolved)
+			   hd_strv *unresolved, hd_strv *known)
 {
 	const struct hd_syscall_list *l = &s->filter;
 	/* systemd installs no filter for an empty deny list */
@@ -897,16 +918,16 @@ static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, in
 	/* v255+: unknown (newer) syscalls get ENOSYS so libc falls back; every syscall systemd knows
 	 * and the list does not allow gets the negative action explicitly */
 	f->default_action = ACT_ERRNO(ENOSYS);
-	hd_strv known = { 0 };
-	r = hd_group_expand(hd_group_find("@known", sdver), sdver, &known);
-	for (size_t i = 0; r >= 0 && i < known.n; i++) {
-		if (list_find(l, known.v[i], NULL) >= 0)
+	r = expand_group_sorted(hd_group_find("@known", sdver), sdver, known, 0);
+	if (r >= 0)
+		hd_strv_sort_uniq(known);
+	for (size_t i = 0; r >= 0 && i < known->n; i++) {
+		if (list_find(l, known->v[i], NULL) >= 0)
 			continue;
-		int nr = hd_syscall_nr(known.v[i], arch, NULL);
+		int nr = hd_syscall_nr(known->v[i], arch, NULL);
 		if (nr >= 0)
-			r = verdicts_add(f, nr, hd_syscall_name(arch, nr) ? hd_syscall_name(arch, nr) : "", negative);
+			r = verdicts_add(f, nr, known->v[i], negative);
 	}
-	hd_strv_free(&known);
 	return r;
 }
 
@@ -932,8 +953,7 @@ static int ruleset_add(struct hd_ruleset *rs, int nr, const char *name, hd_actio
 		rs->v = v;
 		rs->cap = cap;
 	}
-	const char *n = hd_syscall_name(rs->arch, nr);
-	char *copy = strdup(n ? n : name);
+	char *copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
 	rs->v[rs->n++] = (struct hd_rule){ .nr = nr, .name = copy, .action = a, .origin = origin };
@@ -972,7 +992,8 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 		return 0;
 	}
 	struct verdicts f = { 0 }, l = { 0 };
-	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved);
+	hd_strv known = { 0 };
+	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved, &known);
 	if (r >= 0)
 		r = log_verdicts(s, arch, &l, &out->unresolved);
 	if (r < 0)
@@ -998,11 +1019,12 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 			r = ruleset_add(out, l.v[i].nr, l.v[i].name, a,
 					hd_action_equal(a, l.v[i].action) ? "SystemCallLog" : "SystemCallFilter");
 	}
-	if (r >= 0)
+	if (r >= 0 && out->n)
 		qsort(out->v, out->n, sizeof(out->v[0]), cmp_rule);
 done:
 	free(f.v);
 	free(l.v);
+	hd_strv_free(&known);
 	if (r < 0)
 		hd_ruleset_free(out);
 	return r;
@@ -1111,7 +1133,8 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 		nrs[n++] = a->v[i].nr;
 	for (size_t i = 0; i < b->n; i++)
 		nrs[n++] = b->v[i].nr;
-	qsort(nrs, n, sizeof(*nrs), cmp_int);
+	if (n)
+		qsort(nrs, n, sizeof(*nrs), cmp_int);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		if (i && nrs[i] == nrs[i - 1])
 			continue;
@@ -1133,7 +1156,8 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 		hd_ruleset_diff_free(out);
 		return r;
 	}
-	qsort(out->v, out->n, sizeof(out->v[0]), cmp_delta);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(out->v[0]), cmp_delta);
 	return 0;
 }
 
