@@ -49,10 +49,11 @@ static void help(void)
 	       "                                installed one if it is 252, else latest)\n"
 	       "      --arch=ARCH               also compute the rule set for ARCH (repeatable; systemd names:\n"
 	       "                                x86-64, x86, x32, arm64, ...)\n"
-	       "      --json                    print the rule set per architecture (native ABIs, every\n"
-	       "                                SystemCallArchitectures= entry, every --arch) as JSON:\n"
-	       "                                default action, rules (nr, name, action, origin), names\n"
-	       "                                with no number there\n"
+	       "      --json                    print the settings and the rule set per architecture (native\n"
+	       "                                ABIs, every SystemCallArchitectures= entry, every --arch) as\n"
+	       "                                JSON: what the kernel does with every stacked filter systemd\n"
+	       "                                installs -- default action, rules (nr, name, action, origin,\n"
+	       "                                argument conditions), names with no number there\n"
 	       "      --diff                    the settings before '--' are A, after it B: list per\n"
 	       "                                architecture the syscalls B lets run (allow or log) that A\n"
 	       "                                does not; exit 1 if there are any\n"
@@ -118,6 +119,22 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 		json_object_object_add(j, "nr", json_object_new_int(r->nr));
 		json_object_object_add(j, "name", json_object_new_string(r->name));
 		json_object_object_add(j, "origin", json_object_new_string(r->origin));
+		if (r->n_cmps) {
+			static const char *const ops[] = { [HD_CMP_EQ] = "eq", [HD_CMP_NE] = "ne", [HD_CMP_LT] = "lt",
+							   [HD_CMP_LE] = "le", [HD_CMP_GT] = "gt", [HD_CMP_GE] = "ge",
+							   [HD_CMP_MASKED_EQ] = "masked_eq" };
+			json_object *conds = json_object_new_array();
+			for (unsigned k = 0; k < r->n_cmps && k < HD_RULE_MAX_CMPS; k++) {
+				json_object *c = json_object_new_object();
+				json_object_object_add(c, "arg", json_object_new_int((int)r->cmps[k].arg));
+				json_object_object_add(c, "op", json_object_new_string(ops[r->cmps[k].op]));
+				if (r->cmps[k].op == HD_CMP_MASKED_EQ)
+					json_object_object_add(c, "mask", json_object_new_uint64(r->cmps[k].mask));
+				json_object_object_add(c, "value", json_object_new_uint64(r->cmps[k].datum));
+				json_object_array_add(conds, c);
+			}
+			json_object_object_add(j, "conditions", conds);
+		}
 		json_object_array_add(rules, j);
 	}
 	json_object_object_add(o, "rules", rules);
@@ -172,7 +189,7 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 	json_object_object_add(root, "rulesets", sets);
 	for (size_t i = 0; i < n; i++) {
 		struct hd_ruleset rs;
-		int r = hd_ruleset_build(s, archs[i], sdver, &rs);
+		int r = hd_ruleset_build_full(s, archs[i], sdver, &rs);
 		if (r < 0) {
 			json_object_put(root);
 			return r;
@@ -204,10 +221,10 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		struct hd_ruleset ra, rb;
 		struct hd_ruleset_diff d = { 0 };
-		r = hd_ruleset_build(&a->settings, archs[i], sdver, &ra);
+		r = hd_ruleset_build_full(&a->settings, archs[i], sdver, &ra);
 		if (r < 0)
 			break;
-		r = hd_ruleset_build(&b->settings, archs[i], sdver, &rb);
+		r = hd_ruleset_build_full(&b->settings, archs[i], sdver, &rb);
 		if (r >= 0)
 			r = hd_ruleset_diff(&ra, &rb, &d);
 		const char *an = hd_arch_info(archs[i])->name;

@@ -320,6 +320,8 @@ static int parse_syscall_and_errno(const char *word, char **name, int *err)
 				return -EINVAL;
 		}
 	}
+	if (colon == word) /* ":EPERM": systemd refuses an empty name here */
+		return -EINVAL;
 	*name = colon ? strndup(word, (size_t)(colon - word)) : strdup(word);
 	if (!*name)
 		return -ENOMEM;
@@ -970,9 +972,11 @@ static int cmp_rule(const void *a, const void *b)
 	return strcmp(x->origin, y->origin);
 }
 
-static bool arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
+/* SystemCallArchitectures=: systemd never blocks the native architecture (libseccomp puts it in every
+ * filter), whatever the list says. */
+bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
 {
-	if (s->archs.n == 0)
+	if (s->archs.n == 0 || arch == hd_arch_native())
 		return true;
 	for (size_t i = 0; i < s->archs.n; i++)
 		if (hd_arch_from_name(s->archs.v[i]) == arch)
@@ -985,9 +989,9 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 	*out = (struct hd_ruleset){ .arch = arch, .default_action = ACT_ALLOW };
 	if (!hd_arch_info(arch))
 		return -EINVAL;
-	if (!arch_allowed(s, arch)) {
-		/* SystemCallArchitectures=: the architecture filter kills every call of this ABI before
-		 * any other filter's verdict matters */
+	if (!hd_seccomp_arch_allowed(s, arch)) {
+		/* SystemCallArchitectures=: the architecture filter kills every call of this ABI (libseccomp's
+		 * bad-arch action; x32 numbers on x86-64 included) and systemd installs no other filter for it */
 		out->default_action = ACT_KILL;
 		return 0;
 	}

@@ -135,6 +135,18 @@ struct hd_ruleset {
  * 0 or -errno.
  */
 int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct hd_ruleset *out);
+/*
+ * The same plus every other seccomp-backed setting systemd installs as its own stacked filter
+ * (ProtectHostname, RestrictAddressFamilies, MemoryDenyWriteExecute, RestrictRealtime, RestrictSUIDSGID,
+ * RestrictNamespaces, ProtectKernelTunables/Modules/Logs, ProtectClock, PrivateDevices, LockPersonality):
+ * the whole verdict of the kernel. Those add unconditional rules (merged: strictest verdict wins, an
+ * ERRNO tie goes to the later-installed filter) and conditional ones (n_cmps > 0, origin = the setting):
+ * when all comparisons of a conditional rule hold, the call gets that rule's action, which already
+ * accounts for the unconditional verdict; when several hold, the strictest. Conditional rules that could
+ * never change the verdict are left out. 0 or -errno. (hd_ruleset_build itself stays limited to
+ * SystemCallFilter/ErrorNumber/Log/Architectures.)
+ */
+int hd_ruleset_build_full(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct hd_ruleset *out);
 void hd_ruleset_free(struct hd_ruleset *rs);
 /* The action for nr from unconditional rules or the default; *conditional (may be NULL) is set when
  * conditional rules also exist for nr. */
@@ -147,6 +159,9 @@ bool hd_action_equal(hd_action a, hd_action b);
 bool hd_action_allows(hd_action a); /* ALLOW or LOG: the call runs */
 /* "allow", "log", "kill", "errno EPERM" / "errno 200"; returns buf. */
 const char *hd_action_format(hd_action a, char *buf, size_t size);
+
+/* False when SystemCallArchitectures= kills every call of arch (the native one is never blocked). */
+bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch);
 
 /* The architectures a service of this build runs filters for (native ABIs, e.g. x86-64 x86 x32) plus
  * every one named in SystemCallArchitectures=, unique, native first. Returns the count. */

@@ -657,6 +657,168 @@ static void test_strictest(void **state)
 	assert_int_equal(hd_action_strictest(e1, e2).errno_value, 2); /* the later filter's errno */
 }
 
+
+/* ---- the other seccomp-backed settings (hd_ruleset_build_full) ---- */
+
+/* The action of the first rule for name that has n_cmps comparisons and (if cmp0_datum != ~0)
+ * datum cmp0_datum in its first comparison; kind -1 if there is none. */
+static hd_action find_rule(const struct hd_ruleset *rs, const char *name, unsigned n_cmps, uint64_t cmp0_datum,
+			   const char **origin)
+{
+	int nr = hd_syscall_nr(name, rs->arch, NULL);
+	for (size_t i = 0; nr >= 0 && i < rs->n; i++)
+		if (rs->v[i].nr == nr && rs->v[i].n_cmps == n_cmps &&
+		    (n_cmps == 0 || cmp0_datum == ~0ULL || rs->v[i].cmps[0].datum == cmp0_datum)) {
+			if (origin)
+				*origin = rs->v[i].origin;
+			return rs->v[i].action;
+		}
+	return (hd_action){ (hd_action_kind)-1, 0 };
+}
+
+static size_t count_rules(const struct hd_ruleset *rs, const char *name)
+{
+	int nr = hd_syscall_nr(name, rs->arch, NULL);
+	size_t n = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		n += rs->v[i].nr == nr;
+	return n;
+}
+
+static void test_full_errno_tie_goes_to_filter(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "ProtectClock", "yes");
+	apply(f, "SystemCallFilter", "~clock_settime:EACCES");
+	struct hd_ruleset rs;
+	const char *origin = NULL;
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	/* both ERRNO: the filter installed later (SystemCallFilter) gives the errno */
+	assert_action(find_rule(&rs, "clock_settime", 0, 0, &origin), HD_ACT_ERRNO, EACCES);
+	assert_string_equal(origin, "SystemCallFilter");
+	assert_action(find_rule(&rs, "adjtimex", 0, 0, &origin), HD_ACT_ERRNO, EPERM);
+	assert_string_equal(origin, "ProtectClock");
+	hd_ruleset_free(&rs);
+	/* the plain build leaves ProtectClock out */
+	assert_int_equal(hd_ruleset_build(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_int_equal(count_rules(&rs, "adjtimex"), 0);
+	hd_ruleset_free(&rs);
+}
+
+static void test_full_namespaces(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "RestrictNamespaces", "net");
+	struct hd_ruleset rs;
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_action(find_rule(&rs, "clone3", 0, 0, NULL), HD_ACT_ERRNO, ENOSYS);
+	assert_action(find_rule(&rs, "setns", 1, 0, NULL), HD_ACT_ERRNO, EPERM); /* setns(fd, 0) */
+	assert_int_equal(count_rules(&rs, "unshare"), 7);                        /* every flag but net */
+	assert_int_equal(count_rules(&rs, "clone"), 7);
+	assert_int_equal(count_rules(&rs, "setns"), 8);
+	assert_int_equal((int)find_rule(&rs, "unshare", 1, 0x40000000, NULL).kind, -1);
+	hd_ruleset_free(&rs);
+	apply(f, "RestrictNamespaces", "yes");
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_S390X, f->sdver, &rs), 0);
+	assert_action(find_rule(&rs, "setns", 0, 0, NULL), HD_ACT_ERRNO, EPERM); /* setns refused outright */
+	int nr = hd_syscall_nr("clone", HD_ARCH_S390X, NULL);
+	for (size_t i = 0; i < rs.n; i++)
+		if (rs.v[i].nr == nr)
+			assert_int_equal(rs.v[i].cmps[0].arg, 1); /* s390 swaps clone's first two arguments */
+	hd_ruleset_free(&rs);
+}
+
+static void test_full_address_families(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "RestrictAddressFamilies", "~AF_PACKET");
+	struct hd_ruleset rs;
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_int_equal(count_rules(&rs, "socket"), 1);
+	assert_action(find_rule(&rs, "socket", 1, 17, NULL), HD_ACT_ERRNO, EAFNOSUPPORT);
+	hd_ruleset_free(&rs);
+	/* i386 multiplexes socket() through socketcall(): systemd installs nothing */
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86, f->sdver, &rs), 0);
+	assert_int_equal(rs.n, 0);
+	hd_ruleset_free(&rs);
+	apply(f, "RestrictAddressFamilies", "none");
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_action(find_rule(&rs, "socket", 0, 0, NULL), HD_ACT_ERRNO, EAFNOSUPPORT);
+	hd_ruleset_free(&rs);
+	/* an allow list: below the first, above the last, and every gap */
+	apply(f, "RestrictAddressFamilies", "");
+	apply(f, "RestrictAddressFamilies", "AF_UNIX AF_INET6");
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_int_equal(count_rules(&rs, "socket"), 2 + (size_t)(hd_af_max() - 1 - 2));
+	assert_action(find_rule(&rs, "socket", 1, 2, NULL), HD_ACT_ERRNO, EAFNOSUPPORT); /* AF_INET */
+	hd_ruleset_free(&rs);
+	/* a filter that kills socket() makes the family rules pointless */
+	apply(f, "SystemCallFilter", "~socket");
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_int_equal(count_rules(&rs, "socket"), 1);
+	assert_action(find_rule(&rs, "socket", 0, 0, NULL), HD_ACT_KILL, 0);
+	hd_ruleset_free(&rs);
+}
+
+static void test_full_mdwe_per_arch(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "MemoryDenyWriteExecute", "yes");
+	struct hd_ruleset rs;
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86, f->sdver, &rs), 0);
+	assert_action(find_rule(&rs, "mmap", 0, 0, NULL), HD_ACT_ERRNO, EPERM); /* old_mmap: blocked */
+	assert_action(find_rule(&rs, "mmap2", 1, 6, NULL), HD_ACT_ERRNO, EPERM); /* PROT_WRITE|PROT_EXEC */
+	assert_int_equal(count_rules(&rs, "shmat"), 0);
+	hd_ruleset_free(&rs);
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_action(find_rule(&rs, "mmap", 1, 6, NULL), HD_ACT_ERRNO, EPERM);
+	assert_action(find_rule(&rs, "mprotect", 1, 4, NULL), HD_ACT_ERRNO, EPERM);
+	assert_action(find_rule(&rs, "shmat", 1, 0100000, NULL), HD_ACT_ERRNO, EPERM);
+	hd_ruleset_free(&rs);
+}
+
+static void test_full_suid_realtime_personality(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "RestrictSUIDSGID", "yes");
+	apply(f, "RestrictRealtime", "yes");
+	apply(f, "LockPersonality", "yes");
+	struct hd_ruleset rs;
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	assert_int_equal(count_rules(&rs, "openat"), 2); /* S_ISUID, S_ISGID, each with O_CREAT */
+	int nr = hd_syscall_nr("openat", HD_ARCH_X86_64, NULL);
+	for (size_t i = 0; i < rs.n; i++)
+		if (rs.v[i].nr == nr) {
+			assert_int_equal(rs.v[i].n_cmps, 2);
+			assert_int_equal(rs.v[i].cmps[0].arg, 2);
+			assert_int_equal(rs.v[i].cmps[0].mask, 0100); /* O_CREAT */
+			assert_int_equal(rs.v[i].cmps[1].arg, 3);
+		}
+	assert_action(find_rule(&rs, "openat2", 0, 0, NULL), HD_ACT_ERRNO, ENOSYS);
+	assert_action(find_rule(&rs, "fchmodat", 1, 04000, NULL), HD_ACT_ERRNO, EPERM);
+	assert_int_equal(count_rules(&rs, "sched_setscheduler"), 4); /* 1, 2, 4 and > 5 */
+	assert_action(find_rule(&rs, "sched_setscheduler", 1, 5, NULL), HD_ACT_ERRNO, EPERM);
+	assert_action(find_rule(&rs, "personality", 1, 0, NULL), HD_ACT_ERRNO, EPERM);
+	hd_ruleset_free(&rs);
+}
+
+static void test_full_blocked_arch(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "SystemCallArchitectures", "native");
+	apply(f, "ProtectClock", "yes");
+	struct hd_ruleset rs;
+	hd_arch other = hd_arch_native() == HD_ARCH_X86 ? HD_ARCH_X86_64 : HD_ARCH_X86;
+	assert_int_equal(hd_ruleset_build_full(&f->s, other, f->sdver, &rs), 0);
+	assert_int_equal(rs.default_action.kind, HD_ACT_KILL);
+	assert_int_equal(rs.n, 0);
+	hd_ruleset_free(&rs);
+	/* the native architecture cannot be blocked, even by a list without it */
+	apply(f, "SystemCallArchitectures", "");
+	apply(f, "SystemCallArchitectures", "arm");
+	assert_true(hd_seccomp_arch_allowed(&f->s, hd_arch_native()));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -692,6 +854,12 @@ int main(void)
 		T(test_errno_table),
 		T(test_diff),
 		T(test_strictest),
+		T(test_full_errno_tie_goes_to_filter),
+		T(test_full_namespaces),
+		T(test_full_address_families),
+		T(test_full_mdwe_per_arch),
+		T(test_full_suid_realtime_personality),
+		T(test_full_blocked_arch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
