@@ -383,6 +383,9 @@ int verb_show(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (hd_seccomp_check(&a.settings, sdver, NULL, &a.diags) < 0 ||
+	    (diff && hd_seccomp_check(&b.settings, sdver, NULL, &b.diags) < 0))
+		goto oom;
 	cli_print_diags(&a.diags);
 	cli_print_diags(&b.diags);
 	if (strict && (a.diags.n || b.diags.n)) {

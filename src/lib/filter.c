@@ -899,7 +899,7 @@ static int expand_group_sorted(const struct hd_group_def *g, int sdver, hd_strv 
 
 /* known holds the @known names the verdicts point to; the caller frees it after use. */
 static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct verdicts *f,
-			   hd_strv *unresolved, hd_strv *known)
+			   hd_strv *unresolved, hd_strv *known, char **install_error)
 {
 	const struct hd_syscall_list *l = &s->filter;
 	/* systemd installs no filter for an empty deny list */
@@ -915,6 +915,19 @@ static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, in
 		return r;
 	if (sdver == HD_SYSTEMD_252) {
 		f->default_action = negative;
+		/* libseccomp refuses a rule with the filter's default action (EACCES); systemd 252 gives up */
+		for (size_t i = 0; !*install_error && i < f->n; i++) {
+			if (!hd_action_equal(f->v[i].action, negative))
+				continue;
+			char act[64];
+			if (asprintf(install_error,
+				     "SystemCallFilter=: \"%s\" would get %s, the allow list's default action; "
+				     "libseccomp refuses such a rule and systemd 252 fails to start the service",
+				     f->v[i].name, hd_action_format(negative, act, sizeof(act))) < 0) {
+				*install_error = NULL;
+				return -ENOMEM;
+			}
+		}
 		return 0;
 	}
 	/* v255+: unknown (newer) syscalls get ENOSYS so libc falls back; every syscall systemd knows
@@ -997,7 +1010,7 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 	}
 	struct verdicts f = { 0 }, l = { 0 };
 	hd_strv known = { 0 };
-	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved, &known);
+	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved, &known, &out->install_error);
 	if (r >= 0)
 		r = log_verdicts(s, arch, &l, &out->unresolved);
 	if (r < 0)
@@ -1040,6 +1053,8 @@ void hd_ruleset_free(struct hd_ruleset *rs)
 		free(rs->v[i].name);
 	free(rs->v);
 	hd_strv_free(&rs->unresolved);
+	free(rs->install_error);
+	rs->install_error = NULL;
 	rs->v = NULL;
 	rs->n = rs->cap = 0;
 }
@@ -1171,4 +1186,16 @@ void hd_ruleset_diff_free(struct hd_ruleset_diff *d)
 		free(d->v[i].name);
 	free(d->v);
 	*d = (struct hd_ruleset_diff){ 0 };
+}
+
+int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags)
+{
+	struct hd_ruleset rs;
+	int r = hd_ruleset_build(s, hd_arch_native(), sdver, &rs);
+	if (r < 0)
+		return r;
+	if (rs.install_error)
+		hd_diag_add(diags, HD_WARNING, file, 0, "%s", rs.install_error);
+	hd_ruleset_free(&rs);
+	return 0;
 }

@@ -74,6 +74,10 @@ void hd_seccomp_settings_free(struct hd_seccomp_settings *s);
 int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char *value, int sdver,
 		     const char *file, unsigned line, hd_diags *diags);
 
+/* Problems only visible once every assignment is in (e.g. filters systemd could not install, see
+ * hd_ruleset.install_error), added to diags as warnings naming file (may be NULL). 0 or -errno. */
+int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags);
+
 /* True if key is a setting hd_seccomp_apply handles. */
 bool hd_seccomp_is_setting(const char *key);
 
@@ -127,6 +131,12 @@ struct hd_ruleset {
 	struct hd_rule *v; /* sorted by nr, then origin */
 	size_t n, cap;
 	hd_strv unresolved; /* names from the settings that are not syscalls on this architecture */
+	/* Non-NULL (malloc'd): systemd could not install these filters at all and the service would not
+	 * start; says why. (systemd 252: an allow-list entry whose own action equals the default action
+	 * -- "~x:EPERM" with SystemCallErrorNumber=EPERM, "~x:kill" with the default kill -- makes
+	 * libseccomp refuse the rule with EACCES, which systemd treats as fatal.) The rules still say
+	 * what the filter would do. */
+	char *install_error;
 };
 
 /*

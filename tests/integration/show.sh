@@ -58,6 +58,10 @@ $H --strict -p 'SystemCallFilter=~bogus_call read' >"$tmp/out" 2>"$tmp/err"
 check "--strict with a warning" 1 $?
 [ -s "$tmp/out" ] && { echo "FAIL: --strict printed a result" >&2; fail=1; }
 $H --strict -p 'SystemCallFilter=~read' >/dev/null 2>&1; check "--strict without warnings" 0 $?
+# systemd 252 cannot install an allow list entry whose action equals the default (libseccomp: EACCES)
+$H --strict -p SystemCallFilter=@system-service -p 'SystemCallFilter=~read:kill' >/dev/null 2>"$tmp/err"
+check "allow-list entry with the default action" 1 $?
+contains "install failure explained" "$tmp/err" "fails to start the service"
 $H -p 'User=nobody' >/dev/null 2>"$tmp/err"
 contains "non-seccomp key warned" "$tmp/err" "User"
 

@@ -646,6 +646,30 @@ static void test_diff(void **state)
 	hd_seccomp_settings_free(&b);
 }
 
+static void test_install_error_252(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "SystemCallFilter", "@system-service");
+	apply(f, "SystemCallFilter", "~fsync:EPERM");
+	struct hd_ruleset rs;
+	assert_int_equal(hd_ruleset_build(&f->s, HD_ARCH_X86_64, HD_SYSTEMD_252, &rs), 0);
+	assert_null(rs.install_error); /* EPERM differs from the default kill */
+	hd_ruleset_free(&rs);
+	apply(f, "SystemCallErrorNumber", "EPERM");
+	assert_int_equal(hd_ruleset_build(&f->s, HD_ARCH_X86_64, HD_SYSTEMD_252, &rs), 0);
+	assert_non_null(rs.install_error);
+	assert_non_null(strstr(rs.install_error, "fsync"));
+	hd_ruleset_free(&rs);
+	assert_int_equal(hd_seccomp_check(&f->s, HD_SYSTEMD_252, "t.service", &f->d), 0);
+	assert_int_equal(f->d.n, 1);
+	/* a deny list never has the problem: its default is allow */
+	apply(f, "SystemCallFilter", "");
+	apply(f, "SystemCallFilter", "~fsync:EPERM");
+	assert_int_equal(hd_ruleset_build(&f->s, HD_ARCH_X86_64, HD_SYSTEMD_252, &rs), 0);
+	assert_null(rs.install_error);
+	hd_ruleset_free(&rs);
+}
+
 static void test_strictest(void **state)
 {
 	(void)state;
@@ -854,6 +878,7 @@ int main(void)
 		T(test_errno_table),
 		T(test_diff),
 		T(test_strictest),
+		T(test_install_error_252),
 		T(test_full_errno_tie_goes_to_filter),
 		T(test_full_namespaces),
 		T(test_full_address_families),
