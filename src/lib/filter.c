@@ -27,6 +27,7 @@
 #include "groups.h"
 #include "nametables.h"
 #include "syscalls.h"
+#include "unit.h"
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1198,4 +1199,19 @@ int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char 
 		hd_diag_add(diags, HD_WARNING, file, 0, "%s", rs.install_error);
 	hd_ruleset_free(&rs);
 	return 0;
+}
+
+int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags)
+{
+	int n = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (!a->section || strcmp(a->section, "Service") != 0)
+			continue;
+		int r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	return n;
 }

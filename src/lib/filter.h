@@ -74,6 +74,11 @@ void hd_seccomp_settings_free(struct hd_seccomp_settings *s);
 int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char *value, int sdver,
 		     const char *file, unsigned line, hd_diags *diags);
 
+struct hd_unit;
+/* Apply every seccomp-backed assignment of u's [Service] section in order (main file, then
+ * drop-ins), warnings naming the file and the line systemd names. The number applied, or -errno. */
+int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags);
+
 /* Problems only visible once every assignment is in (e.g. filters systemd could not install, see
  * hd_ruleset.install_error), added to diags as warnings naming file (may be NULL). 0 or -errno. */
 int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags);
