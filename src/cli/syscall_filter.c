@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include <stdarg.h>
 
 #include "arch.h"
 #include "cli.h"
@@ -95,6 +97,25 @@ static void print_escaped(FILE *f, const char *s)
 	}
 }
 
+/* systemd's log line on stderr: plain "TEXT\n" when stderr is not a terminal; on a terminal it ends
+ * lines with "\r\n" and, when stdout is one too, colours them by level. */
+#define SD_ERROR "\x1b[0;1;31m"
+#define SD_WARNING "\x1b[0;1;38;5;185m"
+#define SD_NOTICE "\x1b[0;1;39m"
+static void sd_log(const char *color, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sd_log(const char *color, const char *fmt, ...)
+{
+	bool tty = isatty(STDERR_FILENO);
+	bool colored = tty && isatty(STDOUT_FILENO) && cli_color(stderr);
+	va_list ap;
+	va_start(ap, fmt);
+	fputs(colored ? color : "", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(colored ? "\x1b[0m" : "", stderr);
+	fputs(tty ? "\r\n" : "\n", stderr);
+	va_end(ap);
+}
+
 /* ---- the listing (systemd-analyze's format) ---- */
 
 static void dump_group_text(const struct hd_group_def *g, const struct opts *o)
@@ -161,9 +182,9 @@ static int list_all(const struct opts *o, json_object *jroot)
 		if (k < 0 && !o->json) {
 			/* systemd logs these at load time, before any output */
 			if (read_failed)
-				fprintf(stderr, "Failed to read system call list: %s\n", strerror(-k));
+				sd_log(SD_ERROR, "Failed to read system call list: %s", strerror(-k));
 			else if (k != -EPERM && k != -EACCES && k != -ENOENT)
-				fprintf(stderr, "Can't read open tracefs' available_events file: %s\n", strerror(-k));
+				sd_log(SD_WARNING, "Can't read open tracefs' available_events file: %s", strerror(-k));
 		}
 		for (size_t i = 0; k >= 0 && r >= 0 && i < raw.n; i++)
 			if (!hd_kernel_event_is_internal(raw.v[i]))
@@ -212,8 +233,8 @@ static int list_all(const struct opts *o, json_object *jroot)
 	if (k < 0) {
 		putchar('\n');
 		fflush(stdout);
-		fprintf(stderr, "# Not showing unlisted system calls, couldn't retrieve kernel system call list: %s\n",
-			strerror(-k));
+		sd_log(SD_NOTICE, "# Not showing unlisted system calls, couldn't retrieve kernel system call list: %s",
+		       strerror(-k));
 	} else if (kernel.n > 0) {
 		printf("\n# %sUnlisted System Calls%s (supported by the local kernel, but not included in any of the groups listed above):\n",
 		       o->st.highlight, o->st.normal);
@@ -452,9 +473,7 @@ static void group_not_found(const char *name)
 {
 	/* systemd's wording, on stderr below the normal output */
 	fflush(stdout);
-	fputs("Filter set \"", stderr);
-	print_escaped(stderr, name);
-	fputs("\" not found.\n", stderr);
+	sd_log(SD_ERROR, "Filter set \"%s\" not found.", name);
 }
 
 static int lookup_args(char **args, int n, const struct opts *o, json_object *jroot)
@@ -557,8 +576,13 @@ int verb_syscall_filter(int argc, char **argv)
 			return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (!o.json && cli_color(stdout))
-		o.st = (struct style){ "\x1b[0;1;39m", "\x1b[0;4m", "\x1b[0m" };
+	if (!o.json && cli_color(stdout)) {
+		/* As systemd 252 on a terminal: its underline resets first, and the Linux console (TERM=linux)
+		 * gets no underline at all. */
+		const char *term = getenv("TERM");
+		bool underline = !term || strcmp(term, "linux") != 0;
+		o.st = (struct style){ "\x1b[0;1;39m", underline ? "\x1b[0m\x1b[0;4m" : "\x1b[0m", "\x1b[0m" };
+	}
 	else
 		o.st = (struct style){ "", "", "" };
 
