@@ -43,6 +43,7 @@ struct opts {
 
 static void help(void)
 {
+	const char *sep = cli_utf8() ? "\u2283" : ">";
 	printf("Usage: %s " VERB " [OPTIONS...] [@GROUP|SYSCALL...]\n"
 	       "\n"
 	       "Without arguments, list systemd's syscall groups, then the syscalls systemd knows but groups\n"
@@ -54,9 +55,11 @@ static void help(void)
 	       "@GROUP prints that group. SYSCALL (a name without @) prints its number on each architecture\n"
 	       "(\"-\" where it does not exist) and where the number comes from (libseccomp, or harden's own table\n"
 	       "of syscalls newer than the installed libseccomp), every group holding it with the nesting path\n"
-	       "(@privileged \u2283 @chown \u2283 fchown; \">\" outside UTF-8 locales), and whether the installed\n"
-	       "libseccomp and the running kernel know it. Arguments are handled in order, separated by a\n"
-	       "blank line; the first unknown group or name stops with an error.\n"
+	       "(@privileged %s @chown %s fchown; \">\" outside UTF-8 locales), and whether the installed\n"
+	       "libseccomp and the running kernel (its native ABI, as listed in tracefs) know it. Text shows\n"
+	       "x86-64 x86 x32 arm64 arm riscv64 s390x ppc64-le; --json every architecture libseccomp knows.\n"
+	       "Arguments are handled in order, separated by a blank line; the first unknown group or name\n"
+	       "stops with an error (--json checks all arguments first and prints nothing on error).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -q, --quiet          with no arguments: list the groups only\n"
@@ -81,7 +84,7 @@ static void help(void)
 	       "  x32 numbers include the 0x40000000 bit, as seccomp_data.nr and scmp_sys_resolver show them.\n"
 	       "\n"
 	       "Exit status: 0 ok, 1 unknown group or syscall name, 2 usage error.\n",
-	       cli_program);
+	       cli_program, sep, sep);
 }
 
 /* Names come from the command line: show them with non-printable bytes escaped. */
@@ -553,7 +556,7 @@ int verb_syscall_filter(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
@@ -570,6 +573,8 @@ int verb_syscall_filter(int argc, char **argv)
 			break;
 		case OPT_NO_PAGER:
 			break;
+		case ':':
+			return cli_usage_error(VERB, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt && optopt < 0x100)
 				return cli_usage_error(VERB, "unknown option '-%c'", optopt);

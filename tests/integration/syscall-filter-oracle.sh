@@ -49,6 +49,24 @@ basic() { # $1 = label for the tracefs state
 	compare "$1" @nope @chown
 	compare "$1" @CHOWN
 	compare "$1" @
+	compare_tty "$1"
+	compare_tty "$1" -q
+	compare_tty "$1" @system-service @nope
+}
+
+# compare_tty LABEL ARGS...: the same on a pseudo-terminal (script(1)): systemd's colours and its
+# "\r\n"-terminated, coloured stderr lines. TERM is fixed so the escapes are predictable.
+compare_tty() {
+	command -v script >/dev/null || return 0
+	label=$1; shift
+	checks=$((checks + 1))
+	TERM=xterm script -qec "systemd-analyze syscall-filter --no-pager $*" /dev/null >"$TMP/o.tty" 2>&1
+	TERM=xterm script -qec "$HARDEN syscall-filter --systemd=252 --no-pager $*" /dev/null >"$TMP/h.tty" 2>&1
+	if ! cmp -s "$TMP/o.tty" "$TMP/h.tty"; then
+		fails=$((fails + 1))
+		echo "FAIL [$label, tty] syscall-filter $*" >&2
+		cmp "$TMP/o.tty" "$TMP/h.tty" >&2
+	fi
 }
 
 # fake EVENTS_FILE LABEL: an available_events file with the given content on a tmpfs tracefs stand-in
