@@ -283,7 +283,7 @@ static int kernel_knows(const struct kernel_view *kv, const char *name, char *de
 		return 0;
 	}
 	if (!kv->loaded) {
-		snprintf(detail, dlen, "cannot tell: tracefs available_events not readable (%s)",
+		snprintf(detail, dlen, "tracefs available_events not readable: %s",
 			 strerror(-kv->load_error));
 		return -1;
 	}
@@ -292,7 +292,7 @@ static int kernel_knows(const struct kernel_view *kv, const char *name, char *de
 		snprintf(detail, dlen, "tracefs lists syscalls:sys_enter_%s", ev);
 		return 1;
 	}
-	snprintf(detail, dlen, "tracefs has no syscalls:sys_enter_%s (not built in, or too new)", ev);
+	snprintf(detail, dlen, "tracefs has no syscalls:sys_enter_%s: not built in, or newer than this kernel", ev);
 	return 0;
 }
 
@@ -421,8 +421,8 @@ static int lookup_syscall(const char *name, const struct opts *o, const struct k
 		for (size_t i = 0; i < paths.n; i++)
 			print_path(paths.v[i], name, sep);
 		printf("    # libseccomp %s: %s\n", ver, lsknows ? "knows it" : "does not know it");
-		printf("    # Kernel %s (%s): %s, %s\n", kv->uts.release, native,
-		       kk > 0 ? "has it" : kk == 0 ? "does not have it" : "unknown", kdetail);
+		printf("    # Kernel %s (%s): %s (%s)\n", kv->uts.release, native,
+		       kk > 0 ? "has it" : kk == 0 ? "does not have it" : "cannot tell", kdetail);
 	}
 	hd_strv_free(&paths);
 	hd_strv_free(&groups);
