@@ -107,12 +107,23 @@ bool hd_syscall_name_known(const char *name)
 {
 	if (hd_syscall_libseccomp_knows(name) || find_new(name))
 		return true;
-	return hd_group_contains(hd_group_find("@known", HD_SYSTEMD_LATEST), HD_SYSTEMD_LATEST, name);
+	/* any group of any modelled systemd: @known lacks a few names other groups list (fstatat) */
+	static const int versions[] = { HD_SYSTEMD_LATEST, HD_SYSTEMD_252 };
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		for (const struct hd_group_def *g = hd_group_next(NULL, versions[i]); g; g = hd_group_next(g, versions[i]))
+			if (hd_group_contains(g, versions[i], name))
+				return true;
+	return false;
 }
 
 int hd_syscall_all_names(hd_strv *out)
 {
-	int r = hd_group_expand(hd_group_find("@known", HD_SYSTEMD_LATEST), HD_SYSTEMD_LATEST, out);
+	int r = 0;
+	static const int versions[] = { HD_SYSTEMD_LATEST, HD_SYSTEMD_252 };
+	for (size_t i = 0; r >= 0 && i < sizeof(versions) / sizeof(versions[0]); i++)
+		for (const struct hd_group_def *g = hd_group_next(NULL, versions[i]); r >= 0 && g;
+		     g = hd_group_next(g, versions[i]))
+			r = hd_group_expand(g, versions[i], out);
 	for (const struct hd_new_syscall *s = hd_new_syscalls; r >= 0 && s->name; s++)
 		r = hd_strv_push_unique(out, s->name);
 	if (r >= 0)

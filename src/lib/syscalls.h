@@ -20,9 +20,11 @@ int hd_syscall_nr(const char *name, hd_arch arch, enum hd_nr_source *src /* may 
 const char *hd_syscall_name(hd_arch arch, int nr);
 /* True if the installed libseccomp can resolve the name on at least one architecture. */
 bool hd_syscall_libseccomp_knows(const char *name);
-/* True if the name is a syscall anywhere: libseccomp, the project table, or systemd's @known (any version). */
+/* True if the name is a syscall anywhere: libseccomp, the project table, or any group of a modelled
+ * systemd version (@known, and the few names other groups hold that @known lacks, e.g. fstatat). */
 bool hd_syscall_name_known(const char *name);
-/* Every name harden knows (libseccomp's names on the supported arches, project table, @known), sorted. */
+/* Every name in a group of a modelled systemd version, plus the project table; sorted and unique.
+ * (libseccomp cannot enumerate its names, so names only libseccomp knows are not included.) */
 int hd_syscall_all_names(hd_strv *out);
 /* "libseccomp", "harden table", "none". */
 const char *hd_nr_source_name(enum hd_nr_source src);
