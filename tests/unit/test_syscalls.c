@@ -131,6 +131,16 @@ static void test_not_on_arch(void **state)
 	assert_true(hd_syscall_name_known("listns"));
 	assert_true(hd_syscall_name_known("osf_syscall")); /* in @known */
 	assert_false(hd_syscall_name_known("fchwn"));
+	assert_true(hd_syscall_name_known("fstatat"));             /* in @file-system, not in @known */
+	assert_true(hd_syscall_name_known("arm_sync_file_range")); /* a libseccomp-only spelling */
+	hd_strv all = { 0 };
+	assert_int_equal(hd_syscall_all_names(&all), 0);
+	assert_true(hd_strv_sorted_contains(&all, "fstatat"));
+	assert_true(hd_strv_sorted_contains(&all, "rseq_slice_yield"));
+	assert_false(hd_strv_sorted_contains(&all, "@chown"));
+	for (size_t i = 1; i < all.n; i++)
+		assert_true(strcmp(all.v[i - 1], all.v[i]) < 0);
+	hd_strv_free(&all);
 }
 
 static bool elsewhere(const char *name)
