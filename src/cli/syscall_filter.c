@@ -481,7 +481,7 @@ static void group_not_found(const char *name)
 
 static int lookup_args(char **args, int n, const struct opts *o, json_object *jroot)
 {
-	struct kernel_view kv;
+	struct kernel_view kv = { 0 };
 	bool any_name = false;
 	for (int i = 0; i < n; i++)
 		any_name |= args[i][0] != '@';
