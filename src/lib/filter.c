@@ -649,8 +649,10 @@ static int format_syscall_list(const struct hd_syscall_list *l, bool with_action
 		hd_strv_free(&words);
 		return -ENOMEM;
 	}
+	/* systemctl show --all: '~' unless it is an allow list, so an unset list reads "~" (deny
+	 * nothing) and distinguishes itself from an empty allow list */
 	char *p = buf;
-	if (l->is_set && !l->allow_list)
+	if (!l->allow_list)
 		*p++ = '~';
 	for (size_t i = 0; i < words.n; i++)
 		p += sprintf(p, "%s%s", i ? " " : "", words.v[i]);
@@ -696,7 +698,7 @@ int hd_seccomp_format(const struct hd_seccomp_settings *s, const char *key, char
 		hd_strv_sort(&names);
 		size_t n = 0;
 		buf[0] = 0;
-		if (s->af_is_set && !s->af_allow_list)
+		if (!s->af_allow_list) /* as for the syscall lists: unset reads "~", "none" reads "" */
 			n += (size_t)snprintf(buf, sizeof(buf), "~");
 		for (size_t i = 0; i < names.n && n < sizeof(buf); i++)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", names.v[i]);

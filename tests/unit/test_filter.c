@@ -589,6 +589,13 @@ static void test_format_filter(void **state)
 	struct fx *f = *state;
 	char *v = NULL;
 	assert_int_equal(hd_seccomp_format(&f->s, "SystemCallFilter", &v), 0);
+	assert_string_equal(v, "~"); /* systemctl show --all: deny nothing */
+	free(v);
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictAddressFamilies", &v), 0);
+	assert_string_equal(v, "~");
+	free(v);
+	apply(f, "RestrictAddressFamilies", "none"); /* an empty allow list */
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictAddressFamilies", &v), 0);
 	assert_string_equal(v, "");
 	free(v);
 	apply(f, "SystemCallFilter", "~write:kill read:EPERM close:0 fsync:200 socketcall");
