@@ -167,6 +167,8 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 	for (size_t i = 0; i < rs->unresolved.n; i++)
 		json_object_array_add(unres, json_object_new_string(rs->unresolved.v[i]));
 	json_object_object_add(o, "unresolved", unres);
+	if (rs->install_error)
+		json_object_object_add(o, "install_error", json_object_new_string(rs->install_error));
 	return o;
 }
 
@@ -271,9 +273,10 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 			printf("%s: B allows %zu syscall%s that A does not\n", an, d.n, d.n == 1 ? "" : "s");
 			for (size_t k = 0; k < d.n; k++) {
 				char ba[64], bb[64];
-				printf("  %-24s A: %s, B: %s%s\n", d.v[k].name, hd_action_format(d.v[k].in_a, ba, sizeof(ba)),
-				       hd_action_format(d.v[k].in_b, bb, sizeof(bb)),
-				       d.v[k].conditional ? " (argument conditions apply)" : "");
+				bool partial = hd_action_allows(d.v[k].in_a);
+				printf("  %-24s A: %s%s, B: %s%s\n", d.v[k].name, hd_action_format(d.v[k].in_a, ba, sizeof(ba)),
+				       partial ? " (some arguments refused)" : "", hd_action_format(d.v[k].in_b, bb, sizeof(bb)),
+				       !partial && d.v[k].conditional ? " (argument conditions apply)" : "");
 			}
 		}
 		if (d.n)

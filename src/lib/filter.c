@@ -1162,7 +1162,11 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 			continue;
 		bool ca, cb;
 		hd_action ia = hd_ruleset_action(a, nrs[i], &ca), ib = hd_ruleset_action(b, nrs[i], &cb);
-		if (!hd_action_allows(ib) || hd_action_allows(ia))
+		/* b lets it run where a does not: always, or (a allows it but refuses some arguments that
+		 * b has no conditions on) for some arguments */
+		bool always = hd_action_allows(ib) && !hd_action_allows(ia);
+		bool some_args = hd_action_allows(ib) && hd_action_allows(ia) && ca && !cb;
+		if (!always && !some_args)
 			continue;
 		const char *name = hd_syscall_name(a->arch, nrs[i]);
 		char fallback[32];

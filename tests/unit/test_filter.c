@@ -650,6 +650,22 @@ static void test_diff(void **state)
 	hd_ruleset_diff_free(&d);
 	hd_ruleset_free(&ra);
 	hd_ruleset_free(&rb);
+	/* A refuses unshare() for some flags (RestrictNamespaces), B not at all: reported as partial */
+	apply(f, "RestrictNamespaces", "yes");
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &ra), 0);
+	assert_int_equal(hd_ruleset_build_full(&b, HD_ARCH_X86_64, f->sdver, &rb), 0);
+	assert_int_equal(hd_ruleset_diff(&ra, &rb, &d), 0);
+	bool unshare = false;
+	for (size_t i = 0; i < d.n; i++)
+		if (strcmp(d.v[i].name, "unshare") == 0) {
+			unshare = true;
+			assert_true(d.v[i].conditional);
+			assert_int_equal(d.v[i].in_a.kind, HD_ACT_ALLOW);
+		}
+	assert_true(unshare);
+	hd_ruleset_diff_free(&d);
+	hd_ruleset_free(&ra);
+	hd_ruleset_free(&rb);
 	hd_seccomp_settings_free(&b);
 }
 
