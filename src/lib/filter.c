@@ -12,7 +12,15 @@
  *   a group -> dropped silently.
  * - RestrictAddressFamilies=: an unknown family is warned about and skipped; the rest of the line still
  *   applies (systemd-analyze security 252 on "AF_INET AF_BOGUS AF_UNIX" allows AF_UNIX).
- * - Warnings use systemd's log texts ("Failed to parse system call, ignoring: NAME", ...).
+ * - "Allow-listed system calls cannot take error number" follows systemd's test: a word with an action
+ *   in an assignment without '~', whatever the list's mode.
+ * - Warnings use systemd's log texts ("Failed to parse system call, ignoring: NAME", ...); the tests
+ *   compare them with systemd-analyze verify and with the corpus's recorded systemd 252 output.
+ *
+ * Rule sets model the stacked filters systemd installs (one per feature, each default ALLOW except the
+ * filter lists): the kernel runs all of them and returns the strictest verdict, KILL > ERRNO > LOG >
+ * ALLOW, and between two ERRNOs the most recently installed filter's errno (SystemCallFilter is
+ * installed last). tests/unit/test_filter_kernel.c checks that against real seccomp.
  */
 #include "filter.h"
 
@@ -527,18 +535,18 @@ static int apply_address_families(struct hd_seccomp_settings *s, const char *val
 	}
 }
 
-static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, const struct parse_ctx *ctx)
+static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, const struct parse_ctx *ctx)
 {
 	if (!*value) {
 		s->ns_allowed = HD_NS_ALL_FLAGS;
 		s->ns_is_set = false;
-		return;
+		return 0;
 	}
 	int b = parse_boolean(value);
 	if (b >= 0) {
 		s->ns_allowed = b ? 0 : HD_NS_ALL_FLAGS;
 		s->ns_is_set = true;
-		return;
+		return 0;
 	}
 	bool invert = value[0] == '~';
 	const char *list = value + invert;
@@ -548,6 +556,8 @@ static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, c
 		int r = next_word(&p, false, &word);
 		if (r == 0)
 			break;
+		if (r == -ENOMEM)
+			return r;
 		bool found = false;
 		for (size_t i = 0; r > 0 && i < ELEMENTS(namespace_table); i++)
 			if (strcmp(word, namespace_table[i].name) == 0) {
@@ -557,7 +567,7 @@ static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, c
 		free(word);
 		if (!found) { /* one bad word and systemd ignores the whole assignment */
 			WARN(ctx, "Failed to parse namespace type string, ignoring: %s", list);
-			return;
+			return 0;
 		}
 	}
 	if (!s->ns_is_set) /* first list: sets the allowed set */
@@ -567,6 +577,7 @@ static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, c
 	else
 		s->ns_allowed |= flags;
 	s->ns_is_set = true;
+	return 0;
 }
 
 /* Unit-file values are stripped of surrounding whitespace before systemd sees them; -p values get the
@@ -602,7 +613,7 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	else if (strcmp(key, "RestrictAddressFamilies") == 0)
 		r = apply_address_families(s, v, &ctx);
 	else if (strcmp(key, "RestrictNamespaces") == 0)
-		apply_namespaces(s, v, &ctx);
+		r = apply_namespaces(s, v, &ctx);
 	else
 		for (size_t i = 0; i < ELEMENTS(bool_settings); i++) {
 			if (strcmp(key, bool_settings[i].key) != 0)
