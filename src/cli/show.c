@@ -106,7 +106,10 @@ static int apply_property(struct side *side, const char *arg, int sdver)
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg)
 		return cli_usage_error("show", "-p '%s': expected SETTING=VALUE", arg);
-	char *key = strndup(arg, (size_t)(eq - arg));
+	size_t klen = (size_t)(eq - arg);
+	while (klen && (arg[klen - 1] == ' ' || arg[klen - 1] == '\t')) /* "Key = value", as in a unit file */
+		klen--;
+	char *key = strndup(arg, klen);
 	if (!key)
 		return -ENOMEM;
 	int r = hd_seccomp_apply(&side->settings, key, eq + 1, sdver, NULL, 0, &side->diags);

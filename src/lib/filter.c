@@ -268,6 +268,31 @@ struct parse_ctx {
 
 #define WARN(ctx, ...) hd_diag_add((ctx)->diags, HD_WARNING, (ctx)->file, (ctx)->line, __VA_ARGS__)
 
+/* How much of an offending word a warning repeats, and how: bytes below 0x20 (but tab, which systemd's
+ * messages show as is) and 0x7f as \xNN, so a hostile unit file cannot drive the terminal. */
+#define ECHO_MAX 512
+static const char *printable(const char *s, char buf[static ECHO_MAX * 4 + 4])
+{
+	size_t n = 0, i = 0;
+	for (; s[i] && i < ECHO_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			n += (size_t)sprintf(buf + n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	if (s[i])
+		n += (size_t)sprintf(buf + n, "...");
+	buf[n] = 0;
+	return buf;
+}
+/* A warning whose one %s is a word from the input. */
+#define WARN_WORD(ctx, fmt, word)                                                                      \
+	do {                                                                                           \
+		char echo_[ECHO_MAX * 4 + 4];                                                          \
+		WARN(ctx, fmt, printable(word, echo_));                                                \
+	} while (0)
+
 /* Whether systemd (of sdver, built against this machine's libseccomp) can put name in its map. */
 static bool syscall_name_usable(const char *name, int sdver)
 {
@@ -288,7 +313,7 @@ static int list_add_name(struct hd_syscall_list *l, const char *name, int err, b
 		const struct hd_group_def *g = hd_group_find(name, ctx->sdver);
 		if (!g) {
 			if (warn)
-				WARN(ctx, "Unknown system call group, ignoring: %s", name);
+				WARN_WORD(ctx, "Unknown system call group, ignoring: %s", name);
 			return 0;
 		}
 		if (depth >= GROUP_DEPTH_MAX)
@@ -304,7 +329,7 @@ static int list_add_name(struct hd_syscall_list *l, const char *name, int err, b
 	}
 	if (!syscall_name_usable(name, ctx->sdver)) {
 		if (warn)
-			WARN(ctx, "Failed to parse system call, ignoring: %s", name);
+			WARN_WORD(ctx, "Failed to parse system call, ignoring: %s", name);
 		return 0;
 	}
 	/* Same polarity as the list: add. Opposite: remove -- except that "~x:E" on an allow list
@@ -364,7 +389,7 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 		if (r == 0)
 			return 0;
 		if (r == -EINVAL) {
-			WARN(ctx, "Invalid syntax, ignoring: %s", value + invert);
+			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value + invert);
 			return 0;
 		}
 		if (r < 0)
@@ -372,7 +397,7 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 		if (with_actions) {
 			r = parse_syscall_and_errno(word, &name, &err);
 			if (r == -EINVAL) {
-				WARN(ctx, "Failed to parse syscall:errno, ignoring: %s", word);
+				WARN_WORD(ctx, "Failed to parse syscall:errno, ignoring: %s", word);
 				free(word);
 				continue;
 			}
@@ -381,7 +406,7 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 				return r;
 			}
 			if (!invert && err != HD_ERRNO_DEFAULT) {
-				WARN(ctx, "Allow-listed system calls cannot take error number, ignoring: %s", word);
+				WARN_WORD(ctx, "Allow-listed system calls cannot take error number, ignoring: %s", word);
 				free(word);
 				free(name);
 				continue;
@@ -409,7 +434,7 @@ static void apply_error_number(struct hd_seccomp_settings *s, const char *value,
 	}
 	int e = hd_errno_parse(value);
 	if (e < 0)
-		WARN(ctx, "Failed to parse error number, ignoring: %s", value);
+		WARN_WORD(ctx, "Failed to parse error number, ignoring: %s", value);
 	else if (e == 0)
 		WARN(ctx, "Invalid error number, ignoring: %d", e);
 	else
@@ -441,13 +466,13 @@ static int apply_archs(struct hd_seccomp_settings *s, const char *value, const s
 		if (r == 0)
 			return 0;
 		if (r == -EINVAL) {
-			WARN(ctx, "Invalid syntax, ignoring: %s", value);
+			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value);
 			return 0;
 		}
 		if (r < 0)
 			return r;
 		if (!arch_name_valid(word, ctx->sdver))
-			WARN(ctx, "Failed to parse system call architecture \"%s\", ignoring: Invalid argument", word);
+			WARN_WORD(ctx, "Failed to parse system call architecture \"%s\", ignoring: Invalid argument", word);
 		else
 			r = hd_strv_push_unique(&s->archs, word);
 		free(word);
@@ -517,14 +542,14 @@ static int apply_address_families(struct hd_seccomp_settings *s, const char *val
 		if (r == 0)
 			return 0;
 		if (r == -EINVAL) {
-			WARN(ctx, "Invalid syntax, ignoring: %s", value);
+			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value);
 			return 0;
 		}
 		if (r < 0)
 			return r;
 		int af = hd_af_from_name(word);
 		if (af < 0)
-			WARN(ctx, "Failed to parse address family, ignoring: %s", word);
+			WARN_WORD(ctx, "Failed to parse address family, ignoring: %s", word);
 		else if (!invert == s->af_allow_list)
 			r = af_put(s, af);
 		else
@@ -566,7 +591,7 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 			}
 		free(word);
 		if (!found) { /* one bad word and systemd ignores the whole assignment */
-			WARN(ctx, "Failed to parse namespace type string, ignoring: %s", list);
+			WARN_WORD(ctx, "Failed to parse namespace type string, ignoring: %s", list);
 			return 0;
 		}
 	}
@@ -620,7 +645,7 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 				continue;
 			int b = parse_boolean(v);
 			if (b < 0)
-				WARN(&ctx, "Failed to parse boolean value, ignoring: %s", v);
+				WARN_WORD(&ctx, "Failed to parse boolean value, ignoring: %s", v);
 			else
 				*(bool *)((char *)s + bool_settings[i].offset) = b;
 		}

@@ -244,6 +244,20 @@ static void test_unknown_names_and_groups(void **state)
 	hd_ruleset_free(&rs);
 }
 
+static void test_warnings_escape_control_bytes(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "SystemCallFilter", "~re\x1b[31mad");
+	assert_true(warned(f, "Failed to parse system call, ignoring: re\\x1b[31mad"));
+	char long_word[2000];
+	memset(long_word, 'a', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = 0;
+	apply(f, "RestrictAddressFamilies", long_word);
+	assert_int_equal(f->d.n, 2);
+	assert_true(strlen(f->d.v[1].text) < 600); /* the word is cut, not repeated whole */
+	assert_non_null(strstr(f->d.v[1].text, "..."));
+}
+
 static void test_names_not_on_native_arch_kept(void **state)
 {
 	struct fx *f = *state;
@@ -882,6 +896,7 @@ int main(void)
 		T(test_allow_listed_cannot_take_errno),
 		T(test_bad_errno_words),
 		T(test_unknown_names_and_groups),
+		T(test_warnings_escape_control_bytes),
 		T(test_names_not_on_native_arch_kept),
 		T(test_names_newer_than_libseccomp),
 		T(test_default_group_by_version),
