@@ -11,6 +11,8 @@ for tool in python3 systemd-analyze scmp_sys_resolver; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "skip: $tool not installed" >&2; exit 77; }
 done
 [ -d "$SHARED/corpus/expected-systemd252" ] || { echo "skip: no corpus" >&2; exit 77; }
+# the group order comes from the installed systemd-analyze: it must be the 252 that recorded the corpus
+systemd-analyze --version | grep -q '^systemd 252' || { echo "skip: systemd-analyze is not 252" >&2; exit 77; }
 [ "$(uname -m)" = x86_64 ] || { echo "skip: the expected output was recorded on x86-64" >&2; exit 77; }
 exec python3 - <<'PY'
 import glob, json, os, subprocess, sys
