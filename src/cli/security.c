@@ -467,8 +467,30 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* FILE or DIR -> unit files, in name order for a directory. With --root, arguments name paths inside
- * the root (as systemd-analyze takes them): the directory is listed there, the loader adds the root. */
+/* Queue one unit file. An alias (a symlink to another unit file) is queued as the unit it points to,
+ * whose name systemd reports; symlinks inside a --root image are left alone (their targets name
+ * paths in the image). */
+static int push_unit(hd_strv *files, const char *path, const char *root)
+{
+	struct stat lst;
+	if (!root && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		char *real = realpath(path, NULL);
+		const char *base = real ? strrchr(real, '/') : NULL;
+		size_t bl = base ? strlen(base + 1) : 0;
+		if (base && bl > 8 && strcmp(base + 1 + bl - 8, ".service") == 0) {
+			int r = hd_strv_push(files, real);
+			free(real);
+			return r;
+		}
+		free(real);
+	}
+	return hd_strv_push(files, path);
+}
+
+/* FILE, DIR or UNIT -> unit files, in name order for a directory. With --root, arguments name paths
+ * inside the root (as systemd-analyze takes them): the directory is listed there, the loader adds the
+ * root. A bare UNIT name (no '/') that is not a file here is looked up in the unit search path, as
+ * systemd-analyze does; with --root that is the only meaning a bare name has. */
 static int collect(const char *arg, const char *root, hd_strv *files, bool *is_dir)
 {
 	struct stat st;
@@ -484,29 +506,30 @@ static int collect(const char *arg, const char *root, hd_strv *files, bool *is_d
 		hd_strv names = {0};
 		struct dirent *de;
 		while ((de = readdir(d))) {
-			size_t n = strlen(de->d_name);
-			if (n > 8 && strcmp(de->d_name + n - 8, ".service") == 0 && hd_strv_push(&names, de->d_name) < 0)
+			size_t len = strlen(de->d_name);
+			if (len > 8 && strcmp(de->d_name + len - 8, ".service") == 0 && hd_strv_pushf(&names, "%s%s%s", arg,
+			    arg[strlen(arg) - 1] == '/' ? "" : "/", de->d_name) < 0)
 				break;
 		}
 		closedir(d);
 		qsort(names.v, names.n, sizeof(char *), cmp_cstr);
 		for (size_t i = 0; i < names.n; i++)
-			hd_strv_pushf(files, "%s%s%s", arg, arg[strlen(arg) - 1] == '/' ? "" : "/", names.v[i]);
+			push_unit(files, names.v[i], root);
 		hd_strv_free(&names);
 		return 0;
 	}
-	/* A bare unit NAME (no '/') that is not a file here is looked up in the unit search path, as
-	 * systemd-analyze does; with --root that is the only meaning a bare name has. */
 	if (!strchr(arg, '/') && (root || access(arg, F_OK) != 0)) {
 		static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
 						    "/usr/lib/systemd/system", "/lib/systemd/system" };
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			n = snprintf(host, sizeof(host), "%s%s/%s", root ? root : "", dirs[i], arg);
-			if (n > 0 && (size_t)n < sizeof(host) && access(host, F_OK) == 0)
-				return hd_strv_pushf(files, "%s/%s", dirs[i], arg);
+			if (n > 0 && (size_t)n < sizeof(host) && access(host, F_OK) == 0) {
+				snprintf(host, sizeof(host), "%s/%s", dirs[i], arg);
+				return push_unit(files, host, root);
+			}
 		}
 	}
-	return hd_strv_push(files, arg);
+	return push_unit(files, arg, root);
 }
 
 static int cmp_summary(const void *a, const void *b)
