@@ -156,7 +156,8 @@ static int source_fill(struct source *s, uint64_t need)
 				return -EBADMSG;
 			}
 			used = ib.pos, produced = ob.pos;
-			ended = z == 0 || (s->in_eof && produced == 0);
+			/* z == 0 ends a frame; another may follow (pzstd, cat a.zst b.zst) */
+			ended = s->in_eof && produced == 0;
 			break;
 		}
 		case HD_CORE_LZ4: {
@@ -167,7 +168,7 @@ static int source_fill(struct source *s, uint64_t need)
 				return -EBADMSG;
 			}
 			used = src, produced = dst;
-			ended = z == 0 || (s->in_eof && produced == 0);
+			ended = s->in_eof && produced == 0;
 			break;
 		}
 		case HD_CORE_XZ: {

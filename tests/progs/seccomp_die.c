@@ -3,6 +3,7 @@
  * A test program that dies in the ways harden explain must tell apart, each with a real kernel:
  *   seccomp_die fchown FILE        a real seccomp filter (libseccomp) kills fchown(2): SIGSYS, SYS_SECCOMP
  *   seccomp_die int80 FILE         the same for i386's fchown made through int 0x80 (si_arch i386)
+ *   seccomp_die big FILE           as fchown, with 4 GiB of untouched memory mapped: a multi-GiB sparse core
  *   seccomp_die segv               a NULL write: SIGSEGV, not a seccomp death
  *   seccomp_die kill               SIGSYS sent with kill(2): si_code SI_USER, not from seccomp
  *   seccomp_die exec NAME... -- CMD ARGS...   kill NAME... (native ABI) then exec CMD under the filter
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static int install(const char *const *names, size_t n, bool with_x86)
@@ -47,6 +49,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *mode = argv[1];
+	if (strcmp(mode, "big") == 0) {
+		/* one page touched so that the kernel dumps the mapping at all; the untouched rest
+		 * becomes holes in the core, which stays sparse */
+		char *p = mmap(NULL, (size_t)4 << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
+		p[0] = 1;
+		mode = "fchown";
+	}
 	if (strcmp(mode, "fchown") == 0 || strcmp(mode, "int80") == 0) {
 		if (argc < 3)
 			return 2;
