@@ -202,7 +202,10 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 		printf("\n");
 		if (e->verdict_reason)
 			printf("  why:        %s\n", e->verdict_reason);
-		if (e->syscall || e->nr >= 0)
+		if ((e->syscall || e->nr >= 0) && e->arch == HD_ARCH_X32)
+			printf("  syscall:    %s (#%d with the x32 bit 0x40000000 = %d, on x32)\n",
+			       e->syscall ? e->syscall : "unknown", e->nr & ~0x40000000, e->nr);
+		else if (e->syscall || e->nr >= 0)
 			printf("  syscall:    %s (#%d on %s)\n", e->syscall ? e->syscall : "unknown", e->nr, arch_name(e->arch));
 		else if (e->inferred)
 			printf("  syscall:    %s (inferred from the stack frame %s (%s + 0x%" PRIx64
@@ -214,6 +217,8 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 			       e->frame_function, e->frame_object ? e->frame_object : "?");
 		else if (hd_evidence_is_seccomp(e))
 			printf("  syscall:    unknown: the evidence names no syscall and has no stack trace\n");
+		if (e->confirmed_by)
+			printf("  confirmed:  the syscall is named by the audit record %s\n", e->confirmed_by);
 		if (e->call_object)
 			printf("  called at:  %s + 0x%" PRIx64 " (0x%" PRIx64 ")\n", e->call_object, e->call_offset, e->call_addr);
 		else if (e->has_call_addr)
@@ -307,6 +312,7 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 	}
 	json_object_object_add(o, "syscall", sc);
 	json_object_object_add(o, "inferred", json_object_new_boolean(e->inferred));
+	json_object_object_add(o, "confirmed_by", jstr(e->confirmed_by));
 	json_object_object_add(o, "candidates", jstrv(&e->candidates));
 	struct json_object *fr = NULL;
 	if (e->frame_function || e->frame_object) {
@@ -481,7 +487,9 @@ int verb_explain(int argc, char **argv)
 	cli_print_diags(&diags);
 
 	struct hd_explanation x;
-	int r = hd_explain(&ev, sdver, NULL, NULL, &x);
+	int r = hd_evidence_correlate(&ev);
+	if (r >= 0)
+		r = hd_explain(&ev, sdver, NULL, NULL, &x);
 	if (r < 0) {
 		fprintf(stderr, "%s " VERB ": %s\n", cli_program, strerror(-r));
 		hd_evidence_list_free(&ev);

@@ -47,6 +47,7 @@ void hd_evidence_list_free(struct hd_evidence_list *l)
 		free(e->frame_function);
 		free(e->frame_object);
 		free(e->call_object);
+		free(e->confirmed_by);
 		hd_strv_free(&e->candidates);
 	}
 	free(l->v);
@@ -166,5 +167,52 @@ int hd_evidence_set_frame(struct hd_evidence *e, const char *function, const cha
 	if (r < 0)
 		return r;
 	e->inferred = e->candidates.n > 0;
+	return 0;
+}
+
+static bool same_process(const struct hd_evidence *a, const struct hd_evidence *b)
+{
+	if (a->pid < 0 || a->pid != b->pid)
+		return false;
+	if (a->exe && b->exe)
+		return strcmp(a->exe, b->exe) == 0;
+	return a->comm && b->comm && strcmp(a->comm, b->comm) == 0;
+}
+
+int hd_evidence_correlate(struct hd_evidence_list *l)
+{
+	const int64_t window = 600 * 1000000LL;
+	for (size_t i = 0; i < l->n; i++) {
+		struct hd_evidence *d = &l->v[i];
+		if (d->kind == HD_EVIDENCE_AUDIT || d->kind == HD_EVIDENCE_CORE || d->syscall ||
+		    d->verdict == HD_VERDICT_NOT_SECCOMP)
+			continue;
+		for (size_t k = 0; k < l->n; k++) {
+			struct hd_evidence *a = &l->v[k];
+			if (a->kind != HD_EVIDENCE_AUDIT || a->merged || a->verdict != HD_VERDICT_SECCOMP_KILL ||
+			    !a->syscall || !same_process(a, d))
+				continue;
+			if (a->time_usec && d->time_usec &&
+			    (a->time_usec - d->time_usec > window || d->time_usec - a->time_usec > window))
+				continue;
+			hd_evidence_set_syscall(d, a->audit_arch, a->nr);
+			d->verdict = HD_VERDICT_SECCOMP_KILL;
+			d->seccomp_ret = a->seccomp_ret;
+			d->has_seccomp_ret = a->has_seccomp_ret;
+			if (!d->has_call_addr) {
+				d->call_addr = a->call_addr;
+				d->has_call_addr = a->has_call_addr;
+			}
+			free(d->verdict_reason);
+			d->verdict_reason = NULL;
+			d->inferred = false;
+			hd_strv_free(&d->candidates);
+			free(d->confirmed_by);
+			if (asprintf(&d->confirmed_by, "%s:%u", a->file ? a->file : "-", a->line) < 0)
+				return -ENOMEM;
+			a->merged = true;
+			break;
+		}
+	}
 	return 0;
 }

@@ -60,6 +60,8 @@ struct hd_evidence {
 	uint64_t call_offset;
 
 	int64_t time_usec;    /* wall clock, microseconds since the epoch; 0 unknown */
+	bool merged;          /* an audit record folded into the core dump record of the same death */
+	char *confirmed_by;   /* "FILE:LINE" of the audit record that named this record's syscall */
 	const char *compression; /* cores: "plain", "zstd", ... */
 };
 
@@ -68,6 +70,12 @@ struct hd_evidence_list {
 	size_t n, cap;
 };
 
+/*
+ * One death often leaves two records: the kernel's audit record (exact syscall, no unit) and
+ * systemd-coredump's (unit, stack trace, no syscall). Pair them by pid, name and time (within 10
+ * minutes); the core dump record takes the exact syscall and the audit record is marked merged.
+ */
+int hd_evidence_correlate(struct hd_evidence_list *l);
 /* Append a zeroed record with unknowns set (pid -1, nr -1, arch invalid); NULL on ENOMEM. */
 struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_evidence_kind kind, const char *file,
 				    unsigned line);

@@ -226,6 +226,8 @@ int hd_explain(const struct hd_evidence_list *ev, int sdver, hd_allowed_fn allow
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct hd_evidence *e = &ev->v[i];
 		struct hd_violation *v = NULL;
+		if (e->merged)
+			continue; /* counted with the core dump record of the same death */
 		/* linear search over the groups; logs repeat few distinct violations */
 		for (size_t k = 0; k < out->n; k++)
 			if (same_violation(&ev->v[out->v[k].first], e)) {

@@ -943,8 +943,16 @@ enum hd_text_format hd_text_detect(const char *text, size_t len)
 	size_t i = 0;
 	while (i < len && (isspace((unsigned char)text[i]) || text[i] == 0x1e))
 		i++;
-	if (i < len && (text[i] == '{' || text[i] == '['))
+	if (i < len && text[i] == '{')
 		return HD_TEXT_JSON;
+	if (i < len && text[i] == '[') {
+		/* a JSON array of records, not dmesg's "[ 4211.734201] ..." */
+		size_t k = i + 1;
+		while (k < len && isspace((unsigned char)text[k]))
+			k++;
+		if (k < len && (text[k] == '{' || text[k] == ']'))
+			return HD_TEXT_JSON;
+	}
 	/* export: the first line is an upper-case FIELD=value (journalctl starts with __CURSOR=) */
 	size_t k = i;
 	while (k < len && (isupper((unsigned char)text[k]) || isdigit((unsigned char)text[k]) || text[k] == '_'))
