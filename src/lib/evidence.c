@@ -137,16 +137,20 @@ int hd_libc_function_syscalls(const char *function, hd_arch arch, hd_strv *out)
 		}
 	char base[128];
 	snprintf(base, sizeof(base), "%s", p);
-	for (int pass = 0; pass < 2; pass++) {
+	/* then without its decorations, one at a time: __open64_nocancel -> open64_nocancel -> open64 -> open */
+	for (;;) {
 		if (hd_syscall_nr(base, arch, NULL) != HD_NR_NONE)
 			return hd_strv_push_unique(out, base);
-		for (size_t i = 0; i < sizeof(strip_suffixes) / sizeof(strip_suffixes[0]); i++) {
+		bool stripped = false;
+		for (size_t i = 0; !stripped && i < sizeof(strip_suffixes) / sizeof(strip_suffixes[0]); i++) {
 			size_t bl = strlen(base), sl = strlen(strip_suffixes[i]);
 			if (bl > sl && strcmp(base + bl - sl, strip_suffixes[i]) == 0) {
 				base[bl - sl] = 0;
-				break;
+				stripped = true;
 			}
 		}
+		if (!stripped)
+			break;
 	}
 	return 0;
 }
