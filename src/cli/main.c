@@ -9,6 +9,7 @@
 static const struct hd_verb verbs[] = {
 	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
+	{ "check", "predict which syscalls a unit's filter would block in its programs", verb_check },
 };
 
 static void usage(FILE *f)
