@@ -72,9 +72,9 @@ static void test_lookups(void **state)
 	expect("open", HD_LIBC_GLIBC, HD_ARCH_X86_64, "openat");
 	expect("open", HD_LIBC_MUSL, HD_ARCH_X86_64, "open");
 	expect("__open64_2", HD_LIBC_GLIBC, HD_ARCH_X86_64, "openat");
-	expect("__printf_chk", HD_LIBC_GLIBC, HD_ARCH_X86_64, "write,newfstatat,lseek");
+	expect("__printf_chk", HD_LIBC_GLIBC, HD_ARCH_X86_64, "write,newfstatat,lseek,ioctl");
 	expect("__isoc99_sscanf", HD_LIBC_GLIBC, HD_ARCH_X86_64, "");
-	expect("fputs_unlocked", HD_LIBC_GLIBC, HD_ARCH_X86_64, "write,newfstatat,lseek");
+	expect("fputs_unlocked", HD_LIBC_GLIBC, HD_ARCH_X86_64, "write,newfstatat,lseek,ioctl");
 	expect("preadv64v2", HD_LIBC_GLIBC, HD_ARCH_X86_64, "preadv2,preadv");
 	expect("readdir64", HD_LIBC_GLIBC, HD_ARCH_X86_64, "getdents64");
 	expect("select", HD_LIBC_GLIBC, HD_ARCH_X86_64, "pselect6");
