@@ -235,7 +235,7 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 		printf("  evidence:   %s", e->file ? e->file : "-");
 		if (e->line)
 			printf(":%u", e->line);
-		printf(" (%s%s%s)\n", hd_evidence_kind_name(e->kind), e->kind == HD_EVIDENCE_CORE ? ", " : "",
+		printf(" (%s%s%s)\n", hd_ev_kind_name(e->kind), e->kind == HD_EVIDENCE_CORE ? ", " : "",
 		       e->kind == HD_EVIDENCE_CORE ? e->compression : "");
 		for (size_t k = 0; k < v->n_fix; k++) {
 			const struct hd_syscall_fix *f = &v->fix[k];
@@ -354,7 +354,7 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 	for (size_t k = 0; k < v->count; k++) {
 		const struct hd_evidence *r = &ev->v[v->records[k]];
 		struct json_object *je = json_object_new_object();
-		json_object_object_add(je, "kind", json_object_new_string(hd_evidence_kind_name(r->kind)));
+		json_object_object_add(je, "kind", json_object_new_string(hd_ev_kind_name(r->kind)));
 		json_object_object_add(je, "file", jstr(r->file));
 		json_object_object_add(je, "line", r->line ? json_object_new_int((int)r->line) : NULL);
 		if (r->kind == HD_EVIDENCE_CORE)

@@ -10,6 +10,7 @@ static const struct hd_verb verbs[] = {
 	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
 	{ "explain", "from a SIGSYS death (core, journal, audit log) to the line that fixes it", verb_explain },
+	{ "check", "predict which syscalls a unit's filter would block in its programs", verb_check },
 };
 
 static void usage(FILE *f)

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "syscalls.h"
+#include "wrappers.h"
 
-struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_evidence_kind kind, const char *file,
+struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_ev_kind kind, const char *file,
 				    unsigned line)
 {
 	if (l->n == l->cap) {
@@ -54,7 +55,7 @@ void hd_evidence_list_free(struct hd_evidence_list *l)
 	*l = (struct hd_evidence_list){ 0 };
 }
 
-const char *hd_evidence_kind_name(enum hd_evidence_kind k)
+const char *hd_ev_kind_name(enum hd_ev_kind k)
 {
 	static const char *const names[] = {
 		[HD_EVIDENCE_CORE] = "core",
@@ -116,19 +117,39 @@ bool hd_is_libc_object(const char *object)
 static const char *const strip_prefixes[] = { "__GI___", "__GI_", "__libc_", "__", "_" };
 static const char *const strip_suffixes[] = { "_nocancel", "_internal", "64" };
 
-int hd_libc_function_syscalls(const char *function, hd_arch arch, hd_strv *out)
+/* One name: the wrapper table's answer, else the name itself when it is a syscall on arch.
+ * 1 found (possibly no syscall: a known function that makes none), 0 not found, -errno. */
+static int lookup_one(const char *name, enum hd_libc libc, hd_arch arch, hd_strv *out)
+{
+	int r = hd_wrapper_syscalls_arch(name, libc, arch, out);
+	if (r != -ENOENT)
+		return r < 0 ? r : 1;
+	if (hd_syscall_nr(name, arch, NULL) != HD_NR_NONE) {
+		r = hd_strv_push_unique(out, name);
+		return r < 0 ? r : 1;
+	}
+	return 0;
+}
+
+int hd_libc_function_syscalls(const char *function, const char *object, hd_arch arch, hd_strv *out)
 {
 	if (!function || !*function)
 		return 0;
 	if (arch == HD_ARCH_INVALID)
 		arch = hd_arch_native();
+	/* the wrapper table knows stat -> newfstatat, open -> openat, and what musl does differently */
+	enum hd_libc libc = object && strstr(object, "musl") ? HD_LIBC_MUSL : HD_LIBC_GLIBC;
 	char name[128];
 	size_t len = strcspn(function, "@"); /* "fchown@@GLIBC_2.2.5" */
 	if (len >= sizeof(name))
 		return 0;
 	memcpy(name, function, len);
 	name[len] = 0;
-	/* The wrapper's own name first: most wrappers are named after the syscall they make. */
+	int r = lookup_one(name, libc, arch, out);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	/* then without glibc's internal decorations, one at a time:
+	 * __open64_nocancel -> open64_nocancel -> open64 (the table: openat) */
 	const char *p = name;
 	for (size_t i = 0; i < sizeof(strip_prefixes) / sizeof(strip_prefixes[0]); i++)
 		if (strncmp(p, strip_prefixes[i], strlen(strip_prefixes[i])) == 0) {
@@ -137,10 +158,10 @@ int hd_libc_function_syscalls(const char *function, hd_arch arch, hd_strv *out)
 		}
 	char base[128];
 	snprintf(base, sizeof(base), "%s", p);
-	/* then without its decorations, one at a time: __open64_nocancel -> open64_nocancel -> open64 -> open */
 	for (;;) {
-		if (hd_syscall_nr(base, arch, NULL) != HD_NR_NONE)
-			return hd_strv_push_unique(out, base);
+		r = lookup_one(base, libc, arch, out);
+		if (r != 0)
+			return r < 0 ? r : 0;
 		bool stripped = false;
 		for (size_t i = 0; !stripped && i < sizeof(strip_suffixes) / sizeof(strip_suffixes[0]); i++) {
 			size_t bl = strlen(base), sl = strlen(strip_suffixes[i]);
@@ -150,9 +171,8 @@ int hd_libc_function_syscalls(const char *function, hd_arch arch, hd_strv *out)
 			}
 		}
 		if (!stripped)
-			break;
+			return 0;
 	}
-	return 0;
 }
 
 int hd_evidence_set_frame(struct hd_evidence *e, const char *function, const char *object, uint64_t offset)
@@ -167,7 +187,7 @@ int hd_evidence_set_frame(struct hd_evidence *e, const char *function, const cha
 	if (e->syscall)
 		return 0; /* recorded exactly elsewhere: nothing to infer */
 	hd_strv_free(&e->candidates);
-	int r = hd_libc_function_syscalls(function, e->arch, &e->candidates);
+	int r = hd_libc_function_syscalls(function, object, e->arch, &e->candidates);
 	if (r < 0)
 		return r;
 	e->inferred = e->candidates.n > 0;

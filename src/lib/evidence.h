@@ -11,7 +11,7 @@
  * dump, a kernel audit record, a systemd-coredump journal record or `coredumpctl info` text. Every
  * source fills what it knows; unknown numbers are -1, unknown strings NULL.
  */
-enum hd_evidence_kind {
+enum hd_ev_kind {
 	HD_EVIDENCE_CORE,        /* ELF core: NT_SIGINFO names the syscall exactly */
 	HD_EVIDENCE_AUDIT,       /* type=SECCOMP / 1326 record: exact syscall and action */
 	HD_EVIDENCE_JOURNAL,     /* systemd-coredump journal record (json / export / short text) */
@@ -27,7 +27,7 @@ enum hd_verdict {
 };
 
 struct hd_evidence {
-	enum hd_evidence_kind kind;
+	enum hd_ev_kind kind;
 	char *file;    /* where it was read ("-" for stdin) */
 	unsigned line; /* first line of the record in a text file; 0 for cores */
 
@@ -77,10 +77,10 @@ struct hd_evidence_list {
  */
 int hd_evidence_correlate(struct hd_evidence_list *l);
 /* Append a zeroed record with unknowns set (pid -1, nr -1, arch invalid); NULL on ENOMEM. */
-struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_evidence_kind kind, const char *file,
+struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_ev_kind kind, const char *file,
 				    unsigned line);
 void hd_evidence_list_free(struct hd_evidence_list *l);
-const char *hd_evidence_kind_name(enum hd_evidence_kind k);   /* "core", "audit", "journal", "coredumpctl" */
+const char *hd_ev_kind_name(enum hd_ev_kind k);   /* "core", "audit", "journal", "coredumpctl" */
 const char *hd_verdict_name(enum hd_verdict v);               /* "seccomp-kill", ... */
 /* Set nr + audit_arch, deriving arch (x32 bit) and the syscall name. */
 void hd_evidence_set_syscall(struct hd_evidence *e, uint32_t audit_arch, int nr);
@@ -88,5 +88,7 @@ void hd_evidence_set_syscall(struct hd_evidence *e, uint32_t audit_arch, int nr)
 int hd_evidence_set_frame(struct hd_evidence *e, const char *function, const char *object, uint64_t offset);
 /* True if object is a C library (glibc's libc.so.6, musl's libc.musl-*.so.1 / ld-musl-*.so.1). */
 bool hd_is_libc_object(const char *object);
-/* The syscalls a C library function makes; the names of known syscalls on arch, appended to out. */
-int hd_libc_function_syscalls(const char *function, hd_arch arch, hd_strv *out);
+/* The syscalls a C library function makes on arch, appended to out: from the wrapper table
+ * (wrappers.h; musl's column when object is musl's), else the function's own name when, stripped of
+ * glibc's decorations, it is a syscall. 0 or -ENOMEM. */
+int hd_libc_function_syscalls(const char *function, const char *object, hd_arch arch, hd_strv *out);

@@ -42,7 +42,7 @@ static void __attribute__((format(printf, 4, 5))) problem(struct ctx *c, hd_seve
 	}
 }
 
-static struct hd_evidence *new_record(struct ctx *c, enum hd_evidence_kind kind, unsigned line)
+static struct hd_evidence *new_record(struct ctx *c, enum hd_ev_kind kind, unsigned line)
 {
 	if (c->out->n >= HD_LOG_MAX_RECORDS)
 		return NULL;
