@@ -161,7 +161,8 @@ static int af_rules(struct frules *fr, const struct hd_seccomp_settings *s, cons
 {
 	const char *o = "RestrictAddressFamilies";
 	const hd_action E = { HD_ACT_ERRNO, EAFNOSUPPORT };
-	if (!s->af_is_set || (!s->af_allow_list && s->n_af == 0))
+	/* "none" leaves an empty allow list (af_is_set false, allow list true); "" resets to no restriction */
+	if (!s->af_allow_list && s->n_af == 0)
 		return 0;
 	/* socketcall() passes the family in user memory, where seccomp cannot look: refuse all socket
 	 * creation on such an ABI (systemd leaves it unfiltered, which is a bypass). */
@@ -319,6 +320,40 @@ static int feature_rules(const struct hd_seccomp_settings *s, hd_arch abi, struc
 
 /* ---- the merged model ---- */
 
+/* A syscall's number on an ABI; for calls libseccomp multiplexes there (socket() and friends through
+ * socketcall(), shmat() and friends through ipc() on i386) its negative pseudo number, which libseccomp
+ * turns into rules for both the direct call and the multiplexer. */
+static int abi_nr(const char *name, hd_arch arch)
+{
+	int nr = hd_syscall_nr(name, arch, NULL);
+	if (nr != HD_NR_NONE)
+		return nr;
+	const struct hd_arch_info *ai = hd_arch_info(arch);
+	int p = ai && ai->scmp_arch ? seccomp_syscall_resolve_name_arch(ai->scmp_arch, name) : __NR_SCMP_ERROR;
+	return p < 0 && p != __NR_SCMP_ERROR ? p : HD_NR_NONE;
+}
+
+/* SystemCallFilter='s own verdict for a name (the map entry), for names the rule set could not number. */
+static bool filter_entry_action(const struct hd_seccomp_settings *s, const char *name, hd_action *out)
+{
+	const struct hd_syscall_list *l = &s->filter;
+	hd_action negative = s->error_number == HD_ERRNO_KILL ? (hd_action){ HD_ACT_KILL, 0 }
+							    : (hd_action){ HD_ACT_ERRNO, s->error_number };
+	for (size_t i = 0; l->is_set && i < l->n; i++) {
+		if (strcmp(l->v[i].name, name) != 0)
+			continue;
+		int e = l->v[i].err;
+		if (e == HD_ERRNO_KILL)
+			*out = (hd_action){ HD_ACT_KILL, 0 };
+		else if (e >= 0)
+			*out = (hd_action){ HD_ACT_ERRNO, e };
+		else
+			*out = l->allow_list ? (hd_action){ HD_ACT_ALLOW, 0 } : negative;
+		return true;
+	}
+	return false;
+}
+
 static void abi_free(struct hd_sandbox_abi *a)
 {
 	free(a->v);
@@ -349,7 +384,7 @@ static int cmp_rule_nr(const void *x, const void *y)
 /* The settings that have rules of their own beyond SystemCallFilter/Log. */
 static bool wants_features(const struct hd_seccomp_settings *s)
 {
-	return s->protect_hostname || s->af_is_set || s->memory_deny_write_execute || s->restrict_realtime ||
+	return s->protect_hostname || s->af_allow_list || s->n_af > 0 || s->memory_deny_write_execute || s->restrict_realtime ||
 	       s->restrict_suid_sgid || (s->ns_allowed & HD_NS_ALL_FLAGS) != HD_NS_ALL_FLAGS ||
 	       s->protect_kernel_tunables || s->protect_kernel_modules || s->protect_kernel_logs ||
 	       s->protect_clock || s->private_devices || s->lock_personality;
@@ -409,6 +444,20 @@ static int build_abi(const struct hd_seccomp_settings *s, const struct hd_sandbo
 		if ((r = abi_push(a, &sr)) < 0)
 			goto out;
 	}
+	/* Names the rule set could not number here but libseccomp can place through a multiplexer. */
+	for (size_t i = 0; i < rs.unresolved.n; i++) {
+		const char *name = rs.unresolved.v[i];
+		int nr = abi_nr(name, a->arch);
+		hd_action act;
+		if (nr == HD_NR_NONE || !filter_entry_action(s, name, &act) || action_eq(act, a->default_action))
+			continue;
+		if ((r = hd_strv_push(storage, name)) < 0)
+			goto out;
+		struct hd_sandbox_rule sr = { .nr = nr, .name = storage->v[storage->n - 1], .action = act,
+					      .origin = "SystemCallFilter" };
+		if ((r = abi_push(a, &sr)) < 0)
+			goto out;
+	}
 	/* Later SystemCallLog/Filter rules of the same number: fold to one (strictest, last installed). */
 	qsort(a->v, a->n, sizeof(a->v[0]), cmp_rule_nr);
 	size_t w = 0;
@@ -429,7 +478,7 @@ static int build_abi(const struct hd_seccomp_settings *s, const struct hd_sandbo
 				seen = true;
 		if (seen)
 			continue;
-		int nr = hd_syscall_nr(name, a->arch, NULL);
+		int nr = abi_nr(name, a->arch);
 		if (nr == HD_NR_NONE)
 			continue; /* not a syscall on this ABI */
 		/* base verdict */
@@ -528,7 +577,7 @@ static enum scmp_compare scmp_op(enum hd_cmp_op op)
 	return map[op];
 }
 
-static int abi_ctx(const struct hd_sandbox *sb, const struct hd_sandbox_abi *a, uint32_t badarch, scmp_filter_ctx *out,
+static int abi_ctx(const struct hd_sandbox *sb, struct hd_sandbox_abi *a, uint32_t badarch, scmp_filter_ctx *out,
 		   hd_diags *diags)
 {
 	const struct hd_arch_info *ai = hd_arch_info(a->arch);
@@ -549,7 +598,7 @@ static int abi_ctx(const struct hd_sandbox *sb, const struct hd_sandbox_abi *a, 
 	}
 	bool native = a->arch == hd_arch_native();
 	for (size_t i = 0; i < a->n; i++) {
-		const struct hd_sandbox_rule *sr = &a->v[i];
+		struct hd_sandbox_rule *sr = &a->v[i];
 		uint32_t act = scmp_action(sr->action, sb->opt.mode);
 		if (act == dflt)
 			continue;
@@ -566,8 +615,12 @@ static int abi_ctx(const struct hd_sandbox *sb, const struct hd_sandbox_abi *a, 
 		/* libseccomp has no number for this name on this ABI. Harmless when the call is refused either
 		 * way (the default blocks too, as when systemd drops such names) or when the rule would have let
 		 * it through (the stricter default applies); a block the default would not give is a hole. */
-		if (r == -EFAULT && (hd_action_allows(sr->action) || !hd_action_allows(a->default_action)))
+		if (r == -EFAULT && (hd_action_allows(sr->action) || !hd_action_allows(a->default_action))) {
+			/* the model says what the kernel will do: the default */
+			sr->action = a->default_action;
+			sr->origin = a->default_origin;
 			continue;
+		}
 		if (r < 0) {
 			hd_diag_add(diags, HD_ERROR, NULL, 0,
 				    "cannot add the %s rule for %s on the %s ABI (libseccomp %u.%u.%u: %s); "
@@ -754,9 +807,31 @@ struct hd_sandbox_verdict hd_sandbox_intent(const struct hd_sandbox *sb, uint32_
 	v.action = a->default_action;
 	v.origin = a->default_origin;
 	bool narrow = arch == HD_ARCH_X86; /* 32-bit ABI: only the low words are arguments */
+	/* i386 socketcall(call, args): the rules of the multiplexed call apply (its arguments are in memory). */
+	static const char *const socketcalls[] = { NULL, "socket", "bind", "connect", "listen", "accept",
+		"getsockname", "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
+		"setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg" };
+	const char *by_name = v.name;
+	if (arch == HD_ARCH_X86 && v.name && strcmp(v.name, "socketcall") == 0 && args &&
+	    (uint32_t)args[0] < sizeof(socketcalls) / sizeof(socketcalls[0]) && socketcalls[(uint32_t)args[0]]) {
+		by_name = socketcalls[(uint32_t)args[0]];
+		args = NULL; /* the multiplexed call's arguments are not in seccomp_data */
+	}
+	if (arch == HD_ARCH_X86 && !v.name) {
+		/* direct socket calls (359...) that libseccomp names only as pseudo calls */
+		static const struct { int nr; const char *name; } direct[] = {
+			{ 359, "socket" }, { 360, "socketpair" }, { 361, "bind" }, { 362, "connect" }, { 363, "listen" },
+			{ 364, "accept4" }, { 365, "getsockopt" }, { 366, "setsockopt" }, { 367, "getsockname" },
+			{ 368, "getpeername" }, { 369, "sendto" }, { 370, "sendmsg" }, { 371, "recvfrom" },
+			{ 372, "recvmsg" }, { 373, "shutdown" },
+		};
+		for (size_t i = 0; i < sizeof(direct) / sizeof(direct[0]); i++)
+			if (direct[i].nr == nr)
+				by_name = v.name = direct[i].name;
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		const struct hd_sandbox_rule *r = &a->v[i];
-		if (r->nr != nr)
+		if (r->nr != nr && !(r->nr < 0 && by_name && strcmp(r->name, by_name) == 0))
 			continue;
 		bool ok = true;
 		for (unsigned k = 0; k < r->n_cmps && ok; k++) {
