@@ -6,6 +6,7 @@
 #include <linux/audit.h>
 #include <linux/sched.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +31,8 @@
 #define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
 #endif
 #define X32_SYSCALL_BIT 0x40000000
+
+static int write_all(int fd, const void *p, size_t n);
 
 /* ---- actions ---- */
 
@@ -577,7 +580,75 @@ static enum scmp_compare scmp_op(enum hd_cmp_op op)
 	return map[op];
 }
 
-static int abi_ctx(const struct hd_sandbox *sb, struct hd_sandbox_abi *a, uint32_t badarch, scmp_filter_ctx *out,
+/* Rules for syscalls the installed libseccomp cannot number on a compat ABI (e.g. mseal on i386 with
+ * libseccomp 2.5.4) cannot go through libseccomp; without them a deny list would have a hole on that
+ * ABI. They are checked by a few instructions of our own placed before libseccomp's program:
+ *   ld arch; jeq ARCH (else skip the block); ld nr; [jset X32 bit / skip]; jeq NR -> ret ACTION; ...
+ * Native calls pass through it in a handful of instructions; the exhaustive test checks the whole. */
+#define PREFIX_MAX 128
+static int sb_prefix_add(struct hd_sandbox *sb, uint32_t audit_arch, int nr, uint32_t ret)
+{
+	if (sb->n_prefix >= PREFIX_MAX)
+		return -E2BIG;
+	sb->prefix[sb->n_prefix++] = (struct hd_sandbox_prefix){ audit_arch, (uint32_t)nr, ret };
+	return 0;
+}
+
+static int prepend_prefix(struct hd_sandbox *sb)
+{
+	if (sb->n_prefix == 0)
+		return 0;
+	size_t max = 4 + sb->n_prefix * 2 + 8 * 3;
+	struct sock_filter *p = calloc(max + sb->bpf_len, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	size_t n = 0;
+	p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	/* One block per (audit arch, x32-bit) pair that has entries. */
+	static const struct {
+		uint32_t arch;
+		int x32; /* -1: no check; 1: only numbers with the bit */
+	} blocks[] = { { AUDIT_ARCH_I386, -1 }, { AUDIT_ARCH_X86_64, 1 } };
+	size_t ja_fix[4], n_ja = 0;
+	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		size_t cnt = 0;
+		for (size_t i = 0; i < sb->n_prefix; i++)
+			cnt += sb->prefix[i].arch == blocks[b].arch && (blocks[b].x32 < 0 || (sb->prefix[i].nr & X32_SYSCALL_BIT));
+		if (!cnt)
+			continue;
+		/* block: ld nr; [jset]; 2 per entry; ja end; then re-load arch for the next block */
+		size_t len = 1 + (blocks[b].x32 > 0) + 2 * cnt + 1;
+		p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, blocks[b].arch, 0, (unsigned char)len);
+		p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+		if (blocks[b].x32 > 0)
+			p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 0, (unsigned char)(2 * cnt));
+		for (size_t i = 0; i < sb->n_prefix; i++) {
+			const struct hd_sandbox_prefix *e = &sb->prefix[i];
+			if (e->arch != blocks[b].arch || !(blocks[b].x32 < 0 || (e->nr & X32_SYSCALL_BIT)))
+				continue;
+			p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, e->nr, 0, 1);
+			p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, e->ret);
+		}
+		ja_fix[n_ja++] = n;
+		p[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0);
+		p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	}
+	/* every block's "ja end" lands on libseccomp's first instruction */
+	for (size_t i = 0; i < n_ja; i++)
+		p[ja_fix[i]].k = (uint32_t)(n - ja_fix[i] - 1);
+	if (n + sb->bpf_len > BPF_MAXINSNS) {
+		free(p);
+		return -E2BIG;
+	}
+	memcpy(p + n, sb->bpf, sb->bpf_len * sizeof(*p));
+	free(sb->bpf);
+	sb->bpf = p;
+	sb->bpf_len += n;
+	sb->prefix_len = n;
+	return 0;
+}
+
+static int abi_ctx(struct hd_sandbox *sb, struct hd_sandbox_abi *a, uint32_t badarch, scmp_filter_ctx *out,
 		   hd_diags *diags)
 {
 	const struct hd_arch_info *ai = hd_arch_info(a->arch);
@@ -612,15 +683,10 @@ static int abi_ctx(const struct hd_sandbox *sb, struct hd_sandbox_abi *a, uint32
 							 .datum_a = sr->cmps[k].op == HD_CMP_MASKED_EQ ? sr->cmps[k].mask : sr->cmps[k].datum,
 							 .datum_b = sr->cmps[k].datum };
 		r = lnr == __NR_SCMP_ERROR ? -EFAULT : seccomp_rule_add_array(c, act, lnr, sr->n_cmps, cmps);
-		/* libseccomp has no number for this name on this ABI. Harmless when the call is refused either
-		 * way (the default blocks too, as when systemd drops such names) or when the rule would have let
-		 * it through (the stricter default applies); a block the default would not give is a hole. */
-		if (r == -EFAULT && (hd_action_allows(sr->action) || !hd_action_allows(a->default_action))) {
-			/* the model says what the kernel will do: the default */
-			sr->action = a->default_action;
-			sr->origin = a->default_origin;
+		/* libseccomp has no number for this name on this ABI (a syscall newer than it): the rule goes
+		 * into a prefix of our own in front of libseccomp's program (see prepend_prefix). */
+		if (r == -EFAULT && sr->n_cmps == 0 && sr->nr >= 0 && sb_prefix_add(sb, ai->audit_arch, sr->nr, act) == 0)
 			continue;
-		}
 		if (r < 0) {
 			hd_diag_add(diags, HD_ERROR, NULL, 0,
 				    "cannot add the %s rule for %s on the %s ABI (libseccomp %u.%u.%u: %s); "
@@ -753,7 +819,7 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 		goto fail;
 	}
 	sb->ctx = all;
-	if ((r = export_to_memory(all, &sb->bpf, &sb->bpf_len)) < 0) {
+	if ((r = export_to_memory(all, &sb->bpf, &sb->bpf_len)) < 0 || (r = prepend_prefix(sb)) < 0) {
 		hd_diag_add(diags, HD_ERROR, NULL, 0, "cannot generate the seccomp program: %s", strerror(-r));
 		return r;
 	}
@@ -806,7 +872,9 @@ struct hd_sandbox_verdict hd_sandbox_intent(const struct hd_sandbox *sb, uint32_
 		return v;
 	v.action = a->default_action;
 	v.origin = a->default_origin;
-	bool narrow = arch == HD_ARCH_X86; /* 32-bit ABI: only the low words are arguments */
+	/* i386 and x32 (libseccomp treats x32 as a 32-bit ABI): only the low words of arguments are compared;
+	 * the kernel reads int arguments of those ABIs as 32 bits too */
+	bool narrow = arch == HD_ARCH_X86 || arch == HD_ARCH_X32;
 	/* i386 socketcall(call, args): the rules of the multiplexed call apply (its arguments are in memory). */
 	static const char *const socketcalls[] = { NULL, "socket", "bind", "connect", "listen", "accept",
 		"getsockname", "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
@@ -872,6 +940,19 @@ int hd_sandbox_export_bpf(const struct hd_sandbox *sb, int fd)
 
 int hd_sandbox_export_pfc(const struct hd_sandbox *sb, int fd)
 {
+	if (sb->n_prefix) {
+		char line[160];
+		int n = snprintf(line, sizeof(line), "# prefix before libseccomp's program (%zu instructions), for calls libseccomp cannot number:\n",
+				 sb->prefix_len);
+		int r = write_all(fd, line, (size_t)n);
+		for (size_t i = 0; r >= 0 && i < sb->n_prefix; i++) {
+			n = snprintf(line, sizeof(line), "#   if ($arch == %u && $syscall == %u) action %#x;\n",
+				     sb->prefix[i].arch, sb->prefix[i].nr, sb->prefix[i].ret);
+			r = write_all(fd, line, (size_t)n);
+		}
+		if (r < 0)
+			return r;
+	}
 	return seccomp_export_pfc(sb->ctx, fd);
 }
 

@@ -65,6 +65,10 @@ struct hd_sandbox {
 	bool no_new_privileges;    /* set PR_SET_NO_NEW_PRIVS before loading */
 	bool mdwe_prctl;           /* set PR_SET_MDWE before loading */
 	void *ctx;                 /* scmp_filter_ctx */
+	struct hd_sandbox_prefix {
+		uint32_t arch, nr, ret;
+	} prefix[128];             /* rules libseccomp cannot express, checked before its program */
+	size_t n_prefix, prefix_len;
 	struct sock_filter *bpf;   /* the exported program */
 	size_t bpf_len;
 };

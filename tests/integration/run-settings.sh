@@ -72,10 +72,10 @@ run_h 2 "" 'invalid -p' -- -p SystemCallFilter=@no-such-group -- true
 run_h 2 "" 'invalid -p' -- -p RestrictNamespaces=bogus -- true
 run_h 2 "" "" -- -p NoEquals -- true
 
-# fail closed (1): a deny-list entry libseccomp cannot place on the compat ABIs; CMD must not run
-run_h 125 "" 'fail closed' -- -p SystemCallFilter=~mseal -- touch "$T/must-not-exist"
+# fail closed (1): NoNewPrivileges= cannot be set (prctl() refused around harden): the command must not run
+run_h 125 "" 'cannot install the sandbox' -- -p SystemCallFilter=~prctl:EPERM -- \
+	"$HARDEN" run -p NoNewPrivileges=yes -- touch "$T/must-not-exist"
 [ -e "$T/must-not-exist" ] && fail "fail closed: the command ran"
-run_h 0 "" "" -- -p SystemCallFilter=~mseal -p SystemCallArchitectures=native -- touch "$T/may-exist"
 # fail closed (2): seccomp() itself refused around harden (libseccomp's probe or the install fails)
 run_h 125 "" 'fail closed' -- -p SystemCallFilter=~seccomp:EPERM -- \
 	"$HARDEN" run -p SystemCallFilter=~getpid -- touch "$T/must-not-exist-2"

@@ -89,6 +89,8 @@ int main(int argc, char **argv)
 		return report(i386_call(20, 0, 0, 0));
 	if (!strcmp(op, "i386-socket-inet")) /* i386 socket(2) is 359 */
 		return report(i386_call(359, AF_INET, SOCK_STREAM, 0));
+	if (!strcmp(op, "i386-raw") && argc > 2) /* any i386 number, no arguments */
+		return report(i386_call(strtol(argv[2], NULL, 0), 0, 0, 0));
 	if (!strcmp(op, "x32-getpid"))
 		return report(x32_call(39));
 #endif
