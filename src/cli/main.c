@@ -11,6 +11,7 @@ static const struct hd_verb verbs[] = {
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
 	{ "explain", "from a SIGSYS death (core, journal, audit log) to the line that fixes it", verb_explain },
 	{ "check", "predict which syscalls a unit's filter would block in its programs", verb_check },
+	{ "run", "run a command under a unit's seccomp sandbox, violations explained", verb_run },
 };
 
 static void usage(FILE *f)
