@@ -17,13 +17,15 @@
 #include "explain.h"
 #include "groups.h"
 #include "logparse.h"
+#include "syscalls.h"
+#include "unit.h"
 
 #define VERB "explain"
 #define MAX_TEXT_INPUT ((size_t)1 << 30) /* a text log larger than 1 GiB: split it */
 
 static void help(void)
 {
-	printf("Usage: %s " VERB " [OPTIONS...] EVIDENCE...\n"
+	printf("Usage: %s " VERB " [--unit FILE] [--json] [--drop-in PATH] [--systemd=V] EVIDENCE...\n"
 	       "\n"
 	       "Explain why a process died of SIGSYS (or what a seccomp filter logged) and print the\n"
 	       "line that fixes it. EVIDENCE is a file or '-' (standard input); its kind is detected:\n"
@@ -38,8 +40,12 @@ static void help(void)
 	       "with a count and the first and last time.\n"
 	       "\n"
 	       "Options:\n"
-	       "  --drop-in PATH   write a drop-in with the narrowest fix for every seccomp kill found\n"
-	       "                   (replaces PATH atomically; its directory is created if missing)\n"
+	       "  --unit FILE      the unit file the process ran under (with its drop-ins): name the line\n"
+	       "                   that excluded each syscall and compute a drop-in that lets exactly it\n"
+	       "                   run, verified by applying the unit again with the drop-in\n"
+	       "  --drop-in PATH   write that drop-in (without --unit: SystemCallFilter=SYSCALL for every\n"
+	       "                   seccomp kill, which allows it in allow and deny lists alike); PATH is\n"
+	       "                   replaced atomically, its directory created if missing\n"
 	       "  --json           machine-readable output\n"
 	       "  --systemd=V      group table of systemd V: 252 or latest (default: the installed one\n"
 	       "                   if it is 252, else latest)\n"
@@ -149,6 +155,73 @@ static int read_evidence(const char *path, struct hd_evidence_list *ev, hd_diags
 	return r;
 }
 
+/* ---- the unit ---- */
+
+struct unit_ctx {
+	struct hd_unit unit;
+	bool loaded;
+	int sdver;
+	struct hd_seccomp_settings settings;
+	struct hd_ruleset rs[HD_ARCH_COUNT];
+	bool have_rs[HD_ARCH_COUNT];
+	/* per violation, per syscall: the verdicts (indexed like hd_explanation) */
+	struct hd_unit_verdict **verdicts;
+	size_t n;
+};
+
+/* hd_allowed_fn: "also allows" leaves out what the unit lets run already */
+static bool unit_allows(const char *syscall, hd_arch arch, void *ud)
+{
+	struct unit_ctx *uc = ud;
+	if (arch == HD_ARCH_INVALID)
+		arch = hd_arch_native();
+	if (!uc->have_rs[arch]) {
+		if (hd_ruleset_build(&uc->settings, arch, uc->sdver, &uc->rs[arch]) < 0)
+			return false;
+		uc->have_rs[arch] = true;
+	}
+	int nr = hd_syscall_nr(syscall, arch, NULL);
+	return nr != HD_NR_NONE && hd_action_allows(hd_ruleset_action(&uc->rs[arch], nr, NULL));
+}
+
+static int unit_verdicts(struct unit_ctx *uc, const struct hd_evidence_list *ev, const struct hd_explanation *x)
+{
+	uc->verdicts = calloc(x->n ? x->n : 1, sizeof(*uc->verdicts));
+	if (!uc->verdicts)
+		return -ENOMEM;
+	uc->n = x->n;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct hd_violation *v = &x->v[i];
+		hd_arch arch = ev->v[v->first].arch == HD_ARCH_INVALID ? hd_arch_native() : ev->v[v->first].arch;
+		uc->verdicts[i] = calloc(v->n_fix ? v->n_fix : 1, sizeof(**uc->verdicts));
+		if (!uc->verdicts[i])
+			return -ENOMEM;
+		for (size_t k = 0; k < v->n_fix; k++) {
+			int r = hd_explain_unit(&uc->unit, uc->sdver, v->fix[k].name, arch, &uc->verdicts[i][k]);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static void unit_ctx_free(struct unit_ctx *uc, const struct hd_explanation *x)
+{
+	for (size_t i = 0; i < uc->n; i++) {
+		for (size_t k = 0; k < x->v[i].n_fix; k++)
+			hd_unit_verdict_free(&uc->verdicts[i][k]);
+		free(uc->verdicts[i]);
+	}
+	free(uc->verdicts);
+	for (int a = 0; a < HD_ARCH_COUNT; a++)
+		if (uc->have_rs[a])
+			hd_ruleset_free(&uc->rs[a]);
+	if (uc->loaded) {
+		hd_seccomp_settings_free(&uc->settings);
+		hd_unit_free(&uc->unit);
+	}
+}
+
 /* ---- output ---- */
 
 static void format_time(int64_t usec, char *buf, size_t n)
@@ -188,7 +261,39 @@ static void print_process(const struct hd_evidence *e)
 		printf(" (unit %s)", e->unit);
 }
 
-static void print_human(const struct hd_evidence_list *ev, const struct hd_explanation *x)
+static void print_unit(const struct unit_ctx *uc, size_t i, const struct hd_violation *v, hd_arch arch)
+{
+	for (size_t k = 0; k < v->n_fix; k++) {
+		const struct hd_unit_verdict *u = &uc->verdicts[i][k];
+		const char *name = v->fix[k].name;
+		char act[64];
+		if (!u->known) {
+			printf("  unit:       %s is not a syscall on %s\n", name, arch_name(arch));
+			continue;
+		}
+		if (!u->blocked) {
+			printf("  unit:       %s lets %s run on %s (%s): the process ran under another configuration\n",
+			       uc->unit.path, name, arch_name(arch), hd_action_format(u->action, act, sizeof(act)));
+			continue;
+		}
+		if (u->culprit)
+			printf("  unit:       %s:%u: %s=%s\n              %s (%s on %s)\n", u->culprit->file, u->culprit->line,
+			       u->culprit->key, u->culprit->value, u->why, hd_action_format(u->action, act, sizeof(act)),
+			       arch_name(arch));
+		else
+			printf("  unit:       %s: %s (%s on %s)\n", uc->unit.path, u->why, hd_action_format(u->action, act, sizeof(act)),
+			       arch_name(arch));
+		if (u->arch_culprit)
+			printf("              and %s:%u: %s=%s does not list %s\n", u->arch_culprit->file, u->arch_culprit->line,
+			       u->arch_culprit->key, u->arch_culprit->value, arch_name(arch));
+		printf("  drop-in:    ");
+		for (size_t l = 0; l < u->fix_lines.n; l++)
+			printf("%s%s", l ? " + " : "", u->fix_lines.v[l]);
+		printf(" (%s)\n", u->fixed ? "verified: with it the unit lets the call run" : "NOT enough: the call stays blocked");
+	}
+}
+
+static void print_human(const struct hd_evidence_list *ev, const struct hd_explanation *x, const struct unit_ctx *uc)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		const struct hd_violation *v = &x->v[i];
@@ -262,6 +367,8 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 				hd_strv_free(&also);
 			}
 		}
+		if (uc && uc->loaded && hd_evidence_is_seccomp(e))
+			print_unit(uc, i, v, e->arch == HD_ARCH_INVALID ? hd_arch_native() : e->arch);
 	}
 }
 
@@ -285,7 +392,40 @@ static struct json_object *jhex(uint64_t v)
 	return json_object_new_string(b);
 }
 
-static struct json_object *json_violation(const struct hd_evidence_list *ev, const struct hd_violation *v)
+static struct json_object *json_unit(const struct hd_unit_verdict *u, const char *path)
+{
+	struct json_object *o = json_object_new_object();
+	char act[64];
+	json_object_object_add(o, "file", json_object_new_string(path));
+	json_object_object_add(o, "known", json_object_new_boolean(u->known));
+	json_object_object_add(o, "blocked", json_object_new_boolean(u->blocked));
+	json_object_object_add(o, "action", u->known ? json_object_new_string(hd_action_format(u->action, act, sizeof(act))) : NULL);
+	struct json_object *c = NULL;
+	if (u->culprit) {
+		c = json_object_new_object();
+		json_object_object_add(c, "file", jstr(u->culprit->file));
+		json_object_object_add(c, "line", json_object_new_int((int)u->culprit->line));
+		json_object_object_add(c, "key", jstr(u->culprit->key));
+		json_object_object_add(c, "value", jstr(u->culprit->value));
+		json_object_object_add(c, "via", jstr(u->culprit_via));
+	}
+	json_object_object_add(o, "excluded_by", c);
+	struct json_object *ac = NULL;
+	if (u->arch_culprit) {
+		ac = json_object_new_object();
+		json_object_object_add(ac, "file", jstr(u->arch_culprit->file));
+		json_object_object_add(ac, "line", json_object_new_int((int)u->arch_culprit->line));
+		json_object_object_add(ac, "value", jstr(u->arch_culprit->value));
+	}
+	json_object_object_add(o, "architecture_excluded_by", ac);
+	json_object_object_add(o, "why", jstr(u->why));
+	json_object_object_add(o, "drop_in_lines", jstrv(&u->fix_lines));
+	json_object_object_add(o, "verified", json_object_new_boolean(u->fixed));
+	return o;
+}
+
+static struct json_object *json_violation(const struct hd_evidence_list *ev, const struct hd_violation *v,
+					  const struct unit_ctx *uc, size_t vi)
 {
 	const struct hd_evidence *e = &ev->v[v->first];
 	struct json_object *o = json_object_new_object();
@@ -346,6 +486,8 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 		json_object_object_add(f, "groups", jstrv(&v->fix[k].paths));
 		json_object_object_add(f, "smallest_group", jstr(v->fix[k].group));
 		json_object_object_add(f, "group_also_allows", jstrv(&v->fix[k].group_also));
+		if (uc && uc->loaded)
+			json_object_object_add(f, "unit", json_unit(&uc->verdicts[vi][k], uc->unit.path));
 		json_object_array_add(per, f);
 	}
 	json_object_object_add(fx, "syscalls", per);
@@ -367,7 +509,7 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 
 /* ---- the drop-in ---- */
 
-static char *drop_in_text(const struct hd_evidence_list *ev, const struct hd_explanation *x)
+static char *drop_in_text(const struct hd_evidence_list *ev, const struct hd_explanation *x, const struct unit_ctx *uc)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -381,10 +523,26 @@ static char *drop_in_text(const struct hd_evidence_list *ev, const struct hd_exp
 		const struct hd_evidence *e = &ev->v[v->first];
 		if (!v->narrow_line || (e->verdict != HD_VERDICT_SECCOMP_KILL && e->verdict != HD_VERDICT_SIGSYS))
 			continue;
-		fprintf(f, "# %s%s: %s on %s (%s%s%s)\n", v->narrow_line + strlen("SystemCallFilter="),
+		fprintf(f, "# %s%s killed %s on %s (evidence: %s)\n", v->narrow_line + strlen("SystemCallFilter="),
 			e->inferred ? " (inferred from the stack trace)" : "", e->comm ? e->comm : e->exe ? e->exe : "process",
-			arch_name(e->arch), e->file ? e->file : "-", e->line ? ":" : "", "");
-		hd_strv_push_unique(&lines, v->narrow_line);
+			arch_name(e->arch), e->file ? e->file : "-");
+		if (!uc || !uc->loaded) {
+			hd_strv_push_unique(&lines, v->narrow_line);
+			continue;
+		}
+		for (size_t k = 0; k < v->n_fix; k++) {
+			const struct hd_unit_verdict *u = &uc->verdicts[i][k];
+			if (!u->blocked)
+				continue;
+			if (u->culprit)
+				fprintf(f, "#   excluded by %s:%u: %s=%s\n", u->culprit->file, u->culprit->line, u->culprit->key,
+					u->culprit->value);
+			if (u->arch_culprit)
+				fprintf(f, "#   and by %s:%u: %s=%s\n", u->arch_culprit->file, u->arch_culprit->line,
+					u->arch_culprit->key, u->arch_culprit->value);
+			for (size_t l = 0; l < u->fix_lines.n; l++)
+				hd_strv_push_unique(&lines, u->fix_lines.v[l]);
+		}
 	}
 	fprintf(f, "[Service]\n");
 	/* in an allow list a plain name adds the syscall; in a deny list it removes it from the set:
@@ -452,11 +610,12 @@ int verb_explain(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "drop-in", required_argument, NULL, 'd' },
+		{ "unit", required_argument, NULL, 'u' },
 		{ "systemd", required_argument, NULL, 's' },
 		{ 0 },
 	};
 	bool json = false;
-	const char *drop_in = NULL;
+	const char *drop_in = NULL, *unit_path = NULL;
 	int sdver = hd_systemd_version_default();
 	int c;
 	opterr = 0;
@@ -466,6 +625,7 @@ int verb_explain(int argc, char **argv)
 		case 'h': help(); return EXIT_OK;
 		case 'j': json = true; break;
 		case 'd': drop_in = optarg; break;
+		case 'u': unit_path = optarg; break;
 		case 's':
 			if (cli_parse_systemd_version(VERB, optarg, &sdver))
 				return EXIT_USAGE;
@@ -480,18 +640,38 @@ int verb_explain(int argc, char **argv)
 	struct hd_evidence_list ev = { 0 };
 	hd_diags diags = { 0 };
 	bool input_error = false;
+	struct unit_ctx uc = { .sdver = sdver };
+	if (unit_path) {
+		struct hd_unit_load_options lo = { .sdver = sdver };
+		if (hd_unit_load(unit_path, &lo, &uc.unit, &diags) < 0) {
+			cli_print_diags(&diags);
+			hd_diags_free(&diags);
+			return EXIT_FINDINGS;
+		}
+		uc.loaded = true;
+		if (hd_unit_seccomp_settings(&uc.unit, sdver, &uc.settings) < 0) {
+			fprintf(stderr, "%s " VERB ": out of memory\n", cli_program);
+			unit_ctx_free(&uc, NULL);
+			hd_diags_free(&diags);
+			return EXIT_FINDINGS;
+		}
+	}
 	for (int i = optind; i < argc; i++)
 		if (read_evidence(argv[i], &ev, &diags) < 0)
 			input_error = true;
 	input_error |= hd_diags_count(&diags, HD_ERROR) > 0;
 	cli_print_diags(&diags);
 
-	struct hd_explanation x;
+	struct hd_explanation x = { 0 };
 	int r = hd_evidence_correlate(&ev);
 	if (r >= 0)
-		r = hd_explain(&ev, sdver, NULL, NULL, &x);
+		r = hd_explain(&ev, sdver, uc.loaded ? unit_allows : NULL, &uc, &x);
+	if (r >= 0 && uc.loaded)
+		r = unit_verdicts(&uc, &ev, &x);
 	if (r < 0) {
 		fprintf(stderr, "%s " VERB ": %s\n", cli_program, strerror(-r));
+		unit_ctx_free(&uc, &x);
+		hd_explanation_free(&x);
 		hd_evidence_list_free(&ev);
 		hd_diags_free(&diags);
 		return EXIT_FINDINGS;
@@ -500,7 +680,7 @@ int verb_explain(int argc, char **argv)
 	for (size_t i = 0; i < x.n; i++)
 		seccomp |= hd_evidence_is_seccomp(&ev.v[x.v[i].first]);
 
-	char *dtext = drop_in ? drop_in_text(&ev, &x) : NULL;
+	char *dtext = drop_in ? drop_in_text(&ev, &x, &uc) : NULL;
 	int drop_err = 0;
 	if (drop_in && !dtext) {
 		fprintf(stderr, "%s " VERB ": no seccomp kill with a known syscall: %s not written\n", cli_program, drop_in);
@@ -512,7 +692,7 @@ int verb_explain(int argc, char **argv)
 		struct json_object *root = json_object_new_object();
 		struct json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < x.n; i++)
-			json_object_array_add(arr, json_violation(&ev, &x.v[i]));
+			json_object_array_add(arr, json_violation(&ev, &x.v[i], &uc, i));
 		json_object_object_add(root, "systemd", json_object_new_string(hd_systemd_version_name(sdver)));
 		json_object_object_add(root, "records", json_object_new_int64((int64_t)ev.n));
 		json_object_object_add(root, "violations", arr);
@@ -537,11 +717,12 @@ int verb_explain(int argc, char **argv)
 		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	} else {
-		print_human(&ev, &x);
+		print_human(&ev, &x, &uc);
 		if (dtext && drop_err == 0)
 			printf("\nwrote %s:\n%s", drop_in, dtext);
 	}
 	free(dtext);
+	unit_ctx_free(&uc, &x);
 	hd_explanation_free(&x);
 	hd_evidence_list_free(&ev);
 	hd_diags_free(&diags);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "groups.h"
+#include "syscalls.h"
 
 #define SYS_SECCOMP_CODE 1 /* si_code of a SIGSYS the seccomp filter sent (SYS_SECCOMP) */
 
@@ -126,7 +127,7 @@ static bool same_violation(const struct hd_evidence *a, const struct hd_evidence
 }
 
 /* The smallest group holding syscall, and what else it holds. @known is everything: never a fix. */
-static int fix_for(struct hd_syscall_fix *f, int sdver, hd_allowed_fn allowed, void *ud)
+static int fix_for(struct hd_syscall_fix *f, hd_arch arch, int sdver, hd_allowed_fn allowed, void *ud)
 {
 	int r = hd_group_paths(f->name, sdver, &f->paths);
 	if (r < 0)
@@ -142,7 +143,7 @@ static int fix_for(struct hd_syscall_fix *f, int sdver, hd_allowed_fn allowed, v
 			f->group = g->name;
 			hd_strv_free(&f->group_also);
 			for (size_t i = 0; r >= 0 && i < members.n; i++)
-				if (strcmp(members.v[i], f->name) != 0 && !(allowed && allowed(members.v[i], ud)))
+				if (strcmp(members.v[i], f->name) != 0 && !(allowed && allowed(members.v[i], arch, ud)))
 					r = hd_strv_push(&f->group_also, members.v[i]);
 		}
 		hd_strv_free(&members);
@@ -169,7 +170,7 @@ static int build_violation(struct hd_violation *v, const struct hd_evidence *e, 
 		v->fix[i].name = names.v[i];
 		names.v[i] = NULL;
 		v->n_fix++;
-		r = fix_for(&v->fix[i], sdver, allowed, ud);
+		r = fix_for(&v->fix[i], e->arch, sdver, allowed, ud);
 	}
 	if (r >= 0 && v->n_fix) {
 		/* the narrowest line: the syscall(s) by name, space-separated as systemd accepts them */
@@ -272,4 +273,220 @@ void hd_explanation_free(struct hd_explanation *x)
 	}
 	free(x->v);
 	*x = (struct hd_explanation){ 0 };
+}
+
+/* ---- a unit against one syscall ---- */
+
+static bool is_service_seccomp(const struct hd_unit_assignment *a)
+{
+	return strcmp(a->section, "Service") == 0 && hd_seccomp_is_setting(a->key);
+}
+
+/* Replay the unit's seccomp settings, plus extra lines; stop_at (may be NULL) receives, per
+ * assignment, whether the syscall runs after it. Returns 0 or -errno; *final the last action. */
+struct replay {
+	const char *syscall;
+	hd_arch arch;
+	int nr, sdver;
+	const struct hd_unit_assignment *culprit;
+	hd_action final;
+};
+
+static int action_now(const struct hd_seccomp_settings *s, struct replay *rp, hd_action *out)
+{
+	struct hd_ruleset rs;
+	int r = hd_ruleset_build(s, rp->arch, rp->sdver, &rs);
+	if (r < 0)
+		return r;
+	*out = hd_ruleset_action(&rs, rp->nr, NULL);
+	hd_ruleset_free(&rs);
+	return 0;
+}
+
+static int replay(const struct hd_unit *u, const hd_strv *extra, struct replay *rp)
+{
+	struct hd_seccomp_settings s;
+	hd_seccomp_settings_init(&s);
+	hd_diags quiet = { 0 }; /* the unit's own warnings are the unit reader's business */
+	bool runs = true;
+	int r = 0;
+	rp->culprit = NULL;
+	for (size_t i = 0; r >= 0 && i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (!is_service_seccomp(a))
+			continue;
+		r = hd_seccomp_apply(&s, a->key, a->value, rp->sdver, a->file, a->line, &quiet);
+		hd_action act;
+		if (r >= 0)
+			r = action_now(&s, rp, &act);
+		if (r < 0)
+			break;
+		bool now = hd_action_allows(act);
+		if (runs && !now)
+			rp->culprit = a;
+		else if (!runs && now)
+			rp->culprit = NULL;
+		runs = now;
+	}
+	for (size_t i = 0; r >= 0 && extra && i < extra->n; i++) {
+		const char *eq = strchr(extra->v[i], '=');
+		char key[64];
+		if (!eq || (size_t)(eq - extra->v[i]) >= sizeof(key))
+			continue;
+		memcpy(key, extra->v[i], (size_t)(eq - extra->v[i]));
+		key[eq - extra->v[i]] = 0;
+		r = hd_seccomp_apply(&s, key, eq + 1, rp->sdver, NULL, 0, &quiet);
+	}
+	if (r >= 0)
+		r = action_now(&s, rp, &rp->final);
+	hd_seccomp_settings_free(&s);
+	hd_diags_free(&quiet);
+	return r < 0 ? r : 0;
+}
+
+int hd_unit_seccomp_settings(const struct hd_unit *u, int sdver, struct hd_seccomp_settings *s)
+{
+	hd_seccomp_settings_init(s);
+	hd_diags quiet = { 0 };
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < u->n; i++)
+		if (is_service_seccomp(&u->v[i]))
+			r = hd_seccomp_apply(s, u->v[i].key, u->v[i].value, sdver, u->v[i].file, u->v[i].line, &quiet);
+	hd_diags_free(&quiet);
+	return r < 0 ? r : 0;
+}
+
+/* The word of a SystemCallFilter= value that names syscall, itself or through a group. */
+static char *matching_word(const char *value, const char *syscall, int sdver)
+{
+	char *copy = strdup(value), *save = NULL, *found = NULL;
+	if (!copy)
+		return NULL;
+	bool invert = copy[0] == '~';
+	for (char *w = strtok_r(copy + invert, " \t", &save); w && !found; w = strtok_r(NULL, " \t", &save)) {
+		char *colon = strchr(w, ':');
+		if (colon)
+			*colon = 0;
+		const struct hd_group_def *g = w[0] == '@' ? hd_group_find(w, sdver) : NULL;
+		if (strcmp(w, syscall) == 0 || (g && hd_group_contains(g, sdver, syscall))) {
+			if (asprintf(&found, "%s%s", invert ? "~" : "", w) < 0)
+				found = NULL;
+		}
+	}
+	free(copy);
+	return found;
+}
+
+/* Boolean settings whose syscall rules can stop a call; their fix is turning them off. */
+static const char *const boolean_settings[] = {
+	"LockPersonality", "MemoryDenyWriteExecute", "RestrictRealtime", "RestrictSUIDSGID",
+	"ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectClock",
+	"PrivateDevices", "ProtectHostname", NULL,
+};
+
+int hd_explain_unit(const struct hd_unit *u, int sdver, const char *syscall, hd_arch arch,
+		    struct hd_unit_verdict *out)
+{
+	*out = (struct hd_unit_verdict){ 0 };
+	const struct hd_arch_info *ai = hd_arch_info(arch);
+	int nr = ai ? hd_syscall_nr(syscall, arch, NULL) : HD_NR_NONE;
+	if (nr == HD_NR_NONE)
+		return 0;
+	out->known = true;
+	struct replay rp = { .syscall = syscall, .arch = arch, .nr = nr, .sdver = sdver };
+	int r = replay(u, NULL, &rp);
+	if (r < 0)
+		return r;
+	out->action = rp.final;
+	out->blocked = !hd_action_allows(rp.final);
+	if (!out->blocked)
+		return 0;
+	out->culprit = rp.culprit;
+	const struct hd_unit_assignment *c = rp.culprit;
+	r = 0;
+	const char *bool_key = NULL;
+	if (!c || strcmp(c->key, "SystemCallArchitectures") != 0) {
+		/* the last SystemCallArchitectures= line decides, if the final list lacks arch */
+		struct hd_seccomp_settings fs;
+		r = hd_unit_seccomp_settings(u, sdver, &fs);
+		bool listed = fs.archs.n == 0;
+		for (size_t i = 0; r >= 0 && i < fs.archs.n; i++)
+			listed = listed || hd_arch_from_name(fs.archs.v[i]) == arch;
+		hd_seccomp_settings_free(&fs);
+		if (r < 0)
+			return r;
+		for (size_t i = u->n; !listed && i > 0; i--)
+			if (is_service_seccomp(&u->v[i - 1]) && strcmp(u->v[i - 1].key, "SystemCallArchitectures") == 0) {
+				out->arch_culprit = &u->v[i - 1];
+				break;
+			}
+	}
+	if (c && strcmp(c->key, "SystemCallArchitectures") == 0) {
+		r = asprintf(&out->why, "SystemCallArchitectures= does not list %s: every %s call is killed", ai->name, ai->name);
+	} else if (c && strcmp(c->key, "SystemCallFilter") == 0) {
+		out->culprit_via = matching_word(c->value, syscall, sdver);
+		if (c->value[0] == '~')
+			r = asprintf(&out->why, "the deny list names %s%s%s", syscall, out->culprit_via ? " through " : "",
+				     out->culprit_via ? out->culprit_via : "");
+		else
+			r = asprintf(&out->why, "the allow list starting here does not include %s", syscall);
+	} else if (c) {
+		r = asprintf(&out->why, "%s= adds a rule against %s", c->key, syscall);
+		for (size_t i = 0; boolean_settings[i]; i++)
+			if (strcmp(c->key, boolean_settings[i]) == 0)
+				bool_key = c->key;
+	} else
+		r = asprintf(&out->why, "blocked by the filter's default action");
+	if (r < 0)
+		return -ENOMEM;
+
+	/* The fix: the fewest of these lines that let the call run, found by replaying the unit with
+	 * them appended. SystemCallFilter=NAME works in both modes: an allow list gains NAME, a deny list
+	 * loses it (filter-semantics.md); SystemCallArchitectures= adds an ABI; a boolean is turned off. */
+	hd_strv cand = { 0 };
+	if (bool_key)
+		r = hd_strv_pushf(&cand, "%s=no", bool_key);
+	if (r >= 0)
+		r = hd_strv_pushf(&cand, "SystemCallFilter=%s", syscall);
+	if (r >= 0)
+		r = hd_strv_pushf(&cand, "SystemCallArchitectures=%s", ai->name);
+	struct replay check = rp;
+	for (size_t i = 0; r >= 0 && i < cand.n; i++) {
+		r = hd_strv_push(&out->fix_lines, cand.v[i]);
+		if (r >= 0)
+			r = replay(u, &out->fix_lines, &check);
+		if (r >= 0 && hd_action_allows(check.final))
+			break;
+	}
+	/* drop any line the others make unnecessary */
+	for (size_t i = 0; r >= 0 && out->fix_lines.n > 1 && i < out->fix_lines.n;) {
+		hd_strv without = { 0 };
+		for (size_t k = 0; r >= 0 && k < out->fix_lines.n; k++)
+			if (k != i)
+				r = hd_strv_push(&without, out->fix_lines.v[k]);
+		if (r >= 0)
+			r = replay(u, &without, &check);
+		if (r >= 0 && hd_action_allows(check.final)) {
+			hd_strv_free(&out->fix_lines);
+			out->fix_lines = without;
+		} else {
+			hd_strv_free(&without);
+			i++;
+		}
+	}
+	hd_strv_free(&cand);
+	if (r >= 0)
+		r = replay(u, &out->fix_lines, &check);
+	if (r < 0)
+		return r;
+	out->fixed = hd_action_allows(check.final);
+	return 0;
+}
+
+void hd_unit_verdict_free(struct hd_unit_verdict *v)
+{
+	free(v->culprit_via);
+	free(v->why);
+	hd_strv_free(&v->fix_lines);
+	*v = (struct hd_unit_verdict){ 0 };
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include "coredump.h"
 #include "evidence.h"
+#include "filter.h"
+#include "unit.h"
 #include "strv.h"
 
 /*
@@ -44,10 +46,34 @@ struct hd_explanation {
  * Group ev and compute the fixes with systemd sdver's group table. already_allowed (may be NULL) is
  * called to leave out of group_also what the unit allows already. 0 or -ENOMEM.
  */
-typedef bool (*hd_allowed_fn)(const char *syscall, void *userdata);
+typedef bool (*hd_allowed_fn)(const char *syscall, hd_arch arch, void *userdata);
 int hd_explain(const struct hd_evidence_list *ev, int sdver, hd_allowed_fn already_allowed, void *userdata,
 	       struct hd_explanation *out);
 void hd_explanation_free(struct hd_explanation *x);
+
+/*
+ * A unit against one syscall on one architecture: replays the unit's seccomp settings line by line
+ * (main file, then drop-ins, as systemd applies them) and names the assignment after which the
+ * syscall stopped running, then the drop-in lines that let it run, verified by replaying again with
+ * them appended.
+ */
+struct hd_unit_verdict {
+	bool known;             /* syscall has a number on arch; else nothing below is meaningful */
+	hd_action action;       /* what the unit's seccomp program does to the syscall on arch */
+	bool blocked;           /* !hd_action_allows(action) */
+	const struct hd_unit_assignment *culprit; /* the line that made it blocked (NULL: not blocked) */
+	char *culprit_via;      /* the word of that line that matched: "~@chown", "@system-service" ... */
+	const struct hd_unit_assignment *arch_culprit; /* SystemCallArchitectures= without arch, when another
+	                                                  line is the culprit but this one blocks too */
+	char *why;              /* in words */
+	hd_strv fix_lines;      /* drop-in lines ("SystemCallFilter=fchown", "SystemCallArchitectures=x86") */
+	bool fixed;             /* replaying with fix_lines appended lets the syscall run */
+};
+int hd_explain_unit(const struct hd_unit *u, int sdver, const char *syscall, hd_arch arch,
+		    struct hd_unit_verdict *out);
+void hd_unit_verdict_free(struct hd_unit_verdict *v);
+/* The unit's final settings (for "already allowed" questions). 0 or -ENOMEM. */
+int hd_unit_seccomp_settings(const struct hd_unit *u, int sdver, struct hd_seccomp_settings *s);
 
 /* True when the evidence shows a seccomp filter stopped (or logged) a syscall. */
 bool hd_evidence_is_seccomp(const struct hd_evidence *e);

@@ -114,19 +114,56 @@ echo "explained a $((size >> 20)) MiB sparse core in $ms ms"
 [ "$ms" -lt 2000 ] || fail "a sparse 4 GiB core took $ms ms: it reads more than headers and notes"
 rm -f "$big"
 
-# --- 6. the seed: sed -i under a filter without @chown ------------------------------------------
+# --- 6. the seed: sed -i under a unit whose filter lacks @chown ----------------------------------
+# A unit name nobody else has, so that no drop-in from /etc or /run is applied to it.
+name=harden-explain-seed-$$
+mkdir -p "$T/units"
+U=$T/units/$name.service
+cat >"$U" <<UNIT
+[Unit]
+Description=the seed: sed -i without @chown
+
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/sed -i s/a/b/ $T/in
+SystemCallFilter=@system-service
+SystemCallFilter=~@chown
+UNIT
 printf 'a\n' >"$T/in"
-# @chown's members that exist on x86-64, killed as SystemCallFilter=~@chown would
+# The unit's filter on sed, as systemd installs it: a real seccomp kill (si_code SYS_SECCOMP). (harden
+# run is not used for this step: its supervisor ends a blocked process with tgkill(SIGSYS), which a
+# core records as SI_TKILL, not as a seccomp death.)
 sedcore=$(die_with_core "$DIE" exec chown fchown fchownat lchown -- sed -i s/a/b/ "$T/in") ||
 	fail "sed -i under ~@chown left no core"
-"$HARDEN" explain --drop-in "$T/sed.service.d/50-harden.conf" "$sedcore" >"$T/out" || fail "explain sed: exit $?"
+have_run=0
+"$HARDEN" run -p SystemCallFilter=@system-service -- true 2>/dev/null && have_run=1
+D=$T/units/$name.service.d/50-harden.conf
+"$HARDEN" explain --unit "$U" --drop-in "$D" "$sedcore" >"$T/out" 2>"$T/err" || fail "explain --unit: exit $?: $(cat "$T/err" "$T/out")"
 grep -q '^sed\[' "$T/out" || fail "sed not named: $(cat "$T/out")"
 grep -q "fchown (#$nr on x86-64)" "$T/out" || fail "fchown not named for sed"
-grep -q '@chown' "$T/out" || fail "@chown not named for sed"
-grep -qx 'SystemCallFilter=fchown' "$T/sed.service.d/50-harden.conf" || fail "drop-in: $(cat "$T/sed.service.d/50-harden.conf")"
-grep -qx '\[Service\]' "$T/sed.service.d/50-harden.conf" || fail "drop-in has no [Service]"
-# The drop-in's line, applied to the same filter, lets sed -i finish: fchown is no longer killed.
-"$DIE" exec chown fchownat lchown -- sed -i s/a/b/ "$T/in" || fail "sed -i still fails with fchown allowed"
+grep -q '@system-service @chown' "$T/out" || fail "@chown not named for sed"
+line=$(grep -n '^SystemCallFilter=~@chown$' "$U" | cut -d: -f1)
+grep -qF "unit:       $U:$line: SystemCallFilter=~@chown" "$T/out" || fail "the excluding line $U:$line not named: $(cat "$T/out")"
+grep -q 'the deny list names fchown through ~@chown' "$T/out" || fail "why"
+grep -q 'verified: with it the unit lets the call run' "$T/out" || fail "drop-in not verified"
+grep -qx 'SystemCallFilter=fchown' "$D" || fail "drop-in: $(cat "$D")"
+grep -qx '\[Service\]' "$D" || fail "drop-in has no [Service]"
+# explain reads the drop-in back with the unit: the unit now lets fchown run
+"$HARDEN" explain --unit "$U" --json "$sedcore" >"$T/j"
+[ "$(json_get "$T/j" 'd["violations"][0]["fix"]["syscalls"][0]["unit"]["blocked"]')" = False ] ||
+	fail "with the drop-in in $name.service.d the unit still blocks fchown"
+# With the drop-in, the same sed -i runs.
+if "$HARDEN" run --unit "$U" -- true 2>/dev/null; then
+	"$HARDEN" run --unit "$U" -- sed -i s/a/b/ "$T/in" || fail "sed -i under harden run --unit with the drop-in: exit $?"
+	echo "with the drop-in, sed -i ran under harden run --unit"
+elif [ "$have_run" = 1 ]; then
+	# harden run cannot read unit files in this build: the unit's lines and the drop-in's as -p
+	"$HARDEN" run -p SystemCallFilter=@system-service -p SystemCallFilter=~@chown \
+		-p "$(grep '^SystemCallFilter=' "$D")" -- sed -i s/a/b/ "$T/in" || fail "sed -i with the drop-in's line: exit $?"
+	echo "with the drop-in's line, sed -i ran under harden run -p (run --unit is not in this build)"
+else
+	"$DIE" exec chown fchownat lchown -- sed -i s/a/b/ "$T/in" || fail "sed -i still fails with fchown allowed"
+	echo "harden run is not in this build: the drop-in's syscall was removed from the deny list by hand"
+fi
 [ "$(cat "$T/in")" = b ] || fail "sed -i did not edit the file"
-echo "harden run --unit is not on this branch: the fixed run applies the drop-in's syscall to the same deny list by hand"
 exit 0

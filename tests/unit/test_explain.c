@@ -42,9 +42,10 @@ static void test_fix_fchown(void **state)
 	hd_evidence_list_free(&ev);
 }
 
-static bool allow_chown(const char *s, void *ud)
+static bool allow_chown(const char *s, hd_arch arch, void *ud)
 {
 	(void)ud;
+	(void)arch;
 	return strcmp(s, "chown") == 0;
 }
 
