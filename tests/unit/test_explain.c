@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "explain.h"
@@ -149,6 +150,63 @@ static void test_correlate(void **state)
 	hd_diags_free(&d);
 }
 
+/* The unit side: which line excluded the syscall, and the verified drop-in. */
+static void unit_case(const char *text, const char *syscall, hd_arch arch, bool blocked, unsigned culprit_line,
+		      const char *fix0, const char *fix1)
+{
+	struct hd_unit u = { 0 };
+	u.name = strdup("t.service");
+	hd_diags d = { 0 };
+	assert_int_equal(hd_unit_parse_text(&u, text, strlen(text), "t.service", &d), 0);
+	struct hd_unit_verdict v;
+	assert_int_equal(hd_explain_unit(&u, HD_SYSTEMD_252, syscall, arch, &v), 0);
+	assert_true(v.known);
+	assert_int_equal(v.blocked, blocked);
+	if (blocked) {
+		if (culprit_line) {
+			assert_non_null(v.culprit);
+			assert_int_equal(v.culprit->line, culprit_line);
+		} else
+			assert_null(v.culprit);
+		assert_true(v.fixed);
+		assert_int_equal(v.fix_lines.n, fix1 ? 2 : 1);
+		assert_string_equal(v.fix_lines.v[0], fix0);
+		if (fix1)
+			assert_string_equal(v.fix_lines.v[1], fix1);
+	}
+	hd_unit_verdict_free(&v);
+	hd_unit_free(&u);
+	hd_diags_free(&d);
+}
+
+static void test_unit_lines(void **state)
+{
+	(void)state;
+	/* the seed: an allow list, then ~@chown takes fchown out */
+	unit_case("[Service]\nSystemCallFilter=@system-service\nSystemCallFilter=~@chown\n", "fchown", HD_ARCH_X86_64,
+		  true, 3, "SystemCallFilter=fchown", NULL);
+	/* a pure deny list */
+	unit_case("[Service]\nExecStart=/bin/true\nSystemCallFilter=~@privileged @chown\n", "fchown", HD_ARCH_X86_64, true, 3,
+		  "SystemCallFilter=fchown", NULL);
+	/* an allow list without it: its first line */
+	unit_case("[Service]\nSystemCallFilter=@basic-io\nSystemCallFilter=@file-system\n", "fchown", HD_ARCH_X86_64, true,
+		  2, "SystemCallFilter=fchown", NULL);
+	/* allowed again by a later line; reset by an empty assignment */
+	unit_case("[Service]\nSystemCallFilter=~@chown\nSystemCallFilter=fchown\n", "fchown", HD_ARCH_X86_64, false, 0,
+		  NULL, NULL);
+	unit_case("[Service]\nSystemCallFilter=~@chown\nSystemCallFilter=\n", "fchown", HD_ARCH_X86_64, false, 0, NULL,
+		  NULL);
+	/* i386 call under SystemCallArchitectures=native only: the architecture line, and only it */
+	unit_case("[Service]\nSystemCallArchitectures=native\n", "fchown", HD_ARCH_X86, true, 2,
+		  "SystemCallArchitectures=x86", NULL);
+	/* both: the filter line is the culprit, the architecture has to be added too */
+	unit_case("[Service]\nSystemCallFilter=~@chown\nSystemCallArchitectures=native\n", "fchown", HD_ARCH_X86, true, 2,
+		  "SystemCallFilter=fchown", "SystemCallArchitectures=x86");
+	/* settings in another section do not count */
+	unit_case("[Unit]\nDescription=x\n[Install]\nSystemCallFilter=~@chown\n", "fchown", HD_ARCH_X86_64, false, 0, NULL,
+		  NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_separate_groups),
 		cmocka_unit_test(test_wrapper_inference),
 		cmocka_unit_test(test_correlate),
+		cmocka_unit_test(test_unit_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
