@@ -102,28 +102,38 @@ static int record_syscalls(const struct hd_evidence *e, hd_strv *out)
 	return 0;
 }
 
-static bool str_eq(const char *a, const char *b)
+/* Records describe the same violation when these agree: verdict, architecture, unit, executable (or
+ * comm when a source lacks it), and the syscall (or the inferred candidates, or the top frame). */
+static char *violation_key(const struct hd_evidence *e)
 {
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	/* fields separated by a byte no field contains (control bytes are replaced when parsed) */
+	fprintf(f, "%d\x1f%d\x1f%s\x1f%s%s\x1f", (int)e->verdict, (int)e->arch, e->unit ? e->unit : "",
+		e->exe ? "e:" : "c:", e->exe ? e->exe : e->comm ? e->comm : "");
+	if (e->syscall)
+		fprintf(f, "s:%s#%d", e->syscall, e->nr);
+	else if (e->candidates.n)
+		for (size_t i = 0; i < e->candidates.n; i++)
+			fprintf(f, "i:%s ", e->candidates.v[i]);
+	else
+		fprintf(f, "f:%s", e->frame_function ? e->frame_function : "");
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
-/* Records describe the same violation when these agree. */
-static bool same_violation(const struct hd_evidence *a, const struct hd_evidence *b)
+static uint64_t hash_str(const char *s)
 {
-	if (a->verdict != b->verdict || a->arch != b->arch || !str_eq(a->unit, b->unit))
-		return false;
-	/* the executable, or the comm when a source lacks exe */
-	if (a->exe && b->exe ? strcmp(a->exe, b->exe) != 0 : !str_eq(a->comm, b->comm))
-		return false;
-	if (a->syscall || b->syscall)
-		return str_eq(a->syscall, b->syscall) && a->nr == b->nr;
-	if (a->candidates.n != b->candidates.n)
-		return false;
-	for (size_t i = 0; i < a->candidates.n; i++)
-		if (strcmp(a->candidates.v[i], b->candidates.v[i]) != 0)
-			return false;
-	/* with nothing known about the syscall, a record stands alone unless the frames agree */
-	return a->candidates.n > 0 || str_eq(a->frame_function, b->frame_function);
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
 }
 
 /* The smallest group holding syscall, and what else it holds. @known is everything: never a fix. */
@@ -154,8 +164,69 @@ static int fix_for(struct hd_syscall_fix *f, hd_arch arch, int sdver, hd_allowed
 	return 0;
 }
 
+/* Fixes already computed in this call, by syscall and architecture: a log of many processes
+ * repeats few syscalls, and the group walk is the expensive part. */
+struct fix_cache {
+	struct cached_fix {
+		hd_arch arch;
+		struct hd_syscall_fix fix;
+	} *v;
+	size_t n, cap;
+};
+
+static int strv_copy(hd_strv *dst, const hd_strv *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		int r = hd_strv_push(dst, src->v[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int fix_copy(struct hd_syscall_fix *dst, const struct hd_syscall_fix *src)
+{
+	dst->group = src->group;
+	int r = strv_copy(&dst->paths, &src->paths);
+	return r < 0 ? r : strv_copy(&dst->group_also, &src->group_also);
+}
+
+static int fix_cached(struct hd_syscall_fix *f, hd_arch arch, int sdver, hd_allowed_fn allowed, void *ud,
+		      struct fix_cache *cache)
+{
+	for (size_t i = 0; i < cache->n; i++)
+		if (cache->v[i].arch == arch && strcmp(cache->v[i].fix.name, f->name) == 0)
+			return fix_copy(f, &cache->v[i].fix);
+	int r = fix_for(f, arch, sdver, allowed, ud);
+	if (r < 0)
+		return r;
+	if (cache->n == cache->cap) {
+		size_t cap = cache->cap ? cache->cap * 2 : 16;
+		struct cached_fix *v = realloc(cache->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		cache->v = v;
+		cache->cap = cap;
+	}
+	struct cached_fix *c = &cache->v[cache->n];
+	*c = (struct cached_fix){ .arch = arch };
+	c->fix.name = strdup(f->name);
+	cache->n++;
+	return c->fix.name ? fix_copy(&c->fix, f) : -ENOMEM;
+}
+
+static void fix_cache_free(struct fix_cache *cache)
+{
+	for (size_t i = 0; i < cache->n; i++) {
+		free(cache->v[i].fix.name);
+		hd_strv_free(&cache->v[i].fix.paths);
+		hd_strv_free(&cache->v[i].fix.group_also);
+	}
+	free(cache->v);
+}
+
 static int build_violation(struct hd_violation *v, const struct hd_evidence *e, int sdver, hd_allowed_fn allowed,
-			   void *ud)
+			   void *ud, struct fix_cache *cache)
 {
 	hd_strv names = { 0 };
 	int r = 0;
@@ -170,7 +241,7 @@ static int build_violation(struct hd_violation *v, const struct hd_evidence *e, 
 		v->fix[i].name = names.v[i];
 		names.v[i] = NULL;
 		v->n_fix++;
-		r = fix_for(&v->fix[i], e->arch, sdver, allowed, ud);
+		r = fix_cached(&v->fix[i], e->arch, sdver, allowed, ud, cache);
 	}
 	if (r >= 0 && v->n_fix) {
 		/* the narrowest line: the syscall(s) by name, space-separated as systemd accepts them */
@@ -222,30 +293,47 @@ int hd_explain(const struct hd_evidence_list *ev, int sdver, hd_allowed_fn allow
 	if (!ev->n)
 		return 0;
 	out->v = calloc(ev->n, sizeof(*out->v)); /* at most one group per record */
-	if (!out->v)
-		return -ENOMEM;
-	for (size_t i = 0; i < ev->n; i++) {
+	/* a hash table from violation key to group: a hostile log of a million distinct records stays linear */
+	size_t slots = 16;
+	while (slots < 2 * ev->n)
+		slots *= 2;
+	size_t *table = calloc(slots, sizeof(*table)); /* group index + 1; 0 = empty */
+	struct fix_cache cache = { 0 };
+	char **keys = calloc(ev->n, sizeof(*keys));
+	int r = out->v && table && keys ? 0 : -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < ev->n; i++) {
 		const struct hd_evidence *e = &ev->v[i];
-		struct hd_violation *v = NULL;
 		if (e->merged)
 			continue; /* counted with the core dump record of the same death */
-		/* linear search over the groups; logs repeat few distinct violations */
-		for (size_t k = 0; k < out->n; k++)
-			if (same_violation(&ev->v[out->v[k].first], e)) {
-				v = &out->v[k];
-				break;
-			}
-		if (!v) {
+		char *key = violation_key(e);
+		if (!key) {
+			r = -ENOMEM;
+			break;
+		}
+		size_t slot = hash_str(key) & (slots - 1);
+		while (table[slot] && strcmp(keys[table[slot] - 1], key) != 0)
+			slot = (slot + 1) & (slots - 1);
+		struct hd_violation *v;
+		if (table[slot]) {
+			v = &out->v[table[slot] - 1];
+			free(key);
+		} else {
+			keys[out->n] = key;
+			table[slot] = out->n + 1;
 			v = &out->v[out->n++];
 			v->first = i;
-			int r = build_violation(v, e, sdver, allowed, ud);
+			r = build_violation(v, e, sdver, allowed, ud, &cache);
 			if (r < 0)
-				return r;
+				break;
 		}
-		size_t *recs = realloc(v->records, (v->count + 1) * sizeof(*recs));
-		if (!recs)
-			return -ENOMEM;
-		v->records = recs;
+		if ((v->count & (v->count - 1)) == 0) { /* 0, 1, 2, 4, ...: grow to the next power of two */
+			size_t *recs = realloc(v->records, (v->count ? 2 * v->count : 1) * sizeof(*recs));
+			if (!recs) {
+				r = -ENOMEM;
+				break;
+			}
+			v->records = recs;
+		}
 		v->records[v->count++] = i;
 		if (e->time_usec) {
 			if (!v->first_usec || e->time_usec < v->first_usec)
@@ -254,7 +342,12 @@ int hd_explain(const struct hd_evidence_list *ev, int sdver, hd_allowed_fn allow
 				v->last_usec = e->time_usec;
 		}
 	}
-	return 0;
+	for (size_t k = 0; keys && k < out->n; k++)
+		free(keys[k]);
+	free(keys);
+	free(table);
+	fix_cache_free(&cache);
+	return r;
 }
 
 void hd_explanation_free(struct hd_explanation *x)

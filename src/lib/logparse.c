@@ -905,7 +905,8 @@ static int parse_json(struct ctx *c, const char *text, size_t len)
 	struct json_tokener *tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
-	size_t off = 0;
+	size_t off = 0, counted = 0;
+	unsigned lineno = 1;
 	int ret = 0;
 	while (off < len) {
 		while (off < len && (isspace((unsigned char)text[off]) || text[off] == 0x1e /* json-seq */))
@@ -913,7 +914,9 @@ static int parse_json(struct ctx *c, const char *text, size_t len)
 		if (off >= len)
 			break;
 		size_t chunk = len - off > 0x7fffffff ? 0x7fffffff : len - off;
-		unsigned lineno = count_lines(text, off);
+		/* line numbers counted forward only: a big journal stays linear */
+		lineno += count_lines(text + counted, off - counted) - 1;
+		counted = off;
 		json_tokener_reset(tok);
 		struct json_object *o = json_tokener_parse_ex(tok, text + off, (int)chunk);
 		enum json_tokener_error err = json_tokener_get_error(tok);
