@@ -12,7 +12,15 @@
  *   a group -> dropped silently.
  * - RestrictAddressFamilies=: an unknown family is warned about and skipped; the rest of the line still
  *   applies (systemd-analyze security 252 on "AF_INET AF_BOGUS AF_UNIX" allows AF_UNIX).
- * - Warnings use systemd's log texts ("Failed to parse system call, ignoring: NAME", ...).
+ * - "Allow-listed system calls cannot take error number" follows systemd's test: a word with an action
+ *   in an assignment without '~', whatever the list's mode.
+ * - Warnings use systemd's log texts ("Failed to parse system call, ignoring: NAME", ...); the tests
+ *   compare them with systemd-analyze verify and with the corpus's recorded systemd 252 output.
+ *
+ * Rule sets model the stacked filters systemd installs (one per feature, each default ALLOW except the
+ * filter lists): the kernel runs all of them and returns the strictest verdict, KILL > ERRNO > LOG >
+ * ALLOW, and between two ERRNOs the most recently installed filter's errno (SystemCallFilter is
+ * installed last). tests/unit/test_filter_kernel.c checks that against real seccomp.
  */
 #include "filter.h"
 
@@ -27,6 +35,7 @@
 #include "groups.h"
 #include "nametables.h"
 #include "syscalls.h"
+#include "unit.h"
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -259,6 +268,31 @@ struct parse_ctx {
 
 #define WARN(ctx, ...) hd_diag_add((ctx)->diags, HD_WARNING, (ctx)->file, (ctx)->line, __VA_ARGS__)
 
+/* How much of an offending word a warning repeats, and how: bytes below 0x20 (but tab, which systemd's
+ * messages show as is) and 0x7f as \xNN, so a hostile unit file cannot drive the terminal. */
+#define ECHO_MAX 512
+static const char *printable(const char *s, char buf[static ECHO_MAX * 4 + 4])
+{
+	size_t n = 0, i = 0;
+	for (; s[i] && i < ECHO_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			n += (size_t)sprintf(buf + n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	if (s[i])
+		n += (size_t)sprintf(buf + n, "...");
+	buf[n] = 0;
+	return buf;
+}
+/* A warning whose one %s is a word from the input. */
+#define WARN_WORD(ctx, fmt, word)                                                                      \
+	do {                                                                                           \
+		char echo_[ECHO_MAX * 4 + 4];                                                          \
+		WARN(ctx, fmt, printable(word, echo_));                                                \
+	} while (0)
+
 /* Whether systemd (of sdver, built against this machine's libseccomp) can put name in its map. */
 static bool syscall_name_usable(const char *name, int sdver)
 {
@@ -279,7 +313,7 @@ static int list_add_name(struct hd_syscall_list *l, const char *name, int err, b
 		const struct hd_group_def *g = hd_group_find(name, ctx->sdver);
 		if (!g) {
 			if (warn)
-				WARN(ctx, "Unknown system call group, ignoring: %s", name);
+				WARN_WORD(ctx, "Unknown system call group, ignoring: %s", name);
 			return 0;
 		}
 		if (depth >= GROUP_DEPTH_MAX)
@@ -295,7 +329,7 @@ static int list_add_name(struct hd_syscall_list *l, const char *name, int err, b
 	}
 	if (!syscall_name_usable(name, ctx->sdver)) {
 		if (warn)
-			WARN(ctx, "Failed to parse system call, ignoring: %s", name);
+			WARN_WORD(ctx, "Failed to parse system call, ignoring: %s", name);
 		return 0;
 	}
 	/* Same polarity as the list: add. Opposite: remove -- except that "~x:E" on an allow list
@@ -320,6 +354,8 @@ static int parse_syscall_and_errno(const char *word, char **name, int *err)
 				return -EINVAL;
 		}
 	}
+	if (colon == word) /* ":EPERM": systemd refuses an empty name here */
+		return -EINVAL;
 	*name = colon ? strndup(word, (size_t)(colon - word)) : strdup(word);
 	if (!*name)
 		return -ENOMEM;
@@ -353,7 +389,7 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 		if (r == 0)
 			return 0;
 		if (r == -EINVAL) {
-			WARN(ctx, "Invalid syntax, ignoring: %s", value + invert);
+			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value + invert);
 			return 0;
 		}
 		if (r < 0)
@@ -361,7 +397,7 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 		if (with_actions) {
 			r = parse_syscall_and_errno(word, &name, &err);
 			if (r == -EINVAL) {
-				WARN(ctx, "Failed to parse syscall:errno, ignoring: %s", word);
+				WARN_WORD(ctx, "Failed to parse syscall:errno, ignoring: %s", word);
 				free(word);
 				continue;
 			}
@@ -370,7 +406,7 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 				return r;
 			}
 			if (!invert && err != HD_ERRNO_DEFAULT) {
-				WARN(ctx, "Allow-listed system calls cannot take error number, ignoring: %s", word);
+				WARN_WORD(ctx, "Allow-listed system calls cannot take error number, ignoring: %s", word);
 				free(word);
 				free(name);
 				continue;
@@ -398,7 +434,7 @@ static void apply_error_number(struct hd_seccomp_settings *s, const char *value,
 	}
 	int e = hd_errno_parse(value);
 	if (e < 0)
-		WARN(ctx, "Failed to parse error number, ignoring: %s", value);
+		WARN_WORD(ctx, "Failed to parse error number, ignoring: %s", value);
 	else if (e == 0)
 		WARN(ctx, "Invalid error number, ignoring: %d", e);
 	else
@@ -430,13 +466,13 @@ static int apply_archs(struct hd_seccomp_settings *s, const char *value, const s
 		if (r == 0)
 			return 0;
 		if (r == -EINVAL) {
-			WARN(ctx, "Invalid syntax, ignoring: %s", value);
+			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value);
 			return 0;
 		}
 		if (r < 0)
 			return r;
 		if (!arch_name_valid(word, ctx->sdver))
-			WARN(ctx, "Failed to parse system call architecture \"%s\", ignoring: Invalid argument", word);
+			WARN_WORD(ctx, "Failed to parse system call architecture \"%s\", ignoring: Invalid argument", word);
 		else
 			r = hd_strv_push_unique(&s->archs, word);
 		free(word);
@@ -506,14 +542,14 @@ static int apply_address_families(struct hd_seccomp_settings *s, const char *val
 		if (r == 0)
 			return 0;
 		if (r == -EINVAL) {
-			WARN(ctx, "Invalid syntax, ignoring: %s", value);
+			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value);
 			return 0;
 		}
 		if (r < 0)
 			return r;
 		int af = hd_af_from_name(word);
 		if (af < 0)
-			WARN(ctx, "Failed to parse address family, ignoring: %s", word);
+			WARN_WORD(ctx, "Failed to parse address family, ignoring: %s", word);
 		else if (!invert == s->af_allow_list)
 			r = af_put(s, af);
 		else
@@ -524,18 +560,18 @@ static int apply_address_families(struct hd_seccomp_settings *s, const char *val
 	}
 }
 
-static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, const struct parse_ctx *ctx)
+static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, const struct parse_ctx *ctx)
 {
 	if (!*value) {
 		s->ns_allowed = HD_NS_ALL_FLAGS;
 		s->ns_is_set = false;
-		return;
+		return 0;
 	}
 	int b = parse_boolean(value);
 	if (b >= 0) {
 		s->ns_allowed = b ? 0 : HD_NS_ALL_FLAGS;
 		s->ns_is_set = true;
-		return;
+		return 0;
 	}
 	bool invert = value[0] == '~';
 	const char *list = value + invert;
@@ -545,6 +581,8 @@ static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, c
 		int r = next_word(&p, false, &word);
 		if (r == 0)
 			break;
+		if (r == -ENOMEM)
+			return r;
 		bool found = false;
 		for (size_t i = 0; r > 0 && i < ELEMENTS(namespace_table); i++)
 			if (strcmp(word, namespace_table[i].name) == 0) {
@@ -553,8 +591,8 @@ static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, c
 			}
 		free(word);
 		if (!found) { /* one bad word and systemd ignores the whole assignment */
-			WARN(ctx, "Failed to parse namespace type string, ignoring: %s", list);
-			return;
+			WARN_WORD(ctx, "Failed to parse namespace type string, ignoring: %s", list);
+			return 0;
 		}
 	}
 	if (!s->ns_is_set) /* first list: sets the allowed set */
@@ -564,6 +602,7 @@ static void apply_namespaces(struct hd_seccomp_settings *s, const char *value, c
 	else
 		s->ns_allowed |= flags;
 	s->ns_is_set = true;
+	return 0;
 }
 
 /* Unit-file values are stripped of surrounding whitespace before systemd sees them; -p values get the
@@ -599,14 +638,14 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	else if (strcmp(key, "RestrictAddressFamilies") == 0)
 		r = apply_address_families(s, v, &ctx);
 	else if (strcmp(key, "RestrictNamespaces") == 0)
-		apply_namespaces(s, v, &ctx);
+		r = apply_namespaces(s, v, &ctx);
 	else
 		for (size_t i = 0; i < ELEMENTS(bool_settings); i++) {
 			if (strcmp(key, bool_settings[i].key) != 0)
 				continue;
 			int b = parse_boolean(v);
 			if (b < 0)
-				WARN(&ctx, "Failed to parse boolean value, ignoring: %s", v);
+				WARN_WORD(&ctx, "Failed to parse boolean value, ignoring: %s", v);
 			else
 				*(bool *)((char *)s + bool_settings[i].offset) = b;
 		}
@@ -646,8 +685,10 @@ static int format_syscall_list(const struct hd_syscall_list *l, bool with_action
 		hd_strv_free(&words);
 		return -ENOMEM;
 	}
+	/* systemctl show --all: '~' unless it is an allow list, so an unset list reads "~" (deny
+	 * nothing) and distinguishes itself from an empty allow list */
 	char *p = buf;
-	if (l->is_set && !l->allow_list)
+	if (!l->allow_list)
 		*p++ = '~';
 	for (size_t i = 0; i < words.n; i++)
 		p += sprintf(p, "%s%s", i ? " " : "", words.v[i]);
@@ -693,7 +734,7 @@ int hd_seccomp_format(const struct hd_seccomp_settings *s, const char *key, char
 		hd_strv_sort(&names);
 		size_t n = 0;
 		buf[0] = 0;
-		if (s->af_is_set && !s->af_allow_list)
+		if (!s->af_allow_list) /* as for the syscall lists: unset reads "~", "none" reads "" */
 			n += (size_t)snprintf(buf, sizeof(buf), "~");
 		for (size_t i = 0; i < names.n && n < sizeof(buf); i++)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", names.v[i]);
@@ -875,8 +916,29 @@ static int list_verdicts(const struct hd_syscall_list *l, hd_arch arch, hd_actio
 	return 0;
 }
 
+/* Every syscall in g (nested groups expanded) appended to out, duplicates included: sort_uniq after.
+ * (hd_group_expand keeps first-seen order with a linear uniqueness check; @known on every
+ * architecture made that the hot spot of rule-set building.) */
+static int expand_group_sorted(const struct hd_group_def *g, int sdver, hd_strv *out, unsigned depth)
+{
+	if (!g)
+		return 0;
+	if (depth >= GROUP_DEPTH_MAX)
+		return -ELOOP;
+	for (const struct hd_group_member *m = g->members; m->name; m++) {
+		if (!hd_group_member_present(m, sdver))
+			continue;
+		int r = m->name[0] == '@' ? expand_group_sorted(hd_group_find(m->name, sdver), sdver, out, depth + 1)
+					  : hd_strv_push(out, m->name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* known holds the @known names the verdicts point to; the caller frees it after use. */
 static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct verdicts *f,
-			   hd_strv *unresolved)
+			   hd_strv *unresolved, hd_strv *known, char **install_error)
 {
 	const struct hd_syscall_list *l = &s->filter;
 	/* systemd installs no filter for an empty deny list */
@@ -892,21 +954,34 @@ static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, in
 		return r;
 	if (sdver == HD_SYSTEMD_252) {
 		f->default_action = negative;
+		/* libseccomp refuses a rule with the filter's default action (EACCES); systemd 252 gives up */
+		for (size_t i = 0; !*install_error && i < f->n; i++) {
+			if (!hd_action_equal(f->v[i].action, negative))
+				continue;
+			char act[64];
+			if (asprintf(install_error,
+				     "SystemCallFilter=: \"%s\" would get %s, the allow list's default action; "
+				     "libseccomp refuses such a rule and systemd 252 fails to start the service",
+				     f->v[i].name, hd_action_format(negative, act, sizeof(act))) < 0) {
+				*install_error = NULL;
+				return -ENOMEM;
+			}
+		}
 		return 0;
 	}
 	/* v255+: unknown (newer) syscalls get ENOSYS so libc falls back; every syscall systemd knows
 	 * and the list does not allow gets the negative action explicitly */
 	f->default_action = ACT_ERRNO(ENOSYS);
-	hd_strv known = { 0 };
-	r = hd_group_expand(hd_group_find("@known", sdver), sdver, &known);
-	for (size_t i = 0; r >= 0 && i < known.n; i++) {
-		if (list_find(l, known.v[i], NULL) >= 0)
+	r = expand_group_sorted(hd_group_find("@known", sdver), sdver, known, 0);
+	if (r >= 0)
+		hd_strv_sort_uniq(known);
+	for (size_t i = 0; r >= 0 && i < known->n; i++) {
+		if (list_find(l, known->v[i], NULL) >= 0)
 			continue;
-		int nr = hd_syscall_nr(known.v[i], arch, NULL);
+		int nr = hd_syscall_nr(known->v[i], arch, NULL);
 		if (nr >= 0)
-			r = verdicts_add(f, nr, hd_syscall_name(arch, nr) ? hd_syscall_name(arch, nr) : "", negative);
+			r = verdicts_add(f, nr, known->v[i], negative);
 	}
-	hd_strv_free(&known);
 	return r;
 }
 
@@ -932,8 +1007,7 @@ static int ruleset_add(struct hd_ruleset *rs, int nr, const char *name, hd_actio
 		rs->v = v;
 		rs->cap = cap;
 	}
-	const char *n = hd_syscall_name(rs->arch, nr);
-	char *copy = strdup(n ? n : name);
+	char *copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
 	rs->v[rs->n++] = (struct hd_rule){ .nr = nr, .name = copy, .action = a, .origin = origin };
@@ -950,9 +1024,11 @@ static int cmp_rule(const void *a, const void *b)
 	return strcmp(x->origin, y->origin);
 }
 
-static bool arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
+/* SystemCallArchitectures=: systemd never blocks the native architecture (libseccomp puts it in every
+ * filter), whatever the list says. */
+bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
 {
-	if (s->archs.n == 0)
+	if (s->archs.n == 0 || arch == hd_arch_native())
 		return true;
 	for (size_t i = 0; i < s->archs.n; i++)
 		if (hd_arch_from_name(s->archs.v[i]) == arch)
@@ -965,14 +1041,15 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 	*out = (struct hd_ruleset){ .arch = arch, .default_action = ACT_ALLOW };
 	if (!hd_arch_info(arch))
 		return -EINVAL;
-	if (!arch_allowed(s, arch)) {
-		/* SystemCallArchitectures=: the architecture filter kills every call of this ABI before
-		 * any other filter's verdict matters */
+	if (!hd_seccomp_arch_allowed(s, arch)) {
+		/* SystemCallArchitectures=: the architecture filter kills every call of this ABI (libseccomp's
+		 * bad-arch action; x32 numbers on x86-64 included) and systemd installs no other filter for it */
 		out->default_action = ACT_KILL;
 		return 0;
 	}
 	struct verdicts f = { 0 }, l = { 0 };
-	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved);
+	hd_strv known = { 0 };
+	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved, &known, &out->install_error);
 	if (r >= 0)
 		r = log_verdicts(s, arch, &l, &out->unresolved);
 	if (r < 0)
@@ -998,11 +1075,12 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 			r = ruleset_add(out, l.v[i].nr, l.v[i].name, a,
 					hd_action_equal(a, l.v[i].action) ? "SystemCallLog" : "SystemCallFilter");
 	}
-	if (r >= 0)
+	if (r >= 0 && out->n)
 		qsort(out->v, out->n, sizeof(out->v[0]), cmp_rule);
 done:
 	free(f.v);
 	free(l.v);
+	hd_strv_free(&known);
 	if (r < 0)
 		hd_ruleset_free(out);
 	return r;
@@ -1014,6 +1092,8 @@ void hd_ruleset_free(struct hd_ruleset *rs)
 		free(rs->v[i].name);
 	free(rs->v);
 	hd_strv_free(&rs->unresolved);
+	free(rs->install_error);
+	rs->install_error = NULL;
 	rs->v = NULL;
 	rs->n = rs->cap = 0;
 }
@@ -1111,13 +1191,18 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 		nrs[n++] = a->v[i].nr;
 	for (size_t i = 0; i < b->n; i++)
 		nrs[n++] = b->v[i].nr;
-	qsort(nrs, n, sizeof(*nrs), cmp_int);
+	if (n)
+		qsort(nrs, n, sizeof(*nrs), cmp_int);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		if (i && nrs[i] == nrs[i - 1])
 			continue;
 		bool ca, cb;
 		hd_action ia = hd_ruleset_action(a, nrs[i], &ca), ib = hd_ruleset_action(b, nrs[i], &cb);
-		if (!hd_action_allows(ib) || hd_action_allows(ia))
+		/* b lets it run where a does not: always, or (a allows it but refuses some arguments that
+		 * b has no conditions on) for some arguments */
+		bool always = hd_action_allows(ib) && !hd_action_allows(ia);
+		bool some_args = hd_action_allows(ib) && hd_action_allows(ia) && ca && !cb;
+		if (!always && !some_args)
 			continue;
 		const char *name = hd_syscall_name(a->arch, nrs[i]);
 		char fallback[32];
@@ -1133,7 +1218,8 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 		hd_ruleset_diff_free(out);
 		return r;
 	}
-	qsort(out->v, out->n, sizeof(out->v[0]), cmp_delta);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(out->v[0]), cmp_delta);
 	return 0;
 }
 
@@ -1143,4 +1229,31 @@ void hd_ruleset_diff_free(struct hd_ruleset_diff *d)
 		free(d->v[i].name);
 	free(d->v);
 	*d = (struct hd_ruleset_diff){ 0 };
+}
+
+int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags)
+{
+	struct hd_ruleset rs;
+	int r = hd_ruleset_build(s, hd_arch_native(), sdver, &rs);
+	if (r < 0)
+		return r;
+	if (rs.install_error)
+		hd_diag_add(diags, HD_WARNING, file, 0, "%s", rs.install_error);
+	hd_ruleset_free(&rs);
+	return 0;
+}
+
+int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags)
+{
+	int n = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (!a->section || strcmp(a->section, "Service") != 0)
+			continue;
+		int r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	return n;
 }
