@@ -98,7 +98,14 @@ static int probe(const char *name)
 	if (!strcmp(name, "alarm")) return (int)alarm(0);
 	if (!strcmp(name, "symlink")) { char p[128]; snprintf(p, sizeof(p), "%s/l", dir); return symlink(file, p); }
 	if (!strcmp(name, "readlink")) { char b[64]; return readlink("/proc/self/exe", b, sizeof(b)) > 0 ? 0 : -1; }
-	if (!strcmp(name, "wait")) { pid_t p = fork(); if (p == 0) { close(-101); _exit(0); } close(-102); return wait(NULL) > 0 ? 0 : -1; }
+	if (!strcmp(name, "wait")) {
+		pid_t p = fork();
+		if (p == 0) { close(-101); _exit(0); }
+		siginfo_t si; /* let the child finish first, so none of its calls land after the reset */
+		waitid(P_PID, (id_t)p, &si, WEXITED | WNOWAIT);
+		close(-102);
+		return wait(NULL) > 0 ? 0 : -1;
+	}
 	if (!strcmp(name, "execvp")) { pid_t p = fork(); if (p == 0) { close(-102); execlp("true", "true", (char *)NULL); _exit(1); } close(-101); return waitpid(p, NULL, 0) > 0 ? 0 : -1; }
 	return -2;
 }
