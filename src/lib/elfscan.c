@@ -423,6 +423,8 @@ static int scan_x86_64(struct hd_elf_scan *s, const char *obj, const unsigned ch
 		long nr = -1;
 		size_t lo = i > X86_MOV_LOOKBACK ? i - X86_MOV_LOOKBACK : 0;
 		for (size_t j = i; j-- > lo;) {
+			if (p[j] == 0x0f && j + 1 < i && p[j + 1] == 0x05)
+				break; /* an earlier syscall: its mov is not ours */
 			if (p[j] == 0xb8 && j + 5 <= i) {
 				nr = (long)(p[j + 1] | (p[j + 2] << 8) | (p[j + 3] << 16) | ((uint32_t)p[j + 4] << 24));
 				if (j >= 2 && p[j - 2] == 0x48 && p[j - 1] == 0xc7)
