@@ -2,7 +2,8 @@
 /*
  * wrapper_probe: calls one libc function between two marker syscalls (close(-100) ... close(-101)),
  * so tests/integration/wrappers-strace.sh can see under strace which syscalls the call really makes
- * and compare them with src/lib/wrappers.c. `wrapper_probe --list NAME` prints the table's answer.
+ * and compare them with src/lib/wrappers.c (wrapper_list prints the table's answer). Built without
+ * sanitizers: ASan's own malloc and thread interceptors would be measured instead of libc.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -24,7 +25,6 @@
 #include <unistd.h>
 #include <utime.h>
 
-#include "wrappers.h"
 
 static char dir[64];
 static char file[96];
@@ -112,15 +112,6 @@ static int probe(const char *name)
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "--list")) {
-		hd_strv out = { 0 };
-		if (hd_wrapper_syscalls(argv[2], HD_LIBC_GLIBC, &out) < 0)
-			return 1;
-		for (size_t i = 0; i < out.n; i++)
-			printf("%s\n", out.v[i]);
-		hd_strv_free(&out);
-		return 0;
-	}
 	if (argc != 2)
 		return 2;
 	snprintf(dir, sizeof(dir), "/tmp/wrapper-probe.XXXXXX");
