@@ -324,9 +324,13 @@ static int check_program(struct check_ctx *ctx, const struct hd_seccomp_settings
 	}
 	const struct hd_arch_info *ai = hd_arch_info(scan.arch);
 	if (!ctx->json)
-		printf("  binary %s: %s, %s, %s, %zu object(s), %zu syscalls with static evidence\n", path,
-		       ai ? ai->name : "?", scan.libc == HD_LIBC_MUSL ? "musl" : "glibc",
-		       scan.is_static ? "static" : "dynamic", scan.objects.n, scan.syscalls.n);
+		printf("  binary %s: %s, %s, %s, %zu object(s), %zu syscalls with static evidence "
+		       "(%u imports, %u of them in libraries but unreachable from what is used)\n",
+		       path, ai ? ai->name : "?", scan.libc == HD_LIBC_MUSL ? "musl" : "glibc",
+		       scan.is_static ? "static" : "dynamic", scan.objects.n, scan.syscalls.n, scan.n_imports,
+		       scan.n_unreached_imports);
+	json_object_object_add(jp, "imports", json_object_new_int((int)scan.n_imports));
+	json_object_object_add(jp, "unreachable_library_imports", json_object_new_int((int)scan.n_unreached_imports));
 	json_object_object_add(jp, "arch", json_object_new_string(ai ? ai->name : "?"));
 	json_object_object_add(jp, "libc", json_object_new_string(scan.libc == HD_LIBC_MUSL ? "musl" : "glibc"));
 	json_object_object_add(jp, "static", json_object_new_boolean(scan.is_static));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elfreach.h"
 #include "elfscan.h"
 #include "syscalls.h"
 
@@ -906,9 +907,31 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 		struct elf_object *o = &objs[i];
 		if (o->is_libc)
 			continue;
+		/* a library: only the imports reachable from the functions the others use */
+		hd_strv reach = { 0 }, used = { 0 };
+		bool filtered = false;
+		if (i > 0 && have_closure && o->elf) {
+			for (size_t j = 0; j < n && r >= 0; j++)
+				for (size_t k = 0; j != i && k < objs[j].imports.n && r >= 0; k++)
+					if (hd_strv_sorted_contains(&o->exports, objs[j].imports.v[k]))
+						r = hd_strv_push_unique(&used, objs[j].imports.v[k]);
+			if (r >= 0) {
+				r = hd_elf_reachable_imports(o->elf, o->buf, o->len, &used, &reach);
+				filtered = r == 0;
+				if (r == -ENOTSUP)
+					r = 0;
+			}
+			if (r >= 0)
+				hd_strv_sort(&reach);
+		}
+		hd_strv_free(&used);
 		for (size_t k = 0; k < o->imports.n && r >= 0; k++) {
 			const char *sym = o->imports.v[k];
 			s->n_imports++;
+			if (filtered && !hd_strv_sorted_contains(&reach, sym)) {
+				s->n_unreached_imports++;
+				continue;
+			}
 			const struct hd_wrapper *w = hd_wrapper_find(sym);
 			if (!w) {
 				if (exported_by_closure(objs, n, sym))
@@ -932,6 +955,7 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 			}
 			hd_strv_free(&calls);
 		}
+		hd_strv_free(&reach);
 	}
 	if (r >= 0 && unmapped.n) {
 		hd_strv_sort(&unmapped);

@@ -211,6 +211,19 @@ static void test_real_sed(void **state)
 	for (size_t i = 0; i < s.objects.n; i++)
 		libc = libc || strstr(s.objects.v[i], "libc.so.6") != NULL;
 	assert_true(libc);
+	/* libselinux imports mount() for policy loading, which nothing sed calls reaches */
+	assert_true(s.n_unreached_imports > 0);
+	assert_false(hd_strv_contains(&s.syscalls, "mount"));
+	hd_elf_scan_free(&s);
+	hd_diags_free(&d);
+
+	/* without the closure every import of the program counts, and nothing is filtered */
+	struct hd_elf_scan_options o = { .follow_needed = false };
+	hd_elf_scan_init(&s);
+	assert_int_equal(hd_elf_scan_file(sed, &o, &s, &d), 0);
+	assert_int_equal(s.objects.n, 1);
+	assert_int_equal(s.n_unreached_imports, 0);
+	assert_non_null(find_ev(&s, "fchown", HD_EV_DIRECT_IMPORT));
 	hd_elf_scan_free(&s);
 	hd_diags_free(&d);
 	/* missing file */
