@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libelf.h>
+
+#include "elfreach.h"
 #include "elfscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,6 +26,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	hd_elf_scan_free(&s);
 	hd_diags_free(&d);
+
+	/* the reachability walk, with every export as a root */
+	if (elf_version(EV_CURRENT) != EV_NONE && size) {
+		unsigned char *copy = malloc(size);
+		if (copy) {
+			memcpy(copy, data, size);
+			Elf *e = elf_memory((char *)copy, size);
+			if (e && elf_kind(e) == ELF_K_ELF) {
+				hd_strv reach = { 0 };
+				int rr = hd_elf_reachable_imports(e, copy, size, NULL, &reach);
+				if (rr > 0)
+					abort();
+				hd_strv_free(&reach);
+			}
+			if (e)
+				elf_end(e);
+			free(copy);
+		}
+	}
 
 	char *interp = NULL, *arg = NULL;
 	r = hd_shebang_parse((const char *)data, size, &interp, &arg);

@@ -200,12 +200,13 @@ static int classify(struct ctx *c, uint64_t site, uint64_t target)
 static int scan_text(struct ctx *c, const struct code_section *s)
 {
 	const unsigned char *p = s->bytes;
-	for (uint64_t k = 0; k + 6 <= s->size; k++) {
+	for (uint64_t k = 0; k + 5 <= s->size; k++) {
 		uint64_t a = s->addr + k;
 		int r = 0;
 		if (p[k] == 0xe8 || p[k] == 0xe9) /* call/jmp rel32 */
 			r = classify(c, a, a + 5 + (uint64_t)(int64_t)rd32(p + k + 1));
-		if (r == 0 && (p[k] == 0x8b || p[k] == 0x8d || p[k] == 0xff) && (p[k + 1] & 0xc7) == 0x05)
+		if (r == 0 && k + 6 <= s->size && (p[k] == 0x8b || p[k] == 0x8d || p[k] == 0xff) &&
+		    (p[k + 1] & 0xc7) == 0x05)
 			r = classify(c, a, a + 6 + (uint64_t)(int64_t)rd32(p + k + 2)); /* mov/lea/call/jmp via rip */
 		if (r < 0)
 			return r;

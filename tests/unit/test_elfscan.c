@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <libelf.h>
+
+#include "elfreach.h"
 #include "elfscan.h"
 #include "execcmd.h"
 
@@ -233,6 +237,44 @@ static void test_real_sed(void **state)
 	hd_diags_free(&d);
 }
 
+/* Reachability on a real shared library (tests/reach_fixture.c). */
+static void reach(const char *root, hd_strv *out)
+{
+	FILE *f = fopen(REACH_FIXTURE, "rb");
+	assert_non_null(f);
+	static unsigned char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
+	Elf *e = elf_memory((char *)buf, n);
+	assert_non_null(e);
+	hd_strv roots = { 0 };
+	if (root)
+		hd_strv_push(&roots, root);
+	assert_int_equal(hd_elf_reachable_imports(e, buf, n, &roots, out), 0);
+	hd_strv_free(&roots);
+	elf_end(e);
+}
+
+static void test_reachability(void **state)
+{
+	(void)state;
+	hd_strv r = { 0 };
+	reach("reach_fixture_api", &r);
+	assert_true(hd_strv_contains(&r, "fchown")); /* through the static helper */
+	assert_true(hd_strv_contains(&r, "write"));
+	assert_false(hd_strv_contains(&r, "getpid")); /* only reach_fixture_unused calls it */
+	hd_strv_free(&r);
+	reach("reach_fixture_unused", &r);
+	assert_true(hd_strv_contains(&r, "getpid"));
+	hd_strv_free(&r);
+	/* no function used: helper is still reachable, its address is in data */
+	reach(NULL, &r);
+	assert_true(hd_strv_contains(&r, "fchown"));
+	assert_false(hd_strv_contains(&r, "getpid"));
+	hd_strv_free(&r);
+}
+
 static void test_shebang(void **state)
 {
 	(void)state;
@@ -299,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_arm64_instruction),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_real_sed),
+		cmocka_unit_test(test_reachability),
 		cmocka_unit_test(test_shebang),
 		cmocka_unit_test(test_exec_parse),
 	};
