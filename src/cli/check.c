@@ -77,10 +77,11 @@ struct check_ctx {
 
 /* ---- the filter side ---- */
 
-/* Is arch allowed by SystemCallArchitectures= (empty = every architecture)? */
+/* Is arch allowed by SystemCallArchitectures=? Empty = every architecture; the filter always keeps
+ * the native one (../shared/spec/filter-semantics.md: "native plus listed arches"). */
 static bool arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
 {
-	if (s->archs.n == 0)
+	if (s->archs.n == 0 || arch == hd_arch_native())
 		return true;
 	for (size_t i = 0; i < s->archs.n; i++)
 		if (hd_arch_from_name(s->archs.v[i]) == arch)

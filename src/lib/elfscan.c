@@ -530,6 +530,22 @@ static int object_load(struct elf_object *o, const char *path, unsigned char *bu
 	o->machine = eh.e_machine;
 	o->arch = arch_of(eh.e_machine, o->elf_class);
 
+	/* tables the header points to must lie inside the file (a truncated or lying file) */
+	uint64_t phsize = (uint64_t)eh.e_phnum * eh.e_phentsize;
+	if (eh.e_phnum && (eh.e_phoff > len || phsize > len - eh.e_phoff)) {
+		hd_diag_add(diags, HD_ERROR, path, 0,
+			    "offset 0x%llx: program header table (%u entries) extends past the end of the file (%zu bytes)",
+			    (unsigned long long)eh.e_phoff, eh.e_phnum, len);
+		return -ENOEXEC;
+	}
+	uint64_t shsize = (uint64_t)eh.e_shnum * eh.e_shentsize;
+	if (eh.e_shnum && (eh.e_shoff > len || shsize > len - eh.e_shoff)) {
+		hd_diag_add(diags, HD_ERROR, path, 0,
+			    "offset 0x%llx: section header table (%u entries) extends past the end of the file (%zu bytes)",
+			    (unsigned long long)eh.e_shoff, eh.e_shnum, len);
+		return -ENOEXEC;
+	}
+
 	/* program headers: PT_INTERP; code segments when there are no section headers */
 	size_t phnum = 0;
 	if (elf_getphdrnum(o->elf, &phnum) != 0)
@@ -543,6 +559,13 @@ static int object_load(struct elf_object *o, const char *path, unsigned char *bu
 		GElf_Phdr ph;
 		if (!gelf_getphdr(o->elf, (int)i, &ph))
 			break;
+		if (ph.p_type == PT_LOAD && (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)) {
+			hd_diag_add(diags, HD_ERROR, path, 0,
+				    "program header %zu: segment at offset 0x%llx (0x%llx bytes) extends past the end of "
+				    "the file (%zu bytes): truncated?",
+				    i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz, len);
+			return -ENOEXEC;
+		}
 		if (ph.p_type == PT_INTERP && !o->interp) {
 			o->interp = bounded_string(buf, len, ph.p_offset, ph.p_filesz);
 			if (!o->interp)
