@@ -102,6 +102,13 @@ static const struct code_section *code_at(const struct ctx *c, uint64_t a)
 	return NULL;
 }
 
+/* qsort's array must not be NULL even when empty. */
+static void sort_array(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (v && n > 1)
+		qsort(v, n, size, cmp);
+}
+
 static int cmp_got(const void *a, const void *b)
 {
 	uint64_t x = ((const struct got_slot *)a)->slot, y = ((const struct got_slot *)b)->slot;
@@ -314,7 +321,7 @@ static int collect(struct ctx *c, Elf *elf, const unsigned char *buf, size_t len
 				return r;
 		}
 	}
-	qsort(c->got, c->n_got, sizeof(*c->got), cmp_got);
+	sort_array(c->got, c->n_got, sizeof(*c->got), cmp_got);
 
 	/* DT_INIT / DT_FINI */
 	scn = NULL;
@@ -347,7 +354,7 @@ static int collect(struct ctx *c, Elf *elf, const unsigned char *buf, size_t len
 				c->plt[c->n_plt++] = (struct plt_jump){ at, at + 6 + (uint64_t)(int64_t)rd32(s->bytes + k + 2) };
 			}
 	}
-	qsort(c->plt, c->n_plt, sizeof(*c->plt), cmp_plt);
+	sort_array(c->plt, c->n_plt, sizeof(*c->plt), cmp_plt);
 
 	for (size_t i = 0; i < c->n_sec; i++) {
 		if (c->sec[i].is_plt)
@@ -378,8 +385,8 @@ static int build_regions(struct ctx *c)
 	for (size_t i = 0; i < c->n_roots; i++)
 		if (code_at(c, c->roots[i]))
 			starts[n++] = c->roots[i];
-	qsort(starts, n, sizeof(*starts), cmp_u64);
-	qsort(c->syms, c->n_syms, sizeof(*c->syms), cmp_sym);
+	sort_array(starts, n, sizeof(*starts), cmp_u64);
+	sort_array(c->syms, c->n_syms, sizeof(*c->syms), cmp_sym);
 	c->reg = calloc(n ? n : 1, sizeof(*c->reg));
 	if (!c->reg) {
 		free(starts);
@@ -417,7 +424,7 @@ static int cmp_ref_site(const void *a, const void *b)
 
 static int walk(struct ctx *c, hd_strv *out)
 {
-	qsort(c->refs, c->n_refs, sizeof(*c->refs), cmp_ref_site);
+	sort_array(c->refs, c->n_refs, sizeof(*c->refs), cmp_ref_site);
 	size_t *stack = malloc((c->n_reg ? c->n_reg : 1) * sizeof(*stack));
 	if (!stack)
 		return -ENOMEM;
