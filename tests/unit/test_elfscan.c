@@ -321,9 +321,14 @@ static void test_exec_parse(void **state)
 	hd_exec_line_free(&l);
 	assert_int_equal(hd_exec_parse("/bin/echo 'unterminated", "u.service", 7, &l, &d), -EINVAL);
 	hd_exec_line_free(&l);
-	assert_int_equal(hd_exec_parse("--", "u.service", 8, &l, &d), -EINVAL);
+	assert_int_equal(hd_exec_parse("-@", "u.service", 8, &l, &d), -EINVAL);
 	hd_exec_line_free(&l);
 	assert_int_equal(d.n, 4);
+	/* a repeated prefix ends the prefixes and stays in the path, as in systemd */
+	assert_int_equal(hd_exec_parse("--true", "u.service", 9, &l, &d), 0);
+	assert_int_equal(l.v[0].flags, HD_EXEC_IGNORE_FAILURE);
+	assert_string_equal(l.v[0].path, "-true");
+	hd_exec_line_free(&l);
 	assert_int_equal(d.v[1].line, 6);
 	hd_diags_free(&d);
 
