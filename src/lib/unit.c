@@ -194,6 +194,15 @@ static char *printable(const char *s, size_t max)
 	return out;
 }
 
+/* systemd's string_is_safe(): no control characters, quotes, backslash or DEL. */
+static bool string_is_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f || strchr("\"'\\", *s))
+			return false;
+	return true;
+}
+
 /* ---- parser ------------------------------------------------------------------------------------- */
 
 static int push_assignment(struct hd_unit *u, const char *section, const char *key, const char *value,
@@ -265,6 +274,12 @@ static int parse_logical_line(struct parse_state *ps, char *l, unsigned first, u
 		}
 		l[n - 1] = '\0';
 		const char *name = l + 1;
+		if (!string_is_safe(name)) {
+			char *p = printable(name, 200);
+			hd_diag_add(ps->diags, HD_ERROR, ps->file, last, "Bad characters in section header '[%s]'", p ? p : "");
+			free(p);
+			return -EBADMSG;
+		}
 		free(ps->section);
 		ps->section = NULL;
 		if (!section_known(ps, name)) {
@@ -446,16 +461,17 @@ bool hd_unit_name_is_valid(const char *name)
 	       in_charset(at + 1, (size_t)(dot - at - 1), UNIT_NAME_CHARS "@");
 }
 
+/* "foo@.service": nothing between '@' and the type suffix */
 static bool name_is_template(const char *name)
 {
 	const char *at = strchr(name, '@');
-	return at && at[1] == '.';
+	return at && at + 1 == strrchr(name, '.');
 }
 
 static bool name_is_instance(const char *name)
 {
 	const char *at = strchr(name, '@');
-	return at && at[1] != '.';
+	return at && at + 1 < strrchr(name, '.');
 }
 
 /* "foo@bar.service" -> "foo@.service" */
@@ -849,116 +865,6 @@ const struct hd_unit_assignment *hd_unit_find_last(const struct hd_unit *u, cons
 		if (strcmp(u->v[i].section, section) == 0 && strcmp(u->v[i].key, key) == 0)
 			return &u->v[i];
 	return NULL;
-}
-
-/* Settings of a service whose values are command lines (systemd's config_parse_exec). */
-static const char *const exec_keys[] = {
-	"ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
-	"ExecReload",    "ExecStop",     "ExecStopPost",
-};
-
-static bool is_exec_key(const char *k)
-{
-	for (size_t i = 0; i < sizeof(exec_keys) / sizeof(exec_keys[0]); i++)
-		if (strcmp(k, exec_keys[i]) == 0)
-			return true;
-	return false;
-}
-
-/* systemd's path_is_normalized(): no "." or ".." components, no "//". */
-static bool path_is_normalized(const char *p)
-{
-	if (strstr(p, "//"))
-		return false;
-	for (const char *c = p; *c;) {
-		size_t n = strcspn(c, "/");
-		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += n;
-		c += *c == '/';
-	}
-	return true;
-}
-
-/*
- * Check the executable of one command line: "[@-:+!]*path args". Returns 0 (fine or ignorable),
- * or -ENOEXEC when systemd refuses the unit. Several commands separated by " ; " are checked each.
- * Quotes around the path are removed; a path that still holds a specifier is not judged (it is
- * expanded by the consumer; systemd would expand it first).
- */
-static int check_exec_value(const struct hd_unit_assignment *a, hd_diags *diags)
-{
-	const char *p = a->value;
-	while (*p) {
-		p += strspn(p, WHITESPACE);
-		if (!*p)
-			break;
-		bool ignore = false;
-		while (*p && strchr("@-:+!", *p)) {
-			ignore |= *p == '-';
-			p++;
-		}
-		char quote = (*p == '"' || *p == '\'') ? *p++ : 0;
-		size_t n = quote ? strcspn(p, (char[]){ quote, 0 }) : strcspn(p, WHITESPACE);
-		char *path = strndup(p, n);
-		if (!path)
-			return -ENOMEM;
-		const char *why = NULL;
-		if (*path == '\0' || strchr(path, '%'))
-			why = NULL;
-		else if (path[0] != '/' && strchr(path, '/'))
-			why = "Neither a valid executable name nor an absolute path";
-		else if (path[0] == '/' && !path_is_normalized(path))
-			why = "Executable path is not normalized";
-		else if (path[strlen(path) - 1] == '/')
-			why = "Executable path specifies a directory";
-		if (why && !ignore) {
-			char *pp = printable(path, 200);
-			hd_diag_add(diags, HD_ERROR, a->file, a->line_last, "%s: %s", why, pp ? pp : "");
-			free(pp);
-			free(path);
-			return -ENOEXEC;
-		}
-		free(path);
-		/* the next command of the same line, after a lone ";" word */
-		const char *semi = strstr(p, " ; ");
-		if (!semi)
-			break;
-		p = semi + 3;
-	}
-	return 0;
-}
-
-int hd_unit_verify(const struct hd_unit *u, hd_diags *diags)
-{
-	const struct unit_type *t = unit_type_of(u->name);
-	if (!t || strcmp(t->suffix, "service") != 0)
-		return 0;
-	/* Fold over the assignments as systemd does: an empty value resets the list/setting. */
-	bool has_start = false, has_stop = false, has_success_action = false;
-	for (size_t i = 0; i < u->n; i++) {
-		const struct hd_unit_assignment *a = &u->v[i];
-		if (strcmp(a->section, "Service") == 0 && is_exec_key(a->key)) {
-			int r = check_exec_value(a, diags);
-			if (r < 0) {
-				hd_diag_add(diags, HD_ERROR, NULL, 0,
-					    "%s: Unit configuration has fatal error, unit will not be started.", u->name);
-				return r;
-			}
-			bool set = a->value[0] != '\0';
-			if (strcmp(a->key, "ExecStart") == 0)
-				has_start = set;
-			else if (strcmp(a->key, "ExecStop") == 0)
-				has_stop = set;
-		} else if (strcmp(a->section, "Unit") == 0 && strcmp(a->key, "SuccessAction") == 0)
-			has_success_action = a->value[0] != '\0' && strcmp(a->value, "none") != 0;
-	}
-	if (!has_start && !has_stop && !has_success_action) {
-		hd_diag_add(diags, HD_ERROR, NULL, 0,
-			    "%s: Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.", u->name);
-		return -ENOEXEC;
-	}
-	return 0;
 }
 
 void hd_unit_free(struct hd_unit *u)

@@ -32,10 +32,14 @@ struct hd_unit {
 };
 
 struct hd_unit_load_options {
-	const char *root;     /* --root: look units and drop-ins up under this directory; NULL = / */
+	const char *root;     /* --root: look units and drop-ins up under this directory; NULL = /.
+	                       * As in systemd-analyze, the unit file path too is taken inside root (a
+	                       * relative path is first made absolute against the current directory). */
 	const char *instance; /* template instance; NULL = the default of the selected systemd version */
 	int sdver;            /* HD_SYSTEMD_252 or HD_SYSTEMD_LATEST */
-	const char *const *search_path; /* NULL = systemd's system unit search path */
+	const char *const *search_path; /* NULL = systemd's system unit search path (for sdver); else a
+	                       * NULL-terminated list, each under root. The unit file's own directory is
+	                       * always searched first, as systemd-analyze does. { NULL } = only that one. */
 	/* Extensions (zero = default): */
 	int parse_only; /* non-zero: skip the load-time checks systemd makes after parsing (a service
 	                 * needs ExecStart=/ExecStop=/SuccessAction=, executable paths must be valid) */
@@ -49,6 +53,12 @@ struct hd_unit_load_options {
 
 /* Read a unit file and its drop-ins. 0, or -errno with a diag naming the file (missing, unreadable,
  * not a unit). Syntax problems that systemd only warns about are warnings in diags.
+ * Drop-ins: in every search directory NAME.d/, then (instances) TEMPLATE.d/, then the dash-prefix
+ * directories (foo-bar-baz.service: foo-bar-.service.d/, foo-.service.d/), then the type-level
+ * service.d/ in every directory; *.conf only; a file name in an earlier directory masks the same name
+ * later; applied in strcmp order of file names. A template foo@.service is loaded as foo@INSTANCE.
+ * Not modelled: a unit file that is a symlink to a differently named unit (systemd treats that as an
+ * alias, with the alias's drop-ins); it is read like a plain file here.
  * Errors: -EINVAL (empty path, not a unit name, invalid UTF-8), -ENOENT, -EISDIR, -ERFKILL (masked:
  * empty file or /dev/null), -EBADMSG (bad section header), -ENOBUFS (over-long line), -EFBIG,
  * -ENOEXEC (service refused: no ExecStart= ..., bad executable path), other -errno from reading. */
@@ -62,6 +72,8 @@ int hd_unit_parse_text(struct hd_unit *u, const char *text, size_t len, const ch
  * -EBADSLT for an unknown letter or digit after % (systemd: "Invalid slot"); % before any other
  * character is kept literally, as systemd does. Host facts (%H %m %b %v %o ...) are this machine's. */
 int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char **out);
+/* What a specifier letter stands for ("full unit name"); NULL if systemd 252 has no such specifier. */
+const char *hd_unit_specifier_describe(char letter);
 /* The load-time checks systemd makes once all files are parsed (see parse_only). 0 or -ENOEXEC. */
 int hd_unit_verify(const struct hd_unit *u, hd_diags *diags);
 /* "foo.service" -> true; template "foo@.service" and instance "foo@bar.service" too. */

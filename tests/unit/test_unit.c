@@ -312,6 +312,20 @@ static void test_bad_lines(void **state)
 		assert_true(has_diag(&p.d, 1, "Invalid section header"));
 		parsed_free(&p);
 	}
+	/* quotes, backslashes, control characters in a section name: fatal, X- sections too */
+	static const char *const unsafe[] = { "[Ser\"vice]\n", "[Ser\\vice]\n", "[Ser\tvice]\n", "[X-'a]\n",
+					      "[Ser\x7fvice]\n" };
+	for (size_t i = 0; i < 5; i++) {
+		parse(&p, unsafe[i]);
+		assert_int_equal(p.r, -EBADMSG);
+		assert_true(has_diag(&p.d, 1, "Bad characters in section header"));
+		parsed_free(&p);
+	}
+	parse(&p, "[[Service]]\nA=1\n"); /* only the outer brackets are removed: unknown section */
+	assert_int_equal(p.r, 0);
+	assert_int_equal(p.u.n, 0);
+	assert_true(has_diag(&p.d, 1, "Unknown section '[Service]'"));
+	parsed_free(&p);
 	parse(&p, "[Service] \nA=1\n"); /* trailing space is trimmed */
 	assert_int_equal(p.r, 0);
 	assert_int_equal(p.u.n, 1);
@@ -633,11 +647,11 @@ static void test_templates(void **state)
 {
 	(void)state;
 	char *root = make_root();
-	char *unit = pathf("%s/foo-bar@.service", root);
+	char *unit = pathf("%s/hdzq-bar@.service", root);
 	write_file(unit, "[Service]\nExecStart=/bin/echo %i\n");
 	static const char *const dirs[] = {
-		"foo-bar@.service.d", "foo-bar@i.service.d", "foo-bar@other.service.d", "foo-.service.d",
-		"foo-@i.service.d", "foo-@.service.d", "foo.service.d",
+		"hdzq-bar@.service.d", "hdzq-bar@i.service.d", "hdzq-bar@other.service.d", "hdzq-.service.d",
+		"hdzq-@i.service.d", "hdzq-@.service.d", "hdzq.service.d",
 	};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char *p = pathf("%s/%s/%02zu.conf", root, dirs[i], i);
@@ -645,10 +659,10 @@ static void test_templates(void **state)
 		free(p);
 	}
 	/* same name in the instance and the template directory: the instance's wins */
-	char *p = pathf("%s/foo-bar@i.service.d/50-same.conf", root);
+	char *p = pathf("%s/hdzq-bar@i.service.d/50-same.conf", root);
 	write_file(p, "[Service]\nUser=instance\n");
 	free(p);
-	p = pathf("%s/foo-bar@.service.d/50-same.conf", root);
+	p = pathf("%s/hdzq-bar@.service.d/50-same.conf", root);
 	write_file(p, "[Service]\nUser=template\n");
 	free(p);
 
@@ -657,15 +671,23 @@ static void test_templates(void **state)
 	const char *const sp[] = { NULL };
 	struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
-	assert_string_equal(u.name, "foo-bar@i.service");
+	assert_string_equal(u.name, "hdzq-bar@i.service");
 	assert_string_equal(u.instance, "i");
 	assert_int_equal(u.dropins.n, 6); /* 00 01 03 04 05 50-same; not "other", not "foo.service.d" */
-	const char *want[] = { "foo-bar@.service.d/00.conf", "foo-bar@i.service.d/01.conf",
-			       "foo-.service.d/03.conf",     "foo-@i.service.d/04.conf",
-			       "foo-@.service.d/05.conf",    "foo-bar@i.service.d/50-same.conf" };
+	const char *want[] = { "hdzq-bar@.service.d/00.conf", "hdzq-bar@i.service.d/01.conf",
+			       "hdzq-.service.d/03.conf",     "hdzq-@i.service.d/04.conf",
+			       "hdzq-@.service.d/05.conf",    "hdzq-bar@i.service.d/50-same.conf" };
 	for (size_t i = 0; i < 6; i++)
 		assert_non_null(strstr(u.dropins.v[i], want[i]));
 	assert_string_equal(hd_unit_find_last(&u, "Service", "User")->value, "instance");
+	if (have_systemd_analyze()) { /* the same list, in the same order, from systemd-analyze */
+		hd_strv sd = { 0 };
+		systemd_dropins("/", root, "hdzq-bar@.service", &sd);
+		assert_int_equal(sd.n, u.dropins.n);
+		for (size_t i = 0; i < sd.n; i++)
+			assert_string_equal(sd.v[i], u.dropins.v[i]);
+		hd_strv_free(&sd);
+	}
 	char *e = NULL;
 	assert_int_equal(hd_unit_expand_specifiers(&u, hd_unit_find_last(&u, "Service", "ExecStart")->value, &e), 0);
 	assert_string_equal(e, "/bin/echo i");
@@ -674,15 +696,25 @@ static void test_templates(void **state)
 
 	opt.instance = "other";
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
-	assert_string_equal(u.name, "foo-bar@other.service");
-	assert_non_null(strstr(u.dropins.v[1], "foo-bar@other.service.d/02.conf"));
+	assert_string_equal(u.name, "hdzq-bar@other.service");
+	assert_non_null(strstr(u.dropins.v[1], "hdzq-bar@other.service.d/02.conf"));
 	hd_unit_free(&u);
 
 	opt.instance = NULL;
 	opt.sdver = HD_SYSTEMD_LATEST; /* current systemd-analyze uses "test_instance" */
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
-	assert_string_equal(u.name, "foo-bar@test_instance.service");
+	assert_string_equal(u.name, "hdzq-bar@test_instance.service");
 	hd_unit_free(&u);
+
+	/* "x@.y.service" is an instance (".y"), not a template */
+	char *inst = pathf("%s/x@.y.service", root);
+	write_file(inst, "[Service]\nExecStart=/bin/true\n");
+	opt.instance = NULL;
+	assert_int_equal(hd_unit_load(inst, &opt, &u, &d), 0);
+	assert_string_equal(u.name, "x@.y.service");
+	assert_string_equal(u.instance, ".y");
+	hd_unit_free(&u);
+	free(inst);
 
 	opt.instance = "bad instance";
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), -EINVAL);
@@ -733,6 +765,9 @@ static void test_specifiers_static(void **state)
 		assert_null(expand("foo.service", NULL, bad[i], &r));
 		assert_int_equal(r, -EBADSLT);
 	}
+	assert_non_null(hd_unit_specifier_describe('n'));
+	assert_non_null(hd_unit_specifier_describe('%'));
+	assert_null(hd_unit_specifier_describe('z'));
 	int r;
 	assert_null(expand("a-b-.service", NULL, "%f", &r)); /* path ends in '/': systemd says EINVAL */
 	assert_int_equal(r, -EINVAL);
@@ -800,7 +835,293 @@ static void test_specifiers_oracle(void **state)
 	free(unit);
 }
 
+/* ---- accept/refuse, case by case, against systemd-analyze ------------------------------------------ */
+
+/*
+ * Unit texts and systemd 252's verdict (exit code of `systemd-analyze security --offline=true`, recorded
+ * on Debian 12 with 252.38). When systemd-analyze is installed the verdict is taken from it afresh.
+ */
+static const struct verdict_case {
+	const char *name, *text;
+	int accepted;
+} verdict_cases[] = {
+	{ "a.service", "[Service]\nExecStart=/bin/true\n", 1 },
+	{ "a.service", "", 0 },                                       /* masked */
+	{ "a.service", "   \n", 0 },                                  /* no ExecStart= */
+	{ "a.service", "[Service\nExecStart=/bin/true\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nX=caf\xe9\n", 0 },
+	{ "a.service", "# caf\xe9\n[Service]\nExecStart=/bin/true\n", 1 },
+	{ "a.service", "[Foo]\n[Service]\nExecStart=/bin/true\n", 1 },
+	{ "a.service", "[Service]\rExecStart=/bin/true\r", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\\\n# c\n  --x\n", 1 },
+	{ "a.service", "[Service]\nExecStop=/bin/true\n", 0 },
+	{ "a.service", "[Service]\nExecStop=/bin/true\nRemainAfterExit=yes\n", 1 },
+	{ "a.service", "[Service]\nType=simple\nExecStop=/bin/true\nRemainAfterExit=yes\n", 0 },
+	{ "a.service", "[Unit]\nSuccessAction=exit\n[Service]\nType=oneshot\n", 1 },
+	{ "a.service", "[Unit]\nSuccessAction=bogus\n[Service]\nType=oneshot\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nExecStart=/bin/false\n", 0 },
+	{ "a.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nExecStart=/bin/false\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nExecStart=\nExecStart=/bin/false\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true ; /bin/false\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true ;\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true \";\" x/y\n", 1 },
+	{ "a.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nRestart=always\n", 0 },
+	{ "a.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nRestart=on-failure\n", 1 },
+	{ "a.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nExitType=cgroup\n", 0 },
+	{ "a.service", "[Service]\nType=dbus\nExecStart=/bin/true\n", 0 },
+	{ "a.service", "[Service]\nType=dbus\nExecStart=/bin/true\nBusName=org.foo\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nPAMName=login\nKillMode=process\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nPAMName=login\nKillMode=process\nKillMode=\n", 1 },
+	{ "a.service", "[Service]\nExecStart=./foo\n", 0 },
+	{ "a.service", "[Service]\nExecStart=-./foo\n", 0 },
+	{ "a.service", "[Service]\nExecStart=-./foo\nExecStart=/bin/true\n", 1 },
+	{ "a.service", "[Service]\nExecStart=foo\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/usr/bin/\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/usr/bin/../bin/true\n", 1 },
+	{ "a.service", "[Service]\nExecStart=@/bin/true\n", 0 },
+	{ "a.service", "[Service]\nExecStart=@/bin/true argv0\n", 1 },
+	{ "a.service", "[Service]\nExecStart=+!/bin/true\n", 0 },
+	{ "a.service", "[Service]\nExecStart=!!/bin/true\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true 'x\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nExecStop=/bin/x'y z\n", 1 }, /* line dropped */
+	{ "a.service", "[Service]\nExecStart=/bin/x'y z\n", 0 },
+	{ "a.service", "[Ser\"vice]\n[Service]\nExecStart=/bin/true\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/tr\\\"ue\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/t\\x00rue\n", 0 },
+	{ "a.service", "[Service]\nExecStart=foo\\x2fbar\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/echo %z\n", 0 },
+	{ "a.service", "[Service]\nExecStart=-/bin/echo %z\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/x/%I\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nDynamicUser=maybe\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nDynamicUser=\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nDynamicUser=YES\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nUser=-1\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nUser=65535\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nUser=4294967294\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nUser=a b\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nUser=a:b\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nUser=%i\n", 0 },
+	{ "a@.service", "[Service]\nExecStart=/bin/true\nUser=%i\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nGroup=..\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nSupplementaryGroups=a \"b c\" -1\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nWorkingDirectory=relative\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nWorkingDirectory=-relative\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nWorkingDirectory=~\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nRootDirectory=/a/../b\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nRootImage=-rel\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nSELinuxContext=%z\n", 0 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nSELinuxContext=-%z\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nPAMName=%z\n", 1 },
+	{ "a.service", "[Service]\nExecStart=/bin/true\nProtectSystem=bogus\n", 1 },
+	{ "a.socket", "[Socket]\nListenStream=/x\n", 1 },
+	{ "a.socket", "[Socket]\nListenStream=/x\nExecStartPre=./x\n", 0 },
+	{ "a.target", "[Unit]\nDescription=x\n", 1 },
+};
+
+static void test_verdicts(void **state)
+{
+	(void)state;
+	bool oracle = have_systemd_analyze();
+	char *root = make_root();
+	size_t n = sizeof(verdict_cases) / sizeof(verdict_cases[0]), from_systemd = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct verdict_case *vc = &verdict_cases[i];
+		char *path = pathf("%s/%s", root, vc->name);
+		write_file(path, vc->text);
+		int want = vc->accepted;
+		if (oracle) {
+			char *cmd = pathf("cd '%s' && systemd-analyze security --offline=true '%s' >/dev/null 2>&1",
+					  root, vc->name);
+			int st = system(cmd);
+			free(cmd);
+			int sd = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+			if (sd != want)
+				fprintf(stderr, "case %zu: systemd-analyze now says %d, table says %d\n", i, sd, want);
+			assert_int_equal(sd, want);
+			from_systemd++;
+		}
+		struct hd_unit u;
+		hd_diags d = { 0 };
+		const char *const sp[] = { NULL };
+		struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
+		int r = hd_unit_load(path, &opt, &u, &d);
+		if ((r == 0) != want)
+			fprintf(stderr, "case %zu (%s): hd_unit_load %d, systemd %s: %s\n", i, vc->name, r,
+				want ? "accepts" : "refuses", d.n ? d.v[d.n - 1].text : "");
+		assert_int_equal(r == 0, want);
+		if (r == 0)
+			hd_unit_free(&u);
+		else
+			assert_true(hd_diags_count(&d, HD_ERROR) > 0); /* a refusal always says why */
+		hd_diags_free(&d);
+		unlink(path);
+		free(path);
+	}
+	fprintf(stderr, "verdicts: %zu cases agree with systemd 252 (%zu re-checked with systemd-analyze)\n", n,
+		from_systemd);
+	rm_rf(root);
+	free(root);
+}
+
+/* ---- mutated corpus files against systemd-analyze ----------------------------------------------- */
+
+/* Fragments spliced into real unit files: syntax edges and settings systemd is strict about. */
+static const char *const mutation_tokens[] = {
+	"\\\n", "\r", "\xe9", "[", "]", "=", "#", ";", "%z", "%i", "%", "\n", " ", "\t", "\"", "'",
+	"ExecStart=", "ExecStart=/bin/true\n", "ExecStart=\n", "User=-1\n", "Type=oneshot\n", "Type=dbus\n",
+	"[Service]\n", "[Unit]\n", "[X-Foo]\n", "DynamicUser=maybe\n", "WorkingDirectory=rel\n", "@", "-", "!",
+	"+", "\xef\xbb\xbf", "Restart=always\n", "RemainAfterExit=yes\n", "SuccessAction=exit\n",
+	"KillMode=process\n", "PAMName=x\n", "\\", "/", "..", "ExecStop=/bin/x\n", "\xc3\xa9", "%I", " ; ",
+	"User=%i\n", "RootDirectory=/a/../b\n", "ExitType=cgroup\n", "\x7f", "\\x2f", "ExecStartPre=-",
+};
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_mutations_vs_systemd(void **state)
+{
+	(void)state;
+	const char *shared = getenv("SHARED");
+	char *edge = pathf("%s/corpus/units-edge", shared ? shared : SRCDIR "/../shared");
+	char *real = pathf("%s/corpus/units", shared ? shared : SRCDIR "/../shared");
+	if (!have_systemd_analyze() || access(edge, R_OK) != 0) {
+		fprintf(stderr, "skipped: needs systemd-analyze and the corpus\n");
+		free(edge);
+		free(real);
+		skip();
+	}
+	hd_strv files = { 0 };
+	const char *dirs[] = { edge, real };
+	for (int k = 0; k < 2; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *de;
+		while (d && (de = readdir(d)))
+			if (strstr(de->d_name, ".service"))
+				hd_strv_pushf(&files, "%s/%s", dirs[k], de->d_name);
+		if (d)
+			closedir(d);
+	}
+	qsort(files.v, files.n, sizeof(files.v[0]), cmp_str);
+	char *root = make_root();
+	uint32_t seed = 20261128;
+	size_t cases = 120, agree = 0, refused = 0;
+	for (size_t i = 0; i < cases; i++) {
+		const char *src = files.v[lcg(&seed) % files.n];
+		FILE *f = fopen(src, "rb");
+		char *text = malloc(64 * 1024 + 4096);
+		size_t len = fread(text, 1, 64 * 1024, f);
+		fclose(f);
+		int muts = 1 + (int)(lcg(&seed) % 4);
+		for (int m = 0; m < muts; m++) {
+			size_t pos = len ? lcg(&seed) % (len + 1) : 0;
+			if (lcg(&seed) % 4 == 0 && len > 0) { /* cut a few bytes */
+				size_t cut = 1 + lcg(&seed) % 20;
+				if (pos + cut > len)
+					cut = len - pos;
+				memmove(text + pos, text + pos + cut, len - pos - cut);
+				len -= cut;
+			} else {
+				const char *t = mutation_tokens[lcg(&seed) % (sizeof(mutation_tokens) / sizeof(mutation_tokens[0]))];
+				size_t tl = strlen(t);
+				memmove(text + pos + tl, text + pos, len - pos);
+				memcpy(text + pos, t, tl);
+				len += tl;
+			}
+		}
+		const char *name = strstr(src, "@.service") ? "mut@.service" : "mut.service";
+		char *path = pathf("%s/%s", root, name);
+		f = fopen(path, "wb");
+		fwrite(text, 1, len, f);
+		fclose(f);
+		free(text);
+		char *cmd = pathf("cd '%s' && systemd-analyze security --offline=true '%s' >/dev/null 2>&1", root, name);
+		int st = system(cmd);
+		free(cmd);
+		bool sd_ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		struct hd_unit u;
+		hd_diags d = { 0 };
+		const char *const sp[] = { NULL };
+		struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
+		int r = hd_unit_load(path, &opt, &u, &d);
+		if ((r == 0) == sd_ok)
+			agree++;
+		else {
+			char *keep = pathf("%s.case%zu", path, i);
+			rename(path, keep);
+			fprintf(stderr, "DISAGREE (from %s, kept as %s): systemd %s, hd_unit_load %d %s\n", src, keep,
+				sd_ok ? "accepts" : "refuses", r, d.n ? d.v[d.n - 1].text : "");
+			free(keep);
+		}
+		refused += !sd_ok;
+		if (r == 0)
+			hd_unit_free(&u);
+		hd_diags_free(&d);
+		unlink(path);
+		free(path);
+	}
+	fprintf(stderr, "mutations: %zu mutated corpus files (%zu refused by systemd-analyze); verdicts agree on %zu\n",
+		cases, refused, agree);
+	if (agree == cases)
+		rm_rf(root);
+	free(root);
+	hd_strv_free(&files);
+	free(edge);
+	free(real);
+	assert_int_equal(agree, cases);
+}
+
 /* ---- corpus differential ------------------------------------------------------------------------ */
+
+/* The syntax messages the parser shares with systemd; compared by line and this prefix. */
+static const char *const syntax_messages[] = {
+	"Assignment outside of section", "Unknown section", "Missing '='", "Missing key name",
+	"Invalid section header", "Bad characters in section header", "String is not UTF-8 clean",
+};
+
+static const char *syntax_message(const char *text)
+{
+	for (size_t i = 0; i < sizeof(syntax_messages) / sizeof(syntax_messages[0]); i++)
+		if (strncmp(text, syntax_messages[i], strlen(syntax_messages[i])) == 0)
+			return syntax_messages[i];
+	return NULL;
+}
+
+/* "LINE message-prefix" for every syntax message systemd printed for file (text run), in order. */
+static void systemd_syntax_messages(const char *shared, const char *file, hd_strv *out)
+{
+	char *p = pathf("%s/corpus/expected-systemd252/%s.err", shared, file);
+	FILE *f = fopen(p, "r");
+	free(p);
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	bool text_run = false;
+	char *needle = pathf("/%s:", file);
+	while (getline(&line, &cap, f) > 0) {
+		if (strstr(line, "--- stderr (text run) ---"))
+			text_run = true;
+		char *at = text_run ? strstr(line, needle) : NULL;
+		unsigned ln;
+		int off = 0;
+		if (at && sscanf(at + strlen(needle), "%u: %n", &ln, &off) == 1 && off > 0) {
+			const char *m = syntax_message(at + strlen(needle) + off);
+			if (m)
+				hd_strv_pushf(out, "%u %s", ln, m);
+		}
+	}
+	free(needle);
+	free(line);
+	fclose(f);
+}
 
 /* systemd's verdict from expected-systemd252/F.err: "exit_code_text: 0" = accepted */
 static int expected_exit(const char *shared, const char *file)
@@ -829,7 +1150,7 @@ static void test_corpus_differential(void **state)
 		shared = dflt;
 	}
 	static const char *const sets[] = { "units", "units-edge" };
-	size_t agree = 0, total = 0, accepted = 0, refused = 0;
+	size_t agree = 0, total = 0, accepted = 0, refused = 0, msg_agree = 0, msg_files = 0, msg_count = 0;
 	for (size_t s = 0; s < 2; s++) {
 		char *dir = pathf("%s/corpus/%s", shared, sets[s]);
 		DIR *d = opendir(dir);
@@ -853,6 +1174,23 @@ static void test_corpus_differential(void **state)
 			struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
 			int r = hd_unit_load(p, &opt, &u, &dg);
 			bool ok = (r == 0) == (want == 0);
+			/* the syntax warnings: same lines, same messages */
+			hd_strv sd_msgs = { 0 }, our_msgs = { 0 };
+			systemd_syntax_messages(shared, de->d_name, &sd_msgs);
+			for (size_t k = 0; k < dg.n; k++)
+				if (syntax_message(dg.v[k].text))
+					hd_strv_pushf(&our_msgs, "%u %s", dg.v[k].line, syntax_message(dg.v[k].text));
+			bool same = sd_msgs.n == our_msgs.n;
+			for (size_t k = 0; same && k < sd_msgs.n; k++)
+				same = strcmp(sd_msgs.v[k], our_msgs.v[k]) == 0;
+			msg_files += sd_msgs.n > 0;
+			msg_count += sd_msgs.n;
+			msg_agree += same;
+			if (!same)
+				fprintf(stderr, "MESSAGES DIFFER %s: systemd %zu (first: %s), ours %zu (first: %s)\n", de->d_name,
+					sd_msgs.n, sd_msgs.n ? sd_msgs.v[0] : "-", our_msgs.n, our_msgs.n ? our_msgs.v[0] : "-");
+			hd_strv_free(&sd_msgs);
+			hd_strv_free(&our_msgs);
 			total++;
 			agree += ok;
 			accepted += want == 0;
@@ -871,8 +1209,11 @@ static void test_corpus_differential(void **state)
 	free(dflt);
 	fprintf(stderr, "corpus: %zu files (%zu accepted, %zu refused by systemd 252); hd_unit_load agrees on %zu\n",
 		total, accepted, refused, agree);
+	fprintf(stderr, "corpus: syntax warnings (%zu in %zu files) identical in line and message for %zu of %zu files\n",
+		msg_count, msg_files, msg_agree, total);
 	assert_true(total >= 329);
 	assert_int_equal(agree, total);
+	assert_int_equal(msg_agree, total);
 }
 
 int main(void)
@@ -896,6 +1237,8 @@ int main(void)
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_specifiers_static),
 		cmocka_unit_test(test_specifiers_oracle),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_mutations_vs_systemd),
 		cmocka_unit_test(test_corpus_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
