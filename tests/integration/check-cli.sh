@@ -60,6 +60,18 @@ chmod +x "$tmp/trunc"
 [ $? -eq 1 ] || no "truncated ELF: exit not 1"
 grep -q "trunc" "$tmp/t.err" || no "truncated ELF: error does not name the file"
 
+# settings systemd implements with seccomp besides SystemCallFilter=: ProtectClock= refuses
+# clock_settime (date imports it); MemoryDenyWriteExecute= refuses mmap only for some arguments
+"$HARDEN" check --json --systemd=252 -p ProtectClock=yes -p MemoryDenyWriteExecute=yes --exec date >"$tmp/p.json"
+python3 - "$tmp/p.json" <<'PY' || fail=1
+import json, sys
+p = json.load(open(sys.argv[1]))["commands"][0]["programs"][0]
+b = {x["syscall"]: x for x in p["blocked"]}
+assert "clock_settime" in b and "ProtectClock" in b["clock_settime"]["fix"], p["blocked"]
+assert any(c["syscall"] == "mmap" and c["setting"] == "MemoryDenyWriteExecute" for c in p["refused_for_some_arguments"])
+assert "mmap" not in b
+PY
+
 # usage
 "$HARDEN" check >/dev/null 2>&1; [ $? -eq 2 ] || no "no arguments: exit not 2"
 "$HARDEN" check --bogus x.service >/dev/null 2>&1; [ $? -eq 2 ] || no "unknown option: exit not 2"
