@@ -38,8 +38,11 @@ static void help(void)
 	       "  wrapper-inferred         it imports a libc function known to make it (fopen -> openat)\n"
 	       "  raw syscall instruction  a syscall instruction with a constant number (x86-64, aarch64)\n"
 	       "  C runtime start-up       what the dynamic loader and libc do before main()\n"
-	       "Each syscall the unit's filter (SystemCallFilter=, SystemCallErrorNumber=, SystemCallArchitectures=)\n"
-	       "would refuse is listed with its evidence, the groups holding it and a fix.\n"
+	       "Each syscall the unit's seccomp filters would refuse (SystemCallFilter=, SystemCallErrorNumber=,\n"
+	       "SystemCallArchitectures= and the settings systemd implements with seccomp: ProtectClock=,\n"
+	       "ProtectKernelModules=, PrivateDevices=, ...) is listed with its evidence, the groups holding it\n"
+	       "and a fix. Calls refused only for some argument values (RestrictSUIDSGID=,\n"
+	       "MemoryDenyWriteExecute=, RestrictNamespaces=, ...) are listed apart and not counted.\n"
 	       "\n"
 	       "  -p, --property=SETTING=VALUE  a [Service] assignment (repeatable, in order); with --exec\n"
 	       "      --exec=BINARY             check this program (repeatable; a bare name is looked up in PATH\n"
@@ -77,10 +80,11 @@ struct check_ctx {
 
 /* ---- the filter side ---- */
 
-/* Is arch allowed by SystemCallArchitectures= (empty = every architecture)? */
+/* Is arch allowed by SystemCallArchitectures=? Empty = every architecture; the filter always keeps
+ * the native one (../shared/spec/filter-semantics.md: "native plus listed arches"). */
 static bool arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
 {
-	if (s->archs.n == 0)
+	if (s->archs.n == 0 || arch == hd_arch_native())
 		return true;
 	for (size_t i = 0; i < s->archs.n; i++)
 		if (hd_arch_from_name(s->archs.v[i]) == arch)
@@ -141,7 +145,7 @@ static void print_evidence(const struct hd_elf_evidence *e)
 
 /* Compare one scanned program with the filter; print/collect every syscall that may be blocked. */
 static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, const struct hd_elf_scan *scan,
-		   json_object *jblocked)
+		   json_object *jblocked, json_object *jcond)
 {
 	const struct hd_arch_info *ai = hd_arch_info(scan->arch);
 	if (!arch_allowed(s, scan->arch)) {
@@ -159,9 +163,20 @@ static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, c
 	}
 	struct hd_ruleset rs;
 	memset(&rs, 0, sizeof(rs));
-	int r = hd_ruleset_build(s, scan->arch, ctx->sdver, &rs);
+	/* every seccomp-backed setting's filter, stacked as the kernel runs them */
+	int r = hd_ruleset_build_full(s, scan->arch, ctx->sdver, &rs);
 	if (r < 0)
 		return r;
+	if (rs.install_error) {
+		ctx->n_blocked++;
+		if (!ctx->json)
+			printf("    BLOCKED: everything: systemd cannot install this filter, the service would not start: %s\n",
+			       rs.install_error);
+		json_object *b = json_object_new_object();
+		json_object_object_add(b, "syscall", json_object_new_string("*"));
+		json_object_object_add(b, "reason", json_object_new_string(rs.install_error));
+		json_object_array_add(jblocked, b);
+	}
 	for (size_t i = 0; i < scan->syscalls.n; i++) {
 		const char *name = scan->syscalls.v[i];
 		int nr = hd_syscall_nr(name, scan->arch, NULL);
@@ -169,10 +184,30 @@ static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, c
 			continue;
 		bool cond = false;
 		hd_action act = hd_ruleset_action(&rs, nr, &cond);
-		if (hd_action_allows(act) && !cond)
+		if (hd_action_allows(act)) {
+			/* refused only for some argument values (RestrictSUIDSGID=, MemoryDenyWriteExecute=, ...):
+			 * listed, not counted, since static evidence does not see arguments */
+			for (size_t k = 0; cond && k < rs.n; k++) {
+				const struct hd_rule *ru = &rs.v[k];
+				if (ru->nr != nr || ru->n_cmps == 0 || hd_action_allows(ru->action))
+					continue;
+				bool seen = false; /* one line per (syscall, setting) */
+				for (size_t q = 0; q < k && !seen; q++)
+					seen = rs.v[q].nr == nr && rs.v[q].n_cmps && !hd_action_allows(rs.v[q].action) &&
+					       strcmp(rs.v[q].origin, ru->origin) == 0;
+				if (seen)
+					continue;
+				char cb[64];
+				hd_action_format(ru->action, cb, sizeof(cb));
+				if (!ctx->json)
+					printf("    for some arguments: %s -> %s (%s=)\n", name, cb, ru->origin);
+				json_object *c = json_object_new_object();
+				json_object_object_add(c, "syscall", json_object_new_string(name));
+				json_object_object_add(c, "action", json_object_new_string(cb));
+				json_object_object_add(c, "setting", json_object_new_string(ru->origin));
+				json_object_array_add(jcond, c);
+			}
 			continue;
-		if (hd_action_allows(act) && cond) {
-			/* only some argument values are refused: say so, but as "may" */
 		}
 		ctx->n_blocked++;
 		char abuf[64];
@@ -190,20 +225,20 @@ static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, c
 				 "allow list and removes it from a deny list)",
 				 name);
 		else
-			snprintf(fix, sizeof(fix), "the rule comes from %s=: relax that setting", origin);
+			snprintf(fix, sizeof(fix), "the rule comes from %s=: turn that setting off (or drop it) if the program needs %s",
+				 origin, name);
 
 		json_object *b = json_object_new_object();
 		json_object_object_add(b, "syscall", json_object_new_string(name));
 		json_object_object_add(b, "nr", json_object_new_int(nr));
 		json_object_object_add(b, "action", json_object_new_string(abuf));
-		json_object_object_add(b, "conditional", json_object_new_boolean(cond));
 		json_object *jg = json_object_new_array();
 		for (size_t k = 0; k < paths.n; k++)
 			json_object_array_add(jg, json_object_new_string(paths.v[k]));
 		json_object_object_add(b, "groups", jg);
 		json_object *je = json_object_new_array();
 		if (!ctx->json) {
-			printf("    BLOCKED: %s -> %s%s\n", name, abuf, cond && hd_action_allows(act) ? " for some arguments" : "");
+			printf("    BLOCKED: %s -> %s\n", name, abuf);
 			printf("      groups: ");
 			for (size_t k = 0; k < paths.n && k < 6; k++)
 				printf("%s%s", k ? ", " : "", paths.v[k]);
@@ -324,9 +359,13 @@ static int check_program(struct check_ctx *ctx, const struct hd_seccomp_settings
 	}
 	const struct hd_arch_info *ai = hd_arch_info(scan.arch);
 	if (!ctx->json)
-		printf("  binary %s: %s, %s, %s, %zu object(s), %zu syscalls with static evidence\n", path,
-		       ai ? ai->name : "?", scan.libc == HD_LIBC_MUSL ? "musl" : "glibc",
-		       scan.is_static ? "static" : "dynamic", scan.objects.n, scan.syscalls.n);
+		printf("  binary %s: %s, %s, %s, %zu object(s), %zu syscalls with static evidence "
+		       "(%u imports, %u of them in libraries but unreachable from what is used)\n",
+		       path, ai ? ai->name : "?", scan.libc == HD_LIBC_MUSL ? "musl" : "glibc",
+		       scan.is_static ? "static" : "dynamic", scan.objects.n, scan.syscalls.n, scan.n_imports,
+		       scan.n_unreached_imports);
+	json_object_object_add(jp, "imports", json_object_new_int((int)scan.n_imports));
+	json_object_object_add(jp, "unreachable_library_imports", json_object_new_int((int)scan.n_unreached_imports));
 	json_object_object_add(jp, "arch", json_object_new_string(ai ? ai->name : "?"));
 	json_object_object_add(jp, "libc", json_object_new_string(scan.libc == HD_LIBC_MUSL ? "musl" : "glibc"));
 	json_object_object_add(jp, "static", json_object_new_boolean(scan.is_static));
@@ -340,7 +379,9 @@ static int check_program(struct check_ctx *ctx, const struct hd_seccomp_settings
 	json_object_object_add(jp, "syscalls", js);
 	json_object *jblocked = json_object_new_array();
 	json_object_object_add(jp, "blocked", jblocked);
-	r = compare(ctx, s, &scan, jblocked);
+	json_object *jcond = json_object_new_array();
+	json_object_object_add(jp, "refused_for_some_arguments", jcond);
+	r = compare(ctx, s, &scan, jblocked, jcond);
 	json_object *jl = json_object_new_array();
 	for (size_t i = 0; i < scan.limits.n; i++) {
 		json_object_array_add(jl, json_object_new_string(scan.limits.v[i]));
@@ -447,6 +488,9 @@ static int check_unit(struct check_ctx *ctx, const char *path, hd_diags *diags)
 		hd_unit_free(&u);
 		return -ENOMEM;
 	}
+	r = hd_seccomp_apply_unit(&s, &u, ctx->sdver, diags);
+	if (r >= 0)
+		r = hd_seccomp_check(&s, ctx->sdver, u.path ? u.path : path, diags);
 	for (size_t i = 0; i < u.n && r >= 0; i++) {
 		const struct hd_unit_assignment *a = &u.v[i];
 		if (strcmp(a->section, "Service") != 0)
@@ -461,9 +505,7 @@ static int check_unit(struct check_ctx *ctx, const char *path, hd_diags *diags)
 			} else {
 				keep[n_keep++] = i;
 			}
-			continue;
 		}
-		r = hd_seccomp_apply(&s, a->key, a->value, ctx->sdver, a->file, a->line, diags);
 	}
 	if (r >= 0 && !ctx->json)
 		printf("%s:\n", u.path ? u.path : path);

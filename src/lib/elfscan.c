@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elfreach.h"
 #include "elfscan.h"
 #include "syscalls.h"
 
@@ -423,6 +424,8 @@ static int scan_x86_64(struct hd_elf_scan *s, const char *obj, const unsigned ch
 		long nr = -1;
 		size_t lo = i > X86_MOV_LOOKBACK ? i - X86_MOV_LOOKBACK : 0;
 		for (size_t j = i; j-- > lo;) {
+			if (p[j] == 0x0f && j + 1 < i && p[j + 1] == 0x05)
+				break; /* an earlier syscall: its mov is not ours */
 			if (p[j] == 0xb8 && j + 5 <= i) {
 				nr = (long)(p[j + 1] | (p[j + 2] << 8) | (p[j + 3] << 16) | ((uint32_t)p[j + 4] << 24));
 				if (j >= 2 && p[j - 2] == 0x48 && p[j - 1] == 0xc7)
@@ -527,6 +530,22 @@ static int object_load(struct elf_object *o, const char *path, unsigned char *bu
 	o->machine = eh.e_machine;
 	o->arch = arch_of(eh.e_machine, o->elf_class);
 
+	/* tables the header points to must lie inside the file (a truncated or lying file) */
+	uint64_t phsize = (uint64_t)eh.e_phnum * eh.e_phentsize;
+	if (eh.e_phnum && (eh.e_phoff > len || phsize > len - eh.e_phoff)) {
+		hd_diag_add(diags, HD_ERROR, path, 0,
+			    "offset 0x%llx: program header table (%u entries) extends past the end of the file (%zu bytes)",
+			    (unsigned long long)eh.e_phoff, eh.e_phnum, len);
+		return -ENOEXEC;
+	}
+	uint64_t shsize = (uint64_t)eh.e_shnum * eh.e_shentsize;
+	if (eh.e_shnum && (eh.e_shoff > len || shsize > len - eh.e_shoff)) {
+		hd_diag_add(diags, HD_ERROR, path, 0,
+			    "offset 0x%llx: section header table (%u entries) extends past the end of the file (%zu bytes)",
+			    (unsigned long long)eh.e_shoff, eh.e_shnum, len);
+		return -ENOEXEC;
+	}
+
 	/* program headers: PT_INTERP; code segments when there are no section headers */
 	size_t phnum = 0;
 	if (elf_getphdrnum(o->elf, &phnum) != 0)
@@ -540,6 +559,13 @@ static int object_load(struct elf_object *o, const char *path, unsigned char *bu
 		GElf_Phdr ph;
 		if (!gelf_getphdr(o->elf, (int)i, &ph))
 			break;
+		if (ph.p_type == PT_LOAD && (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)) {
+			hd_diag_add(diags, HD_ERROR, path, 0,
+				    "program header %zu: segment at offset 0x%llx (0x%llx bytes) extends past the end of "
+				    "the file (%zu bytes): truncated?",
+				    i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz, len);
+			return -ENOEXEC;
+		}
 		if (ph.p_type == PT_INTERP && !o->interp) {
 			o->interp = bounded_string(buf, len, ph.p_offset, ph.p_filesz);
 			if (!o->interp)
@@ -904,9 +930,31 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 		struct elf_object *o = &objs[i];
 		if (o->is_libc)
 			continue;
+		/* a library: only the imports reachable from the functions the others use */
+		hd_strv reach = { 0 }, used = { 0 };
+		bool filtered = false;
+		if (i > 0 && have_closure && o->elf) {
+			for (size_t j = 0; j < n && r >= 0; j++)
+				for (size_t k = 0; j != i && k < objs[j].imports.n && r >= 0; k++)
+					if (hd_strv_sorted_contains(&o->exports, objs[j].imports.v[k]))
+						r = hd_strv_push_unique(&used, objs[j].imports.v[k]);
+			if (r >= 0) {
+				r = hd_elf_reachable_imports(o->elf, o->buf, o->len, &used, &reach);
+				filtered = r == 0;
+				if (r == -ENOTSUP)
+					r = 0;
+			}
+			if (r >= 0)
+				hd_strv_sort(&reach);
+		}
+		hd_strv_free(&used);
 		for (size_t k = 0; k < o->imports.n && r >= 0; k++) {
 			const char *sym = o->imports.v[k];
 			s->n_imports++;
+			if (filtered && !hd_strv_sorted_contains(&reach, sym)) {
+				s->n_unreached_imports++;
+				continue;
+			}
 			const struct hd_wrapper *w = hd_wrapper_find(sym);
 			if (!w) {
 				if (exported_by_closure(objs, n, sym))
@@ -930,6 +978,7 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 			}
 			hd_strv_free(&calls);
 		}
+		hd_strv_free(&reach);
 	}
 	if (r >= 0 && unmapped.n) {
 		hd_strv_sort(&unmapped);

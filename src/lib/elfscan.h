@@ -14,6 +14,8 @@
  * DT_NEEDED closure is resolved like ld.so does (DT_RPATH / DT_RUNPATH with $ORIGIN, /etc/ld.so.cache,
  * the default directories), then
  *  - every imported function with an entry in the wrapper table (wrappers.h) adds its syscalls;
+ *    for a library (x86-64), only the imports reachable from the functions the program and the other
+ *    libraries use (elfreach.h): libselinux's mount() does not count for sed;
  *  - every `syscall` instruction (x86-64 0f 05; aarch64 svc #0) in an executable section of an
  *    object other than libc and the dynamic loader adds its number, when a constant is loaded into
  *    the number register just before it (mov $N,%eax / mov x8,#N);
@@ -56,6 +58,7 @@ struct hd_elf_scan {
 	hd_strv limits;   /* what was not analysed, one sentence each */
 	unsigned n_imports;          /* imported functions seen (all objects) */
 	unsigned n_unmapped_imports; /* of those, libc functions missing from the wrapper table */
+	unsigned n_unreached_imports; /* library imports no function the closure uses can reach (x86-64) */
 };
 
 struct hd_elf_scan_options {

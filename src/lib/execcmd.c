@@ -180,11 +180,10 @@ int hd_exec_parse(const char *value, const char *file, unsigned line, struct hd_
 				const struct exec_prefix *px = &exec_prefixes[i];
 				if (strncmp(s, px->text, strlen(px->text)) != 0)
 					continue;
-				if ((cur->flags & px->flag) || (cur->flags & px->excludes)) {
-					hd_diag_add(diags, HD_ERROR, file, line, "invalid combination of prefixes in '%s'", w);
-					free(w);
-					return -EINVAL;
-				}
+				/* as systemd: a prefix that cannot apply (repeated, or excluded by an earlier one)
+				 * ends the prefixes and is part of the path, which is then refused below */
+				if ((cur->flags & px->flag) || (cur->flags & px->excludes))
+					break;
 				cur->flags |= px->flag;
 				s += strlen(px->text);
 				more = true;

@@ -34,8 +34,9 @@ struct hd_exec_line {
 #define HD_EXEC_SEARCH_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define HD_EXEC_MAX_WORDS 4096
 
-/* Parse one value. 0, or -EINVAL with a diag (file:line) for what systemd refuses: bad quoting,
- * empty or repeated prefixes, "+" together with "!", a relative path with a slash. -ENOMEM. */
+/* Parse one value. 0, or -EINVAL with a diag (file:line) for what systemd refuses: bad quoting, an
+ * empty path, a relative path with a slash (a repeated prefix, or "!" after "+", ends the prefixes
+ * and stays in the path, as in systemd, so "+!/bin/x" is refused that way). -ENOMEM. */
 int hd_exec_parse(const char *value, const char *file, unsigned line, struct hd_exec_line *out, hd_diags *diags);
 void hd_exec_line_free(struct hd_exec_line *l);
 
