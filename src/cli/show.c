@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "groups.h"
 #include "nametables.h"
+#include "unit.h"
 
 /* The settings printed in the systemctl-show style output, in this order. */
 static const char *const shown_keys[] = {
@@ -35,27 +36,30 @@ static const char *const shown_keys[] = {
 
 static void help(void)
 {
-	printf("Usage: %s show [OPTIONS] -p SETTING=VALUE...\n"
-	       "       %s show --diff [OPTIONS] -p SETTING=VALUE... -- -p SETTING=VALUE...\n"
+	printf("Usage: %s show [OPTIONS] [--unit FILE] [-p SETTING=VALUE...]\n"
+	       "       %s show --diff [OPTIONS] [--unit FILE] [-p SETTING=VALUE...] -- [--unit FILE] [-p SETTING=VALUE...]\n"
 	       "\n"
 	       "Print what a set of systemd seccomp settings really amounts to, parsed with systemd's exact\n"
 	       "rules: SystemCallFilter= (groups and the implicit @default expanded), SystemCallErrorNumber=,\n"
 	       "SystemCallLog=, SystemCallArchitectures=, RestrictAddressFamilies=, RestrictNamespaces= and\n"
 	       "the seccomp-backed booleans (LockPersonality=, ProtectClock=, ...).\n"
 	       "\n"
-	       "  -p, --property=SETTING=VALUE  apply one assignment, like a line in [Service]; repeat in\n"
-	       "                                order (an empty value resets, as in a unit file)\n"
+	       "      --unit=FILE               read the seccomp settings from a unit file's [Service] lines\n"
+	       "                                and its drop-ins first (warnings name FILE:LINE)\n"
+	       "  -p, --property=SETTING=VALUE  apply one assignment on top, like a line in [Service];\n"
+	       "                                repeat in order (an empty value resets, as in a unit file)\n"
 	       "      --systemd=252|latest      semantics and group tables of this systemd (default: the\n"
 	       "                                installed one if it is 252, else latest)\n"
 	       "      --arch=ARCH               also compute the rule set for ARCH (repeatable; systemd names:\n"
 	       "                                x86-64, x86, x32, arm64, ...)\n"
-	       "      --json                    print the rule set per architecture (native ABIs, every\n"
-	       "                                SystemCallArchitectures= entry, every --arch) as JSON:\n"
-	       "                                default action, rules (nr, name, action, origin), names\n"
-	       "                                with no number there\n"
-	       "      --diff                    the settings before '--' are A, after it B: list per\n"
-	       "                                architecture the syscalls B lets run (allow or log) that A\n"
-	       "                                does not; exit 1 if there are any\n"
+	       "      --json                    print the settings and the rule set per architecture (native\n"
+	       "                                ABIs, every SystemCallArchitectures= entry, every --arch) as\n"
+	       "                                JSON: what the kernel does with every stacked filter systemd\n"
+	       "                                installs -- default action, rules (nr, name, action, origin,\n"
+	       "                                argument conditions), names with no number there\n"
+	       "      --diff                    the settings before '--' are A, after it B (its own --unit\n"
+	       "                                first, then -p): list per architecture the syscalls B lets\n"
+	       "                                run (allow or log) that A does not; exit 1 if there are any\n"
 	       "      --strict                  treat warnings about the settings as errors (exit 1, no output)\n"
 	       "  -h, --help                    this text\n"
 	       "\n"
@@ -63,7 +67,8 @@ static void help(void)
 	       "list starts with '~', deny entries with their own action print as name:EPERM, name:NUMBER or\n"
 	       "name:kill, SystemCallErrorNumber=2147483646 means kill.\n"
 	       "Warnings (unknown syscalls, groups, errno names, ...) go to stderr with the offending word.\n"
-	       "Exit status: 0 ok, 1 --strict and warnings (or --diff found syscalls), 2 usage error.\n"
+	       "Exit status: 0 ok, 1 --strict and warnings, --diff found syscalls, or the unit file could\n"
+	       "not be read; 2 usage error.\n"
 	       "\n"
 	       "Example: %s show -p 'SystemCallFilter=@system-service' -p 'SystemCallFilter=~@privileged'\n",
 	       cli_program, cli_program, cli_program);
@@ -73,6 +78,26 @@ struct side {
 	struct hd_seccomp_settings settings;
 	hd_diags diags;
 };
+
+/* --unit FILE: its [Service] lines (and drop-ins) first. 0, EXIT_FINDINGS when it cannot be read,
+ * or -ENOMEM. */
+static int apply_unit(struct side *side, const char *path, int sdver)
+{
+	struct hd_unit u = { 0 };
+	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
+	int r = hd_unit_load(path, &opt, &u, &side->diags);
+	if (r >= 0)
+		r = hd_seccomp_apply_unit(&side->settings, &u, sdver, &side->diags);
+	hd_unit_free(&u);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		cli_print_diags(&side->diags);
+		fprintf(stderr, "%s show: %s: %s\n", cli_program, path, strerror(-r));
+		return EXIT_FINDINGS;
+	}
+	return 0;
+}
 
 /* Apply one -p argument. EXIT_USAGE when it is not SETTING=VALUE. */
 static int apply_property(struct side *side, const char *arg, int sdver)
@@ -118,6 +143,22 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 		json_object_object_add(j, "nr", json_object_new_int(r->nr));
 		json_object_object_add(j, "name", json_object_new_string(r->name));
 		json_object_object_add(j, "origin", json_object_new_string(r->origin));
+		if (r->n_cmps) {
+			static const char *const ops[] = { [HD_CMP_EQ] = "eq", [HD_CMP_NE] = "ne", [HD_CMP_LT] = "lt",
+							   [HD_CMP_LE] = "le", [HD_CMP_GT] = "gt", [HD_CMP_GE] = "ge",
+							   [HD_CMP_MASKED_EQ] = "masked_eq" };
+			json_object *conds = json_object_new_array();
+			for (unsigned k = 0; k < r->n_cmps && k < HD_RULE_MAX_CMPS; k++) {
+				json_object *c = json_object_new_object();
+				json_object_object_add(c, "arg", json_object_new_int((int)r->cmps[k].arg));
+				json_object_object_add(c, "op", json_object_new_string(ops[r->cmps[k].op]));
+				if (r->cmps[k].op == HD_CMP_MASKED_EQ)
+					json_object_object_add(c, "mask", json_object_new_uint64(r->cmps[k].mask));
+				json_object_object_add(c, "value", json_object_new_uint64(r->cmps[k].datum));
+				json_object_array_add(conds, c);
+			}
+			json_object_object_add(j, "conditions", conds);
+		}
 		json_object_array_add(rules, j);
 	}
 	json_object_object_add(o, "rules", rules);
@@ -172,7 +213,7 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 	json_object_object_add(root, "rulesets", sets);
 	for (size_t i = 0; i < n; i++) {
 		struct hd_ruleset rs;
-		int r = hd_ruleset_build(s, archs[i], sdver, &rs);
+		int r = hd_ruleset_build_full(s, archs[i], sdver, &rs);
 		if (r < 0) {
 			json_object_put(root);
 			return r;
@@ -204,10 +245,10 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		struct hd_ruleset ra, rb;
 		struct hd_ruleset_diff d = { 0 };
-		r = hd_ruleset_build(&a->settings, archs[i], sdver, &ra);
+		r = hd_ruleset_build_full(&a->settings, archs[i], sdver, &ra);
 		if (r < 0)
 			break;
-		r = hd_ruleset_build(&b->settings, archs[i], sdver, &rb);
+		r = hd_ruleset_build_full(&b->settings, archs[i], sdver, &rb);
 		if (r >= 0)
 			r = hd_ruleset_diff(&ra, &rb, &d);
 		const char *an = hd_arch_info(archs[i])->name;
@@ -246,9 +287,20 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 	return r < 0 ? r : found;
 }
 
-/* After "--" in --diff mode only -p/--property may follow. */
+/* After "--" in --diff mode only --unit FILE (first) and -p/--property may follow. */
 static int parse_side_b(int argc, char **argv, int i, struct side *b, int sdver)
 {
+	if (i < argc && (strcmp(argv[i], "--unit") == 0 || strncmp(argv[i], "--unit=", 7) == 0)) {
+		const char *path = argv[i][6] == '=' ? argv[i] + 7 : NULL;
+		if (!path && i + 1 >= argc)
+			return cli_usage_error("show", "option '--unit' requires an argument");
+		if (!path)
+			path = argv[++i];
+		int r = apply_unit(b, path, sdver);
+		if (r != 0)
+			return r;
+		i++;
+	}
 	for (; i < argc; i++) {
 		const char *arg = argv[i], *val = NULL;
 		if (strcmp(arg, "-p") == 0 || strcmp(arg, "--property") == 0) {
@@ -260,7 +312,7 @@ static int parse_side_b(int argc, char **argv, int i, struct side *b, int sdver)
 		else if (strncmp(arg, "-p", 2) == 0)
 			val = arg + 2;
 		else
-			return cli_usage_error("show", "after '--' only -p SETTING=VALUE may follow, not '%s'", arg);
+			return cli_usage_error("show", "after '--' only [--unit FILE] -p SETTING=VALUE... may follow, not '%s'", arg);
 		int r = apply_property(b, val, sdver);
 		if (r != 0)
 			return r;
@@ -270,7 +322,7 @@ static int parse_side_b(int argc, char **argv, int i, struct side *b, int sdver)
 
 int verb_show(int argc, char **argv)
 {
-	enum { OPT_SYSTEMD = 0x100, OPT_ARCH, OPT_JSON, OPT_STRICT, OPT_DIFF };
+	enum { OPT_SYSTEMD = 0x100, OPT_ARCH, OPT_JSON, OPT_STRICT, OPT_DIFF, OPT_UNIT };
 	static const struct option options[] = {
 		{ "property", required_argument, NULL, 'p' },
 		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
@@ -278,6 +330,7 @@ int verb_show(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "diff", no_argument, NULL, OPT_DIFF },
+		{ "unit", required_argument, NULL, OPT_UNIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -286,6 +339,7 @@ int verb_show(int argc, char **argv)
 	hd_arch extra[HD_ARCH_COUNT];
 	size_t n_extra = 0;
 	hd_strv props = { 0 };
+	const char *unit = NULL;
 	struct side a = { 0 }, b = { 0 };
 	int ret = EXIT_OK, c, r;
 	hd_seccomp_settings_init(&a.settings);
@@ -328,6 +382,9 @@ int verb_show(int argc, char **argv)
 		case OPT_DIFF:
 			diff = true;
 			break;
+		case OPT_UNIT:
+			unit = optarg;
+			break;
 		case 'h':
 			help();
 			goto out;
@@ -348,6 +405,15 @@ int verb_show(int argc, char **argv)
 		ret = cli_usage_error("show", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if (unit) {
+		r = apply_unit(&a, unit, sdver);
+		if (r == -ENOMEM)
+			goto oom;
+		if (r != 0) {
+			ret = r;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < props.n; i++) {
 		r = apply_property(&a, props.v[i], sdver);
 		if (r == -ENOMEM)
@@ -366,6 +432,9 @@ int verb_show(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (hd_seccomp_check(&a.settings, sdver, NULL, &a.diags) < 0 ||
+	    (diff && hd_seccomp_check(&b.settings, sdver, NULL, &b.diags) < 0))
+		goto oom;
 	cli_print_diags(&a.diags);
 	cli_print_diags(&b.diags);
 	if (strict && (a.diags.n || b.diags.n)) {

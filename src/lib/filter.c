@@ -27,6 +27,7 @@
 #include "groups.h"
 #include "nametables.h"
 #include "syscalls.h"
+#include "unit.h"
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -320,6 +321,8 @@ static int parse_syscall_and_errno(const char *word, char **name, int *err)
 				return -EINVAL;
 		}
 	}
+	if (colon == word) /* ":EPERM": systemd refuses an empty name here */
+		return -EINVAL;
 	*name = colon ? strndup(word, (size_t)(colon - word)) : strdup(word);
 	if (!*name)
 		return -ENOMEM;
@@ -875,8 +878,29 @@ static int list_verdicts(const struct hd_syscall_list *l, hd_arch arch, hd_actio
 	return 0;
 }
 
+/* Every syscall in g (nested groups expanded) appended to out, duplicates included: sort_uniq after.
+ * (hd_group_expand keeps first-seen order with a linear uniqueness check; @known on every
+ * architecture made that the hot spot of rule-set building.) */
+static int expand_group_sorted(const struct hd_group_def *g, int sdver, hd_strv *out, unsigned depth)
+{
+	if (!g)
+		return 0;
+	if (depth >= GROUP_DEPTH_MAX)
+		return -ELOOP;
+	for (const struct hd_group_member *m = g->members; m->name; m++) {
+		if (!hd_group_member_present(m, sdver))
+			continue;
+		int r = m->name[0] == '@' ? expand_group_sorted(hd_group_find(m->name, sdver), sdver, out, depth + 1)
+					  : hd_strv_push(out, m->name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* known holds the @known names the verdicts point to; the caller frees it after use. */
 static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct verdicts *f,
-			   hd_strv *unresolved)
+			   hd_strv *unresolved, hd_strv *known, char **install_error)
 {
 	const struct hd_syscall_list *l = &s->filter;
 	/* systemd installs no filter for an empty deny list */
@@ -892,21 +916,34 @@ static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, in
 		return r;
 	if (sdver == HD_SYSTEMD_252) {
 		f->default_action = negative;
+		/* libseccomp refuses a rule with the filter's default action (EACCES); systemd 252 gives up */
+		for (size_t i = 0; !*install_error && i < f->n; i++) {
+			if (!hd_action_equal(f->v[i].action, negative))
+				continue;
+			char act[64];
+			if (asprintf(install_error,
+				     "SystemCallFilter=: \"%s\" would get %s, the allow list's default action; "
+				     "libseccomp refuses such a rule and systemd 252 fails to start the service",
+				     f->v[i].name, hd_action_format(negative, act, sizeof(act))) < 0) {
+				*install_error = NULL;
+				return -ENOMEM;
+			}
+		}
 		return 0;
 	}
 	/* v255+: unknown (newer) syscalls get ENOSYS so libc falls back; every syscall systemd knows
 	 * and the list does not allow gets the negative action explicitly */
 	f->default_action = ACT_ERRNO(ENOSYS);
-	hd_strv known = { 0 };
-	r = hd_group_expand(hd_group_find("@known", sdver), sdver, &known);
-	for (size_t i = 0; r >= 0 && i < known.n; i++) {
-		if (list_find(l, known.v[i], NULL) >= 0)
+	r = expand_group_sorted(hd_group_find("@known", sdver), sdver, known, 0);
+	if (r >= 0)
+		hd_strv_sort_uniq(known);
+	for (size_t i = 0; r >= 0 && i < known->n; i++) {
+		if (list_find(l, known->v[i], NULL) >= 0)
 			continue;
-		int nr = hd_syscall_nr(known.v[i], arch, NULL);
+		int nr = hd_syscall_nr(known->v[i], arch, NULL);
 		if (nr >= 0)
-			r = verdicts_add(f, nr, hd_syscall_name(arch, nr) ? hd_syscall_name(arch, nr) : "", negative);
+			r = verdicts_add(f, nr, known->v[i], negative);
 	}
-	hd_strv_free(&known);
 	return r;
 }
 
@@ -932,8 +969,7 @@ static int ruleset_add(struct hd_ruleset *rs, int nr, const char *name, hd_actio
 		rs->v = v;
 		rs->cap = cap;
 	}
-	const char *n = hd_syscall_name(rs->arch, nr);
-	char *copy = strdup(n ? n : name);
+	char *copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
 	rs->v[rs->n++] = (struct hd_rule){ .nr = nr, .name = copy, .action = a, .origin = origin };
@@ -950,9 +986,11 @@ static int cmp_rule(const void *a, const void *b)
 	return strcmp(x->origin, y->origin);
 }
 
-static bool arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
+/* SystemCallArchitectures=: systemd never blocks the native architecture (libseccomp puts it in every
+ * filter), whatever the list says. */
+bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
 {
-	if (s->archs.n == 0)
+	if (s->archs.n == 0 || arch == hd_arch_native())
 		return true;
 	for (size_t i = 0; i < s->archs.n; i++)
 		if (hd_arch_from_name(s->archs.v[i]) == arch)
@@ -965,14 +1003,15 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 	*out = (struct hd_ruleset){ .arch = arch, .default_action = ACT_ALLOW };
 	if (!hd_arch_info(arch))
 		return -EINVAL;
-	if (!arch_allowed(s, arch)) {
-		/* SystemCallArchitectures=: the architecture filter kills every call of this ABI before
-		 * any other filter's verdict matters */
+	if (!hd_seccomp_arch_allowed(s, arch)) {
+		/* SystemCallArchitectures=: the architecture filter kills every call of this ABI (libseccomp's
+		 * bad-arch action; x32 numbers on x86-64 included) and systemd installs no other filter for it */
 		out->default_action = ACT_KILL;
 		return 0;
 	}
 	struct verdicts f = { 0 }, l = { 0 };
-	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved);
+	hd_strv known = { 0 };
+	int r = filter_verdicts(s, arch, sdver, &f, &out->unresolved, &known, &out->install_error);
 	if (r >= 0)
 		r = log_verdicts(s, arch, &l, &out->unresolved);
 	if (r < 0)
@@ -998,11 +1037,12 @@ int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdve
 			r = ruleset_add(out, l.v[i].nr, l.v[i].name, a,
 					hd_action_equal(a, l.v[i].action) ? "SystemCallLog" : "SystemCallFilter");
 	}
-	if (r >= 0)
+	if (r >= 0 && out->n)
 		qsort(out->v, out->n, sizeof(out->v[0]), cmp_rule);
 done:
 	free(f.v);
 	free(l.v);
+	hd_strv_free(&known);
 	if (r < 0)
 		hd_ruleset_free(out);
 	return r;
@@ -1014,6 +1054,8 @@ void hd_ruleset_free(struct hd_ruleset *rs)
 		free(rs->v[i].name);
 	free(rs->v);
 	hd_strv_free(&rs->unresolved);
+	free(rs->install_error);
+	rs->install_error = NULL;
 	rs->v = NULL;
 	rs->n = rs->cap = 0;
 }
@@ -1111,7 +1153,8 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 		nrs[n++] = a->v[i].nr;
 	for (size_t i = 0; i < b->n; i++)
 		nrs[n++] = b->v[i].nr;
-	qsort(nrs, n, sizeof(*nrs), cmp_int);
+	if (n)
+		qsort(nrs, n, sizeof(*nrs), cmp_int);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		if (i && nrs[i] == nrs[i - 1])
 			continue;
@@ -1133,7 +1176,8 @@ int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, stru
 		hd_ruleset_diff_free(out);
 		return r;
 	}
-	qsort(out->v, out->n, sizeof(out->v[0]), cmp_delta);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(out->v[0]), cmp_delta);
 	return 0;
 }
 
@@ -1143,4 +1187,31 @@ void hd_ruleset_diff_free(struct hd_ruleset_diff *d)
 		free(d->v[i].name);
 	free(d->v);
 	*d = (struct hd_ruleset_diff){ 0 };
+}
+
+int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags)
+{
+	struct hd_ruleset rs;
+	int r = hd_ruleset_build(s, hd_arch_native(), sdver, &rs);
+	if (r < 0)
+		return r;
+	if (rs.install_error)
+		hd_diag_add(diags, HD_WARNING, file, 0, "%s", rs.install_error);
+	hd_ruleset_free(&rs);
+	return 0;
+}
+
+int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags)
+{
+	int n = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (!a->section || strcmp(a->section, "Service") != 0)
+			continue;
+		int r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	return n;
 }
