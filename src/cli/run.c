@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "sandbox.h"
 #include "supervise.h"
 #include "syscalls.h"
+#include "unit.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */
@@ -31,6 +33,20 @@ static const char *const lifecycle_keys[] = {
 	"SendSIGHUP", "FinalKillSignal", "GuessMainPID", "StartLimitBurst", "StartLimitIntervalSec",
 	"SyslogIdentifier", "StandardOutput", "StandardError", "StandardInput", "Sockets",
 	"FileDescriptorStoreMax", "OOMPolicy", "RuntimeMaxSec", "ExitType", "RestartMode", NULL,
+};
+
+/* Settings whose system-call part run enforces while the rest of what systemd does needs systemd. */
+static const struct {
+	const char *key;
+	size_t off;
+	const char *rest;
+} partial[] = {
+	{ "ProtectKernelTunables", offsetof(struct hd_seccomp_settings, protect_kernel_tunables), "the read-only /proc/sys, /sys mounts" },
+	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "hiding /usr/lib/modules and dropping CAP_SYS_MODULE" },
+	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg and dropping CAP_SYSLOG" },
+	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC and dropping CAP_SYS_TIME/CAP_WAKE_ALARM" },
+	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
+	{ "ProtectHostname", offsetof(struct hd_seccomp_settings, protect_hostname), "the private UTS namespace" },
 };
 
 static void help(void)
@@ -252,17 +268,6 @@ static void print_audit(const struct report_ctx *rc)
 
 /* ---- settings ---- */
 
-/* Fold a unit file (and drop-ins) into s; keys run cannot enforce go to not_enforced. */
-static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
-			  hd_strv *not_enforced)
-{
-	(void)sdver;
-	(void)s;
-	(void)not_enforced;
-	hd_diag_add(diags, HD_ERROR, path, 0, "--unit: the unit-file reader is not part of this build yet");
-	return -EOPNOTSUPP;
-}
-
 static bool is_lifecycle(const char *key)
 {
 	for (size_t i = 0; lifecycle_keys[i]; i++)
@@ -282,6 +287,26 @@ static bool have_cap_sys_admin(void)
 	if (f)
 		fclose(f);
 	return yes;
+}
+
+/* Fold a unit file (and drop-ins) into s, in systemd's order; [Service] keys run cannot enforce go to
+ * not_enforced. Problems are diags; a unit that cannot be read at all returns -errno. */
+static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
+			  hd_strv *not_enforced)
+{
+	struct hd_unit u = { 0 };
+	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
+	int r = hd_unit_load(path, &opt, &u, diags);
+	for (size_t i = 0; r >= 0 && i < u.n; i++) {
+		const struct hd_unit_assignment *a = &u.v[i];
+		if (!a->section || strcmp(a->section, "Service") != 0)
+			continue;
+		r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
+		if (r == 0 && !is_lifecycle(a->key))
+			r = hd_strv_push_unique(not_enforced, a->key);
+	}
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
 }
 
 int verb_run(int argc, char **argv)
@@ -356,6 +381,9 @@ int verb_run(int argc, char **argv)
 		int r = run_apply_unit(unit, sdver, &s, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
+			if (r == -ENOMEM)
+				goto oom;
+			fprintf(stderr, "%s run: cannot use %s: %s\n", cli_program, unit, strerror(-r));
 			ret = EXIT_FINDINGS;
 			goto done;
 		}
@@ -388,6 +416,20 @@ int verb_run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < not_enforced.n; i++)
 		fprintf(stderr, "%s run: %s= not enforced by run (needs systemd)\n", cli_program, not_enforced.v[i]);
+	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++)
+		if (*(const bool *)((const char *)&s + partial[i].off))
+			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",
+				cli_program, partial[i].key, partial[i].rest);
+	/* problems only visible with every assignment in (filters systemd itself could not install) */
+	if (hd_seccomp_check(&s, sdver, unit, &diags) == -ENOMEM)
+		goto oom;
+	cli_print_diags(&diags);
+	if (strict && hd_diags_count(&diags, HD_WARNING) > 0) {
+		fprintf(stderr, "%s run: warnings and --strict: not running\n", cli_program);
+		ret = EXIT_FINDINGS;
+		goto done;
+	}
+	hd_diags_free(&diags);
 
 	bool cap_admin = have_cap_sys_admin();
 	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
