@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -77,6 +78,8 @@ static void help(void)
 	       "  --systemd=V        semantics of systemd V: 252 or latest (default: installed if 252, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
+	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
+	       "                     kill, and {\"audit\":[...]} at the end of --audit\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings; 2 usage error or\n"
@@ -101,6 +104,7 @@ struct report_ctx {
 	struct audit_entry *v;
 	size_t n, cap;
 	bool oom;
+	bool json;
 };
 
 /* The innermost group with the fewest extra calls that holds name; *extra gets what else it would allow. */
@@ -148,46 +152,53 @@ static const char *abi_name(hd_arch a)
 }
 
 /* The smallest change that lets the call through, by the setting that stops it. */
-static void print_fix(const struct report_ctx *rc, const struct hd_violation *v, const char *indent)
+struct fix {
+	char setting[160];                /* "SystemCallFilter=fchown"; empty: none (SystemCallLog) */
+	const struct hd_group_def *group; /* the smallest group that would allow it too, or NULL */
+	hd_strv group_adds;               /* what else that group allows that is blocked now */
+};
+
+static void compute_fix(const struct report_ctx *rc, const struct hd_violation *v, struct fix *f)
 {
+	*f = (struct fix){ 0 };
 	const char *origin = v->verdict.origin ? v->verdict.origin : "SystemCallFilter";
 	const char *name = v->verdict.name;
 	if (strcmp(origin, "SystemCallArchitectures") == 0) {
-		fprintf(stderr, "%sfix: SystemCallArchitectures=%s (add the %s ABI)\n", indent, abi_name(v->verdict.abi),
-			abi_name(v->verdict.abi));
-		return;
-	}
-	if (strcmp(origin, "SystemCallFilter") == 0 && name) {
-		fprintf(stderr, "%sfix: SystemCallFilter=%s\n", indent, name);
-		hd_strv extra = { 0 };
-		const struct hd_group_def *g = smallest_group(rc, name, &extra);
-		if (g) {
-			fprintf(stderr, "%s     or SystemCallFilter=%s, which also allows", indent, g->name);
-			if (extra.n == 0)
-				fprintf(stderr, " nothing else that is blocked now");
-			for (size_t i = 0; i < extra.n; i++)
-				fprintf(stderr, "%s %s", i ? "," : ":", extra.v[i]);
-			fprintf(stderr, "\n");
-		}
-		hd_strv_free(&extra);
-		return;
-	}
-	if (strcmp(origin, "SystemCallLog") == 0)
-		return;
-	if (strcmp(origin, "RestrictAddressFamilies") == 0) {
+		snprintf(f->setting, sizeof(f->setting), "SystemCallArchitectures=%s", abi_name(v->verdict.abi));
+	} else if (strcmp(origin, "SystemCallFilter") == 0 && name) {
+		/* in an allow list a plain name adds the call; in a deny list it takes it off the list */
+		snprintf(f->setting, sizeof(f->setting), "SystemCallFilter=%s", name);
+		f->group = smallest_group(rc, name, &f->group_adds);
+	} else if (strcmp(origin, "SystemCallLog") == 0) {
+		f->setting[0] = 0;
+	} else if (strcmp(origin, "RestrictAddressFamilies") == 0) {
 		const char *fam = hd_af_name((int)v->args[0]);
 		if (fam && v->verdict.abi != HD_ARCH_X86)
-			fprintf(stderr, "%sfix: RestrictAddressFamilies=%s\n", indent, fam);
-		else
-			fprintf(stderr, "%sfix: RestrictAddressFamilies= (empty: no restriction)\n", indent);
-		return;
+			snprintf(f->setting, sizeof(f->setting), "RestrictAddressFamilies=%s", fam);
+		else /* i386 socketcall(): the family is not visible, only lifting the restriction helps */
+			snprintf(f->setting, sizeof(f->setting), "RestrictAddressFamilies=");
+	} else if (strcmp(origin, "RestrictNamespaces") == 0) {
+		snprintf(f->setting, sizeof(f->setting), "RestrictNamespaces=no");
+	} else {
+		snprintf(f->setting, sizeof(f->setting), "%s=no", origin);
 	}
-	if (strcmp(origin, "RestrictNamespaces") == 0) {
-		fprintf(stderr, "%sfix: RestrictNamespaces= allowing the namespace types in flags %#llx (or =no)\n", indent,
-			(unsigned long long)(v->nr >= 0 && name && strcmp(name, "setns") == 0 ? v->args[1] : v->args[0]));
-		return;
+}
+
+static void print_fix(const struct report_ctx *rc, const struct hd_violation *v, const char *indent)
+{
+	struct fix f;
+	compute_fix(rc, v, &f);
+	if (f.setting[0])
+		fprintf(stderr, "%sfix: %s\n", indent, f.setting);
+	if (f.group) {
+		fprintf(stderr, "%s     or SystemCallFilter=%s, which also allows", indent, f.group->name);
+		if (f.group_adds.n == 0)
+			fprintf(stderr, " nothing else that is blocked now");
+		for (size_t i = 0; i < f.group_adds.n; i++)
+			fprintf(stderr, "%s %s", i ? "," : ":", f.group_adds.v[i]);
+		fprintf(stderr, "\n");
 	}
-	fprintf(stderr, "%sfix: %s=no\n", indent, origin);
+	hd_strv_free(&f.group_adds);
 }
 
 static void print_groups(const struct report_ctx *rc, const char *name, const char *indent)
@@ -202,6 +213,50 @@ static void print_groups(const struct report_ctx *rc, const char *name, const ch
 		fprintf(stderr, "%sgroups: none\n", indent);
 	}
 	hd_strv_free(&paths);
+}
+
+/* One violation as JSON (count: --audit, 0 for a kill). */
+static json_object *violation_json(const struct report_ctx *rc, const struct hd_violation *v, unsigned long count)
+{
+	json_object *o = json_object_new_object();
+	char act[64];
+	json_object_object_add(o, "syscall", v->verdict.name ? json_object_new_string(v->verdict.name) : NULL);
+	json_object_object_add(o, "nr", json_object_new_int(v->nr));
+	json_object_object_add(o, "abi", json_object_new_string(abi_name(v->verdict.abi)));
+	json_object_object_add(o, "pid", json_object_new_int(v->tgid));
+	json_object_object_add(o, "tid", json_object_new_int(v->tid));
+	json_object_object_add(o, "comm", json_object_new_string(v->comm));
+	json_object_object_add(o, "exe", json_object_new_string(v->exe));
+	json_object_object_add(o, "setting", json_object_new_string(v->verdict.origin ? v->verdict.origin : "SystemCallFilter"));
+	json_object_object_add(o, "action", json_object_new_string(hd_action_format(v->verdict.action, act, sizeof(act))));
+	json_object_object_add(o, "killed", json_object_new_boolean(v->killed));
+	if (count)
+		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
+	json_object *groups = json_object_new_array();
+	hd_strv paths = { 0 };
+	if (v->verdict.name && hd_group_paths(v->verdict.name, rc->sdver, &paths) >= 0)
+		for (size_t i = 0; i < paths.n; i++)
+			json_object_array_add(groups, json_object_new_string(paths.v[i]));
+	hd_strv_free(&paths);
+	json_object_object_add(o, "groups", groups);
+	struct fix f;
+	compute_fix(rc, v, &f);
+	json_object_object_add(o, "fix", f.setting[0] ? json_object_new_string(f.setting) : NULL);
+	if (f.group) {
+		json_object_object_add(o, "fix_group", json_object_new_string(f.group->name));
+		json_object *adds = json_object_new_array();
+		for (size_t i = 0; i < f.group_adds.n; i++)
+			json_object_array_add(adds, json_object_new_string(f.group_adds.v[i]));
+		json_object_object_add(o, "fix_group_also_allows", adds);
+	}
+	hd_strv_free(&f.group_adds);
+	return o;
+}
+
+static void print_json_line(json_object *o)
+{
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
 }
 
 static void describe(const struct hd_violation *v, char *buf, size_t size)
@@ -220,6 +275,12 @@ static void describe(const struct hd_violation *v, char *buf, size_t size)
 static void on_violation(const struct hd_violation *v, void *userdata)
 {
 	struct report_ctx *rc = userdata;
+	if (v->killed && rc->json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "blocked", violation_json(rc, v, 0));
+		print_json_line(o);
+		return;
+	}
 	if (v->killed) {
 		char d[1024];
 		describe(v, d, sizeof(d));
@@ -248,6 +309,15 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 
 static void print_audit(const struct report_ctx *rc)
 {
+	if (rc->json) {
+		json_object *o = json_object_new_object(), *a = json_object_new_array();
+		for (size_t i = 0; i < rc->n; i++)
+			json_object_array_add(a, violation_json(rc, &rc->v[i].first, rc->v[i].count));
+		json_object_object_add(o, "audit", a);
+		json_object_object_add(o, "complete", json_object_new_boolean(!rc->oom));
+		print_json_line(o);
+		return;
+	}
 	if (rc->n == 0) {
 		fprintf(stderr, "%s run --audit: no call would have been blocked\n", cli_program);
 		return;
@@ -311,7 +381,7 @@ static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_setting
 
 int verb_run(int argc, char **argv)
 {
-	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT };
+	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT, OPT_JSON };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "property", required_argument, NULL, 'p' },
@@ -321,10 +391,11 @@ int verb_run(int argc, char **argv)
 		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
 		{ "export-bpf", required_argument, NULL, OPT_EXPORT },
 		{ "print-bpf", no_argument, NULL, OPT_PRINT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ 0 },
 	};
 	const char *unit = NULL, *export_path = NULL;
-	bool audit = false, strict = false, print = false;
+	bool audit = false, strict = false, print = false, json = false;
 	int sdver = hd_systemd_version_default();
 	hd_strv props = { 0 };
 	int ret = EXIT_USAGE, c;
@@ -356,6 +427,7 @@ int verb_run(int argc, char **argv)
 			break;
 		case OPT_EXPORT: export_path = optarg; break;
 		case OPT_PRINT: print = true; break;
+		case OPT_JSON: json = true; break;
 		default:
 			hd_strv_free(&props);
 			if (optopt && optopt < 0x100)
@@ -375,7 +447,7 @@ int verb_run(int argc, char **argv)
 	hd_diags diags = { 0 };
 	hd_strv not_enforced = { 0 };
 	struct hd_sandbox sb = { 0 }, sb_export = { 0 };
-	struct report_ctx rc = { .settings = &s, .sdver = sdver };
+	struct report_ctx rc = { .settings = &s, .sdver = sdver, .json = json };
 
 	if (unit) {
 		int r = run_apply_unit(unit, sdver, &s, &diags, &not_enforced);
