@@ -549,18 +549,34 @@ int verb_run(int argc, char **argv)
 	}
 	cli_print_diags(&diags);
 	rc.sb = &sb;
-	struct hd_supervise_options o = { .sb = &sb, .argv = cmd, .on_violation = on_violation, .userdata = &rc };
+	/* Under another listener (harden inside harden) the kernel refuses ours: then the same verdicts
+	 * without explanations; never in --audit, where enforcing would break the promise of a dry run. */
+	struct hd_sandbox sb_plain = { 0 };
+	struct hd_sandbox_options po = so;
+	po.mode = HD_SANDBOX_ENFORCE;
+	if (!audit && hd_sandbox_build(&s, &po, &sb_plain, &diags) < 0) {
+		cli_print_diags(&diags);
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
+					  .on_violation = on_violation, .userdata = &rc };
 	struct hd_supervise_result res;
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
+	hd_sandbox_free(&sb_plain);
+	if (r >= 0 && res.unsupervised)
+		fprintf(stderr, "%s run: another seccomp listener is in place (harden inside harden?): the filter is "
+			"enforced, but violations cannot be explained\n", cli_program);
 	if (r < 0) {
 		fprintf(stderr, "%s run: cannot start %s: %s\n", cli_program, cmd[0], strerror(-r));
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
 	if (res.stage == HD_STAGE_INSTALL) {
-		fprintf(stderr, "%s run: cannot install the sandbox: %s; not running %s (fail closed)\n", cli_program,
-			strerror(res.error), cmd[0]);
+		fprintf(stderr, "%s run: cannot install the sandbox: %s%s; not running %s (fail closed)\n", cli_program,
+			strerror(res.error), res.error == EBUSY && audit ? " (another seccomp listener is in place; --audit needs its own)" : "",
+			cmd[0]);
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
