@@ -771,6 +771,8 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 
 	int r = 0;
 	for (int i = 0; i < n; i++) {
+		if (opt->single_abi_mode && abis[i] != opt->single_abi)
+			continue;
 		struct hd_sandbox_abi *a = &sb->abi[sb->n_abi++];
 		a->arch = abis[i];
 		a->killed = !listed[i];
@@ -787,7 +789,7 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 	sb->no_new_privileges = s->no_new_privileges || (any_seccomp && !opt->have_cap_sys_admin);
 
 	/* One context per ABI, merged into one program. */
-	uint32_t badarch = scmp_action((hd_action){ HD_ACT_KILL, 0 }, opt->mode);
+	uint32_t badarch = opt->single_abi_mode ? SCMP_ACT_ALLOW : scmp_action((hd_action){ HD_ACT_KILL, 0 }, opt->mode);
 	scmp_filter_ctx all = NULL;
 	for (size_t i = 0; i < sb->n_abi; i++) {
 		if (sb->abi[i].killed)
@@ -813,7 +815,8 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 		seccomp_attr_set(all, SCMP_FLTATR_CTL_NNP, 0);
 	}
 	/* Binary search over syscall numbers (libseccomp >= 2.5); a plain list otherwise. */
-	(void)seccomp_attr_set(all, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (!opt->no_binary_tree)
+		(void)seccomp_attr_set(all, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if ((r = seccomp_attr_set(all, SCMP_FLTATR_CTL_TSYNC, 1)) < 0) {
 		hd_diag_add(diags, HD_ERROR, NULL, 0, "libseccomp cannot set TSYNC: %s", strerror(-r));
 		goto fail;

@@ -36,6 +36,12 @@ struct hd_sandbox_options {
 	enum hd_sandbox_mode mode;
 	bool use_prctl_mdwe;       /* MemoryDenyWriteExecute= via PR_SET_MDWE instead of seccomp rules */
 	bool have_cap_sys_admin;   /* decides NoNewPrivileges= the way systemd does */
+	/* For comparisons (bench/filter): build a program for ONE ABI whose other ABIs are let through
+	 * (bad-arch ALLOW), as each of systemd's per-architecture filters is; and libseccomp's plain
+	 * list instead of the binary tree, as systemd 252 does. Zero values: the normal merged program. */
+	bool single_abi_mode;
+	hd_arch single_abi;
+	bool no_binary_tree;
 };
 
 /* One region of the merged model: for syscall nr on the ABI, when all cmps hold, the verdict is action. */
