@@ -142,13 +142,18 @@ static int fix_for(struct hd_syscall_fix *f, hd_arch arch, int sdver, hd_allowed
 	int r = hd_group_paths(f->name, sdver, &f->paths);
 	if (r < 0)
 		return r;
+	/* A group holds every group nested in it, so the smallest one holding the syscall is the
+	 * innermost group of one of its paths: only those are expanded. */
 	size_t best_n = (size_t)-1;
-	for (const struct hd_group_def *g = hd_group_next(NULL, sdver); g; g = hd_group_next(g, sdver)) {
-		if (strcmp(g->name, "@known") == 0 || !hd_group_contains(g, sdver, f->name))
+	for (size_t p = 0; p < f->paths.n; p++) {
+		const char *sp = strrchr(f->paths.v[p], ' ');
+		const char *inner = sp ? sp + 1 : f->paths.v[p];
+		const struct hd_group_def *g = hd_group_find(inner, sdver);
+		if (!g || strcmp(g->name, "@known") == 0 || (f->group && strcmp(f->group, g->name) == 0))
 			continue;
 		hd_strv members = { 0 };
 		r = hd_group_expand(g, sdver, &members);
-		if (r >= 0 && members.n < best_n) {
+		if (r >= 0 && (members.n < best_n || (members.n == best_n && strcmp(g->name, f->group) < 0))) {
 			best_n = members.n;
 			f->group = g->name;
 			hd_strv_free(&f->group_also);
