@@ -86,6 +86,15 @@ static void test_audit_records(void **state)
 	assert_int_equal(d.n, 0);
 	hd_evidence_list_free(&ev);
 
+	/* one record at a time, as a caller with its own line source would */
+	static const char one[] = "audit: type=1326 audit(5.000:9): pid=3 comm=\"a\" sig=31 arch=c000003e syscall=2 code=0x0";
+	assert_int_equal(hd_parse_audit_record(one, sizeof(one) - 1, "x", 7, &ev, &d), 1);
+	assert_int_equal(ev.v[ev.n - 1].line, 7);
+	assert_string_equal(ev.v[ev.n - 1].syscall, "open");
+	assert_int_equal(ev.v[ev.n - 1].verdict, HD_VERDICT_SECCOMP_KILL); /* code 0: kill-thread */
+	assert_int_equal(hd_parse_audit_record("type=SYSCALL syscall=2", 22, "x", 8, &ev, &d), 0);
+	hd_evidence_list_free(&ev);
+
 	/* no syscall=: a warning, no record */
 	assert_int_equal(parse("type=SECCOMP msg=audit(1.0:1): pid=1 sig=31 arch=c000003e\n", &ev, &d), 0);
 	assert_int_equal(ev.n, 0);
