@@ -19,6 +19,9 @@ struct hd_verb {
 int verb_syscall_filter(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_security(int argc, char **argv);
+int verb_explain(int argc, char **argv);
+int verb_check(int argc, char **argv);
+int verb_run(int argc, char **argv);
 
 /* Shared helpers (common.c). */
 extern const char *cli_program; /* "harden" */

@@ -10,6 +10,9 @@ static const struct hd_verb verbs[] = {
 	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
 	{ "security", "score how exposed service units are (systemd-analyze security, offline)", verb_security },
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
+	{ "explain", "from a SIGSYS death (core, journal, audit log) to the line that fixes it", verb_explain },
+	{ "check", "predict which syscalls a unit's filter would block in its programs", verb_check },
+	{ "run", "run a command under a unit's seccomp sandbox, violations explained", verb_run },
 };
 
 static void usage(FILE *f)
