@@ -25,9 +25,9 @@ check:
 test: build
 	meson test -C $(BUILD) --print-errorlogs
 
+# The main job on the bundled example unit (examples/sed-edit.service), verb by verb.
 example: build
-	$(BUILD)/harden syscall-filter fchown
-	$(BUILD)/harden show -p SystemCallFilter=@system-service -p 'SystemCallFilter=~@chown'
+	@examples/demo.sh $(BUILD)/harden
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
