@@ -50,8 +50,8 @@ static void help(void)
 	       "                                repeat in order (an empty value resets, as in a unit file)\n"
 	       "      --systemd=252|latest      semantics and group tables of this systemd (default: the\n"
 	       "                                installed one if it is 252, else latest)\n"
-	       "      --arch=ARCH               also compute the rule set for ARCH (repeatable; systemd names:\n"
-	       "                                x86-64, x86, x32, arm64, ...)\n"
+	       "      --arch=ARCH               --json/--diff: also the rule set for ARCH (repeatable; systemd\n"
+	       "                                names: x86-64, x86, x32, arm64, ...)\n"
 	       "      --json                    print the settings and the rule set per architecture (native\n"
 	       "                                ABIs, every SystemCallArchitectures= entry, every --arch) as\n"
 	       "                                JSON: what the kernel does with every stacked filter systemd\n"
@@ -59,13 +59,15 @@ static void help(void)
 	       "                                argument conditions), names with no number there\n"
 	       "      --diff                    the settings before '--' are A, after it B (its own --unit\n"
 	       "                                first, then -p): list per architecture the syscalls B lets\n"
-	       "                                run (allow or log) that A does not; exit 1 if there are any\n"
+	       "                                run (allow or log) that A does not, or that A allows only\n"
+	       "                                for some arguments; exit 1 if there are any\n"
 	       "      --strict                  treat warnings about the settings as errors (exit 1, no output)\n"
 	       "  -h, --help                    this text\n"
 	       "\n"
-	       "Output (default): one SETTING=VALUE line per setting, as 'systemctl show' prints it; a deny\n"
-	       "list starts with '~', deny entries with their own action print as name:EPERM, name:NUMBER or\n"
-	       "name:kill, SystemCallErrorNumber=2147483646 means kill.\n"
+	       "Output (default): one SETTING=VALUE line per setting, as 'systemctl show --all' prints it:\n"
+	       "a deny list starts with '~' (so an unset list reads '~', deny nothing, and an empty allow\n"
+	       "list such as RestrictAddressFamilies=none reads ''), deny entries with their own action\n"
+	       "print as name:EPERM, name:NUMBER or name:kill, SystemCallErrorNumber=2147483646 means kill.\n"
 	       "Warnings (unknown syscalls, groups, errno names, ...) go to stderr with the offending word.\n"
 	       "Exit status: 0 ok, 1 --strict and warnings, --diff found syscalls, or the unit file could\n"
 	       "not be read; 2 usage error.\n"
@@ -105,7 +107,10 @@ static int apply_property(struct side *side, const char *arg, int sdver)
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg)
 		return cli_usage_error("show", "-p '%s': expected SETTING=VALUE", arg);
-	char *key = strndup(arg, (size_t)(eq - arg));
+	size_t klen = (size_t)(eq - arg);
+	while (klen && (arg[klen - 1] == ' ' || arg[klen - 1] == '\t')) /* "Key = value", as in a unit file */
+		klen--;
+	char *key = strndup(arg, klen);
 	if (!key)
 		return -ENOMEM;
 	int r = hd_seccomp_apply(&side->settings, key, eq + 1, sdver, NULL, 0, &side->diags);
@@ -166,6 +171,8 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 	for (size_t i = 0; i < rs->unresolved.n; i++)
 		json_object_array_add(unres, json_object_new_string(rs->unresolved.v[i]));
 	json_object_object_add(o, "unresolved", unres);
+	if (rs->install_error)
+		json_object_object_add(o, "install_error", json_object_new_string(rs->install_error));
 	return o;
 }
 
@@ -270,9 +277,10 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 			printf("%s: B allows %zu syscall%s that A does not\n", an, d.n, d.n == 1 ? "" : "s");
 			for (size_t k = 0; k < d.n; k++) {
 				char ba[64], bb[64];
-				printf("  %-24s A: %s, B: %s%s\n", d.v[k].name, hd_action_format(d.v[k].in_a, ba, sizeof(ba)),
-				       hd_action_format(d.v[k].in_b, bb, sizeof(bb)),
-				       d.v[k].conditional ? " (argument conditions apply)" : "");
+				bool partial = hd_action_allows(d.v[k].in_a);
+				printf("  %-24s A: %s%s, B: %s%s\n", d.v[k].name, hd_action_format(d.v[k].in_a, ba, sizeof(ba)),
+				       partial ? " (some arguments refused)" : "", hd_action_format(d.v[k].in_b, bb, sizeof(bb)),
+				       !partial && d.v[k].conditional ? " (argument conditions apply)" : "");
 			}
 		}
 		if (d.n)
