@@ -66,7 +66,9 @@ static void help(void)
 	       "\n"
 	       "harden stays the parent: when the filter kills CMD or any descendant, it prints the syscall\n"
 	       "(name, number, ABI), the process, every group holding the call and the smallest fix, and exits\n"
-	       "with CMD's status (159 = 128+SIGSYS). INT, TERM and HUP sent to harden are passed on.\n"
+	       "with CMD's status (159 = 128+SIGSYS). INT, TERM and HUP sent to harden are passed on (a\n"
+	       "terminal's Ctrl-C reaches CMD directly). Under another seccomp listener (harden inside harden)\n"
+	       "the filter is still enforced, but kills cannot be explained; --audit then fails closed.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --unit FILE        read the settings from a unit file (and its drop-ins)\n"
@@ -82,7 +84,8 @@ static void help(void)
 	       "                     kill, and {\"audit\":[...]} at the end of --audit\n"
 	       "  -h, --help         this text\n"
 	       "\n"
-	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings; 2 usage error or\n"
+	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings or an unreadable\n"
+	       "unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly (CMD NOT run, fail\n"
 	       "closed); 126 CMD not executable; 127 CMD not found.\n",
 	       cli_program, cli_program);
