@@ -66,7 +66,9 @@ static void help(void)
 	       "\n"
 	       "harden stays the parent: when the filter kills CMD or any descendant, it prints the syscall\n"
 	       "(name, number, ABI), the process, every group holding the call and the smallest fix, and exits\n"
-	       "with CMD's status (159 = 128+SIGSYS). INT, TERM and HUP sent to harden are passed on.\n"
+	       "with CMD's status (159 = 128+SIGSYS). INT, TERM and HUP sent to harden are passed on (a\n"
+	       "terminal's Ctrl-C reaches CMD directly). Under another seccomp listener (harden inside harden)\n"
+	       "the filter is still enforced, but kills cannot be explained; --audit then fails closed.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --unit FILE        read the settings from a unit file (and its drop-ins)\n"
@@ -82,7 +84,8 @@ static void help(void)
 	       "                     kill, and {\"audit\":[...]} at the end of --audit\n"
 	       "  -h, --help         this text\n"
 	       "\n"
-	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings; 2 usage error or\n"
+	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings or an unreadable\n"
+	       "unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly (CMD NOT run, fail\n"
 	       "closed); 126 CMD not executable; 127 CMD not found.\n",
 	       cli_program, cli_program);
@@ -151,6 +154,13 @@ static const char *abi_name(hd_arch a)
 	return ai ? ai->name : "unknown ABI";
 }
 
+/* The call as the user knows it: i386 socketcall(1, ...) is socket(). */
+static const char *call_name(const struct hd_violation *v)
+{
+	const char *sub = v->verdict.abi == HD_ARCH_X86 ? hd_sandbox_mux_subcall(v->verdict.name, (uint32_t)v->args[0]) : NULL;
+	return sub ? sub : v->verdict.name;
+}
+
 /* The smallest change that lets the call through, by the setting that stops it. */
 struct fix {
 	char setting[160];                /* "SystemCallFilter=fchown"; empty: none (SystemCallLog) */
@@ -162,7 +172,7 @@ static void compute_fix(const struct report_ctx *rc, const struct hd_violation *
 {
 	*f = (struct fix){ 0 };
 	const char *origin = v->verdict.origin ? v->verdict.origin : "SystemCallFilter";
-	const char *name = v->verdict.name;
+	const char *name = call_name(v);
 	if (strcmp(origin, "SystemCallArchitectures") == 0) {
 		snprintf(f->setting, sizeof(f->setting), "SystemCallArchitectures=%s", abi_name(v->verdict.abi));
 	} else if (strcmp(origin, "SystemCallFilter") == 0 && name) {
@@ -220,7 +230,7 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 {
 	json_object *o = json_object_new_object();
 	char act[64];
-	json_object_object_add(o, "syscall", v->verdict.name ? json_object_new_string(v->verdict.name) : NULL);
+	json_object_object_add(o, "syscall", call_name(v) ? json_object_new_string(call_name(v)) : NULL);
 	json_object_object_add(o, "nr", json_object_new_int(v->nr));
 	json_object_object_add(o, "abi", json_object_new_string(abi_name(v->verdict.abi)));
 	json_object_object_add(o, "pid", json_object_new_int(v->tgid));
@@ -234,7 +244,7 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
 	json_object *groups = json_object_new_array();
 	hd_strv paths = { 0 };
-	if (v->verdict.name && hd_group_paths(v->verdict.name, rc->sdver, &paths) >= 0)
+	if (call_name(v) && hd_group_paths(call_name(v), rc->sdver, &paths) >= 0)
 		for (size_t i = 0; i < paths.n; i++)
 			json_object_array_add(groups, json_object_new_string(paths.v[i]));
 	hd_strv_free(&paths);
@@ -266,8 +276,13 @@ static void describe(const struct hd_violation *v, char *buf, size_t size)
 	char thread[32] = "";
 	if (v->tgid != v->tid)
 		snprintf(thread, sizeof(thread), " thread %d", (int)v->tid);
+	char name[96];
+	if (call_name(v) != v->verdict.name)
+		snprintf(name, sizeof(name), "%s (through %s)", call_name(v), v->verdict.name);
+	else
+		snprintf(name, sizeof(name), "%s", v->verdict.name ? v->verdict.name : "unknown syscall");
 	snprintf(buf, size, "%s (nr %d, %s) in pid %d%s (%s, %s), by %s= (%s)",
-		 v->verdict.name ? v->verdict.name : "unknown syscall", v->nr, abi_name(v->verdict.abi), (int)v->tgid,
+		 name, v->nr, abi_name(v->verdict.abi), (int)v->tgid,
 		 thread, v->comm, v->exe[0] ? v->exe : "?", v->verdict.origin ? v->verdict.origin : "SystemCallFilter",
 		 act);
 }
@@ -285,7 +300,7 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 		char d[1024];
 		describe(v, d, sizeof(d));
 		fprintf(stderr, "%s run: blocked %s: killed\n", cli_program, d);
-		print_groups(rc, v->verdict.name, "  ");
+		print_groups(rc, call_name(v), "  ");
 		print_fix(rc, v, "  ");
 		return;
 	}
@@ -329,7 +344,7 @@ static void print_audit(const struct report_ctx *rc)
 		describe(&rc->v[i].first, d, sizeof(d));
 		fprintf(stderr, "- %s: %lu call%s, first %s\n", rc->v[i].first.verdict.name ? rc->v[i].first.verdict.name : "?",
 			rc->v[i].count, rc->v[i].count == 1 ? "" : "s", d);
-		print_groups(rc, rc->v[i].first.verdict.name, "  ");
+		print_groups(rc, call_name(&rc->v[i].first), "  ");
 		print_fix(rc, &rc->v[i].first, "  ");
 	}
 	if (rc->oom)

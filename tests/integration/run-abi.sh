@@ -35,6 +35,12 @@ run_h 159 "" 'blocked mseal \(nr 462, x86\)' -- --systemd=latest -p SystemCallFi
 run_h 1 '^errno 1 EPERM$' "" -- --systemd=latest -p SystemCallFilter=~mseal:EPERM -- "$HDPROBE" i386-raw 462
 # RestrictAddressFamilies: on i386 socket() is refused (socketcall hides the family)
 run_h 1 '^errno 97 EAFNOSUPPORT$' "" -- -p RestrictAddressFamilies=AF_UNIX -- "$HDPROBE" i386-socket-inet
+run_h 1 '^errno 97 EAFNOSUPPORT$' "" -- -p RestrictAddressFamilies=AF_UNIX -- "$HDPROBE" i386-socketcall-inet
+# ... also when the allow list allows socketcall() itself (its own rule must not swallow socket's)
+run_h 1 '^errno 97 EAFNOSUPPORT$' "" -- -p SystemCallFilter=@system-service -p RestrictAddressFamilies=AF_UNIX -- "$HDPROBE" i386-socketcall-inet
+run_h 0 '^ok$' "" -- -p SystemCallFilter=@system-service -- "$HDPROBE" i386-socketcall-inet
+# a deny list on socket holds through socketcall() even when socketcall is allowed
+run_h 159 "" 'blocked socket \(through socketcall\) \(nr 102, x86\)' -- -p SystemCallFilter=@system-service -p SystemCallFilter=~socket -- "$HDPROBE" i386-socketcall-inet
 # the exported program kills them too when loaded by someone else (bwrap)
 if command -v bwrap >/dev/null 2>&1; then
 	"$HARDEN" run -p SystemCallFilter=~getpid --export-bpf "$T/prog.bpf" || fail "export failed"
