@@ -42,7 +42,8 @@ static void help(void)
 	       "SystemCallArchitectures= and the settings systemd implements with seccomp: ProtectClock=,\n"
 	       "ProtectKernelModules=, PrivateDevices=, ...) is listed with its evidence, the groups holding it\n"
 	       "and a fix. Calls refused only for some argument values (RestrictSUIDSGID=,\n"
-	       "MemoryDenyWriteExecute=, RestrictNamespaces=, ...) are listed apart and not counted.\n"
+	       "MemoryDenyWriteExecute=, RestrictNamespaces=, ...) are listed apart and not counted, and so are\n"
+	       "calls refused with an errno glibc copes with (clone3 with ENOSYS: it retries with clone).\n"
 	       "\n"
 	       "  -p, --property=SETTING=VALUE  a [Service] assignment (repeatable, in order); with --exec\n"
 	       "      --exec=BINARY             check this program (repeatable; a bare name is looked up in PATH\n"
@@ -145,7 +146,7 @@ static void print_evidence(const struct hd_elf_evidence *e)
 
 /* Compare one scanned program with the filter; print/collect every syscall that may be blocked. */
 static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, const struct hd_elf_scan *scan,
-		   json_object *jblocked, json_object *jcond)
+		   json_object *jblocked, json_object *jcond, json_object *jharmless)
 {
 	const struct hd_arch_info *ai = hd_arch_info(scan->arch);
 	if (!arch_allowed(s, scan->arch)) {
@@ -209,9 +210,28 @@ static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, c
 			}
 			continue;
 		}
-		ctx->n_blocked++;
 		char abuf[64];
 		hd_action_format(act, abuf, sizeof(abuf));
+		/* refused with an errno libc copes with: listed, not counted */
+		const struct hd_libc_fallback *fb =
+			act.kind == HD_ACT_ERRNO && scan->libc == HD_LIBC_GLIBC ? hd_libc_fallback_find(name, act.errno_value) : NULL;
+		if (fb && *fb->fallback) {
+			int fnr = hd_syscall_nr(fb->fallback, scan->arch, NULL);
+			if (fnr == HD_NR_NONE || !hd_action_allows(hd_ruleset_action(&rs, fnr, NULL)))
+				fb = NULL; /* the fallback is refused too */
+		}
+		if (fb) {
+			if (!ctx->json)
+				printf("    refused but harmless: %s -> %s; %s\n", name, abuf, fb->why);
+			json_object *h = json_object_new_object();
+			json_object_object_add(h, "syscall", json_object_new_string(name));
+			json_object_object_add(h, "action", json_object_new_string(abuf));
+			json_object_object_add(h, "fallback", json_object_new_string(fb->fallback));
+			json_object_object_add(h, "why", json_object_new_string(fb->why));
+			json_object_array_add(jharmless, h);
+			continue;
+		}
+		ctx->n_blocked++;
 		const char *origin = rule_origin(&rs, nr);
 		hd_strv paths = { 0 };
 		if (hd_group_paths(name, ctx->sdver, &paths) < 0) {
@@ -381,7 +401,9 @@ static int check_program(struct check_ctx *ctx, const struct hd_seccomp_settings
 	json_object_object_add(jp, "blocked", jblocked);
 	json_object *jcond = json_object_new_array();
 	json_object_object_add(jp, "refused_for_some_arguments", jcond);
-	r = compare(ctx, s, &scan, jblocked, jcond);
+	json_object *jharmless = json_object_new_array();
+	json_object_object_add(jp, "refused_but_libc_copes", jharmless);
+	r = compare(ctx, s, &scan, jblocked, jcond, jharmless);
 	json_object *jl = json_object_new_array();
 	for (size_t i = 0; i < scan.limits.n; i++) {
 		json_object_array_add(jl, json_object_new_string(scan.limits.v[i]));

@@ -581,7 +581,7 @@ static int object_load(struct elf_object *o, const char *path, unsigned char *bu
 				if (r < 0)
 					return r;
 				if (computed && hd_strv_pushf(&s->limits,
-							      "%s: %u syscall instruction(s) whose number is computed at run time",
+							      "%s: %u possible syscall instruction(s) whose number is not a nearby constant",
 							      path, computed) < 0)
 					return -ENOMEM;
 			} else {
@@ -622,7 +622,7 @@ static int object_load(struct elf_object *o, const char *path, unsigned char *bu
 			o->is_libc = is_libc_object(o->soname, path, &o->libc_kind);
 	}
 	if (computed &&
-	    hd_strv_pushf(&s->limits, "%s: %u syscall instruction(s) whose number is computed at run time", path,
+	    hd_strv_pushf(&s->limits, "%s: %u possible syscall instruction(s) whose number is not a nearby constant", path,
 			  computed) < 0)
 		return -ENOMEM;
 	hd_strv_sort(&o->exports);
@@ -918,9 +918,31 @@ struct flag_limit {
 
 static const struct flag_limit flag_limits[] = {
 	{ HD_WRAPPER_ANY_SYSCALL, "%s imports %s: syscall numbers passed at run time are not analysed" },
-	{ HD_WRAPPER_LOADS_CODE, "%s imports %s: libraries it loads at run time are not analysed" },
+	{ HD_WRAPPER_LOADS_CODE, "%s imports %s: libraries loaded at run time (dlopen, NSS modules, gconv) are not analysed" },
 	{ HD_WRAPPER_EXECS, "%s imports %s: the programs it runs are checked only if they are in the unit" },
 };
+#define N_FLAG_LIMITS (sizeof(flag_limits) / sizeof(flag_limits[0]))
+
+/* One limit line per object and flag, naming the imports: "libacl.so.1 imports getpwnam, getgrnam: ..." */
+static int push_flag_limits(struct hd_elf_scan *s, const char *obj, hd_strv names[N_FLAG_LIMITS])
+{
+	for (size_t f = 0; f < N_FLAG_LIMITS; f++) {
+		if (!names[f].n)
+			continue;
+		char list[512];
+		size_t used = 0;
+		list[0] = '\0';
+		for (size_t i = 0; i < names[f].n; i++) {
+			int k = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[f].v[i]);
+			if (k < 0 || (size_t)k >= sizeof(list) - used)
+				break;
+			used += (size_t)k;
+		}
+		if (hd_strv_pushf(&s->limits, flag_limits[f].text, obj, list) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
 
 static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n, bool have_closure)
 {
@@ -948,6 +970,8 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 				hd_strv_sort(&reach);
 		}
 		hd_strv_free(&used);
+		hd_strv flagged[N_FLAG_LIMITS];
+		memset(flagged, 0, sizeof(flagged));
 		for (size_t k = 0; k < o->imports.n && r >= 0; k++) {
 			const char *sym = o->imports.v[k];
 			s->n_imports++;
@@ -965,10 +989,9 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 				r = hd_strv_push_unique(&unmapped, sym);
 				continue;
 			}
-			for (size_t f = 0; f < sizeof(flag_limits) / sizeof(flag_limits[0]); f++)
-				if ((w->flags & flag_limits[f].flag) &&
-				    (r = hd_strv_pushf(&s->limits, flag_limits[f].text, o->path, w->name)) < 0)
-					break;
+			for (size_t f = 0; f < N_FLAG_LIMITS && r >= 0; f++)
+				if (w->flags & flag_limits[f].flag)
+					r = hd_strv_push_unique(&flagged[f], w->name);
 			hd_strv calls = { 0 };
 			r = hd_wrapper_syscalls_arch(sym, s->libc, s->arch, &calls);
 			for (size_t c = 0; r >= 0 && c < calls.n; c++) {
@@ -978,6 +1001,10 @@ static int map_imports(struct hd_elf_scan *s, struct elf_object *objs, size_t n,
 			}
 			hd_strv_free(&calls);
 		}
+		if (r >= 0)
+			r = push_flag_limits(s, o->path, flagged);
+		for (size_t f = 0; f < N_FLAG_LIMITS; f++)
+			hd_strv_free(&flagged[f]);
 		hd_strv_free(&reach);
 	}
 	if (r >= 0 && unmapped.n) {

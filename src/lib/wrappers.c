@@ -1064,3 +1064,26 @@ int hd_wrapper_syscalls(const char *name, enum hd_libc libc, hd_strv *out)
 {
 	return hd_wrapper_syscalls_arch(name, libc, HD_ARCH_X86_64, out);
 }
+
+/* glibc 2.36's reactions to refused syscalls (see wrappers.h), from its sources' ENOSYS fallbacks. */
+const struct hd_libc_fallback hd_libc_fallbacks[] = {
+	{ "clone3", ENOSYS, "clone", "pthread_create and posix_spawn retry with clone" },
+	{ "faccessat2", ENOSYS, "faccessat", "faccessat with flags emulates them with fstatat and faccessat" },
+	{ "statx", ENOSYS, "newfstatat", "statx is emulated with fstatat" },
+	{ "preadv2", ENOSYS, "preadv", "preadv2 without flags retries with preadv" },
+	{ "pwritev2", ENOSYS, "pwritev", "pwritev2 without flags retries with pwritev" },
+	{ "mlock2", ENOSYS, "mlock", "mlock2 without flags retries with mlock" },
+	{ "renameat2", ENOSYS, "renameat", "renameat2 without flags retries with renameat" },
+	{ "close_range", ENOSYS, "close", "closefrom walks /proc/self/fd and closes one by one" },
+	{ "rseq", 0, "", "a failed rseq registration is ignored (restartable sequences stay off)" },
+	{ "set_robust_list", 0, "", "a failed robust-list registration is ignored" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct hd_libc_fallback *hd_libc_fallback_find(const char *syscall, int errno_value)
+{
+	for (const struct hd_libc_fallback *f = hd_libc_fallbacks; f->syscall; f++)
+		if (strcmp(f->syscall, syscall) == 0 && (f->errno_value == 0 || f->errno_value == errno_value))
+			return f;
+	return NULL;
+}

@@ -59,3 +59,20 @@ int hd_wrapper_syscalls_arch(const char *name, enum hd_libc libc, hd_arch arch, 
 /* x86-64 syscall name -> its replacement on architectures without it (the generic syscall table:
  * arm64, riscv64, loongarch64): "open" -> "openat", "stat" -> "newfstatat"... NULL if none. */
 const char *hd_wrapper_generic_equivalent(const char *syscall);
+
+/*
+ * When a syscall is refused, does libc carry on anyway? glibc 2.36 retries some new syscalls with an
+ * older one when the kernel (or a seccomp filter) answers ENOSYS: clone3 -> clone, statx ->
+ * newfstatat, faccessat2 -> faccessat, ... and ignores the failure of a few start-up calls (rseq,
+ * set_robust_list) whatever the errno. A filter that returns such an errno does not break the program.
+ */
+struct hd_libc_fallback {
+	const char *syscall;
+	int errno_value;      /* the errno libc reacts to; 0 = any errno */
+	const char *fallback; /* the syscall libc makes instead; "" = it just carries on */
+	const char *why;
+};
+
+extern const struct hd_libc_fallback hd_libc_fallbacks[]; /* NULL-syscall terminated */
+/* The fallback for syscall refused with errno_value (positive), or NULL when libc has none. */
+const struct hd_libc_fallback *hd_libc_fallback_find(const char *syscall, int errno_value);

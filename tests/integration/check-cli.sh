@@ -72,6 +72,15 @@ assert any(c["syscall"] == "mmap" and c["setting"] == "MemoryDenyWriteExecute" f
 assert "mmap" not in b
 PY
 
+# RestrictNamespaces= makes clone3 fail with ENOSYS; glibc's pthread_create then uses clone: not blocked
+"$HARDEN" check --json --systemd=252 -p RestrictNamespaces=yes --exec python3 >"$tmp/n.json"
+python3 - "$tmp/n.json" <<'PY' || fail=1
+import json, sys
+p = json.load(open(sys.argv[1]))["commands"][0]["programs"][0]
+assert not any(b["syscall"] == "clone3" for b in p["blocked"]), p["blocked"]
+assert any(h["syscall"] == "clone3" and h["fallback"] == "clone" for h in p["refused_but_libc_copes"]), p
+PY
+
 # usage
 "$HARDEN" check >/dev/null 2>&1; [ $? -eq 2 ] || no "no arguments: exit not 2"
 "$HARDEN" check --bogus x.service >/dev/null 2>&1; [ $? -eq 2 ] || no "unknown option: exit not 2"

@@ -106,6 +106,22 @@ static void test_unknown_and_hostile(void **state)
 	assert_true(hd_wrapper_find("execvp")->flags & HD_WRAPPER_EXECS);
 }
 
+static void test_fallbacks(void **state)
+{
+	(void)state;
+	const struct hd_libc_fallback *f = hd_libc_fallback_find("clone3", ENOSYS);
+	assert_non_null(f);
+	assert_string_equal(f->fallback, "clone");
+	assert_null(hd_libc_fallback_find("clone3", EPERM)); /* glibc retries on ENOSYS only */
+	assert_non_null(hd_libc_fallback_find("rseq", EPERM));  /* any errno: ignored */
+	assert_null(hd_libc_fallback_find("fchown", ENOSYS));
+	for (f = hd_libc_fallbacks; f->syscall; f++) {
+		assert_int_not_equal(hd_syscall_nr(f->syscall, HD_ARCH_X86_64, NULL), HD_NR_NONE);
+		if (*f->fallback)
+			assert_int_not_equal(hd_syscall_nr(f->fallback, HD_ARCH_X86_64, NULL), HD_NR_NONE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_names_are_syscalls),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_unknown_and_hostile),
+		cmocka_unit_test(test_fallbacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
