@@ -36,7 +36,7 @@ static const char *const shown_keys[] = {
 
 static void help(void)
 {
-	printf("Usage: %s show [OPTIONS] [--unit FILE] [-p SETTING=VALUE...]\n"
+	printf("Usage: %s show [OPTIONS] [-p SETTING=VALUE...] [[--unit] FILE]\n"
 	       "       %s show --diff [OPTIONS] [--unit FILE] [-p SETTING=VALUE...] -- [--unit FILE] [-p SETTING=VALUE...]\n"
 	       "\n"
 	       "Print what a set of systemd seccomp settings really amounts to, parsed with systemd's exact\n"
@@ -45,6 +45,7 @@ static void help(void)
 	       "the seccomp-backed booleans (LockPersonality=, ProtectClock=, ...).\n"
 	       "\n"
 	       "      --unit=FILE               read the seccomp settings from a unit file's [Service] lines\n"
+	       "                                (a lone FILE after the options means the same)\n"
 	       "                                and its drop-ins first (warnings name FILE:LINE)\n"
 	       "  -p, --property=SETTING=VALUE  apply one assignment on top, like a line in [Service];\n"
 	       "                                repeat in order (an empty value resets, as in a unit file)\n"
@@ -409,6 +410,9 @@ int verb_show(int argc, char **argv)
 		ret = cli_usage_error("show", "--diff needs the B settings after '--'");
 		goto out;
 	}
+	/* "harden show FILE": one positional argument is the unit file, as with --unit FILE */
+	if (!diff && !dashdash && !unit && optind == argc - 1)
+		unit = argv[optind++];
 	if (!diff && optind < argc) {
 		ret = cli_usage_error("show", "unexpected argument '%s'", argv[optind]);
 		goto out;

@@ -73,6 +73,11 @@ contains "unit line warned with file:line" "$tmp/err" "u.service:5: warning: Fai
 contains "-p applied after the unit" "$tmp/out" "SystemCallFilter=~swapoff"
 contains "unit's errno" "$tmp/out" "SystemCallErrorNumber=1"
 $H --unit "$tmp/missing.service" >/dev/null 2>&1; check "--unit on a missing file" 1 $?
+# "harden show FILE" is "harden show --unit FILE"
+$H -p 'SystemCallFilter=swapon' "$tmp/u.service" >"$tmp/out2" 2>/dev/null
+check "positional FILE" 0 $?
+contains "positional FILE applies the unit's lines" "$tmp/out2" "SystemCallErrorNumber=1"
+$H "$tmp/u.service" "$tmp/u.service" >/dev/null 2>&1; check "two positional files" 2 $?
 $H --diff --unit "$tmp/u.service" -- --unit "$tmp/u.service" -p 'SystemCallFilter=swapoff' >"$tmp/out"
 check "--diff between a unit and the unit plus a drop-in line" 1 $?
 contains "diff names swapoff" "$tmp/out" "swapoff"
