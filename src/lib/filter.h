@@ -43,6 +43,7 @@ struct hd_seccomp_settings {
 	size_t n_af;
 
 	uint64_t ns_allowed;           /* RestrictNamespaces=: CLONE_NEW* flags still allowed (default all) */
+	bool ns_is_set;                /* RestrictNamespaces= assigned since the last reset: later lists merge */
 
 	bool lock_personality;
 	bool memory_deny_write_execute;
@@ -73,8 +74,22 @@ void hd_seccomp_settings_free(struct hd_seccomp_settings *s);
 int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char *value, int sdver,
 		     const char *file, unsigned line, hd_diags *diags);
 
+/* Problems only visible once every assignment is in (e.g. filters systemd could not install, see
+ * hd_ruleset.install_error), added to diags as warnings naming file (may be NULL). 0 or -errno. */
+int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags);
+
 /* True if key is a setting hd_seccomp_apply handles. */
 bool hd_seccomp_is_setting(const char *key);
+
+/* The keys hd_seccomp_apply handles, NULL-terminated, in systemd's installation order. */
+extern const char *const hd_seccomp_keys[];
+
+/*
+ * key's value as `systemctl show -p KEY` prints it (SystemCallFilter, SystemCallErrorNumber,
+ * SystemCallArchitectures, SystemCallLog, RestrictAddressFamilies, RestrictNamespaces, and the
+ * booleans as yes/no). *out is malloc'd. 0, -ENOENT for a key not handled here, or -ENOMEM.
+ */
+int hd_seccomp_format(const struct hd_seccomp_settings *s, const char *key, char **out);
 
 /* ---- rule sets ---- */
 
@@ -116,6 +131,12 @@ struct hd_ruleset {
 	struct hd_rule *v; /* sorted by nr, then origin */
 	size_t n, cap;
 	hd_strv unresolved; /* names from the settings that are not syscalls on this architecture */
+	/* Non-NULL (malloc'd): systemd could not install these filters at all and the service would not
+	 * start; says why. (systemd 252: an allow-list entry whose own action equals the default action
+	 * -- "~x:EPERM" with SystemCallErrorNumber=EPERM, "~x:kill" with the default kill -- makes
+	 * libseccomp refuse the rule with EACCES, which systemd treats as fatal.) The rules still say
+	 * what the filter would do. */
+	char *install_error;
 };
 
 /*
@@ -124,7 +145,51 @@ struct hd_ruleset {
  * 0 or -errno.
  */
 int hd_ruleset_build(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct hd_ruleset *out);
+/*
+ * The same plus every other seccomp-backed setting systemd installs as its own stacked filter
+ * (ProtectHostname, RestrictAddressFamilies, MemoryDenyWriteExecute, RestrictRealtime, RestrictSUIDSGID,
+ * RestrictNamespaces, ProtectKernelTunables/Modules/Logs, ProtectClock, PrivateDevices, LockPersonality):
+ * the whole verdict of the kernel. Those add unconditional rules (merged: strictest verdict wins, an
+ * ERRNO tie goes to the later-installed filter) and conditional ones (n_cmps > 0, origin = the setting):
+ * when all comparisons of a conditional rule hold, the call gets that rule's action, which already
+ * accounts for the unconditional verdict; when several hold, the strictest. Conditional rules that could
+ * never change the verdict are left out. 0 or -errno. (hd_ruleset_build itself stays limited to
+ * SystemCallFilter/ErrorNumber/Log/Architectures.)
+ */
+int hd_ruleset_build_full(const struct hd_seccomp_settings *s, hd_arch arch, int sdver, struct hd_ruleset *out);
 void hd_ruleset_free(struct hd_ruleset *rs);
 /* The action for nr from unconditional rules or the default; *conditional (may be NULL) is set when
  * conditional rules also exist for nr. */
 hd_action hd_ruleset_action(const struct hd_ruleset *rs, int nr, bool *conditional);
+
+/* Which of two verdicts the kernel returns when stacked filters disagree: KILL > ERRNO > LOG > ALLOW.
+ * Between two ERRNOs, the later-installed filter's value wins: pass the later one as b. */
+hd_action hd_action_strictest(hd_action a, hd_action b);
+bool hd_action_equal(hd_action a, hd_action b);
+bool hd_action_allows(hd_action a); /* ALLOW or LOG: the call runs */
+/* "allow", "log", "kill", "errno EPERM" / "errno 200"; returns buf. */
+const char *hd_action_format(hd_action a, char *buf, size_t size);
+
+/* False when SystemCallArchitectures= kills every call of arch (the native one is never blocked). */
+bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch);
+
+/* The architectures a service of this build runs filters for (native ABIs, e.g. x86-64 x86 x32) plus
+ * every one named in SystemCallArchitectures=, unique, native first. Returns the count. */
+size_t hd_seccomp_ruleset_archs(const struct hd_seccomp_settings *s, hd_arch out[HD_ARCH_COUNT]);
+
+/* A syscall that b lets run (allow/log) and a does not; names_b is b's action, names_a a's. */
+struct hd_ruleset_delta {
+	char *name;
+	int nr;
+	hd_action in_a, in_b;
+	bool conditional; /* conditional rules exist for nr in a or b: the answer holds for some arguments */
+};
+struct hd_ruleset_diff {
+	struct hd_ruleset_delta *v;
+	size_t n, cap;
+};
+/* Every syscall of the architecture (every name harden knows that has a number there, plus numbers
+ * that appear in either rule set) that b allows and a does not, sorted by name. a and b must be for the
+ * same architecture (-EINVAL otherwise). 0 or -errno. */
+int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, struct hd_ruleset_diff *out);
+void hd_ruleset_diff_free(struct hd_ruleset_diff *d);

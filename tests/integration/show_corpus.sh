@@ -1,0 +1,42 @@
+#!/bin/sh
+# Differential: every seccomp-backed assignment in the corpus units through `harden show --systemd=252`
+# must produce exactly the warnings systemd-analyze 252 printed for those lines
+# ($SHARED/corpus/expected-systemd252/*.err), no more, no fewer.
+set -u
+: "${HARDEN:?}" "${SRCDIR:?}" "${SHARED:?}"
+export LC_ALL=C
+corpus=$SHARED/corpus
+if [ ! -d "$corpus/expected-systemd252" ]; then
+	echo "skip: no corpus at $corpus" >&2
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+units=0 warnings=0 fail=0
+for u in "$corpus"/units/*.service "$corpus"/units-edge/*.service; do
+	err=$corpus/expected-systemd252/$(basename "$u").err
+	[ -f "$err" ] || continue
+	awk -f "$SRCDIR/tests/integration/seccomp_lines.awk" "$u" >"$tmp/lines"
+	[ -s "$tmp/lines" ] || continue
+	units=$((units + 1))
+	: >"$tmp/got"
+	while IFS='	' read -r ln assignment; do
+		"$HARDEN" show --systemd=252 -p "$assignment" 2>&1 >/dev/null |
+			sed -n "s/^harden: warning: /$ln: /p" >>"$tmp/got"
+	done <"$tmp/lines"
+	sort -u "$tmp/got" -o "$tmp/got"
+	# systemd's warnings on those lines only (other settings warn too)
+	cut -f1 "$tmp/lines" | sort -u >"$tmp/lns"
+	sed -n 's/^[^:]*:\([0-9]*\): /\1: /p' "$err" | sort -u | while IFS= read -r m; do
+		grep -qx "${m%%:*}" "$tmp/lns" && printf '%s\n' "$m"
+	done >"$tmp/want"
+	warnings=$((warnings + $(wc -l <"$tmp/want")))
+	if ! cmp -s "$tmp/want" "$tmp/got"; then
+		echo "FAIL: $(basename "$u"): warnings differ (< systemd 252, > harden)" >&2
+		diff "$tmp/want" "$tmp/got" >&2
+		fail=1
+	fi
+done
+echo "compared $units units, $warnings warnings from systemd-analyze 252"
+[ "$units" -gt 50 ] || { echo "FAIL: only $units units with seccomp settings found" >&2; fail=1; }
+exit $fail
