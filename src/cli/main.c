@@ -8,6 +8,7 @@
 
 static const struct hd_verb verbs[] = {
 	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
+	{ "security", "score how exposed service units are (systemd-analyze security, offline)", verb_security },
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
 	{ "learn", "watch a program, then write the tightest drop-in that lets it work", verb_learn },
 };

@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: MIT */
+/* harden security: systemd-analyze security's exposure assessment, offline, for many units at once. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "assess.h"
+#include "groups.h"
+#include "settings.h"
+#include "unit.h"
+
+static const char *const verb = "security";
+
+static void help(void)
+{
+	printf("Usage: %s security [OPTIONS...] FILE|DIR...\n"
+	       "\n"
+	       "Score how exposed each service unit is, with systemd-analyze security's 81 checks, weights and\n"
+	       "ratings (systemd 252's numbers, offline: unit files and their drop-ins are read, no manager is\n"
+	       "asked). A DIR means every *.service file in it (not recursive).\n"
+	       "\n"
+	       "  --json=pretty|short        JSON instead of the table: for one unit systemd's array of\n"
+	       "                             {set, name, json_field, description, exposure}; for several\n"
+	       "                             units one object {\"units\": [{unit, exposure, predicate, checks,\n"
+	       "                             ...}], \"errors\": [{file, error}]}\n"
+	       "  --fix                      for every failing check, the line(s) that would make it pass,\n"
+	       "                             then a drop-in with all of them and the exposure the unit would\n"
+	       "                             reach with it (re-scored, not estimated); in JSON, a \"fix\" per row\n"
+	       "                             and an object {unit, exposure, checks, dropin, exposure_after_fix}\n"
+	       "  --threshold=N              exit 1 if a unit's exposure (in tenths, 0-100) is above N\n"
+	       "                             (default 100)\n"
+	       "  --security-policy=FILE     re-weigh checks with a JSON policy (systemd's format); default:\n"
+	       "                             the first systemd-analyze-security.policy in /etc/systemd,\n"
+	       "                             /run/systemd, /usr/local/lib/systemd, /usr/lib/systemd\n"
+	       "  --root=DIR                 look up drop-ins, profiles and the default policy under DIR\n"
+	       "  --profile=NAME|PATH        apply a portable profile (NAME from .../portable/profile/NAME/\n"
+	       "                             service.conf, or a PATH to a .conf file) as the last drop-in\n"
+	       "  --instance=NAME            instance for template units (default: 'i' as systemd 252 uses,\n"
+	       "                             'test_instance' with --systemd=latest)\n"
+	       "  --systemd=252|latest       checks and semantics of this systemd (default: installed one if\n"
+	       "                             252, else latest; they differ in PrivateMounts=, groups, Type=)\n"
+	       "  --offline[=yes]            accepted for compatibility; harden always works offline\n"
+	       "  -h, --help                 this text\n"
+	       "\n"
+	       "Rows are printed in systemd's check-table order (the order of its source, stable across units),\n"
+	       "not in systemd's per-unit order. Marks: ✓ passes, ✗ fails (partly or fully), blank: does not\n"
+	       "apply. EXPOSURE is the row's share of the overall score. Several units: a table each, then an\n"
+	       "overview (UNIT, EXPOSURE, PREDICATE, HAPPY) sorted from most to least exposed.\n"
+	       "Units systemd would refuse to load are reported as errors naming file:line; the others are\n"
+	       "still scored. Colour on a terminal unless NO_COLOR is set; ASCII outside UTF-8 locales.\n"
+	       "Exit status: 0 ok, 1 a unit above --threshold or a unit that could not be scored, 2 usage error.\n",
+	       cli_program);
+}
+
+struct options {
+	int sdver;
+	int json; /* 0 none, JSON_C_TO_STRING_* flags + 1 */
+	bool fix;
+	unsigned threshold;
+	const char *policy_path;
+	const char *root;
+	const char *profile;
+	const char *instance;
+};
+
+struct style {
+	bool color, utf8, emoji;
+};
+
+struct summary {
+	char *unit;
+	unsigned exposure;
+};
+
+/* ---------------------------------------------------------------- text helpers */
+
+/* Display width of UTF-8 text: one column per character (our texts have no wide characters). */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+static void pad(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t w = text_width(s); w < width; w++)
+		fputc(' ', f);
+}
+
+static const char *exposure_str(unsigned e, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u", e / 10, e % 10);
+	return buf;
+}
+
+static const char *mark_of(int set, const struct style *st)
+{
+	if (set < 0)
+		return " ";
+	if (set)
+		return st->utf8 ? "✓" : "+";
+	return st->utf8 ? "✗" : "-";
+}
+
+static void print_table(const struct hd_assessment *a, const char *unit, const struct style *st, bool fix)
+{
+	size_t wname = 4, wdesc = 11;
+	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
+		size_t n = text_width(a->rows[i].check->name), d = text_width(a->rows[i].description);
+		if (n > wname)
+			wname = n;
+		if (d > wdesc)
+			wdesc = d;
+	}
+	const char *bold = st->color ? "\033[1m" : "", *off = st->color ? "\033[0m" : "";
+	printf("%s  ", bold);
+	pad(stdout, "NAME", wname + 1);
+	pad(stdout, "DESCRIPTION", wdesc + 1);
+	printf("EXPOSURE%s\n", off);
+	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
+		const struct hd_assess_row *r = &a->rows[i];
+		const char *c = !st->color || r->set < 0 ? "" : r->set ? "\033[0;32m" : "\033[0;31m";
+		printf("%s%s%s ", c, mark_of(r->set, st), st->color && r->set >= 0 ? off : "");
+		pad(stdout, r->check->name, wname + 1);
+		pad(stdout, r->description, wdesc + 1);
+		char buf[16];
+		if (r->exposure)
+			printf("%8s", exposure_str(r->exposure, buf));
+		putchar('\n');
+		if (fix && r->set == 0 && r->check->fix) {
+			/* the fix lines under the row, indented like a continuation */
+			const char *p = r->check->fix;
+			while (*p) {
+				size_t n = strcspn(p, "\n");
+				printf("  %s %.*s\n", st->utf8 ? "↳" : "=>", (int)n, p);
+				p += n + (p[n] == '\n');
+			}
+		}
+	}
+	const struct hd_rating *rt = hd_rating_for(a->exposure);
+	char buf[16];
+	printf("\n%s Overall exposure level for %s: %s%s %s%s %s\n", st->utf8 ? "→" : "->", unit,
+	       st->color ? rt->color : "", exposure_str(a->exposure, buf), rt->name, st->color && *rt->color ? off : "",
+	       st->emoji ? rt->emoji : rt->ascii);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static json_object *rows_json(const struct hd_assessment *a, bool fix)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
+		const struct hd_assess_row *r = &a->rows[i];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "set", r->set < 0 ? NULL : json_object_new_boolean(r->set));
+		json_object_object_add(o, "name", json_object_new_string(r->check->name));
+		json_object_object_add(o, "json_field", json_object_new_string(r->check->json_field));
+		json_object_object_add(o, "description", json_object_new_string(r->description));
+		char buf[16];
+		json_object_object_add(o, "exposure", r->exposure ? json_object_new_string(exposure_str(r->exposure, buf)) : NULL);
+		if (fix)
+			json_object_object_add(o, "fix", r->set == 0 && r->check->fix ? json_object_new_string(r->check->fix) : NULL);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* ---------------------------------------------------------------- --fix */
+
+/* The drop-in that makes every failing row pass: the rows' fix lines in table order. Deny-style
+ * lines of one setting ("Key=~A", "Key=~B") are merged into one line ("Key=~A B"), which systemd reads
+ * the same way; "%p" in a fix becomes the unit's prefix (as systemd's specifier would). */
+static char *fix_dropin(const struct hd_assessment *a, const char *unit)
+{
+	hd_strv lines = {0};
+	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
+		const struct hd_assess_row *r = &a->rows[i];
+		if (r->set != 0 || !r->check->fix)
+			continue;
+		for (const char *p = r->check->fix; *p;) {
+			size_t n = strcspn(p, "\n");
+			const char *eq = memchr(p, '=', n);
+			size_t klen = eq ? (size_t)(eq - p) : n;
+			bool merged = false;
+			/* "Key=~..." joins an earlier "Key=~..." line */
+			if (eq && eq[1] == '~')
+				for (size_t j = 0; j < lines.n && !merged; j++)
+					if (strncmp(lines.v[j], p, klen + 2) == 0) {
+						char *joined = NULL;
+						if (asprintf(&joined, "%s %.*s", lines.v[j], (int)(n - klen - 2), eq + 2) >= 0) {
+							free(lines.v[j]);
+							lines.v[j] = joined;
+						}
+						merged = true;
+					}
+			if (!merged)
+				hd_strv_pushf(&lines, "%.*s", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		fprintf(m, "# harden security --fix for %s: test before deploying (harden run --unit ...)\n[Service]\n", unit);
+		size_t prefix = strcspn(unit, "@.");
+		for (size_t i = 0; i < lines.n; i++) {
+			for (const char *q = lines.v[i]; *q; q++) {
+				if (q[0] == '%' && q[1] == 'p') {
+					fprintf(m, "%.*s", (int)prefix, unit);
+					q++;
+				} else {
+					fputc(*q, m);
+				}
+			}
+			fputc('\n', m);
+		}
+		fclose(m);
+	}
+	hd_strv_free(&lines);
+	return text;
+}
+
+/* ---------------------------------------------------------------- units */
+
+static int apply_profile(struct hd_unit *u, const struct options *o, hd_diags *diags)
+{
+	if (!o->profile)
+		return 0;
+	char path[4096];
+	const char *found = NULL;
+	if (strchr(o->profile, '/') || (strlen(o->profile) > 5 && !strcmp(o->profile + strlen(o->profile) - 5, ".conf"))) {
+		found = o->profile;
+	} else {
+		static const char *const dirs[] = { "/etc/systemd/portable/profile", "/run/systemd/portable/profile",
+						    "/usr/local/lib/systemd/portable/profile", "/usr/lib/systemd/portable/profile" };
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+			snprintf(path, sizeof(path), "%s%s/%s/service.conf", o->root ? o->root : "", dirs[i], o->profile);
+			if (access(path, R_OK) == 0)
+				found = path;
+		}
+		if (!found) {
+			hd_diag_add(diags, HD_ERROR, NULL, 0, "portable profile '%s' not found", o->profile);
+			return -ENOENT;
+		}
+	}
+	FILE *f = fopen(found, "re");
+	if (!f) {
+		hd_diag_add(diags, HD_ERROR, found, 0, "cannot open profile: %s", strerror(errno));
+		return -errno;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	char buf[8192];
+	size_t got;
+	while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0 && len < (1u << 20))
+		fwrite(buf, 1, got, m);
+	fclose(f);
+	if (!m)
+		return -ENOMEM;
+	fclose(m);
+	int r = hd_unit_parse_text(u, text, len, found, diags);
+	free(text);
+	if (r >= 0)
+		hd_strv_push(&u->dropins, found);
+	return r;
+}
+
+struct run {
+	struct options o;
+	struct style st;
+	struct hd_policy policy;
+	bool have_policy;
+	struct summary *sum;
+	size_t n_sum, cap_sum;
+	json_object *errors; /* multi-unit JSON */
+	bool multi;
+	bool first_json;
+	int rc;
+};
+
+/* Warnings as every verb prints them; errors always name a file (the unit's path when the library
+ * had none to give, e.g. for "no ExecStart="), with the line when there is one. */
+static void print_unit_diags(const hd_diags *d, const char *path)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const hd_diag *g = &d->v[i];
+		const char *file = g->file ? g->file : path;
+		if (g->severity == HD_WARNING && !g->file)
+			fprintf(stderr, "%s: warning: %s\n", cli_program, g->text);
+		else if (g->line)
+			fprintf(stderr, "%s:%u: %s: %s\n", file, g->line, g->severity == HD_ERROR ? "error" : "warning", g->text);
+		else
+			fprintf(stderr, "%s: %s: %s\n", file, g->severity == HD_ERROR ? "error" : "warning", g->text);
+	}
+}
+
+/* A unit that could not be scored: the reason went to stderr with the diags; say it was skipped,
+ * and in JSON list it with the file, line and reason of its (last) error. */
+static void report_error(struct run *run, const char *path, const hd_diags *d, int r)
+{
+	const hd_diag *why = NULL;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].severity == HD_ERROR)
+			why = &d->v[i];
+	if (!why)
+		fprintf(stderr, "%s: error: %s\n", path, strerror(-r));
+	fprintf(stderr, "%s %s: %s: not scored\n", cli_program, verb, path);
+	if (run->errors) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "file", json_object_new_string(why && why->file ? why->file : path));
+		json_object_object_add(e, "line", why && why->line ? json_object_new_int((int)why->line) : NULL);
+		json_object_object_add(e, "error", json_object_new_string(why ? why->text : strerror(-r)));
+		json_object_object_add(e, "unit_file", json_object_new_string(path));
+		json_object_array_add(run->errors, e);
+	}
+	run->rc = EXIT_FINDINGS;
+}
+
+static int score_unit(struct run *run, const char *path)
+{
+	struct hd_unit u = {0};
+	struct hd_settings s;
+	struct hd_assessment a = {0}, after = {0};
+	hd_diags diags = {0};
+	char *dropin = NULL;
+	bool have_settings = false, have_a = false, have_after = false;
+	struct hd_unit_load_options lo = { .root = run->o.root, .instance = run->o.instance, .sdver = run->o.sdver };
+
+	int r = hd_unit_load(path, &lo, &u, &diags);
+	if (r >= 0)
+		r = apply_profile(&u, &run->o, &diags);
+	if (r >= 0) {
+		r = hd_settings_from_unit(&u, run->o.sdver, &s, &diags);
+		have_settings = true;
+	}
+	if (r >= 0) {
+		r = hd_assess(&s, run->have_policy ? &run->policy : NULL, run->o.sdver, &a);
+		have_a = r >= 0;
+		if (r == -EINVAL)
+			hd_diag_add(&diags, HD_ERROR, run->policy.path, 0,
+				    "the security policy leaves no applicable check with a weight above 0 for this unit");
+	}
+	if (r >= 0 && run->o.fix) {
+		/* re-score with the drop-in applied, exactly as systemd would read it */
+		dropin = fix_dropin(&a, u.name ? u.name : path);
+		struct hd_settings s2;
+		hd_diags fd = {0};
+		r = dropin ? hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden --fix drop-in>", &fd) : -ENOMEM;
+		if (r >= 0) {
+			r = hd_settings_from_unit(&u, run->o.sdver, &s2, &fd);
+			if (r >= 0) {
+				r = hd_assess(&s2, run->have_policy ? &run->policy : NULL, run->o.sdver, &after);
+				have_after = r >= 0;
+			}
+			hd_settings_free(&s2);
+		}
+		if (r < 0) /* our own drop-in must always load: say so loudly rather than hide it */
+			print_unit_diags(&fd, "<harden --fix drop-in>");
+		hd_diags_free(&fd);
+	}
+	print_unit_diags(&diags, path);
+	if (r < 0) {
+		report_error(run, path, &diags, r);
+		goto out;
+	}
+
+	const char *name = u.name ? u.name : path;
+	if (run->o.json) {
+		json_object *doc;
+		if (!run->multi && !run->o.fix) {
+			doc = rows_json(&a, false);
+		} else {
+			char buf[16];
+			doc = json_object_new_object();
+			json_object_object_add(doc, "unit", json_object_new_string(name));
+			json_object_object_add(doc, "file", json_object_new_string(path));
+			json_object_object_add(doc, "exposure", json_object_new_string(exposure_str(a.exposure, buf)));
+			json_object_object_add(doc, "predicate", json_object_new_string(hd_rating_for(a.exposure)->name));
+			json_object_object_add(doc, "checks", rows_json(&a, run->o.fix));
+			if (run->o.fix) {
+				json_object_object_add(doc, "dropin", json_object_new_string(dropin));
+				json_object_object_add(doc, "exposure_after_fix",
+						       json_object_new_string(exposure_str(after.exposure, buf)));
+			}
+		}
+		printf("%s%s", run->multi ? (run->first_json ? "\n" : ",\n") : "",
+		       json_object_to_json_string_ext(doc, run->o.json - 1));
+		run->first_json = false;
+		json_object_put(doc);
+	} else {
+		if (run->multi)
+			printf("%s\n", name);
+		print_table(&a, name, &run->st, run->o.fix);
+		if (run->o.fix) {
+			char b1[16], b2[16];
+			printf("\nDrop-in with every fix (%s.d/harden.conf):\n\n%s\n%s Exposure with it: %s %s (now %s)\n",
+			       name, dropin, run->st.utf8 ? "→" : "->", exposure_str(after.exposure, b1),
+			       hd_rating_for(after.exposure)->name, exposure_str(a.exposure, b2));
+		}
+		if (run->multi)
+			putchar('\n');
+	}
+	if (a.exposure > run->o.threshold)
+		run->rc = EXIT_FINDINGS;
+	if (run->n_sum == run->cap_sum) {
+		size_t cap = run->cap_sum ? run->cap_sum * 2 : 64;
+		struct summary *v = realloc(run->sum, cap * sizeof(*v));
+		if (v)
+			run->sum = v, run->cap_sum = cap;
+	}
+	if (run->n_sum < run->cap_sum) {
+		run->sum[run->n_sum].unit = strdup(name);
+		run->sum[run->n_sum].exposure = a.exposure;
+		if (run->sum[run->n_sum].unit)
+			run->n_sum++;
+	}
+out:
+	free(dropin);
+	if (have_after)
+		hd_assessment_free(&after);
+	if (have_a)
+		hd_assessment_free(&a);
+	if (have_settings)
+		hd_settings_free(&s);
+	hd_unit_free(&u);
+	hd_diags_free(&diags);
+	return 0;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* FILE or DIR -> unit files, in name order for a directory. */
+static int collect(const char *arg, hd_strv *files)
+{
+	struct stat st;
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(arg);
+		if (!d)
+			return -errno;
+		hd_strv names = {0};
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (n > 8 && strcmp(de->d_name + n - 8, ".service") == 0 && hd_strv_push(&names, de->d_name) < 0)
+				break;
+		}
+		closedir(d);
+		qsort(names.v, names.n, sizeof(char *), cmp_cstr);
+		for (size_t i = 0; i < names.n; i++)
+			hd_strv_pushf(files, "%s%s%s", arg, arg[strlen(arg) - 1] == '/' ? "" : "/", names.v[i]);
+		hd_strv_free(&names);
+		return 0;
+	}
+	return hd_strv_push(files, arg);
+}
+
+static int cmp_summary(const void *a, const void *b)
+{
+	const struct summary *x = a, *y = b;
+	if (x->exposure != y->exposure)
+		return x->exposure > y->exposure ? -1 : 1;
+	return strcmp(x->unit, y->unit);
+}
+
+static void print_overview(struct run *run)
+{
+	qsort(run->sum, run->n_sum, sizeof(*run->sum), cmp_summary);
+	size_t w = 4;
+	for (size_t i = 0; i < run->n_sum; i++)
+		if (strlen(run->sum[i].unit) > w)
+			w = strlen(run->sum[i].unit);
+	const char *bold = run->st.color ? "\033[1m" : "", *off = run->st.color ? "\033[0m" : "";
+	printf("%s", bold);
+	pad(stdout, "UNIT", w + 1);
+	printf("EXPOSURE PREDICATE HAPPY%s\n", off);
+	for (size_t i = 0; i < run->n_sum; i++) {
+		const struct hd_rating *rt = hd_rating_for(run->sum[i].exposure);
+		char buf[16];
+		pad(stdout, run->sum[i].unit, w + 1);
+		printf("%8s %s%-9s%s %s\n", exposure_str(run->sum[i].exposure, buf), run->st.color ? rt->color : "", rt->name,
+		       run->st.color && *rt->color ? off : "", run->st.emoji ? rt->emoji : rt->ascii);
+	}
+}
+
+int verb_security(int argc, char **argv)
+{
+	enum { OPT_JSON = 256, OPT_FIX, OPT_THRESHOLD, OPT_POLICY, OPT_ROOT, OPT_PROFILE, OPT_INSTANCE, OPT_SYSTEMD, OPT_OFFLINE };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "fix", no_argument, NULL, OPT_FIX },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "security-policy", required_argument, NULL, OPT_POLICY },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "instance", required_argument, NULL, OPT_INSTANCE },
+		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
+		{ "offline", optional_argument, NULL, OPT_OFFLINE },
+		{ 0 },
+	};
+	struct run run = { .o = { .sdver = hd_systemd_version_default(), .threshold = 100 }, .first_json = true };
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help();
+			return EXIT_OK;
+		case OPT_JSON:
+			if (strcmp(optarg, "pretty") == 0)
+				run.o.json = JSON_C_TO_STRING_PRETTY + 1;
+			else if (strcmp(optarg, "short") == 0)
+				run.o.json = JSON_C_TO_STRING_PLAIN + 1;
+			else if (strcmp(optarg, "off") == 0)
+				run.o.json = 0;
+			else
+				return cli_usage_error(verb, "--json=%s: expected pretty, short or off", optarg);
+			break;
+		case OPT_FIX:
+			run.o.fix = true;
+			break;
+		case OPT_THRESHOLD: {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || !*optarg || *end || v > 100 || optarg[0] == '-')
+				return cli_usage_error(verb, "--threshold=%s: expected an integer 0-100 (tenths of the score)", optarg);
+			run.o.threshold = (unsigned)v;
+			break;
+		}
+		case OPT_POLICY:
+			run.o.policy_path = optarg;
+			break;
+		case OPT_ROOT:
+			run.o.root = optarg;
+			break;
+		case OPT_PROFILE:
+			run.o.profile = optarg;
+			break;
+		case OPT_INSTANCE:
+			if (!*optarg || strpbrk(optarg, "/@ \t\n"))
+				return cli_usage_error(verb, "--instance=%s: not a valid instance name", optarg);
+			run.o.instance = optarg;
+			break;
+		case OPT_SYSTEMD:
+			if (cli_parse_systemd_version(verb, optarg, &run.o.sdver))
+				return EXIT_USAGE;
+			break;
+		case OPT_OFFLINE:
+			if (optarg && hd_parse_boolean(optarg) != 1)
+				return cli_usage_error(verb, "--offline=%s: harden only works offline", optarg);
+			break;
+		default:
+			return cli_usage_error(verb, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(verb, "no unit file or directory given");
+
+	/* the policy first: a bad policy is a usage problem for every unit */
+	hd_diags pd = {0};
+	int r = run.o.policy_path ? hd_policy_load(run.o.policy_path, &run.policy, &pd)
+				  : hd_policy_load_default(run.o.root, &run.policy, &pd);
+	cli_print_diags(&pd);
+	hd_diags_free(&pd);
+	if (r < 0) {
+		fprintf(stderr, "%s %s: unusable security policy %s\n", cli_program, verb,
+			run.policy.path ? run.policy.path : run.o.policy_path ? run.o.policy_path : "");
+		hd_policy_free(&run.policy);
+		return EXIT_USAGE;
+	}
+	run.have_policy = run.o.policy_path || r > 0;
+
+	hd_strv files = {0};
+	for (int i = optind; i < argc; i++) {
+		r = collect(argv[i], &files);
+		if (r < 0)
+			fprintf(stderr, "%s %s: %s: cannot read directory: %s\n", cli_program, verb, argv[i], strerror(-r)), run.rc = EXIT_FINDINGS;
+	}
+	run.multi = files.n > 1 || (argc - optind == 1 && files.n != 1) || argc - optind > 1;
+	run.st.utf8 = cli_utf8();
+	run.st.color = cli_color(stdout);
+	const char *term = getenv("TERM");
+	run.st.emoji = run.st.utf8 && term && *term && strcmp(term, "dumb") != 0 && strcmp(term, "linux") != 0;
+	if (run.o.json && run.multi) {
+		run.errors = json_object_new_array();
+		printf("{\"units\": [");
+	}
+	for (size_t i = 0; i < files.n; i++)
+		score_unit(&run, files.v[i]);
+	if (run.o.json && run.multi) {
+		printf("%s], \"errors\": %s}\n", run.first_json ? "" : "\n",
+		       json_object_to_json_string_ext(run.errors, run.o.json - 1));
+		json_object_put(run.errors);
+	} else if (run.o.json) {
+		putchar('\n');
+	} else if (run.multi) {
+		print_overview(&run);
+	}
+	if (files.n == 0) {
+		fprintf(stderr, "%s %s: no unit files found\n", cli_program, verb);
+		run.rc = EXIT_FINDINGS;
+	}
+	for (size_t i = 0; i < run.n_sum; i++)
+		free(run.sum[i].unit);
+	free(run.sum);
+	hd_strv_free(&files);
+	hd_policy_free(&run.policy);
+	fflush(stdout);
+	return run.rc;
+}
