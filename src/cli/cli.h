@@ -20,6 +20,7 @@ int verb_syscall_filter(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_learn(int argc, char **argv);
 int verb_security(int argc, char **argv);
+int verb_run(int argc, char **argv);
 
 /* Shared helpers (common.c). */
 extern const char *cli_program; /* "harden" */

@@ -11,6 +11,7 @@ static const struct hd_verb verbs[] = {
 	{ "security", "score how exposed service units are (systemd-analyze security, offline)", verb_security },
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
 	{ "learn", "watch a program, then write the tightest drop-in that lets it work", verb_learn },
+	{ "run", "run a command under a unit's seccomp sandbox, violations explained", verb_run },
 };
 
 static void usage(FILE *f)

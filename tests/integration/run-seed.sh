@@ -1,0 +1,33 @@
+#!/bin/sh
+# The seed story: sed -i needs fchown; a filter that denies @chown kills it, and harden says why.
+. "$(dirname "$0")/run-common.sh"
+
+printf 'aaa\n' >"$T/f"
+# 1. denied: killed by the filter (exit 128+SIGSYS), the report names the call, its group and the fix
+run_h 159 "" 'blocked fchown \(nr 93, x86-64\) in pid [0-9]+ \(sed, [^)]*sed\)' -- \
+	-p SystemCallFilter=@system-service -p SystemCallFilter=~@chown -- sed -i s/a/b/ "$T/f"
+grep -q '@chown' "$T/err" || fail "report does not name @chown: $(cat "$T/err")"
+grep -q 'fix: SystemCallFilter=fchown' "$T/err" || fail "no fix in report: $(cat "$T/err")"
+grep -q '^aaa$' "$T/f" || fail "sed changed the file although it was killed before rename"
+
+# 2. --audit: runs to completion as if unfiltered, and lists fchown
+run_h 0 "" 'fchown: [0-9]+ calls?, first fchown' -- --audit \
+	-p SystemCallFilter=@system-service -p SystemCallFilter=~@chown -- sed -i s/a/b/ "$T/f"
+grep -q '^baa$' "$T/f" || fail "--audit: sed did not complete: $(cat "$T/f")"
+grep -q '@chown' "$T/err" || fail "--audit report does not name @chown"
+
+# 3. @system-service alone: works, nothing reported
+run_h 0 "" "" -- -p SystemCallFilter=@system-service -- sed -i s/a/c/ "$T/f"
+grep -q '^bca$' "$T/f" || fail "sed under @system-service: $(cat "$T/f")"
+[ -s "$T/err" ] && fail "unexpected stderr: $(cat "$T/err")"
+
+# 4. same with systemd 252 semantics
+printf 'aaa\n' >"$T/g"
+run_h 159 "" 'blocked fchown' -- --systemd=252 \
+	-p SystemCallFilter=@system-service -p SystemCallFilter=~@chown -- sed -i s/a/b/ "$T/g"
+# 5. stdin, stdout and exit status pass through
+out=$(printf 'xyz\n' | "$HARDEN" run -p SystemCallFilter=@system-service -- sh -c 'tr x q; exit 7')
+rc=$?
+[ "$rc" = 7 ] || fail "exit status not passed through: $rc"
+[ "$out" = "qyz" ] || fail "stdin/stdout not passed through: $out"
+finish
