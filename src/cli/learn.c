@@ -14,6 +14,9 @@
 #include "profile.h"
 #include "suggest.h"
 #include "trace/trace.h"
+#include "assess.h"
+#include "settings.h"
+#include "unit.h"
 
 static void help(void)
 {
@@ -38,6 +41,8 @@ static void help(void)
 	       "  --merge                  the arguments are profiles to merge (union), then suggest\n"
 	       "  --from-profile=FILE      do not trace: suggest from a saved profile\n"
 	       "  --systemd=252|latest     group table to use (default: the installed systemd if 252)\n"
+	       "  --unit=FILE              the unit the drop-in is for: its exposure before -> after is\n"
+	       "                           the last line (default: a bare service running the command)\n"
 	       "  --json                   print {profile, settings, left_out} as JSON instead of a drop-in\n"
 	       "  -h, --help               this text\n"
 	       "\n"
@@ -89,6 +94,41 @@ static char *join_argv(char **argv)
 	return s;
 }
 
+/* Exposure of a unit (its file, or a bare service running CMD) before and after the drop-in, scored by
+ * the security module exactly as `harden security` does. 0, or -errno with diags. */
+static int score(const char *unit_path, const char *dropin, int sdver, unsigned *before, unsigned *after,
+		 hd_diags *diags)
+{
+	struct hd_unit u = { 0 };
+	struct hd_settings s;
+	struct hd_assessment a = { 0 };
+	int r;
+	if (unit_path) {
+		struct hd_unit_load_options lo = { .sdver = sdver };
+		r = hd_unit_load(unit_path, &lo, &u, diags);
+	} else {
+		static const char skeleton[] = "[Service]\nExecStart=/bin/true\n";
+		u.name = strdup("learned.service");
+		r = u.name ? hd_unit_parse_text(&u, skeleton, sizeof(skeleton) - 1, "<bare service>", diags) : -ENOMEM;
+	}
+	for (int pass = 0; r >= 0 && pass < 2; pass++) {
+		if (pass == 1)
+			r = hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden learn drop-in>", diags);
+		if (r < 0)
+			break;
+		r = hd_settings_from_unit(&u, sdver, &s, diags);
+		if (r >= 0)
+			r = hd_assess(&s, NULL, sdver, &a);
+		hd_settings_free(&s);
+		if (r >= 0)
+			*(pass ? after : before) = a.exposure;
+		hd_assessment_free(&a);
+		memset(&a, 0, sizeof(a));
+	}
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
+}
+
 static json_object *suggestion_json(const struct hd_suggestion *s)
 {
 	json_object *o = json_object_new_object(), *set = json_object_new_array(), *lo = json_object_new_array();
@@ -136,7 +176,7 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
-	const char *output = NULL, *profile_out = NULL, *from = NULL;
+	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
 	bool merge = false, json = false;
 	int sdver = hd_systemd_version_default();
 	opterr = 0;
@@ -192,10 +232,8 @@ next_option:
 			json = true;
 			break;
 		case O_UNIT:
-			fprintf(stderr, "%s learn: --unit is not available in this build (the unit reader has not "
-					"landed); the score line says so\n",
-				cli_program);
-			return EXIT_USAGE;
+			unit_path = optarg;
+			break;
 		case 'h':
 			help();
 			return EXIT_OK;
@@ -329,8 +367,47 @@ next_option:
 		ret = EXIT_FINDINGS;
 		goto out;
 	}
-	const char *score = "Exposure score before -> after: not computed: the security assessment module "
-			    "(branch security) has not landed in this build.";
+	/* the score: settings text (no comments) appended to the unit, as systemd would read the drop-in */
+	char score_text[512];
+	unsigned before = 0, after = 0;
+	bool scored = false;
+	{
+		hd_strv lines = { 0 };
+		char *body = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&body, &len);
+		if (mf && hd_suggestion_settings(&sug, &lines) == 0) {
+			fputs("[Service]\n", mf);
+			for (size_t i = 0; i < lines.n; i++)
+				fprintf(mf, "%s\n", lines.v[i]);
+		}
+		if (mf)
+			fclose(mf);
+		hd_diags sd = { 0 };
+		if (body && score(unit_path, body, sdver, &before, &after, &sd) == 0)
+			scored = true;
+		else {
+			cli_print_diags(&sd);
+			if (unit_path) {
+				free(body);
+				hd_strv_free(&lines);
+				hd_diags_free(&sd);
+				hd_suggestion_free(&sug);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+		}
+		free(body);
+		hd_strv_free(&lines);
+		hd_diags_free(&sd);
+	}
+	if (scored)
+		snprintf(score_text, sizeof(score_text), "Exposure (harden security, systemd %s) of %s: %u.%u -> %u.%u %s",
+			 hd_systemd_version_name(sdver), unit_path ? unit_path : "a bare service running the command",
+			 before / 10, before % 10, after / 10, after % 10, hd_rating_for(after)->name);
+	else
+		snprintf(score_text, sizeof(score_text), "Exposure: could not be computed (see the errors above)");
+	const char *score = score_text;
 	if (json) {
 		json_object *root = json_object_new_object();
 		char *pj = NULL;
@@ -342,7 +419,14 @@ next_option:
 		json_object *sj = suggestion_json(&sug);
 		json_object_object_foreach(sj, k, v) json_object_object_add(root, k, json_object_get(v));
 		json_object_put(sj);
-		json_object_object_add(root, "score", NULL);
+		json_object *sc = NULL;
+		if (scored) {
+			sc = json_object_new_object();
+			json_object_object_add(sc, "before", json_object_new_double(before / 10.0));
+			json_object_object_add(sc, "after", json_object_new_double(after / 10.0));
+			json_object_object_add(sc, "unit", unit_path ? json_object_new_string(unit_path) : NULL);
+		}
+		json_object_object_add(root, "exposure", sc);
 		const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 										JSON_C_TO_STRING_NOSLASHESCAPE);
 		char *t = malloc(strlen(text) + 2);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Profiles: what a traced program did. Data structure, merge, and JSON in/out (schema in profile.h). */
 #include "profile.h"
+#include "nametables.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,43 +16,6 @@
 #include <unistd.h>
 
 /* ---- name tables (data) ---- */
-
-struct af_name {
-	const char *name;
-	int af;
-};
-/* The families RestrictAddressFamilies= accepts by name (AF_* of glibc's socket.h). */
-static const struct af_name af_names[] = {
-	{ "AF_UNIX", AF_UNIX }, { "AF_INET", AF_INET }, { "AF_AX25", AF_AX25 }, { "AF_IPX", AF_IPX },
-	{ "AF_APPLETALK", AF_APPLETALK }, { "AF_NETROM", AF_NETROM }, { "AF_BRIDGE", AF_BRIDGE },
-	{ "AF_ATMPVC", AF_ATMPVC }, { "AF_X25", AF_X25 }, { "AF_INET6", AF_INET6 }, { "AF_ROSE", AF_ROSE },
-	{ "AF_DECnet", AF_DECnet }, { "AF_NETBEUI", AF_NETBEUI }, { "AF_SECURITY", AF_SECURITY },
-	{ "AF_KEY", AF_KEY }, { "AF_NETLINK", AF_NETLINK }, { "AF_PACKET", AF_PACKET }, { "AF_ASH", AF_ASH },
-	{ "AF_ECONET", AF_ECONET }, { "AF_ATMSVC", AF_ATMSVC }, { "AF_RDS", AF_RDS }, { "AF_SNA", AF_SNA },
-	{ "AF_IRDA", AF_IRDA }, { "AF_PPPOX", AF_PPPOX }, { "AF_WANPIPE", AF_WANPIPE }, { "AF_LLC", AF_LLC },
-	{ "AF_IB", AF_IB }, { "AF_MPLS", AF_MPLS }, { "AF_CAN", AF_CAN }, { "AF_TIPC", AF_TIPC },
-	{ "AF_BLUETOOTH", AF_BLUETOOTH }, { "AF_IUCV", AF_IUCV }, { "AF_RXRPC", AF_RXRPC },
-	{ "AF_ISDN", AF_ISDN }, { "AF_PHONET", AF_PHONET }, { "AF_IEEE802154", AF_IEEE802154 },
-	{ "AF_CAIF", AF_CAIF }, { "AF_ALG", AF_ALG }, { "AF_NFC", AF_NFC }, { "AF_VSOCK", AF_VSOCK },
-	{ "AF_KCM", AF_KCM }, { "AF_QIPCRTR", AF_QIPCRTR }, { "AF_SMC", AF_SMC }, { "AF_XDP", AF_XDP },
-	{ "AF_MCTP", 45 },
-};
-
-const char *hd_af_name(int af)
-{
-	for (size_t i = 0; i < sizeof(af_names) / sizeof(af_names[0]); i++)
-		if (af_names[i].af == af)
-			return af_names[i].name;
-	return NULL;
-}
-
-int hd_af_from_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof(af_names) / sizeof(af_names[0]); i++)
-		if (strcmp(af_names[i].name, name) == 0)
-			return af_names[i].af;
-	return -1;
-}
 
 /* Policies of sched_setscheduler(2); numbering from the kernel's uapi sched.h. */
 static const char *const sched_names[] = {
@@ -797,8 +761,8 @@ int hd_profile_load(struct hd_profile *p, const char *path, hd_diags *diags)
 		return -e;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		hd_diag_add(diags, HD_ERROR, path, 0, "not a regular file");
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		hd_diag_add(diags, HD_ERROR, path, 0, "not a regular file or pipe");
 		close(fd);
 		return -EINVAL;
 	}

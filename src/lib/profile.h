@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "arch.h"
 #include "diag.h"
+#include "nametables.h"
 #include "strv.h"
 
 /*
@@ -133,9 +134,7 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 /* Read a file (bounded by HD_PROFILE_MAX_JSON) and parse it. */
 int hd_profile_load(struct hd_profile *p, const char *path, hd_diags *diags);
 
-/* Names of socket families / namespace flags / scheduling policies (NULL if unknown). */
-const char *hd_af_name(int af);
-int hd_af_from_name(const char *name); /* -1 if unknown */
+/* Names of scheduling policies and namespace flags (socket families: nametables.h). */
 const char *hd_sched_policy_name(int policy);
 int hd_sched_policy_from_name(const char *name);
 

@@ -11,6 +11,8 @@
  * ProtectSystem=strict + ReadWritePaths= (a private mount namespace with the tree read-only except /dev,
  * /proc, /sys and the listed paths). Everything else in the drop-in is ignored (and listed on stderr).
  * Fails closed: if anything cannot be applied, the command is not run (exit 125).
+ * With DROPIN_EXEC_MOUNTS_ONLY=1 in the environment only the mount part is applied (the seccomp part is
+ * then left to `harden run -p ...` exec'ed as the command).
  */
 #include <errno.h>
 #include <linux/mount.h>
@@ -152,6 +154,8 @@ int main(int argc, char **argv)
 			die("chdir %s", cwd);
 	}
 
+	if (getenv("DROPIN_EXEC_MOUNTS_ONLY"))
+		filter = nnp = false;
 	if (filter) {
 		/* systemd: allow list, @default merged in, unlisted -> SystemCallErrorNumber (or kill) */
 		uint32_t def = errnum < 0 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO((uint32_t)errnum);

@@ -2,7 +2,9 @@
 # harden learn, closed loop on real programs: learn -> drop-in -> run the same command confined by that
 # drop-in (real seccomp filter, real read-only mounts) -> same output and exit status as a native run.
 # Also: tightness (a drop-in learned from `sed -n p` blocks `sed -i`), and merging two workloads.
-# Confinement: $DROPIN_EXEC (tests/helpers/dropin_exec.c) until `harden run --unit` lands on this branch.
+# Confinement: the seccomp part by `harden run -p Setting=value...` (each line of the drop-in; --unit is not
+# wired in run yet), ProtectSystem=strict + ReadWritePaths= by $DROPIN_EXEC (tests/helpers/dropin_exec.c,
+# a private read-only mount namespace), as systemd does both.
 set -u
 : "${HARDEN:?}" "${DROPIN_EXEC:?}"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (ProtectSystem=strict is enforced with a mount namespace)" >&2; exit 77; }
@@ -22,6 +24,20 @@ if "$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>"$W/ebpf.err"; then
 else
 	echo "note: eBPF backend not usable here, closed loop for ptrace only: $(cat "$W/ebpf.err")"
 fi
+
+# confine DROPIN CMD...: run CMD as the drop-in would confine it
+confine() {
+	dropin=$1
+	shift
+	[ "$1" = "--" ] && shift
+	set -- -- "$@"
+	set -f
+	# the drop-in's settings, last first so that prepending keeps their order
+	for l in $(grep -v '^[#[]' "$dropin" | grep . | tac | tr ' ' '\001'); do
+		set -- -p "$(printf '%s' "$l" | tr '\001' ' ')" "$@"
+	done
+	DROPIN_EXEC_MOUNTS_ONLY=1 "$DROPIN_EXEC" "$dropin" -- "$HARDEN" run ${RUN_AUDIT:+--audit} "$@"
+}
 
 # reset_data: the files every workload works on, back to their initial state
 reset_data() {
@@ -54,7 +70,7 @@ loop() {
 	echo $? >"$W/$name.learn.rc"
 	snapshot "$name.learn"
 	reset_data
-	(cd "$W/data" && "$DROPIN_EXEC" "$W/$name.$be.conf" -- "$@") >"$W/$name.conf.out" 2>"$W/$name.conf.err"
+	(cd "$W/data" && confine "$W/$name.$be.conf" -- "$@") >"$W/$name.conf.out" 2>"$W/$name.conf.err"
 	echo $? >"$W/$name.conf.rc"
 	snapshot "$name.conf"
 	if cmp -s "$W/$name.native.out" "$W/$name.conf.out" && cmp -s "$W/$name.native.rc" "$W/$name.conf.rc" &&
@@ -89,7 +105,7 @@ else: raise SystemExit(3)"
 		case $mode in
 		native) (cd "$W/data" && exec python3 -c "$srv") 2>/dev/null & ;;
 		learn) (cd "$W/data" && exec "$HARDEN" learn --backend="$be" -o "$W/http.$be.conf" -- python3 -c "$srv") 2>"$W/http.learn.err" & ;;
-		conf) (cd "$W/data" && exec "$DROPIN_EXEC" "$W/http.$be.conf" -- python3 -c "$srv") 2>"$W/http.conf.err" & ;;
+		conf) (cd "$W/data" && confine "$W/http.$be.conf" -- python3 -c "$srv") 2>"$W/http.conf.err" & ;;
 		esac
 		spid=$!
 		python3 -c "$get" >"$W/http.$mode.body"
@@ -120,14 +136,18 @@ for be in $backends; do
 
 	# tightness: learned from `sed -n p`, `sed -i` must be blocked and leave the file alone
 	reset_data
-	(cd "$W/data" && "$DROPIN_EXEC" "$W/sed-n.$be.conf" -- sed -i s/beta/BETA/ f.txt) >/dev/null 2>"$W/tight.err"
+	(cd "$W/data" && confine "$W/sed-n.$be.conf" -- sed -i s/beta/BETA/ f.txt) >/dev/null 2>"$W/tight.err"
 	rc=$?
 	if [ $rc -ne 0 ] && [ $rc -lt 125 ] && grep -q '^beta$' "$W/data/f.txt"; then
-		ok "$be: tightness: sed -i under the 'sed -n p' drop-in fails (rc $rc: $(head -1 "$W/tight.err"))"
+		ok "$be: tightness: sed -i under the 'sed -n p' drop-in fails (rc $rc: $(grep -v 'not enforced by run' "$W/tight.err" | head -1))"
 	else
 		bad "$be: tightness: sed -i ran under the 'sed -n p' drop-in (rc $rc)"
 	fi
-	# ... and why: what sed -i needs that the sed -n profile never showed
+	# ... and why: harden run --audit lists what the filter blocks
+	reset_data
+	(cd "$W/data" && RUN_AUDIT=1 confine "$W/sed-n.$be.conf" -- sed -i s/beta/BETA/ f.txt) >/dev/null 2>"$W/audit.err"
+	grep -v -e 'not enforced by run' -e 'or SystemCallFilter=@' "$W/audit.err" | sed 's/^/    /'
+	# ... and what sed -i needs that the sed -n profile never showed
 	reset_data
 	(cd "$W/data" && "$HARDEN" learn --backend="$be" -o /dev/null --profile-out "$W/sed-i2.json" -- sed -i s/beta/BETA/ f.txt) 2>/dev/null
 	python3 - "$W/sed-n.$be.json" "$W/sed-i2.json" <<'PY'
@@ -140,14 +160,14 @@ PY
 
 	# merge: sed -n's drop-in cannot run gzip; the merge of both profiles runs both
 	reset_data
-	(cd "$W/data" && "$DROPIN_EXEC" "$W/sed-n.$be.conf" -- gzip -k big.txt) >/dev/null 2>&1 && bad "$be: gzip ran under sed -n's drop-in (merge test meaningless)"
+	(cd "$W/data" && confine "$W/sed-n.$be.conf" -- gzip -k big.txt) >/dev/null 2>&1 && bad "$be: gzip ran under sed -n's drop-in (merge test meaningless)"
 	"$HARDEN" learn --merge "$W/sed-n.$be.json" "$W/gzip.$be.json" -o "$W/merged.$be.conf" --profile-out "$W/merged.$be.json" ||
 		bad "$be: merge failed"
 	reset_data
-	(cd "$W/data" && "$DROPIN_EXEC" "$W/merged.$be.conf" -- sed -n p f.txt) >"$W/m1.out" 2>&1 &&
+	(cd "$W/data" && confine "$W/merged.$be.conf" -- sed -n p f.txt) >"$W/m1.out" 2>/dev/null &&
 		cmp -s "$W/m1.out" "$W/sed-n.native.out" && m1=0 || m1=1
 	reset_data
-	(cd "$W/data" && "$DROPIN_EXEC" "$W/merged.$be.conf" -- gzip -k big.txt) 2>&1 && [ -f "$W/data/big.txt.gz" ] && m2=0 || m2=1
+	(cd "$W/data" && confine "$W/merged.$be.conf" -- gzip -k big.txt) 2>&1 && [ -f "$W/data/big.txt.gz" ] && m2=0 || m2=1
 	if [ $m1 = 0 ] && [ $m2 = 0 ]; then
 		ok "$be: merged profile (sed -n + gzip) runs both"
 	else
