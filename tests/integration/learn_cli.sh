@@ -33,7 +33,17 @@ expect_rc 0 "--from-profile" "$HARDEN" learn --from-profile "$W/a.json" -o "$W/b
 	bad "--from-profile gives other settings than the run that made the profile"
 grep -q '^SystemCallFilter=.*getdents64' "$W/a.conf" || bad "ls profile lacks getdents64"
 grep -q '^# .*getdents64 ×' "$W/a.conf" || bad "no comment with the evidence"
-tail -1 "$W/a.conf" | grep -q 'Exposure score' || bad "no score line at the end"
+tail -1 "$W/a.conf" | grep -qE '^# Exposure .*: [0-9]+\.[0-9] -> [0-9]+\.[0-9] ' || bad "no score line at the end"
+# the score line agrees with the oracle: systemd-analyze 252 on the same unit text
+if command -v systemd-analyze >/dev/null; then
+	"$HARDEN" learn --systemd=252 --from-profile "$W/a.json" -o "$W/c.conf"
+	mkdir -p "$W/u"
+	printf '[Service]\nExecStart=/bin/true\n' >"$W/u/learned.service"
+	{ cat "$W/u/learned.service"; grep -v '^[#[]' "$W/c.conf" | grep .; } >"$W/u/after.service"
+	b=$(systemd-analyze security --offline=true "$W/u/learned.service" 2>/dev/null | sed -n 's/.*exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	a=$(systemd-analyze security --offline=true "$W/u/after.service" 2>/dev/null | sed -n 's/.*exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	tail -1 "$W/c.conf" | grep -q ": $b -> $a " || bad "score line '$(tail -1 "$W/c.conf")' is not systemd-analyze's $b -> $a"
+fi
 expect_rc 0 "--json" "$HARDEN" learn --from-profile "$W/a.json" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["profile"]["harden_profile"]==1 and d["settings"]' "$W/out" ||
 	bad "--json output is not the documented JSON"
