@@ -362,11 +362,22 @@ static int rule_address_families(struct ctx *c)
 			bputf(&v, "%s%s", v.n ? " " : "", n);
 		}
 	int r;
+	/* ABIs that multiplex socket() through socketcall(): systemd installs no family filter there */
+	const char *compat_note = "";
+	for (int i = 0; i < HD_PROFILE_ABIS; i++) {
+		const struct hd_arch_info *ai = hd_arch_info(c->p->abis[i].arch);
+		if (ai && ai->has_socketcall &&
+		    (hd_profile_syscall_count(c->p, c->p->abis[i].arch, "socket") ||
+		     hd_profile_syscall_count(c->p, c->p->abis[i].arch, "socketcall")))
+			compat_note = "; sockets were also made through a compat ABI, where systemd cannot filter "
+				      "families (harden run refuses socket() there)";
+	}
 	if (!c->p->families)
 		r = add_line(c->s, "RestrictAddressFamilies", "none", "no socket was created");
 	else
 		r = v.oom ? -ENOMEM
-			  : add_line(c->s, "RestrictAddressFamilies", v.s, "socket families seen: %s", v.s);
+			  : add_line(c->s, "RestrictAddressFamilies", v.s, "socket families seen: %s%s", v.s,
+				     compat_note);
 	free(v.s);
 	return r;
 }
@@ -416,7 +427,8 @@ static int rule_lock_personality(struct ctx *c)
 
 static int rule_realtime(struct ctx *c)
 {
-	uint32_t rt = (1u << 1) | (1u << 2) | (1u << 6); /* FIFO, RR, DEADLINE */
+	/* what systemd's filter refuses: FIFO (1), RR (2), 4, and everything above SCHED_IDLE (5) */
+	uint32_t rt = (1u << 1) | (1u << 2) | (1u << 4) | ~((1u << 6) - 1);
 	if (c->p->sched_policies & rt)
 		return left_out(c, "RestrictRealtime: a realtime scheduling policy was requested");
 	return add_line(c->s, "RestrictRealtime", "yes", "no realtime scheduling policy was requested");
