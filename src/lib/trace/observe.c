@@ -43,6 +43,7 @@ enum kind {
 	K_SCHED_SETATTR,      /* struct sched_attr * in arg 1: u32 size, u32 policy */
 	K_FCHMOD,             /* fd in arg 0, mode in arg 1: set-uid bits only */
 	K_OPENAT2,            /* dirfd 0, path 1, struct open_how * 2: u64 flags, u64 mode */
+	K_CHDIR,              /* path in arg 0: only for backends that model the working directory */
 };
 
 /* Syscalls whose path arguments matter. -1 = no such argument; dirfd -1 = relative to the cwd. */
@@ -100,7 +101,7 @@ static const struct kind_rule kind_rules[] = {
 	{ "mmap", K_MMAP }, { "mmap2", K_MMAP }, { "mprotect", K_MPROTECT }, { "pkey_mprotect", K_MPROTECT },
 	{ "shmat", K_SHMAT }, { "personality", K_PERSONALITY },
 	{ "sched_setscheduler", K_SCHED_SETSCHEDULER }, { "sched_setattr", K_SCHED_SETATTR },
-	{ "fchmod", K_FCHMOD }, { "openat2", K_OPENAT2 },
+	{ "fchmod", K_FCHMOD }, { "openat2", K_OPENAT2 }, { "chdir", K_CHDIR },
 };
 
 /* kind values >= PATH_KIND_BASE index path_rules. */
@@ -230,14 +231,22 @@ static bool resolve(struct hd_observer *ob, pid_t tid, int dirfd, uint64_t addr,
 		memcpy(out, rel, (size_t)n + 1);
 	} else {
 		char link[64], base[PATH_MAX];
-		if (dirfd == AT_FDCWD || dirfd == -1)
-			snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
-		else
-			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
-		ssize_t b = readlink(link, base, sizeof(base) - 1);
-		if (b <= 0 || base[0] != '/')
-			return false;
-		base[b] = 0;
+		const char *modelled = (dirfd == AT_FDCWD || dirfd == -1) && ob->cwd_of ? ob->cwd_of(ob->read_ctx, tid)
+											 : NULL;
+		ssize_t b;
+		if (modelled && strlen(modelled) < sizeof(base)) {
+			b = (ssize_t)strlen(modelled);
+			memcpy(base, modelled, (size_t)b + 1);
+		} else {
+			if (dirfd == AT_FDCWD || dirfd == -1)
+				snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+			else
+				snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
+			b = readlink(link, base, sizeof(base) - 1);
+			if (b <= 0 || base[0] != '/')
+				return false;
+			base[b] = 0;
+		}
 		if ((size_t)b + 1 + (size_t)n + 1 > PATH_MAX)
 			return false;
 		memcpy(out, base, (size_t)b);
@@ -277,6 +286,9 @@ static void record_path(struct hd_observer *ob, const char *path, enum path_effe
 {
 	struct stat st;
 	bool exists = stat(path, &st) == 0;
+	/* decoded after the call: an O_CREAT file that exists now may have been created by it */
+	if (ob->deferred && (flags & O_CREAT) && exists && S_ISREG(st.st_mode))
+		exists = false;
 	char parent[PATH_MAX];
 	switch (eff) {
 	case EFF_OPEN: {
@@ -356,6 +368,43 @@ static uint64_t ns_of_fd(pid_t tid, int fd)
 		if (strncmp(target, map[i].prefix, strlen(map[i].prefix)) == 0)
 			return map[i].flag;
 	return NS_ALL_FLAGS; /* a pidfd: any type may be joined */
+}
+
+void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out)
+{
+	*out = (struct hd_observe_plan){ .path_arg = { -1, -1 }, .mem_arg = -1 };
+	if (slot < 0 || slot >= HD_ABI_SLOTS || nr_index < 0 || nr_index >= HD_PROFILE_MAX_NR)
+		return;
+	int k = ob->kind[slot][nr_index];
+	if (k == K_COUNT_ONLY)
+		return;
+	out->wanted = true;
+	switch (k) {
+	case K_SOCKETCALL:
+		out->mem_arg = 1, out->mem_len = 4;
+		break;
+	case K_CLONE3:
+		out->mem_arg = 0, out->mem_len = 8;
+		break;
+	case K_SCHED_SETATTR:
+		out->mem_arg = 1, out->mem_len = 8;
+		break;
+	case K_OPENAT2:
+		out->path_arg[0] = 1, out->mem_arg = 2, out->mem_len = 16;
+		break;
+	case K_CHDIR:
+		out->path_arg[0] = 0;
+		break;
+	default:
+		if (k >= PATH_KIND_BASE && (size_t)(k - PATH_KIND_BASE) < sizeof(path_rules) / sizeof(path_rules[0])) {
+			const struct path_rule *r = &path_rules[k - PATH_KIND_BASE];
+			if (r->effect != EFF_NONE)
+				out->path_arg[0] = r->path;
+			if (r->effect2 != EFF_NONE)
+				out->path_arg[1] = r->path2;
+		}
+		break;
+	}
 }
 
 bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr)
@@ -449,6 +498,12 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 			if (resolve(ob, tid, (int)a[0], a[1], false, path))
 				record_path(ob, path, EFF_OPEN, (int)how[0]);
 		}
+		break;
+	}
+	case K_CHDIR: {
+		char path[PATH_MAX];
+		if (ob->on_chdir && resolve(ob, tid, AT_FDCWD, a[0], false, path))
+			ob->on_chdir(ob->read_ctx, tid, path);
 		break;
 	}
 	default:

@@ -27,6 +27,11 @@ struct hd_observer {
 	uint8_t kind[HD_ABI_SLOTS][HD_PROFILE_MAX_NR]; /* decoded kind per number, 0 = only count */
 	hd_arch arch[HD_ABI_SLOTS];
 	uint64_t events;
+	/* Optional, for backends that read events after the fact (eBPF): the working directory they model
+	 * for tid (NULL = unknown, then /proc/TID/cwd is tried), and a hook told about chdir(ABSOLUTE). */
+	const char *(*cwd_of)(void *ctx, pid_t tid);
+	void (*on_chdir)(void *ctx, pid_t tid, const char *abs_path);
+	bool deferred; /* events are decoded after the fact: file existence at the call is unknown */
 	int err; /* first -ENOMEM/-E2BIG while recording */
 };
 
@@ -39,5 +44,15 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr);
 /* After an exec (or at attach): set-uid binary? capabilities and uid of the process. */
 void hd_observe_exec(struct hd_observer *ob, pid_t tid);
+/* What a backend that cannot stop the caller (eBPF) must copy at syscall entry for (slot, number):
+ * argument indexes of up to two path strings and one fixed-size struct (-1 = none). */
+struct hd_observe_plan {
+	bool wanted;
+	int path_arg[2];
+	int mem_arg;
+	unsigned mem_len;
+};
+void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
+
 /* Move the counters into the profile (names per ABI). */
 int hd_observer_finish(struct hd_observer *ob);
