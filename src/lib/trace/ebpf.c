@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -365,8 +367,21 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	}
 
 	uint64_t start = now_ms();
+	/* wake on ring-buffer data or the child's exit (pidfd), not on a timer */
+	int pidfd = child ? (int)syscall(SYS_pidfd_open, child, 0) : -1, epfd = -1;
+	if (pidfd >= 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev);
+		ev.data.fd = ring_buffer__epoll_fd(rb);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
 	for (;;) {
-		ring_buffer__poll(rb, 20);
+		if (epfd >= 0) {
+			struct epoll_event evs[2];
+			epoll_wait(epfd, evs, 2, 1000);
+			ring_buffer__consume(rb);
+		} else
+			ring_buffer__poll(rb, 20);
 		if (child) {
 			int st;
 			pid_t w = waitpid(child, &st, WNOHANG);
@@ -387,6 +402,10 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 				break;
 		}
 	}
+	if (epfd >= 0)
+		close(epfd);
+	if (pidfd >= 0)
+		close(pidfd);
 reap:
 	ring_buffer__consume(rb);
 	if (child && gate[0] >= 0) {
@@ -396,17 +415,26 @@ reap:
 			res->exec_errno = e;
 		}
 	}
-	/* counts: sum the per-CPU slots */
+	/* counts: sum the per-CPU slots, the whole array in one batch (one syscall, not 3072) */
 	{
 		int ncpu = libbpf_num_possible_cpus();
-		uint64_t *vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(uint64_t)) : NULL;
+		const uint32_t n_keys = HD_BPF_ABIS * HD_BPF_MAX_NR;
+		uint64_t *vals = ncpu > 0 ? calloc((size_t)ncpu * n_keys, sizeof(uint64_t)) : NULL;
+		uint32_t *keys = calloc(n_keys, sizeof(uint32_t));
 		int cfd = bpf_map__fd(skel->maps.counts);
-		for (uint32_t key = 0; vals && key < HD_BPF_ABIS * HD_BPF_MAX_NR; key++) {
-			if (bpf_map_lookup_elem(cfd, &key, vals) < 0)
+		uint32_t out_batch = 0, count = n_keys;
+		bool batched = vals && keys && bpf_map_lookup_batch(cfd, NULL, &out_batch, keys, vals, &count, NULL) == 0 &&
+			       count == n_keys;
+		for (uint32_t i = 0; vals && keys && i < n_keys; i++) {
+			uint32_t key = batched ? keys[i] : i;
+			uint64_t *v = vals + (size_t)i * (size_t)ncpu;
+			if (!batched && bpf_map_lookup_elem(cfd, &key, v) < 0)
+				continue;
+			if (key >= n_keys)
 				continue;
 			uint64_t sum = 0;
 			for (int c = 0; c < ncpu; c++)
-				sum += vals[c];
+				sum += v[c];
 			ob->counts[key / HD_BPF_MAX_NR][key % HD_BPF_MAX_NR] += sum;
 			ob->events += sum;
 		}
@@ -415,6 +443,7 @@ reap:
 			for (int c = 0; c < ncpu; c++)
 				res->lost += vals[c];
 		free(vals);
+		free(keys);
 	}
 out:
 	if (gate[0] >= 0)
