@@ -186,7 +186,9 @@ int main(int argc, char **argv)
 				for (int af = 0; af < 64 && r == 0; af++)
 					if (families & (1ULL << af))
 						r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-								     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)af));
+								     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ,
+											    .datum_a = (scmp_datum_t)af,
+											    .datum_b = 0 });
 			} else
 				r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 			if (r < 0 && r != -EEXIST)
