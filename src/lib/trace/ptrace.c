@@ -8,6 +8,9 @@
  * call. Children, threads and execs are followed with PTRACE_O_TRACE{FORK,VFORK,CLONE,EXEC}; EXITKILL
  * makes sure nothing runs on untraced if harden dies.
  *
+ * Limit: a task created with CLONE_UNTRACED (sanitizers' helper threads do this) is not followed, yet it
+ * inherits the filter, and RET_TRACE without a tracer makes every one of its calls fail with ENOSYS.
+ *
  * Attach mode (--pid): a running process cannot be given a filter from outside, so it uses
  * PTRACE_SYSCALL (a stop at entry and at exit) on every thread of the process and its descendants.
  */
