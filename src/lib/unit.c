@@ -461,16 +461,17 @@ bool hd_unit_name_is_valid(const char *name)
 	       in_charset(at + 1, (size_t)(dot - at - 1), UNIT_NAME_CHARS "@");
 }
 
+/* "foo@.service": nothing between '@' and the type suffix */
 static bool name_is_template(const char *name)
 {
 	const char *at = strchr(name, '@');
-	return at && at[1] == '.';
+	return at && at + 1 == strrchr(name, '.');
 }
 
 static bool name_is_instance(const char *name)
 {
 	const char *at = strchr(name, '@');
-	return at && at[1] != '.';
+	return at && at + 1 < strrchr(name, '.');
 }
 
 /* "foo@bar.service" -> "foo@.service" */

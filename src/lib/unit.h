@@ -72,6 +72,8 @@ int hd_unit_parse_text(struct hd_unit *u, const char *text, size_t len, const ch
  * -EBADSLT for an unknown letter or digit after % (systemd: "Invalid slot"); % before any other
  * character is kept literally, as systemd does. Host facts (%H %m %b %v %o ...) are this machine's. */
 int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char **out);
+/* What a specifier letter stands for ("full unit name"); NULL if systemd 252 has no such specifier. */
+const char *hd_unit_specifier_describe(char letter);
 /* The load-time checks systemd makes once all files are parsed (see parse_only). 0 or -ENOEXEC. */
 int hd_unit_verify(const struct hd_unit *u, hd_diags *diags);
 /* "foo.service" -> true; template "foo@.service" and instance "foo@bar.service" too. */

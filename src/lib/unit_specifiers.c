@@ -525,3 +525,13 @@ int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char *
 	*out = buf;
 	return 0;
 }
+
+const char *hd_unit_specifier_describe(char letter)
+{
+	if (letter == '%')
+		return "a literal %";
+	for (size_t i = 0; i < sizeof(specifiers) / sizeof(specifiers[0]); i++)
+		if (specifiers[i].letter == letter)
+			return specifiers[i].meaning;
+	return NULL;
+}

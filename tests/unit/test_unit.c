@@ -647,11 +647,11 @@ static void test_templates(void **state)
 {
 	(void)state;
 	char *root = make_root();
-	char *unit = pathf("%s/foo-bar@.service", root);
+	char *unit = pathf("%s/hdzq-bar@.service", root);
 	write_file(unit, "[Service]\nExecStart=/bin/echo %i\n");
 	static const char *const dirs[] = {
-		"foo-bar@.service.d", "foo-bar@i.service.d", "foo-bar@other.service.d", "foo-.service.d",
-		"foo-@i.service.d", "foo-@.service.d", "foo.service.d",
+		"hdzq-bar@.service.d", "hdzq-bar@i.service.d", "hdzq-bar@other.service.d", "hdzq-.service.d",
+		"hdzq-@i.service.d", "hdzq-@.service.d", "hdzq.service.d",
 	};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char *p = pathf("%s/%s/%02zu.conf", root, dirs[i], i);
@@ -659,10 +659,10 @@ static void test_templates(void **state)
 		free(p);
 	}
 	/* same name in the instance and the template directory: the instance's wins */
-	char *p = pathf("%s/foo-bar@i.service.d/50-same.conf", root);
+	char *p = pathf("%s/hdzq-bar@i.service.d/50-same.conf", root);
 	write_file(p, "[Service]\nUser=instance\n");
 	free(p);
-	p = pathf("%s/foo-bar@.service.d/50-same.conf", root);
+	p = pathf("%s/hdzq-bar@.service.d/50-same.conf", root);
 	write_file(p, "[Service]\nUser=template\n");
 	free(p);
 
@@ -671,15 +671,23 @@ static void test_templates(void **state)
 	const char *const sp[] = { NULL };
 	struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = sp };
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
-	assert_string_equal(u.name, "foo-bar@i.service");
+	assert_string_equal(u.name, "hdzq-bar@i.service");
 	assert_string_equal(u.instance, "i");
 	assert_int_equal(u.dropins.n, 6); /* 00 01 03 04 05 50-same; not "other", not "foo.service.d" */
-	const char *want[] = { "foo-bar@.service.d/00.conf", "foo-bar@i.service.d/01.conf",
-			       "foo-.service.d/03.conf",     "foo-@i.service.d/04.conf",
-			       "foo-@.service.d/05.conf",    "foo-bar@i.service.d/50-same.conf" };
+	const char *want[] = { "hdzq-bar@.service.d/00.conf", "hdzq-bar@i.service.d/01.conf",
+			       "hdzq-.service.d/03.conf",     "hdzq-@i.service.d/04.conf",
+			       "hdzq-@.service.d/05.conf",    "hdzq-bar@i.service.d/50-same.conf" };
 	for (size_t i = 0; i < 6; i++)
 		assert_non_null(strstr(u.dropins.v[i], want[i]));
 	assert_string_equal(hd_unit_find_last(&u, "Service", "User")->value, "instance");
+	if (have_systemd_analyze()) { /* the same list, in the same order, from systemd-analyze */
+		hd_strv sd = { 0 };
+		systemd_dropins("/", root, "hdzq-bar@.service", &sd);
+		assert_int_equal(sd.n, u.dropins.n);
+		for (size_t i = 0; i < sd.n; i++)
+			assert_string_equal(sd.v[i], u.dropins.v[i]);
+		hd_strv_free(&sd);
+	}
 	char *e = NULL;
 	assert_int_equal(hd_unit_expand_specifiers(&u, hd_unit_find_last(&u, "Service", "ExecStart")->value, &e), 0);
 	assert_string_equal(e, "/bin/echo i");
@@ -688,15 +696,25 @@ static void test_templates(void **state)
 
 	opt.instance = "other";
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
-	assert_string_equal(u.name, "foo-bar@other.service");
-	assert_non_null(strstr(u.dropins.v[1], "foo-bar@other.service.d/02.conf"));
+	assert_string_equal(u.name, "hdzq-bar@other.service");
+	assert_non_null(strstr(u.dropins.v[1], "hdzq-bar@other.service.d/02.conf"));
 	hd_unit_free(&u);
 
 	opt.instance = NULL;
 	opt.sdver = HD_SYSTEMD_LATEST; /* current systemd-analyze uses "test_instance" */
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
-	assert_string_equal(u.name, "foo-bar@test_instance.service");
+	assert_string_equal(u.name, "hdzq-bar@test_instance.service");
 	hd_unit_free(&u);
+
+	/* "x@.y.service" is an instance (".y"), not a template */
+	char *inst = pathf("%s/x@.y.service", root);
+	write_file(inst, "[Service]\nExecStart=/bin/true\n");
+	opt.instance = NULL;
+	assert_int_equal(hd_unit_load(inst, &opt, &u, &d), 0);
+	assert_string_equal(u.name, "x@.y.service");
+	assert_string_equal(u.instance, ".y");
+	hd_unit_free(&u);
+	free(inst);
 
 	opt.instance = "bad instance";
 	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), -EINVAL);
@@ -747,6 +765,9 @@ static void test_specifiers_static(void **state)
 		assert_null(expand("foo.service", NULL, bad[i], &r));
 		assert_int_equal(r, -EBADSLT);
 	}
+	assert_non_null(hd_unit_specifier_describe('n'));
+	assert_non_null(hd_unit_specifier_describe('%'));
+	assert_null(hd_unit_specifier_describe('z'));
 	int r;
 	assert_null(expand("a-b-.service", NULL, "%f", &r)); /* path ends in '/': systemd says EINVAL */
 	assert_int_equal(r, -EINVAL);
