@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness for the filter engine: the input is unit-file-like lines "Key=Value" (the first
- * byte picks the systemd version). Every line goes through hd_seccomp_apply in order, then every
- * architecture's rule set is built and checked for the invariants callers rely on.
+ * byte picks the systemd version and an architecture). Every line goes through hd_seccomp_apply in
+ * order, then rule sets (plain and full) are built and checked for the invariants callers rely on.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,7 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_ruleset(&rs);
 			hd_ruleset_free(&rs);
 		}
+		if (hd_ruleset_build_full(&s, archs[i], sdver, &rs) == 0) {
+			check_ruleset(&rs);
+			hd_ruleset_free(&rs);
+		}
 	}
+	(void)hd_seccomp_check(&s, sdver, "fuzz.service", &diags);
 	for (size_t i = 0; hd_seccomp_keys[i]; i++) {
 		char *v = NULL;
 		if (hd_seccomp_format(&s, hd_seccomp_keys[i], &v) == 0)

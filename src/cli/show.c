@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "groups.h"
 #include "nametables.h"
+#include "unit.h"
 
 /* The settings printed in the systemctl-show style output, in this order. */
 static const char *const shown_keys[] = {
@@ -35,36 +36,41 @@ static const char *const shown_keys[] = {
 
 static void help(void)
 {
-	printf("Usage: %s show [OPTIONS] -p SETTING=VALUE...\n"
-	       "       %s show --diff [OPTIONS] -p SETTING=VALUE... -- -p SETTING=VALUE...\n"
+	printf("Usage: %s show [OPTIONS] [--unit FILE] [-p SETTING=VALUE...]\n"
+	       "       %s show --diff [OPTIONS] [--unit FILE] [-p SETTING=VALUE...] -- [--unit FILE] [-p SETTING=VALUE...]\n"
 	       "\n"
 	       "Print what a set of systemd seccomp settings really amounts to, parsed with systemd's exact\n"
 	       "rules: SystemCallFilter= (groups and the implicit @default expanded), SystemCallErrorNumber=,\n"
 	       "SystemCallLog=, SystemCallArchitectures=, RestrictAddressFamilies=, RestrictNamespaces= and\n"
 	       "the seccomp-backed booleans (LockPersonality=, ProtectClock=, ...).\n"
 	       "\n"
-	       "  -p, --property=SETTING=VALUE  apply one assignment, like a line in [Service]; repeat in\n"
-	       "                                order (an empty value resets, as in a unit file)\n"
+	       "      --unit=FILE               read the seccomp settings from a unit file's [Service] lines\n"
+	       "                                and its drop-ins first (warnings name FILE:LINE)\n"
+	       "  -p, --property=SETTING=VALUE  apply one assignment on top, like a line in [Service];\n"
+	       "                                repeat in order (an empty value resets, as in a unit file)\n"
 	       "      --systemd=252|latest      semantics and group tables of this systemd (default: the\n"
 	       "                                installed one if it is 252, else latest)\n"
-	       "      --arch=ARCH               also compute the rule set for ARCH (repeatable; systemd names:\n"
-	       "                                x86-64, x86, x32, arm64, ...)\n"
+	       "      --arch=ARCH               --json/--diff: also the rule set for ARCH (repeatable; systemd\n"
+	       "                                names: x86-64, x86, x32, arm64, ...)\n"
 	       "      --json                    print the settings and the rule set per architecture (native\n"
 	       "                                ABIs, every SystemCallArchitectures= entry, every --arch) as\n"
 	       "                                JSON: what the kernel does with every stacked filter systemd\n"
 	       "                                installs -- default action, rules (nr, name, action, origin,\n"
 	       "                                argument conditions), names with no number there\n"
-	       "      --diff                    the settings before '--' are A, after it B: list per\n"
-	       "                                architecture the syscalls B lets run (allow or log) that A\n"
-	       "                                does not; exit 1 if there are any\n"
+	       "      --diff                    the settings before '--' are A, after it B (its own --unit\n"
+	       "                                first, then -p): list per architecture the syscalls B lets\n"
+	       "                                run (allow or log) that A does not, or that A allows only\n"
+	       "                                for some arguments; exit 1 if there are any\n"
 	       "      --strict                  treat warnings about the settings as errors (exit 1, no output)\n"
 	       "  -h, --help                    this text\n"
 	       "\n"
-	       "Output (default): one SETTING=VALUE line per setting, as 'systemctl show' prints it; a deny\n"
-	       "list starts with '~', deny entries with their own action print as name:EPERM, name:NUMBER or\n"
-	       "name:kill, SystemCallErrorNumber=2147483646 means kill.\n"
+	       "Output (default): one SETTING=VALUE line per setting, as 'systemctl show --all' prints it:\n"
+	       "a deny list starts with '~' (so an unset list reads '~', deny nothing, and an empty allow\n"
+	       "list such as RestrictAddressFamilies=none reads ''), deny entries with their own action\n"
+	       "print as name:EPERM, name:NUMBER or name:kill, SystemCallErrorNumber=2147483646 means kill.\n"
 	       "Warnings (unknown syscalls, groups, errno names, ...) go to stderr with the offending word.\n"
-	       "Exit status: 0 ok, 1 --strict and warnings (or --diff found syscalls), 2 usage error.\n"
+	       "Exit status: 0 ok, 1 --strict and warnings, --diff found syscalls, or the unit file could\n"
+	       "not be read; 2 usage error.\n"
 	       "\n"
 	       "Example: %s show -p 'SystemCallFilter=@system-service' -p 'SystemCallFilter=~@privileged'\n",
 	       cli_program, cli_program, cli_program);
@@ -75,13 +81,36 @@ struct side {
 	hd_diags diags;
 };
 
+/* --unit FILE: its [Service] lines (and drop-ins) first. 0, EXIT_FINDINGS when it cannot be read,
+ * or -ENOMEM. */
+static int apply_unit(struct side *side, const char *path, int sdver)
+{
+	struct hd_unit u = { 0 };
+	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
+	int r = hd_unit_load(path, &opt, &u, &side->diags);
+	if (r >= 0)
+		r = hd_seccomp_apply_unit(&side->settings, &u, sdver, &side->diags);
+	hd_unit_free(&u);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		cli_print_diags(&side->diags);
+		fprintf(stderr, "%s show: %s: %s\n", cli_program, path, strerror(-r));
+		return EXIT_FINDINGS;
+	}
+	return 0;
+}
+
 /* Apply one -p argument. EXIT_USAGE when it is not SETTING=VALUE. */
 static int apply_property(struct side *side, const char *arg, int sdver)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg)
 		return cli_usage_error("show", "-p '%s': expected SETTING=VALUE", arg);
-	char *key = strndup(arg, (size_t)(eq - arg));
+	size_t klen = (size_t)(eq - arg);
+	while (klen && (arg[klen - 1] == ' ' || arg[klen - 1] == '\t')) /* "Key = value", as in a unit file */
+		klen--;
+	char *key = strndup(arg, klen);
 	if (!key)
 		return -ENOMEM;
 	int r = hd_seccomp_apply(&side->settings, key, eq + 1, sdver, NULL, 0, &side->diags);
@@ -142,6 +171,8 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 	for (size_t i = 0; i < rs->unresolved.n; i++)
 		json_object_array_add(unres, json_object_new_string(rs->unresolved.v[i]));
 	json_object_object_add(o, "unresolved", unres);
+	if (rs->install_error)
+		json_object_object_add(o, "install_error", json_object_new_string(rs->install_error));
 	return o;
 }
 
@@ -246,9 +277,10 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 			printf("%s: B allows %zu syscall%s that A does not\n", an, d.n, d.n == 1 ? "" : "s");
 			for (size_t k = 0; k < d.n; k++) {
 				char ba[64], bb[64];
-				printf("  %-24s A: %s, B: %s%s\n", d.v[k].name, hd_action_format(d.v[k].in_a, ba, sizeof(ba)),
-				       hd_action_format(d.v[k].in_b, bb, sizeof(bb)),
-				       d.v[k].conditional ? " (argument conditions apply)" : "");
+				bool partial = hd_action_allows(d.v[k].in_a);
+				printf("  %-24s A: %s%s, B: %s%s\n", d.v[k].name, hd_action_format(d.v[k].in_a, ba, sizeof(ba)),
+				       partial ? " (some arguments refused)" : "", hd_action_format(d.v[k].in_b, bb, sizeof(bb)),
+				       !partial && d.v[k].conditional ? " (argument conditions apply)" : "");
 			}
 		}
 		if (d.n)
@@ -263,9 +295,20 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 	return r < 0 ? r : found;
 }
 
-/* After "--" in --diff mode only -p/--property may follow. */
+/* After "--" in --diff mode only --unit FILE (first) and -p/--property may follow. */
 static int parse_side_b(int argc, char **argv, int i, struct side *b, int sdver)
 {
+	if (i < argc && (strcmp(argv[i], "--unit") == 0 || strncmp(argv[i], "--unit=", 7) == 0)) {
+		const char *path = argv[i][6] == '=' ? argv[i] + 7 : NULL;
+		if (!path && i + 1 >= argc)
+			return cli_usage_error("show", "option '--unit' requires an argument");
+		if (!path)
+			path = argv[++i];
+		int r = apply_unit(b, path, sdver);
+		if (r != 0)
+			return r;
+		i++;
+	}
 	for (; i < argc; i++) {
 		const char *arg = argv[i], *val = NULL;
 		if (strcmp(arg, "-p") == 0 || strcmp(arg, "--property") == 0) {
@@ -277,7 +320,7 @@ static int parse_side_b(int argc, char **argv, int i, struct side *b, int sdver)
 		else if (strncmp(arg, "-p", 2) == 0)
 			val = arg + 2;
 		else
-			return cli_usage_error("show", "after '--' only -p SETTING=VALUE may follow, not '%s'", arg);
+			return cli_usage_error("show", "after '--' only [--unit FILE] -p SETTING=VALUE... may follow, not '%s'", arg);
 		int r = apply_property(b, val, sdver);
 		if (r != 0)
 			return r;
@@ -287,7 +330,7 @@ static int parse_side_b(int argc, char **argv, int i, struct side *b, int sdver)
 
 int verb_show(int argc, char **argv)
 {
-	enum { OPT_SYSTEMD = 0x100, OPT_ARCH, OPT_JSON, OPT_STRICT, OPT_DIFF };
+	enum { OPT_SYSTEMD = 0x100, OPT_ARCH, OPT_JSON, OPT_STRICT, OPT_DIFF, OPT_UNIT };
 	static const struct option options[] = {
 		{ "property", required_argument, NULL, 'p' },
 		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
@@ -295,6 +338,7 @@ int verb_show(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "diff", no_argument, NULL, OPT_DIFF },
+		{ "unit", required_argument, NULL, OPT_UNIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -303,6 +347,7 @@ int verb_show(int argc, char **argv)
 	hd_arch extra[HD_ARCH_COUNT];
 	size_t n_extra = 0;
 	hd_strv props = { 0 };
+	const char *unit = NULL;
 	struct side a = { 0 }, b = { 0 };
 	int ret = EXIT_OK, c, r;
 	hd_seccomp_settings_init(&a.settings);
@@ -345,6 +390,9 @@ int verb_show(int argc, char **argv)
 		case OPT_DIFF:
 			diff = true;
 			break;
+		case OPT_UNIT:
+			unit = optarg;
+			break;
 		case 'h':
 			help();
 			goto out;
@@ -364,6 +412,15 @@ int verb_show(int argc, char **argv)
 	if (!diff && optind < argc) {
 		ret = cli_usage_error("show", "unexpected argument '%s'", argv[optind]);
 		goto out;
+	}
+	if (unit) {
+		r = apply_unit(&a, unit, sdver);
+		if (r == -ENOMEM)
+			goto oom;
+		if (r != 0) {
+			ret = r;
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < props.n; i++) {
 		r = apply_property(&a, props.v[i], sdver);

@@ -74,6 +74,11 @@ void hd_seccomp_settings_free(struct hd_seccomp_settings *s);
 int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char *value, int sdver,
 		     const char *file, unsigned line, hd_diags *diags);
 
+struct hd_unit;
+/* Apply every seccomp-backed assignment of u's [Service] section in order (main file, then
+ * drop-ins), warnings naming the file and the line systemd names. The number applied, or -errno. */
+int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags);
+
 /* Problems only visible once every assignment is in (e.g. filters systemd could not install, see
  * hd_ruleset.install_error), added to diags as warnings naming file (may be NULL). 0 or -errno. */
 int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags);
@@ -177,19 +182,21 @@ bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch);
  * every one named in SystemCallArchitectures=, unique, native first. Returns the count. */
 size_t hd_seccomp_ruleset_archs(const struct hd_seccomp_settings *s, hd_arch out[HD_ARCH_COUNT]);
 
-/* A syscall that b lets run (allow/log) and a does not; names_b is b's action, names_a a's. */
+/* A syscall that b lets run (allow/log) and a does not. */
 struct hd_ruleset_delta {
 	char *name;
 	int nr;
-	hd_action in_a, in_b;
-	bool conditional; /* conditional rules exist for nr in a or b: the answer holds for some arguments */
+	hd_action in_a, in_b;   /* the unconditional verdicts */
+	bool conditional;       /* conditional rules exist for nr in a or b; when in_a allows too, a
+				 * refuses some arguments (conditional rules) that b has no conditions on */
 };
 struct hd_ruleset_diff {
 	struct hd_ruleset_delta *v;
 	size_t n, cap;
 };
 /* Every syscall of the architecture (every name harden knows that has a number there, plus numbers
- * that appear in either rule set) that b allows and a does not, sorted by name. a and b must be for the
- * same architecture (-EINVAL otherwise). 0 or -errno. */
+ * that appear in either rule set) that b allows and a does not -- or that both allow but a only for
+ * some arguments while b has no conditions -- sorted by name. a and b must be for the same
+ * architecture (-EINVAL otherwise). 0 or -errno. */
 int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, struct hd_ruleset_diff *out);
 void hd_ruleset_diff_free(struct hd_ruleset_diff *d);

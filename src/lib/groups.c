@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "groups.h"
 
-#include <dirent.h>
+#include <glob.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,24 +25,28 @@ const char *hd_systemd_version_name(int sdver)
 	return sdver == HD_SYSTEMD_252 ? "252" : "latest";
 }
 
-/* The installed systemd's version, read from the name of its shared library (no exec needed). */
+/* The installed systemd's version, read from the name of its shared library (no exec needed). Debian
+ * keeps it in the multiarch directory (/usr/lib/x86_64-linux-gnu/systemd), others in /usr/lib/systemd. */
 int hd_systemd_version_default(void)
 {
-	static const char *const dirs[] = { "/usr/lib/systemd", "/lib/systemd" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		DIR *d = opendir(dirs[i]);
-		if (!d)
+	static const char *const patterns[] = {
+		"/usr/lib/systemd/libsystemd-shared-*",
+		"/lib/systemd/libsystemd-shared-*",
+		"/usr/lib/*/systemd/libsystemd-shared-*",
+		"/lib/*/systemd/libsystemd-shared-*",
+	};
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		glob_t gl;
+		if (glob(patterns[i], GLOB_NOSORT, NULL, &gl) != 0)
 			continue;
 		int found = 0;
-		struct dirent *de;
-		while ((de = readdir(d))) {
+		for (size_t j = 0; j < gl.gl_pathc && !found; j++) {
+			const char *base = strrchr(gl.gl_pathv[j], '/');
 			int v;
-			if (sscanf(de->d_name, "libsystemd-shared-%d", &v) == 1 && v > 0) {
+			if (base && sscanf(base + 1, "libsystemd-shared-%d", &v) == 1 && v > 0)
 				found = v;
-				break;
-			}
 		}
-		closedir(d);
+		globfree(&gl);
 		if (found)
 			return found == HD_SYSTEMD_252 ? HD_SYSTEMD_252 : HD_SYSTEMD_LATEST;
 	}

@@ -107,12 +107,23 @@ bool hd_syscall_name_known(const char *name)
 {
 	if (hd_syscall_libseccomp_knows(name) || find_new(name))
 		return true;
-	return hd_group_contains(hd_group_find("@known", HD_SYSTEMD_LATEST), HD_SYSTEMD_LATEST, name);
+	/* any group of any modelled systemd: @known lacks a few names other groups list (fstatat) */
+	static const int versions[] = { HD_SYSTEMD_LATEST, HD_SYSTEMD_252 };
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		for (const struct hd_group_def *g = hd_group_next(NULL, versions[i]); g; g = hd_group_next(g, versions[i]))
+			if (hd_group_contains(g, versions[i], name))
+				return true;
+	return false;
 }
 
 int hd_syscall_all_names(hd_strv *out)
 {
-	int r = hd_group_expand(hd_group_find("@known", HD_SYSTEMD_LATEST), HD_SYSTEMD_LATEST, out);
+	int r = 0;
+	static const int versions[] = { HD_SYSTEMD_LATEST, HD_SYSTEMD_252 };
+	for (size_t i = 0; r >= 0 && i < sizeof(versions) / sizeof(versions[0]); i++)
+		for (const struct hd_group_def *g = hd_group_next(NULL, versions[i]); r >= 0 && g;
+		     g = hd_group_next(g, versions[i]))
+			r = hd_group_expand(g, versions[i], out);
 	for (const struct hd_new_syscall *s = hd_new_syscalls; r >= 0 && s->name; s++)
 		r = hd_strv_push_unique(out, s->name);
 	if (r >= 0)
@@ -120,31 +131,204 @@ int hd_syscall_all_names(hd_strv *out)
 	return r;
 }
 
-int hd_kernel_syscalls(hd_strv *out)
+const char *hd_nr_source_name(enum hd_nr_source src)
 {
+	switch (src) {
+	case HD_NR_SRC_LIBSECCOMP:
+		return "libseccomp";
+	case HD_NR_SRC_PROJECT:
+		return "harden table";
+	default:
+		return "none";
+	}
+}
+
+const char *hd_syscall_project_source(const char *name, hd_arch arch)
+{
+	enum hd_nr_source src;
+	if (hd_syscall_nr(name, arch, &src) < 0 || src != HD_NR_SRC_PROJECT)
+		return NULL;
+	const struct hd_new_syscall *s = find_new(name);
+	return s ? s->source : NULL;
+}
+
+unsigned hd_name_distance(const char *a, const char *b, unsigned cap)
+{
+	/* Two-row Levenshtein; names are short, longer inputs are cut (the result is a ranking hint). */
+	enum { MAXLEN = 64 };
+	size_t la = strnlen(a, MAXLEN), lb = strnlen(b, MAXLEN);
+	unsigned prev[MAXLEN + 1], cur[MAXLEN + 1];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (unsigned)i;
+		unsigned row_min = cur[0];
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned del = prev[j] + 1, ins = cur[j - 1] + 1;
+			unsigned sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			unsigned m = del < ins ? del : ins;
+			cur[j] = m < sub ? m : sub;
+			if (cur[j] < row_min)
+				row_min = cur[j];
+		}
+		if (row_min > cap)
+			return cap + 1;
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb] > cap ? cap + 1 : prev[lb];
+}
+
+#define EVENT_PREFIX "syscalls:sys_enter_"
+
+/* One line of available_events: keep the syscall name of "syscalls:sys_enter_NAME" lines. systemd
+ * keeps the rest of the line verbatim (even empty or with trailing blanks); so do we. */
+static int add_event_line(const char *line, size_t len, hd_strv *out)
+{
+	size_t plen = strlen(EVENT_PREFIX);
+	if (len < plen || memcmp(line, EVENT_PREFIX, plen) != 0)
+		return 0;
+	char *name = strndup(line + plen, len - plen);
+	if (!name)
+		return -ENOMEM;
+	int r = hd_strv_push(out, name);
+	free(name);
+	return r;
+}
+
+int hd_kernel_events_parse(const char *buf, size_t len, hd_strv *out)
+{
+	if (!buf && len)
+		return -EINVAL;
+	size_t start = 0;
+	int r = 0;
+	for (size_t i = 0; i <= len && r >= 0; i++) {
+		bool end = i == len;
+		if (!end && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\0')
+			continue;
+		size_t n = i - start;
+		if (n >= HD_KERNEL_EVENTS_LINE_MAX)
+			return -ENOBUFS;
+		if (n > 0)
+			r = add_event_line(buf + start, n, out);
+		/* "\r\n" is one line end */
+		if (!end && buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+			i++;
+		start = i + 1;
+	}
+	if (r >= 0)
+		hd_strv_sort_uniq(out);
+	return r;
+}
+
+static int read_all(FILE *f, char **ret, size_t *ret_len)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= HD_KERNEL_EVENTS_FILE_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb, cap *= 2;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f)) {
+				int e = errno ? errno : EIO;
+				free(buf);
+				return -e;
+			}
+			break;
+		}
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int hd_kernel_syscalls_load(hd_strv *out, bool *read_failed)
+{
+	/* The tracefs mount point, then the old one under debugfs; as systemd, the error reported is the
+	 * last attempt's. */
 	static const char *const paths[] = {
 		"/sys/kernel/tracing/available_events",
 		"/sys/kernel/debug/tracing/available_events",
 	};
+	if (read_failed)
+		*read_failed = false;
 	FILE *f = NULL;
 	int err = ENOENT;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && !f; i++) {
 		f = fopen(paths[i], "re");
-		if (!f && errno != ENOENT)
+		if (!f)
 			err = errno;
 	}
 	if (!f)
 		return -err;
-	char line[256];
-	int r = 0;
-	while (r >= 0 && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		const char *p = "syscalls:sys_enter_";
-		if (strncmp(line, p, strlen(p)) == 0 && line[strlen(p)])
-			r = hd_strv_push_unique(out, line + strlen(p));
-	}
+	char *buf = NULL;
+	size_t len = 0;
+	errno = 0;
+	int r = read_all(f, &buf, &len);
 	fclose(f);
-	if (r >= 0)
-		hd_strv_sort_uniq(out);
+	if (r >= 0) {
+		hd_strv tmp = { 0 };
+		r = hd_kernel_events_parse(buf, len, &tmp);
+		for (size_t i = 0; r >= 0 && i < tmp.n; i++)
+			r = hd_strv_push(out, tmp.v[i]);
+		hd_strv_free(&tmp);
+		if (r >= 0)
+			hd_strv_sort_uniq(out);
+	}
+	free(buf);
+	if (r < 0 && read_failed)
+		*read_failed = true;
 	return r;
+}
+
+int hd_kernel_syscalls(hd_strv *out)
+{
+	return hd_kernel_syscalls_load(out, NULL);
+}
+
+/* Syscalls whose kernel entry point (and so tracepoint) has another name than the public one. The
+ * first five are the ones systemd-analyze hides from "Unlisted"; the others are simply traced under
+ * the name of the function that implements them. */
+static const struct {
+	const char *syscall, *event;
+	bool hidden_by_systemd;
+} event_aliases[] = {
+	{ "uname", "newuname", true },
+	{ "fstat", "newfstat", true },
+	{ "stat", "newstat", true },
+	{ "lstat", "newlstat", true },
+	{ "_sysctl", "sysctl", true },
+	{ "umount2", "umount", false },
+	{ "sendfile", "sendfile64", false },
+	{ "_llseek", "llseek", false },
+	{ "_newselect", "select", false },
+};
+
+bool hd_kernel_event_is_internal(const char *event)
+{
+	for (size_t i = 0; i < sizeof(event_aliases) / sizeof(event_aliases[0]); i++)
+		if (event_aliases[i].hidden_by_systemd && strcmp(event, event_aliases[i].event) == 0)
+			return true;
+	return false;
+}
+
+const char *hd_kernel_event_for_syscall(const char *name)
+{
+	for (size_t i = 0; i < sizeof(event_aliases) / sizeof(event_aliases[0]); i++)
+		if (strcmp(name, event_aliases[i].syscall) == 0)
+			return event_aliases[i].event;
+	return name;
 }

@@ -15,3 +15,12 @@ struct hd_new_syscall {
 };
 
 extern const struct hd_new_syscall hd_new_syscalls[]; /* NULL-name terminated */
+
+/* A syscall name that exists only on architectures harden does not model (alpha, sparc, ...): it has
+ * no number anywhere in harden, on purpose. A name ending in '*' is a prefix. */
+struct hd_elsewhere_syscall {
+	const char *name;
+	const char *arches; /* where it does exist, for humans */
+};
+
+extern const struct hd_elsewhere_syscall hd_syscalls_elsewhere[]; /* NULL-name terminated */

@@ -65,6 +65,18 @@ contains "install failure explained" "$tmp/err" "fails to start the service"
 $H -p 'User=nobody' >/dev/null 2>"$tmp/err"
 contains "non-seccomp key warned" "$tmp/err" "User"
 
+# --- --unit: the unit's lines first (warnings with FILE:LINE), then -p on top
+printf '[Unit]\nDescription=t\n[Service]\nExecStart=/bin/true\nSystemCallFilter=~@swap bogus_call\nSystemCallErrorNumber=EPERM\n' >"$tmp/u.service"
+$H --unit "$tmp/u.service" -p 'SystemCallFilter=swapon' >"$tmp/out" 2>"$tmp/err"
+check "--unit" 0 $?
+contains "unit line warned with file:line" "$tmp/err" "u.service:5: warning: Failed to parse system call, ignoring: bogus_call"
+contains "-p applied after the unit" "$tmp/out" "SystemCallFilter=~swapoff"
+contains "unit's errno" "$tmp/out" "SystemCallErrorNumber=1"
+$H --unit "$tmp/missing.service" >/dev/null 2>&1; check "--unit on a missing file" 1 $?
+$H --diff --unit "$tmp/u.service" -- --unit "$tmp/u.service" -p 'SystemCallFilter=swapoff' >"$tmp/out"
+check "--diff between a unit and the unit plus a drop-in line" 1 $?
+contains "diff names swapoff" "$tmp/out" "swapoff"
+
 # --- JSON: parses, carries the rule sets; 252 vs latest allow-list defaults
 $H --json -p SystemCallFilter=read -p SystemCallErrorNumber=EPERM --arch=arm64 >"$tmp/j252"
 check "--json" 0 $?

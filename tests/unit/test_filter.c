@@ -244,6 +244,20 @@ static void test_unknown_names_and_groups(void **state)
 	hd_ruleset_free(&rs);
 }
 
+static void test_warnings_escape_control_bytes(void **state)
+{
+	struct fx *f = *state;
+	apply(f, "SystemCallFilter", "~re\x1b[31mad");
+	assert_true(warned(f, "Failed to parse system call, ignoring: re\\x1b[31mad"));
+	char long_word[2000];
+	memset(long_word, 'a', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = 0;
+	apply(f, "RestrictAddressFamilies", long_word);
+	assert_int_equal(f->d.n, 2);
+	assert_true(strlen(f->d.v[1].text) < 600); /* the word is cut, not repeated whole */
+	assert_non_null(strstr(f->d.v[1].text, "..."));
+}
+
 static void test_names_not_on_native_arch_kept(void **state)
 {
 	struct fx *f = *state;
@@ -589,6 +603,13 @@ static void test_format_filter(void **state)
 	struct fx *f = *state;
 	char *v = NULL;
 	assert_int_equal(hd_seccomp_format(&f->s, "SystemCallFilter", &v), 0);
+	assert_string_equal(v, "~"); /* systemctl show --all: deny nothing */
+	free(v);
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictAddressFamilies", &v), 0);
+	assert_string_equal(v, "~");
+	free(v);
+	apply(f, "RestrictAddressFamilies", "none"); /* an empty allow list */
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictAddressFamilies", &v), 0);
 	assert_string_equal(v, "");
 	free(v);
 	apply(f, "SystemCallFilter", "~write:kill read:EPERM close:0 fsync:200 socketcall");
@@ -640,6 +661,22 @@ static void test_diff(void **state)
 	hd_ruleset_diff_free(&d);
 	assert_int_equal(hd_ruleset_diff(&rb, &ra, &d), 0); /* A allows nothing B does not */
 	assert_int_equal(d.n, 0);
+	hd_ruleset_diff_free(&d);
+	hd_ruleset_free(&ra);
+	hd_ruleset_free(&rb);
+	/* A refuses unshare() for some flags (RestrictNamespaces), B not at all: reported as partial */
+	apply(f, "RestrictNamespaces", "yes");
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &ra), 0);
+	assert_int_equal(hd_ruleset_build_full(&b, HD_ARCH_X86_64, f->sdver, &rb), 0);
+	assert_int_equal(hd_ruleset_diff(&ra, &rb, &d), 0);
+	bool unshare = false;
+	for (size_t i = 0; i < d.n; i++)
+		if (strcmp(d.v[i].name, "unshare") == 0) {
+			unshare = true;
+			assert_true(d.v[i].conditional);
+			assert_int_equal(d.v[i].in_a.kind, HD_ACT_ALLOW);
+		}
+	assert_true(unshare);
 	hd_ruleset_diff_free(&d);
 	hd_ruleset_free(&ra);
 	hd_ruleset_free(&rb);
@@ -859,6 +896,7 @@ int main(void)
 		T(test_allow_listed_cannot_take_errno),
 		T(test_bad_errno_words),
 		T(test_unknown_names_and_groups),
+		T(test_warnings_escape_control_bytes),
 		T(test_names_not_on_native_arch_kept),
 		T(test_names_newer_than_libseccomp),
 		T(test_default_group_by_version),
