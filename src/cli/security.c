@@ -20,16 +20,17 @@ static const char *const verb = "security";
 
 static void help(void)
 {
-	printf("Usage: %s security [OPTIONS...] FILE|DIR...\n"
+	printf("Usage: %s security [OPTIONS...] FILE|DIR|UNIT...\n"
 	       "\n"
 	       "Score how exposed each service unit is, with systemd-analyze security's 81 checks, weights and\n"
 	       "ratings (systemd 252's numbers, offline: unit files and their drop-ins are read, no manager is\n"
-	       "asked). A DIR means every *.service file in it (not recursive).\n"
+	       "asked). A DIR means every *.service file in it (not recursive); a bare UNIT name that is no\n"
+	       "file here is looked up in the unit search path (/etc/systemd/system ... /usr/lib/systemd/system).\n"
 	       "\n"
 	       "  --json=pretty|short        JSON instead of the table: for one unit systemd's array of\n"
 	       "                             {set, name, json_field, description, exposure}; for several\n"
 	       "                             units one object {\"units\": [{unit, exposure, predicate, checks,\n"
-	       "                             ...}], \"errors\": [{file, error}]}\n"
+	       "                             ...}], \"errors\": [{file, line, error, unit_file}]}\n"
 	       "  --fix                      for every failing check, the line(s) that would make it pass,\n"
 	       "                             then a drop-in with all of them and the exposure the unit would\n"
 	       "                             reach with it (re-scored, not estimated); in JSON, a \"fix\" per row\n"
@@ -39,13 +40,17 @@ static void help(void)
 	       "  --security-policy=FILE     re-weigh checks with a JSON policy (systemd's format); default:\n"
 	       "                             the first systemd-analyze-security.policy in /etc/systemd,\n"
 	       "                             /run/systemd, /usr/local/lib/systemd, /usr/lib/systemd\n"
-	       "  --root=DIR                 look up drop-ins, profiles and the default policy under DIR\n"
+	       "  --root=DIR                 an image root: FILE|DIR arguments are paths inside it (as\n"
+	       "                             systemd-analyze takes them); drop-ins, profiles and the default\n"
+	       "                             policy are looked up there too\n"
 	       "  --profile=NAME|PATH        apply a portable profile (NAME from .../portable/profile/NAME/\n"
 	       "                             service.conf, or a PATH to a .conf file) as the last drop-in\n"
 	       "  --instance=NAME            instance for template units (default: 'i' as systemd 252 uses,\n"
 	       "                             'test_instance' with --systemd=latest)\n"
 	       "  --systemd=252|latest       checks and semantics of this systemd (default: installed one if\n"
-	       "                             252, else latest; they differ in PrivateMounts=, groups, Type=)\n"
+	       "                             252, else latest). latest: an unset PrivateMounts= passes, its\n"
+	       "                             syscall groups, newer values (PrivateTmp=disconnected,\n"
+	       "                             PrivateUsers=self, Type=notify-reload ...), instance test_instance\n"
 	       "  --offline[=yes]            accepted for compatibility; harden always works offline\n"
 	       "  -h, --help                 this text\n"
 	       "\n"
@@ -233,47 +238,64 @@ static char *fix_dropin(const struct hd_assessment *a, const char *unit)
 
 /* ---------------------------------------------------------------- units */
 
-static int apply_profile(struct hd_unit *u, const struct options *o, hd_diags *diags)
+/* --profile=NAME|PATH -> the file to apply: a PATH (with a '/' or ending in .conf) as given, a NAME
+ * from the portable profile directories (under --root). NULL when not found. */
+static char *find_profile(const struct options *o)
 {
-	if (!o->profile)
-		return 0;
-	char path[4096];
-	const char *found = NULL;
-	if (strchr(o->profile, '/') || (strlen(o->profile) > 5 && !strcmp(o->profile + strlen(o->profile) - 5, ".conf"))) {
-		found = o->profile;
-	} else {
-		static const char *const dirs[] = { "/etc/systemd/portable/profile", "/run/systemd/portable/profile",
-						    "/usr/local/lib/systemd/portable/profile", "/usr/lib/systemd/portable/profile" };
-		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
-			snprintf(path, sizeof(path), "%s%s/%s/service.conf", o->root ? o->root : "", dirs[i], o->profile);
-			if (access(path, R_OK) == 0)
-				found = path;
-		}
-		if (!found) {
-			hd_diag_add(diags, HD_ERROR, NULL, 0, "portable profile '%s' not found", o->profile);
-			return -ENOENT;
-		}
+	const char *p = o->profile;
+	size_t n = strlen(p);
+	if (strchr(p, '/') || (n > 5 && strcmp(p + n - 5, ".conf") == 0))
+		return access(p, R_OK) == 0 ? strdup(p) : NULL;
+	static const char *const dirs[] = { "/etc/systemd/portable/profile", "/run/systemd/portable/profile",
+					    "/usr/local/lib/systemd/portable/profile", "/usr/lib/systemd/portable/profile" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s%s/%s/service.conf", o->root ? o->root : "", dirs[i], p) < 0)
+			return NULL;
+		if (access(path, R_OK) == 0)
+			return path;
+		free(path);
 	}
-	FILE *f = fopen(found, "re");
+	return NULL;
+}
+
+/* The profile is applied like a last drop-in. */
+static int apply_profile(struct hd_unit *u, const char *profile_path, hd_diags *diags)
+{
+	if (!profile_path)
+		return 0;
+	FILE *f = fopen(profile_path, "re");
 	if (!f) {
-		hd_diag_add(diags, HD_ERROR, found, 0, "cannot open profile: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+		hd_diag_add(diags, HD_ERROR, profile_path, 0, "cannot open profile: %s", strerror(e));
+		return -e;
 	}
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
+	if (!m) {
+		fclose(f);
+		return -ENOMEM;
+	}
 	char buf[8192];
 	size_t got;
-	while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0 && len < (1u << 20))
+	bool too_big = false;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0 && !too_big) {
 		fwrite(buf, 1, got, m);
+		too_big = ftell(m) > (long)HD_UNIT_FILE_MAX;
+	}
 	fclose(f);
-	if (!m)
-		return -ENOMEM;
 	fclose(m);
-	int r = hd_unit_parse_text(u, text, len, found, diags);
+	int r;
+	if (too_big) {
+		hd_diag_add(diags, HD_ERROR, profile_path, 0, "profile is larger than %u bytes", HD_UNIT_FILE_MAX);
+		r = -EFBIG;
+	} else {
+		r = hd_unit_parse_text(u, text ? text : "", len, profile_path, diags);
+		if (r >= 0 && hd_strv_push(&u->dropins, profile_path) < 0)
+			r = -ENOMEM;
+	}
 	free(text);
-	if (r >= 0)
-		hd_strv_push(&u->dropins, found);
 	return r;
 }
 
@@ -285,6 +307,7 @@ struct run {
 	struct summary *sum;
 	size_t n_sum, cap_sum;
 	json_object *errors; /* multi-unit JSON */
+	char *profile_path;
 	bool multi;
 	bool first_json;
 	int rc;
@@ -340,7 +363,7 @@ static int score_unit(struct run *run, const char *path)
 
 	int r = hd_unit_load(path, &lo, &u, &diags);
 	if (r >= 0)
-		r = apply_profile(&u, &run->o, &diags);
+		r = apply_profile(&u, run->profile_path, &diags);
 	if (r >= 0) {
 		r = hd_settings_from_unit(&u, run->o.sdver, &s, &diags);
 		have_settings = true;
@@ -444,29 +467,69 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* FILE or DIR -> unit files, in name order for a directory. */
-static int collect(const char *arg, hd_strv *files)
+/* Queue one unit file. An alias (a symlink to another unit file) is queued as the unit it points to,
+ * whose name systemd reports; symlinks inside a --root image are left alone (their targets name
+ * paths in the image). */
+static int push_unit(hd_strv *files, const char *path, const char *root)
+{
+	struct stat lst;
+	if (!root && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		char *real = realpath(path, NULL);
+		const char *base = real ? strrchr(real, '/') : NULL;
+		size_t bl = base ? strlen(base + 1) : 0;
+		if (base && bl > 8 && strcmp(base + 1 + bl - 8, ".service") == 0) {
+			int r = hd_strv_push(files, real);
+			free(real);
+			return r;
+		}
+		free(real);
+	}
+	return hd_strv_push(files, path);
+}
+
+/* FILE, DIR or UNIT -> unit files, in name order for a directory. With --root, arguments name paths
+ * inside the root (as systemd-analyze takes them): the directory is listed there, the loader adds the
+ * root. A bare UNIT name (no '/') that is not a file here is looked up in the unit search path, as
+ * systemd-analyze does; with --root that is the only meaning a bare name has. */
+static int collect(const char *arg, const char *root, hd_strv *files, bool *is_dir)
 {
 	struct stat st;
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(arg);
+	char host[4096];
+	int n = snprintf(host, sizeof(host), "%s%s", root && arg[0] == '/' ? root : "", arg);
+	if (n < 0 || (size_t)n >= sizeof(host))
+		return -ENAMETOOLONG;
+	if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*is_dir = true;
+		DIR *d = opendir(host);
 		if (!d)
 			return -errno;
 		hd_strv names = {0};
 		struct dirent *de;
 		while ((de = readdir(d))) {
-			size_t n = strlen(de->d_name);
-			if (n > 8 && strcmp(de->d_name + n - 8, ".service") == 0 && hd_strv_push(&names, de->d_name) < 0)
+			size_t len = strlen(de->d_name);
+			if (len > 8 && strcmp(de->d_name + len - 8, ".service") == 0 && hd_strv_pushf(&names, "%s%s%s", arg,
+			    arg[strlen(arg) - 1] == '/' ? "" : "/", de->d_name) < 0)
 				break;
 		}
 		closedir(d);
 		qsort(names.v, names.n, sizeof(char *), cmp_cstr);
 		for (size_t i = 0; i < names.n; i++)
-			hd_strv_pushf(files, "%s%s%s", arg, arg[strlen(arg) - 1] == '/' ? "" : "/", names.v[i]);
+			push_unit(files, names.v[i], root);
 		hd_strv_free(&names);
 		return 0;
 	}
-	return hd_strv_push(files, arg);
+	if (!strchr(arg, '/') && (root || access(arg, F_OK) != 0)) {
+		static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+						    "/usr/lib/systemd/system", "/lib/systemd/system" };
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			n = snprintf(host, sizeof(host), "%s%s/%s", root ? root : "", dirs[i], arg);
+			if (n > 0 && (size_t)n < sizeof(host) && access(host, F_OK) == 0) {
+				snprintf(host, sizeof(host), "%s/%s", dirs[i], arg);
+				return push_unit(files, host, root);
+			}
+		}
+	}
+	return push_unit(files, arg, root);
 }
 
 static int cmp_summary(const void *a, const void *b)
@@ -587,13 +650,22 @@ int verb_security(int argc, char **argv)
 	}
 	run.have_policy = run.o.policy_path || r > 0;
 
+	if (run.o.profile && !(run.profile_path = find_profile(&run.o))) {
+		fprintf(stderr, "%s %s: --profile=%s: no such profile (a NAME in .../portable/profile/NAME/service.conf, or a PATH to a .conf file)\n",
+			cli_program, verb, run.o.profile);
+		hd_policy_free(&run.policy);
+		return EXIT_USAGE;
+	}
+
 	hd_strv files = {0};
+	bool any_dir = false;
 	for (int i = optind; i < argc; i++) {
-		r = collect(argv[i], &files);
+		r = collect(argv[i], run.o.root, &files, &any_dir);
 		if (r < 0)
 			fprintf(stderr, "%s %s: %s: cannot read directory: %s\n", cli_program, verb, argv[i], strerror(-r)), run.rc = EXIT_FINDINGS;
 	}
-	run.multi = files.n > 1 || (argc - optind == 1 && files.n != 1) || argc - optind > 1;
+	/* one FILE: systemd's output forms; several, or a directory: a batch with an overview */
+	run.multi = any_dir || argc - optind > 1;
 	run.st.utf8 = cli_utf8();
 	run.st.color = cli_color(stdout);
 	const char *term = getenv("TERM");
@@ -608,7 +680,7 @@ int verb_security(int argc, char **argv)
 		printf("%s], \"errors\": %s}\n", run.first_json ? "" : "\n",
 		       json_object_to_json_string_ext(run.errors, run.o.json - 1));
 		json_object_put(run.errors);
-	} else if (run.o.json) {
+	} else if (run.o.json && !run.first_json) {
 		putchar('\n');
 	} else if (run.multi) {
 		print_overview(&run);
@@ -622,6 +694,7 @@ int verb_security(int argc, char **argv)
 	free(run.sum);
 	hd_strv_free(&files);
 	hd_policy_free(&run.policy);
+	free(run.profile_path);
 	fflush(stdout);
 	return run.rc;
 }

@@ -717,6 +717,8 @@ int hd_assess(const struct hd_settings *s, const struct hd_policy *policy, int s
 		struct hd_assess_row *row = &out->rows[i];
 		char *custom = NULL;
 		row->check = c;
+		row->weight = weight;
+		row->range = range;
 
 		if (c->boot_phase_na && !s->default_dependencies) {
 			row->badness = HD_BADNESS_NA;
@@ -771,10 +773,10 @@ int hd_assess(const struct hd_settings *s, const struct hd_policy *policy, int s
 	}
 	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
 		struct hd_assess_row *row = &out->rows[i];
-		/* systemd computes a row's share from the check's own weight and range */
+		/* a row's share uses the weight and range it was scored with (policy included), as the
+		 * systemd-analyze 252.38 on this machine does */
 		if (row->badness != HD_BADNESS_NA && row->badness != 0)
-			row->exposure = div_round_up(
-				div_round_up(row->badness * row->check->weight * 100, row->check->range), out->weight_sum);
+			row->exposure = div_round_up(div_round_up(row->badness * row->weight * 100, row->range), out->weight_sum);
 	}
 	out->exposure = div_round_up(out->badness_sum * 100, out->weight_sum);
 	free(in.filtered);

@@ -74,6 +74,7 @@ struct hd_assess_row {
 	char *description;    /* what to show (owned) */
 	int set;              /* 1 good (✓), 0 bad (✗), -1 N/A (JSON null) */
 	unsigned exposure;    /* this row's share in tenths (0 when good or N/A) */
+	uint64_t weight, range; /* as scored: the policy's where it sets them, else the check's */
 };
 
 struct hd_assessment {

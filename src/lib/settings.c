@@ -207,6 +207,8 @@ static bool is_numeric_uid(const char *s)
 {
 	if (!all_in(s, "0123456789"))
 		return false;
+	if (s[0] == '0' && s[1]) /* systemd's UID parser refuses leading zeros ("00") */
+		return false;
 	if (strlen(s) > 10)
 		return false;
 	unsigned long long v = strtoull(s, NULL, 10);
@@ -283,6 +285,7 @@ struct line_ctx {
 	unsigned line;
 	hd_diags *diags;
 	size_t offset; /* of the field in struct hd_settings */
+	int sdver;
 };
 
 #define FIELD(ctx, type) ((type *)((char *)(ctx)->s + (ctx)->offset))
@@ -299,9 +302,25 @@ static int fatal(const struct line_ctx *c, const char *fmt, const char *arg)
 	return -ENOEXEC;
 }
 
+/* Modes newer systemd versions added to settings that 252 knows only as booleans; each counts as
+ * "on" for the checks (they are all stricter than "yes" or equal to it). 252 rejects them. */
+static const struct {
+	const char *key, *value;
+} newer_modes[] = {
+	{ "PrivateTmp", "disconnected" },       /* v257 */
+	{ "PrivateUsers", "self" },             /* v256 */
+	{ "PrivateUsers", "identity" },         /* v256 */
+	{ "PrivateUsers", "full" },             /* v257 */
+	{ "ProtectControlGroups", "private" },  /* v257 */
+	{ "ProtectControlGroups", "strict" },   /* v257 */
+};
+
 static int parse_bool_field(const struct line_ctx *c)
 {
 	int b = hd_parse_boolean(c->value);
+	for (size_t i = 0; b < 0 && c->sdver != HD_SYSTEMD_252 && i < sizeof(newer_modes) / sizeof(newer_modes[0]); i++)
+		if (strcmp(c->key, newer_modes[i].key) == 0 && strcmp(c->value, newer_modes[i].value) == 0)
+			b = 1;
 	if (b < 0)
 		return warn(c, "Failed to parse boolean value, ignoring: %s", c->value);
 	*FIELD(c, bool) = b;
@@ -702,6 +721,10 @@ static int parse_ip_prefixes(const struct line_ctx *c)
 				free(w);
 				continue;
 			}
+			/* systemd stores the prefix with the host bits cleared: "::1/64" is "::/64", not localhost */
+			unsigned bytes = fam == 4 ? 4 : 16;
+			for (unsigned bit = plen; bit < bytes * 8; bit++)
+				a[bit / 8] &= (unsigned char)~(0x80u >> (bit % 8));
 			static const unsigned char v6_loopback[16] = { [15] = 1 };
 			bool is_local = fam == 4 ? a[0] == 127 : memcmp(a, v6_loopback, 16) == 0;
 			if (plen == 0) {
@@ -969,7 +992,7 @@ int hd_settings_apply(struct hd_settings *s, const struct hd_unit *u, const char
 		if (r != 0)
 			return r;
 		if (strcmp(key, "Type") == 0) {
-			struct line_ctx c = { s, u, key, value, file, line, diags, 0 };
+			struct line_ctx c = { s, u, key, value, file, line, diags, 0, sdver };
 			return parse_type(&c, sdver);
 		}
 	}
@@ -977,7 +1000,7 @@ int hd_settings_apply(struct hd_settings *s, const struct hd_unit *u, const char
 		const struct setting_def *d = &setting_defs[i];
 		if (strcmp(d->key, key) != 0 || strcmp(d->section, section) != 0)
 			continue;
-		struct line_ctx c = { s, u, key, value, file, line, diags, d->offset };
+		struct line_ctx c = { s, u, key, value, file, line, diags, d->offset, sdver };
 		return d->parse(&c);
 	}
 	return 0;

@@ -253,6 +253,10 @@ static void test_ip_and_families(void **state)
 	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressDeny=")), 10);
 	assert_int_equal(badness_of("IPAddressDeny", L("IPIngressFilterPath=/sys/fs/bpf/x")), 0);
 	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=\"any\"")), 10);
+	/* prefixes are stored with host bits cleared: ::1/64 is ::/64 (not localhost), 127.1.2.3/8 is */
+	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressAllow=::1/64")), 5);
+	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressAllow=127.1.2.3/8")), 2);
+	assert_int_equal(badness_of("IPAddressDeny", L("IPAddressDeny=any", "IPAddressAllow=127.0.0.1/0")), 5);
 
 	assert_int_equal(badness_of("RestrictAddressFamilies_AF_INET_INET6", L("RestrictAddressFamilies=AF_UNIX")), 0);
 	assert_int_equal(badness_of("RestrictAddressFamilies_AF_UNIX", L("RestrictAddressFamilies=AF_UNIX")), 1);
@@ -307,6 +311,25 @@ static void test_private_mounts_versions(void **state)
 	hd_settings_free(&s);
 }
 
+static void test_newer_modes(void **state)
+{
+	(void)state;
+	/* 252 rejects PrivateTmp=disconnected & co. (the setting stays off); latest takes them as on */
+	struct hd_settings s;
+	hd_diags d = {0};
+	hd_settings_init(&s);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "PrivateTmp", "disconnected", HD_SYSTEMD_252, "f", 1, &d), 1);
+	assert_false(s.private_tmp);
+	assert_int_equal(hd_diags_count(&d, HD_WARNING), 1);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "PrivateTmp", "disconnected", HD_SYSTEMD_LATEST, "f", 2, &d), 1);
+	assert_true(s.private_tmp);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "PrivateUsers", "self", HD_SYSTEMD_LATEST, "f", 3, &d), 1);
+	assert_true(s.private_users);
+	assert_int_equal(hd_diags_count(&d, HD_WARNING), 1);
+	hd_diags_free(&d);
+	hd_settings_free(&s);
+}
+
 static void test_fatal_values(void **state)
 {
 	(void)state;
@@ -317,8 +340,9 @@ static void test_fatal_values(void **state)
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "Group", "-1", HD_SYSTEMD_252, "f", 4, &d), -ENOEXEC);
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "RootDirectory", "rel/dir", HD_SYSTEMD_252, "f", 5, &d), -ENOEXEC);
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "User", "bad user name", HD_SYSTEMD_252, "f", 6, &d), 1);
+	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "User", "00", HD_SYSTEMD_252, "f", 6, &d), -ENOEXEC);
 	assert_int_equal(hd_settings_apply(&s, NULL, "Service", "NoSuchKey", "x", HD_SYSTEMD_252, "f", 7, &d), 0);
-	assert_int_equal(hd_diags_count(&d, HD_ERROR), 3);
+	assert_int_equal(hd_diags_count(&d, HD_ERROR), 4);
 	assert_string_equal(d.v[0].file, "f");
 	assert_int_equal(d.v[0].line, 3);
 	hd_diags_free(&d);
@@ -435,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_ip_and_families),
 		cmocka_unit_test(test_syscall_groups),
 		cmocka_unit_test(test_private_mounts_versions),
+		cmocka_unit_test(test_newer_modes),
 		cmocka_unit_test(test_fatal_values),
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_policy_applies),
