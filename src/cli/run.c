@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <json-c/json.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "sandbox.h"
 #include "supervise.h"
 #include "syscalls.h"
+#include "unit.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */
@@ -31,6 +34,20 @@ static const char *const lifecycle_keys[] = {
 	"SendSIGHUP", "FinalKillSignal", "GuessMainPID", "StartLimitBurst", "StartLimitIntervalSec",
 	"SyslogIdentifier", "StandardOutput", "StandardError", "StandardInput", "Sockets",
 	"FileDescriptorStoreMax", "OOMPolicy", "RuntimeMaxSec", "ExitType", "RestartMode", NULL,
+};
+
+/* Settings whose system-call part run enforces while the rest of what systemd does needs systemd. */
+static const struct {
+	const char *key;
+	size_t off;
+	const char *rest;
+} partial[] = {
+	{ "ProtectKernelTunables", offsetof(struct hd_seccomp_settings, protect_kernel_tunables), "the read-only /proc/sys, /sys mounts" },
+	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "hiding /usr/lib/modules and dropping CAP_SYS_MODULE" },
+	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg and dropping CAP_SYSLOG" },
+	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC and dropping CAP_SYS_TIME/CAP_WAKE_ALARM" },
+	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
+	{ "ProtectHostname", offsetof(struct hd_seccomp_settings, protect_hostname), "the private UTS namespace" },
 };
 
 static void help(void)
@@ -61,6 +78,8 @@ static void help(void)
 	       "  --systemd=V        semantics of systemd V: 252 or latest (default: installed if 252, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
+	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
+	       "                     kill, and {\"audit\":[...]} at the end of --audit\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings; 2 usage error or\n"
@@ -85,6 +104,7 @@ struct report_ctx {
 	struct audit_entry *v;
 	size_t n, cap;
 	bool oom;
+	bool json;
 };
 
 /* The innermost group with the fewest extra calls that holds name; *extra gets what else it would allow. */
@@ -131,47 +151,61 @@ static const char *abi_name(hd_arch a)
 	return ai ? ai->name : "unknown ABI";
 }
 
-/* The smallest change that lets the call through, by the setting that stops it. */
-static void print_fix(const struct report_ctx *rc, const struct hd_violation *v, const char *indent)
+/* The call as the user knows it: i386 socketcall(1, ...) is socket(). */
+static const char *call_name(const struct hd_violation *v)
 {
+	const char *sub = v->verdict.abi == HD_ARCH_X86 ? hd_sandbox_mux_subcall(v->verdict.name, (uint32_t)v->args[0]) : NULL;
+	return sub ? sub : v->verdict.name;
+}
+
+/* The smallest change that lets the call through, by the setting that stops it. */
+struct fix {
+	char setting[160];                /* "SystemCallFilter=fchown"; empty: none (SystemCallLog) */
+	const struct hd_group_def *group; /* the smallest group that would allow it too, or NULL */
+	hd_strv group_adds;               /* what else that group allows that is blocked now */
+};
+
+static void compute_fix(const struct report_ctx *rc, const struct hd_violation *v, struct fix *f)
+{
+	*f = (struct fix){ 0 };
 	const char *origin = v->verdict.origin ? v->verdict.origin : "SystemCallFilter";
-	const char *name = v->verdict.name;
+	const char *name = call_name(v);
 	if (strcmp(origin, "SystemCallArchitectures") == 0) {
-		fprintf(stderr, "%sfix: SystemCallArchitectures=%s (add the %s ABI)\n", indent, abi_name(v->verdict.abi),
-			abi_name(v->verdict.abi));
-		return;
-	}
-	if (strcmp(origin, "SystemCallFilter") == 0 && name) {
-		fprintf(stderr, "%sfix: SystemCallFilter=%s\n", indent, name);
-		hd_strv extra = { 0 };
-		const struct hd_group_def *g = smallest_group(rc, name, &extra);
-		if (g) {
-			fprintf(stderr, "%s     or SystemCallFilter=%s, which also allows", indent, g->name);
-			if (extra.n == 0)
-				fprintf(stderr, " nothing else that is blocked now");
-			for (size_t i = 0; i < extra.n; i++)
-				fprintf(stderr, "%s %s", i ? "," : ":", extra.v[i]);
-			fprintf(stderr, "\n");
-		}
-		hd_strv_free(&extra);
-		return;
-	}
-	if (strcmp(origin, "SystemCallLog") == 0)
-		return;
-	if (strcmp(origin, "RestrictAddressFamilies") == 0) {
+		snprintf(f->setting, sizeof(f->setting), "SystemCallArchitectures=%s", abi_name(v->verdict.abi));
+	} else if (strcmp(origin, "SystemCallFilter") == 0 && name) {
+		/* in an allow list a plain name adds the call; in a deny list it takes it off the list */
+		snprintf(f->setting, sizeof(f->setting), "SystemCallFilter=%s", name);
+		f->group = smallest_group(rc, name, &f->group_adds);
+	} else if (strcmp(origin, "SystemCallLog") == 0) {
+		f->setting[0] = 0;
+	} else if (strcmp(origin, "RestrictAddressFamilies") == 0) {
 		const char *fam = hd_af_name((int)v->args[0]);
 		if (fam && v->verdict.abi != HD_ARCH_X86)
-			fprintf(stderr, "%sfix: RestrictAddressFamilies=%s\n", indent, fam);
-		else
-			fprintf(stderr, "%sfix: RestrictAddressFamilies= (empty: no restriction)\n", indent);
-		return;
+			snprintf(f->setting, sizeof(f->setting), "RestrictAddressFamilies=%s", fam);
+		else /* i386 socketcall(): the family is not visible, only lifting the restriction helps */
+			snprintf(f->setting, sizeof(f->setting), "RestrictAddressFamilies=");
+	} else if (strcmp(origin, "RestrictNamespaces") == 0) {
+		snprintf(f->setting, sizeof(f->setting), "RestrictNamespaces=no");
+	} else {
+		snprintf(f->setting, sizeof(f->setting), "%s=no", origin);
 	}
-	if (strcmp(origin, "RestrictNamespaces") == 0) {
-		fprintf(stderr, "%sfix: RestrictNamespaces= allowing the namespace types in flags %#llx (or =no)\n", indent,
-			(unsigned long long)(v->nr >= 0 && name && strcmp(name, "setns") == 0 ? v->args[1] : v->args[0]));
-		return;
+}
+
+static void print_fix(const struct report_ctx *rc, const struct hd_violation *v, const char *indent)
+{
+	struct fix f;
+	compute_fix(rc, v, &f);
+	if (f.setting[0])
+		fprintf(stderr, "%sfix: %s\n", indent, f.setting);
+	if (f.group) {
+		fprintf(stderr, "%s     or SystemCallFilter=%s, which also allows", indent, f.group->name);
+		if (f.group_adds.n == 0)
+			fprintf(stderr, " nothing else that is blocked now");
+		for (size_t i = 0; i < f.group_adds.n; i++)
+			fprintf(stderr, "%s %s", i ? "," : ":", f.group_adds.v[i]);
+		fprintf(stderr, "\n");
 	}
-	fprintf(stderr, "%sfix: %s=no\n", indent, origin);
+	hd_strv_free(&f.group_adds);
 }
 
 static void print_groups(const struct report_ctx *rc, const char *name, const char *indent)
@@ -188,6 +222,50 @@ static void print_groups(const struct report_ctx *rc, const char *name, const ch
 	hd_strv_free(&paths);
 }
 
+/* One violation as JSON (count: --audit, 0 for a kill). */
+static json_object *violation_json(const struct report_ctx *rc, const struct hd_violation *v, unsigned long count)
+{
+	json_object *o = json_object_new_object();
+	char act[64];
+	json_object_object_add(o, "syscall", call_name(v) ? json_object_new_string(call_name(v)) : NULL);
+	json_object_object_add(o, "nr", json_object_new_int(v->nr));
+	json_object_object_add(o, "abi", json_object_new_string(abi_name(v->verdict.abi)));
+	json_object_object_add(o, "pid", json_object_new_int(v->tgid));
+	json_object_object_add(o, "tid", json_object_new_int(v->tid));
+	json_object_object_add(o, "comm", json_object_new_string(v->comm));
+	json_object_object_add(o, "exe", json_object_new_string(v->exe));
+	json_object_object_add(o, "setting", json_object_new_string(v->verdict.origin ? v->verdict.origin : "SystemCallFilter"));
+	json_object_object_add(o, "action", json_object_new_string(hd_action_format(v->verdict.action, act, sizeof(act))));
+	json_object_object_add(o, "killed", json_object_new_boolean(v->killed));
+	if (count)
+		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
+	json_object *groups = json_object_new_array();
+	hd_strv paths = { 0 };
+	if (call_name(v) && hd_group_paths(call_name(v), rc->sdver, &paths) >= 0)
+		for (size_t i = 0; i < paths.n; i++)
+			json_object_array_add(groups, json_object_new_string(paths.v[i]));
+	hd_strv_free(&paths);
+	json_object_object_add(o, "groups", groups);
+	struct fix f;
+	compute_fix(rc, v, &f);
+	json_object_object_add(o, "fix", f.setting[0] ? json_object_new_string(f.setting) : NULL);
+	if (f.group) {
+		json_object_object_add(o, "fix_group", json_object_new_string(f.group->name));
+		json_object *adds = json_object_new_array();
+		for (size_t i = 0; i < f.group_adds.n; i++)
+			json_object_array_add(adds, json_object_new_string(f.group_adds.v[i]));
+		json_object_object_add(o, "fix_group_also_allows", adds);
+	}
+	hd_strv_free(&f.group_adds);
+	return o;
+}
+
+static void print_json_line(json_object *o)
+{
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
 static void describe(const struct hd_violation *v, char *buf, size_t size)
 {
 	char act[64];
@@ -195,8 +273,13 @@ static void describe(const struct hd_violation *v, char *buf, size_t size)
 	char thread[32] = "";
 	if (v->tgid != v->tid)
 		snprintf(thread, sizeof(thread), " thread %d", (int)v->tid);
+	char name[96];
+	if (call_name(v) != v->verdict.name)
+		snprintf(name, sizeof(name), "%s (through %s)", call_name(v), v->verdict.name);
+	else
+		snprintf(name, sizeof(name), "%s", v->verdict.name ? v->verdict.name : "unknown syscall");
 	snprintf(buf, size, "%s (nr %d, %s) in pid %d%s (%s, %s), by %s= (%s)",
-		 v->verdict.name ? v->verdict.name : "unknown syscall", v->nr, abi_name(v->verdict.abi), (int)v->tgid,
+		 name, v->nr, abi_name(v->verdict.abi), (int)v->tgid,
 		 thread, v->comm, v->exe[0] ? v->exe : "?", v->verdict.origin ? v->verdict.origin : "SystemCallFilter",
 		 act);
 }
@@ -204,11 +287,17 @@ static void describe(const struct hd_violation *v, char *buf, size_t size)
 static void on_violation(const struct hd_violation *v, void *userdata)
 {
 	struct report_ctx *rc = userdata;
+	if (v->killed && rc->json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "blocked", violation_json(rc, v, 0));
+		print_json_line(o);
+		return;
+	}
 	if (v->killed) {
 		char d[1024];
 		describe(v, d, sizeof(d));
 		fprintf(stderr, "%s run: blocked %s: killed\n", cli_program, d);
-		print_groups(rc, v->verdict.name, "  ");
+		print_groups(rc, call_name(v), "  ");
 		print_fix(rc, v, "  ");
 		return;
 	}
@@ -232,6 +321,15 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 
 static void print_audit(const struct report_ctx *rc)
 {
+	if (rc->json) {
+		json_object *o = json_object_new_object(), *a = json_object_new_array();
+		for (size_t i = 0; i < rc->n; i++)
+			json_object_array_add(a, violation_json(rc, &rc->v[i].first, rc->v[i].count));
+		json_object_object_add(o, "audit", a);
+		json_object_object_add(o, "complete", json_object_new_boolean(!rc->oom));
+		print_json_line(o);
+		return;
+	}
 	if (rc->n == 0) {
 		fprintf(stderr, "%s run --audit: no call would have been blocked\n", cli_program);
 		return;
@@ -243,7 +341,7 @@ static void print_audit(const struct report_ctx *rc)
 		describe(&rc->v[i].first, d, sizeof(d));
 		fprintf(stderr, "- %s: %lu call%s, first %s\n", rc->v[i].first.verdict.name ? rc->v[i].first.verdict.name : "?",
 			rc->v[i].count, rc->v[i].count == 1 ? "" : "s", d);
-		print_groups(rc, rc->v[i].first.verdict.name, "  ");
+		print_groups(rc, call_name(&rc->v[i].first), "  ");
 		print_fix(rc, &rc->v[i].first, "  ");
 	}
 	if (rc->oom)
@@ -251,17 +349,6 @@ static void print_audit(const struct report_ctx *rc)
 }
 
 /* ---- settings ---- */
-
-/* Fold a unit file (and drop-ins) into s; keys run cannot enforce go to not_enforced. */
-static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
-			  hd_strv *not_enforced)
-{
-	(void)sdver;
-	(void)s;
-	(void)not_enforced;
-	hd_diag_add(diags, HD_ERROR, path, 0, "--unit: the unit-file reader is not part of this build yet");
-	return -EOPNOTSUPP;
-}
 
 static bool is_lifecycle(const char *key)
 {
@@ -284,9 +371,29 @@ static bool have_cap_sys_admin(void)
 	return yes;
 }
 
+/* Fold a unit file (and drop-ins) into s, in systemd's order; [Service] keys run cannot enforce go to
+ * not_enforced. Problems are diags; a unit that cannot be read at all returns -errno. */
+static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
+			  hd_strv *not_enforced)
+{
+	struct hd_unit u = { 0 };
+	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
+	int r = hd_unit_load(path, &opt, &u, diags);
+	for (size_t i = 0; r >= 0 && i < u.n; i++) {
+		const struct hd_unit_assignment *a = &u.v[i];
+		if (!a->section || strcmp(a->section, "Service") != 0)
+			continue;
+		r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
+		if (r == 0 && !is_lifecycle(a->key))
+			r = hd_strv_push_unique(not_enforced, a->key);
+	}
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
+}
+
 int verb_run(int argc, char **argv)
 {
-	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT };
+	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT, OPT_JSON };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "property", required_argument, NULL, 'p' },
@@ -296,10 +403,11 @@ int verb_run(int argc, char **argv)
 		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
 		{ "export-bpf", required_argument, NULL, OPT_EXPORT },
 		{ "print-bpf", no_argument, NULL, OPT_PRINT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ 0 },
 	};
 	const char *unit = NULL, *export_path = NULL;
-	bool audit = false, strict = false, print = false;
+	bool audit = false, strict = false, print = false, json = false;
 	int sdver = hd_systemd_version_default();
 	hd_strv props = { 0 };
 	int ret = EXIT_USAGE, c;
@@ -331,6 +439,7 @@ int verb_run(int argc, char **argv)
 			break;
 		case OPT_EXPORT: export_path = optarg; break;
 		case OPT_PRINT: print = true; break;
+		case OPT_JSON: json = true; break;
 		default:
 			hd_strv_free(&props);
 			if (optopt && optopt < 0x100)
@@ -350,12 +459,15 @@ int verb_run(int argc, char **argv)
 	hd_diags diags = { 0 };
 	hd_strv not_enforced = { 0 };
 	struct hd_sandbox sb = { 0 }, sb_export = { 0 };
-	struct report_ctx rc = { .settings = &s, .sdver = sdver };
+	struct report_ctx rc = { .settings = &s, .sdver = sdver, .json = json };
 
 	if (unit) {
 		int r = run_apply_unit(unit, sdver, &s, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
+			if (r == -ENOMEM)
+				goto oom;
+			fprintf(stderr, "%s run: cannot use %s: %s\n", cli_program, unit, strerror(-r));
 			ret = EXIT_FINDINGS;
 			goto done;
 		}
@@ -388,6 +500,20 @@ int verb_run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < not_enforced.n; i++)
 		fprintf(stderr, "%s run: %s= not enforced by run (needs systemd)\n", cli_program, not_enforced.v[i]);
+	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++)
+		if (*(const bool *)((const char *)&s + partial[i].off))
+			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",
+				cli_program, partial[i].key, partial[i].rest);
+	/* problems only visible with every assignment in (filters systemd itself could not install) */
+	if (hd_seccomp_check(&s, sdver, unit, &diags) == -ENOMEM)
+		goto oom;
+	cli_print_diags(&diags);
+	if (strict && hd_diags_count(&diags, HD_WARNING) > 0) {
+		fprintf(stderr, "%s run: warnings and --strict: not running\n", cli_program);
+		ret = EXIT_FINDINGS;
+		goto done;
+	}
+	hd_diags_free(&diags);
 
 	bool cap_admin = have_cap_sys_admin();
 	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
@@ -435,18 +561,34 @@ int verb_run(int argc, char **argv)
 	}
 	cli_print_diags(&diags);
 	rc.sb = &sb;
-	struct hd_supervise_options o = { .sb = &sb, .argv = cmd, .on_violation = on_violation, .userdata = &rc };
+	/* Under another listener (harden inside harden) the kernel refuses ours: then the same verdicts
+	 * without explanations; never in --audit, where enforcing would break the promise of a dry run. */
+	struct hd_sandbox sb_plain = { 0 };
+	struct hd_sandbox_options po = so;
+	po.mode = HD_SANDBOX_ENFORCE;
+	if (!audit && hd_sandbox_build(&s, &po, &sb_plain, &diags) < 0) {
+		cli_print_diags(&diags);
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
+					  .on_violation = on_violation, .userdata = &rc };
 	struct hd_supervise_result res;
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
+	hd_sandbox_free(&sb_plain);
+	if (r >= 0 && res.unsupervised)
+		fprintf(stderr, "%s run: another seccomp listener is in place (harden inside harden?): the filter is "
+			"enforced, but violations cannot be explained\n", cli_program);
 	if (r < 0) {
 		fprintf(stderr, "%s run: cannot start %s: %s\n", cli_program, cmd[0], strerror(-r));
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
 	if (res.stage == HD_STAGE_INSTALL) {
-		fprintf(stderr, "%s run: cannot install the sandbox: %s; not running %s (fail closed)\n", cli_program,
-			strerror(res.error), cmd[0]);
+		fprintf(stderr, "%s run: cannot install the sandbox: %s%s; not running %s (fail closed)\n", cli_program,
+			strerror(res.error), res.error == EBUSY && audit ? " (another seccomp listener is in place; --audit needs its own)" : "",
+			cmd[0]);
 		ret = EXIT_SANDBOX;
 		goto done;
 	}

@@ -393,6 +393,105 @@ static bool wants_features(const struct hd_seccomp_settings *s)
 	       s->protect_clock || s->private_devices || s->lock_personality;
 }
 
+/* i386 multiplexers: socketcall(call, args) and ipc(call, ...). libseccomp turns a rule for a
+ * multiplexed call (socket, shmat, ...) into "mux(a0 == call)" plus the direct syscall, but an
+ * unconditional rule for the multiplexer itself then swallows those (its verdict wins) — an open door
+ * when e.g. socketcall is allowed and RestrictAddressFamilies= or a deny list refuses socket. */
+static const struct mux_def {
+	const char *mux;
+	struct {
+		unsigned call;
+		const char *name;
+	} sub[20];
+} muxes[] = {
+	{ "socketcall", { { 1, "socket" }, { 2, "bind" }, { 3, "connect" }, { 4, "listen" }, { 5, "accept" },
+			  { 6, "getsockname" }, { 7, "getpeername" }, { 8, "socketpair" }, { 9, "send" },
+			  { 10, "recv" }, { 11, "sendto" }, { 12, "recvfrom" }, { 13, "shutdown" },
+			  { 14, "setsockopt" }, { 15, "getsockopt" }, { 16, "sendmsg" }, { 17, "recvmsg" },
+			  { 18, "accept4" }, { 19, "recvmmsg" }, { 20, "sendmmsg" } } },
+	{ "ipc", { { 1, "semop" }, { 2, "semget" }, { 3, "semctl" }, { 4, "semtimedop" }, { 11, "msgsnd" },
+		   { 12, "msgrcv" }, { 13, "msgget" }, { 14, "msgctl" }, { 21, "shmat" }, { 22, "shmdt" },
+		   { 23, "shmget" }, { 24, "shmctl" } } },
+};
+
+const char *hd_sandbox_mux_subcall(const char *mux, uint64_t call)
+{
+	for (size_t m = 0; mux && m < sizeof(muxes) / sizeof(muxes[0]); m++)
+		if (strcmp(muxes[m].mux, mux) == 0)
+			for (size_t i = 0; i < 20 && muxes[m].sub[i].name; i++)
+				if (muxes[m].sub[i].call == call)
+					return muxes[m].sub[i].name;
+	return NULL;
+}
+
+/* Where a sub-call's own rule is stricter than the multiplexer's unconditional verdict X, split the
+ * multiplexer into "a0 == call" rules: X for calls without a stricter rule of their own, and X for
+ * every other a0 (0, unknown calls); the sub-call rules keep their verdict. */
+static int split_multiplexers(struct hd_sandbox_abi *a)
+{
+	for (size_t m = 0; m < sizeof(muxes) / sizeof(muxes[0]); m++) {
+		struct hd_sandbox_rule *mux = NULL;
+		for (size_t i = 0; i < a->n; i++)
+			if (a->v[i].nr >= 0 && a->v[i].n_cmps == 0 && strcmp(a->v[i].name, muxes[m].mux) == 0)
+				mux = &a->v[i];
+		hd_action x = mux ? mux->action : a->default_action;
+		const char *xo = mux ? mux->origin : a->default_origin;
+		if (!mux)
+			continue; /* the default is below every rule: libseccomp's sub-call rules apply as they are */
+		/* A sub-call without a rule of its own has the default's verdict (e.g. socket taken out of an
+		 * allow list): it must not ride through an allowed multiplexer either. */
+		bool stricter_sub = false;
+		unsigned max_call = 0;
+		for (size_t k = 0; k < 20 && muxes[m].sub[k].name; k++) {
+			max_call = muxes[m].sub[k].call;
+			bool own = false;
+			for (size_t i = 0; i < a->n; i++)
+				if (a->v[i].nr < 0 && strcmp(a->v[i].name, muxes[m].sub[k].name) == 0) {
+					own = true;
+					if (hd_action_rank(a->v[i].action) > hd_action_rank(x))
+						stricter_sub = true;
+				}
+			if (!own && hd_action_rank(a->default_action) > hd_action_rank(x))
+				stricter_sub = true;
+		}
+		if (!stricter_sub)
+			continue;
+		struct hd_sandbox_rule tmpl = *mux;
+		size_t idx = (size_t)(mux - a->v);
+		memmove(&a->v[idx], &a->v[idx + 1], (a->n - idx - 1) * sizeof(a->v[0]));
+		a->n--;
+		int r;
+		for (unsigned call = 0; call <= max_call; call++) {
+			const char *sub = hd_sandbox_mux_subcall(muxes[m].mux, call);
+			bool own = false;
+			for (size_t i = 0; sub && i < a->n; i++)
+				if (a->v[i].nr < 0 && strcmp(a->v[i].name, sub) == 0) {
+					own = true;
+					/* the sub-call rule covers "mux(a0 == call)" and the direct call: the
+					 * stricter of the two verdicts holds for both, as stacked filters would */
+					merge_verdict(&a->v[i].action, &a->v[i].origin, x, xo);
+				}
+			if (own)
+				continue;
+			struct hd_sandbox_rule sr = tmpl;
+			if (sub && hd_action_rank(a->default_action) > hd_action_rank(x)) {
+				sr.action = a->default_action;
+				sr.origin = a->default_origin;
+			}
+			sr.n_cmps = 1;
+			sr.cmps[0] = CMP(0, HD_CMP_EQ, call);
+			if ((r = abi_push(a, &sr)) < 0)
+				return r;
+		}
+		struct hd_sandbox_rule sr = tmpl;
+		sr.n_cmps = 1;
+		sr.cmps[0] = CMP(0, HD_CMP_GT, max_call);
+		if ((r = abi_push(a, &sr)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int build_abi(const struct hd_seccomp_settings *s, const struct hd_sandbox_options *opt, bool mdwe_rules_wanted,
 		     uint64_t personality_now, struct hd_sandbox_abi *a, hd_diags *diags)
 {
@@ -549,6 +648,8 @@ static int build_abi(const struct hd_seccomp_settings *s, const struct hd_sandbo
 				goto out;
 		}
 	}
+	if (hd_arch_info(a->arch)->has_socketcall && (r = split_multiplexers(a)) < 0)
+		goto out;
 	qsort(a->v, a->n, sizeof(a->v[0]), cmp_rule_nr);
 	r = 0;
 out:
@@ -771,6 +872,8 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 
 	int r = 0;
 	for (int i = 0; i < n; i++) {
+		if (opt->single_abi_mode && abis[i] != opt->single_abi)
+			continue;
 		struct hd_sandbox_abi *a = &sb->abi[sb->n_abi++];
 		a->arch = abis[i];
 		a->killed = !listed[i];
@@ -787,7 +890,7 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 	sb->no_new_privileges = s->no_new_privileges || (any_seccomp && !opt->have_cap_sys_admin);
 
 	/* One context per ABI, merged into one program. */
-	uint32_t badarch = scmp_action((hd_action){ HD_ACT_KILL, 0 }, opt->mode);
+	uint32_t badarch = opt->single_abi_mode ? SCMP_ACT_ALLOW : scmp_action((hd_action){ HD_ACT_KILL, 0 }, opt->mode);
 	scmp_filter_ctx all = NULL;
 	for (size_t i = 0; i < sb->n_abi; i++) {
 		if (sb->abi[i].killed)
@@ -813,7 +916,8 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 		seccomp_attr_set(all, SCMP_FLTATR_CTL_NNP, 0);
 	}
 	/* Binary search over syscall numbers (libseccomp >= 2.5); a plain list otherwise. */
-	(void)seccomp_attr_set(all, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (!opt->no_binary_tree)
+		(void)seccomp_attr_set(all, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if ((r = seccomp_attr_set(all, SCMP_FLTATR_CTL_TSYNC, 1)) < 0) {
 		hd_diag_add(diags, HD_ERROR, NULL, 0, "libseccomp cannot set TSYNC: %s", strerror(-r));
 		goto fail;
@@ -875,18 +979,8 @@ struct hd_sandbox_verdict hd_sandbox_intent(const struct hd_sandbox *sb, uint32_
 	/* i386 and x32 (libseccomp treats x32 as a 32-bit ABI): only the low words of arguments are compared;
 	 * the kernel reads int arguments of those ABIs as 32 bits too */
 	bool narrow = arch == HD_ARCH_X86 || arch == HD_ARCH_X32;
-	/* i386 socketcall(call, args): the rules of the multiplexed call apply (its arguments are in memory). */
-	static const char *const socketcalls[] = { NULL, "socket", "bind", "connect", "listen", "accept",
-		"getsockname", "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
-		"setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg" };
-	const char *by_name = v.name;
-	if (arch == HD_ARCH_X86 && v.name && strcmp(v.name, "socketcall") == 0 && args &&
-	    (uint32_t)args[0] < sizeof(socketcalls) / sizeof(socketcalls[0]) && socketcalls[(uint32_t)args[0]]) {
-		by_name = socketcalls[(uint32_t)args[0]];
-		args = NULL; /* the multiplexed call's arguments are not in seccomp_data */
-	}
+	/* i386 direct socket calls (359...) that libseccomp names only as pseudo calls */
 	if (arch == HD_ARCH_X86 && !v.name) {
-		/* direct socket calls (359...) that libseccomp names only as pseudo calls */
 		static const struct { int nr; const char *name; } direct[] = {
 			{ 359, "socket" }, { 360, "socketpair" }, { 361, "bind" }, { 362, "connect" }, { 363, "listen" },
 			{ 364, "accept4" }, { 365, "getsockopt" }, { 366, "setsockopt" }, { 367, "getsockname" },
@@ -895,11 +989,26 @@ struct hd_sandbox_verdict hd_sandbox_intent(const struct hd_sandbox *sb, uint32_
 		};
 		for (size_t i = 0; i < sizeof(direct) / sizeof(direct[0]); i++)
 			if (direct[i].nr == nr)
-				by_name = v.name = direct[i].name;
+				v.name = direct[i].name;
 	}
+	/* libseccomp's order for a multiplexer (socketcall/ipc on i386): an unconditional rule of its own
+	 * wins; else the rule of the sub-call named by a0; else its conditional rules; else the default. */
+	const char *sub = arch == HD_ARCH_X86 && args ? hd_sandbox_mux_subcall(v.name, (uint32_t)args[0]) : NULL;
+	for (size_t i = 0; sub && i < a->n; i++)
+		if (a->v[i].nr == nr && a->v[i].n_cmps == 0) {
+			v.action = a->v[i].action;
+			v.origin = a->v[i].origin;
+			return v;
+		}
+	for (size_t i = 0; sub && i < a->n; i++)
+		if (a->v[i].nr < 0 && strcmp(a->v[i].name, sub) == 0) {
+			v.action = a->v[i].action;
+			v.origin = a->v[i].origin;
+			return v;
+		}
 	for (size_t i = 0; i < a->n; i++) {
 		const struct hd_sandbox_rule *r = &a->v[i];
-		if (r->nr != nr && !(r->nr < 0 && by_name && strcmp(r->name, by_name) == 0))
+		if (r->nr != nr && !(r->nr < 0 && v.name && strcmp(r->name, v.name) == 0))
 			continue;
 		bool ok = true;
 		for (unsigned k = 0; k < r->n_cmps && ok; k++) {

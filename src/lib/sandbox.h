@@ -21,8 +21,12 @@
  * Deliberate differences from systemd, all stricter:
  * - RestrictAddressFamilies= on i386: socketcall() hides the family in user memory, systemd leaves i386
  *   unfiltered. We refuse socket creation on i386 entirely (EAFNOSUPPORT) when the setting restricts.
- * - Names libseccomp cannot resolve on a compat ABI cannot get a rule there: an allowed one falls to the
- *   default (stricter); a blocked one makes the build fail (fail closed) unless that ABI is killed.
+ * - On i386 a call multiplexed through socketcall()/ipc() keeps its own verdict (or the default's, when
+ *   an allow list leaves it out) even when the multiplexer itself is allowed; with libseccomp as systemd
+ *   uses it, the multiplexer's unconditional rule swallows them (socket() refused, socketcall(1) allowed).
+ * - Syscalls newer than the installed libseccomp (it cannot number them on compat ABIs) get their rules
+ *   in a short prefix of our own in front of libseccomp's program, so a deny list holds there too;
+ *   systemd silently drops such names.
  */
 
 enum hd_sandbox_mode {
@@ -36,6 +40,12 @@ struct hd_sandbox_options {
 	enum hd_sandbox_mode mode;
 	bool use_prctl_mdwe;       /* MemoryDenyWriteExecute= via PR_SET_MDWE instead of seccomp rules */
 	bool have_cap_sys_admin;   /* decides NoNewPrivileges= the way systemd does */
+	/* For comparisons (bench/filter): build a program for ONE ABI whose other ABIs are let through
+	 * (bad-arch ALLOW), as each of systemd's per-architecture filters is; and libseccomp's plain
+	 * list instead of the binary tree, as systemd 252 does. Zero values: the normal merged program. */
+	bool single_abi_mode;
+	hd_arch single_abi;
+	bool no_binary_tree;
 };
 
 /* One region of the merged model: for syscall nr on the ABI, when all cmps hold, the verdict is action. */
@@ -104,6 +114,10 @@ int hd_sandbox_install(const struct hd_sandbox *sb);
 /* Run a classic BPF seccomp program on one seccomp_data: the return value, or -EINVAL for a program
  * that would be rejected or reads out of bounds. For tests and for checking the exported program. */
 int64_t hd_bpf_run(const struct sock_filter *prog, size_t n, const struct seccomp_data *d);
+
+/* The call multiplexed as call number `call` through i386's socketcall() or ipc() ("socket" for
+ * socketcall 1), NULL if mux is not a multiplexer or call is unknown. */
+const char *hd_sandbox_mux_subcall(const char *mux, uint64_t call);
 
 /* Strictness order of actions as the kernel applies stacked filters (higher wins). */
 int hd_action_rank(hd_action a);

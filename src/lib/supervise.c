@@ -20,8 +20,10 @@
 
 /* Written by the child between fork and execve, read by the parent: no syscall needed to report. */
 enum child_state { CHILD_STARTING, CHILD_INSTALLED, CHILD_INSTALL_FAILED, CHILD_EXEC_FAILED };
+/* set next to CHILD_INSTALLED when the fallback program was installed */
 struct shared {
 	int state;
+	int unsupervised;
 	int error;
 	int listener;
 };
@@ -160,6 +162,10 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		if (getppid() != parent)
 			_exit(125);
 		int l = hd_sandbox_install(o->sb);
+		if (l == -EBUSY && o->fallback) {
+			sh->unsupervised = 1;
+			l = hd_sandbox_install(o->fallback);
+		}
 		if (l < 0) {
 			sh->error = -l;
 			__atomic_store_n(&sh->state, CHILD_INSTALL_FAILED, __ATOMIC_RELEASE);
@@ -230,6 +236,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		close(listener);
 	}
 	int st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+	res->unsupervised = sh->unsupervised != 0;
 	if (st == CHILD_INSTALL_FAILED) {
 		res->stage = HD_STAGE_INSTALL;
 		res->error = sh->error;

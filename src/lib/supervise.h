@@ -43,6 +43,10 @@ typedef void (*hd_violation_fn)(const struct hd_violation *v, void *userdata);
 
 struct hd_supervise_options {
 	const struct hd_sandbox *sb; /* mode SUPERVISED or AUDIT (listener), or ENFORCE (no reports) */
+	/* Installed instead when sb's listener is refused with EBUSY (the process already runs under a
+	 * filter with a listener, e.g. harden inside harden): the same verdicts, enforced by the kernel
+	 * alone, unexplained. NULL: fail closed instead. */
+	const struct hd_sandbox *fallback;
 	char *const *argv;
 	hd_violation_fn on_violation;
 	void *userdata;
@@ -59,6 +63,7 @@ struct hd_supervise_result {
 	int error;             /* errno for INSTALL / EXEC */
 	int wait_status;       /* the command's wait status */
 	bool killed_by_filter; /* the command's own process was killed by us for a violation */
+	bool unsupervised;     /* the fallback program was installed: no reports */
 };
 
 /* 0 (see res), or -errno when harden itself could not start the child. */

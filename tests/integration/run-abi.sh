@@ -29,11 +29,18 @@ run_h 0 '^ok$' "" -- -p SystemCallFilter=~getpid -- "$HDPROBE" getppid
 # an allow list holds too
 run_h 159 "" 'blocked getpid \(nr 20, x86\)' -- -p 'SystemCallFilter=@default @basic-io @file-system @process @signal @io-event @network-io' \
 	-p SystemCallFilter=~getpid -- "$HDPROBE" i386-getpid
-# a syscall newer than the installed libseccomp (mseal, i386 462): harden's own prefix holds the line
-run_h 159 "" 'blocked mseal \(nr 462, x86\)' -- -p SystemCallFilter=~mseal -- "$HDPROBE" i386-raw 462
-run_h 1 '^errno 1 EPERM$' "" -- -p SystemCallFilter=~mseal:EPERM -- "$HDPROBE" i386-raw 462
+# a syscall newer than the installed libseccomp (mseal, i386 462; systemd 252 does not know it): harden's own
+# prefix holds the line
+run_h 159 "" 'blocked mseal \(nr 462, x86\)' -- --systemd=latest -p SystemCallFilter=~mseal -- "$HDPROBE" i386-raw 462
+run_h 1 '^errno 1 EPERM$' "" -- --systemd=latest -p SystemCallFilter=~mseal:EPERM -- "$HDPROBE" i386-raw 462
 # RestrictAddressFamilies: on i386 socket() is refused (socketcall hides the family)
 run_h 1 '^errno 97 EAFNOSUPPORT$' "" -- -p RestrictAddressFamilies=AF_UNIX -- "$HDPROBE" i386-socket-inet
+run_h 1 '^errno 97 EAFNOSUPPORT$' "" -- -p RestrictAddressFamilies=AF_UNIX -- "$HDPROBE" i386-socketcall-inet
+# ... also when the allow list allows socketcall() itself (its own rule must not swallow socket's)
+run_h 1 '^errno 97 EAFNOSUPPORT$' "" -- -p SystemCallFilter=@system-service -p RestrictAddressFamilies=AF_UNIX -- "$HDPROBE" i386-socketcall-inet
+run_h 0 '^ok$' "" -- -p SystemCallFilter=@system-service -- "$HDPROBE" i386-socketcall-inet
+# a deny list on socket holds through socketcall() even when socketcall is allowed
+run_h 159 "" 'blocked socket \(through socketcall\) \(nr 102, x86\)' -- -p SystemCallFilter=@system-service -p SystemCallFilter=~socket -- "$HDPROBE" i386-socketcall-inet
 # the exported program kills them too when loaded by someone else (bwrap)
 if command -v bwrap >/dev/null 2>&1; then
 	"$HARDEN" run -p SystemCallFilter=~getpid --export-bpf "$T/prog.bpf" || fail "export failed"

@@ -25,6 +25,14 @@ grep -q '^bca$' "$T/f" || fail "sed under @system-service: $(cat "$T/f")"
 printf 'aaa\n' >"$T/g"
 run_h 159 "" 'blocked fchown' -- --systemd=252 \
 	-p SystemCallFilter=@system-service -p SystemCallFilter=~@chown -- sed -i s/a/b/ "$T/g"
+# 4b. --json: the same report for machines (stderr; stdout stays the command's)
+printf 'aaa\n' >"$T/h"
+run_h 159 "" '"blocked"' -- --json -p SystemCallFilter=@system-service -p SystemCallFilter=~@chown -- sed -i s/a/b/ "$T/h"
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read().splitlines()[-1])["blocked"]; assert o["syscall"]=="fchown" and o["nr"]==93 and o["abi"]=="x86-64" and o["killed"] and "@chown" in o["groups"] and o["fix"]=="SystemCallFilter=fchown" and o["fix_group"]=="@chown", o' "$T/err" \
+	|| fail "--json kill report: $(cat "$T/err")"
+run_h 0 "" '"audit"' -- --json --audit -p SystemCallFilter=@system-service -p SystemCallFilter=~@chown -- sed -i s/a/b/ "$T/h"
+python3 -c 'import json,sys; a=json.loads(open(sys.argv[1]).read().splitlines()[-1])["audit"]; assert [e["syscall"] for e in a]==["fchown"] and a[0]["count"]>=1 and not a[0]["killed"], a' "$T/err" \
+	|| fail "--json audit report: $(cat "$T/err")"
 # 5. stdin, stdout and exit status pass through
 out=$(printf 'xyz\n' | "$HARDEN" run -p SystemCallFilter=@system-service -- sh -c 'tr x q; exit 7')
 rc=$?

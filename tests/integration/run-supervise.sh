@@ -15,6 +15,17 @@ run_h 0 '' 'no call would have been blocked' -- --audit -p SystemCallFilter=@sys
 run_h 0 '^159$' '' -- -p SystemCallFilter=~gettid -p SystemCallArchitectures=native -- sh -c "$P gettid; echo \$((\$? + 0))"
 # (sh reports a child killed by signal N as 128+N; 159 = SIGSYS, as under the kernel's own kill)
 
+# harden inside harden (the outer denies acct, which neither harden nor ASan uses): the kernel allows one listener, so the inner one enforces unexplained (never silently open)
+run_h 159 "" 'cannot be explained' -- -p SystemCallFilter=~acct -- "$HARDEN" run -p SystemCallFilter=~gettid -- "$P" gettid
+run_h 1 '^errno 1 EPERM$' 'cannot be explained' -- -p SystemCallFilter=~acct -- "$HARDEN" run -p SystemCallFilter=~gettid:EPERM -- "$P" gettid
+run_h 125 "" 'needs its own' -- -p SystemCallFilter=~acct -- "$HARDEN" run --audit -p SystemCallFilter=~gettid -- "$P" gettid
+# allowed calls behave exactly as without harden: a real program's output is byte-identical
+if command -v tar >/dev/null 2>&1 && command -v sha256sum >/dev/null 2>&1; then
+	a=$(tar cf - -C "$SRCDIR" src | sha256sum)
+	b=$("$HARDEN" run -p SystemCallFilter=@system-service -p RestrictAddressFamilies=AF_UNIX -p MemoryDenyWriteExecute=yes \
+		-p RestrictNamespaces=yes -p LockPersonality=yes -- tar cf - -C "$SRCDIR" src | sha256sum)
+	[ "$a" = "$b" ] || fail "tar output differs under harden: $a vs $b"
+fi
 # signals: TERM sent to harden reaches the command (exit 128+15)
 "$HARDEN" run -p SystemCallFilter=@system-service -- sleep 30 &
 hp=$!

@@ -89,6 +89,13 @@ int main(int argc, char **argv)
 		return report(i386_call(20, 0, 0, 0));
 	if (!strcmp(op, "i386-socket-inet")) /* i386 socket(2) is 359 */
 		return report(i386_call(359, AF_INET, SOCK_STREAM, 0));
+	if (!strcmp(op, "i386-socketcall-inet")) { /* socketcall(SYS_SOCKET, {AF_INET, SOCK_STREAM, 0}) */
+		unsigned int *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		if (a == MAP_FAILED)
+			return report(-errno);
+		a[0] = AF_INET, a[1] = SOCK_STREAM, a[2] = 0;
+		return report(i386_call(102, 1, (long)(unsigned long)a, 0));
+	}
 	if (!strcmp(op, "i386-raw") && argc > 2) /* any i386 number, no arguments */
 		return report(i386_call(strtol(argv[2], NULL, 0), 0, 0, 0));
 	if (!strcmp(op, "x32-getpid"))

@@ -58,6 +58,10 @@ static size_t probe_values(const struct hd_sandbox_abi *a, int nr, unsigned arg,
 	size_t n = 0;
 	out[n++] = 0;
 	out[n++] = ~0ULL;
+	/* i386 multiplexers: every sub-call number */
+	if (a->arch == HD_ARCH_X86 && arg == 0 && (nr == 102 || nr == 117))
+		for (uint64_t call = 1; call <= 25 && n < max; call++)
+			out[n++] = call;
 	for (size_t i = 0; i < a->n && n + 6 <= max; i++) {
 		if (a->v[i].nr != nr)
 			continue;

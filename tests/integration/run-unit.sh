@@ -1,0 +1,39 @@
+#!/bin/sh
+# harden run --unit: a unit file and its drop-ins, then -p lines on top; warnings stay warnings unless --strict.
+. "$(dirname "$0")/run-common.sh"
+
+mkdir -p "$T/units/demo.service.d"
+cat >"$T/units/demo.service" <<'UNIT'
+[Unit]
+Description=demo
+
+[Service]
+ExecStart=/usr/bin/sed -i s/a/b/ /tmp/x
+SystemCallFilter=@system-service
+ProtectSystem=strict
+UNIT
+cat >"$T/units/demo.service.d/10-chown.conf" <<'UNIT'
+[Service]
+SystemCallFilter=~@chown
+UNIT
+printf 'aaa\n' >"$T/f"
+# the drop-in's deny list applies: sed dies on fchown
+run_h 159 "" 'blocked fchown' -- --unit "$T/units/demo.service" -- sed -i s/a/b/ "$T/f"
+grep -q 'ProtectSystem= not enforced by run' "$T/err" || fail "ProtectSystem= not listed as not enforced: $(cat "$T/err")"
+# -p after the unit: plain fchown in deny mode takes it off the deny list
+run_h 0 "" "" -- --unit "$T/units/demo.service" -p SystemCallFilter=fchown -- sed -i s/a/b/ "$T/f"
+grep -q '^baa$' "$T/f" || fail "sed did not run with the -p fix: $(cat "$T/f")"
+
+# a bad value in a unit file is a warning naming file:line (systemd would warn and go on) ...
+cat >"$T/units/warn.service" <<'UNIT'
+[Service]
+ExecStart=/bin/true
+SystemCallFilter=@system-service @no-such-group
+UNIT
+run_h 0 "" 'warn.service:3: warning: .*no-such-group' -- --unit "$T/units/warn.service" -- true
+# ... and an error with --strict: the command does not run
+run_h 1 "" 'warning' -- --strict --unit "$T/units/warn.service" -- touch "$T/strict-ran"
+[ -e "$T/strict-ran" ] && fail "--strict: the command ran despite warnings"
+# a unit that cannot be read
+run_h 1 "" 'cannot use' -- --unit "$T/units/missing.service" -- true
+finish
