@@ -2,9 +2,8 @@
 # harden learn, closed loop on real programs: learn -> drop-in -> run the same command confined by that
 # drop-in (real seccomp filter, real read-only mounts) -> same output and exit status as a native run.
 # Also: tightness (a drop-in learned from `sed -n p` blocks `sed -i`), and merging two workloads.
-# Confinement: the seccomp part by `harden run -p Setting=value...` (each line of the drop-in; --unit is not
-# wired in run yet), ProtectSystem=strict + ReadWritePaths= by $DROPIN_EXEC (tests/helpers/dropin_exec.c,
-# a private read-only mount namespace), as systemd does both.
+# Confinement: the seccomp part by `harden run --unit` (the drop-in in UNIT.service.d/), ProtectSystem=strict
+# + ReadWritePaths= by $DROPIN_EXEC (tests/helpers/dropin_exec.c, a private read-only mount namespace).
 set -u
 : "${HARDEN:?}" "${DROPIN_EXEC:?}"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (ProtectSystem=strict is enforced with a mount namespace)" >&2; exit 77; }
@@ -25,18 +24,18 @@ else
 	echo "note: eBPF backend not usable here, closed loop for ptrace only: $(cat "$W/ebpf.err")"
 fi
 
-# confine DROPIN CMD...: run CMD as the drop-in would confine it
+# confine DROPIN CMD...: run CMD as the drop-in would confine it: a unit whose only settings come from the
+# drop-in (in UNIT.service.d/, as systemd reads it), run by `harden run --unit` (the seccomp-backed part),
+# inside $DROPIN_EXEC's read-only mount namespace (ProtectSystem=strict + ReadWritePaths=)
 confine() {
 	dropin=$1
 	shift
 	[ "$1" = "--" ] && shift
-	set -- -- "$@"
-	set -f
-	# the drop-in's settings, last first so that prepending keeps their order
-	for l in $(grep -v '^[#[]' "$dropin" | grep . | tac | tr ' ' '\001'); do
-		set -- -p "$(printf '%s' "$l" | tr '\001' ' ')" "$@"
-	done
-	DROPIN_EXEC_MOUNTS_ONLY=1 "$DROPIN_EXEC" "$dropin" -- "$HARDEN" run ${RUN_AUDIT:+--audit} "$@"
+	u=$W/units/$(basename "$dropin" .conf | tr -c 'a-zA-Z0-9_\n' '_').service
+	mkdir -p "$u.d"
+	printf '[Service]\nExecStart=/bin/true\n' >"$u"
+	cp "$dropin" "$u.d/learned.conf"
+	DROPIN_EXEC_MOUNTS_ONLY=1 "$DROPIN_EXEC" "$dropin" -- "$HARDEN" run ${RUN_AUDIT:+--audit} --unit "$u" -- "$@"
 }
 
 # reset_data: the files every workload works on, back to their initial state
@@ -139,14 +138,25 @@ for be in $backends; do
 	(cd "$W/data" && confine "$W/sed-n.$be.conf" -- sed -i s/beta/BETA/ f.txt) >/dev/null 2>"$W/tight.err"
 	rc=$?
 	if [ $rc -ne 0 ] && [ $rc -lt 125 ] && grep -q '^beta$' "$W/data/f.txt"; then
-		ok "$be: tightness: sed -i under the 'sed -n p' drop-in fails (rc $rc: $(grep -v 'not enforced by run' "$W/tight.err" | head -1))"
+		ok "$be: tightness: sed -i under the 'sed -n p' drop-in fails (rc $rc: $(grep -v '^harden run: ' "$W/tight.err" | head -1))"
 	else
 		bad "$be: tightness: sed -i ran under the 'sed -n p' drop-in (rc $rc)"
+	fi
+	# the system-call filter alone (no read-only mounts) blocks it too
+	reset_data
+	u=$W/units/$(printf 'sed-n.%s' "$be" | tr -c 'a-zA-Z0-9_\n' '_').service
+	[ -f "$u" ] || bad "$be: no unit $u"
+	(cd "$W/data" && "$HARDEN" run --unit "$u" -- sed -i s/beta/BETA/ f.txt) >/dev/null 2>"$W/tight2.err"
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -lt 125 ] && grep -q '^beta$' "$W/data/f.txt"; then
+		ok "$be: tightness, seccomp part alone: sed -i fails (rc $rc: $(grep -v '^harden run: ' "$W/tight2.err" | head -1))"
+	else
+		bad "$be: tightness: sed -i ran under the seccomp part of the 'sed -n p' drop-in (rc $rc)"
 	fi
 	# ... and why: harden run --audit lists what the filter blocks
 	reset_data
 	(cd "$W/data" && RUN_AUDIT=1 confine "$W/sed-n.$be.conf" -- sed -i s/beta/BETA/ f.txt) >/dev/null 2>"$W/audit.err"
-	grep -v -e 'not enforced by run' -e 'or SystemCallFilter=@' "$W/audit.err" | sed 's/^/    /'
+	grep -v -e '^harden run: .*(needs systemd)' -e 'or SystemCallFilter=@' "$W/audit.err" | sed 's/^/    /'
 	# ... and what sed -i needs that the sed -n profile never showed
 	reset_data
 	(cd "$W/data" && "$HARDEN" learn --backend="$be" -o /dev/null --profile-out "$W/sed-i2.json" -- sed -i s/beta/BETA/ f.txt) 2>/dev/null
