@@ -93,4 +93,33 @@ python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["syscalls"]["x86-64"
 	bad "--pid did not see the loop's forks"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["syscalls"]["x86-64"]; assert "openat" in s, s' "$W/pid.json" ||
 	bad "--pid did not follow the children (no openat from cat)"
+
+# eBPF: --pid and --cgroup (a cgroup v2 directory), when the backend can run here
+if "$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>/dev/null; then
+	sh -c 'while :; do cat /etc/hostname >/dev/null; sleep 0.05; done' &
+	loop=$!
+	expect_rc 0 "ebpf --pid" "$HARDEN" learn --backend=ebpf --pid=$loop --duration=1 --profile-out "$W/epid.json" -o /dev/null
+	kill $loop
+	wait $loop 2>/dev/null
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["syscalls"]["x86-64"]; assert "openat" in s and "wait4" in s, s' "$W/epid.json" ||
+		bad "ebpf --pid did not follow the loop and its children"
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$cg2" ] && mkdir "$cg2/harden-learn-$$" 2>/dev/null; then
+		sh -c "echo \$\$ >$cg2/harden-learn-$$/cgroup.procs; while :; do cat /etc/hostname >/dev/null; sleep 0.05; done" &
+		loop=$!
+		sleep 0.3
+		expect_rc 0 "ebpf --cgroup" "$HARDEN" learn --cgroup="$cg2/harden-learn-$$" --duration=1 --profile-out "$W/cg.json" -o /dev/null
+		grep -q 'backend ebpf' "$W/err" || bad "--cgroup did not say it used eBPF"
+		kill $loop
+		wait $loop 2>/dev/null
+		python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["syscalls"]["x86-64"]; assert "openat" in s, s' "$W/cg.json" ||
+			bad "--cgroup saw nothing of the processes in the cgroup"
+		for i in 1 2 3 4 5; do rmdir "$cg2/harden-learn-$$" 2>/dev/null && break; sleep 0.3; done
+	else
+		echo "note: no writable cgroup v2 hierarchy: --cgroup not tested"
+	fi
+	expect_rc 1 "--cgroup with ptrace" "$HARDEN" learn --backend=ptrace --cgroup=/nonexistent --duration=1
+else
+	echo "note: eBPF backend not usable here: --pid/--cgroup with eBPF not tested"
+fi
 exit $fail
