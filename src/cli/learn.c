@@ -49,6 +49,9 @@ static void help(void)
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
 	       "has (merge several profiles) or the drop-in will be too tight for what was not exercised.\n"
 	       "\n"
+	       "INT or TERM sent to harden ends the command (SIGTERM) or the attach session; what was seen\n"
+	       "until then is still written.\n"
+	       "\n"
 	       "Exit status: 0 learned and the command exited 0; 1 the command failed or could not be traced\n"
 	       "(whatever was learned is still written); 2 usage error or unreadable profile.\n",
 	       cli_program, cli_program, cli_program, cli_program, cli_program);

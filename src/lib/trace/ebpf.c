@@ -383,6 +383,11 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		} else
 			ring_buffer__poll(rb, 20);
 		if (child) {
+			static bool forwarded;
+			if (o->stop && *o->stop && !forwarded) {
+				kill(child, SIGTERM); /* Ctrl-C or TERM to harden ends the command */
+				forwarded = true;
+			}
 			int st;
 			pid_t w = waitpid(child, &st, WNOHANG);
 			if (w == child) {

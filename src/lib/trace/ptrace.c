@@ -109,8 +109,13 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	bool detaching = false;
+	bool detaching = false, forwarded = false;
 	for (;;) {
+		/* run mode: Ctrl-C or TERM to harden ends the command (once), then tracing goes on to its exit */
+		if (!o->pid && main_pid > 0 && o->stop && *o->stop && !forwarded) {
+			kill(main_pid, SIGTERM);
+			forwarded = true;
+		}
 		if (!detaching && o->pid &&
 		    ((o->stop && *o->stop) || (o->duration_ms && ({
 						      struct timespec now;
