@@ -21,6 +21,7 @@ int verb_show(int argc, char **argv);
 int verb_security(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_check(int argc, char **argv);
+int verb_learn(int argc, char **argv);
 int verb_run(int argc, char **argv);
 
 /* Shared helpers (common.c). */

@@ -6,13 +6,16 @@
 
 #include "cli.h"
 
+/* In the order of the workflow they serve (DESIGN.md): how exposed, what is in a group, what a
+ * filter allows, try it, learn it, explain a death, check before deploying. */
 static const struct hd_verb verbs[] = {
-	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
 	{ "security", "score how exposed service units are (systemd-analyze security, offline)", verb_security },
+	{ "syscall-filter", "list syscall groups, or the groups holding a syscall", verb_syscall_filter },
 	{ "show", "print what a set of SystemCallFilter=-style settings allows", verb_show },
+	{ "run", "run a command under a unit's seccomp sandbox, violations explained", verb_run },
+	{ "learn", "watch a program, then write the tightest drop-in that lets it work", verb_learn },
 	{ "explain", "from a SIGSYS death (core, journal, audit log) to the line that fixes it", verb_explain },
 	{ "check", "predict which syscalls a unit's filter would block in its programs", verb_check },
-	{ "run", "run a command under a unit's seccomp sandbox, violations explained", verb_run },
 };
 
 static void usage(FILE *f)

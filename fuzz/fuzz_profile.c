@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer: hostile profile JSON must give errors, never crashes; what parses must round-trip, merge
+ * and feed the suggestion engine. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "groups.h"
+#include "profile.h"
+#include "suggest.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hd_profile p;
+	hd_diags d = { 0 };
+	hd_profile_init(&p);
+	int r = hd_profile_from_json(&p, (const char *)data, size, "fuzz.json", &d);
+	if (r == 0) {
+		if (hd_diags_count(&d, HD_ERROR) != 0)
+			abort(); /* success means no errors */
+		char *j = NULL;
+		if (hd_profile_to_json(&p, &j) == 0) {
+			struct hd_profile q;
+			hd_diags d2 = { 0 };
+			hd_profile_init(&q);
+			/* our own output must always parse back */
+			if (hd_profile_from_json(&q, j, strlen(j), "roundtrip", &d2) != 0)
+				abort();
+			hd_profile_merge(&q, &p);
+			struct hd_suggestion s;
+			struct hd_suggest_options o = { .sdver = HD_SYSTEMD_LATEST };
+			if (hd_suggest(&q, &o, &s) == 0) {
+				char *t = NULL;
+				if (hd_suggestion_to_dropin(&s, "h", "f", &t) == 0)
+					free(t);
+				hd_suggestion_free(&s);
+			}
+			hd_profile_free(&q);
+			hd_diags_free(&d2);
+			free(j);
+		}
+	} else if (r == -EINVAL && hd_diags_count(&d, HD_ERROR) == 0)
+		abort(); /* rejected without saying why */
+	hd_profile_free(&p);
+	hd_diags_free(&d);
+	return 0;
+}

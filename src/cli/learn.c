@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+/* harden learn: watch a program, then write the tightest drop-in that lets it do what it did. */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "groups.h"
+#include "profile.h"
+#include "suggest.h"
+#include "trace/trace.h"
+#include "assess.h"
+#include "settings.h"
+#include "unit.h"
+
+static void help(void)
+{
+	printf("Usage: %s learn [OPTIONS] -- COMMAND [ARGS...]\n"
+	       "       %s learn [OPTIONS] --pid PID [--duration SECONDS]\n"
+	       "       %s learn [OPTIONS] --cgroup PATH [--duration SECONDS]\n"
+	       "       %s learn [OPTIONS] --merge A.json B.json...\n"
+	       "       %s learn [OPTIONS] --from-profile P.json\n"
+	       "\n"
+	       "Watch what a program does and write the tightest systemd drop-in that still lets it do it:\n"
+	       "SystemCallFilter= as an allow list (compact: groups where most was used), and every other\n"
+	       "setting the observed behaviour allows, each with a comment saying which observation justifies it.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --backend=ebpf|ptrace|auto  how to watch (default auto: eBPF when root and built in, else ptrace)\n"
+	       "  -o, --output=FILE        write the drop-in to FILE (default: standard output)\n"
+	       "  --profile-out=FILE       also write the observed profile (JSON, schema in profile.h)\n"
+	       "  --pid=PID                attach to a running process and its descendants until Ctrl-C\n"
+	       "                           or --duration (ptrace: two stops per syscall when attaching)\n"
+	       "  --cgroup=PATH            watch every process of a cgroup v2 directory (eBPF only)\n"
+	       "  --duration=SECONDS       end an attach session after this long\n"
+	       "  --merge                  the arguments are profiles to merge (union), then suggest\n"
+	       "  --from-profile=FILE      do not trace: suggest from a saved profile\n"
+	       "  --systemd=252|latest     group table to use (default: the installed systemd if 252)\n"
+	       "  --unit=FILE              the unit the drop-in is for: its exposure before -> after is\n"
+	       "                           the last line (default: a bare service running the command)\n"
+	       "  --json                   print {profile, settings, left_out} as JSON instead of a drop-in\n"
+	       "  -h, --help               this text\n"
+	       "\n"
+	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
+	       "has (merge several profiles) or the drop-in will be too tight for what was not exercised.\n"
+	       "\n"
+	       "INT or TERM sent to harden ends the command (SIGTERM) or the attach session; what was seen\n"
+	       "until then is still written.\n"
+	       "\n"
+	       "Exit status: 0 learned and the command exited 0; 1 the command failed or could not be traced\n"
+	       "(whatever was learned is still written); 2 usage error or unreadable profile.\n",
+	       cli_program, cli_program, cli_program, cli_program, cli_program);
+}
+
+static volatile sig_atomic_t stop_requested;
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	if (!path || strcmp(path, "-") == 0) {
+		fputs(text, stdout);
+		return fflush(stdout) == 0 ? 0 : -EIO;
+	}
+	FILE *f = fopen(path, "we");
+	if (!f) {
+		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
+		return -errno;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static char *join_argv(char **argv)
+{
+	size_t n = 1;
+	for (char **a = argv; *a; a++)
+		n += strlen(*a) + 1;
+	char *s = malloc(n), *p = s;
+	if (!s)
+		return NULL;
+	*p = 0;
+	for (char **a = argv; *a; a++)
+		p += sprintf(p, "%s%s", a == argv ? "" : " ", *a);
+	return s;
+}
+
+/* Exposure of a unit (its file, or a bare service running CMD) before and after the drop-in, scored by
+ * the security module exactly as `harden security` does. 0, or -errno with diags. */
+static int score(const char *unit_path, const char *dropin, int sdver, unsigned *before, unsigned *after,
+		 hd_diags *diags)
+{
+	struct hd_unit u = { 0 };
+	struct hd_settings s;
+	struct hd_assessment a = { 0 };
+	int r;
+	if (unit_path) {
+		struct hd_unit_load_options lo = { .sdver = sdver };
+		r = hd_unit_load(unit_path, &lo, &u, diags);
+	} else {
+		static const char skeleton[] = "[Service]\nExecStart=/bin/true\n";
+		u.name = strdup("learned.service");
+		r = u.name ? hd_unit_parse_text(&u, skeleton, sizeof(skeleton) - 1, "<bare service>", diags) : -ENOMEM;
+	}
+	for (int pass = 0; r >= 0 && pass < 2; pass++) {
+		if (pass == 1)
+			r = hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden learn drop-in>", diags);
+		if (r < 0)
+			break;
+		r = hd_settings_from_unit(&u, sdver, &s, diags);
+		if (r >= 0)
+			r = hd_assess(&s, NULL, sdver, &a);
+		hd_settings_free(&s);
+		if (r >= 0)
+			*(pass ? after : before) = a.exposure;
+		hd_assessment_free(&a);
+		memset(&a, 0, sizeof(a));
+	}
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
+}
+
+static json_object *suggestion_json(const struct hd_suggestion *s)
+{
+	json_object *o = json_object_new_object(), *set = json_object_new_array(), *lo = json_object_new_array();
+	for (size_t i = 0; i < s->n; i++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "key", json_object_new_string(s->v[i].key));
+		json_object_object_add(e, "value", json_object_new_string(s->v[i].value));
+		json_object_object_add(e, "why", json_object_new_string(s->v[i].why));
+		json_object_array_add(set, e);
+	}
+	for (size_t i = 0; i < s->left_out.n; i++)
+		json_object_array_add(lo, json_object_new_string(s->left_out.v[i]));
+	json_object_object_add(o, "settings", set);
+	json_object_object_add(o, "left_out", lo);
+	return o;
+}
+
+static int learn_main(int argc, char **argv, hd_strv *merge_files_out);
+
+int verb_learn(int argc, char **argv)
+{
+	hd_strv merge_files = { 0 };
+	int r = learn_main(argc, argv, &merge_files);
+	hd_strv_free(&merge_files);
+	return r;
+}
+
+static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
+{
+	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
+	       O_UNIT };
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, O_BACKEND },
+		{ "output", required_argument, NULL, 'o' },
+		{ "profile-out", required_argument, NULL, O_PROFILE_OUT },
+		{ "pid", required_argument, NULL, O_PID },
+		{ "cgroup", required_argument, NULL, O_CGROUP },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "merge", no_argument, NULL, O_MERGE },
+		{ "from-profile", required_argument, NULL, O_FROM },
+		{ "systemd", required_argument, NULL, O_SYSTEMD },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
+	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
+	bool merge = false, json = false;
+	int sdver = hd_systemd_version_default();
+	opterr = 0;
+	optind = 1;
+	int c;
+#define merge_files (*merge_files_out)
+	/* '+': stop at the first non-option so that the command's own options are left alone; with --merge
+	 * the profiles may come before further options ("--merge A.json B.json -o FILE") */
+next_option:
+	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case O_BACKEND:
+			if (hd_trace_backend_parse(optarg, &to.backend) < 0)
+				return cli_usage_error("learn", "--backend=%s: expected ebpf, ptrace or auto", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_PROFILE_OUT:
+			profile_out = optarg;
+			break;
+		case O_PID: {
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || v <= 0 || v > 0x3fffffff)
+				return cli_usage_error("learn", "--pid=%s: expected a process id", optarg);
+			to.pid = (pid_t)v;
+			break;
+		}
+		case O_CGROUP:
+			to.cgroup = optarg;
+			break;
+		case O_DURATION: {
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || *end || !(v > 0) || v > 86400 * 7)
+				return cli_usage_error("learn", "--duration=%s: expected seconds (> 0)", optarg);
+			to.duration_ms = (unsigned)(v * 1000);
+			break;
+		}
+		case O_MERGE:
+			merge = true;
+			break;
+		case O_FROM:
+			from = optarg;
+			break;
+		case O_SYSTEMD:
+			if (cli_parse_systemd_version("learn", optarg, &sdver))
+				return EXIT_USAGE;
+			break;
+		case O_JSON:
+			json = true;
+			break;
+		case O_UNIT:
+			unit_path = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return cli_usage_error("learn", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (merge && optind < argc && strcmp(argv[optind - 1], "--") != 0) {
+		hd_strv_push(&merge_files, argv[optind++]);
+		goto next_option;
+	}
+	char **rest = argv + optind;
+	int nrest = argc - optind;
+	if (merge) {
+		for (int i = 0; i < nrest; i++)
+			hd_strv_push(&merge_files, rest[i]);
+		rest = merge_files.v;
+		nrest = (int)merge_files.n;
+	}
+	int modes = (merge ? 1 : 0) + (from ? 1 : 0) + (to.pid ? 1 : 0) + (to.cgroup ? 1 : 0) +
+		    (!merge && nrest > 0 ? 1 : 0);
+	if (modes != 1)
+		return cli_usage_error("learn", "give exactly one of: -- COMMAND, --pid, --cgroup, --merge FILES, "
+						"--from-profile FILE");
+	if (merge && nrest < 1)
+		return cli_usage_error("learn", "--merge needs at least one profile");
+
+	struct hd_profile prof;
+	hd_profile_init(&prof);
+	hd_diags diags = { 0 };
+	int ret = EXIT_OK, r;
+	struct hd_trace_result res = { 0 };
+	char *cmdline = NULL;
+
+	if (merge || from) {
+		for (int i = 0; i < (merge ? nrest : 1); i++) {
+			const char *path = merge ? rest[i] : from;
+			struct hd_profile one;
+			hd_profile_init(&one);
+			r = hd_profile_load(&one, path, &diags);
+			if (r == 0)
+				r = hd_profile_merge(&prof, &one);
+			hd_profile_free(&one);
+			if (r < 0) {
+				cli_print_diags(&diags);
+				if (r == -ENOMEM)
+					fprintf(stderr, "%s learn: out of memory\n", cli_program);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+		}
+		free(prof.backend);
+		prof.backend = strdup(merge ? "merge" : "profile");
+	} else {
+		struct sigaction sa = { .sa_handler = on_stop };
+		sigemptyset(&sa.sa_mask);
+		/* a handler, not SIG_IGN: the command gets default dispositions back at exec */
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		if (nrest > 0) {
+			if (strcmp(rest[0], "--") == 0) {
+				rest++;
+				nrest--;
+			}
+			if (nrest < 1)
+				return cli_usage_error("learn", "no command after --");
+			to.argv = rest;
+			cmdline = join_argv(rest);
+		} else {
+			char buf[80];
+			snprintf(buf, sizeof(buf), to.pid ? "pid %d" : "cgroup", (int)to.pid);
+			cmdline = strdup(to.cgroup ? to.cgroup : buf);
+		}
+		if (cmdline)
+			hd_strv_push(&prof.commands, cmdline);
+		r = hd_trace(&to, &prof, &res, &diags);
+		cli_print_diags(&diags);
+		if (r < 0) {
+			fprintf(stderr, "%s learn: tracing failed: %s\n", cli_program, strerror(-r));
+			ret = EXIT_FINDINGS;
+			goto out;
+		}
+		size_t distinct = 0;
+		for (int i = 0; i < HD_PROFILE_ABIS; i++)
+			distinct += prof.abis[i].n;
+		fprintf(stderr, "%s learn: backend %s (%s); %llu syscalls seen, %zu distinct%s\n", cli_program,
+			hd_trace_backend_name(res.used), res.why, (unsigned long long)res.events, distinct,
+			res.lost ? " (some events lost, see below)" : "");
+		if (res.lost)
+			fprintf(stderr, "%s learn: warning: %llu events were dropped: counts are low, names complete\n",
+				cli_program, (unsigned long long)res.lost);
+		if (res.exec_failed) {
+			fprintf(stderr, "%s learn: cannot run %s: %s\n", cli_program, to.argv[0],
+				strerror(res.exec_errno));
+			ret = EXIT_FINDINGS;
+		} else if (!to.pid && !to.cgroup) {
+			if (WIFEXITED(res.wait_status) && WEXITSTATUS(res.wait_status) != 0) {
+				fprintf(stderr, "%s learn: the command exited with status %d\n", cli_program,
+					WEXITSTATUS(res.wait_status));
+				ret = EXIT_FINDINGS;
+			} else if (WIFSIGNALED(res.wait_status)) {
+				fprintf(stderr, "%s learn: the command was killed by signal %d (%s)\n", cli_program,
+					WTERMSIG(res.wait_status), strsignal(WTERMSIG(res.wait_status)));
+				ret = EXIT_FINDINGS;
+			}
+		}
+	}
+
+	if (profile_out) {
+		char *pj = NULL;
+		if (hd_profile_to_json(&prof, &pj) < 0 || write_text(profile_out, pj) < 0) {
+			free(pj);
+			ret = EXIT_FINDINGS;
+			goto out;
+		}
+		free(pj);
+		/* keep the JSON file itself newline-terminated */
+		if (strcmp(profile_out, "-") != 0) {
+			FILE *f = fopen(profile_out, "ae");
+			if (f) {
+				fputc('\n', f);
+				fclose(f);
+			}
+		}
+	}
+
+	struct hd_suggestion sug;
+	struct hd_suggest_options so = { .sdver = sdver };
+	if ((r = hd_suggest(&prof, &so, &sug)) < 0) {
+		fprintf(stderr, "%s learn: cannot suggest: %s\n", cli_program, strerror(-r));
+		ret = EXIT_FINDINGS;
+		goto out;
+	}
+	/* the score: settings text (no comments) appended to the unit, as systemd would read the drop-in */
+	char score_text[512];
+	unsigned before = 0, after = 0;
+	bool scored = false;
+	{
+		hd_strv lines = { 0 };
+		char *body = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&body, &len);
+		if (mf && hd_suggestion_settings(&sug, &lines) == 0) {
+			fputs("[Service]\n", mf);
+			for (size_t i = 0; i < lines.n; i++)
+				fprintf(mf, "%s\n", lines.v[i]);
+		}
+		if (mf)
+			fclose(mf);
+		hd_diags sd = { 0 };
+		if (body && score(unit_path, body, sdver, &before, &after, &sd) == 0)
+			scored = true;
+		else {
+			cli_print_diags(&sd);
+			if (unit_path) {
+				free(body);
+				hd_strv_free(&lines);
+				hd_diags_free(&sd);
+				hd_suggestion_free(&sug);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+		}
+		free(body);
+		hd_strv_free(&lines);
+		hd_diags_free(&sd);
+	}
+	if (scored)
+		snprintf(score_text, sizeof(score_text), "Exposure (harden security, systemd %s) of %s: %u.%u -> %u.%u %s",
+			 hd_systemd_version_name(sdver), unit_path ? unit_path : "a bare service running the command",
+			 before / 10, before % 10, after / 10, after % 10, hd_rating_for(after)->name);
+	else
+		snprintf(score_text, sizeof(score_text), "Exposure: could not be computed (see the errors above)");
+	const char *score = score_text;
+	if (json) {
+		json_object *root = json_object_new_object();
+		char *pj = NULL;
+		if (hd_profile_to_json(&prof, &pj) == 0) {
+			json_object_object_add(root, "profile", json_tokener_parse(pj));
+			free(pj);
+		}
+		json_object_object_add(root, "backend", json_object_new_string(prof.backend ? prof.backend : ""));
+		json_object *sj = suggestion_json(&sug);
+		json_object_object_foreach(sj, k, v) json_object_object_add(root, k, json_object_get(v));
+		json_object_put(sj);
+		json_object *sc = NULL;
+		if (scored) {
+			sc = json_object_new_object();
+			json_object_object_add(sc, "before", json_object_new_double(before / 10.0));
+			json_object_object_add(sc, "after", json_object_new_double(after / 10.0));
+			json_object_object_add(sc, "unit", unit_path ? json_object_new_string(unit_path) : NULL);
+		}
+		json_object_object_add(root, "exposure", sc);
+		const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+										JSON_C_TO_STRING_NOSLASHESCAPE);
+		char *t = malloc(strlen(text) + 2);
+		if (t) {
+			sprintf(t, "%s\n", text);
+			if (write_text(output, t) < 0)
+				ret = EXIT_FINDINGS;
+		}
+		free(t);
+		json_object_put(root);
+	} else {
+		char header[1024], *text = NULL;
+		snprintf(header, sizeof(header),
+			 "Drop-in written by harden learn (systemd %s groups) from: %.600s\n"
+			 "Observed with: %s. Only what the program did while watched is allowed.",
+			 hd_systemd_version_name(sdver),
+			 prof.commands.n ? prof.commands.v[0] : (from ? from : "merged profiles"),
+			 prof.backend ? prof.backend : "?");
+		if (hd_suggestion_to_dropin(&sug, header, score, &text) < 0 || write_text(output, text) < 0)
+			ret = EXIT_FINDINGS;
+		free(text);
+	}
+	hd_suggestion_free(&sug);
+out:
+	free(cmdline);
+	hd_diags_free(&diags);
+	hd_profile_free(&prof);
+	return ret;
+}
+#undef merge_files

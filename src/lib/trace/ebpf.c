@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eBPF learning backend (root): loads learn.bpf.c (CO-RE skeleton), follows a process tree (or a
+ * cgroup) in the kernel, counts every syscall per ABI in a per-CPU array, and receives the arguments of
+ * the calls that decide settings through a ring buffer. The traced program never stops: the cost is a
+ * map lookup per syscall, plus a ring-buffer record for the few calls that matter.
+ *
+ * Known limits: paths are copied up to 255 bytes (longer ones are not recorded); relative paths are
+ * resolved against /proc/TID/cwd when the event is read, which can miss a process that exited already
+ * (the last cwd seen for its tgid is used then); set-uid execs and capabilities come from the new
+ * credentials at exec (no /proc race).
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "learn.skel.h"
+#include "trace/learn_bpf_shared.h"
+#include "trace/observe.h"
+#include "trace/trace.h"
+
+/* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
+ * its events are read, so /proc cannot be asked). */
+struct cwd_entry {
+	uint32_t tgid;
+	char *cwd;
+};
+
+struct loader {
+	struct hd_observer *ob;
+	struct cwd_entry *cwds;
+	size_t n_cwds, cap_cwds;
+	uint32_t cur_tgid;
+	const struct hd_bpf_event *cur; /* event being decoded: read_mem serves from its copies */
+	uint64_t lost;
+};
+
+static ssize_t ev_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = l->cur;
+	if (!e || !addr)
+		return -EFAULT;
+	/* the decoder asks by address: match it with the argument it came from */
+	struct hd_observe_plan p;
+	int slot = (int)e->abi;
+	hd_observe_plan_for(l->ob, slot, (int)(e->nr & 0x3fffffff), &p);
+	for (int k = 0; k < 2; k++)
+		if (p.path_arg[k] >= 0 && e->args[p.path_arg[k]] == addr) {
+			/* a full buffer means the string may have been cut: unusable as a path */
+			if (e->path_len[k] == 0 || e->path_len[k] >= HD_BPF_PATH)
+				return -ENAMETOOLONG;
+			size_t n = e->path_len[k] < len ? e->path_len[k] : len;
+			memcpy(buf, e->path[k], n);
+			return (ssize_t)n;
+		}
+	if (p.mem_arg >= 0 && e->args[p.mem_arg] == addr && e->mem_len) {
+		size_t n = e->mem_len < len ? e->mem_len : len;
+		memcpy(buf, e->mem, n);
+		return (ssize_t)n;
+	}
+	return -EFAULT;
+}
+
+static struct cwd_entry *cwd_find(struct loader *l, uint32_t tgid)
+{
+	for (size_t i = 0; i < l->n_cwds; i++)
+		if (l->cwds[i].tgid == tgid)
+			return &l->cwds[i];
+	return NULL;
+}
+
+static void cwd_set(struct loader *l, uint32_t tgid, const char *cwd)
+{
+	struct cwd_entry *c = cwd_find(l, tgid);
+	char *copy = strdup(cwd);
+	if (!copy)
+		return;
+	if (c) {
+		free(c->cwd);
+		c->cwd = copy;
+		return;
+	}
+	if (l->n_cwds == l->cap_cwds) {
+		size_t cap = l->cap_cwds ? l->cap_cwds * 2 : 64;
+		struct cwd_entry *v = cap <= HD_BPF_MAX_PROCS ? realloc(l->cwds, cap * sizeof(*v)) : NULL;
+		if (!v) {
+			free(copy);
+			return;
+		}
+		l->cwds = v;
+		l->cap_cwds = cap;
+	}
+	l->cwds[l->n_cwds++] = (struct cwd_entry){ tgid, copy };
+}
+
+static const char *cwd_of(void *ctx, pid_t tid)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	struct cwd_entry *c = cwd_find(l, l->cur_tgid);
+	return c ? c->cwd : NULL;
+}
+
+static void on_chdir(void *ctx, pid_t tid, const char *path)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	cwd_set(l, l->cur_tgid, path);
+}
+
+/* AUDIT_ARCH of an ABI slot. */
+static uint32_t slot_audit(const struct hd_observer *ob, unsigned abi)
+{
+	const struct hd_arch_info *ai = abi < HD_ABI_SLOTS ? hd_arch_info(ob->arch[abi]) : NULL;
+	if (!ai)
+		return 0;
+	/* x32 shares x86-64's AUDIT_ARCH; hd_observer_slot tells them apart by the x32 bit */
+	return abi == HD_BPF_ABI_X32 ? hd_arch_info(ob->arch[HD_ABI_NATIVE])->audit_arch : ai->audit_arch;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = data;
+	if (size < sizeof(*e))
+		return 0;
+	if (e->type == HD_BPF_EV_FORK) {
+		struct cwd_entry *parent = cwd_find(l, e->tid);
+		if (parent) {
+			char *copy = strdup(parent->cwd);
+			if (copy) {
+				cwd_set(l, e->tgid, copy);
+				free(copy);
+			}
+		}
+		return 0;
+	}
+	if (e->type == HD_BPF_EV_EXEC) {
+		struct hd_profile *p = l->ob->profile;
+		/* set-uid/set-gid: the new credentials differ from the real ids */
+		if ((e->args[0] != e->args[1] || e->args[3] != e->args[4]) && e->path_len[0] > 0 &&
+		    e->path_len[0] < HD_BPF_PATH)
+			hd_profile_add_path(&p->setuid_execs, e->path[0]);
+		p->cap_effective |= e->args[2];
+		p->cap_effective_known = true;
+		char uid[16];
+		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
+		hd_profile_add_path(&p->uids, uid);
+		return 0;
+	}
+	l->cur = e;
+	l->cur_tgid = e->tgid;
+	/* counting happens in the kernel: decode the arguments only (events is not bumped here) */
+	uint64_t saved = l->ob->events;
+	uint32_t audit = slot_audit(l->ob, e->abi);
+	int s = hd_observer_slot(l->ob, audit, e->nr);
+	if (s >= 0) {
+		uint64_t i = e->nr & 0x3fffffff;
+		uint64_t before = i < HD_PROFILE_MAX_NR ? l->ob->counts[s][i] : 0;
+		uint64_t args[6];
+		for (int k = 0; k < 6; k++)
+			args[k] = e->args[k];
+		hd_observe_syscall(l->ob, (pid_t)e->tid, audit, e->nr, args);
+		if (i < HD_PROFILE_MAX_NR)
+			l->ob->counts[s][i] = before;
+	}
+	l->ob->events = saved;
+	l->cur = NULL;
+	return 0;
+}
+
+bool hd_trace_ebpf_available(char *why, size_t whylen)
+{
+	if (geteuid() != 0) {
+		snprintf(why, whylen, "not root (loading BPF programs needs CAP_BPF and CAP_PERFMON)");
+		return false;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(why, whylen, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		return false;
+	}
+	snprintf(why, whylen, "root, kernel BTF, built in");
+	return true;
+}
+
+static int fill_plan(struct learn_bpf *skel, struct hd_observer *ob)
+{
+	int fd = bpf_map__fd(skel->maps.plan);
+	for (int s = 0; s < HD_ABI_SLOTS; s++)
+		for (int nr = 0; nr < HD_PROFILE_MAX_NR; nr++) {
+			struct hd_observe_plan p;
+			hd_observe_plan_for(ob, s, nr, &p);
+			if (!p.wanted)
+				continue;
+			struct hd_bpf_plan bp = {
+				.wanted = 1,
+				.path_arg = { p.path_arg[0] < 0 ? 0xff : (uint8_t)p.path_arg[0],
+					      p.path_arg[1] < 0 ? 0xff : (uint8_t)p.path_arg[1] },
+				.mem_arg = p.mem_arg < 0 ? 0xff : (uint8_t)p.mem_arg,
+				.mem_len = (uint8_t)p.mem_len,
+			};
+			uint32_t key = (uint32_t)(s * HD_BPF_MAX_NR + nr);
+			if (bpf_map_update_elem(fd, &key, &bp, BPF_ANY) < 0)
+				return -errno;
+		}
+	return 0;
+}
+
+static int follow(struct learn_bpf *skel, pid_t pid)
+{
+	uint32_t key = (uint32_t)pid;
+	uint8_t one = 1;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.followed), &key, &one, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* Every process of the tree under root, from /proc/PID/task/TID/children. */
+static int follow_tree(struct learn_bpf *skel, pid_t root, struct loader *l)
+{
+	pid_t *queue = malloc(HD_BPF_MAX_PROCS * sizeof(pid_t));
+	if (!queue)
+		return -ENOMEM;
+	size_t n = 0, i = 0;
+	queue[n++] = root;
+	int r = 0;
+	while (i < n && r == 0) {
+		pid_t p = queue[i++];
+		r = follow(skel, p);
+		char link[64], cwd[4096];
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)p);
+		ssize_t cn = readlink(link, cwd, sizeof(cwd) - 1);
+		if (cn > 0) {
+			cwd[cn] = 0;
+			cwd_set(l, (uint32_t)p, cwd);
+		}
+		char path[96];
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)p, (int)p);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int c;
+		while (n < HD_BPF_MAX_PROCS && fscanf(f, "%d", &c) == 1)
+			queue[n++] = c;
+		fclose(f);
+	}
+	free(queue);
+	return r;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct hd_trace_result *res,
+		  hd_diags *d)
+{
+	struct hd_observer *ob = malloc(sizeof(*ob));
+	if (!ob)
+		return -ENOMEM;
+	struct loader l = { .ob = ob };
+	hd_observer_init(ob, p, ev_read_mem, &l);
+	ob->cwd_of = cwd_of;
+	ob->deferred = true;
+	ob->on_chdir = on_chdir;
+	res->used = HD_TRACE_EBPF;
+	int r = 0, gate[2] = { -1, -1 };
+	pid_t child = 0;
+	struct ring_buffer *rb = NULL;
+	libbpf_set_print(NULL); /* the library never prints: errors come back as values */
+	struct learn_bpf *skel = learn_bpf__open();
+	if (!skel) {
+		r = -errno ? -errno : -EINVAL;
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot open the program: %s", strerror(-r));
+		goto out;
+	}
+	if (o->cgroup) {
+		struct stat st;
+		if (stat(o->cgroup, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			r = -ENOENT;
+			hd_diag_add(d, HD_ERROR, o->cgroup, 0, "not a cgroup directory");
+			goto out;
+		}
+		skel->rodata->target_cgroup = st.st_ino; /* a cgroup v2 id is its directory's inode number */
+	}
+	if ((r = learn_bpf__load(skel)) < 0) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: the kernel refused the program: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = fill_plan(skel, ob)) < 0 || (r = learn_bpf__attach(skel)) < 0) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &l, NULL);
+	if (!rb) {
+		r = -errno;
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: ring buffer: %s", strerror(-r));
+		goto out;
+	}
+
+	if (o->pid) {
+		if (kill(o->pid, 0) < 0) {
+			r = -errno;
+			hd_diag_add(d, HD_ERROR, NULL, 0, "no process %d: %s", (int)o->pid, strerror(-r));
+			goto out;
+		}
+		hd_observe_exec(ob, o->pid);
+		if ((r = follow_tree(skel, o->pid, &l)) < 0)
+			goto out;
+	} else if (!o->cgroup) {
+		/* the child waits at a gate until it is followed, then execs */
+		if (pipe2(gate, O_CLOEXEC) < 0) {
+			r = -errno;
+			goto out;
+		}
+		int errpipe[2];
+		if (pipe2(errpipe, O_CLOEXEC) < 0) {
+			r = -errno;
+			goto out;
+		}
+		child = fork();
+		if (child < 0) {
+			r = -errno;
+			close(errpipe[0]);
+			close(errpipe[1]);
+			goto out;
+		}
+		if (child == 0) {
+			char c;
+			close(gate[1]);
+			close(errpipe[0]);
+			if (read(gate[0], &c, 1) == 1) {
+				execvp(o->argv[0], o->argv);
+				int e = errno;
+				(void)!write(errpipe[1], &e, sizeof(e));
+			}
+			_exit(127);
+		}
+		close(gate[0]);
+		close(errpipe[1]);
+		gate[0] = errpipe[0];
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)))
+			cwd_set(&l, (uint32_t)child, cwd);
+		if ((r = follow(skel, child)) < 0) {
+			kill(child, SIGKILL);
+			goto reap;
+		}
+		/* the exec itself is reported in the kernel (sched_process_exec) */
+		(void)!write(gate[1], "g", 1);
+		close(gate[1]);
+		gate[1] = -1;
+	}
+
+	uint64_t start = now_ms();
+	/* wake on ring-buffer data or the child's exit (pidfd), not on a timer */
+	int pidfd = child ? (int)syscall(SYS_pidfd_open, child, 0) : -1, epfd = -1;
+	if (pidfd >= 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev);
+		ev.data.fd = ring_buffer__epoll_fd(rb);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
+	for (;;) {
+		if (epfd >= 0) {
+			struct epoll_event evs[2];
+			epoll_wait(epfd, evs, 2, 1000);
+			ring_buffer__consume(rb);
+		} else
+			ring_buffer__poll(rb, 20);
+		if (child) {
+			static bool forwarded;
+			if (o->stop && *o->stop && !forwarded) {
+				kill(child, SIGTERM); /* Ctrl-C or TERM to harden ends the command */
+				forwarded = true;
+			}
+			int st;
+			pid_t w = waitpid(child, &st, WNOHANG);
+			if (w == child) {
+				res->wait_status = st;
+				break;
+			}
+			if (w < 0 && errno != EINTR) {
+				r = -errno;
+				break;
+			}
+		} else {
+			if (o->stop && *o->stop)
+				break;
+			if (o->duration_ms && now_ms() - start >= o->duration_ms)
+				break;
+			if (o->pid && kill(o->pid, 0) < 0 && errno == ESRCH)
+				break;
+		}
+	}
+	if (epfd >= 0)
+		close(epfd);
+	if (pidfd >= 0)
+		close(pidfd);
+reap:
+	ring_buffer__consume(rb);
+	if (child && gate[0] >= 0) {
+		int e = 0;
+		if (read(gate[0], &e, sizeof(e)) == sizeof(e) && e) {
+			res->exec_failed = true;
+			res->exec_errno = e;
+		}
+	}
+	/* counts: sum the per-CPU slots, the whole array in one batch (one syscall, not 3072) */
+	{
+		int ncpu = libbpf_num_possible_cpus();
+		const uint32_t n_keys = HD_BPF_ABIS * HD_BPF_MAX_NR;
+		uint64_t *vals = ncpu > 0 ? calloc((size_t)ncpu * n_keys, sizeof(uint64_t)) : NULL;
+		uint32_t *keys = calloc(n_keys, sizeof(uint32_t));
+		int cfd = bpf_map__fd(skel->maps.counts);
+		uint32_t out_batch = 0, count = n_keys;
+		bool batched = vals && keys && bpf_map_lookup_batch(cfd, NULL, &out_batch, keys, vals, &count, NULL) == 0 &&
+			       count == n_keys;
+		for (uint32_t i = 0; vals && keys && i < n_keys; i++) {
+			uint32_t key = batched ? keys[i] : i;
+			uint64_t *v = vals + (size_t)i * (size_t)ncpu;
+			if (!batched && bpf_map_lookup_elem(cfd, &key, v) < 0)
+				continue;
+			if (key >= n_keys)
+				continue;
+			uint64_t sum = 0;
+			for (int c = 0; c < ncpu; c++)
+				sum += v[c];
+			ob->counts[key / HD_BPF_MAX_NR][key % HD_BPF_MAX_NR] += sum;
+			ob->events += sum;
+		}
+		uint32_t zero = 0;
+		if (vals && bpf_map_lookup_elem(bpf_map__fd(skel->maps.lost), &zero, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				res->lost += vals[c];
+		free(vals);
+		free(keys);
+	}
+out:
+	if (gate[0] >= 0)
+		close(gate[0]);
+	if (gate[1] >= 0)
+		close(gate[1]);
+	ring_buffer__free(rb);
+	learn_bpf__destroy(skel);
+	for (size_t i = 0; i < l.n_cwds; i++)
+		free(l.cwds[i].cwd);
+	free(l.cwds);
+	res->events = ob->events;
+	int r2 = hd_observer_finish(ob);
+	free(ob);
+	free(p->backend);
+	p->backend = strdup("ebpf");
+	return r < 0 ? r : r2;
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "groups.h"
+#include "profile.h"
+#include "suggest.h"
+#include "syscalls.h"
+
+/* The value of the first line with key (and, if given, a value containing sub). */
+static const char *line_value(const struct hd_suggestion *s, const char *key, const char *sub)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].key, key) == 0 && (!sub || strstr(s->v[i].value, sub)))
+			return s->v[i].value;
+	return NULL;
+}
+
+static bool left_out(const struct hd_suggestion *s, const char *prefix)
+{
+	for (size_t i = 0; i < s->left_out.n; i++)
+		if (strncmp(s->left_out.v[i], prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+/* Does any SystemCallFilter= allow entry let name through (directly or by a group)? */
+static bool allows(const struct hd_suggestion *s, const char *name, int sdver)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].key, "SystemCallFilter") != 0 || s->v[i].value[0] == '~')
+			continue;
+		char *copy = strdup(s->v[i].value);
+		for (char *w = strtok(copy, " "); w; w = strtok(NULL, " ")) {
+			bool hit = w[0] == '@' ? hd_group_contains(hd_group_find(w, sdver), sdver, name)
+					       : strcmp(w, name) == 0;
+			if (hit) {
+				free(copy);
+				return true;
+			}
+		}
+		free(copy);
+	}
+	return false;
+}
+
+static void add(struct hd_profile *p, const char *const *names)
+{
+	for (; *names; names++)
+		hd_profile_add_syscall(p, HD_ARCH_X86_64, *names, 1);
+}
+
+static void test_minimal(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "write", "openat", "close", "exit_group", NULL };
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_true(allows(&s, "openat", HD_SYSTEMD_252));
+	assert_false(allows(&s, "socket", HD_SYSTEMD_252));
+	assert_false(allows(&s, "exit_group", HD_SYSTEMD_252)); /* @default: implicit, never listed */
+	assert_string_equal(line_value(&s, "SystemCallErrorNumber", NULL), "EPERM");
+	assert_string_equal(line_value(&s, "SystemCallArchitectures", NULL), "native");
+	assert_string_equal(line_value(&s, "RestrictAddressFamilies", NULL), "none");
+	assert_string_equal(line_value(&s, "PrivateNetwork", NULL), "yes");
+	assert_string_equal(line_value(&s, "RestrictNamespaces", NULL), "yes");
+	assert_string_equal(line_value(&s, "MemoryDenyWriteExecute", NULL), "yes");
+	assert_string_equal(line_value(&s, "ProtectSystem", NULL), "strict");
+	assert_null(line_value(&s, "ReadWritePaths", NULL));
+	assert_true(left_out(&s, "CapabilityBoundingSet")); /* capabilities unknown: never guessed */
+	/* only openat seen: openat2 answers ENOSYS so that a newer libc falls back */
+	assert_non_null(line_value(&s, "SystemCallFilter", "~openat2:ENOSYS"));
+	for (size_t i = 0; i < s.n; i++)
+		assert_true(s.v[i].why && s.v[i].why[0]); /* every line says why */
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
+static void test_group_when_most_used(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	/* all of @signal that exists on x86-64 but one: the group is used */
+	hd_strv m = { 0 };
+	const struct hd_group_def *g = hd_group_find("@signal", HD_SYSTEMD_252);
+	hd_group_expand(g, HD_SYSTEMD_252, &m);
+	hd_strv_sort(&m);
+	size_t used = 0;
+	for (size_t i = 0; i < m.n; i++)
+		if (hd_syscall_nr(m.v[i], HD_ARCH_X86_64, NULL) != HD_NR_NONE && used++ > 0)
+			hd_profile_add_syscall(&p, HD_ARCH_X86_64, m.v[i], 1);
+	/* two of @file-system's ~70: single names */
+	static const char *const fs[] = { "rename", "mkdir", NULL };
+	add(&p, fs);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_non_null(line_value(&s, "SystemCallFilter", "@signal"));
+	assert_null(line_value(&s, "SystemCallFilter", "@file-system"));
+	assert_true(allows(&s, "rename", HD_SYSTEMD_252));
+	assert_false(allows(&s, "unlink", HD_SYSTEMD_252));
+	hd_suggestion_free(&s);
+	hd_strv_free(&m);
+	hd_profile_free(&p);
+}
+
+static void test_never_dangerous_unless_seen(void **state)
+{
+	(void)state;
+	/* all of @process but one, and chown: @privileged members must never come in through a group */
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "clone", "clone3", "execveat", "fork", "kill", "prctl", "setns", "tgkill",
+					    "tkill", "unshare", "vfork", "wait4", "waitid", "pidfd_open", "capget",
+					    "getrusage", "times", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+					    "pidfd_send_signal", "chown", NULL };
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_LATEST };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_true(allows(&s, "chown", HD_SYSTEMD_LATEST)); /* seen: allowed by name */
+	for (const char *const *g = hd_suggest_dangerous_groups; *g; g++) {
+		hd_strv m = { 0 };
+		hd_group_expand(hd_group_find(*g, HD_SYSTEMD_LATEST), HD_SYSTEMD_LATEST, &m);
+		for (size_t i = 0; i < m.n; i++)
+			if (!hd_profile_saw(&p, m.v[i]) && allows(&s, m.v[i], HD_SYSTEMD_LATEST))
+				fail_msg("%s (%s) allowed but never seen", m.v[i], *g);
+		hd_strv_free(&m);
+	}
+	/* setns/unshare were seen but with no namespace flag: RestrictNamespaces=yes still holds */
+	assert_string_equal(line_value(&s, "RestrictNamespaces", NULL), "yes");
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
+static void test_fallback_pairs(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "clone", "faccessat", "clone3", NULL }; /* clone3 seen too */
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_non_null(line_value(&s, "SystemCallFilter", "~faccessat2:ENOSYS"));
+	assert_null(line_value(&s, "SystemCallFilter", "~clone3:ENOSYS")); /* it was seen: allowed */
+	assert_true(allows(&s, "clone3", HD_SYSTEMD_252));
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
+static void test_observations_decide(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "socket", "read", NULL };
+	add(&p, seen);
+	hd_profile_add_syscall(&p, HD_ARCH_X86, "read", 1);
+	p.families = (1ULL << AF_INET) | (1ULL << AF_NETLINK);
+	p.namespaces = 0x40000000; /* net */
+	p.exec_mprotects = 1;
+	hd_profile_add_personality(&p, 0x0008);
+	p.sched_policies = 1u << 2; /* RR */
+	hd_profile_add_suid_mode(&p, 02755);
+	hd_profile_add_path(&p.paths_written, "/var/lib/app/db");
+	hd_profile_add_path(&p.paths_written, "/var/lib/app");
+	hd_profile_add_path(&p.paths_written, "/proc/self/oom_score_adj");
+	hd_profile_add_path(&p.paths_read, "/home/u/.config");
+	hd_profile_add_path(&p.paths_read, "/tmp/sock");
+	hd_profile_add_path(&p.devices, "/dev/ttyS0");
+	hd_profile_add_path(&p.setuid_execs, "/usr/bin/sudo");
+	p.cap_effective_known = true;
+	p.cap_effective = 0;
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_string_equal(line_value(&s, "SystemCallArchitectures", NULL), "native x86");
+	assert_string_equal(line_value(&s, "RestrictAddressFamilies", NULL), "AF_INET AF_NETLINK");
+	assert_true(left_out(&s, "PrivateNetwork"));
+	assert_string_equal(line_value(&s, "RestrictNamespaces", NULL), "net");
+	assert_true(left_out(&s, "MemoryDenyWriteExecute"));
+	assert_true(left_out(&s, "LockPersonality"));
+	assert_true(left_out(&s, "RestrictRealtime"));
+	assert_true(left_out(&s, "RestrictSUIDSGID"));
+	assert_true(left_out(&s, "NoNewPrivileges"));
+	assert_true(left_out(&s, "PrivateTmp"));
+	assert_true(left_out(&s, "PrivateDevices"));
+	assert_string_equal(line_value(&s, "ProtectHome", NULL), "read-only");
+	/* /var/lib/app covers /var/lib/app/db; /proc is not made read-only by ProtectSystem=strict */
+	assert_string_equal(line_value(&s, "ReadWritePaths", NULL), "/var/lib/app");
+	assert_string_equal(line_value(&s, "CapabilityBoundingSet", NULL), "");
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
+static void test_dropin_text(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	hd_profile_add_syscall(&p, HD_ARCH_X86_64, "read", 1);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	char *t = NULL;
+	assert_int_equal(hd_suggestion_to_dropin(&s, "head\nline two", "score\nx", &t), 0);
+	assert_non_null(strstr(t, "# head\n# line two\n[Service]\n# "));
+	assert_non_null(strstr(t, "\n# score\n# x\n"));
+	/* every setting line is preceded by its comment */
+	for (char *l = strstr(t, "[Service]\n") + 10; *l && *l != '\n'; l = strchr(l, '\n') + 1) {
+		assert_true(l[0] == '#');
+		l = strchr(l, '\n') + 1;
+		assert_true(l[0] != '#' && strchr(l, '='));
+	}
+	free(t);
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_group_when_most_used),
+		cmocka_unit_test(test_never_dangerous_unless_seen),
+		cmocka_unit_test(test_fallback_pairs),
+		cmocka_unit_test(test_observations_decide),
+		cmocka_unit_test(test_dropin_text),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
