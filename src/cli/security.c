@@ -542,7 +542,8 @@ static int cmp_summary(const void *a, const void *b)
 
 static void print_overview(struct run *run)
 {
-	qsort(run->sum, run->n_sum, sizeof(*run->sum), cmp_summary);
+	if (run->n_sum > 1)
+		qsort(run->sum, run->n_sum, sizeof(*run->sum), cmp_summary);
 	size_t w = 4;
 	for (size_t i = 0; i < run->n_sum; i++)
 		if (strlen(run->sum[i].unit) > w)

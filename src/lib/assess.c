@@ -692,7 +692,8 @@ static int build_filter_set(struct hd_assess_input *in)
 			continue;
 		in->filtered[in->n_filtered++] = f->v[i].name;
 	}
-	qsort(in->filtered, in->n_filtered, sizeof(*in->filtered), cmp_str);
+	if (in->n_filtered > 1)
+		qsort(in->filtered, in->n_filtered, sizeof(*in->filtered), cmp_str);
 	return 0;
 }
 

@@ -561,7 +561,8 @@ static int build_abi(const struct hd_seccomp_settings *s, const struct hd_sandbo
 			goto out;
 	}
 	/* Later SystemCallLog/Filter rules of the same number: fold to one (strictest, last installed). */
-	qsort(a->v, a->n, sizeof(a->v[0]), cmp_rule_nr);
+	if (a->n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(a->v, a->n, sizeof(a->v[0]), cmp_rule_nr);
 	size_t w = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		if (w > 0 && a->v[w - 1].nr == a->v[i].nr)
@@ -650,7 +651,8 @@ static int build_abi(const struct hd_seccomp_settings *s, const struct hd_sandbo
 	}
 	if (hd_arch_info(a->arch)->has_socketcall && (r = split_multiplexers(a)) < 0)
 		goto out;
-	qsort(a->v, a->n, sizeof(a->v[0]), cmp_rule_nr);
+	if (a->n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(a->v, a->n, sizeof(a->v[0]), cmp_rule_nr);
 	r = 0;
 out:
 	free(fr.v);
