@@ -81,18 +81,6 @@ struct check_ctx {
 
 /* ---- the filter side ---- */
 
-/* Is arch allowed by SystemCallArchitectures=? Empty = every architecture; the filter always keeps
- * the native one (../shared/spec/filter-semantics.md: "native plus listed arches"). */
-static bool arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch)
-{
-	if (s->archs.n == 0 || arch == hd_arch_native())
-		return true;
-	for (size_t i = 0; i < s->archs.n; i++)
-		if (hd_arch_from_name(s->archs.v[i]) == arch)
-			return true;
-	return false;
-}
-
 /* The unconditional rule's origin for nr, or NULL when the default action decides. */
 static const char *rule_origin(const struct hd_ruleset *rs, int nr)
 {
@@ -149,7 +137,7 @@ static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, c
 		   json_object *jblocked, json_object *jcond, json_object *jharmless)
 {
 	const struct hd_arch_info *ai = hd_arch_info(scan->arch);
-	if (!arch_allowed(s, scan->arch)) {
+	if (!hd_seccomp_arch_allowed(s, scan->arch)) {
 		ctx->n_blocked++;
 		if (!ctx->json)
 			printf("    BLOCKED: every syscall: %s is not in SystemCallArchitectures= (the process is killed)\n"

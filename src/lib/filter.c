@@ -1098,11 +1098,8 @@ void hd_ruleset_free(struct hd_ruleset *rs)
 	rs->n = rs->cap = 0;
 }
 
-hd_action hd_ruleset_action(const struct hd_ruleset *rs, int nr, bool *conditional)
+size_t hd_ruleset_lower_bound(const struct hd_ruleset *rs, int nr)
 {
-	hd_action a = rs->default_action;
-	bool cond = false;
-	/* rules are sorted by number: binary search for the first rule of nr */
 	size_t lo = 0, hi = rs->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1111,6 +1108,14 @@ hd_action hd_ruleset_action(const struct hd_ruleset *rs, int nr, bool *condition
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+hd_action hd_ruleset_action(const struct hd_ruleset *rs, int nr, bool *conditional)
+{
+	hd_action a = rs->default_action;
+	bool cond = false;
+	size_t lo = hd_ruleset_lower_bound(rs, nr);
 	for (size_t i = lo; i < rs->n && rs->v[i].nr == nr; i++) {
 		if (rs->v[i].n_cmps == 0)
 			a = rs->v[i].action;

@@ -166,6 +166,8 @@ void hd_ruleset_free(struct hd_ruleset *rs);
 /* The action for nr from unconditional rules or the default; *conditional (may be NULL) is set when
  * conditional rules also exist for nr. */
 hd_action hd_ruleset_action(const struct hd_ruleset *rs, int nr, bool *conditional);
+/* Index of the first rule for nr (rules are sorted by number), or where one would be inserted. */
+size_t hd_ruleset_lower_bound(const struct hd_ruleset *rs, int nr);
 
 /* Which of two verdicts the kernel returns when stacked filters disagree: KILL > ERRNO > LOG > ALLOW.
  * Between two ERRNOs, the later-installed filter's value wins: pass the later one as b. */

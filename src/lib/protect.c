@@ -337,14 +337,7 @@ static const struct protection {
 
 static ssize_t find_unconditional(const struct hd_ruleset *rs, int nr, size_t *insert_at)
 {
-	size_t lo = 0, hi = rs->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (rs->v[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = hd_ruleset_lower_bound(rs, nr);
 	*insert_at = lo;
 	for (size_t i = lo; i < rs->n && rs->v[i].nr == nr; i++)
 		if (rs->v[i].n_cmps == 0)
