@@ -31,3 +31,8 @@ cat "$work/file"
 echo "== 7. Explain a kernel audit record of such a death"
 printf '%s\n' 'type=SECCOMP msg=audit(1732790000.123:42): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=4242 comm="sed" exe="/usr/bin/sed" sig=31 arch=c000003e syscall=93 compat=0 ip=0x7f5e3a91051b code=0x80000000' > "$work/audit.log"
 step "$H" explain --unit "$UNIT" "$work/audit.log"
+
+echo "== 8. Learn the tightest drop-in that still lets 'sed -i' work (eBPF as root, else ptrace)"
+echo "aaa" > "$work/file"
+step "$H" learn -o "$work/learned.conf" -- sed -i s/a/b/ "$work/file"
+cat "$work/learned.conf"
