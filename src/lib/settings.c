@@ -302,6 +302,20 @@ static int fatal(const struct line_ctx *c, const char *fmt, const char *arg)
 	return -ENOEXEC;
 }
 
+/* The line's value with specifiers expanded, into *out. When a specifier cannot be resolved, systemd
+ * ignores the line with a warning for most settings, but refuses the whole unit for some (User=,
+ * SupplementaryGroups=...): refuse selects that. Returns 0 with *out set; otherwise what the parser
+ * returns: 1 (warned, line ignored), -ENOEXEC (unit refused) or -ENOMEM. */
+static int expand_value(const struct line_ctx *c, bool refuse, char **out)
+{
+	*out = NULL;
+	int r = expand(c->u, c->value, out);
+	if (r == -ENOMEM || r >= 0)
+		return r;
+	return refuse ? fatal(c, "Failed to resolve unit specifiers in %s (systemd refuses the unit)", c->value)
+		      : warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
+}
+
 /* Modes newer systemd versions added to settings that 252 knows only as booleans; each counts as
  * "on" for the checks (they are all stricter than "yes" or equal to it). 252 rejects them. */
 static const struct {
@@ -351,12 +365,10 @@ static int parse_user(const struct line_ctx *c)
 	char **dst = FIELD(c, char *);
 	if (!*c->value)
 		return set_string(dst, NULL) < 0 ? -ENOMEM : 1;
-	char *k = NULL;
-	int r = expand(c->u, c->value, &k);
-	if (r == -ENOMEM)
+	char *k;
+	int r = expand_value(c, true, &k);
+	if (r != 0)
 		return r;
-	if (r < 0)
-		return fatal(c, "Failed to resolve unit specifiers in %s (systemd refuses the unit)", c->value);
 	if (!user_name_acceptable(k)) {
 		hd_diag_add(c->diags, HD_ERROR, c->file, c->line,
 			    "Invalid user/group name or numeric ID: %s (systemd refuses the unit)", k);
@@ -378,12 +390,10 @@ static int parse_groups(const struct line_ctx *c)
 		hd_strv_free(sv);
 		return 1;
 	}
-	char *k = NULL;
-	int r = expand(c->u, c->value, &k);
-	if (r == -ENOMEM)
+	char *k;
+	int r = expand_value(c, false, &k);
+	if (r != 0)
 		return r;
-	if (r < 0)
-		return warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
 	const char *p = k;
 	for (;;) {
 		char *w = NULL;
@@ -422,12 +432,10 @@ static int parse_path(const struct line_ctx *c)
 	char **dst = FIELD(c, char *);
 	if (!*c->value)
 		return set_string(dst, NULL) < 0 ? -ENOMEM : 1;
-	char *k = NULL;
-	int r = expand(c->u, c->value, &k);
-	if (r == -ENOMEM)
+	char *k;
+	int r = expand_value(c, false, &k);
+	if (r != 0)
 		return r;
-	if (r < 0)
-		return warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
 	/* systemd refuses the unit for a relative or non-normalised root path */
 	size_t kl = strlen(k);
 	if (k[0] != '/' || strstr(k, "/../") || (kl >= 3 && strcmp(k + kl - 3, "/..") == 0)) {
@@ -756,12 +764,10 @@ static int parse_bpf_path(const struct line_ctx *c)
 		hd_strv_free(sv);
 		return 1;
 	}
-	char *k = NULL;
-	int r = expand(c->u, c->value, &k);
-	if (r == -ENOMEM)
+	char *k;
+	int r = expand_value(c, false, &k);
+	if (r != 0)
 		return r;
-	if (r < 0)
-		return warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
 	if (k[0] != '/')
 		warn(c, "path is not absolute, ignoring: %s", k);
 	else if ((r = hd_strv_push(sv, k)) < 0) {
@@ -799,12 +805,10 @@ static int parse_exec(const struct line_ctx *c)
 		*count = 0;
 		return 1;
 	}
-	char *k = NULL;
-	int r = expand(c->u, c->value, &k);
-	if (r == -ENOMEM)
+	char *k;
+	int r = expand_value(c, true, &k);
+	if (r != 0)
 		return r;
-	if (r < 0)
-		return fatal(c, "Failed to resolve unit specifiers in %s (systemd refuses the unit)", c->value);
 	const char *p = k;
 	bool want_command = true;
 	unsigned added = 0;
