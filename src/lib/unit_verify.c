@@ -203,34 +203,36 @@ struct verify_ctx {
 	const struct hd_unit_assignment *a;
 };
 
-/* The messages are systemd's own texts, so that they can be compared with systemd-analyze's. */
+/* The messages are systemd's own texts, so that they can be compared with systemd-analyze's.
+ * note() adds one at the assignment's last line (where systemd reports a continued line). */
+static void vnote(struct verify_ctx *c, hd_severity sev, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	hd_diag_add(c->diags, sev, c->a->file, c->a->line_last, "%s", msg ? msg : fmt);
+	free(msg);
+}
+
 static int fatal(struct verify_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fatal(struct verify_ctx *c, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	vnote(c, HD_ERROR, fmt, ap);
 	va_end(ap);
-	hd_diag_add(c->diags, HD_ERROR, c->a->file, c->a->line_last, "%s", msg ? msg : fmt);
 	hd_diag_add(c->diags, HD_ERROR, NULL, 0, "%s: Unit configuration has fatal error, unit will not be started.",
 		    c->u->name);
-	free(msg);
 	return -ENOEXEC;
 }
 
 static void warn(struct verify_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct verify_ctx *c, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	vnote(c, HD_WARNING, fmt, ap);
 	va_end(ap);
-	hd_diag_add(c->diags, HD_WARNING, c->a->file, c->a->line_last, "%s", msg ? msg : fmt);
-	free(msg);
 }
 
 /* Expand specifiers in s; on failure report (fatal or ignored). 0 with *out, 1 ignored, -ENOEXEC. */
