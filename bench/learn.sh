@@ -5,11 +5,24 @@
 # Workloads: `true` (what setting up and tearing down each tracer costs), `tar cf /dev/null /usr/share/doc`
 # (file-system heavy; GNU tar does not read file data into /dev/null), the same on /usr/share (longer, so
 # the fixed cost weighs less), and a syscall loop (`dd bs=1` of 200000 bytes: 400000 read/write calls).
-# usage: bench/learn.sh [HARDEN] [RUNS]
+# The "tp floor" column is the native command run while a do-nothing eBPF program sits on the sys_enter
+# tracepoint (bench/tp_floor.c): no tracer built on that tracepoint, harden's included, can be cheaper
+# per syscall. "ebpf/floor" is what harden's eBPF backend adds on top (its own work, loading, reading).
+# usage: bench/learn.sh [HARDEN] [RUNS] [TP_FLOOR]   (TP_FLOOR defaults to build/bench/bench_tp_floor)
+# Quick runs: QUICK=1 measures native, the floor and eBPF only (no ptrace, no strace).
 set -eu
-HARDEN=${1:-build/harden}
-RUNS=${2:-5}
-command -v strace >/dev/null || { echo "skip: strace not installed" >&2; exit 77; }
+if [ "${1:-}" = --median ]; then
+	# internal: print the median of RUNS runs of CMD (used under bench_tp_floor)
+	MEDIAN_ONLY=1
+	RUNS=$2
+	shift 2
+else
+	MEDIAN_ONLY=0
+	HARDEN=${1:-build/harden}
+	RUNS=${2:-5}
+	FLOOR=${3:-$(dirname "$HARDEN")/bench/bench_tp_floor}
+	command -v strace >/dev/null || { echo "skip: strace not installed" >&2; exit 77; }
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -24,16 +37,28 @@ measure() {
 		"$@" >/dev/null 2>&1 || :
 		t1=$(now)
 		echo $(((t1 - t0) / 1000)) >>"$tmp/times"
+		# not timed: a pause between runs. Re-attaching a syscall tracepoint right after the last probe
+		# left it makes the kernel wait for an RCU grace period (several ms) that a lone run never pays.
+		sleep 0.2
 	done
 	sort -n "$tmp/times" | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'
 }
 
+if [ "$MEDIAN_ONLY" = 1 ]; then
+	measure "$@"
+	exit 0
+fi
+
 backends=ptrace
 "$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>/dev/null && backends="ebpf ptrace"
+floor=no
+case $backends in ebpf*) [ -x "$FLOOR" ] && "$FLOOR" true 2>/dev/null && floor=yes ;; esac
 
+[ "${QUICK:-0}" = 1 ] && backends=$(echo "$backends" | sed 's/ *ptrace//')
 printf '%-34s %10s' workload native
+[ $floor = no ] || printf ' %16s %10s' "tp floor" "ebpf/floor"
 for b in $backends; do printf ' %16s' "$b"; done
-printf ' %16s %16s\n' "strace -f" "strace -f -c"
+if [ "${QUICK:-0}" = 1 ]; then echo; else printf ' %16s %16s\n' "strace -f" "strace -f -c"; fi
 for w in true tar tar-big loop; do
 	case $w in
 	true) set -- true; label="true (fixed cost of each tracer)" ;;
@@ -44,10 +69,23 @@ for w in true tar tar-big loop; do
 	measure "$@" >/dev/null # warm the page cache
 	n=$(measure "$@")
 	printf '%-34s %8s ms' "$label" "$n"
+	if [ $floor = yes ]; then
+		f=$("$FLOOR" sh "$0" --median "$RUNS" "$@")
+		e=$(measure "$HARDEN" learn --backend=ebpf -o /dev/null -- "$@")
+		printf ' %7s ms %5.2fx %9.2fx' "$f" "$(echo "$f / $n" | bc -l)" "$(echo "$e / $f" | bc -l)"
+	fi
 	for b in $backends; do
-		t=$(measure "$HARDEN" learn --backend="$b" -o /dev/null -- "$@")
+		if [ $floor = yes ] && [ "$b" = ebpf ]; then
+			t=$e
+		else
+			t=$(measure "$HARDEN" learn --backend="$b" -o /dev/null -- "$@")
+		fi
 		printf ' %7s ms %5.2fx' "$t" "$(echo "$t / $n" | bc -l)"
 	done
+	if [ "${QUICK:-0}" = 1 ]; then
+		echo
+		continue
+	fi
 	t=$(measure strace -f -o /dev/null "$@")
 	printf ' %7s ms %5.2fx' "$t" "$(echo "$t / $n" | bc -l)"
 	t=$(measure strace -f -c -o /dev/null "$@")

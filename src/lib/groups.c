@@ -29,7 +29,23 @@ const char *hd_systemd_version_name(int sdver)
  * keeps it in the multiarch directory (/usr/lib/x86_64-linux-gnu/systemd), others in /usr/lib/systemd. */
 int hd_systemd_version_default(void)
 {
+	/* The multiarch directory of this build first: the wildcard patterns after it open every
+	 * directory under /usr/lib, which costs milliseconds on every start of every verb. */
+#if defined(__x86_64__) && defined(__ILP32__)
+#define HD_MULTIARCH "x86_64-linux-gnux32"
+#elif defined(__x86_64__)
+#define HD_MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define HD_MULTIARCH "aarch64-linux-gnu"
+#elif defined(__i386__)
+#define HD_MULTIARCH "i386-linux-gnu"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HD_MULTIARCH "riscv64-linux-gnu"
+#else
+#define HD_MULTIARCH "*"
+#endif
 	static const char *const patterns[] = {
+		"/usr/lib/" HD_MULTIARCH "/systemd/libsystemd-shared-*",
 		"/usr/lib/systemd/libsystemd-shared-*",
 		"/lib/systemd/libsystemd-shared-*",
 		"/usr/lib/*/systemd/libsystemd-shared-*",

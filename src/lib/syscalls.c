@@ -69,6 +69,31 @@ int hd_syscall_nr(const char *name, hd_arch arch, enum hd_nr_source *src)
 	return HD_NR_NONE;
 }
 
+/* The one copy of a name we keep. Open addressing over a fixed table: all architectures together have
+ * fewer than 2,000 distinct syscall names, and a learner asks for ~3,000 numbers at start-up, so a linear
+ * search here was most of `harden learn`'s own start-up time. */
+static const char *intern(const char *name)
+{
+	enum { SLOTS = 8192 };
+	static hd_strv names;
+	static int32_t slot_of[SLOTS]; /* index into names + 1; 0 = empty */
+	uint32_t h = 2166136261u;
+	for (const char *c = name; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	for (uint32_t probe = 0; probe < SLOTS; probe++) {
+		uint32_t i = (h + probe) & (SLOTS - 1);
+		if (slot_of[i] == 0) {
+			if (names.n >= SLOTS / 2 || hd_strv_push(&names, name) < 0)
+				return NULL;
+			slot_of[i] = (int32_t)names.n;
+			return names.v[names.n - 1];
+		}
+		if (strcmp(names.v[slot_of[i] - 1], name) == 0)
+			return names.v[slot_of[i] - 1];
+	}
+	return NULL;
+}
+
 const char *hd_syscall_name(hd_arch arch, int nr)
 {
 	const struct hd_arch_info *ai = hd_arch_info(arch);
@@ -79,15 +104,9 @@ const char *hd_syscall_name(hd_arch arch, int nr)
 		 * string we own: the first lookup of each name is interned. */
 		char *n = seccomp_syscall_resolve_num_arch(ai->scmp_arch, nr);
 		if (n) {
-			static hd_strv interned;
-			for (size_t i = 0; i < interned.n; i++)
-				if (strcmp(interned.v[i], n) == 0) {
-					free(n);
-					return interned.v[i];
-				}
-			int r = hd_strv_push(&interned, n);
+			const char *owned = intern(n);
 			free(n);
-			return r < 0 ? NULL : interned.v[interned.n - 1];
+			return owned;
 		}
 	}
 	for (const struct hd_new_syscall *s = hd_new_syscalls; s->name; s++)

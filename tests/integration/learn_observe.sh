@@ -59,4 +59,52 @@ sched-batch|'SCHED_BATCH' in p['sched_policies']|^RestrictRealtime=yes$|
 thread-getppid|'getppid' in s['x86-64'] and ('clone3' in s['x86-64'] or 'clone' in s['x86-64'])|^SystemCallFilter=.*clone|
 child-getppid|'getppid' in s['x86-64']||
 EOF2
+# Read-only opens: a device and files under a watched directory (/tmp) are recorded whether the path is
+# absolute, relative to the cwd or relative to a directory fd (tar -C walks with openat(dirfd, name));
+# the eBPF backend decides this in the kernel, so both backends must report the same. Opens elsewhere
+# (/usr/share) are not recorded.
+mkdir -p "$W/tree/sub" && echo x >"$W/tree/sub/f"
+for be in $backends; do
+	"$HARDEN" learn --backend=$be --profile-out "$W/r.json" -o /dev/null -- sh -c \
+		"cd /dev && head -c1 zero >/dev/null; tar cf /dev/null -C '$W/tree' .; cat '$W/tree/sub/f'; tar cf /dev/null /usr/share/doc/coreutils" \
+		>/dev/null 2>&1 || bad "$be: read-only open workload failed"
+	python3 - "$W/r.json" "$W/tree" "$be" <<'PY' || bad "$be: read-only opens recorded wrongly"
+import json, sys
+p, tree, be = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+ok = True
+for want, where in (('/dev/zero', 'devices'), (tree + '/sub', 'paths_read'), (tree + '/sub/f', 'paths_read')):
+    if want not in p[where]:
+        print(be, 'missing', want, 'in', where, p[where]); ok = False
+if [x for x in p['paths_read'] if x.startswith('/usr/share')]:
+    print(be, 'recorded reads outside watched directories', p['paths_read']); ok = False
+sys.exit(0 if ok else 1)
+PY
+	cp "$W/r.json" "$W/r-$be.json"
+done
+# A path relative to a directory fd whose fd is closed and reused at once, by a process that then exits:
+# the eBPF backend reads its records after the fact, so the directory must come from the kernel at the
+# call, not from /proc/TID/fd later (which would name the wrong directory, or none).
+mkdir -p "$W/rel/a" "$W/rel/b"
+for be in $backends; do
+	"$HARDEN" learn --backend=$be --profile-out "$W/rel.json" -o /dev/null -- python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+os.close(os.open("new", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+os.close(fd)
+os.open(sys.argv[2], os.O_RDONLY | os.O_DIRECTORY)  # takes the same fd number
+' "$W/rel/a" "$W/rel/b" >/dev/null 2>&1 || bad "$be: dirfd workload failed"
+	python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))
+w = p['paths_written']
+assert sys.argv[2] in w and sys.argv[3] not in w, w" "$W/rel.json" "$W/rel/a" "$W/rel/b" 2>/dev/null ||
+		bad "$be: a write relative to a closed dirfd is not recorded in its directory"
+	rm -f "$W/rel/a/new"
+done
+
+if [ -f "$W/r-ebpf.json" ]; then
+	python3 -c "import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); assert (a['devices'],a['paths_read'])==(b['devices'],b['paths_read']), (a,b)" \
+		"$W/r-ptrace.json" "$W/r-ebpf.json" 2>/dev/null || bad "ptrace and ebpf disagree on read-only opens"
+fi
+
 exit $fail

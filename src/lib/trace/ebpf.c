@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * eBPF learning backend (root): loads learn.bpf.c (CO-RE skeleton), follows a process tree (or a
- * cgroup) in the kernel, counts every syscall per ABI in a per-CPU array, and receives the arguments of
- * the calls that decide settings through a ring buffer. The traced program never stops: the cost is a
- * map lookup per syscall, plus a ring-buffer record for the few calls that matter.
+ * eBPF learning backend (root): loads learn.bpf.c (a CO-RE light skeleton: the kernel relocates it),
+ * follows a process tree (or a cgroup) in the kernel, counts every syscall per ABI in a per-CPU array, and
+ * receives the arguments of the calls that decide settings through a ring buffer. The traced program never
+ * stops: the cost is a task-mark lookup per syscall, plus a ring-buffer record for the few calls that
+ * matter. Records are read when the command ends (or the ring is half full), except those that need
+ * /proc at once.
  *
- * Known limits: paths are copied up to 255 bytes (longer ones are not recorded); relative paths are
- * resolved against /proc/TID/cwd when the event is read, which can miss a process that exited already
- * (the last cwd seen for its tgid is used then); set-uid execs and capabilities come from the new
- * credentials at exec (no /proc race).
+ * Known limits: paths are copied up to 255 bytes (longer ones are not recorded); a path relative to a
+ * directory fd comes with the directory's path captured in the kernel (up to ~500 bytes; beyond that
+ * /proc/TID/fd is asked when the record is read, which misses a process that has exited); set-uid execs
+ * and capabilities come from the new credentials at exec (no /proc race).
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -20,12 +22,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "learn.skel.h"
+#include "learn.lskel.h"
 #include "trace/learn_bpf_shared.h"
 #include "trace/observe.h"
 #include "trace/trace.h"
@@ -43,6 +46,7 @@ struct loader {
 	size_t n_cwds, cap_cwds;
 	uint32_t cur_tgid;
 	const struct hd_bpf_event *cur; /* event being decoded: read_mem serves from its copies */
+	char dir_buf[HD_BPF_DIR_BYTES + 2];
 	uint64_t lost;
 };
 
@@ -112,6 +116,45 @@ static const char *cwd_of(void *ctx, pid_t tid)
 	struct loader *l = ctx;
 	struct cwd_entry *c = cwd_find(l, l->cur_tgid);
 	return c ? c->cwd : NULL;
+}
+
+/* The directory captured in the kernel for the current record's dirfd argument (components innermost
+ * first, each NUL-terminated), assembled into an absolute path. */
+static const char *dir_of_fd(void *ctx, pid_t tid, int dirfd)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = l->cur;
+	if (!e || e->type != HD_BPF_EV_SYSCALL)
+		return NULL;
+	struct hd_observe_plan p;
+	hd_observe_plan_for(l->ob, (int)e->abi, (int)(e->nr & 0x3fffffff), &p);
+	int k = p.dirfd_arg >= 0 && (int)e->args[p.dirfd_arg] == dirfd     ? 0
+		: p.dirfd2_arg >= 0 && (int)e->args[p.dirfd2_arg] == dirfd ? 1
+									     : -1;
+	if (k < 0 || e->dir_len[k] == 0 || e->dir_len[k] > HD_BPF_DIR_BYTES)
+		return NULL;
+	const char *comp[HD_BPF_DIR_BYTES / 2];
+	size_t n = 0;
+	for (size_t off = 0; off < e->dir_len[k] && n < sizeof(comp) / sizeof(comp[0]);) {
+		const char *c = e->dir[k] + off;
+		size_t len = strnlen(c, e->dir_len[k] - off);
+		if (len == 0 || off + len >= e->dir_len[k])
+			return NULL; /* every component is non-empty and NUL-terminated */
+		comp[n++] = c;
+		off += len + 1;
+	}
+	size_t used = 0;
+	l->dir_buf[0] = 0;
+	for (size_t i = n; i-- > 0;) {
+		int w = snprintf(l->dir_buf + used, sizeof(l->dir_buf) - used, "/%s", comp[i]);
+		if (w < 0 || (size_t)w >= sizeof(l->dir_buf) - used)
+			return NULL;
+		used += (size_t)w;
+	}
+	if (used == 0)
+		strcpy(l->dir_buf, "/");
+	return l->dir_buf;
 }
 
 static void on_chdir(void *ctx, pid_t tid, const char *path)
@@ -196,34 +239,81 @@ bool hd_trace_ebpf_available(char *why, size_t whylen)
 	return true;
 }
 
+static uint8_t arg_index(int i)
+{
+	return i < 0 || i > 5 ? 0xff : (uint8_t)i;
+}
+
 static int fill_plan(struct learn_bpf *skel, struct hd_observer *ob)
 {
-	int fd = bpf_map__fd(skel->maps.plan);
-	for (int s = 0; s < HD_ABI_SLOTS; s++)
-		for (int nr = 0; nr < HD_PROFILE_MAX_NR; nr++) {
+	enum { N = HD_BPF_ABIS * HD_BPF_MAX_NR };
+	static uint32_t keys[N];
+	static struct hd_bpf_plan plans[N];
+	uint32_t n = 0;
+	for (int s = 0; s < HD_ABI_SLOTS && s < HD_BPF_ABIS; s++)
+		for (int nr = 0; nr < HD_PROFILE_MAX_NR && nr < HD_BPF_MAX_NR; nr++) {
 			struct hd_observe_plan p;
 			hd_observe_plan_for(ob, s, nr, &p);
 			if (!p.wanted)
 				continue;
-			struct hd_bpf_plan bp = {
+			keys[n] = (uint32_t)(s * HD_BPF_MAX_NR + nr);
+			plans[n++] = (struct hd_bpf_plan){
 				.wanted = 1,
-				.path_arg = { p.path_arg[0] < 0 ? 0xff : (uint8_t)p.path_arg[0],
-					      p.path_arg[1] < 0 ? 0xff : (uint8_t)p.path_arg[1] },
-				.mem_arg = p.mem_arg < 0 ? 0xff : (uint8_t)p.mem_arg,
+				.path_arg = { arg_index(p.path_arg[0]), arg_index(p.path_arg[1]) },
+				.mem_arg = arg_index(p.mem_arg),
 				.mem_len = (uint8_t)p.mem_len,
+				.open_flags_arg = arg_index(p.open_flags_arg),
+				.dirfd_arg = arg_index(p.dirfd_arg),
+				.dirfd2_arg = arg_index(p.dirfd2_arg),
 			};
-			uint32_t key = (uint32_t)(s * HD_BPF_MAX_NR + nr);
-			if (bpf_map_update_elem(fd, &key, &bp, BPF_ANY) < 0)
-				return -errno;
 		}
+	/* one system call for the whole table */
+	uint32_t count = n;
+	if (n && bpf_map_update_batch(skel->maps.plan.map_fd, keys, plans, &count, NULL) < 0)
+		return -errno;
 	return 0;
 }
 
+/* The directories whose read-only opens matter (the kernel side walks up to them): /dev and the watched
+ * prefixes, by (device, inode) as the kernel numbers them. A missing one is simply not watched. */
+static int fill_watched_dirs(struct learn_bpf *skel)
+{
+#define AS_STRING(s) s,
+	static const char *const dirs[] = { "/dev", HD_WATCHED_READ_PREFIXES(AS_STRING) };
+#undef AS_STRING
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct stat st;
+		if (stat(dirs[i], &st) < 0)
+			continue;
+		struct hd_bpf_dir_id id = {
+			.dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)),
+			.ino = (uint64_t)st.st_ino,
+		};
+		uint8_t one = 1;
+		if (bpf_map_update_elem(skel->maps.watched_dirs.map_fd, &id, &one, BPF_ANY) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* --pid: follow a tgid (its tasks get marked at their first syscall) */
 static int follow(struct learn_bpf *skel, pid_t pid)
 {
 	uint32_t key = (uint32_t)pid;
 	uint8_t one = 1;
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.followed), &key, &one, BPF_ANY) < 0 ? -errno : 0;
+	return bpf_map_update_elem(skel->maps.followed.map_fd, &key, &one, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* the command, before it execs: mark its task (a task-storage map is keyed by a pidfd) */
+static int mark_task(struct learn_bpf *skel, pid_t pid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	uint8_t one = 1;
+	int r = bpf_map_update_elem(skel->maps.marked.map_fd, &pidfd, &one, BPF_NOEXIST) < 0 ? -errno : 0;
+	close(pidfd);
+	return r;
 }
 
 /* Every process of the tree under root, from /proc/PID/task/TID/children. */
@@ -275,6 +365,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	struct loader l = { .ob = ob };
 	hd_observer_init(ob, p, ev_read_mem, &l);
 	ob->cwd_of = cwd_of;
+	ob->dir_of_fd = dir_of_fd;
 	ob->deferred = true;
 	ob->on_chdir = on_chdir;
 	res->used = HD_TRACE_EBPF;
@@ -284,7 +375,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	libbpf_set_print(NULL); /* the library never prints: errors come back as values */
 	struct learn_bpf *skel = learn_bpf__open();
 	if (!skel) {
-		r = -errno ? -errno : -EINVAL;
+		r = errno ? -errno : -EINVAL;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot open the program: %s", strerror(-r));
 		goto out;
 	}
@@ -297,15 +388,17 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		}
 		skel->rodata->target_cgroup = st.st_ino; /* a cgroup v2 id is its directory's inode number */
 	}
+	skel->rodata->follow_by_tgid = o->pid || o->cgroup;
 	if ((r = learn_bpf__load(skel)) < 0) {
+		r = errno ? -errno : r;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: the kernel refused the program: %s", strerror(-r));
 		goto out;
 	}
-	if ((r = fill_plan(skel, ob)) < 0 || (r = learn_bpf__attach(skel)) < 0) {
+		if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (learn_bpf__attach(skel) < 0 && (r = errno ? -errno : -EINVAL) < 0)) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &l, NULL);
+	rb = ring_buffer__new(skel->maps.events.map_fd, on_event, &l, NULL);
 	if (!rb) {
 		r = -errno;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: ring buffer: %s", strerror(-r));
@@ -356,7 +449,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		char cwd[4096];
 		if (getcwd(cwd, sizeof(cwd)))
 			cwd_set(&l, (uint32_t)child, cwd);
-		if ((r = follow(skel, child)) < 0) {
+		if ((r = mark_task(skel, child)) < 0) {
 			kill(child, SIGKILL);
 			goto reap;
 		}
@@ -420,35 +513,27 @@ reap:
 			res->exec_errno = e;
 		}
 	}
-	/* counts: sum the per-CPU slots, the whole array in one batch (one syscall, not 3072) */
+	/* counts: one per-CPU element holds every (ABI, number); sum the CPUs' copies */
 	{
 		int ncpu = libbpf_num_possible_cpus();
-		const uint32_t n_keys = HD_BPF_ABIS * HD_BPF_MAX_NR;
-		uint64_t *vals = ncpu > 0 ? calloc((size_t)ncpu * n_keys, sizeof(uint64_t)) : NULL;
-		uint32_t *keys = calloc(n_keys, sizeof(uint32_t));
-		int cfd = bpf_map__fd(skel->maps.counts);
-		uint32_t out_batch = 0, count = n_keys;
-		bool batched = vals && keys && bpf_map_lookup_batch(cfd, NULL, &out_batch, keys, vals, &count, NULL) == 0 &&
-			       count == n_keys;
-		for (uint32_t i = 0; vals && keys && i < n_keys; i++) {
-			uint32_t key = batched ? keys[i] : i;
-			uint64_t *v = vals + (size_t)i * (size_t)ncpu;
-			if (!batched && bpf_map_lookup_elem(cfd, &key, v) < 0)
-				continue;
-			if (key >= n_keys)
-				continue;
-			uint64_t sum = 0;
-			for (int c = 0; c < ncpu; c++)
-				sum += v[c];
-			ob->counts[key / HD_BPF_MAX_NR][key % HD_BPF_MAX_NR] += sum;
-			ob->events += sum;
-		}
+		struct hd_bpf_counts *per_cpu = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per_cpu)) : NULL;
 		uint32_t zero = 0;
-		if (vals && bpf_map_lookup_elem(bpf_map__fd(skel->maps.lost), &zero, vals) == 0)
+		if (per_cpu && bpf_map_lookup_elem(skel->maps.counts.map_fd, &zero, per_cpu) == 0)
+			for (uint32_t i = 0; i < HD_BPF_ABIS * HD_BPF_MAX_NR; i++) {
+				uint64_t sum = 0;
+				for (int c = 0; c < ncpu; c++)
+					sum += per_cpu[c].n[i];
+				ob->counts[i / HD_BPF_MAX_NR][i % HD_BPF_MAX_NR] += sum;
+				ob->events += sum;
+			}
+		else
+			r = r < 0 ? r : (per_cpu ? -errno : -ENOMEM);
+		uint64_t *lost = ncpu > 0 ? calloc((size_t)ncpu, sizeof(uint64_t)) : NULL;
+		if (lost && bpf_map_lookup_elem(skel->maps.lost.map_fd, &zero, lost) == 0)
 			for (int c = 0; c < ncpu; c++)
-				res->lost += vals[c];
-		free(vals);
-		free(keys);
+				res->lost += lost[c];
+		free(lost);
+		free(per_cpu);
 	}
 out:
 	if (gate[0] >= 0)

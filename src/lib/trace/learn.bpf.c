@@ -2,14 +2,27 @@
 /*
  * harden learn, eBPF side (CO-RE, BTF tracepoints: no tracefs needed).
  *
- * sys_enter (tp_btf): if the calling process is one we follow, count (ABI, number) in a per-CPU array and,
- * for the calls user space marked as deciding a setting, send the arguments (and the strings/structs they
- * point to) through a ring buffer. sched_process_fork adds children of followed processes (threads share
- * the tgid, so they are followed already); sched_process_exec reports execs (set-uid check, capabilities);
- * sched_process_exit forgets a process when its leader exits.
+ * Which tasks are followed: a task-local storage mark. User space marks the command before it execs;
+ * sched_process_fork marks every task (process or thread) a marked task creates. Looking the mark up is a
+ * pointer walk in the task, so the ~all syscalls on the system that are not followed cost little. For
+ * --pid and --cgroup (follow_by_tgid), a tgid hash and the cgroup id decide instead, and the first
+ * syscall of a matching task marks it.
  *
- * Memory bound: followed 16384 tgids (~0.6 MiB), counts 3 ABIs x 1024 numbers x 8 bytes per CPU,
- * plan 3072 x 8 bytes, ring buffer 4 MiB: about 5 MiB + 24 KiB per CPU, whatever the workload.
+ * sys_enter (tp_btf): for a followed task, count (ABI, number) in a per-CPU array and, for the calls user
+ * space marked as deciding a setting, send the arguments (and the strings/structs they point to) through a
+ * ring buffer. A read-only open is sent only if it is under /dev or a watched directory: decided here,
+ * from the path for an absolute one and by walking up the directory for a single name relative to a dirfd
+ * or the cwd, so the many opens of ordinary files cost no record and no wake-up.
+ * sched_process_exec reports execs (set-uid check, capabilities); sched_process_exit forgets a tgid.
+ *
+ * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
+ * so records need nothing from /proc: user space is woken only when the ring is half full, and otherwise
+ * reads them when the command ends. A traced program does not cause a context switch per record.
+ *
+ * Memory bound: followed tgids 16384 (~0.6 MiB when full), unwatched base directories 4096 (~0.3 MiB),
+ * watched directories 32, a 1-byte mark per followed task, counts
+ * 3 ABIs x 1024 numbers x 8 bytes per CPU, plan 3072 x 8 bytes, ring buffer 1 MiB: under 2 MiB + 24 KiB
+ * per CPU, whatever the workload.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -22,9 +35,40 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /* Set by user space before load. */
 const volatile __u64 target_cgroup = 0; /* cgroup v2 id to follow as a whole (0 = none) */
+const volatile bool follow_by_tgid = false; /* --pid / --cgroup: consult the tgid hash and the cgroup */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} marked SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HD_BPF_MAX_WATCHED_DIRS);
+	__type(key, struct hd_bpf_dir_id);
+	__type(value, __u8);
+} watched_dirs SEC(".maps");
+
+/* Base directories found NOT under a watched one, by dentry address and inode (so a reused dentry is not
+ * mistaken for the old one): most relative opens share a base (tar opens every entry of a directory
+ * relative to its fd), and this spares them the walk. When full, nothing more is remembered. */
+struct dir_key {
+	__u64 dentry;
+	__u64 ino;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct dir_key);
+	__type(value, __u8);
+} unwatched_dirs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, HD_BPF_MAX_PROCS);
 	__type(key, __u32);  /* tgid */
 	__type(value, __u8);
@@ -32,9 +76,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HD_BPF_ABIS * HD_BPF_MAX_NR);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct hd_bpf_counts);
 } counts SEC(".maps");
 
 struct {
@@ -51,6 +95,14 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* A syscall record is built here, then copied into the ring (it is too large for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hd_bpf_event);
+} scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HD_BPF_RINGBUF_BYTES);
@@ -58,18 +110,11 @@ struct {
 
 #define TS_COMPAT 0x0002 /* x86: a 32-bit syscall is active (arch/x86/include/asm/thread_info.h) */
 #define X32_BIT 0x40000000
-
-static __always_inline bool is_followed(__u32 tgid)
-{
-	if (bpf_map_lookup_elem(&followed, &tgid))
-		return true;
-	if (target_cgroup && bpf_get_current_cgroup_id() == target_cgroup) {
-		__u8 one = 1;
-		bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY);
-		return true;
-	}
-	return false;
-}
+#define AT_FDCWD_VALUE -100
+#define O_ACCMODE_BITS 03
+#define O_CREAT_BIT 0100
+#define O_TRUNC_BIT 01000
+#define O_PATH_BIT 010000000
 
 static __always_inline void count_lost(void)
 {
@@ -79,19 +124,232 @@ static __always_inline void count_lost(void)
 		*l += 1;
 }
 
+/* Wake the reader only when the ring is half full (it must never overflow unread): records need nothing
+ * from /proc, so they can wait until the command ends. */
+static __always_inline __u64 wake_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > HD_BPF_RINGBUF_BYTES / 2)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Is the current task followed? Marks it on first sight in the tgid/cgroup modes. */
+static __always_inline bool current_followed(struct task_struct *task)
+{
+	if (bpf_task_storage_get(&marked, task, 0, 0))
+		return true;
+	if (!follow_by_tgid)
+		return false;
+	__u32 tgid = task->tgid;
+	if (!bpf_map_lookup_elem(&followed, &tgid)) {
+		if (!target_cgroup || bpf_get_current_cgroup_id() != target_cgroup)
+			return false;
+		__u8 one = 1;
+		bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY);
+	}
+	__u8 one = 1;
+	bpf_task_storage_get(&marked, task, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return true;
+}
+
+/* path is the directory prefix or below it (len = strlen(prefix)) */
+static __always_inline bool under(const char *path, const char *prefix, __u32 len)
+{
+	return bpf_strncmp(path, len, prefix) == 0 && (path[len] == 0 || path[len] == '/');
+}
+
+/* path is under /dev or one of the watched directories: straight-line code, cheap to verify */
+static __always_inline bool watched_path(const char *path)
+{
+#define OR_UNDER(prefix) || under(path, prefix, sizeof(prefix) - 1)
+	return false OR_UNDER("/dev") HD_WATCHED_READ_PREFIXES(OR_UNDER);
+#undef OR_UNDER
+}
+
+/* name (a single component) is the last component of a watched directory */
+static __always_inline bool watched_leaf(const char *name)
+{
+#define OR_IS(leaf) || under(name, leaf, sizeof(leaf) - 1)
+	return false HD_WATCHED_READ_LEAVES(OR_IS);
+#undef OR_IS
+}
+
+enum step { STEP_PARENT, STEP_MOUNTPOINT, STEP_ROOT };
+
+/* One directory up from (*d, *mnt): to the parent, or, from the root of a mount, to where that mount is
+ * mounted (a mount's root has no name of its own); STEP_ROOT at the root of the whole tree. */
+static __always_inline enum step step_up(struct dentry **d, struct vfsmount **mnt)
+{
+	struct dentry *parent = BPF_CORE_READ(*d, d_parent);
+	if (*d != BPF_CORE_READ(*mnt, mnt_root) && *d != parent) {
+		*d = parent;
+		return STEP_PARENT;
+	}
+	struct mount *m = (void *)*mnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *up = BPF_CORE_READ(m, mnt_parent);
+	if (!up || up == m)
+		return STEP_ROOT;
+	*d = BPF_CORE_READ(m, mnt_mountpoint);
+	*mnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+	return STEP_MOUNTPOINT;
+}
+
+struct walk {
+	struct dentry *d;
+	struct vfsmount *mnt;
+	bool watched; /* the answer so far: "yes" until the walk reaches the root without a match */
+};
+
+/* One level of the walk up; returns 1 to stop. */
+static long walk_up(__u32 i, void *ctx)
+{
+	struct walk *w = ctx;
+	struct dentry *d = w->d;
+	if (!d || !w->mnt)
+		return 1;
+	struct hd_bpf_dir_id id = {
+		.dev = BPF_CORE_READ(d, d_sb, s_dev),
+		.ino = BPF_CORE_READ(d, d_inode, i_ino),
+	};
+	if (bpf_map_lookup_elem(&watched_dirs, &id))
+		return 1;
+	if (step_up(&w->d, &w->mnt) == STEP_ROOT) {
+		w->watched = false; /* the root of the tree: nothing watched on the way */
+		return 1;
+	}
+	return 0;
+}
+
+/* A read-only open of a single name relative to a directory (dirfd or the cwd): does that directory lie
+ * under /dev or a watched directory? Walks up dentries, crossing mounts, and compares (dev, inode) with
+ * what user space stat()ed. Unknown answers are "yes" (the record is sent and user space decides). */
+/* The directory a path relative to dirfd starts from (AT_FDCWD: the working directory). */
+static __always_inline bool dir_of_fd(struct task_struct *task, int dirfd, struct dentry **d, struct vfsmount **mnt)
+{
+	if (dirfd == AT_FDCWD_VALUE) {
+		*d = BPF_CORE_READ(task, fs, pwd.dentry);
+		*mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+		return *d && *mnt;
+	}
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || dirfd < 0 || (unsigned)dirfd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), fds + dirfd) != 0 || !f)
+		return false;
+	*d = BPF_CORE_READ(f, f_path.dentry);
+	*mnt = BPF_CORE_READ(f, f_path.mnt);
+	return *d && *mnt;
+}
+
+static __always_inline bool base_dir_watched(struct task_struct *task, int dirfd)
+{
+	struct dentry *d = NULL;
+	struct vfsmount *mnt = NULL;
+	if (!dir_of_fd(task, dirfd, &d, &mnt))
+		return true;
+	struct dir_key key = { .dentry = (__u64)d, .ino = BPF_CORE_READ(d, d_inode, i_ino) };
+	if (bpf_map_lookup_elem(&unwatched_dirs, &key))
+		return false;
+	struct walk w = { .d = d, .mnt = mnt, .watched = true };
+	/* bpf_loop: the step is verified once, not once per level */
+	bpf_loop(HD_BPF_MAX_DEPTH, walk_up, &w, 0);
+	if (!w.watched) {
+		__u8 one = 1;
+		bpf_map_update_elem(&unwatched_dirs, &key, &one, BPF_NOEXIST);
+	}
+	return w.watched;
+}
+
+struct capture {
+	struct dentry *d;
+	struct vfsmount *mnt;
+	char *buf; /* HD_BPF_DIR_BYTES */
+	__u32 off;
+	int done; /* 1: reached the root; -1: failed or too long */
+};
+
+/* One level of writing a directory's path: the name of d, then up (crossing mounts, whose roots have no
+ * name of their own). Returns 1 to stop. */
+static long capture_up(__u32 i, void *ctx)
+{
+	struct capture *c = ctx;
+	struct dentry *d = c->d;
+	if (!d || !c->mnt) {
+		c->done = -1;
+		return 1;
+	}
+	enum step st = step_up(&c->d, &c->mnt); /* d stays the directory whose name is written */
+	if (st == STEP_ROOT) {
+		c->done = 1;
+		return 1;
+	}
+	if (st == STEP_MOUNTPOINT)
+		return 0;
+	__u32 off = c->off;
+	if (off >= HD_BPF_DIR_HALF) {
+		c->done = -1;
+		return 1;
+	}
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	long n = bpf_probe_read_kernel_str(c->buf + (off & (HD_BPF_DIR_HALF - 1)), HD_BPF_PATH, name);
+	if (n <= 1) {
+		c->done = -1;
+		return 1;
+	}
+	c->off = off + (__u32)n;
+	return 0;
+}
+
+/* The path of the directory dirfd names, into buf; returns the bytes used (0 = not captured). */
+static __always_inline __u32 capture_dir(struct task_struct *task, int dirfd, char *buf)
+{
+	struct dentry *d = NULL;
+	struct vfsmount *mnt = NULL;
+	if (!dir_of_fd(task, dirfd, &d, &mnt))
+		return 0;
+	struct capture c = { .d = d, .mnt = mnt, .buf = buf, .off = 0, .done = 0 };
+	bpf_loop(HD_BPF_MAX_DEPTH, capture_up, &c, 0);
+	return c.done == 1 ? c.off : 0;
+}
+
+struct scan {
+	const char *s;
+	bool single; /* no '/' before the end */
+};
+
+static long scan_char(__u32 i, void *ctx)
+{
+	struct scan *sc = ctx;
+	if (i >= HD_BPF_PATH)
+		return 1;
+	char c = sc->s[i];
+	if (c == 0) {
+		sc->single = true;
+		return 1;
+	}
+	return c == '/';
+}
+
+/* a single file name: no '/' in it */
+static __always_inline bool single_name(const char *s)
+{
+	struct scan sc = { .s = s, .single = false };
+	bpf_loop(HD_BPF_PATH, scan_char, &sc, 0);
+	return sc.single;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	if (!is_followed(tgid))
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!current_followed(task))
 		return 0;
 
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
-	__u32 status = BPF_CORE_READ(task, thread_info.status);
 	__u32 abi = HD_BPF_ABI_NATIVE;
 	__u64 nr = (__u64)id;
-	if (status & TS_COMPAT)
+	if (task->thread_info.status & TS_COMPAT)
 		abi = HD_BPF_ABI_COMPAT32;
 	else if (nr & X32_BIT) {
 		abi = HD_BPF_ABI_X32;
@@ -99,70 +357,108 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	}
 	if (nr >= HD_BPF_MAX_NR)
 		return 0;
-	__u32 idx = abi * HD_BPF_MAX_NR + (__u32)nr;
-	__u64 *c = bpf_map_lookup_elem(&counts, &idx);
-	if (c)
-		*c += 1;
+	__u32 idx = abi * HD_BPF_MAX_NR + (__u32)nr, zero = 0;
+	struct hd_bpf_counts *c = bpf_map_lookup_elem(&counts, &zero);
+	if (c && idx < HD_BPF_ABIS * HD_BPF_MAX_NR)
+		c->n[idx] += 1;
 
 	struct hd_bpf_plan *p = bpf_map_lookup_elem(&plan, &idx);
 	if (!p || !p->wanted)
 		return 0;
-	struct hd_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
-		return 0;
-	}
-	e->type = HD_BPF_EV_SYSCALL;
-	e->tid = (__u32)pid_tgid;
-	e->tgid = tgid;
-	e->abi = abi;
-	e->nr = (__u32)id;
+	__u64 args[6];
+	/* regs is the tracepoint's own argument: read it directly (BTF-checked loads, no helper calls) */
 	if (abi == HD_BPF_ABI_COMPAT32) {
 		/* i386 convention: ebx ecx edx esi edi ebp, 32 bits each */
-		e->args[0] = (__u32)BPF_CORE_READ(regs, bx);
-		e->args[1] = (__u32)BPF_CORE_READ(regs, cx);
-		e->args[2] = (__u32)BPF_CORE_READ(regs, dx);
-		e->args[3] = (__u32)BPF_CORE_READ(regs, si);
-		e->args[4] = (__u32)BPF_CORE_READ(regs, di);
-		e->args[5] = (__u32)BPF_CORE_READ(regs, bp);
+		args[0] = (__u32)regs->bx;
+		args[1] = (__u32)regs->cx;
+		args[2] = (__u32)regs->dx;
+		args[3] = (__u32)regs->si;
+		args[4] = (__u32)regs->di;
+		args[5] = (__u32)regs->bp;
 	} else {
-		e->args[0] = BPF_CORE_READ(regs, di);
-		e->args[1] = BPF_CORE_READ(regs, si);
-		e->args[2] = BPF_CORE_READ(regs, dx);
-		e->args[3] = BPF_CORE_READ(regs, r10);
-		e->args[4] = BPF_CORE_READ(regs, r8);
-		e->args[5] = BPF_CORE_READ(regs, r9);
+		args[0] = regs->di;
+		args[1] = regs->si;
+		args[2] = regs->dx;
+		args[3] = regs->r10;
+		args[4] = regs->r8;
+		args[5] = regs->r9;
 	}
+	/* a read-only open (not O_PATH) of an absolute path matters only for devices and watched
+	 * directories: decided here, after the path is copied, instead of in user space */
+	bool read_only_open = false;
+	if (p->open_flags_arg < 6) {
+		__u64 fl = args[p->open_flags_arg & 7];
+		read_only_open = (fl & O_ACCMODE_BITS) == 0 && !(fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT));
+	}
+	struct hd_bpf_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	e->type = HD_BPF_EV_SYSCALL;
+	e->tid = (__u32)pid_tgid;
+	e->tgid = pid_tgid >> 32;
+	e->abi = abi;
+	e->nr = (__u32)id;
+	for (int k = 0; k < 6; k++)
+		e->args[k] = args[k];
 	/* strings and structs behind pointers: copied now, while they still say what the call saw */
 	e->path_len[0] = e->path_len[1] = 0;
 	e->mem_len = 0;
 	if (p->path_arg[0] < 6) {
-		long n = bpf_probe_read_user_str(e->path[0], sizeof(e->path[0]), (void *)e->args[p->path_arg[0] & 7]);
+		long n = bpf_probe_read_user_str(e->path[0], sizeof(e->path[0]), (void *)args[p->path_arg[0] & 7]);
 		e->path_len[0] = n > 0 ? n : 0;
 	}
 	if (p->path_arg[1] < 6) {
-		long n = bpf_probe_read_user_str(e->path[1], sizeof(e->path[1]), (void *)e->args[p->path_arg[1] & 7]);
+		long n = bpf_probe_read_user_str(e->path[1], sizeof(e->path[1]), (void *)args[p->path_arg[1] & 7]);
 		e->path_len[1] = n > 0 ? n : 0;
 	}
 	if (p->mem_arg < 6 && p->mem_len > 0) {
 		__u32 len = p->mem_len;
 		if (len > sizeof(e->mem))
 			len = sizeof(e->mem);
-		if (bpf_probe_read_user(e->mem, len, (void *)e->args[p->mem_arg & 7]) == 0)
+		if (bpf_probe_read_user(e->mem, len, (void *)args[p->mem_arg & 7]) == 0)
 			e->mem_len = len;
 	}
-	bpf_ringbuf_submit(e, 0);
+	if (read_only_open && e->path_len[0] > 1) {
+		const char *name = e->path[0];
+		bool skip;
+		if (name[0] == '/')
+			skip = !watched_path(name);
+		else {
+			int dirfd = p->dirfd_arg < 6 ? (int)args[p->dirfd_arg & 7] : AT_FDCWD_VALUE;
+			skip = single_name(name) && !(name[0] == '.' && name[1] == '.') && !watched_leaf(name) &&
+			       !base_dir_watched(task, dirfd);
+		}
+		if (skip)
+			return 0;
+	}
+	/* a path relative to a directory fd: the directory's path too, as it is now (the fd may be closed
+	 * or reused by the time user space reads the record) */
+	e->dir_len[0] = e->dir_len[1] = 0;
+	if (p->dirfd_arg < 6 && (int)args[p->dirfd_arg & 7] != AT_FDCWD_VALUE && e->path_len[0] > 1 &&
+	    e->path[0][0] != '/')
+		e->dir_len[0] = capture_dir(task, (int)args[p->dirfd_arg & 7], e->dir[0]);
+	if (p->dirfd2_arg < 6 && (int)args[p->dirfd2_arg & 7] != AT_FDCWD_VALUE && e->path_len[1] > 1 &&
+	    e->path[1][0] != '/')
+		e->dir_len[1] = capture_dir(task, (int)args[p->dirfd2_arg & 7], e->dir[1]);
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0)
+		count_lost();
 	return 0;
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
-	if (ptgid == ctgid || !bpf_map_lookup_elem(&followed, &ptgid))
+	/* every new task, thread or process, of a followed task is followed (the parent is current) */
+	if (!current_followed(bpf_get_current_task_btf()))
 		return 0;
 	__u8 one = 1;
-	if (bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY) != 0)
+	if (!bpf_task_storage_get(&marked, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		count_lost();
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	if (ptgid == ctgid)
+		return 0;
+	if (follow_by_tgid && bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY) != 0)
 		count_lost();
 	/* user space models working directories: the child starts in its parent's */
 	struct hd_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -175,7 +471,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	e->tgid = ctgid;
 	e->abi = e->nr = 0;
 	e->path_len[0] = e->path_len[1] = e->mem_len = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wake_flags());
 	return 0;
 }
 
@@ -183,7 +479,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	if (!bpf_map_lookup_elem(&followed, &tgid))
+	if (!current_followed(bpf_get_current_task_btf()))
 		return 0;
 	struct hd_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -206,7 +502,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->mem_len = 0;
 	long n = bpf_probe_read_kernel_str(e->path[0], sizeof(e->path[0]), BPF_CORE_READ(bprm, filename));
 	e->path_len[0] = n > 0 ? n : 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wake_flags());
 	return 0;
 }
 
@@ -214,7 +510,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
-	if (pid == tgid)
+	if (follow_by_tgid && pid == tgid)
 		bpf_map_delete_elem(&followed, &tgid);
 	return 0;
 }

@@ -8,11 +8,42 @@
 #define HD_BPF_MAX_PROCS 16384
 #define HD_BPF_ABIS 3
 #define HD_BPF_MAX_NR 1024
-#define HD_BPF_RINGBUF_BYTES (4u << 20)
+#define HD_BPF_RINGBUF_BYTES (1u << 20)
 #define HD_BPF_PATH 256
+/* A directory fd's path, as the kernel names it at the call: its components from the innermost out,
+ * each NUL-terminated (user space reverses them). Written at offsets below HD_BPF_DIR_HALF, so each
+ * name (at most HD_BPF_PATH bytes) fits; a longer path is not captured and /proc is asked instead. */
+#define HD_BPF_DIR_HALF 512
+#define HD_BPF_DIR_BYTES (HD_BPF_DIR_HALF + HD_BPF_PATH)
 
 enum { HD_BPF_ABI_NATIVE = 0, HD_BPF_ABI_COMPAT32 = 1, HD_BPF_ABI_X32 = 2 };
 enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3 };
+
+/* Reading a file under one of these can break under a setting that hides the directory (ProtectHome,
+ * PrivateTmp, ProtectKernelLogs, ProtectKernelModules). Shared by the user-space decoder and the kernel
+ * filter for read-only opens, so both decide alike. */
+#define HD_WATCHED_READ_PREFIXES(X) \
+	X("/home") X("/root") X("/run/user") X("/tmp") X("/var/tmp") X("/proc/kmsg") X("/usr/lib/modules") \
+	X("/lib/modules")
+/* Their last components: a name opened relative to a directory that is not watched is still sent when it
+ * is one of these (it may be the watched directory itself, as in `cd / && ls home`).
+ * tests/unit/test_observe.c checks that this list covers the one above. */
+#define HD_WATCHED_READ_LEAVES(X) X("home") X("root") X("user") X("tmp") X("kmsg") X("modules")
+
+/* A directory as the kernel names it: super block device (kernel encoding: major << 20 | minor) and
+ * inode number. The watched directories and /dev, stat()ed by user space before tracing starts. */
+struct hd_bpf_dir_id {
+	__u32 dev;
+	__u32 pad;
+	__u64 ino;
+};
+#define HD_BPF_MAX_WATCHED_DIRS 32
+#define HD_BPF_MAX_DEPTH 48 /* directory levels walked up from a relative open's base */
+
+/* Syscall counts of one CPU: one per-CPU map element (one allocation per CPU, not one per number). */
+struct hd_bpf_counts {
+	__u64 n[HD_BPF_ABIS * HD_BPF_MAX_NR];
+};
 
 /* What to copy for one (ABI, number): argument indexes 0..5, 0xff = none. */
 struct hd_bpf_plan {
@@ -20,7 +51,13 @@ struct hd_bpf_plan {
 	__u8 path_arg[2];
 	__u8 mem_arg;
 	__u8 mem_len;
-	__u8 pad[3];
+	/* open/openat: the open flags' argument (0xff = none). A read-only open of an absolute path is sent
+	 * only if the path is under /dev or a watched directory. */
+	__u8 open_flags_arg;
+	/* the first/second path is relative to this dirfd argument (0xff = none): the directory's path is
+	 * captured with the record */
+	__u8 dirfd_arg;
+	__u8 dirfd2_arg;
 };
 
 struct hd_bpf_event {
@@ -34,4 +71,6 @@ struct hd_bpf_event {
 	__u32 tgid;     /* FORK: the child's tgid, tid = the parent's tgid */
 	char path[2][HD_BPF_PATH];
 	__u8 mem[32];
+	__u32 dir_len[2]; /* bytes used in dir[k]; 0 = not captured */
+	char dir[2][HD_BPF_DIR_BYTES];
 };

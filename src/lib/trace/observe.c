@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "syscalls.h"
+#include "trace/learn_bpf_shared.h"
 
 #define X32_BIT 0x40000000u
 #define NS_ALL_FLAGS 0x7E020080ULL /* CLONE_NEWCGROUP|IPC|NET|NS|PID|USER|UTS|TIME */
@@ -109,26 +110,37 @@ static const struct kind_rule kind_rules[] = {
 
 /* Prefixes whose mere reading a setting can break (ProtectHome, PrivateTmp, ProtectKernelLogs,
  * ProtectKernelModules hide them). */
-static const char *const watched_read_prefixes[] = {
-	"/home", "/root", "/run/user", "/tmp", "/var/tmp", "/proc/kmsg", "/usr/lib/modules", "/lib/modules",
-};
-
-static int kind_of(const char *name)
-{
-	if (!name)
-		return K_COUNT_ONLY;
-	for (size_t i = 0; i < sizeof(kind_rules) / sizeof(kind_rules[0]); i++)
-		if (strcmp(kind_rules[i].name, name) == 0)
-			return kind_rules[i].kind;
-	for (size_t i = 0; i < sizeof(path_rules) / sizeof(path_rules[0]); i++)
-		if (strcmp(path_rules[i].name, name) == 0)
-			return PATH_KIND_BASE + (int)i;
-	return K_COUNT_ONLY;
-}
+#define AS_STRING(s) s,
+static const char *const watched_read_prefixes[] = { HD_WATCHED_READ_PREFIXES(AS_STRING) };
+#undef AS_STRING
 
 static uint32_t slot_nr(int slot, int nr)
 {
 	return slot == HD_ABI_X32 ? (uint32_t)nr | X32_BIT : (uint32_t)nr;
+}
+
+/* i386's direct socket and IPC calls (Linux 4.3+): libseccomp names them by their socketcall/ipc
+ * pseudo-numbers, but a process may call them directly too. */
+static const struct {
+	const char *name;
+	int nr;
+} i386_direct[] = { { "socket", 359 }, { "socketpair", 360 }, { "shmat", 397 } };
+
+static void set_kind(struct hd_observer *ob, int slot, const char *name, int kind)
+{
+	int nr = hd_syscall_nr(name, ob->arch[slot], NULL);
+	if (nr < 0 && ob->arch[slot] == HD_ARCH_X86)
+		for (size_t i = 0; i < sizeof(i386_direct) / sizeof(i386_direct[0]); i++)
+			if (strcmp(i386_direct[i].name, name) == 0)
+				nr = i386_direct[i].nr;
+	if (nr < 0)
+		return;
+	uint32_t i = slot == HD_ABI_X32 ? (uint32_t)nr & ~X32_BIT : (uint32_t)nr;
+	/* x32 reuses some x86-64 numbers without the bit: only the x32-numbered row is the x32 call */
+	if (slot == HD_ABI_X32 && !((uint32_t)nr & X32_BIT))
+		return;
+	if (i < HD_PROFILE_MAX_NR)
+		ob->kind[slot][i] = (uint8_t)kind;
 }
 
 int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_fn rd, void *ctx)
@@ -137,12 +149,15 @@ int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_f
 	ob->profile = p;
 	ob->read_mem = rd;
 	ob->read_ctx = ctx;
+	/* kind per number: resolve the few named rows (a table of ~50) rather than name every number */
 	for (int s = 0; s < HD_ABI_SLOTS; s++) {
 		ob->arch[s] = p->abis[s].arch;
 		if (ob->arch[s] == HD_ARCH_INVALID)
 			continue;
-		for (int nr = 0; nr < HD_PROFILE_MAX_NR; nr++)
-			ob->kind[s][nr] = (uint8_t)kind_of(hd_syscall_name(ob->arch[s], (int)slot_nr(s, nr)));
+		for (size_t i = 0; i < sizeof(kind_rules) / sizeof(kind_rules[0]); i++)
+			set_kind(ob, s, kind_rules[i].name, (int)kind_rules[i].kind);
+		for (size_t i = 0; i < sizeof(path_rules) / sizeof(path_rules[0]); i++)
+			set_kind(ob, s, path_rules[i].name, PATH_KIND_BASE + (int)i);
 	}
 	return 0;
 }
@@ -232,7 +247,8 @@ static bool resolve(struct hd_observer *ob, pid_t tid, int dirfd, uint64_t addr,
 	} else {
 		char link[64], base[PATH_MAX];
 		const char *modelled = (dirfd == AT_FDCWD || dirfd == -1) && ob->cwd_of ? ob->cwd_of(ob->read_ctx, tid)
-											 : NULL;
+				       : dirfd != AT_FDCWD && dirfd != -1 && ob->dir_of_fd ? ob->dir_of_fd(ob->read_ctx, tid, dirfd)
+											    : NULL;
 		ssize_t b;
 		if (modelled && strlen(modelled) < sizeof(base)) {
 			b = (ssize_t)strlen(modelled);
@@ -372,7 +388,8 @@ static uint64_t ns_of_fd(pid_t tid, int fd)
 
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out)
 {
-	*out = (struct hd_observe_plan){ .path_arg = { -1, -1 }, .mem_arg = -1 };
+	*out = (struct hd_observe_plan){ .path_arg = { -1, -1 }, .mem_arg = -1, .open_flags_arg = -1, .dirfd_arg = -1,
+					   .dirfd2_arg = -1 };
 	if (slot < 0 || slot >= HD_ABI_SLOTS || nr_index < 0 || nr_index >= HD_PROFILE_MAX_NR)
 		return;
 	int k = ob->kind[slot][nr_index];
@@ -402,6 +419,12 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 				out->path_arg[0] = r->path;
 			if (r->effect2 != EFF_NONE)
 				out->path_arg[1] = r->path2;
+			if (r->effect == EFF_OPEN && r->flags >= 0 && !r->implied_flags)
+				out->open_flags_arg = r->flags;
+			if (r->effect != EFF_NONE)
+				out->dirfd_arg = r->dirfd;
+			if (r->effect2 != EFF_NONE)
+				out->dirfd2_arg = r->dirfd2;
 		}
 		break;
 	}

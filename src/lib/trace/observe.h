@@ -30,6 +30,8 @@ struct hd_observer {
 	/* Optional, for backends that read events after the fact (eBPF): the working directory they model
 	 * for tid (NULL = unknown, then /proc/TID/cwd is tried), and a hook told about chdir(ABSOLUTE). */
 	const char *(*cwd_of)(void *ctx, pid_t tid);
+	/* Optional: the directory dirfd named at the call, if the backend captured it (NULL = ask /proc). */
+	const char *(*dir_of_fd)(void *ctx, pid_t tid, int dirfd);
 	void (*on_chdir)(void *ctx, pid_t tid, const char *abs_path);
 	bool deferred; /* events are decoded after the fact: file existence at the call is unknown */
 	int err; /* first -ENOMEM/-E2BIG while recording */
@@ -51,6 +53,9 @@ struct hd_observe_plan {
 	int path_arg[2];
 	int mem_arg;
 	unsigned mem_len;
+	int open_flags_arg; /* open/openat: the flags (lets a backend drop uninteresting read-only opens) */
+	int dirfd_arg;      /* the first path argument is relative to this directory fd (-1 = none) */
+	int dirfd2_arg;     /* the second path argument is relative to this directory fd (-1 = none) */
 };
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
 

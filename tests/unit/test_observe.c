@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* The shared decoding tables of harden learn (trace/observe.c) and what the eBPF side is told to copy. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "trace/learn_bpf_shared.h"
+#include "trace/observe.h"
+
+/* The kernel filter sends a read-only open of a single name if it is a watched directory's last
+ * component: the leaves list must name every prefix's last component. */
+static void test_leaves_cover_prefixes(void **state)
+{
+	(void)state;
+#define AS_STRING(s) s,
+	static const char *const prefixes[] = { HD_WATCHED_READ_PREFIXES(AS_STRING) };
+	static const char *const leaves[] = { HD_WATCHED_READ_LEAVES(AS_STRING) };
+#undef AS_STRING
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		const char *leaf = strrchr(prefixes[i], '/') + 1;
+		bool found = false;
+		for (size_t j = 0; j < sizeof(leaves) / sizeof(leaves[0]); j++)
+			found |= strcmp(leaves[j], leaf) == 0;
+		if (!found)
+			fail_msg("leaf '%s' of %s missing from HD_WATCHED_READ_LEAVES", leaf, prefixes[i]);
+	}
+}
+
+struct fixture {
+	struct hd_profile profile;
+	struct hd_observer ob;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	hd_profile_init(&f->profile);
+	hd_observer_init(&f->ob, &f->profile, NULL, NULL);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	hd_profile_free(&f->profile);
+	free(f);
+	return 0;
+}
+
+static int slot_of(const struct hd_observer *ob, hd_arch arch)
+{
+	for (int s = 0; s < HD_ABI_SLOTS; s++)
+		if (ob->arch[s] == arch)
+			return s;
+	return -1;
+}
+
+static struct hd_observe_plan plan(const struct hd_observer *ob, hd_arch arch, const char *name)
+{
+	struct hd_observe_plan p = { 0 };
+	int s = slot_of(ob, arch), nr = hd_syscall_nr(name, arch, NULL);
+	assert_true(s >= 0);
+	assert_true(nr >= 0);
+	hd_observe_plan_for(ob, s, nr & 0x3fffffff, &p);
+	return p;
+}
+
+static void test_open_family_plans(void **state)
+{
+	struct fixture *f = *state;
+	if (slot_of(&f->ob, HD_ARCH_X86_64) < 0)
+		skip();
+	struct hd_observe_plan p = plan(&f->ob, HD_ARCH_X86_64, "openat");
+	assert_true(p.wanted);
+	assert_int_equal(p.path_arg[0], 1);
+	assert_int_equal(p.open_flags_arg, 2); /* read-only opens may be dropped in the kernel */
+	assert_int_equal(p.dirfd_arg, 0);
+	p = plan(&f->ob, HD_ARCH_X86_64, "open");
+	assert_int_equal(p.open_flags_arg, 1);
+	assert_int_equal(p.dirfd_arg, -1);
+	p = plan(&f->ob, HD_ARCH_X86_64, "creat"); /* always a write: never dropped */
+	assert_true(p.wanted);
+	assert_int_equal(p.open_flags_arg, -1);
+	p = plan(&f->ob, HD_ARCH_X86_64, "renameat2");
+	assert_int_equal(p.dirfd_arg, 0);
+	assert_int_equal(p.dirfd2_arg, 2);
+	p = plan(&f->ob, HD_ARCH_X86_64, "linkat"); /* only the new name matters */
+	assert_int_equal(p.path_arg[0], -1);
+	assert_int_equal(p.path_arg[1], 3);
+	assert_int_equal(p.dirfd2_arg, 2);
+	p = plan(&f->ob, HD_ARCH_X86_64, "getpid");
+	assert_false(p.wanted);
+}
+
+/* Each ABI slot decodes its own numbering: x32 calls carry bit 30, and i386 socket calls may come
+ * directly (359) as well as through socketcall. */
+static void test_compat_numbering(void **state)
+{
+	struct fixture *f = *state;
+	int x86 = slot_of(&f->ob, HD_ARCH_X86), x32 = slot_of(&f->ob, HD_ARCH_X32);
+	if (x86 < 0 || x32 < 0)
+		skip();
+	struct hd_observe_plan p;
+	hd_observe_plan_for(&f->ob, x86, 359, &p); /* socket */
+	assert_true(p.wanted);
+	hd_observe_plan_for(&f->ob, x86, 102, &p); /* socketcall: its args array is copied */
+	assert_true(p.wanted);
+	assert_int_equal(p.mem_arg, 1);
+	hd_observe_plan_for(&f->ob, x86, 397, &p); /* shmat */
+	assert_true(p.wanted);
+	hd_observe_plan_for(&f->ob, x86, 20, &p); /* getpid */
+	assert_false(p.wanted);
+	int openat_x32 = hd_syscall_nr("openat", HD_ARCH_X32, NULL);
+	assert_true(openat_x32 & 0x40000000);
+	hd_observe_plan_for(&f->ob, x32, openat_x32 & 0x3fffffff, &p);
+	assert_true(p.wanted);
+	assert_int_equal(p.open_flags_arg, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leaves_cover_prefixes),
+		cmocka_unit_test_setup_teardown(test_open_family_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compat_numbering, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
