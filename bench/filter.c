@@ -6,10 +6,13 @@
  *   none    no filter
  *   merged  harden's ONE program (all features, native + compat ABIs, binary tree)
  *   stack   systemd's way: one filter per feature per ABI (bad-arch ALLOW, plain lists), all stacked
- * Reported as ratios against "none" measured in the same run, never as absolute times (HACKING.md).
+ * Reported as ratios against "none" measured in the same run, never as absolute times (HACKING.md):
+ * interleaved rounds, the median of the per-round ratios (see measure_op).
  * Usage: bench_filter [ITERATIONS]   (needs no root; the tar workload is skipped if tar is missing)
  */
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,63 +172,153 @@ static void one(enum op op)
 	}
 }
 
-/* ns per operation in a child under variant v: the best of 5 rounds (least disturbed by neighbours). */
-static double measure(enum variant v, enum op op, long iters)
+/*
+ * Interleaved measurement. One long-lived worker per variant (a filter cannot be removed once installed),
+ * all pinned to the same CPU. Each round asks every worker, in a rotating order, for one batch of the
+ * operation; the round's ratios are taken between batches run moments apart, so a noisy neighbour or a
+ * frequency change affects all variants alike. The figure is the median of the per-round ratios.
+ */
+#define ROUNDS 15
+
+struct worker {
+	pid_t pid;
+	int cmd, reply; /* pipes: parent -> worker (op, iterations), worker -> parent (ns per op) */
+};
+static struct worker workers[N_VARIANTS];
+
+static void pin_to(int cpu)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0)
-		die("pipe", errno);
-	pid_t p = fork();
-	if (p == 0) {
-		install(v);
-		double best = 1e30;
-		for (int round = 0; round < 5; round++) {
-			double t0 = now();
-			for (long i = 0; i < iters; i++)
-				one(op);
-			double t = (now() - t0) / (double)iters;
-			if (t < best)
-				best = t;
-		}
-		if (write(pfd[1], &best, sizeof(best)) != sizeof(best))
-			_exit(1);
-		_exit(0);
-	}
-	close(pfd[1]);
-	double r = -1;
-	if (read(pfd[0], &r, sizeof(r)) != sizeof(r))
-		r = -1;
-	close(pfd[0]);
-	int st;
-	waitpid(p, &st, 0);
-	if (r < 0)
-		die(variant_name[v], EIO);
-	return r;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set); /* best effort: unpinned figures are only noisier */
 }
 
-static double workload(enum variant v)
+static void start_workers(int cpu)
 {
-	double best = 1e30;
-	for (int round = 0; round < 3; round++) {
-		double t0 = now();
+	for (enum variant v = 0; v < N_VARIANTS; v++) {
+		int c[2], r[2];
+		if (pipe(c) < 0 || pipe(r) < 0)
+			die("pipe", errno);
 		pid_t p = fork();
+		if (p < 0)
+			die("fork", errno);
 		if (p == 0) {
+			close(c[1]);
+			close(r[0]);
+			for (enum variant u = 0; u < v; u++) { /* the other workers' pipes: their EOF is theirs */
+				close(workers[u].cmd);
+				close(workers[u].reply);
+			}
+			pin_to(cpu);
 			install(v);
-			int null = open("/dev/null", O_WRONLY);
-			dup2(null, 1);
-			dup2(null, 2);
-			execlp("tar", "tar", "cf", "/dev/null", "/usr/share/doc", (char *)NULL);
-			_exit(127);
+			long req[2];
+			while (read(c[0], req, sizeof(req)) == sizeof(req)) {
+				double t0 = now();
+				for (long i = 0; i < req[1]; i++)
+					one((enum op)req[0]);
+				double t = (now() - t0) / (double)req[1];
+				if (write(r[1], &t, sizeof(t)) != sizeof(t))
+					_exit(1);
+			}
+			_exit(0);
 		}
-		int st;
-		waitpid(p, &st, 0);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
-			return -1;
-		double t = now() - t0;
-		if (t < best)
-			best = t;
+		close(c[0]);
+		close(r[1]);
+		workers[v] = (struct worker){ p, c[1], r[0] };
 	}
-	return best;
+}
+
+static void stop_workers(void)
+{
+	for (enum variant v = 0; v < N_VARIANTS; v++) {
+		close(workers[v].cmd);
+		close(workers[v].reply);
+		waitpid(workers[v].pid, NULL, 0);
+	}
+}
+
+static double batch(enum variant v, enum op op, long iters)
+{
+	long req[2] = { (long)op, iters };
+	double t = -1;
+	if (write(workers[v].cmd, req, sizeof(req)) != sizeof(req) ||
+	    read(workers[v].reply, &t, sizeof(t)) != sizeof(t) || t <= 0)
+		die(variant_name[v], EIO);
+	return t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The ratios the table prints, each the median over rounds. */
+enum ratio { FLOOR_NONE, MERGED_NONE, STACK_NONE, MERGED_STACK, MERGED_FLOOR, N_RATIOS };
+
+static void ratios_of(const double t[N_VARIANTS], double out[N_RATIOS])
+{
+	out[FLOOR_NONE] = t[FLOOR] / t[NONE];
+	out[MERGED_NONE] = t[MERGED] / t[NONE];
+	out[STACK_NONE] = t[STACK] / t[NONE];
+	out[MERGED_STACK] = t[MERGED] / t[STACK];
+	out[MERGED_FLOOR] = t[MERGED] / t[FLOOR];
+}
+
+static void print_row(const char *name, double per_round[][N_RATIOS], size_t rounds)
+{
+	printf("%-18s", name);
+	for (int k = 0; k < N_RATIOS; k++) {
+		double col[ROUNDS];
+		for (size_t r = 0; r < rounds; r++)
+			col[r] = per_round[r][k];
+		printf(" %12.3f", median(col, rounds));
+	}
+	printf("\n");
+}
+
+static void measure_op(enum op op, long iters)
+{
+	double per_round[ROUNDS][N_RATIOS];
+	for (enum variant v = 0; v < N_VARIANTS; v++)
+		batch(v, op, iters / 10 + 1); /* warm up: caches, page tables, the slab */
+	for (int r = 0; r < ROUNDS; r++) {
+		double t[N_VARIANTS];
+		for (int k = 0; k < N_VARIANTS; k++) {
+			enum variant v = (enum variant)((r + k) % N_VARIANTS);
+			t[v] = batch(v, op, iters);
+		}
+		ratios_of(t, per_round[r]);
+	}
+	print_row(op_name[op], per_round, ROUNDS);
+}
+
+/* One run of tar under variant v, in a fresh child pinned like the workers; ns, or -1 if tar failed. */
+static double tar_once(enum variant v, int cpu)
+{
+	double t0 = now();
+	pid_t p = fork();
+	if (p == 0) {
+		pin_to(cpu);
+		install(v);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("tar", "tar", "cf", "/dev/null", "/usr/share/doc", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return -1;
+	return now() - t0;
 }
 
 int main(int argc, char **argv)
@@ -239,22 +332,35 @@ int main(int argc, char **argv)
 	size_t total = 0;
 	for (size_t i = 0; i < n_progs[STACK]; i++)
 		total += progs[first_prog[STACK] + i].bpf_len;
-	printf("%zu instructions in all); %ld iterations, best of 5\n\n", total, iters);
+	long per_batch = iters / ROUNDS + 1;
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), cpu = ncpu > 1 ? ncpu - 1 : 0;
+	printf("%zu instructions in all)\n%d interleaved rounds of %ld operations per variant, pinned to CPU %d; "
+	       "each ratio is the median of the rounds' ratios\n\n",
+	       total, ROUNDS, per_batch, cpu);
 	printf("%-18s %12s %12s %12s %12s %12s\n", "operation", "floor/none", "merged/none", "stack/none",
 	       "merged/stack", "merged/floor");
-	for (enum op op = 0; op < N_OPS; op++) {
-		double t[N_VARIANTS];
-		for (enum variant v = 0; v < N_VARIANTS; v++)
-			t[v] = measure(v, op, iters);
-		printf("%-18s %12.3f %12.3f %12.3f %12.3f %12.3f\n", op_name[op], t[FLOOR] / t[NONE], t[MERGED] / t[NONE],
-		       t[STACK] / t[NONE], t[MERGED] / t[STACK], t[MERGED] / t[FLOOR]);
-	}
-	double w[N_VARIANTS];
+	start_workers(cpu);
+	for (enum op op = 0; op < N_OPS; op++)
+		measure_op(op, per_batch);
+	stop_workers();
+	enum { TAR_ROUNDS = 7 };
+	double per_round[ROUNDS][N_RATIOS];
+	size_t rounds = 0;
 	for (enum variant v = 0; v < N_VARIANTS; v++)
-		w[v] = workload(v);
-	if (w[NONE] > 0 && w[FLOOR] > 0 && w[MERGED] > 0 && w[STACK] > 0)
-		printf("%-18s %12.3f %12.3f %12.3f %12.3f %12.3f\n", "tar /usr/share/doc", w[FLOOR] / w[NONE],
-		       w[MERGED] / w[NONE], w[STACK] / w[NONE], w[MERGED] / w[STACK], w[MERGED] / w[FLOOR]);
+		tar_once(v, cpu); /* warm the page cache */
+	for (int r = 0; r < TAR_ROUNDS; r++) {
+		double t[N_VARIANTS];
+		bool ok = true;
+		for (int k = 0; k < N_VARIANTS; k++) {
+			enum variant v = (enum variant)((r + k) % N_VARIANTS);
+			t[v] = tar_once(v, cpu);
+			ok &= t[v] > 0;
+		}
+		if (ok)
+			ratios_of(t, per_round[rounds++]);
+	}
+	if (rounds > 0)
+		print_row("tar /usr/share/doc", per_round, rounds);
 	else
 		printf("tar workload skipped (tar failed or missing)\n");
 	for (size_t i = 0; i < MAX_PROGS; i++)
