@@ -53,7 +53,8 @@ struct {
 
 /* Base directories found NOT under a watched one, by dentry address and inode (so a reused dentry is not
  * mistaken for the old one): most relative opens share a base (tar opens every entry of a directory
- * relative to its fd), and this spares them the walk. When full, nothing more is remembered. */
+ * relative to its fd), and this spares them the walk. When full, nothing more is remembered.
+ * Known limit: a directory moved under a watched one while learning keeps its cached answer. */
 struct dir_key {
 	__u64 dentry;
 	__u64 ino;
