@@ -109,6 +109,9 @@ struct {
 	__uint(max_entries, HD_BPF_RINGBUF_BYTES);
 } events SEC(".maps");
 
+/* Word indexes in x86-64's struct pt_regs (arch/x86/include/uapi/asm/ptrace.h: r15 r14 r13 r12 bp bx
+ * r11 r10 r9 r8 ax cx dx si di ...). */
+enum { PT_BP = 4, PT_BX = 5, PT_R10 = 7, PT_R9 = 8, PT_R8 = 9, PT_CX = 11, PT_DX = 12, PT_SI = 13, PT_DI = 14 };
 #define TS_COMPAT 0x0002 /* x86: a 32-bit syscall is active (arch/x86/include/asm/thread_info.h) */
 #define X32_BIT 0x40000000
 #define AT_FDCWD_VALUE -100
@@ -177,27 +180,35 @@ static __always_inline bool watched_leaf(const char *name)
 
 enum step { STEP_PARENT, STEP_MOUNTPOINT, STEP_ROOT };
 
-/* One directory up from (*d, *mnt): to the parent, or, from the root of a mount, to where that mount is
- * mounted (a mount's root has no name of its own); STEP_ROOT at the root of the whole tree. */
-static __always_inline enum step step_up(struct dentry **d, struct vfsmount **mnt)
+/* One directory up from (*d, *m): to the parent, or, from the root of a mount, to where that mount is
+ * mounted (a mount's root has no name of its own); STEP_ROOT at the root of the whole tree.
+ * Mounts are followed as struct mount (vfsmount is embedded in it): the kernel resolves CO-RE
+ * relocations through a small cache keyed by type name, where "vfsmount" and "super_block" share a
+ * slot and would evict each other on every relocation, making each program load slower. */
+static __always_inline enum step step_up(struct dentry **d, struct mount **m)
 {
 	struct dentry *parent = BPF_CORE_READ(*d, d_parent);
-	if (*d != BPF_CORE_READ(*mnt, mnt_root) && *d != parent) {
+	if (*d != BPF_CORE_READ(*m, mnt.mnt_root) && *d != parent) {
 		*d = parent;
 		return STEP_PARENT;
 	}
-	struct mount *m = (void *)*mnt - bpf_core_field_offset(struct mount, mnt);
-	struct mount *up = BPF_CORE_READ(m, mnt_parent);
-	if (!up || up == m)
+	struct mount *up = BPF_CORE_READ(*m, mnt_parent);
+	if (!up || up == *m)
 		return STEP_ROOT;
-	*d = BPF_CORE_READ(m, mnt_mountpoint);
-	*mnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+	*d = BPF_CORE_READ(*m, mnt_mountpoint);
+	*m = up;
 	return STEP_MOUNTPOINT;
+}
+
+/* The struct mount a vfsmount is embedded in. */
+static __always_inline struct mount *mount_of(struct vfsmount *mnt)
+{
+	return mnt ? (void *)mnt - bpf_core_field_offset(struct mount, mnt) : NULL;
 }
 
 struct walk {
 	struct dentry *d;
-	struct vfsmount *mnt;
+	struct mount *m;
 	bool watched; /* the answer so far: "yes" until the walk reaches the root without a match */
 };
 
@@ -206,7 +217,7 @@ static long walk_up(__u32 i, void *ctx)
 {
 	struct walk *w = ctx;
 	struct dentry *d = w->d;
-	if (!d || !w->mnt)
+	if (!d || !w->m)
 		return 1;
 	struct hd_bpf_dir_id id = {
 		.dev = BPF_CORE_READ(d, d_sb, s_dev),
@@ -214,7 +225,7 @@ static long walk_up(__u32 i, void *ctx)
 	};
 	if (bpf_map_lookup_elem(&watched_dirs, &id))
 		return 1;
-	if (step_up(&w->d, &w->mnt) == STEP_ROOT) {
+	if (step_up(&w->d, &w->m) == STEP_ROOT) {
 		w->watched = false; /* the root of the tree: nothing watched on the way */
 		return 1;
 	}
@@ -225,12 +236,12 @@ static long walk_up(__u32 i, void *ctx)
  * under /dev or a watched directory? Walks up dentries, crossing mounts, and compares (dev, inode) with
  * what user space stat()ed. Unknown answers are "yes" (the record is sent and user space decides). */
 /* The directory a path relative to dirfd starts from (AT_FDCWD: the working directory). */
-static __always_inline bool dir_of_fd(struct task_struct *task, int dirfd, struct dentry **d, struct vfsmount **mnt)
+static __always_inline bool dir_of_fd(struct task_struct *task, int dirfd, struct dentry **d, struct mount **m)
 {
 	if (dirfd == AT_FDCWD_VALUE) {
 		*d = BPF_CORE_READ(task, fs, pwd.dentry);
-		*mnt = BPF_CORE_READ(task, fs, pwd.mnt);
-		return *d && *mnt;
+		*m = mount_of(BPF_CORE_READ(task, fs, pwd.mnt));
+		return *d && *m;
 	}
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || dirfd < 0 || (unsigned)dirfd >= BPF_CORE_READ(fdt, max_fds))
@@ -240,20 +251,20 @@ static __always_inline bool dir_of_fd(struct task_struct *task, int dirfd, struc
 	if (bpf_probe_read_kernel(&f, sizeof(f), fds + dirfd) != 0 || !f)
 		return false;
 	*d = BPF_CORE_READ(f, f_path.dentry);
-	*mnt = BPF_CORE_READ(f, f_path.mnt);
-	return *d && *mnt;
+	*m = mount_of(BPF_CORE_READ(f, f_path.mnt));
+	return *d && *m;
 }
 
 static __always_inline bool base_dir_watched(struct task_struct *task, int dirfd)
 {
 	struct dentry *d = NULL;
-	struct vfsmount *mnt = NULL;
-	if (!dir_of_fd(task, dirfd, &d, &mnt))
+	struct mount *m = NULL;
+	if (!dir_of_fd(task, dirfd, &d, &m))
 		return true;
 	struct dir_key key = { .dentry = (__u64)d, .ino = BPF_CORE_READ(d, d_inode, i_ino) };
 	if (bpf_map_lookup_elem(&unwatched_dirs, &key))
 		return false;
-	struct walk w = { .d = d, .mnt = mnt, .watched = true };
+	struct walk w = { .d = d, .m = m, .watched = true };
 	/* bpf_loop: the step is verified once, not once per level */
 	bpf_loop(HD_BPF_MAX_DEPTH, walk_up, &w, 0);
 	if (!w.watched) {
@@ -265,7 +276,7 @@ static __always_inline bool base_dir_watched(struct task_struct *task, int dirfd
 
 struct capture {
 	struct dentry *d;
-	struct vfsmount *mnt;
+	struct mount *m;
 	char *buf; /* HD_BPF_DIR_BYTES */
 	__u32 off;
 	int done; /* 1: reached the root; -1: failed or too long */
@@ -277,11 +288,11 @@ static long capture_up(__u32 i, void *ctx)
 {
 	struct capture *c = ctx;
 	struct dentry *d = c->d;
-	if (!d || !c->mnt) {
+	if (!d || !c->m) {
 		c->done = -1;
 		return 1;
 	}
-	enum step st = step_up(&c->d, &c->mnt); /* d stays the directory whose name is written */
+	enum step st = step_up(&c->d, &c->m); /* d stays the directory whose name is written */
 	if (st == STEP_ROOT) {
 		c->done = 1;
 		return 1;
@@ -307,10 +318,10 @@ static long capture_up(__u32 i, void *ctx)
 static __always_inline __u32 capture_dir(struct task_struct *task, int dirfd, char *buf)
 {
 	struct dentry *d = NULL;
-	struct vfsmount *mnt = NULL;
-	if (!dir_of_fd(task, dirfd, &d, &mnt))
+	struct mount *m = NULL;
+	if (!dir_of_fd(task, dirfd, &d, &m))
 		return 0;
-	struct capture c = { .d = d, .mnt = mnt, .buf = buf, .off = 0, .done = 0 };
+	struct capture c = { .d = d, .m = m, .buf = buf, .off = 0, .done = 0 };
 	bpf_loop(HD_BPF_MAX_DEPTH, capture_up, &c, 0);
 	return c.done == 1 ? c.off : 0;
 }
@@ -367,22 +378,25 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	if (!p || !p->wanted)
 		return 0;
 	__u64 args[6];
-	/* regs is the tracepoint's own argument: read it directly (BTF-checked loads, no helper calls) */
+	/* regs is the tracepoint's own argument. x86-64's pt_regs layout is ABI (the entry code pushes it;
+	 * ptrace's user_regs_struct mirrors it), so it is read by word index, without CO-RE: a relocation
+	 * on pt_regs would share the kernel's relocation-cache slot with linux_binprm (see step_up). */
+	const unsigned long *r = (const unsigned long *)regs;
 	if (abi == HD_BPF_ABI_COMPAT32) {
 		/* i386 convention: ebx ecx edx esi edi ebp, 32 bits each */
-		args[0] = (__u32)regs->bx;
-		args[1] = (__u32)regs->cx;
-		args[2] = (__u32)regs->dx;
-		args[3] = (__u32)regs->si;
-		args[4] = (__u32)regs->di;
-		args[5] = (__u32)regs->bp;
+		args[0] = (__u32)r[PT_BX];
+		args[1] = (__u32)r[PT_CX];
+		args[2] = (__u32)r[PT_DX];
+		args[3] = (__u32)r[PT_SI];
+		args[4] = (__u32)r[PT_DI];
+		args[5] = (__u32)r[PT_BP];
 	} else {
-		args[0] = regs->di;
-		args[1] = regs->si;
-		args[2] = regs->dx;
-		args[3] = regs->r10;
-		args[4] = regs->r8;
-		args[5] = regs->r9;
+		args[0] = r[PT_DI];
+		args[1] = r[PT_SI];
+		args[2] = r[PT_DX];
+		args[3] = r[PT_R10];
+		args[4] = r[PT_R8];
+		args[5] = r[PT_R9];
 	}
 	/* a read-only open (not O_PATH) of an absolute path matters only for devices and watched
 	 * directories: decided here, after the path is copied, instead of in user space */
