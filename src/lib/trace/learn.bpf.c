@@ -19,10 +19,10 @@
  * so records need nothing from /proc: user space is woken only when the ring is half full, and otherwise
  * reads them when the command ends. A traced program does not cause a context switch per record.
  *
- * Memory bound: followed tgids 16384 (~0.6 MiB when full), unwatched base directories 4096 (~0.3 MiB),
- * watched directories 32, a 1-byte mark per followed task, counts
- * 3 ABIs x 1024 numbers x 8 bytes per CPU, plan 3072 x 8 bytes, ring buffer 1 MiB: under 2 MiB + 24 KiB
- * per CPU, whatever the workload.
+ * Memory bound: ring buffer 1 MiB, followed tgids 16384 (~0.6 MiB when full), unwatched base
+ * directories 4096 (~0.3 MiB), watched directories 32, plan 3072 x 8 bytes; per CPU: counts 3 ABIs x
+ * 1024 numbers x 8 bytes and one record being built (~2.4 KiB). About 2 MiB + 27 KiB per CPU, whatever
+ * the workload, plus a small task-local mark per live followed task (freed with the task).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
