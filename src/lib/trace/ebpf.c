@@ -4,8 +4,8 @@
  * follows a process tree (or a cgroup) in the kernel, counts every syscall per ABI in a per-CPU array, and
  * receives the arguments of the calls that decide settings through a ring buffer. The traced program never
  * stops: the cost is a task-mark lookup per syscall, plus a ring-buffer record for the few calls that
- * matter. Records are read when the command ends (or the ring is half full), except those that need
- * /proc at once.
+ * matter. Records carry what they need (paths, the directory of a dirfd), so they are read when the
+ * command ends, or earlier only when the ring is half full.
  *
  * Known limits: paths are copied up to 255 bytes (longer ones are not recorded); a path relative to a
  * directory fd comes with the directory's path captured in the kernel (up to ~500 bytes; beyond that
