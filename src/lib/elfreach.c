@@ -252,11 +252,10 @@ static int collect(struct ctx *c, Elf *elf, const unsigned char *buf, size_t len
 		return -ENOTSUP;
 
 	/* symbols: the library's functions */
-	Elf_Data *sd = elf_getdata(dynsym, NULL);
-	size_t entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
-	if (!sd || !entsize)
+	Elf_Data *sd;
+	size_t nsym = hd_elf_section_entries(elf, dynsym, ELF_T_SYM, &sd);
+	if (!sd)
 		return -ENOTSUP;
-	size_t nsym = sd->d_size / entsize;
 	for (size_t i = 1; i < nsym; i++) {
 		GElf_Sym sym;
 		if (!gelf_getsym(sd, (int)i, &sym))
@@ -282,11 +281,10 @@ static int collect(struct ctx *c, Elf *elf, const unsigned char *buf, size_t len
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || sh.sh_link != dynsym_idx)
 			continue;
-		Elf_Data *rd = elf_getdata(scn, NULL);
-		size_t rsz = gelf_fsize(elf, ELF_T_RELA, 1, EV_CURRENT);
-		if (!rd || !rsz)
+		Elf_Data *rd;
+		size_t n = hd_elf_section_entries(elf, scn, ELF_T_RELA, &rd);
+		if (!rd)
 			continue;
-		size_t n = rd->d_size / rsz;
 		for (size_t i = 0; i < n; i++) {
 			GElf_Rela ra;
 			if (!gelf_getrela(rd, (int)i, &ra))
@@ -329,11 +327,11 @@ static int collect(struct ctx *c, Elf *elf, const unsigned char *buf, size_t len
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
 			continue;
-		Elf_Data *dd = elf_getdata(scn, NULL);
-		size_t dsz = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
-		if (!dd || !dsz)
+		Elf_Data *dd;
+		size_t ndyn = hd_elf_section_entries(elf, scn, ELF_T_DYN, &dd);
+		if (!dd)
 			continue;
-		for (size_t i = 0; i < dd->d_size / dsz; i++) {
+		for (size_t i = 0; i < ndyn; i++) {
 			GElf_Dyn dyn;
 			if (!gelf_getdyn(dd, (int)i, &dyn) || dyn.d_tag == DT_NULL)
 				break;
@@ -471,6 +469,14 @@ static int walk(struct ctx *c, hd_strv *out)
 #undef PUSH
 	free(stack);
 	return r;
+}
+
+size_t hd_elf_section_entries(Elf *elf, Elf_Scn *scn, Elf_Type t, Elf_Data **data)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t entsize = gelf_fsize(elf, t, 1, EV_CURRENT);
+	*data = d && entsize ? d : NULL;
+	return *data ? d->d_size / entsize : 0;
 }
 
 int hd_elf_reachable_imports(Elf *elf, const unsigned char *buf, size_t len, const hd_strv *roots, hd_strv *out)

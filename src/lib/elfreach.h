@@ -22,3 +22,7 @@
  * analysed this way (caller keeps every import), -ENOMEM.
  */
 int hd_elf_reachable_imports(Elf *elf, const unsigned char *buf, size_t len, const hd_strv *roots, hd_strv *out);
+
+/* How many entries of type t a section's data holds, with that data in *data (NULL, and 0 entries, when
+ * the section has no data or libelf does not know the entry size). Shared with elfscan.c. */
+size_t hd_elf_section_entries(Elf *elf, Elf_Scn *scn, Elf_Type t, Elf_Data **data);

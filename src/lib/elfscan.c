@@ -333,13 +333,10 @@ static int section_bounds(const struct elf_object *o, size_t idx, const GElf_Shd
 
 static int read_dynamic(struct elf_object *o, Elf_Scn *scn, const GElf_Shdr *sh, hd_diags *diags)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
+	Elf_Data *d;
+	size_t count = hd_elf_section_entries(o->elf, scn, ELF_T_DYN, &d);
 	if (!d || !d->d_buf)
 		return 0;
-	size_t entsize = gelf_fsize(o->elf, ELF_T_DYN, 1, EV_CURRENT);
-	if (!entsize)
-		return 0;
-	size_t count = d->d_size / entsize;
 	for (size_t i = 0; i < count; i++) {
 		GElf_Dyn dyn;
 		if (!gelf_getdyn(d, (int)i, &dyn))
@@ -383,13 +380,10 @@ static int read_dynamic(struct elf_object *o, Elf_Scn *scn, const GElf_Shdr *sh,
 
 static int read_dynsym(struct elf_object *o, Elf_Scn *scn, const GElf_Shdr *sh)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
+	Elf_Data *d;
+	size_t count = hd_elf_section_entries(o->elf, scn, ELF_T_SYM, &d);
 	if (!d || !d->d_buf)
 		return 0;
-	size_t entsize = gelf_fsize(o->elf, ELF_T_SYM, 1, EV_CURRENT);
-	if (!entsize)
-		return 0;
-	size_t count = d->d_size / entsize;
 	for (size_t i = 1; i < count; i++) {
 		GElf_Sym sym;
 		if (!gelf_getsym(d, (int)i, &sym))

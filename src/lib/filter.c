@@ -293,6 +293,19 @@ static const char *printable(const char *s, char buf[static ECHO_MAX * 4 + 4])
 		WARN(ctx, fmt, printable(word, echo_));                                                \
 	} while (0)
 
+/* The next word of a list setting: 1 and *word (free it), 0 at the end, or -ENOMEM. Broken quoting ends
+ * the list after a warning that quotes the whole value, as systemd drops the rest of the line. */
+static int next_list_word(const char **p, bool unquote, const char *whole, const struct parse_ctx *ctx,
+			  char **word)
+{
+	int r = next_word(p, unquote, word);
+	if (r == -EINVAL) {
+		WARN_WORD(ctx, "Invalid syntax, ignoring: %s", whole);
+		return 0;
+	}
+	return r;
+}
+
 /* Whether systemd (of sdver, built against this machine's libseccomp) can put name in its map. */
 static bool syscall_name_usable(const char *name, int sdver)
 {
@@ -385,14 +398,8 @@ static int apply_syscall_list(struct hd_syscall_list *l, const char *value, bool
 	for (;;) {
 		char *word = NULL, *name = NULL;
 		int err = HD_ERRNO_DEFAULT;
-		int r = next_word(&p, false, &word);
-		if (r == 0)
-			return 0;
-		if (r == -EINVAL) {
-			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value + invert);
-			return 0;
-		}
-		if (r < 0)
+		int r = next_list_word(&p, false, value + invert, ctx, &word);
+		if (r <= 0)
 			return r;
 		if (with_actions) {
 			r = parse_syscall_and_errno(word, &name, &err);
@@ -462,14 +469,8 @@ static int apply_archs(struct hd_seccomp_settings *s, const char *value, const s
 	}
 	for (const char *p = value;;) {
 		char *word = NULL;
-		int r = next_word(&p, true, &word);
-		if (r == 0)
-			return 0;
-		if (r == -EINVAL) {
-			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value);
-			return 0;
-		}
-		if (r < 0)
+		int r = next_list_word(&p, true, value, ctx, &word);
+		if (r <= 0)
 			return r;
 		if (!arch_name_valid(word, ctx->sdver))
 			WARN_WORD(ctx, "Failed to parse system call architecture \"%s\", ignoring: Invalid argument", word);
@@ -538,14 +539,8 @@ static int apply_address_families(struct hd_seccomp_settings *s, const char *val
 	}
 	for (;;) {
 		char *word = NULL;
-		int r = next_word(&p, true, &word);
-		if (r == 0)
-			return 0;
-		if (r == -EINVAL) {
-			WARN_WORD(ctx, "Invalid syntax, ignoring: %s", value);
-			return 0;
-		}
-		if (r < 0)
+		int r = next_list_word(&p, true, value, ctx, &word);
+		if (r <= 0)
 			return r;
 		int af = hd_af_from_name(word);
 		if (af < 0)

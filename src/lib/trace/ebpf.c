@@ -548,7 +548,5 @@ out:
 	res->events = ob->events;
 	int r2 = hd_observer_finish(ob);
 	free(ob);
-	free(p->backend);
-	p->backend = strdup("ebpf");
 	return r < 0 ? r : r2;
 }

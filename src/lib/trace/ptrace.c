@@ -366,7 +366,5 @@ int hd_trace_ptrace(const struct hd_trace_options *o, struct hd_profile *p, stru
 	res->events = ob->events;
 	int r2 = hd_observer_finish(ob);
 	free(ob);
-	free(p->backend);
-	p->backend = strdup("ptrace");
 	return r < 0 ? r : r2;
 }
