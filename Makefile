@@ -14,7 +14,8 @@ deps:
 	@scripts/install-deps build
 
 build: deps
-	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) >/dev/null
+	@# quiet when it works; meson's own message (on stdout) when it does not
+	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) >$(BUILD).setup.log 2>&1 || { cat $(BUILD).setup.log; exit 1; }
 	ninja -C $(BUILD)
 
 # Runs all three suites even when one fails, then prints one summary line.
