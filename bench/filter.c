@@ -7,8 +7,10 @@
  *   merged  harden's ONE program (all features, native + compat ABIs, binary tree)
  *   stack   systemd's way: one filter per feature per ABI (bad-arch ALLOW, plain lists), all stacked
  * Reported as ratios against "none" measured in the same run, never as absolute times (HACKING.md):
- * interleaved rounds, the median of the per-round ratios (see measure_op).
- * Usage: bench_filter [ITERATIONS]   (needs no root; the tar workload is skipped if tar is missing)
+ * interleaved rounds, the median of the per-round ratios (see measure_op), with half the interquartile
+ * range after it as the spread: a difference smaller than the spread is noise.
+ * Usage: bench_filter [ITERATIONS [ROUNDS]]   (ROUNDS 3..101, default 15; needs no root; the tar workload
+ * is skipped if tar is missing)
  */
 #include <errno.h>
 #include <sched.h>
@@ -178,7 +180,8 @@ static void one(enum op op)
  * operation; the round's ratios are taken between batches run moments apart, so a noisy neighbour or a
  * frequency change affects all variants alike. The figure is the median of the per-round ratios.
  */
-#define ROUNDS 15
+#define MAX_ROUNDS 101
+static int rounds_wanted = 15;
 
 struct worker {
 	pid_t pid;
@@ -254,10 +257,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, size_t n)
+/* The q-quantile of sorted v (linear between neighbours). */
+static double quantile(const double *v, size_t n, double q)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+	return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
 }
 
 /* The ratios the table prints, each the median over rounds. */
@@ -272,24 +277,27 @@ static void ratios_of(const double t[N_VARIANTS], double out[N_RATIOS])
 	out[MERGED_FLOOR] = t[MERGED] / t[FLOOR];
 }
 
+/* Each column: the median of the rounds' ratios, then half the interquartile range. */
 static void print_row(const char *name, double per_round[][N_RATIOS], size_t rounds)
 {
 	printf("%-18s", name);
 	for (int k = 0; k < N_RATIOS; k++) {
-		double col[ROUNDS];
+		double col[MAX_ROUNDS];
 		for (size_t r = 0; r < rounds; r++)
 			col[r] = per_round[r][k];
-		printf(" %12.3f", median(col, rounds));
+		qsort(col, rounds, sizeof(col[0]), cmp_double);
+		printf("  %6.3f ±%.3f", quantile(col, rounds, 0.5),
+		       (quantile(col, rounds, 0.75) - quantile(col, rounds, 0.25)) / 2);
 	}
 	printf("\n");
 }
 
 static void measure_op(enum op op, long iters)
 {
-	double per_round[ROUNDS][N_RATIOS];
+	double per_round[MAX_ROUNDS][N_RATIOS];
 	for (enum variant v = 0; v < N_VARIANTS; v++)
 		batch(v, op, iters / 10 + 1); /* warm up: caches, page tables, the slab */
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < rounds_wanted; r++) {
 		double t[N_VARIANTS];
 		for (int k = 0; k < N_VARIANTS; k++) {
 			enum variant v = (enum variant)((r + k) % N_VARIANTS);
@@ -297,7 +305,7 @@ static void measure_op(enum op op, long iters)
 		}
 		ratios_of(t, per_round[r]);
 	}
-	print_row(op_name[op], per_round, ROUNDS);
+	print_row(op_name[op], per_round, (size_t)rounds_wanted);
 }
 
 /* One run of tar under variant v, in a fresh child pinned like the workers; ns, or -1 if tar failed. */
@@ -326,25 +334,31 @@ int main(int argc, char **argv)
 	long iters = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
 	if (iters <= 0)
 		iters = 200000;
+	if (argc > 2)
+		rounds_wanted = (int)strtol(argv[2], NULL, 10);
+	if (rounds_wanted < 3 || rounds_wanted > MAX_ROUNDS) {
+		fprintf(stderr, "bench_filter: ROUNDS must be 3..%d\n", MAX_ROUNDS);
+		return 2;
+	}
 	build();
 	printf("bench_filter: %zu program(s) merged (%zu instructions) vs %zu stacked (", n_progs[MERGED],
 	       progs[first_prog[MERGED]].bpf_len, n_progs[STACK]);
 	size_t total = 0;
 	for (size_t i = 0; i < n_progs[STACK]; i++)
 		total += progs[first_prog[STACK] + i].bpf_len;
-	long per_batch = iters / ROUNDS + 1;
+	long per_batch = iters / rounds_wanted + 1;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), cpu = ncpu > 1 ? ncpu - 1 : 0;
 	printf("%zu instructions in all)\n%d interleaved rounds of %ld operations per variant, pinned to CPU %d; "
 	       "each ratio is the median of the rounds' ratios\n\n",
-	       total, ROUNDS, per_batch, cpu);
-	printf("%-18s %12s %12s %12s %12s %12s\n", "operation", "floor/none", "merged/none", "stack/none",
+	       total, rounds_wanted, per_batch, cpu);
+	printf("%-18s %14s %14s %14s %14s %14s\n", "operation", "floor/none", "merged/none", "stack/none",
 	       "merged/stack", "merged/floor");
 	start_workers(cpu);
 	for (enum op op = 0; op < N_OPS; op++)
 		measure_op(op, per_batch);
 	stop_workers();
 	enum { TAR_ROUNDS = 7 };
-	double per_round[ROUNDS][N_RATIOS];
+	double per_round[MAX_ROUNDS][N_RATIOS];
 	size_t rounds = 0;
 	for (enum variant v = 0; v < N_VARIANTS; v++)
 		tar_once(v, cpu); /* warm the page cache */

@@ -7,7 +7,9 @@
 # the fixed cost weighs less), and a syscall loop (`dd bs=1` of 200000 bytes: 400000 read/write calls).
 # The "tp floor" column is the native command run while a do-nothing eBPF program sits on the sys_enter
 # tracepoint (bench/tp_floor.c): no tracer built on that tracepoint, harden's included, can be cheaper
-# per syscall. "ebpf/floor" is what harden's eBPF backend adds on top (its own work, loading, reading).
+# per syscall. "run floor" is the same do-nothing program loaded, attached and detached around each run
+# (`bench_tp_floor CMD` timed as a whole): no tracer loaded per run can be cheaper in all. "ebpf/floor"
+# is what harden's eBPF backend adds on top of the tp floor (its own work, loading, reading).
 # usage: bench/learn.sh [HARDEN] [RUNS] [TP_FLOOR]   (TP_FLOOR defaults to build/bench/bench_tp_floor)
 # Quick runs: QUICK=1 measures native, the floor and eBPF only (no ptrace, no strace).
 set -eu
@@ -56,7 +58,7 @@ case $backends in ebpf*) [ -x "$FLOOR" ] && "$FLOOR" true 2>/dev/null && floor=y
 
 [ "${QUICK:-0}" = 1 ] && backends=$(echo "$backends" | sed 's/ *ptrace//')
 printf '%-34s %10s' workload native
-[ $floor = no ] || printf ' %16s %10s' "tp floor" "ebpf/floor"
+[ $floor = no ] || printf ' %16s %16s %10s' "tp floor" "run floor" "ebpf/floor"
 for b in $backends; do printf ' %16s' "$b"; done
 if [ "${QUICK:-0}" = 1 ]; then echo; else printf ' %16s %16s\n' "strace -f" "strace -f -c"; fi
 for w in true tar tar-big loop; do
@@ -71,8 +73,10 @@ for w in true tar tar-big loop; do
 	printf '%-34s %8s ms' "$label" "$n"
 	if [ $floor = yes ]; then
 		f=$("$FLOOR" sh "$0" --median "$RUNS" "$@")
+		pr=$(measure "$FLOOR" "$@")
 		e=$(measure "$HARDEN" learn --backend=ebpf -o /dev/null -- "$@")
-		printf ' %7s ms %5.2fx %9.2fx' "$f" "$(echo "$f / $n" | bc -l)" "$(echo "$e / $f" | bc -l)"
+		printf ' %7s ms %5.2fx %7s ms %5.2fx %9.2fx' "$f" "$(echo "$f / $n" | bc -l)" "$pr" "$(echo "$pr / $n" | bc -l)" \
+			"$(echo "$e / $f" | bc -l)"
 	fi
 	for b in $backends; do
 		if [ $floor = yes ] && [ "$b" = ebpf ]; then
