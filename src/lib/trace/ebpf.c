@@ -296,6 +296,17 @@ static int fill_watched_dirs(struct learn_bpf *skel)
 	return 0;
 }
 
+/* Attach the programs this session needs. on_exit only forgets tgids of the tgid hash, which exists for
+ * --pid and --cgroup: with task marks alone it has nothing to do, and every tracepoint attached costs a
+ * cross-CPU code patch when it is attached and again when it is detached. */
+static int attach(struct learn_bpf *skel)
+{
+	if (learn_bpf__on_sys_enter__attach(skel) < 0 || learn_bpf__on_fork__attach(skel) < 0 ||
+	    learn_bpf__on_exec__attach(skel) < 0 || (skel->rodata->follow_by_tgid && learn_bpf__on_exit__attach(skel) < 0))
+		return errno ? -errno : -EINVAL;
+	return 0;
+}
+
 /* --pid: follow a tgid (its tasks get marked at their first syscall) */
 static int follow(struct learn_bpf *skel, pid_t pid)
 {
@@ -394,7 +405,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: the kernel refused the program: %s", strerror(-r));
 		goto out;
 	}
-		if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (learn_bpf__attach(skel) < 0 && (r = errno ? -errno : -EINVAL) < 0)) {
+	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
 		goto out;
 	}

@@ -277,53 +277,58 @@ static __always_inline bool base_dir_watched(struct task_struct *task, int dirfd
 struct capture {
 	struct dentry *d;
 	struct mount *m;
-	char *buf; /* HD_BPF_DIR_BYTES */
-	__u32 off;
-	int done; /* 1: reached the root; -1: failed or too long */
+	struct hd_bpf_event *e;
+	__u32 k; /* which of the record's directories is written */
 };
 
+#define DIR_COMPLETE 0x80000000u /* in dir_len[k] while capturing: the walk reached the root */
+
 /* One level of writing a directory's path: the name of d, then up (crossing mounts, whose roots have no
- * name of their own). Returns 1 to stop. */
+ * name of their own). Returns 1 to stop. Progress and outcome live in the record (e->dir_len[k]), not
+ * in ctx: read back from map memory they are just "a number" to the verifier, so the body is checked
+ * once or twice, not once per value an on-stack counter or flag could hold after each step. */
 static long capture_up(__u32 i, void *ctx)
 {
 	struct capture *c = ctx;
+	struct hd_bpf_event *e = c->e;
+	if (!e)
+		return 1;
+	__u32 k = c->k & 1, off = e->dir_len[k];
 	struct dentry *d = c->d;
-	if (!d || !c->m) {
-		c->done = -1;
+	if (!d || !c->m || off >= HD_BPF_DIR_HALF) {
+		e->dir_len[k] = 0;
 		return 1;
 	}
 	enum step st = step_up(&c->d, &c->m); /* d stays the directory whose name is written */
 	if (st == STEP_ROOT) {
-		c->done = 1;
+		e->dir_len[k] = off | DIR_COMPLETE;
 		return 1;
 	}
 	if (st == STEP_MOUNTPOINT)
 		return 0;
-	__u32 off = c->off;
-	if (off >= HD_BPF_DIR_HALF) {
-		c->done = -1;
-		return 1;
-	}
 	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-	long n = bpf_probe_read_kernel_str(c->buf + (off & (HD_BPF_DIR_HALF - 1)), HD_BPF_PATH, name);
+	long n = bpf_probe_read_kernel_str(e->dir[k] + (off & (HD_BPF_DIR_HALF - 1)), HD_BPF_PATH, name);
 	if (n <= 1) {
-		c->done = -1;
+		e->dir_len[k] = 0;
 		return 1;
 	}
-	c->off = off + (__u32)n;
+	e->dir_len[k] = off + (__u32)n;
 	return 0;
 }
 
-/* The path of the directory dirfd names, into buf; returns the bytes used (0 = not captured). */
-static __always_inline __u32 capture_dir(struct task_struct *task, int dirfd, char *buf)
+/* The path of the directory dirfd names, into e->dir[k] and e->dir_len[k] (0 = not captured). */
+static __always_inline void capture_dir(struct task_struct *task, int dirfd, struct hd_bpf_event *e, __u32 k)
 {
 	struct dentry *d = NULL;
 	struct mount *m = NULL;
+	k &= 1;
+	e->dir_len[k] = 0;
 	if (!dir_of_fd(task, dirfd, &d, &m))
-		return 0;
-	struct capture c = { .d = d, .m = m, .buf = buf, .off = 0, .done = 0 };
+		return;
+	struct capture c = { .d = d, .m = m, .e = e, .k = k };
 	bpf_loop(HD_BPF_MAX_DEPTH, capture_up, &c, 0);
-	return c.done == 1 ? c.off : 0;
+	__u32 len = e->dir_len[k];
+	e->dir_len[k] = len & DIR_COMPLETE ? len & ~DIR_COMPLETE : 0; /* ran out of levels: not captured */
 }
 
 struct scan {
@@ -352,6 +357,39 @@ static __always_inline bool single_name(const char *s)
 	return sc.single;
 }
 
+/* A read-only open whose path is neither under /dev nor under a watched directory: not worth a record.
+ * Global (not static): the verifier checks it once, on its own, whatever state the caller is in; it takes
+ * what it needs from the record. The verifier's work is most of each learn's start-up (loads are per run),
+ * so the program is shaped for it: see capture_up and the argument copy in on_sys_enter. */
+__noinline int ro_open_unwatched(struct hd_bpf_event *e, int flags_arg, int dirfd_arg)
+{
+	if (!e || e->path_len[0] <= 1)
+		return 0;
+	/* read-only and not O_PATH: an open for writing or creating is always worth a record */
+	__u64 fl = e->args[flags_arg & 7];
+	if ((fl & O_ACCMODE_BITS) != 0 || (fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT)))
+		return 0;
+	const char *name = e->path[0];
+	if (name[0] == '/')
+		return !watched_path(name);
+	int dirfd = dirfd_arg >= 0 && dirfd_arg < 6 ? (int)e->args[dirfd_arg & 7] : AT_FDCWD_VALUE;
+	return single_name(name) && !(name[0] == '.' && name[1] == '.') && !watched_leaf(name) &&
+	       !base_dir_watched(bpf_get_current_task_btf(), dirfd);
+}
+
+/* Path k of the record is relative to dirfd: capture that directory's path now (the fd may be closed or
+ * reused by the time user space reads the record). Global, and one call site for capture_dir, so its
+ * loop body is verified once rather than once per directory argument. */
+__noinline int capture_dirs(struct hd_bpf_event *e, int k, int dirfd)
+{
+	if (!e || dirfd == AT_FDCWD_VALUE)
+		return 0;
+	k &= 1;
+	if (e->path_len[k] > 1 && e->path[k][0] != '/')
+		capture_dir(bpf_get_current_task_btf(), dirfd, e, (__u32)k);
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
@@ -377,34 +415,6 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	struct hd_bpf_plan *p = bpf_map_lookup_elem(&plan, &idx);
 	if (!p || !p->wanted)
 		return 0;
-	__u64 args[6];
-	/* regs is the tracepoint's own argument. x86-64's pt_regs layout is ABI (the entry code pushes it;
-	 * ptrace's user_regs_struct mirrors it), so it is read by word index, without CO-RE: a relocation
-	 * on pt_regs would share the kernel's relocation-cache slot with linux_binprm (see step_up). */
-	const unsigned long *r = (const unsigned long *)regs;
-	if (abi == HD_BPF_ABI_COMPAT32) {
-		/* i386 convention: ebx ecx edx esi edi ebp, 32 bits each */
-		args[0] = (__u32)r[PT_BX];
-		args[1] = (__u32)r[PT_CX];
-		args[2] = (__u32)r[PT_DX];
-		args[3] = (__u32)r[PT_SI];
-		args[4] = (__u32)r[PT_DI];
-		args[5] = (__u32)r[PT_BP];
-	} else {
-		args[0] = r[PT_DI];
-		args[1] = r[PT_SI];
-		args[2] = r[PT_DX];
-		args[3] = r[PT_R10];
-		args[4] = r[PT_R8];
-		args[5] = r[PT_R9];
-	}
-	/* a read-only open (not O_PATH) of an absolute path matters only for devices and watched
-	 * directories: decided here, after the path is copied, instead of in user space */
-	bool read_only_open = false;
-	if (p->open_flags_arg < 6) {
-		__u64 fl = args[p->open_flags_arg & 7];
-		read_only_open = (fl & O_ACCMODE_BITS) == 0 && !(fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT));
-	}
 	struct hd_bpf_event *e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
@@ -414,48 +424,54 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	e->tgid = pid_tgid >> 32;
 	e->abi = abi;
 	e->nr = (__u32)id;
-	for (int k = 0; k < 6; k++)
-		e->args[k] = args[k];
+	/* regs is the tracepoint's own argument. x86-64's pt_regs layout is ABI (the entry code pushes it;
+	 * ptrace's user_regs_struct mirrors it), so it is read by word index, without CO-RE: a relocation
+	 * on pt_regs would share the kernel's relocation-cache slot with linux_binprm (see step_up).
+	 * The arguments go straight into the record and are read back from it below: from map memory they
+	 * are plain numbers to the verifier, so the i386 and native paths become one state again here
+	 * instead of doubling every check that follows. */
+	const unsigned long *r = (const unsigned long *)regs;
+	if (abi == HD_BPF_ABI_COMPAT32) {
+		/* i386 convention: ebx ecx edx esi edi ebp, 32 bits each */
+		e->args[0] = (__u32)r[PT_BX];
+		e->args[1] = (__u32)r[PT_CX];
+		e->args[2] = (__u32)r[PT_DX];
+		e->args[3] = (__u32)r[PT_SI];
+		e->args[4] = (__u32)r[PT_DI];
+		e->args[5] = (__u32)r[PT_BP];
+	} else {
+		e->args[0] = r[PT_DI];
+		e->args[1] = r[PT_SI];
+		e->args[2] = r[PT_DX];
+		e->args[3] = r[PT_R10];
+		e->args[4] = r[PT_R8];
+		e->args[5] = r[PT_R9];
+	}
 	/* strings and structs behind pointers: copied now, while they still say what the call saw */
 	e->path_len[0] = e->path_len[1] = 0;
 	e->mem_len = 0;
 	if (p->path_arg[0] < 6) {
-		long n = bpf_probe_read_user_str(e->path[0], sizeof(e->path[0]), (void *)args[p->path_arg[0] & 7]);
+		long n = bpf_probe_read_user_str(e->path[0], sizeof(e->path[0]), (void *)e->args[p->path_arg[0] & 7]);
 		e->path_len[0] = n > 0 ? n : 0;
 	}
 	if (p->path_arg[1] < 6) {
-		long n = bpf_probe_read_user_str(e->path[1], sizeof(e->path[1]), (void *)args[p->path_arg[1] & 7]);
+		long n = bpf_probe_read_user_str(e->path[1], sizeof(e->path[1]), (void *)e->args[p->path_arg[1] & 7]);
 		e->path_len[1] = n > 0 ? n : 0;
 	}
 	if (p->mem_arg < 6 && p->mem_len > 0) {
 		__u32 len = p->mem_len;
 		if (len > sizeof(e->mem))
 			len = sizeof(e->mem);
-		if (bpf_probe_read_user(e->mem, len, (void *)args[p->mem_arg & 7]) == 0)
+		if (bpf_probe_read_user(e->mem, len, (void *)e->args[p->mem_arg & 7]) == 0)
 			e->mem_len = len;
 	}
-	if (read_only_open && e->path_len[0] > 1) {
-		const char *name = e->path[0];
-		bool skip;
-		if (name[0] == '/')
-			skip = !watched_path(name);
-		else {
-			int dirfd = p->dirfd_arg < 6 ? (int)args[p->dirfd_arg & 7] : AT_FDCWD_VALUE;
-			skip = single_name(name) && !(name[0] == '.' && name[1] == '.') && !watched_leaf(name) &&
-			       !base_dir_watched(task, dirfd);
-		}
-		if (skip)
-			return 0;
-	}
-	/* a path relative to a directory fd: the directory's path too, as it is now (the fd may be closed
-	 * or reused by the time user space reads the record) */
+	if (p->open_flags_arg < 6 && ro_open_unwatched(e, p->open_flags_arg, p->dirfd_arg))
+		return 0;
 	e->dir_len[0] = e->dir_len[1] = 0;
-	if (p->dirfd_arg < 6 && (int)args[p->dirfd_arg & 7] != AT_FDCWD_VALUE && e->path_len[0] > 1 &&
-	    e->path[0][0] != '/')
-		e->dir_len[0] = capture_dir(task, (int)args[p->dirfd_arg & 7], e->dir[0]);
-	if (p->dirfd2_arg < 6 && (int)args[p->dirfd2_arg & 7] != AT_FDCWD_VALUE && e->path_len[1] > 1 &&
-	    e->path[1][0] != '/')
-		e->dir_len[1] = capture_dir(task, (int)args[p->dirfd2_arg & 7], e->dir[1]);
+	if (p->dirfd_arg < 6)
+		capture_dirs(e, 0, (int)e->args[p->dirfd_arg & 7]);
+	if (p->dirfd2_arg < 6)
+		capture_dirs(e, 1, (int)e->args[p->dirfd2_arg & 7]);
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0)
 		count_lost();
 	return 0;
@@ -490,9 +506,15 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+/* exec and exit are raw tracepoints, attached by name: unlike a BTF tracepoint the kernel need not
+ * search its BTF for the attach target at every load (a linear scan, ~0.2 ms a program here), and these
+ * programs read everything through BPF_CORE_READ anyway. fork stays a BTF tracepoint: marking the child
+ * needs it as a typed task pointer. */
+SEC("raw_tp/sched_process_exec")
+int on_exec(struct bpf_raw_tracepoint_args *ctx)
 {
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	if (!current_followed(bpf_get_current_task_btf()))
 		return 0;
@@ -521,9 +543,10 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *p)
+SEC("raw_tp/sched_process_exit")
+int on_exit(struct bpf_raw_tracepoint_args *ctx)
 {
+	struct task_struct *p = (struct task_struct *)ctx->args[0];
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
 	if (follow_by_tgid && pid == tgid)
 		bpf_map_delete_elem(&followed, &tgid);
