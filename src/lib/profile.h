@@ -36,7 +36,8 @@
  *     "personalities": [0],                       // personality(x) values other than the query 0xffffffff
  *     "sched_policies": ["SCHED_OTHER"],          // sched_setscheduler/sched_setattr policies
  *     "suid_sgid_modes": ["2755"],                // chmod/open/mkdir/mknod modes carrying S_ISUID/S_ISGID, octal strings
- *     "setuid_execs": ["/usr/bin/sudo"],          // executed files that carry the set-uid/set-gid bit
+ *     "setuid_execs": ["/usr/bin/sudo"],          // executed files whose exec gained privileges: the
+ *                                                  // kernel's AT_SECURE (set-uid/set-gid, file capabilities)
  *     "paths_written": ["/srv/data"],             // must be writable: the file for a write-open, the parent
  *                                                 //   directory for create/rename/unlink/mkdir/link/symlink
  *     "paths_read": ["/tmp/x"],                   // opened read-only under /home /root /run/user /tmp /var/tmp

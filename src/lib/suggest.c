@@ -344,9 +344,9 @@ static const char *const private_dev_nodes[] = { "/dev/null", "/dev/zero", "/dev
 static int rule_no_new_privileges(struct ctx *c)
 {
 	if (c->p->setuid_execs.n)
-		return left_out(c, "NoNewPrivileges: a set-uid/set-gid program was executed (%s)",
+		return left_out(c, "NoNewPrivileges: an exec gained privileges (set-uid/set-gid or file capabilities): %s",
 				c->p->setuid_execs.v[0]);
-	return add_line(c->s, "NoNewPrivileges", "yes", "no set-uid/set-gid program was executed");
+	return add_line(c->s, "NoNewPrivileges", "yes", "no exec gained privileges (set-uid/set-gid, file capabilities)");
 }
 
 static int rule_address_families(struct ctx *c)

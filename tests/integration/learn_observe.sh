@@ -102,6 +102,47 @@ assert sys.argv[2] in w and sys.argv[3] not in w, w" "$W/rel.json" "$W/rel/a" "$
 	rm -f "$W/rel/a/new"
 done
 
+# Execs that gain privileges, which NoNewPrivileges= would stop: the kernel says so in AT_SECURE. Run as
+# nobody: a set-uid file and a file with file capabilities gain (no set-uid bit, same ids: only AT_SECURE
+# tells); a plain copy gains nothing. Under no_new_privs the kernel grants nothing, so the file is judged.
+# Needs root (to become nobody and to setcap).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v setcap >/dev/null && [ -u /usr/bin/su ]; then
+	P=$(mktemp -d)
+	chmod 755 "$P"
+	cp /usr/bin/true "$P/caps-true"
+	cp /usr/bin/true "$P/plain-true"
+	setcap cap_net_bind_service+ep "$P/caps-true" || bad "setcap failed on $P"
+	for be in $backends; do
+		# case | setpriv options | command | the file that must be recorded (empty: none)
+		while IFS='|' read -r name opts cmd gained; do
+			# shellcheck disable=SC2086
+			"$HARDEN" learn --backend=$be --profile-out "$W/x.json" -o "$W/x.conf" -- \
+				setpriv --reuid=65534 --regid=65534 --clear-groups $opts -- $cmd >/dev/null 2>&1 ||
+				bad "$be $name: the workload failed"
+			python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))
+want = [sys.argv[2]] if sys.argv[2] else []
+assert p['setuid_execs'] == want and 65534 in p['uids'], (p['setuid_execs'], p['uids'])" "$W/x.json" "$gained" 2>/dev/null ||
+				bad "$be $name: privileges gained at exec recorded wrongly: $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['setuid_execs'])" "$W/x.json" 2>&1)"
+			if [ -n "$gained" ]; then
+				grep -q "^# NoNewPrivileges: an exec gained privileges .*$gained" "$W/x.conf" &&
+					! grep -q '^NoNewPrivileges=' "$W/x.conf" || bad "$be $name: NoNewPrivileges= not left out"
+			else
+				grep -q '^NoNewPrivileges=yes$' "$W/x.conf" || bad "$be $name: NoNewPrivileges=yes missing"
+			fi
+		done <<EOF3
+set-uid||/usr/bin/su --help|/usr/bin/su
+file-caps||$P/caps-true|$P/caps-true
+plain||$P/plain-true|
+file-caps-nnp|--no-new-privs|$P/caps-true|$P/caps-true
+EOF3
+	done
+	rm -rf "$P"
+else
+	echo "note: privilege-gaining exec checks not run: they need root, setpriv, setcap and a set-uid /usr/bin/su"
+fi
+
 if [ -f "$W/r-ebpf.json" ]; then
 	python3 -c "import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); assert (a['devices'],a['paths_read'])==(b['devices'],b['paths_read']), (a,b)" \
 		"$W/r-ptrace.json" "$W/r-ebpf.json" 2>/dev/null || bad "ptrace and ebpf disagree on read-only opens"

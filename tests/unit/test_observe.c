@@ -5,8 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arch.h"
 #include "profile.h"
@@ -127,10 +130,34 @@ static void test_compat_numbering(void **state)
 	assert_int_equal(p.open_flags_arg, 2);
 }
 
+/* The kernel's AT_SECURE decides; under no_new_privs (nothing granted) the file's bits decide. File
+ * capabilities need root to set: tests/integration/learn_observe.sh covers them on both backends. */
+static void test_exec_gained_privileges(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/harden-test-exec-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_true(hd_exec_gained_privileges(true, false, path));   /* the kernel said so */
+	assert_false(hd_exec_gained_privileges(false, false, path)); /* the kernel said no */
+	assert_false(hd_exec_gained_privileges(false, true, path));  /* plain file under no_new_privs */
+	assert_int_equal(chmod(path, 04755), 0);
+	assert_false(hd_exec_gained_privileges(false, false, path)); /* set-uid, but nothing changed */
+	assert_true(hd_exec_gained_privileges(false, true, path));   /* would have, without no_new_privs */
+	assert_int_equal(chmod(path, 02755), 0);
+	assert_true(hd_exec_gained_privileges(false, true, path));
+	unlink(path);
+	assert_false(hd_exec_gained_privileges(false, true, path)); /* gone: nothing to judge */
+	assert_false(hd_exec_gained_privileges(false, true, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leaves_cover_prefixes),
+		cmocka_unit_test(test_exec_gained_privileges),
 		cmocka_unit_test_setup_teardown(test_open_family_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compat_numbering, setup, teardown),
 	};

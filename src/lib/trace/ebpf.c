@@ -9,13 +9,14 @@
  *
  * Known limits: paths are copied up to 255 bytes (longer ones are not recorded); a path relative to a
  * directory fd comes with the directory's path captured in the kernel (up to ~500 bytes; beyond that
- * /proc/TID/fd is asked when the record is read, which misses a process that has exited); set-uid execs
- * and capabilities come from the new credentials at exec (no /proc race).
+ * /proc/TID/fd is asked when the record is read, which misses a process that has exited); whether an exec
+ * gained privileges (AT_SECURE) and the capabilities come from the kernel at the exec (no /proc race).
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,10 +194,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	if (e->type == HD_BPF_EV_EXEC) {
 		struct hd_profile *p = l->ob->profile;
-		/* set-uid/set-gid: the new credentials differ from the real ids */
-		if ((e->args[0] != e->args[1] || e->args[3] != e->args[4]) && e->path_len[0] > 0 &&
-		    e->path_len[0] < HD_BPF_PATH)
-			hd_profile_add_path(&p->setuid_execs, e->path[0]);
+		/* the file name as given to execve: made absolute with the modelled working directory */
+		char exe[HD_BPF_PATH + PATH_MAX];
+		const struct cwd_entry *cwd = cwd_find(l, e->tgid);
+		bool named = e->path_len[0] > 1 && e->path_len[0] < HD_BPF_PATH;
+		if (named && e->path[0][0] != '/' && cwd)
+			snprintf(exe, sizeof(exe), "%s/%s", cwd->cwd, e->path[0]);
+		else if (named)
+			snprintf(exe, sizeof(exe), "%s", e->path[0]);
+		if (named && hd_exec_gained_privileges(e->args[5] & 1, e->args[5] & 2, exe))
+			hd_profile_add_path(&p->setuid_execs, exe);
 		p->cap_effective |= e->args[2];
 		p->cap_effective_known = true;
 		char uid[16];

@@ -13,7 +13,7 @@
  * ring buffer. A read-only open is sent only if it is under /dev or a watched directory: decided here,
  * from the path for an absolute one and by walking up the directory for a single name relative to a dirfd
  * or the cwd, so the many opens of ordinary files cost no record and no wake-up.
- * sched_process_exec reports execs (set-uid check, capabilities); sched_process_exit forgets a tgid.
+ * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
  * so records need nothing from /proc: user space is woken only when the ring is half full, and otherwise
@@ -528,13 +528,16 @@ int on_exec(struct bpf_raw_tracepoint_args *ctx)
 	e->tgid = tgid;
 	e->abi = 0;
 	e->nr = 0;
-	/* the new credentials: set-uid shows as euid != uid; capabilities as the effective set */
+	/* the new credentials (capabilities as the effective set), and whether the exec gained privileges:
+	 * the kernel's own answer (bprm->secureexec, the new program's AT_SECURE) and no_new_privs, under
+	 * which it grants none (PFA_NO_NEW_PRIVS is bit 0 of atomic_flags) */
 	const struct cred *cred = BPF_CORE_READ(p, cred);
 	e->args[0] = BPF_CORE_READ(cred, uid.val);
 	e->args[1] = BPF_CORE_READ(cred, euid.val);
 	e->args[2] = BPF_CORE_READ(cred, cap_effective.val);
 	e->args[3] = BPF_CORE_READ(cred, gid.val);
 	e->args[4] = BPF_CORE_READ(cred, egid.val);
+	e->args[5] = BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec) | (BPF_CORE_READ(p, atomic_flags) & 1) << 1;
 	e->path_len[0] = e->path_len[1] = 0;
 	e->mem_len = 0;
 	long n = bpf_probe_read_kernel_str(e->path[0], sizeof(e->path[0]), BPF_CORE_READ(bprm, filename));

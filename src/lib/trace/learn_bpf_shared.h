@@ -65,7 +65,7 @@ struct hd_bpf_event {
 	__u32 tid;
 	__u32 abi;
 	__u32 nr;       /* as the kernel saw it (x32 bit included) */
-	__u64 args[6];  /* EXEC: uid, euid, cap_effective, gid, egid */
+	__u64 args[6];  /* EXEC: uid, euid, cap_effective, gid, egid, AT_SECURE | no_new_privs << 1 */
 	__u32 path_len[2];
 	__u32 mem_len;
 	__u32 tgid;     /* FORK: the child's tgid, tid = the parent's tgid */

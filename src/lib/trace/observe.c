@@ -2,6 +2,7 @@
 /* Counting syscalls and decoding the arguments that decide hardening settings (shared by all backends). */
 #include "trace/observe.h"
 
+#include <elf.h> /* AT_SECURE, ELF class */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "syscalls.h"
@@ -536,36 +538,94 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 	}
 }
 
+bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *path)
+{
+	if (at_secure)
+		return true;
+	if (!no_new_privs || !path)
+		return false;
+	struct stat st;
+	if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		return true;
+	return getxattr(path, "security.capability", NULL, 0) > 0;
+}
+
+/* AT_SECURE of a process from /proc/TID/auxv: 1 or 0, -1 if it cannot be read. The vector has the word
+ * size of the program (32-bit entries for an i386 program), told by the ELF class of its executable. */
+static int proc_at_secure(pid_t tid)
+{
+	char path[64];
+	unsigned char ident[EI_NIDENT];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, ident, sizeof(ident));
+	close(fd);
+	if (n != (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+	bool wide = ident[EI_CLASS] == ELFCLASS64;
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	uint64_t words[128]; /* the kernel keeps at most AT_VECTOR_SIZE (~50) pairs */
+	n = read(fd, words, sizeof(words));
+	close(fd);
+	if (n <= 0)
+		return -1;
+	size_t size = wide ? 8 : 4, count = (size_t)n / size;
+	for (size_t i = 0; i + 1 < count; i += 2) {
+		uint64_t type, value;
+		if (wide) {
+			type = words[i];
+			value = words[i + 1];
+		} else {
+			uint32_t pair[2];
+			memcpy(pair, (const char *)words + i * 4, sizeof(pair));
+			type = pair[0];
+			value = pair[1];
+		}
+		if (type == AT_NULL)
+			break;
+		if (type == AT_SECURE)
+			return value != 0;
+	}
+	return -1;
+}
+
 void hd_observe_exec(struct hd_observer *ob, pid_t tid)
 {
 	char link[64], exe[PATH_MAX];
-	struct stat st;
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tid);
-	if (stat(link, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
-		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
-		if (n > 0) {
-			exe[n] = 0;
-			note(ob, hd_profile_add_path(&ob->profile->setuid_execs, exe));
-		}
-	}
+	bool no_new_privs = false;
 	snprintf(link, sizeof(link), "/proc/%d/status", (int)tid);
 	FILE *f = fopen(link, "re");
-	if (!f)
-		return;
-	char line[256];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-		unsigned uid;
-		if (sscanf(line, "CapEff: %llx", &v) == 1) {
-			ob->profile->cap_effective |= v;
-			ob->profile->cap_effective_known = true;
-		} else if (sscanf(line, "Uid: %u", &uid) == 1) {
-			char buf[16];
-			snprintf(buf, sizeof(buf), "%u", uid);
-			note(ob, hd_profile_add_path(&ob->profile->uids, buf));
+	if (f) {
+		char line[256];
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long v;
+			unsigned uid, nnp;
+			if (sscanf(line, "CapEff: %llx", &v) == 1) {
+				ob->profile->cap_effective |= v;
+				ob->profile->cap_effective_known = true;
+			} else if (sscanf(line, "Uid: %u", &uid) == 1) {
+				char buf[16];
+				snprintf(buf, sizeof(buf), "%u", uid);
+				note(ob, hd_profile_add_path(&ob->profile->uids, buf));
+			} else if (sscanf(line, "NoNewPrivs: %u", &nnp) == 1)
+				no_new_privs = nnp != 0;
 		}
+		fclose(f);
 	}
-	fclose(f);
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tid);
+	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	/* AT_SECURE unreadable: judge the file, as under no_new_privs */
+	int secure = proc_at_secure(tid);
+	if (hd_exec_gained_privileges(secure == 1, no_new_privs || secure < 0, link))
+		note(ob, hd_profile_add_path(&ob->profile->setuid_execs, exe));
 }
 
 int hd_observer_finish(struct hd_observer *ob)

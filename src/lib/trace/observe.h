@@ -44,8 +44,14 @@ int hd_observer_slot(const struct hd_observer *ob, uint32_t audit_arch, uint64_t
 void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t args[6]);
 /* True if the syscall's arguments are worth reading (the backend may skip fetching them otherwise). */
 bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr);
-/* After an exec (or at attach): set-uid binary? capabilities and uid of the process. */
+/* After an exec (or at attach): did the exec gain privileges (see hd_exec_gained_privileges)?
+ * capabilities and uid of the process. */
 void hd_observe_exec(struct hd_observer *ob, pid_t tid);
+/* An exec gains privileges, which NoNewPrivileges= would refuse, when the kernel sets AT_SECURE for the new
+ * program (bprm->secureexec): a set-uid/set-gid file changing an id, file capabilities, an LSM domain
+ * change. Under no_new_privs the kernel grants nothing and at_secure stays false, so the file at path is
+ * judged instead (set-uid/set-gid bits or file capabilities), as it would act without no_new_privs. */
+bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *path);
 /* What a backend that cannot stop the caller (eBPF) must copy at syscall entry for (slot, number):
  * argument indexes of up to two path strings and one fixed-size struct (-1 = none). */
 struct hd_observe_plan {
