@@ -26,6 +26,24 @@ grep -q 'cannot run /nonexistent/cmd' "$W/err" || bad "exec failure not explaine
 expect_rc 1 "failing command" "$HARDEN" learn --backend=ptrace -o /dev/null -- false
 grep -q 'exited with status 1' "$W/err" || bad "command status not reported"
 
+# The command runs with the CPU affinity harden was started with (the ptrace tracer keeps itself on one
+# CPU, the command must not inherit that), both with every CPU and with a subset.
+aff='import os; print(sorted(os.sched_getaffinity(0)))'
+backends=ptrace
+"$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>/dev/null && backends="$backends ebpf"
+for cpus in "" 0; do
+	for be in $backends; do
+		if [ -n "$cpus" ]; then
+			want=$(taskset -c "$cpus" python3 -c "$aff")
+			got=$(taskset -c "$cpus" "$HARDEN" learn --backend=$be -o /dev/null -- python3 -c "$aff" 2>/dev/null)
+		else
+			want=$(python3 -c "$aff")
+			got=$("$HARDEN" learn --backend=$be -o /dev/null -- python3 -c "$aff" 2>/dev/null)
+		fi
+		[ "$got" = "$want" ] || bad "$be: the command's CPU affinity is $got, not $want (cpus '${cpus:-all}')"
+	done
+done
+
 # a profile, then suggestions from it
 "$HARDEN" learn --backend=ptrace -o "$W/a.conf" --profile-out "$W/a.json" -- ls / >/dev/null 2>&1 || bad "learn ls"
 expect_rc 0 "--from-profile" "$HARDEN" learn --from-profile "$W/a.json" -o "$W/b.conf"

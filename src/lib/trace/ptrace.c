@@ -15,6 +15,7 @@
  * PTRACE_SYSCALL (a stop at entry and at exit) on every thread of the process and its descendants.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -202,12 +203,30 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 	}
 }
 
+/* Every stop wakes the tracer and every resume wakes the tracee. Across CPUs each wake-up is an
+ * interprocessor interrupt, which in a virtual machine is an exit to the hypervisor; tracer and tracee on
+ * one CPU hand over directly (a traced tar here: ~360 ms on one CPU, 510-610 ms across two). So the
+ * tracer stays on the CPU it runs on, and the scheduler's wake-ups bring the tracee to it; the command
+ * itself keeps the affinity it had (*all). False if the affinity cannot be read or set. */
+static bool keep_tracer_on_one_cpu(cpu_set_t *all)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0 || sched_getaffinity(0, sizeof(*all), all) < 0)
+		return false;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
 static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, struct hd_trace_result *res,
 		    hd_diags *d)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
+	cpu_set_t all;
+	bool pinned = keep_tracer_on_one_cpu(&all);
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -218,6 +237,8 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 	if (pid == 0) {
 		close(pipefd[0]);
 		int e = 0;
+		if (pinned)
+			sched_setaffinity(0, sizeof(all), &all); /* the command runs wherever it would have */
 		if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 			e = errno;
 		else {
