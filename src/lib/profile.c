@@ -279,6 +279,10 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 		dst->cap_effective |= src->cap_effective;
 		dst->cap_effective_known = true;
 	}
+	if (src->cap_permitted_known) {
+		dst->cap_permitted |= src->cap_permitted;
+		dst->cap_permitted_known = true;
+	}
 	hd_profile_finish(dst);
 	return 0;
 }
@@ -399,6 +403,11 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 		snprintf(buf, sizeof(buf), "0x%" PRIx64, p->cap_effective);
 		ADD(root, "cap_effective", json_object_new_string(buf));
 	}
+	if (p->cap_permitted_known) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, p->cap_permitted);
+		ADD(root, "cap_permitted", json_object_new_string(buf));
+	}
 	json_object *uids = json_object_new_array();
 	ADD(root, "uids", uids);
 	for (size_t i = 0; i < p->uids.n; i++)
@@ -476,6 +485,23 @@ static bool sane_string(struct jctx *c, json_object *s, const char *path, bool w
 		return false;
 	}
 	return true;
+}
+
+/* A capability mask: "0x" and hex digits, nothing else (no sign, no space, not empty). */
+static void read_cap_mask(struct jctx *c, json_object *v, const char *path, uint64_t *out, bool *known)
+{
+	if (!want_type(c, v, json_type_string, path, "a hex string (\"0x1ff\")"))
+		return;
+	const char *s = json_object_get_string(v);
+	char *end;
+	errno = 0;
+	unsigned long long m = strncmp(s, "0x", 2) == 0 ? strtoull(s + 2, &end, 16) : 0;
+	if (strncmp(s, "0x", 2) != 0 || !s[2] || *end || errno || s[2] == '-' || s[2] == '+' || s[2] == ' ') {
+		jerr(c, "%s: \"%.30s\" is not a hex capability mask", path, s);
+		return;
+	}
+	*out = m;
+	*known = true;
 }
 
 static void read_strv(struct jctx *c, json_object *v, const char *path, hd_strv *out, bool abs_path)
@@ -717,21 +743,11 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 			read_strv(&c, v, key, &p->paths_read, true);
 		else if (strcmp(key, "devices") == 0)
 			read_strv(&c, v, key, &p->devices, true);
-		else if (strcmp(key, "cap_effective") == 0) {
-			if (!want_type(&c, v, json_type_string, key, "a hex string (\"0x1ff\")"))
-				continue;
-			const char *s = json_object_get_string(v);
-			char *end;
-			errno = 0;
-			unsigned long long m = strncmp(s, "0x", 2) == 0 ? strtoull(s + 2, &end, 16) : 0;
-			if (strncmp(s, "0x", 2) != 0 || !s[2] || *end || errno || s[2] == '-' || s[2] == '+' ||
-			    s[2] == ' ')
-				jerr(&c, "%s: \"%.30s\" is not a hex capability mask", key, s);
-			else {
-				p->cap_effective = m;
-				p->cap_effective_known = true;
-			}
-		} else if (strcmp(key, "uids") == 0) {
+		else if (strcmp(key, "cap_effective") == 0)
+			read_cap_mask(&c, v, key, &p->cap_effective, &p->cap_effective_known);
+		else if (strcmp(key, "cap_permitted") == 0)
+			read_cap_mask(&c, v, key, &p->cap_permitted, &p->cap_permitted_known);
+		else if (strcmp(key, "uids") == 0) {
 			if (!want_type(&c, v, json_type_array, key, "an array of integers") || !bounded_len(&c, v, key))
 				continue;
 			for (size_t i = 0; i < json_object_array_length(v); i++)

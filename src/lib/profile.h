@@ -44,6 +44,8 @@
  *                                                 //   /dev /proc/kmsg /sys (the prefixes settings hide)
  *     "devices": ["/dev/null"],                   // device nodes opened (any mode)
  *     "cap_effective": "0x1ffffffffff",           // union of the effective capability sets seen at exec/attach
+ *     "cap_permitted": "0x1ffffffffff",           // union of the permitted sets (a capability-aware program
+ *                                                 //   may hold one there and raise it only when needed)
  *     "uids": [0]                                  // real uids the traced processes ran with
  *   }
  *
@@ -97,6 +99,8 @@ struct hd_profile {
 	hd_strv devices;
 	uint64_t cap_effective;
 	bool cap_effective_known;
+	uint64_t cap_permitted;
+	bool cap_permitted_known;
 	hd_strv uids;                   /* decimal strings, unique */
 };
 

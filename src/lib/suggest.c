@@ -570,16 +570,25 @@ static int rule_hostname(struct ctx *c)
 	return add_line(c->s, "ProtectHostname", "yes", "sethostname/setdomainname never called");
 }
 
-/* Capabilities: only inferable when the program never held any. Which ones a root program really uses
- * cannot be seen from syscalls (the kernel checks them deep inside), so we do not guess. */
+/* Capabilities: only inferable when the program never held any: empty effective and permitted sets at
+ * every exec (and at attach), and no exec that gained privileges, since the bounding set is exactly what
+ * limits the capabilities a set-uid-root or file-capability program gains. Which capabilities a
+ * privileged program really uses cannot be seen from syscalls (the kernel checks them deep inside), so
+ * we do not guess. */
 static int rule_capabilities(struct ctx *c)
 {
-	if (c->p->cap_effective_known && c->p->cap_effective == 0)
+	const struct hd_profile *p = c->p;
+	if (p->setuid_execs.n)
+		return left_out(c, "CapabilityBoundingSet: an exec gained privileges (%s), and the bounding set "
+				   "limits what it gains", p->setuid_execs.v[0]);
+	if (p->cap_effective_known && p->cap_effective == 0 && p->cap_permitted_known && p->cap_permitted == 0)
 		return add_line(c->s, "CapabilityBoundingSet", "",
-				"the program ran with no effective capability at every exec");
-	return left_out(c, "CapabilityBoundingSet: the program ran with capabilities (%s); which ones it needs "
-			   "cannot be inferred from syscalls, so none are dropped",
-			c->p->cap_effective_known ? "e.g. as root" : "unknown");
+				"the program held no capability (effective and permitted sets empty at every exec)");
+	const char *why = !p->cap_effective_known || !p->cap_permitted_known ? "unknown"
+			  : p->cap_effective ? "e.g. as root"
+					     : "in its permitted set";
+	return left_out(c, "CapabilityBoundingSet: the program held capabilities (%s); which ones it needs "
+			   "cannot be inferred from syscalls, so none are dropped", why);
 }
 
 typedef int (*rule_fn)(struct ctx *);

@@ -128,6 +128,7 @@ assert p['setuid_execs'] == want and 65534 in p['uids'], (p['setuid_execs'], p['
 			if [ -n "$gained" ]; then
 				grep -q "^# NoNewPrivileges: an exec gained privileges .*$gained" "$W/x.conf" &&
 					! grep -q '^NoNewPrivileges=' "$W/x.conf" || bad "$be $name: NoNewPrivileges= not left out"
+				! grep -q '^CapabilityBoundingSet=' "$W/x.conf" || bad "$be $name: CapabilityBoundingSet= emptied"
 			else
 				grep -q '^NoNewPrivileges=yes$' "$W/x.conf" || bad "$be $name: NoNewPrivileges=yes missing"
 			fi
@@ -138,6 +139,28 @@ plain||$P/plain-true|
 file-caps-nnp|--no-new-privs|$P/caps-true|$P/caps-true
 EOF3
 	done
+	# The bounding set: ptrace works unprivileged, so harden itself runs as nobody and no exec happens
+	# as root. A plain program held no capability: CapabilityBoundingSet= (empty). A copy holding a file
+	# capability in its permitted set only (a capability-aware program raises it when needed) must keep it.
+	cp /usr/bin/true "$P/prm-true"
+	setcap cap_net_bind_service+p "$P/prm-true" || bad "setcap +p failed on $P"
+	mkdir "$P/out"
+	chown 65534:65534 "$P/out"
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+	if nobody "$HARDEN" --version >/dev/null 2>&1; then
+		for case in plain-true:empty prm-true:kept; do
+			nobody "$HARDEN" learn --backend=ptrace -o "$P/out/c.conf" -- "$P/${case%:*}" >/dev/null 2>&1 ||
+				bad "ptrace as nobody, ${case%:*}: learn failed"
+			if [ "${case#*:}" = empty ]; then
+				grep -q '^CapabilityBoundingSet=$' "$P/out/c.conf" || bad "ptrace as nobody: no CapabilityBoundingSet= for a program without capabilities"
+			else
+				grep -q '^# CapabilityBoundingSet: ' "$P/out/c.conf" && ! grep -q '^CapabilityBoundingSet=' "$P/out/c.conf" ||
+					bad "ptrace as nobody: CapabilityBoundingSet= emptied for a program with a file capability"
+			fi
+		done
+	else
+		echo "note: bounding-set checks not run: nobody cannot run $HARDEN (a directory on its path is closed)"
+	fi
 	rm -rf "$P"
 else
 	echo "note: privilege-gaining exec checks not run: they need root, setpriv, setcap and a set-uid /usr/bin/su"

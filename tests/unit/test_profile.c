@@ -40,6 +40,8 @@ static void test_roundtrip(void **state)
 	hd_profile_add_path(&p.devices, "/dev/null");
 	p.cap_effective = 0x1ff;
 	p.cap_effective_known = true;
+	p.cap_permitted = 0x3ff;
+	p.cap_permitted_known = true;
 	char *j = NULL;
 	assert_int_equal(hd_profile_to_json(&p, &j), 0);
 	hd_diags d = { 0 };
@@ -58,6 +60,8 @@ static void test_roundtrip(void **state)
 	assert_true(hd_strv_contains(&q.paths_written, "/srv/x"));
 	assert_true(q.cap_effective_known);
 	assert_int_equal(q.cap_effective, 0x1ff);
+	assert_true(q.cap_permitted_known);
+	assert_int_equal(q.cap_permitted, 0x3ff);
 	assert_int_equal(q.abis[0].n_unknown, 1);
 	/* canonical: the same profile serialises to the same text */
 	char *j2 = NULL;
@@ -119,6 +123,8 @@ static void test_hostile(void **state)
 		{ "{\"harden_profile\": 1, \"suid_sgid_modes\": [\"8\"]}", "not an octal mode" },
 		{ "{\"harden_profile\": 1, \"personalities\": [4294967296]}", "above 0xffffffff" },
 		{ "{\"harden_profile\": 1, \"cap_effective\": \"1ff\"}", "not a hex capability mask" },
+		{ "{\"harden_profile\": 1, \"cap_permitted\": \"0x-1\"}", "not a hex capability mask" },
+		{ "{\"harden_profile\": 1, \"cap_permitted\": 255}", "must be a hex string" },
 		{ "{\"harden_profile\": 1, \"extra\": 1}", "unknown key \"extra\"" },
 		{ "{\"harden_profile\": 1} {}", "offset 22" },
 		{ "{\"harden_profile\": 1, \"unknown_syscalls\": {\"x86-64\": [-1]}}", "non-negative" },

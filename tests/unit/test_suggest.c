@@ -201,9 +201,50 @@ static void test_observations_decide(void **state)
 	assert_string_equal(line_value(&s, "ProtectHome", NULL), "read-only");
 	/* /var/lib/app covers /var/lib/app/db; /proc is not made read-only by ProtectSystem=strict */
 	assert_string_equal(line_value(&s, "ReadWritePaths", NULL), "/var/lib/app");
-	assert_string_equal(line_value(&s, "CapabilityBoundingSet", NULL), "");
+	assert_true(left_out(&s, "CapabilityBoundingSet")); /* sudo gains privileges: the bounding set limits it */
 	hd_suggestion_free(&s);
 	hd_profile_free(&p);
+}
+
+/* CapabilityBoundingSet= (empty) only for a program that held no capability and gained none at exec. */
+static void test_capabilities(void **state)
+{
+	(void)state;
+	static const struct {
+		bool eff_known, prm_known;
+		uint64_t eff, prm;
+		const char *gained; /* a privilege-gaining exec, or NULL */
+		bool emptied;       /* CapabilityBoundingSet= expected */
+	} cases[] = {
+		{ true, true, 0, 0, NULL, true },
+		{ true, true, 0, 1ULL << 10, NULL, false },      /* cap_net_bind_service held, not raised */
+		{ true, true, 1ULL << 10, 1ULL << 10, NULL, false },
+		{ true, true, 0, 0, "/usr/bin/su", false },      /* set-uid root: would lose its capabilities */
+		{ true, false, 0, 0, NULL, false },              /* a profile from before cap_permitted */
+		{ false, false, 0, 0, NULL, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hd_profile p;
+		hd_profile_init(&p);
+		p.cap_effective_known = cases[i].eff_known;
+		p.cap_permitted_known = cases[i].prm_known;
+		p.cap_effective = cases[i].eff;
+		p.cap_permitted = cases[i].prm;
+		if (cases[i].gained)
+			hd_profile_add_path(&p.setuid_execs, cases[i].gained);
+		struct hd_suggestion s;
+		struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+		assert_int_equal(hd_suggest(&p, &o, &s), 0);
+		const char *v = line_value(&s, "CapabilityBoundingSet", NULL);
+		if (cases[i].emptied)
+			assert_string_equal(v, "");
+		else {
+			assert_null(v);
+			assert_true(left_out(&s, "CapabilityBoundingSet"));
+		}
+		hd_suggestion_free(&s);
+		hd_profile_free(&p);
+	}
 }
 
 static void test_dropin_text(void **state)
@@ -238,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_never_dangerous_unless_seen),
 		cmocka_unit_test(test_fallback_pairs),
 		cmocka_unit_test(test_observations_decide),
+		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_dropin_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -206,6 +206,12 @@ static int on_event(void *ctx, void *data, size_t size)
 			hd_profile_add_path(&p->setuid_execs, exe);
 		p->cap_effective |= e->args[2];
 		p->cap_effective_known = true;
+		uint64_t permitted;
+		if (e->mem_len == sizeof(permitted)) {
+			memcpy(&permitted, e->mem, sizeof(permitted));
+			p->cap_permitted |= permitted;
+			p->cap_permitted_known = true;
+		}
 		char uid[16];
 		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
 		hd_profile_add_path(&p->uids, uid);

@@ -539,7 +539,9 @@ int on_exec(struct bpf_raw_tracepoint_args *ctx)
 	e->args[4] = BPF_CORE_READ(cred, egid.val);
 	e->args[5] = BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec) | (BPF_CORE_READ(p, atomic_flags) & 1) << 1;
 	e->path_len[0] = e->path_len[1] = 0;
-	e->mem_len = 0;
+	__u64 permitted = BPF_CORE_READ(cred, cap_permitted.val);
+	__builtin_memcpy(e->mem, &permitted, sizeof(permitted)); /* the permitted set: mem is free in exec records */
+	e->mem_len = sizeof(permitted);
 	long n = bpf_probe_read_kernel_str(e->path[0], sizeof(e->path[0]), BPF_CORE_READ(bprm, filename));
 	e->path_len[0] = n > 0 ? n : 0;
 	bpf_ringbuf_submit(e, wake_flags());

@@ -70,7 +70,7 @@ struct hd_bpf_event {
 	__u32 mem_len;
 	__u32 tgid;     /* FORK: the child's tgid, tid = the parent's tgid */
 	char path[2][HD_BPF_PATH];
-	__u8 mem[32];
+	__u8 mem[32];   /* EXEC: the permitted capability set (8 bytes) */
 	__u32 dir_len[2]; /* bytes used in dir[k]; 0 = not captured */
 	char dir[2][HD_BPF_DIR_BYTES];
 };

@@ -608,6 +608,9 @@ void hd_observe_exec(struct hd_observer *ob, pid_t tid)
 			if (sscanf(line, "CapEff: %llx", &v) == 1) {
 				ob->profile->cap_effective |= v;
 				ob->profile->cap_effective_known = true;
+			} else if (sscanf(line, "CapPrm: %llx", &v) == 1) {
+				ob->profile->cap_permitted |= v;
+				ob->profile->cap_permitted_known = true;
 			} else if (sscanf(line, "Uid: %u", &uid) == 1) {
 				char buf[16];
 				snprintf(buf, sizeof(buf), "%u", uid);
