@@ -71,6 +71,7 @@ void hd_profile_free(struct hd_profile *p)
 	hd_strv_free(&p->paths_written);
 	hd_strv_free(&p->paths_read);
 	hd_strv_free(&p->devices);
+	hd_strv_free(&p->device_nodes_made);
 	hd_strv_free(&p->uids);
 	hd_profile_init(p);
 }
@@ -228,6 +229,7 @@ void hd_profile_finish(struct hd_profile *p)
 	hd_strv_sort_uniq(&p->paths_written);
 	hd_strv_sort_uniq(&p->paths_read);
 	hd_strv_sort_uniq(&p->devices);
+	hd_strv_sort_uniq(&p->device_nodes_made);
 	hd_strv_sort_uniq(&p->uids);
 }
 
@@ -263,6 +265,7 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 	dst->write_exec_mappings = sat_add(dst->write_exec_mappings, src->write_exec_mappings);
 	dst->exec_mprotects = sat_add(dst->exec_mprotects, src->exec_mprotects);
 	dst->shmat_exec = sat_add(dst->shmat_exec, src->shmat_exec);
+	dst->alarm_clock_calls = sat_add(dst->alarm_clock_calls, src->alarm_clock_calls);
 	for (size_t i = 0; i < src->n_personalities; i++)
 		if ((r = hd_profile_add_personality(dst, src->personalities[i])) < 0)
 			return r;
@@ -273,7 +276,9 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 	if ((r = merge_list(&dst->setuid_execs, &src->setuid_execs)) < 0 ||
 	    (r = merge_list(&dst->paths_written, &src->paths_written)) < 0 ||
 	    (r = merge_list(&dst->paths_read, &src->paths_read)) < 0 ||
-	    (r = merge_list(&dst->devices, &src->devices)) < 0 || (r = merge_list(&dst->uids, &src->uids)) < 0)
+	    (r = merge_list(&dst->devices, &src->devices)) < 0 ||
+	    (r = merge_list(&dst->device_nodes_made, &src->device_nodes_made)) < 0 ||
+	    (r = merge_list(&dst->uids, &src->uids)) < 0)
 		return r;
 	if (src->cap_effective_known) {
 		dst->cap_effective |= src->cap_effective;
@@ -371,6 +376,7 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 	ADD(root, "write_exec_mappings", json_object_new_int64((int64_t)p->write_exec_mappings));
 	ADD(root, "exec_mprotects", json_object_new_int64((int64_t)p->exec_mprotects));
 	ADD(root, "shmat_exec", json_object_new_int64((int64_t)p->shmat_exec));
+	ADD(root, "alarm_clock_calls", json_object_new_int64((int64_t)p->alarm_clock_calls));
 	json_object *per = json_object_new_array();
 	ADD(root, "personalities", per);
 	for (size_t i = 0; i < p->n_personalities; i++)
@@ -398,6 +404,7 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 	ADD(root, "paths_written", strv_json(&p->paths_written));
 	ADD(root, "paths_read", strv_json(&p->paths_read));
 	ADD(root, "devices", strv_json(&p->devices));
+	ADD(root, "device_nodes_made", strv_json(&p->device_nodes_made));
 	if (p->cap_effective_known) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "0x%" PRIx64, p->cap_effective);
@@ -705,6 +712,9 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 		} else if (strcmp(key, "shmat_exec") == 0) {
 			if (get_count(&c, v, key, &n))
 				p->shmat_exec = n;
+		} else if (strcmp(key, "alarm_clock_calls") == 0) {
+			if (get_count(&c, v, key, &n))
+				p->alarm_clock_calls = n;
 		} else if (strcmp(key, "personalities") == 0) {
 			if (!want_type(&c, v, json_type_array, key, "an array of integers"))
 				continue;
@@ -743,6 +753,8 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 			read_strv(&c, v, key, &p->paths_read, true);
 		else if (strcmp(key, "devices") == 0)
 			read_strv(&c, v, key, &p->devices, true);
+		else if (strcmp(key, "device_nodes_made") == 0)
+			read_strv(&c, v, key, &p->device_nodes_made, true);
 		else if (strcmp(key, "cap_effective") == 0)
 			read_cap_mask(&c, v, key, &p->cap_effective, &p->cap_effective_known);
 		else if (strcmp(key, "cap_permitted") == 0)

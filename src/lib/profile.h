@@ -33,6 +33,8 @@
  *     "write_exec_mappings": 0,                   // mmap/mprotect/pkey_mprotect asking for PROT_WRITE|PROT_EXEC
  *     "exec_mprotects": 0,                        // mprotect/pkey_mprotect adding PROT_EXEC (MDWE forbids it too)
  *     "shmat_exec": 0,                            // shmat with SHM_EXEC
+ *     "alarm_clock_calls": 0,                     // timerfd_create/timer_create/clock_nanosleep on a *_ALARM
+ *                                                 //   clock (they need CAP_WAKE_ALARM)
  *     "personalities": [0],                       // personality(x) values other than the query 0xffffffff
  *     "sched_policies": ["SCHED_OTHER"],          // sched_setscheduler/sched_setattr policies
  *     "suid_sgid_modes": ["2755"],                // chmod/open/mkdir/mknod modes carrying S_ISUID/S_ISGID, octal strings
@@ -43,6 +45,7 @@
  *     "paths_read": ["/tmp/x"],                   // opened read-only under /home /root /run/user /tmp /var/tmp
  *                                                 //   /dev /proc/kmsg /sys (the prefixes settings hide)
  *     "devices": ["/dev/null"],                   // device nodes opened (any mode)
+ *     "device_nodes_made": ["/srv/dev/x"],        // character or block nodes made with mknod (CAP_MKNOD)
  *     "cap_effective": "0x1ffffffffff",           // union of the effective capability sets seen at exec/attach
  *     "cap_permitted": "0x1ffffffffff",           // union of the permitted sets (a capability-aware program
  *                                                 //   may hold one there and raise it only when needed)
@@ -88,6 +91,7 @@ struct hd_profile {
 	uint64_t write_exec_mappings;
 	uint64_t exec_mprotects;
 	uint64_t shmat_exec;
+	uint64_t alarm_clock_calls;
 	unsigned long personalities[HD_PROFILE_MAX_PERSONALITIES];
 	size_t n_personalities;
 	uint32_t sched_policies;        /* bit p set for policy p (0..31) */
@@ -97,6 +101,7 @@ struct hd_profile {
 	hd_strv paths_written;
 	hd_strv paths_read;
 	hd_strv devices;
+	hd_strv device_nodes_made;
 	uint64_t cap_effective;
 	bool cap_effective_known;
 	uint64_t cap_permitted;

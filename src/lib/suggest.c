@@ -500,6 +500,9 @@ static int rule_protect_home(struct ctx *c)
 
 static int rule_private_devices(struct ctx *c)
 {
+	if (c->p->device_nodes_made.n)
+		return left_out(c, "PrivateDevices: device node %s was made (PrivateDevices= takes CAP_MKNOD away)",
+				c->p->device_nodes_made.v[0]);
 	for (size_t i = 0; i < c->p->devices.n; i++)
 		if (!in_list(private_dev_nodes, c->p->devices.v[i]))
 			return left_out(c, "PrivateDevices: device %s was opened", c->p->devices.v[i]);
@@ -552,6 +555,9 @@ static int rule_clock(struct ctx *c)
 	const char *d = first_with_prefix(&c->p->devices, rtc_prefixes);
 	if (d)
 		return left_out(c, "ProtectClock: %s was opened", d);
+	if (c->p->alarm_clock_calls)
+		return left_out(c, "ProtectClock: %" PRIu64 " timer(s) on an alarm clock (CLOCK_*_ALARM needs "
+				   "CAP_WAKE_ALARM, which ProtectClock= takes away)", c->p->alarm_clock_calls);
 	return add_line(c->s, "ProtectClock", "yes", "no clock-setting call, no /dev/rtc");
 }
 

@@ -58,6 +58,10 @@ sched-fifo|'SCHED_FIFO' in p['sched_policies']|^# RestrictRealtime:|^RestrictRea
 sched-batch|'SCHED_BATCH' in p['sched_policies']|^RestrictRealtime=yes$|
 thread-getppid|'getppid' in s['x86-64'] and ('clone3' in s['x86-64'] or 'clone' in s['x86-64'])|^SystemCallFilter=.*clone|
 child-getppid|'getppid' in s['x86-64']||
+mknod-chr|len(p['device_nodes_made']) == 1|^# PrivateDevices: device node .* was made|^PrivateDevices=
+mkfifo|p['device_nodes_made'] == []|^PrivateDevices=yes$|
+timerfd-alarm|p['alarm_clock_calls'] > 0|^# ProtectClock: .* alarm clock|^ProtectClock=
+timerfd-monotonic|p['alarm_clock_calls'] == 0|^ProtectClock=yes$|
 EOF2
 # Read-only opens: a device and files under a watched directory (/tmp) are recorded whether the path is
 # absolute, relative to the cwd or relative to a directory fd (tar -C walks with openat(dirfd, name));

@@ -16,6 +16,9 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/timerfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -140,6 +143,23 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "sched-batch")) {
 		struct sched_param sp = { .sched_priority = 0 };
 		return report(libc(sched_setscheduler(0, SCHED_BATCH, &sp)));
+	}
+	if (!strcmp(op, "mknod-chr") || !strcmp(op, "mkfifo")) { /* in a fresh directory, removed after */
+		char dir[] = "/tmp/hdprobe-XXXXXX", node[64];
+		if (!mkdtemp(dir))
+			return report(-errno);
+		snprintf(node, sizeof(node), "%s/node", dir);
+		long r = !strcmp(op, "mkfifo") ? libc(mkfifo(node, 0600))
+					       : libc(mknod(node, S_IFCHR | 0600, makedev(1, 3))); /* like /dev/null */
+		unlink(node);
+		rmdir(dir);
+		return report(r);
+	}
+	if (!strcmp(op, "timerfd-alarm") || !strcmp(op, "timerfd-monotonic")) {
+		int fd = timerfd_create(!strcmp(op, "timerfd-alarm") ? CLOCK_BOOTTIME_ALARM : CLOCK_MONOTONIC, TFD_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		return report(libc(fd));
 	}
 	fprintf(stderr, "hdprobe: unknown operation %s\n", op);
 	return 2;

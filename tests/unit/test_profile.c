@@ -42,6 +42,8 @@ static void test_roundtrip(void **state)
 	p.cap_effective_known = true;
 	p.cap_permitted = 0x3ff;
 	p.cap_permitted_known = true;
+	p.alarm_clock_calls = 3;
+	hd_profile_add_path(&p.device_nodes_made, "/srv/dev/null");
 	char *j = NULL;
 	assert_int_equal(hd_profile_to_json(&p, &j), 0);
 	hd_diags d = { 0 };
@@ -62,6 +64,9 @@ static void test_roundtrip(void **state)
 	assert_int_equal(q.cap_effective, 0x1ff);
 	assert_true(q.cap_permitted_known);
 	assert_int_equal(q.cap_permitted, 0x3ff);
+	assert_int_equal(q.alarm_clock_calls, 3);
+	assert_int_equal(q.device_nodes_made.n, 1);
+	assert_string_equal(q.device_nodes_made.v[0], "/srv/dev/null");
 	assert_int_equal(q.abis[0].n_unknown, 1);
 	/* canonical: the same profile serialises to the same text */
 	char *j2 = NULL;

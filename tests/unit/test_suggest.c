@@ -206,6 +206,29 @@ static void test_observations_decide(void **state)
 	hd_profile_free(&p);
 }
 
+/* Settings that take a capability away: PrivateDevices= CAP_MKNOD, ProtectClock= CAP_WAKE_ALARM. */
+static void test_capability_side_effects(void **state)
+{
+	(void)state;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	struct hd_profile p;
+	struct hd_suggestion s;
+	hd_profile_init(&p);
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_string_equal(line_value(&s, "PrivateDevices", NULL), "yes");
+	assert_string_equal(line_value(&s, "ProtectClock", NULL), "yes");
+	hd_suggestion_free(&s);
+	hd_profile_add_path(&p.device_nodes_made, "/srv/chroot/dev/null");
+	p.alarm_clock_calls = 2;
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_null(line_value(&s, "PrivateDevices", NULL));
+	assert_true(left_out(&s, "PrivateDevices: device node /srv/chroot/dev/null"));
+	assert_null(line_value(&s, "ProtectClock", NULL));
+	assert_true(left_out(&s, "ProtectClock: 2 timer(s) on an alarm clock"));
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
 /* CapabilityBoundingSet= (empty) only for a program that held no capability and gained none at exec. */
 static void test_capabilities(void **state)
 {
@@ -280,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_fallback_pairs),
 		cmocka_unit_test(test_observations_decide),
 		cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_capability_side_effects),
 		cmocka_unit_test(test_dropin_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "syscalls.h"
@@ -47,6 +48,7 @@ enum kind {
 	K_FCHMOD,             /* fd in arg 0, mode in arg 1: set-uid bits only */
 	K_OPENAT2,            /* dirfd 0, path 1, struct open_how * 2: u64 flags, u64 mode */
 	K_CHDIR,              /* path in arg 0: only for backends that model the working directory */
+	K_ALARM_CLOCK,        /* clockid in arg 0: the *_ALARM clocks need CAP_WAKE_ALARM */
 };
 
 /* Syscalls whose path arguments matter. -1 = no such argument; dirfd -1 = relative to the cwd. */
@@ -57,41 +59,42 @@ struct path_rule {
 	uint8_t effect;
 	uint8_t effect2;
 	int implied_flags;               /* creat(): O_CREAT|O_WRONLY|O_TRUNC */
+	bool makes_node;                 /* mknod: a character or block mode makes a device node */
 };
 
 static const struct path_rule path_rules[] = {
-	/* name          dirfd path flags mode  dirfd2 path2  effect      effect2 */
-	{ "open",        -1, 0, 1, 2, -1, -1, EFF_OPEN, EFF_NONE, 0 },
-	{ "openat",       0, 1, 2, 3, -1, -1, EFF_OPEN, EFF_NONE, 0 },
-	{ "creat",       -1, 0, -1, 1, -1, -1, EFF_OPEN, EFF_NONE, O_CREAT | O_WRONLY | O_TRUNC },
-	{ "mkdir",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "mkdirat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "mknod",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "mknodat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "unlink",      -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "unlinkat",     0, 1, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "rmdir",       -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0 },
-	{ "rename",      -1, 0, -1, -1, -1, 1, EFF_CREATE, EFF_CREATE, 0 },
-	{ "renameat",     0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0 },
-	{ "renameat2",    0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0 },
-	{ "link",        -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0 },
-	{ "linkat",      -1, -1, -1, -1, 2, 3, EFF_NONE, EFF_CREATE, 0 },
-	{ "symlink",     -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0 },
-	{ "symlinkat",   -1, -1, -1, -1, 1, 2, EFF_NONE, EFF_CREATE, 0 },
-	{ "truncate",    -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "chmod",       -1, 0, -1, 1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "fchmodat",     0, 1, -1, 2, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "fchmodat2",    0, 1, -1, 2, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "chown",       -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "lchown",      -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "fchownat",     0, 1, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "utime",       -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "utimes",      -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "utimensat",    0, 1, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "setxattr",    -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "lsetxattr",   -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "removexattr", -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
-	{ "lremovexattr",-1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0 },
+	/* name          dirfd path flags mode  dirfd2 path2  effect      effect2  implied  makes_node */
+	{ "open",        -1, 0, 1, 2, -1, -1, EFF_OPEN, EFF_NONE, 0, false },
+	{ "openat",       0, 1, 2, 3, -1, -1, EFF_OPEN, EFF_NONE, 0, false },
+	{ "creat",       -1, 0, -1, 1, -1, -1, EFF_OPEN, EFF_NONE, O_CREAT | O_WRONLY | O_TRUNC, false },
+	{ "mkdir",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "mkdirat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "mknod",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0, true },
+	{ "mknodat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0, true },
+	{ "unlink",      -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "unlinkat",     0, 1, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "rmdir",       -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "rename",      -1, 0, -1, -1, -1, 1, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "renameat",     0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "renameat2",    0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "link",        -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0, false },
+	{ "linkat",      -1, -1, -1, -1, 2, 3, EFF_NONE, EFF_CREATE, 0, false },
+	{ "symlink",     -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0, false },
+	{ "symlinkat",   -1, -1, -1, -1, 1, 2, EFF_NONE, EFF_CREATE, 0, false },
+	{ "truncate",    -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "chmod",       -1, 0, -1, 1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "fchmodat",     0, 1, -1, 2, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "fchmodat2",    0, 1, -1, 2, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "chown",       -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "lchown",      -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "fchownat",     0, 1, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "utime",       -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "utimes",      -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "utimensat",    0, 1, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "setxattr",    -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "lsetxattr",   -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "removexattr", -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "lremovexattr",-1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
 };
 
 struct kind_rule {
@@ -105,6 +108,8 @@ static const struct kind_rule kind_rules[] = {
 	{ "shmat", K_SHMAT }, { "personality", K_PERSONALITY },
 	{ "sched_setscheduler", K_SCHED_SETSCHEDULER }, { "sched_setattr", K_SCHED_SETATTR },
 	{ "fchmod", K_FCHMOD }, { "openat2", K_OPENAT2 }, { "chdir", K_CHDIR },
+	{ "timerfd_create", K_ALARM_CLOCK }, { "timer_create", K_ALARM_CLOCK }, { "clock_nanosleep", K_ALARM_CLOCK },
+	{ "clock_nanosleep_time64", K_ALARM_CLOCK },
 };
 
 /* kind values >= PATH_KIND_BASE index path_rules. */
@@ -356,8 +361,12 @@ static void do_path_rule(struct hd_observer *ob, pid_t tid, const struct path_ru
 	if (r->effect != EFF_NONE && r->path >= 0) {
 		int dirfd = r->dirfd >= 0 ? (int)a[r->dirfd] : AT_FDCWD;
 		/* utimensat(fd, NULL, ...) changes fd itself: AT_EMPTY_PATH-like */
-		if (resolve(ob, tid, dirfd, a[r->path], false, path))
+		if (resolve(ob, tid, dirfd, a[r->path], false, path)) {
 			record_path(ob, path, (enum path_effect)r->effect, flags);
+			mode_t mode = r->mode >= 0 ? (mode_t)a[r->mode] : 0;
+			if (r->makes_node && (S_ISCHR(mode) || S_ISBLK(mode)))
+				note(ob, hd_profile_add_path(&ob->profile->device_nodes_made, path));
+		}
 	}
 	if (r->effect2 != EFF_NONE && r->path2 >= 0) {
 		int dirfd = r->dirfd2 >= 0 ? (int)a[r->dirfd2] : AT_FDCWD;
@@ -495,6 +504,10 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 	case K_SHMAT:
 		if (a[2] & SHM_EXEC)
 			p->shmat_exec++;
+		break;
+	case K_ALARM_CLOCK:
+		if ((int32_t)a[0] == CLOCK_REALTIME_ALARM || (int32_t)a[0] == CLOCK_BOOTTIME_ALARM)
+			p->alarm_clock_calls++;
 		break;
 	case K_PERSONALITY:
 		if ((uint32_t)a[0] != 0xffffffffu)
