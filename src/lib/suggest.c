@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -597,13 +598,50 @@ static int rule_capabilities(struct ctx *c)
 			   "cannot be inferred from syscalls, so none are dropped", why);
 }
 
+/* Calls that mount or unmount. Made in the host's mount namespace they are meant for the host, and a unit
+ * with a mount namespace of its own keeps them from propagating there (systemd makes the unit's
+ * namespace a follower of the host's, never the other way). */
+static const char *const host_mount_calls[] = { "mount", "umount", "umount2", "move_mount", "fsmount",
+						"mount_setattr", NULL };
+
+/* The call by which the program mounted or unmounted without making a mount namespace of its own first,
+ * or NULL. After unshare(CLONE_NEWNS) or the like its mounts are private anyway. */
+static const char *mounts_for_host(const struct hd_profile *p)
+{
+	if (p->namespaces & CLONE_NEWNS)
+		return NULL;
+	for (const char *const *n = host_mount_calls; *n; n++)
+		if (hd_profile_saw(p, *n))
+			return *n;
+	return NULL;
+}
+
 typedef int (*rule_fn)(struct ctx *);
-/* In the order the drop-in lists them. */
-static const rule_fn setting_rules[] = {
-	rule_no_new_privileges, rule_capabilities, rule_address_families, rule_private_network,
-	rule_namespaces, rule_mdwe, rule_lock_personality, rule_realtime, rule_suid, rule_private_tmp,
-	rule_protect_system, rule_protect_home, rule_private_devices, rule_kernel_tunables,
-	rule_kernel_modules, rule_kernel_logs, rule_clock, rule_cgroups, rule_hostname,
+/* In the order the drop-in lists them. mount_ns: the setting gives the unit a mount namespace of its own,
+ * so it is left out when the program mounts for the host (mounts_for_host). */
+static const struct {
+	rule_fn fn;
+	const char *mount_ns;
+} setting_rules[] = {
+	{ rule_no_new_privileges, NULL },
+	{ rule_capabilities, NULL },
+	{ rule_address_families, NULL },
+	{ rule_private_network, NULL },
+	{ rule_namespaces, NULL },
+	{ rule_mdwe, NULL },
+	{ rule_lock_personality, NULL },
+	{ rule_realtime, NULL },
+	{ rule_suid, NULL },
+	{ rule_private_tmp, "PrivateTmp" },
+	{ rule_protect_system, "ProtectSystem" },
+	{ rule_protect_home, "ProtectHome" },
+	{ rule_private_devices, "PrivateDevices" },
+	{ rule_kernel_tunables, "ProtectKernelTunables" },
+	{ rule_kernel_modules, "ProtectKernelModules" },
+	{ rule_kernel_logs, "ProtectKernelLogs" },
+	{ rule_clock, NULL },
+	{ rule_cgroups, "ProtectControlGroups" },
+	{ rule_hostname, NULL },
 };
 
 int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, struct hd_suggestion *out)
@@ -611,8 +649,13 @@ int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, s
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { p, o->sdver, out };
 	int r = suggest_syscall_filter(p, o->sdver, out);
+	const char *mounted = mounts_for_host(p);
 	for (size_t i = 0; r == 0 && i < sizeof(setting_rules) / sizeof(setting_rules[0]); i++)
-		r = setting_rules[i](&c);
+		r = mounted && setting_rules[i].mount_ns
+			    ? left_out(&c, "%s: %s was called outside a mount namespace of the program's own; the "
+					   "unit's mount namespace would keep those mounts from the host",
+				       setting_rules[i].mount_ns, mounted)
+			    : setting_rules[i].fn(&c);
 	if (r < 0)
 		hd_suggestion_free(out);
 	return r;

@@ -62,6 +62,8 @@ mknod-chr|len(p['device_nodes_made']) == 1|^# PrivateDevices: device node .* was
 mkfifo|p['device_nodes_made'] == []|^PrivateDevices=yes$|
 timerfd-alarm|p['alarm_clock_calls'] > 0|^# ProtectClock: .* alarm clock|^ProtectClock=
 timerfd-monotonic|p['alarm_clock_calls'] == 0|^ProtectClock=yes$|
+mount-tmpfs|'mount' in s['x86-64'] and 'mnt' not in p['namespaces']|^# ProtectKernelTunables: mount was called outside|^ProtectKernelTunables=
+unshare-mount-tmpfs|'mount' in s['x86-64'] and 'mnt' in p['namespaces']|^ProtectKernelTunables=yes$|^# ProtectKernelTunables: mount
 EOF2
 # Read-only opens: a device and files under a watched directory (/tmp) are recorded whether the path is
 # absolute, relative to the cwd or relative to a directory fd (tar -C walks with openat(dirfd, name));

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -160,6 +161,19 @@ int main(int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		return report(libc(fd));
+	}
+	if (!strcmp(op, "mount-tmpfs") || !strcmp(op, "unshare-mount-tmpfs")) { /* mounted and unmounted again */
+		if (!strcmp(op, "unshare-mount-tmpfs") &&
+		    (unshare(CLONE_NEWNS) < 0 || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+			return report(-errno);
+		char dir[] = "/tmp/hdprobe-XXXXXX";
+		if (!mkdtemp(dir))
+			return report(-errno);
+		long r = libc(mount("hdprobe", dir, "tmpfs", 0, "size=64k"));
+		if (r == 0)
+			umount2(dir, 0);
+		rmdir(dir);
+		return report(r);
 	}
 	fprintf(stderr, "hdprobe: unknown operation %s\n", op);
 	return 2;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -229,6 +230,37 @@ static void test_capability_side_effects(void **state)
 	hd_profile_free(&p);
 }
 
+/* A program that mounts in the host's namespace gets no setting that gives the unit a mount namespace of
+ * its own; after unshare(CLONE_NEWNS) its mounts are private and those settings are fine. */
+static void test_mounts_for_host(void **state)
+{
+	(void)state;
+	static const char *const mount_ns[] = { "PrivateTmp", "ProtectSystem", "ProtectHome", "PrivateDevices",
+						"ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs",
+						"ProtectControlGroups", NULL };
+	static const char *const seen[] = { "read", "umount2", NULL };
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	for (int own_ns = 0; own_ns < 2; own_ns++) {
+		struct hd_profile p;
+		struct hd_suggestion s;
+		hd_profile_init(&p);
+		add(&p, seen);
+		if (own_ns)
+			p.namespaces = 0x00020000; /* CLONE_NEWNS */
+		assert_int_equal(hd_suggest(&p, &o, &s), 0);
+		for (const char *const *n = mount_ns; *n; n++) {
+			char why[96];
+			snprintf(why, sizeof(why), "%s: umount2 was called outside", *n);
+			assert_int_equal(line_value(&s, *n, NULL) == NULL, !own_ns);
+			assert_int_equal(left_out(&s, why), !own_ns);
+		}
+		assert_string_equal(line_value(&s, "ProtectClock", NULL), "yes"); /* no mount namespace */
+		assert_null(line_value(&s, "ReadWritePaths", NULL));
+		hd_suggestion_free(&s);
+		hd_profile_free(&p);
+	}
+}
+
 /* CapabilityBoundingSet= (empty) only for a program that held no capability and gained none at exec. */
 static void test_capabilities(void **state)
 {
@@ -304,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_observations_decide),
 		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_capability_side_effects),
+		cmocka_unit_test(test_mounts_for_host),
 		cmocka_unit_test(test_dropin_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
