@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <elf.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,11 +155,45 @@ static void test_exec_gained_privileges(void **state)
 	assert_false(hd_exec_gained_privileges(false, true, NULL));
 }
 
+/* The auxiliary vector in both word sizes; truncated or AT_NULL-ended vectors have no answer. */
+static void test_auxv_at_secure(void **state)
+{
+	(void)state;
+	const uint64_t wide[] = { AT_PAGESZ, 4096, AT_SECURE, 1, AT_NULL, 0 };
+	assert_int_equal(hd_auxv_at_secure(wide, sizeof(wide), true), 1);
+	const uint64_t plain[] = { AT_SECURE, 0, AT_NULL, 0 };
+	assert_int_equal(hd_auxv_at_secure(plain, sizeof(plain), true), 0);
+	const uint32_t narrow[] = { AT_PAGESZ, 4096, AT_SECURE, 1, AT_NULL, 0 };
+	assert_int_equal(hd_auxv_at_secure(narrow, sizeof(narrow), false), 1);
+	/* the wrong word size gives a wrong answer (AT_SECURE's value read from its type's high half): why the
+	 * reader asks the ELF class first */
+	assert_int_equal(hd_auxv_at_secure(wide, sizeof(wide), false), 0);
+	assert_int_equal(hd_auxv_at_secure(wide, 3 * sizeof(uint64_t), true), -1); /* cut inside the pair */
+	const uint64_t ended[] = { AT_NULL, 0, AT_SECURE, 1 };
+	assert_int_equal(hd_auxv_at_secure(ended, sizeof(ended), true), -1);
+	assert_int_equal(hd_auxv_at_secure(wide, 0, true), -1);
+}
+
+static void test_path_join(void **state)
+{
+	(void)state;
+	char out[PATH_MAX];
+	assert_true(hd_path_join("/srv/app", "./bin/../run/x", out));
+	assert_string_equal(out, "/srv/app/run/x");
+	assert_true(hd_path_join("/", "x", out));
+	assert_string_equal(out, "/x");
+	static char longer[PATH_MAX];
+	memset(longer, 'a', sizeof(longer) - 1); /* PATH_MAX - 1 characters: no room for "/srv/" */
+	assert_false(hd_path_join("/srv", longer, out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leaves_cover_prefixes),
 		cmocka_unit_test(test_exec_gained_privileges),
+		cmocka_unit_test(test_auxv_at_secure),
+		cmocka_unit_test(test_path_join),
 		cmocka_unit_test_setup_teardown(test_open_family_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compat_numbering, setup, teardown),
 	};

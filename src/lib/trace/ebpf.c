@@ -195,11 +195,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (e->type == HD_BPF_EV_EXEC) {
 		struct hd_profile *p = l->ob->profile;
 		/* the file name as given to execve: made absolute with the modelled working directory */
-		char exe[HD_BPF_PATH + PATH_MAX];
+		char exe[PATH_MAX];
 		const struct cwd_entry *cwd = cwd_find(l, e->tgid);
 		bool named = e->path_len[0] > 1 && e->path_len[0] < HD_BPF_PATH;
 		if (named && e->path[0][0] != '/' && cwd)
-			snprintf(exe, sizeof(exe), "%s/%s", cwd->cwd, e->path[0]);
+			named = hd_path_join(cwd->cwd, e->path[0], exe);
 		else if (named)
 			snprintf(exe, sizeof(exe), "%s", e->path[0]);
 		if (named && hd_exec_gained_privileges(e->args[5] & 1, e->args[5] & 2, exe))

@@ -270,12 +270,20 @@ static bool resolve(struct hd_observer *ob, pid_t tid, int dirfd, uint64_t addr,
 				return false;
 			base[b] = 0;
 		}
-		if ((size_t)b + 1 + (size_t)n + 1 > PATH_MAX)
-			return false;
-		memcpy(out, base, (size_t)b);
-		out[b] = '/';
-		memcpy(out + b + 1, rel, (size_t)n + 1);
+		return hd_path_join(base, rel, out);
 	}
+	normalize(out);
+	return true;
+}
+
+bool hd_path_join(const char *base, const char *rel, char out[PATH_MAX])
+{
+	size_t b = strlen(base), n = strlen(rel);
+	if (b + 1 + n + 1 > PATH_MAX)
+		return false;
+	memcpy(out, base, b);
+	out[b] = '/';
+	memcpy(out + b + 1, rel, n + 1);
 	normalize(out);
 	return true;
 }
@@ -563,6 +571,30 @@ bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *pa
 	return getxattr(path, "security.capability", NULL, 0) > 0;
 }
 
+int hd_auxv_at_secure(const void *auxv, size_t len, bool wide)
+{
+	size_t size = wide ? 8 : 4;
+	const unsigned char *p = auxv;
+	for (size_t off = 0; off + 2 * size <= len; off += 2 * size) {
+		uint64_t type = 0, value = 0;
+		if (wide) {
+			memcpy(&type, p + off, 8);
+			memcpy(&value, p + off + 8, 8);
+		} else {
+			uint32_t t, v;
+			memcpy(&t, p + off, 4);
+			memcpy(&v, p + off + 4, 4);
+			type = t;
+			value = v;
+		}
+		if (type == AT_NULL)
+			break;
+		if (type == AT_SECURE)
+			return value != 0;
+	}
+	return -1;
+}
+
 /* AT_SECURE of a process from /proc/TID/auxv: 1 or 0, -1 if it cannot be read. The vector has the word
  * size of the program (32-bit entries for an i386 program), told by the ELF class of its executable. */
 static int proc_at_secure(pid_t tid)
@@ -577,7 +609,6 @@ static int proc_at_secure(pid_t tid)
 	close(fd);
 	if (n != (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG) != 0)
 		return -1;
-	bool wide = ident[EI_CLASS] == ELFCLASS64;
 	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -585,26 +616,7 @@ static int proc_at_secure(pid_t tid)
 	uint64_t words[128]; /* the kernel keeps at most AT_VECTOR_SIZE (~50) pairs */
 	n = read(fd, words, sizeof(words));
 	close(fd);
-	if (n <= 0)
-		return -1;
-	size_t size = wide ? 8 : 4, count = (size_t)n / size;
-	for (size_t i = 0; i + 1 < count; i += 2) {
-		uint64_t type, value;
-		if (wide) {
-			type = words[i];
-			value = words[i + 1];
-		} else {
-			uint32_t pair[2];
-			memcpy(pair, (const char *)words + i * 4, sizeof(pair));
-			type = pair[0];
-			value = pair[1];
-		}
-		if (type == AT_NULL)
-			break;
-		if (type == AT_SECURE)
-			return value != 0;
-	}
-	return -1;
+	return n > 0 ? hd_auxv_at_secure(words, (size_t)n, ident[EI_CLASS] == ELFCLASS64) : -1;
 }
 
 void hd_observe_exec(struct hd_observer *ob, pid_t tid)

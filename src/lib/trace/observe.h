@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "arch.h"
@@ -52,6 +53,11 @@ void hd_observe_exec(struct hd_observer *ob, pid_t tid);
  * change. Under no_new_privs the kernel grants nothing and at_secure stays false, so the file at path is
  * judged instead (set-uid/set-gid bits or file capabilities), as it would act without no_new_privs. */
 bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *path);
+/* AT_SECURE in an auxiliary vector of len bytes (pairs of 64-bit words if wide, else 32-bit): 1 or 0,
+ * -1 if it is not there before AT_NULL or the end. */
+int hd_auxv_at_secure(const void *auxv, size_t len, bool wide);
+/* base "/" rel into out, with "." and ".." resolved textually; false if longer than PATH_MAX. */
+bool hd_path_join(const char *base, const char *rel, char out[PATH_MAX]);
 /* What a backend that cannot stop the caller (eBPF) must copy at syscall entry for (slot, number):
  * argument indexes of up to two path strings and one fixed-size struct (-1 = none). */
 struct hd_observe_plan {

@@ -207,7 +207,8 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
  * interprocessor interrupt, which in a virtual machine is an exit to the hypervisor; tracer and tracee on
  * one CPU hand over directly (a traced tar here: ~360 ms on one CPU, 510-610 ms across two). So the
  * tracer stays on the CPU it runs on, and the scheduler's wake-ups bring the tracee to it; the command
- * itself keeps the affinity it had (*all). False if the affinity cannot be read or set. */
+ * itself keeps the affinity it had (*all), and so does the caller once tracing ends. False if the
+ * affinity cannot be read or set. */
 static bool keep_tracer_on_one_cpu(cpu_set_t *all)
 {
 	int cpu = sched_getcpu();
@@ -230,6 +231,8 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
+		if (pinned)
+			sched_setaffinity(0, sizeof(all), &all);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return -e;
@@ -286,6 +289,8 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 		res->exec_errno = e;
 	}
 out:
+	if (pinned)
+		sched_setaffinity(0, sizeof(all), &all); /* a library call leaves its caller as it found it */
 	close(pipefd[0]);
 	free(tids.v);
 	return r;
