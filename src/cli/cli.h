@@ -32,6 +32,11 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 void cli_print_diags(const hd_diags *d);
 /* --systemd=V; prints an error and returns EXIT_USAGE on a bad value, else 0. */
 int cli_parse_systemd_version(const char *verb, const char *arg, int *out);
+/* harden --version: the version, libseccomp, the kernel and its compat ABIs (probed). */
+int cli_version(void);
+/* After the command died by signal sig: where that can be the kernel refusing int $0x80 (SIGSEGV on a
+ * kernel whose i386 gate faults), say so on stderr, so the death is not blamed on a filter. */
+void cli_note_fault_death(const char *verb, int sig);
 /* Colour on a tty unless NO_COLOR is set. */
 bool cli_color(FILE *f);
 /* True when the locale's charset is UTF-8 (for ✓/✗ and → vs ASCII fallbacks). */

@@ -2,11 +2,17 @@
 #include "cli.h"
 
 #include <langinfo.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "abiprobe.h"
+#include "arch.h"
 #include "groups.h"
 
 const char *cli_program = "harden";
@@ -58,4 +64,36 @@ bool cli_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+int cli_version(void)
+{
+	printf("harden %s\n", HARDEN_VERSION);
+	const struct scmp_version *v = seccomp_version();
+	if (v)
+		printf("libseccomp %u.%u.%u\n", v->major, v->minor, v->micro);
+	struct utsname uts;
+	const char *native = hd_arch_info(hd_arch_native())->name;
+	printf("kernel %s (%s)\n", uname(&uts) == 0 ? uts.release : "unknown", native);
+	struct hd_abi_probe compat[2];
+	int n = hd_probe_compat_abis(compat);
+	for (int i = 0; i < n; i++) {
+		char d[200];
+		printf("  compat ABI %s: %s\n", hd_arch_info(compat[i].arch)->name,
+		       hd_abi_reach_describe(&compat[i], d, sizeof(d)));
+	}
+	return EXIT_OK;
+}
+
+void cli_note_fault_death(const char *verb, int sig)
+{
+	if (sig != SIGSEGV)
+		return;
+	struct hd_abi_probe compat[2];
+	int n = hd_probe_compat_abis(compat);
+	for (int i = 0; i < n; i++)
+		if (compat[i].arch == HD_ARCH_X86 && compat[i].reach == HD_ABI_FAULTS)
+			fprintf(stderr, "%s %s: note: on this kernel int $0x80 faults with SIGSEGV, filter or no filter: "
+				"if the program makes i386 calls, that is what killed it (no i386 call ran, none was "
+				"filtered)\n", cli_program, verb);
 }

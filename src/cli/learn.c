@@ -340,6 +340,7 @@ next_option:
 			} else if (WIFSIGNALED(res.wait_status)) {
 				fprintf(stderr, "%s learn: the command was killed by signal %d (%s)\n", cli_program,
 					WTERMSIG(res.wait_status), strsignal(WTERMSIG(res.wait_status)));
+				cli_note_fault_death("learn", WTERMSIG(res.wait_status));
 				ret = EXIT_FINDINGS;
 			}
 		}

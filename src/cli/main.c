@@ -31,7 +31,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
 		"\n"
-		"Run '%s VERB --help' for a verb's options.\n"
+		"Run '%s VERB --help' for a verb's options. --version also names the libseccomp and kernel\n"
+		"harden runs on, and says whether this kernel lets a process in through its compat ABIs\n"
+		"(x86-64: int $0x80, x32).\n"
 		"Exit status: 0 success, 1 findings (threshold exceeded, --strict warnings, not found), 2 usage error.\n",
 		cli_program);
 }
@@ -48,10 +50,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(v, "--version") == 0) {
-		printf("harden %s\n", HARDEN_VERSION);
-		return EXIT_OK;
-	}
+	if (strcmp(v, "--version") == 0)
+		return cli_version();
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(v, verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);

@@ -606,9 +606,12 @@ int verb_run(int argc, char **argv)
 		ret = WEXITSTATUS(res.wait_status);
 	else if (res.killed_by_filter)
 		ret = 128 + SIGSYS; /* as if the kernel had killed it, even when SIGKILL had to be used */
-	else if (WIFSIGNALED(res.wait_status))
+	else if (WIFSIGNALED(res.wait_status)) {
 		ret = 128 + WTERMSIG(res.wait_status);
-	else
+		fprintf(stderr, "%s run: %s was killed by signal %d (SIG%s), not by the filter\n", cli_program, cmd[0],
+			WTERMSIG(res.wait_status), sigabbrev_np(WTERMSIG(res.wait_status)) ? sigabbrev_np(WTERMSIG(res.wait_status)) : "?");
+		cli_note_fault_death("run", WTERMSIG(res.wait_status));
+	} else
 		ret = EXIT_SANDBOX;
 	goto done;
 oom:

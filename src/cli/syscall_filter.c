@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <stdarg.h>
 
+#include "abiprobe.h"
 #include "arch.h"
 #include "cli.h"
 #include "groups.h"
@@ -56,7 +57,9 @@ static void help(void)
 	       "(\"-\" where it does not exist) and where the number comes from (libseccomp, or harden's own table\n"
 	       "of syscalls newer than the installed libseccomp), every group holding it with the nesting path\n"
 	       "(@privileged %s @chown %s fchown; \">\" outside UTF-8 locales), and whether the installed\n"
-	       "libseccomp and the running kernel (its native ABI, as listed in tracefs) know it. Text shows\n"
+	       "libseccomp and the running kernel (its native ABI, as listed in tracefs) know it, and whether\n"
+	       "this kernel lets a process in through the compat ABIs at all (x86-64: int $0x80 and x32, probed\n"
+	       "with one unfiltered getpid each; an ABI that faults cannot bypass a filter). Text shows\n"
 	       "x86-64 x86 x32 arm64 arm riscv64 s390x ppc64-le; --json every architecture libseccomp knows.\n"
 	       "Arguments are handled in order, separated by a blank line; the first unknown group or name\n"
 	       "stops with an error (--json checks all arguments first and prints nothing on error).\n"
@@ -80,7 +83,9 @@ static void help(void)
 	       "                   \"source\": \"libseccomp\"|\"harden table\"|null, \"source_detail\": STR}...],\n"
 	       "      \"paths\": [[\"@privileged\", \"@chown\", \"fchown\"]...], \"groups\": [STR...],\n"
 	       "      \"libseccomp\": {\"version\": STR, \"knows\": BOOL},\n"
-	       "      \"kernel\": {\"release\": STR, \"arch\": STR, \"knows\": BOOL|null, \"detail\": STR}}]}\n"
+	       "      \"kernel\": {\"release\": STR, \"arch\": STR, \"knows\": BOOL|null, \"detail\": STR,\n"
+	       "                 \"compat_abis\": [{\"arch\": \"x86\", \"reach\": \"reachable\"|\"enosys\"|\"faults\"|\"unknown\",\n"
+	       "                                  \"detail\": STR}...]}}]}\n"
 	       "  x32 numbers include the 0x40000000 bit, as seccomp_data.nr and scmp_sys_resolver show them.\n"
 	       "\n"
 	       "Exit status: 0 ok, 1 unknown group or syscall name, 2 usage error.\n",
@@ -263,6 +268,8 @@ struct kernel_view {
 	int load_error;
 	hd_strv events; /* sorted tracepoint names */
 	struct utsname uts;
+	struct hd_abi_probe compat[2]; /* can this process enter through x86 / x32 at all? */
+	int n_compat;
 };
 
 static void kernel_view_init(struct kernel_view *kv)
@@ -272,6 +279,14 @@ static void kernel_view_init(struct kernel_view *kv)
 		snprintf(kv->uts.release, sizeof(kv->uts.release), "unknown");
 	kv->load_error = hd_kernel_syscalls(&kv->events);
 	kv->loaded = kv->load_error >= 0;
+	kv->n_compat = hd_probe_compat_abis(kv->compat);
+}
+
+static const char *abi_reach_name(enum hd_abi_reach r)
+{
+	static const char *const names[] = { [HD_ABI_REACHABLE] = "reachable", [HD_ABI_FILTERED_ONLY] = "enosys",
+					     [HD_ABI_FAULTS] = "faults", [HD_ABI_UNKNOWN] = "unknown" };
+	return names[r];
 }
 
 /* 1 = the kernel has it, 0 = it does not, -1 = cannot tell. detail explains. */
@@ -397,6 +412,17 @@ static int lookup_syscall(const char *name, const struct opts *o, const struct k
 		json_object_object_add(kj, "arch", json_object_new_string(native));
 		json_object_object_add(kj, "knows", kk < 0 ? NULL : json_object_new_boolean(kk));
 		json_object_object_add(kj, "detail", json_object_new_string(kdetail));
+		json_object *cj = json_object_new_array();
+		for (int i = 0; i < kv->n_compat; i++) {
+			char d[200];
+			json_object *e = json_object_new_object();
+			json_object_object_add(e, "arch", json_object_new_string(hd_arch_info(kv->compat[i].arch)->name));
+			json_object_object_add(e, "reach", json_object_new_string(abi_reach_name(kv->compat[i].reach)));
+			json_object_object_add(e, "detail",
+					       json_object_new_string(hd_abi_reach_describe(&kv->compat[i], d, sizeof(d))));
+			json_object_array_add(cj, e);
+		}
+		json_object_object_add(kj, "compat_abis", cj);
 		json_object_object_add(j, "kernel", kj);
 		json_object_array_add(jarr, j);
 	} else {
@@ -423,6 +449,11 @@ static int lookup_syscall(const char *name, const struct opts *o, const struct k
 		printf("    # libseccomp %s: %s\n", ver, lsknows ? "knows it" : "does not know it");
 		printf("    # Kernel %s (%s): %s (%s)\n", kv->uts.release, native,
 		       kk > 0 ? "has it" : kk == 0 ? "does not have it" : "cannot tell", kdetail);
+		for (int i = 0; i < kv->n_compat; i++) {
+			char d[200];
+			printf("    # Kernel %s ABI: %s\n", hd_arch_info(kv->compat[i].arch)->name,
+			       hd_abi_reach_describe(&kv->compat[i], d, sizeof(d)));
+		}
 	}
 	hd_strv_free(&paths);
 	hd_strv_free(&groups);

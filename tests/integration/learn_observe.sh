@@ -2,6 +2,8 @@
 # harden learn sees what decides each setting: one probe (tests/progs/hdprobe.c) per observation, through
 # both learning backends; the drop-in must change exactly where the observation says, and the probe must
 # still run under its own drop-in (compat ABIs included).
+# learn_observe.sh i386: only the probes that enter through int $0x80 (skipped where that faults, see
+# abi-common.sh); no argument: all the others.
 set -u
 : "${HARDEN:?}" "${HDPROBE:?}"
 W=$(mktemp -d)
@@ -9,11 +11,21 @@ trap 'rm -rf "$W"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
+part=${1:-main}
+if [ "$part" = i386 ]; then
+	. "$(dirname "$0")/abi-common.sh"
+	i386_reachable || { echo "skip: $I386_WHY" >&2; exit 77; }
+fi
+
 backends=ptrace
 "$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>/dev/null && backends="$backends ebpf"
 
 # probe | python check on the profile p | line that must be in the drop-in (grep -E) | must NOT be in it
 while IFS='|' read -r op check want unwanted; do
+	case $op in
+	i386-*) [ "$part" = i386 ] || continue ;;
+	*) [ "$part" = i386 ] && continue ;;
+	esac
 	for be in $backends; do
 		# an ASan build's probe: LeakSanitizer's helper thread is CLONE_UNTRACED, and under the ptrace
 		# backend's RET_TRACE filter an untraced task gets ENOSYS for every call (see trace/ptrace.c)
@@ -65,6 +77,7 @@ timerfd-monotonic|p['alarm_clock_calls'] == 0|^ProtectClock=yes$|
 mount-tmpfs|'mount' in s['x86-64'] and 'mnt' not in p['namespaces']|^# ProtectKernelTunables: mount was called outside|^ProtectKernelTunables=
 unshare-mount-tmpfs|'mount' in s['x86-64'] and 'mnt' in p['namespaces']|^ProtectKernelTunables=yes$|^# ProtectKernelTunables: mount
 EOF2
+[ "$part" = i386 ] && exit $fail
 # Read-only opens: a device and files under a watched directory (/tmp) are recorded whether the path is
 # absolute, relative to the cwd or relative to a directory fd (tar -C walks with openat(dirfd, name));
 # the eBPF backend decides this in the kernel, so both backends must report the same. Opens elsewhere

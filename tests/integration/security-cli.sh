@@ -6,6 +6,8 @@
 set -u
 : "${HARDEN:?}" "${SRCDIR:?}" "${SHARED:?}"
 command -v python3 >/dev/null || { echo "skip: python3 is needed to read JSON" >&2; exit 77; }
+. "$(dirname "$0")/corpus-common.sh"
+need_corpus "$SHARED/corpus/units/NLnetLabs__nsd__nsd.service"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fails=0

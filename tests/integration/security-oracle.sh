@@ -15,7 +15,8 @@ set -eu
 : "${HARDEN:?}" "${SRCDIR:?}" "${SHARED:?}"
 command -v python3 >/dev/null || { echo "skip: python3 is needed to compare JSON" >&2; exit 77; }
 CORPUS=$SHARED/corpus
-[ -d "$CORPUS/units" ] || { echo "skip: no corpus at $CORPUS" >&2; exit 77; }
+. "$(dirname "$0")/corpus-common.sh"
+need_corpus "$CORPUS/units" "$CORPUS/units-edge" "$CORPUS/expected-systemd252"
 SYNTH_COUNT=${SYNTH_COUNT:-300}
 
 tmp=$(mktemp -d)

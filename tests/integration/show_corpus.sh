@@ -6,10 +6,8 @@ set -u
 : "${HARDEN:?}" "${SRCDIR:?}" "${SHARED:?}"
 export LC_ALL=C
 corpus=$SHARED/corpus
-if [ ! -d "$corpus/expected-systemd252" ]; then
-	echo "skip: no corpus at $corpus" >&2
-	exit 77
-fi
+. "$(dirname "$0")/corpus-common.sh"
+need_corpus "$corpus/units" "$corpus/units-edge" "$corpus/expected-systemd252"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 units=0 warnings=0 fail=0

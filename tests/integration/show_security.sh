@@ -10,7 +10,8 @@ set -u
 for tool in python3 systemd-analyze scmp_sys_resolver; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "skip: $tool not installed" >&2; exit 77; }
 done
-[ -d "$SHARED/corpus/expected-systemd252" ] || { echo "skip: no corpus" >&2; exit 77; }
+. "$(dirname "$0")/corpus-common.sh"
+need_corpus "$SHARED/corpus/units" "$SHARED/corpus/expected-systemd252"
 # the group order comes from the installed systemd-analyze: it must be the 252 that recorded the corpus
 systemd-analyze --version | grep -q '^systemd 252' || { echo "skip: systemd-analyze is not 252" >&2; exit 77; }
 [ "$(uname -m)" = x86_64 ] || { echo "skip: the expected output was recorded on x86-64" >&2; exit 77; }
