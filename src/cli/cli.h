@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
-#include "diag.h"
+#include "util/diag.h"
 
 /* Exit codes shared by every verb (documented in README.md). */
 #define EXIT_OK 0

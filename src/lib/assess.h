@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "diag.h"
+#include "util/diag.h"
 #include "settings.h"
 
 /*

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "diag.h"
+#include "util/diag.h"
 
 /*
  * ELF core files: only the ELF header, the program headers and the PT_NOTE segments are read, never

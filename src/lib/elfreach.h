@@ -2,7 +2,7 @@
 #pragma once
 #include <gelf.h>
 #include <stddef.h>
-#include "strv.h"
+#include "util/strv.h"
 
 /*
  * Which imports of an x86-64 shared library can be reached from the functions other objects use.

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch.h"
-#include "diag.h"
-#include "strv.h"
+#include "util/diag.h"
+#include "util/strv.h"
 #include "wrappers.h"
 
 /*

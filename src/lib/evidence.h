@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /*
  * One piece of evidence of a process meeting a seccomp filter (or of one that did not): from a core

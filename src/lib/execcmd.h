@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
-#include "diag.h"
-#include "strv.h"
+#include "util/diag.h"
+#include "util/strv.h"
 
 /*
  * Exec*= command lines as systemd 252 reads them (ExecStart=, ExecStartPre=, ...): words split with

@@ -7,7 +7,7 @@
 #include "evidence.h"
 #include "filter.h"
 #include "unit.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /*
  * From evidence to a fix: records of the same violation (unit, executable, architecture, syscall,

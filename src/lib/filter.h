@@ -3,8 +3,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch.h"
-#include "diag.h"
-#include "strv.h"
+#include "util/diag.h"
+#include "util/strv.h"
 
 /*
  * The filter engine: systemd's seccomp-backed settings, parsed with systemd's exact semantics

@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include "groups_table.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /* systemd versions whose group tables harden reproduces. */
 #define HD_SYSTEMD_252 252

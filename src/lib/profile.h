@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch.h"
-#include "diag.h"
+#include "util/diag.h"
 #include "nametables.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /*
  * A profile: what a program (a process tree) was seen doing while it was traced. It is the input of

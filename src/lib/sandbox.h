@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch.h"
-#include "diag.h"
+#include "util/diag.h"
 #include "filter.h"
 
 /*

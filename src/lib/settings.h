@@ -2,9 +2,9 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
-#include "diag.h"
+#include "util/diag.h"
 #include "filter.h"
-#include "strv.h"
+#include "util/strv.h"
 #include "unit.h"
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 #include "profile.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /*
  * From a profile to the tightest drop-in that still lets the program do what it was seen doing.

@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include "arch.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /* Syscall names <-> numbers per architecture.
  * Numbers are as the kernel sees them in seccomp_data.nr, so x32 numbers include the 0x40000000 bit

@@ -2,8 +2,8 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
-#include "diag.h"
-#include "strv.h"
+#include "util/diag.h"
+#include "util/strv.h"
 
 /*
  * Unit files: systemd's syntax, drop-ins and templates, read into an ordered list of assignments.

@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include "arch.h"
-#include "strv.h"
+#include "util/strv.h"
 
 /*
  * libc functions -> the syscalls they make, as data (src/lib/wrappers.c).

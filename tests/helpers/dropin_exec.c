@@ -29,7 +29,7 @@
 
 #include "groups.h"
 #include "profile.h"
-#include "strv.h"
+#include "util/strv.h"
 #include "syscalls.h"
 
 static void die(const char *fmt, const char *a)

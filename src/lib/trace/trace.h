@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "diag.h"
+#include "util/diag.h"
 #include "profile.h"
 
 /*

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "strv.h"
+#include "util/strv.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "diag.h"
+#include "util/diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
