@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "filter.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "sandbox.h"
 
 /* The settings of a typical hardened service, one assignment per line as in a unit file. */

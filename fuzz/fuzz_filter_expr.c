@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "filter.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 
 #define MAX_LINES 64
 

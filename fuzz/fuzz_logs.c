@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "explain.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "logparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "assess.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

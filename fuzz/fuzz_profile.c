@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "profile.h"
 #include "suggest.h"
 

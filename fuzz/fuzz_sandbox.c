@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "sandbox.h"
 
 #define MAX_LINES 32

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "assess.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "settings.h"
 #include "unit.h"
 

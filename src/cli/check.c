@@ -12,8 +12,8 @@
 #include "elfscan.h"
 #include "execcmd.h"
 #include "filter.h"
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 #include "unit.h"
 
 /* The settings whose commands run under the unit's seccomp filter, in the order systemd runs them. */

@@ -11,9 +11,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "abiprobe.h"
-#include "arch.h"
-#include "groups.h"
+#include "syscalls/abiprobe.h"
+#include "syscalls/arch.h"
+#include "syscalls/groups.h"
 
 const char *cli_program = "harden";
 

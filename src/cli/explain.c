@@ -15,9 +15,9 @@
 #include "cli.h"
 #include "coredump.h"
 #include "explain.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "logparse.h"
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "unit.h"
 
 #define VERB "explain"

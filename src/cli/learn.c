@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "profile.h"
 #include "suggest.h"
 #include "trace/trace.h"

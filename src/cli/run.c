@@ -13,11 +13,11 @@
 
 #include "cli.h"
 #include "filter.h"
-#include "groups.h"
-#include "nametables.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
 #include "sandbox.h"
 #include "supervise.h"
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "unit.h"
 
 /* Exit codes of this verb (besides the command's own status). */

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "assess.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "settings.h"
 #include "unit.h"
 

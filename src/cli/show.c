@@ -8,8 +8,8 @@
 
 #include "cli.h"
 #include "filter.h"
-#include "groups.h"
-#include "nametables.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
 #include "unit.h"
 
 /* The settings printed in the systemctl-show style output, in this order. */

@@ -17,11 +17,11 @@
 #include <unistd.h>
 #include <stdarg.h>
 
-#include "abiprobe.h"
-#include "arch.h"
+#include "syscalls/abiprobe.h"
+#include "syscalls/arch.h"
 #include "cli.h"
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 
 #define VERB "syscall-filter"
 

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 
 /* What every rule sees: the settings, and the syscall filter reduced once to a sorted name set. */
 struct hd_assess_input {

@@ -13,7 +13,7 @@
 
 #include "elfreach.h"
 #include "elfscan.h"
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 
 /* ---- tables ---- */
 

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "util/diag.h"
 #include "util/strv.h"
 #include "wrappers.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "wrappers.h"
 
 struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_ev_kind kind, const char *file,

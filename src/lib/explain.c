@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 
 #define SYS_SECCOMP_CODE 1 /* si_code of a SIGSYS the seccomp filter sent (SYS_SECCOMP) */
 

@@ -6,7 +6,7 @@
  * Decisions where systemd's behaviour depends on its build, checked against systemd-analyze 252:
  * - A syscall name is usable when the installed libseccomp resolves it (on any architecture; names
  *   that do not exist on the native one are kept, they just have no number there). In latest mode,
- *   names harden knows beyond libseccomp (src/lib/syscalls_new.c, @known) are kept too, because a
+ *   names harden knows beyond libseccomp (src/lib/syscalls/syscalls_new.c, @known) are kept too, because a
  *   current systemd built against a current libseccomp knows them. For 252 they are treated exactly as
  *   systemd 252 on this machine treats them: written directly -> "Failed to parse system call", inside
  *   a group -> dropped silently.
@@ -32,9 +32,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "groups.h"
-#include "nametables.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
+#include "syscalls/syscalls.h"
 #include "unit.h"
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))

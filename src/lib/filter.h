@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "util/diag.h"
 #include "util/strv.h"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 
 #define SIGSYS_NR 31 /* the signal number in records; every architecture systemd-coredump runs on but MIPS/alpha/sparc */
 #define MAX_DIAGS_PER_FILE 20 /* a log full of junk gives a readable report, not a million lines */

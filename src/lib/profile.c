@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Profiles: what a traced program did. Data structure, merge, and JSON in/out (schema in profile.h). */
 #include "profile.h"
-#include "nametables.h"
+#include "syscalls/nametables.h"
 
 #include <errno.h>
 #include <fcntl.h>

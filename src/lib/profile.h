@@ -3,9 +3,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "util/diag.h"
-#include "nametables.h"
+#include "syscalls/nametables.h"
 #include "util/strv.h"
 
 /*

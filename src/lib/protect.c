@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "filter.h"
-#include "groups.h"
-#include "nametables.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
+#include "syscalls/syscalls.h"
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 

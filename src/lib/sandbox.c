@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE 65

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 
 /* ---------------------------------------------------------------- capabilities (data) */
 

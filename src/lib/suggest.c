@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 
 const struct hd_fallback_pair hd_fallback_pairs[] = {
 	/* glibc tries the newer call first and falls back only on ENOSYS */

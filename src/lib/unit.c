@@ -34,7 +34,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 
 #define WHITESPACE " \t\n\r"
 #define COMMENT_CHARS "#;"

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "wrappers.h"
 
 #define D(n) { n, n, NULL, NULL, 0 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "util/strv.h"
 
 /*

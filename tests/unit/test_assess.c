@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "assess.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "settings.h"
 
 /* ---- helpers ---- */

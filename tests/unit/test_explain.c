@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "explain.h"
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "logparse.h"
 
 static void test_fix_fchown(void **state)

@@ -16,10 +16,10 @@
 #include <string.h>
 
 #include "filter.h"
-#include "groups.h"
-#include "nametables.h"
-#include "syscalls.h"
-#include "syscalls_new.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
+#include "syscalls/syscalls.h"
+#include "syscalls/syscalls_new.h"
 
 #define ABSENT INT_MIN
 

@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "profile.h"
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "trace/learn_bpf_shared.h"
 #include "trace/observe.h"
 

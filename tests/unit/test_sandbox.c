@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "abiprobe.h"
-#include "groups.h"
+#include "syscalls/abiprobe.h"
+#include "syscalls/groups.h"
 #include "sandbox.h"
 
 struct setting {

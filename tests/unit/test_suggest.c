@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "profile.h"
 #include "suggest.h"
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 
 /* The value of the first line with key (and, if given, a value containing sub). */
 static const char *line_value(const struct hd_suggestion *s, const char *key, const char *sub)

@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 #include "unit.h"
 
 /* ---- helpers ------------------------------------------------------------------------------------ */

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "wrappers.h"
 
 /* bsearch needs the table sorted; a misplaced line would make its entry unfindable. */

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 #include "trace/learn_bpf_shared.h"
 
 #define X32_BIT 0x40000000u

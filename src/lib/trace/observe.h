@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "profile.h"
 
 /*

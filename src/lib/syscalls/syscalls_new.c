@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <stddef.h>
 
-#include "syscalls_new.h"
+#include "syscalls/syscalls_new.h"
 
 #define ALL HD_ARCH_INVALID
 
 /*
  * Syscalls that Debian 12's libseccomp (2.5.4-1+deb12u1, whose table was patched up to futex_requeue = 456)
  * cannot resolve, on the architectures harden models. libseccomp is always asked first
- * (src/lib/syscalls.c), so a row here only matters while the installed libseccomp lacks the name.
+ * (src/lib/syscalls/syscalls.c), so a row here only matters while the installed libseccomp lacks the name.
  *
  * Since Linux 5.1 every architecture takes new syscalls from one shared list (scripts/syscall.tbl,
  * include/uapi/asm-generic/unistd.h); the per-arch tables (x86 syscall_64.tbl / syscall_32.tbl, arm

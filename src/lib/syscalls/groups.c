@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "groups.h"
+#include "syscalls/groups.h"
 
 #include <glob.h>
 #include <errno.h>

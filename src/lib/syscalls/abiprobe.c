@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "abiprobe.h"
+#include "syscalls/abiprobe.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stddef.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 
 /*
  * Can a process of the native architecture enter the kernel through its other ABIs right now?

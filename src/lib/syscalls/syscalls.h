@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
-#include "arch.h"
+#include "syscalls/arch.h"
 #include "util/strv.h"
 
 /* Syscall names <-> numbers per architecture.
@@ -12,7 +12,7 @@
 enum hd_nr_source {
 	HD_NR_SRC_NONE,       /* not found */
 	HD_NR_SRC_LIBSECCOMP, /* the installed libseccomp's table */
-	HD_NR_SRC_PROJECT,    /* harden's own table of syscalls newer than libseccomp (src/lib/syscalls_new.c) */
+	HD_NR_SRC_PROJECT,    /* harden's own table of syscalls newer than libseccomp (src/lib/syscalls/syscalls_new.c) */
 };
 
 int hd_syscall_nr(const char *name, hd_arch arch, enum hd_nr_source *src /* may be NULL */);
@@ -29,7 +29,7 @@ int hd_syscall_all_names(hd_strv *out);
 /* "libseccomp", "harden table", "none". */
 const char *hd_nr_source_name(enum hd_nr_source src);
 /* Where harden's own table got the number of name on arch (kernel version and table), NULL if the
- * number does not come from that table (see src/lib/syscalls_new.c). */
+ * number does not come from that table (see src/lib/syscalls/syscalls_new.c). */
 const char *hd_syscall_project_source(const char *name, hd_arch arch);
 /* Levenshtein distance between two names, capped at cap+1 (enough to rank suggestions). */
 unsigned hd_name_distance(const char *a, const char *b, unsigned cap);

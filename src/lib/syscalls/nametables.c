@@ -9,7 +9,7 @@
  * out of its number -> name table. Lookups by name ignore case, as systemd's gperf tables do
  * (checked: systemd-analyze verify accepts "eperm" and "af_inet").
  */
-#include "nametables.h"
+#include "syscalls/nametables.h"
 
 #include <errno.h>
 #include <limits.h>

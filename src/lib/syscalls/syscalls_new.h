@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-#include "arch.h"
+#include "syscalls/arch.h"
 
 /*
  * Syscalls newer than the installed libseccomp knows, as data. Since Linux 5.1 (number 424) new

@@ -10,7 +10,7 @@
  */
 #include <stddef.h>
 
-#include "groups_table.h"
+#include "syscalls/groups_table.h"
 
 static const struct hd_group_member default_members[] = {
 	{ .name = "@sandbox", .since = 257 },

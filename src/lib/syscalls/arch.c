@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "arch.h"
+#include "syscalls/arch.h"
 
 #include <linux/audit.h>
 #include <seccomp.h>

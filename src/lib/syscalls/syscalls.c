@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "syscalls.h"
+#include "syscalls/syscalls.h"
 
 #include <errno.h>
 #include <seccomp.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
-#include "syscalls_new.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls_new.h"
 
 #define X32_SYSCALL_BIT 0x40000000
 

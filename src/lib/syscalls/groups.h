@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
-#include "groups_table.h"
+#include "syscalls/groups_table.h"
 #include "util/strv.h"
 
 /* systemd versions whose group tables harden reproduces. */
