@@ -9,7 +9,7 @@
 #include "assess.h"
 #include "syscalls/groups.h"
 #include "settings.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -10,11 +10,11 @@
 
 #include "cli.h"
 #include "elfscan.h"
-#include "execcmd.h"
+#include "unit/execcmd.h"
 #include "filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 /* The settings whose commands run under the unit's seccomp filter, in the order systemd runs them. */
 static const char *const exec_keys[] = {

@@ -18,7 +18,7 @@
 #include "syscalls/groups.h"
 #include "logparse.h"
 #include "syscalls/syscalls.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 #define VERB "explain"
 #define MAX_TEXT_INPUT ((size_t)1 << 30) /* a text log larger than 1 GiB: split it */

@@ -16,7 +16,7 @@
 #include "trace/trace.h"
 #include "assess.h"
 #include "settings.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 static void help(void)
 {

@@ -18,7 +18,7 @@
 #include "sandbox.h"
 #include "supervise.h"
 #include "syscalls/syscalls.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */

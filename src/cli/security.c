@@ -14,7 +14,7 @@
 #include "assess.h"
 #include "syscalls/groups.h"
 #include "settings.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 static const char *const verb = "security";
 

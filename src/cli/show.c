@@ -10,7 +10,7 @@
 #include "filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 /* The settings printed in the systemctl-show style output, in this order. */
 static const char *const shown_keys[] = {

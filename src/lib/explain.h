@@ -6,7 +6,7 @@
 #include "coredump.h"
 #include "evidence.h"
 #include "filter.h"
-#include "unit.h"
+#include "unit/unit.h"
 #include "util/strv.h"
 
 /*

@@ -35,7 +35,7 @@
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -5,7 +5,7 @@
 #include "util/diag.h"
 #include "filter.h"
 #include "util/strv.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 /*
  * Typed settings of a service unit: everything the exposure checks (assess.h) read, folded from a

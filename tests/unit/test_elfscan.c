@@ -16,7 +16,7 @@
 
 #include "elfreach.h"
 #include "elfscan.h"
-#include "execcmd.h"
+#include "unit/execcmd.h"
 
 /* A minimal 64-bit little-endian ELF: header, one executable section (.text) holding code, and the
  * section-name table. Layout: [ehdr][code][shstrtab][3 section headers]. */

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "syscalls/groups.h"
-#include "unit.h"
+#include "unit/unit.h"
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 

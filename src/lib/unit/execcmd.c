@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "execcmd.h"
+#include "unit/execcmd.h"
 
 /* The prefixes, as data: character(s), flag, flags it cannot be combined with. "!!" before "!". */
 struct exec_prefix {

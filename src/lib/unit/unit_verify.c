@@ -19,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "unit.h"
+#include "unit/unit.h"
 
 #define WHITESPACE " \t\n\r"
 

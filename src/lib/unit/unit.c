@@ -16,7 +16,7 @@
  *  - Unknown sections warn (X- sections do not) and everything in them is dropped silently.
  *  - Assignments outside any section, lines without '=', and "=value" warn and are dropped.
  */
-#include "unit.h"
+#include "unit/unit.h"
 
 #include <ctype.h>
 #include <dirent.h>

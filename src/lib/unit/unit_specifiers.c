@@ -15,7 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "unit/unit.h"
 
 typedef int (*specifier_fn)(const struct hd_unit *u, const char *arg, char **ret);
 
