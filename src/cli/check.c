@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "elfscan.h"
+#include "elf/elfscan.h"
 #include "unit/execcmd.h"
 #include "filter.h"
 #include "syscalls/groups.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "syscalls/syscalls.h"
-#include "wrappers.h"
+#include "elf/wrappers.h"
 
 struct hd_evidence *hd_evidence_new(struct hd_evidence_list *l, enum hd_ev_kind kind, const char *file,
 				    unsigned line)

@@ -14,8 +14,8 @@
 #include <fcntl.h>
 #include <libelf.h>
 
-#include "elfreach.h"
-#include "elfscan.h"
+#include "elf/elfreach.h"
+#include "elf/elfscan.h"
 #include "unit/execcmd.h"
 
 /* A minimal 64-bit little-endian ELF: header, one executable section (.text) holding code, and the

@@ -6,7 +6,7 @@
 #include "syscalls/arch.h"
 #include "util/diag.h"
 #include "util/strv.h"
-#include "wrappers.h"
+#include "elf/wrappers.h"
 
 /*
  * Static syscall evidence from ELF files (libelf): which syscalls a program may make, found before

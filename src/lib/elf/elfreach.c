@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfreach.h"
+#include "elf/elfreach.h"
 
 #define R_X86_64_64_ 1
 #define R_X86_64_GLOB_DAT_ 6

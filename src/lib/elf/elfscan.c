@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elfreach.h"
-#include "elfscan.h"
+#include "elf/elfreach.h"
+#include "elf/elfscan.h"
 #include "syscalls/syscalls.h"
 
 /* ---- tables ---- */

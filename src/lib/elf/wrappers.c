@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "syscalls/syscalls.h"
-#include "wrappers.h"
+#include "elf/wrappers.h"
 
 #define D(n) { n, n, NULL, NULL, 0 }
 #define G(n, g, why) { n, g, NULL, why, 0 }

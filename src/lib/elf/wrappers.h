@@ -5,7 +5,7 @@
 #include "util/strv.h"
 
 /*
- * libc functions -> the syscalls they make, as data (src/lib/wrappers.c).
+ * libc functions -> the syscalls they make, as data (src/lib/elf/wrappers.c).
  *
  * Names of syscalls are x86-64's (what glibc 2.36 on Debian 12 and musl 1.2 issue there). A wrapper
  * whose syscall does not exist on another architecture is translated with hd_wrapper_syscalls_arch
