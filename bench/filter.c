@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "sandbox.h"
 

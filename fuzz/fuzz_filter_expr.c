@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 
 #define MAX_LINES 64

@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "elf/elfscan.h"
 #include "unit/execcmd.h"
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
 #include "unit/unit.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
 #include "sandbox.h"

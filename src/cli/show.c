@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
 #include "unit/unit.h"

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "coredump.h"
 #include "evidence.h"
-#include "filter.h"
+#include "filter/filter.h"
 #include "unit/unit.h"
 #include "util/strv.h"
 

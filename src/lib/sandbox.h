@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "syscalls/arch.h"
 #include "util/diag.h"
-#include "filter.h"
+#include "filter/filter.h"
 
 /*
  * The sandbox: all seccomp-backed settings of a unit merged into ONE seccomp program.

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "util/diag.h"
-#include "filter.h"
+#include "filter/filter.h"
 #include "util/strv.h"
 #include "unit/unit.h"
 

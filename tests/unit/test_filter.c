@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"

@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
 

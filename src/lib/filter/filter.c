@@ -22,7 +22,7 @@
  * ALLOW, and between two ERRNOs the most recently installed filter's errno (SystemCallFilter is
  * installed last). tests/unit/test_filter_kernel.c checks that against real seccomp.
  */
-#include "filter.h"
+#include "filter/filter.h"
 
 #include <errno.h>
 #include <sys/types.h>
