@@ -14,8 +14,8 @@
 #include "profile.h"
 #include "suggest.h"
 #include "trace/trace.h"
-#include "assess.h"
-#include "settings.h"
+#include "assess/assess.h"
+#include "assess/settings.h"
 #include "unit/unit.h"
 
 static void help(void)

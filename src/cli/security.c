@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "assess.h"
+#include "assess/assess.h"
 #include "syscalls/groups.h"
-#include "settings.h"
+#include "assess/settings.h"
 #include "unit/unit.h"
 
 static const char *const verb = "security";

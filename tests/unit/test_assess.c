@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "assess.h"
+#include "assess/assess.h"
 #include "syscalls/groups.h"
-#include "settings.h"
+#include "assess/settings.h"
 
 /* ---- helpers ---- */
 

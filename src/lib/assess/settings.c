@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "settings.h"
+#include "assess/settings.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

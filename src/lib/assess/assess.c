@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "assess.h"
+#include "assess/assess.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/diag.h"
-#include "settings.h"
+#include "assess/settings.h"
 
 /*
  * Exposure assessment: systemd-analyze security's 81 checks as one data table, its scoring and
