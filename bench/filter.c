@@ -31,7 +31,7 @@
 
 #include "filter/filter.h"
 #include "syscalls/groups.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 /* The settings of a typical hardened service, one assignment per line as in a unit file. */
 static const struct {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "syscalls/groups.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 #define MAX_LINES 32
 

@@ -15,8 +15,8 @@
 #include "filter/filter.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
-#include "sandbox.h"
-#include "supervise.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/supervise.h"
 #include "syscalls/syscalls.h"
 #include "unit/unit.h"
 

@@ -24,7 +24,7 @@
 
 #include "syscalls/abiprobe.h"
 #include "syscalls/groups.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 struct setting {
 	const char *key, *value;

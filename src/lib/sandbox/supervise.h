@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 /*
  * Run a command under a sandbox and stay its parent, explaining every call the filter stops.
