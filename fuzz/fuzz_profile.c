@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "syscalls/groups.h"
-#include "profile.h"
-#include "suggest.h"
+#include "learn/profile.h"
+#include "learn/suggest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

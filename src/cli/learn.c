@@ -11,9 +11,9 @@
 
 #include "cli.h"
 #include "syscalls/groups.h"
-#include "profile.h"
-#include "suggest.h"
-#include "trace/trace.h"
+#include "learn/profile.h"
+#include "learn/suggest.h"
+#include "learn/trace/trace.h"
 #include "assess/assess.h"
 #include "assess/settings.h"
 #include "unit/unit.h"

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "syscalls/groups.h"
-#include "profile.h"
+#include "learn/profile.h"
 #include "util/strv.h"
 #include "syscalls/syscalls.h"
 

@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 
 #include "syscalls/groups.h"
-#include "profile.h"
-#include "suggest.h"
+#include "learn/profile.h"
+#include "learn/suggest.h"
 #include "syscalls/syscalls.h"
 
 /* The value of the first line with key (and, if given, a value containing sub). */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "util/diag.h"
-#include "profile.h"
+#include "learn/profile.h"
 
 /*
  * Learning backends: run (or attach to) a process tree and fill a profile with what it did.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-#include "profile.h"
+#include "learn/profile.h"
 #include "util/strv.h"
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Counting syscalls and decoding the arguments that decide hardening settings (shared by all backends). */
-#include "trace/observe.h"
+#include "learn/trace/observe.h"
 
 #include <elf.h> /* AT_SECURE, ELF class */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "syscalls/syscalls.h"
-#include "trace/learn_bpf_shared.h"
+#include "learn/trace/learn_bpf_shared.h"
 
 #define X32_BIT 0x40000000u
 #define NS_ALL_FLAGS 0x7E020080ULL /* CLONE_NEWCGROUP|IPC|NET|NS|PID|USER|UTS|TIME */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend selection: eBPF when it can run here (root, BTF, built in), else ptrace. */
-#include "trace/trace.h"
+#include "learn/trace/trace.h"
 
 #include <errno.h>
 #include <stdio.h>

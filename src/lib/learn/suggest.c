@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Profile -> tightest drop-in (see suggest.h). */
-#include "suggest.h"
+#include "learn/suggest.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "trace/observe.h"
-#include "trace/trace.h"
+#include "learn/trace/observe.h"
+#include "learn/trace/trace.h"
 
 static ssize_t read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Profiles: what a traced program did. Data structure, merge, and JSON in/out (schema in profile.h). */
-#include "profile.h"
+#include "learn/profile.h"
 #include "syscalls/nametables.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "trace/trace.h"
+#include "learn/trace/trace.h"
 
 bool hd_trace_ebpf_available(char *why, size_t whylen)
 {

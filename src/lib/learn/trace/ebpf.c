@@ -30,9 +30,9 @@
 #include <unistd.h>
 
 #include "learn.lskel.h"
-#include "trace/learn_bpf_shared.h"
-#include "trace/observe.h"
-#include "trace/trace.h"
+#include "learn/trace/learn_bpf_shared.h"
+#include "learn/trace/observe.h"
+#include "learn/trace/trace.h"
 
 /* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
  * its events are read, so /proc cannot be asked). */

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "syscalls/arch.h"
-#include "profile.h"
+#include "learn/profile.h"
 
 /*
  * The part of learning every backend shares: counting syscalls per ABI and decoding the arguments that
