@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "coredump.h"
-#include "explain.h"
+#include "explain/coredump.h"
+#include "explain/explain.h"
 #include "syscalls/groups.h"
-#include "logparse.h"
+#include "explain/logparse.h"
 #include "syscalls/syscalls.h"
 #include "unit/unit.h"
 

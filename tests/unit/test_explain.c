@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "explain/explain.h"
 #include "syscalls/groups.h"
-#include "logparse.h"
+#include "explain/logparse.h"
 
 static void test_fix_fchown(void **state)
 {

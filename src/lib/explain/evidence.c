@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "evidence.h"
+#include "explain/evidence.h"
 
 #include <errno.h>
 #include <stdio.h>

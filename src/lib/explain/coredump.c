@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "coredump.h"
+#include "explain/coredump.h"
 
 #include <elf.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "logparse.h"
+#include "explain/logparse.h"
 
 #include <ctype.h>
 #include <errno.h>

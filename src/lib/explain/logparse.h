@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/diag.h"
-#include "evidence.h"
+#include "explain/evidence.h"
 
 /*
  * Text evidence: one parser for every text form, auto-detected per file:

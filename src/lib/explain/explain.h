@@ -3,8 +3,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "coredump.h"
-#include "evidence.h"
+#include "explain/coredump.h"
+#include "explain/evidence.h"
 #include "filter/filter.h"
 #include "unit/unit.h"
 #include "util/strv.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "explain.h"
+#include "explain/explain.h"
 
 #include <errno.h>
 #include <stdio.h>
