@@ -15,8 +15,7 @@
 #include "learn/suggest.h"
 #include "learn/trace/trace.h"
 #include "assess/assess.h"
-#include "assess/settings.h"
-#include "unit/unit.h"
+#include "learn/exposure.h"
 
 static void help(void)
 {
@@ -95,41 +94,6 @@ static char *join_argv(char **argv)
 	for (char **a = argv; *a; a++)
 		p += sprintf(p, "%s%s", a == argv ? "" : " ", *a);
 	return s;
-}
-
-/* Exposure of a unit (its file, or a bare service running CMD) before and after the drop-in, scored by
- * the security module exactly as `harden security` does. 0, or -errno with diags. */
-static int score(const char *unit_path, const char *dropin, int sdver, unsigned *before, unsigned *after,
-		 hd_diags *diags)
-{
-	struct hd_unit u = { 0 };
-	struct hd_settings s;
-	struct hd_assessment a = { 0 };
-	int r;
-	if (unit_path) {
-		struct hd_unit_load_options lo = { .sdver = sdver };
-		r = hd_unit_load(unit_path, &lo, &u, diags);
-	} else {
-		static const char skeleton[] = "[Service]\nExecStart=/bin/true\n";
-		u.name = strdup("learned.service");
-		r = u.name ? hd_unit_parse_text(&u, skeleton, sizeof(skeleton) - 1, "<bare service>", diags) : -ENOMEM;
-	}
-	for (int pass = 0; r >= 0 && pass < 2; pass++) {
-		if (pass == 1)
-			r = hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden learn drop-in>", diags);
-		if (r < 0)
-			break;
-		r = hd_settings_from_unit(&u, sdver, &s, diags);
-		if (r >= 0)
-			r = hd_assess(&s, NULL, sdver, &a);
-		hd_settings_free(&s);
-		if (r >= 0)
-			*(pass ? after : before) = a.exposure;
-		hd_assessment_free(&a);
-		memset(&a, 0, sizeof(a));
-	}
-	hd_unit_free(&u);
-	return r < 0 ? r : 0;
 }
 
 static json_object *suggestion_json(const struct hd_suggestion *s)
@@ -272,21 +236,14 @@ next_option:
 	char *cmdline = NULL;
 
 	if (merge || from) {
-		for (int i = 0; i < (merge ? nrest : 1); i++) {
-			const char *path = merge ? rest[i] : from;
-			struct hd_profile one;
-			hd_profile_init(&one);
-			r = hd_profile_load(&one, path, &diags);
-			if (r == 0)
-				r = hd_profile_merge(&prof, &one);
-			hd_profile_free(&one);
-			if (r < 0) {
-				cli_print_diags(&diags);
-				if (r == -ENOMEM)
-					fprintf(stderr, "%s learn: out of memory\n", cli_program);
-				ret = EXIT_USAGE;
-				goto out;
-			}
+		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
+			  : hd_profile_merge_files(&prof, (char *const[]){ (char *)from }, 1, &diags);
+		if (r < 0) {
+			cli_print_diags(&diags);
+			if (r == -ENOMEM)
+				fprintf(stderr, "%s learn: out of memory\n", cli_program);
+			ret = EXIT_USAGE;
+			goto out;
 		}
 		free(prof.backend);
 		prof.backend = strdup(merge ? "merge" : "profile");
@@ -371,40 +328,21 @@ next_option:
 		ret = EXIT_FINDINGS;
 		goto out;
 	}
-	/* the score: settings text (no comments) appended to the unit, as systemd would read the drop-in */
+	/* the score: the settings applied to the unit as systemd would read the drop-in */
 	char score_text[512];
 	unsigned before = 0, after = 0;
-	bool scored = false;
-	{
-		hd_strv lines = { 0 };
-		char *body = NULL;
-		size_t len = 0;
-		FILE *mf = open_memstream(&body, &len);
-		if (mf && hd_suggestion_settings(&sug, &lines) == 0) {
-			fputs("[Service]\n", mf);
-			for (size_t i = 0; i < lines.n; i++)
-				fprintf(mf, "%s\n", lines.v[i]);
+	hd_diags sd = { 0 };
+	bool scored = hd_suggestion_exposure(&sug, unit_path, sdver, &before, &after, &sd) == 0;
+	if (!scored) {
+		cli_print_diags(&sd);
+		if (unit_path) {
+			hd_diags_free(&sd);
+			hd_suggestion_free(&sug);
+			ret = EXIT_USAGE;
+			goto out;
 		}
-		if (mf)
-			fclose(mf);
-		hd_diags sd = { 0 };
-		if (body && score(unit_path, body, sdver, &before, &after, &sd) == 0)
-			scored = true;
-		else {
-			cli_print_diags(&sd);
-			if (unit_path) {
-				free(body);
-				hd_strv_free(&lines);
-				hd_diags_free(&sd);
-				hd_suggestion_free(&sug);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-		}
-		free(body);
-		hd_strv_free(&lines);
-		hd_diags_free(&sd);
 	}
+	hd_diags_free(&sd);
 	if (scored)
 		snprintf(score_text, sizeof(score_text), "Exposure (harden security, systemd %s) of %s: %u.%u -> %u.%u %s",
 			 hd_systemd_version_name(sdver), unit_path ? unit_path : "a bare service running the command",

@@ -831,3 +831,18 @@ int hd_profile_load(struct hd_profile *p, const char *path, hd_diags *diags)
 	free(buf);
 	return r;
 }
+
+int hd_profile_merge_files(struct hd_profile *dst, char *const *paths, size_t n, hd_diags *diags)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct hd_profile one;
+		hd_profile_init(&one);
+		int r = hd_profile_load(&one, paths[i], diags);
+		if (r == 0)
+			r = hd_profile_merge(dst, &one);
+		hd_profile_free(&one);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

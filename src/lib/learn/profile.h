@@ -144,6 +144,10 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 /* Read a file (bounded by HD_PROFILE_MAX_JSON) and parse it. */
 int hd_profile_load(struct hd_profile *p, const char *path, hd_diags *diags);
 
+/* Load each file and merge it into dst, in order (--merge, --from-profile). 0, or the first file's error
+ * (-EINVAL with diags naming it, -ENOMEM); dst then holds what was merged before it. */
+int hd_profile_merge_files(struct hd_profile *dst, char *const *paths, size_t n, hd_diags *diags);
+
 /* Names of scheduling policies and namespace flags (socket families: nametables.h). */
 const char *hd_sched_policy_name(int policy);
 int hd_sched_policy_from_name(const char *name);
