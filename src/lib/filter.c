@@ -237,7 +237,8 @@ void hd_seccomp_settings_init(struct hd_seccomp_settings *s)
 {
 	*s = (struct hd_seccomp_settings){ 0 };
 	s->error_number = HD_ERRNO_KILL;
-	s->ns_allowed = HD_NS_ALL_FLAGS;
+	s->ns_allowed = HD_NS_ALL_FLAGS; /* systemd's NAMESPACE_FLAGS_INITIAL: holds every "all" */
+	s->ns_all = HD_NS_ALL_FLAGS;
 }
 
 void hd_seccomp_settings_free(struct hd_seccomp_settings *s)
@@ -564,7 +565,7 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 	}
 	int b = parse_boolean(value);
 	if (b >= 0) {
-		s->ns_allowed = b ? 0 : HD_NS_ALL_FLAGS;
+		s->ns_allowed = b ? 0 : s->ns_all;
 		s->ns_is_set = true;
 		return 0;
 	}
@@ -590,8 +591,8 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 			return 0;
 		}
 	}
-	if (!s->ns_is_set) /* first list: sets the allowed set */
-		s->ns_allowed = invert ? HD_NS_ALL_FLAGS & ~flags : flags;
+	if (!s->ns_is_set) /* first list: sets the allowed set ("~x": all but x, all as this systemd means it) */
+		s->ns_allowed = invert ? s->ns_all & ~flags : flags;
 	else if (invert) /* later lists merge */
 		s->ns_allowed &= ~flags;
 	else
@@ -618,6 +619,7 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	if (!key || !value || !hd_seccomp_is_setting(key))
 		return 0;
 	const struct parse_ctx ctx = { sdver, file, line, diags };
+	s->ns_all = sdver == HD_SYSTEMD_252 ? HD_NS_ALL_FLAGS_252 : HD_NS_ALL_FLAGS;
 	char *v = strip_copy(value);
 	if (!v)
 		return -ENOMEM;
@@ -648,19 +650,32 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	return r < 0 ? r : 1;
 }
 
+bool hd_seccomp_ns_filter(const struct hd_seccomp_settings *s, uint64_t *blocked, bool *setns_all)
+{
+	/* systemd's test is against its own "all" (252: without CLONE_NEWTIME), but its blocking loop
+	 * runs over every namespace it has a name for, time included */
+	uint64_t all = s->ns_all & HD_NS_ALL_FLAGS;
+	bool on = (s->ns_allowed & all) != all;
+	if (blocked)
+		*blocked = on ? HD_NS_ALL_FLAGS & ~s->ns_allowed : 0;
+	if (setns_all)
+		*setns_all = on && (s->ns_allowed & all) == 0;
+	return on;
+}
+
 /* ---- systemctl show ---- */
 
 static int format_syscall_list(const struct hd_syscall_list *l, bool with_actions, char **out)
 {
 	hd_strv words = { 0 };
-	hd_arch native = hd_arch_native();
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < l->n; i++) {
 		const struct hd_syscall_entry *e = &l->v[i];
-		/* systemd prints the names its map's native numbers resolve back to: a name without a
-		 * native number is in the map but not printed */
-		if (hd_syscall_nr(e->name, native, NULL) < 0)
-			continue;
+		/* Every name in the map, also those with no number on the native architecture
+		 * (_llseek, chown32, clock_settime64 from @clock on x86-64): systemd keys its map by
+		 * libseccomp's number, a negative pseudo number for those, which libseccomp resolves
+		 * back to the name when systemd prints the map. The rule sets say where they have no
+		 * number (hd_ruleset.unresolved). */
 		const char *en = e->err > 0 ? hd_errno_name(e->err) : NULL;
 		if (!with_actions || e->err == HD_ERRNO_DEFAULT)
 			r = hd_strv_push(&words, e->name);
@@ -735,13 +750,17 @@ int hd_seccomp_format(const struct hd_seccomp_settings *s, const char *key, char
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", names.v[i]);
 		hd_strv_free(&names);
 	} else if (strcmp(key, "RestrictNamespaces") == 0) {
+		/* "no" when systemd installs no namespace filter, "yes" when no namespace is allowed,
+		 * else the allowed names -- also where systemctl show would say "yes" although one is
+		 * left (252: "RestrictNamespaces=yes" then "time" allows time; the unit dump says
+		 * "time", and so does this) */
 		uint64_t a = s->ns_allowed & HD_NS_ALL_FLAGS;
 		size_t n = 0;
 		buf[0] = 0;
-		if (a == 0)
-			snprintf(buf, sizeof(buf), "yes");
-		else if (a == HD_NS_ALL_FLAGS)
+		if (!hd_seccomp_ns_filter(s, NULL, NULL))
 			snprintf(buf, sizeof(buf), "no");
+		else if (a == 0)
+			snprintf(buf, sizeof(buf), "yes");
 		else
 			for (size_t i = 0; i < ELEMENTS(namespace_table); i++)
 				if (a & namespace_table[i].flag)
