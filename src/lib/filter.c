@@ -675,18 +675,23 @@ static int format_syscall_list(const struct hd_syscall_list *l, bool with_action
 		 * (_llseek, chown32, clock_settime64 from @clock on x86-64): systemd keys its map by
 		 * libseccomp's number, a negative pseudo number for those, which libseccomp resolves
 		 * back to the name when systemd prints the map. The rule sets say where they have no
-		 * number (hd_ruleset.unresolved). */
+		 * number (hd_ruleset.unresolved). Names that share one native number are one entry
+		 * there, printed by libseccomp's name for it (hd_syscall_map_name); our map stays keyed
+		 * by name, so the rule sets of other architectures, where they differ, stay exact. */
+		const char *name = hd_syscall_map_name(e->name);
 		const char *en = e->err > 0 ? hd_errno_name(e->err) : NULL;
 		if (!with_actions || e->err == HD_ERRNO_DEFAULT)
-			r = hd_strv_push(&words, e->name);
+			r = hd_strv_push(&words, name);
 		else if (e->err == HD_ERRNO_KILL)
-			r = hd_strv_pushf(&words, "%s:kill", e->name);
+			r = hd_strv_pushf(&words, "%s:kill", name);
 		else if (en)
-			r = hd_strv_pushf(&words, "%s:%s", e->name, en);
+			r = hd_strv_pushf(&words, "%s:%s", name, en);
 		else
-			r = hd_strv_pushf(&words, "%s:%d", e->name, e->err);
+			r = hd_strv_pushf(&words, "%s:%d", name, e->err);
 	}
-	hd_strv_sort(&words);
+	/* one entry per key: two names of one number print once (with different actions both stay:
+	 * which one systemd kept depends on the order of assignments, which the map does not keep) */
+	hd_strv_sort_uniq(&words);
 	size_t len = 2;
 	for (size_t i = 0; i < words.n; i++)
 		len += strlen(words.v[i]) + 1;
@@ -1274,5 +1279,20 @@ int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u
 			return r;
 		n += r;
 	}
+	hd_seccomp_apply_unit_implications(s, u);
 	return n;
+}
+
+void hd_seccomp_apply_unit_implications(struct hd_seccomp_settings *s, const struct hd_unit *u)
+{
+	/* the last DynamicUser= of [Service] wins; systemd refuses the unit for a value that is not a
+	 * boolean, so only a true one matters */
+	bool dynamic_user = false;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (a->section && strcmp(a->section, "Service") == 0 && strcmp(a->key, "DynamicUser") == 0)
+			dynamic_user = parse_boolean(a->value) > 0;
+	}
+	if (dynamic_user) /* hd_settings_finalize does the same for the whole unit */
+		s->no_new_privileges = s->restrict_suid_sgid = true;
 }

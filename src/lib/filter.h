@@ -84,6 +84,11 @@ struct hd_unit;
 /* Apply every seccomp-backed assignment of u's [Service] section in order (main file, then
  * drop-ins), warnings naming the file and the line systemd names. The number applied, or -errno. */
 int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags);
+/* What loading u implies for these settings beyond its lines, as systemd 252 does when it loads a unit
+ * (unit_patch_contexts): DynamicUser=yes turns NoNewPrivileges= and RestrictSUIDSGID= on, so that a
+ * dynamic user can neither gain privileges nor leave set-uid/set-gid files behind. Called by
+ * hd_seccomp_apply_unit; callers that fold u's lines themselves call it after them. */
+void hd_seccomp_apply_unit_implications(struct hd_seccomp_settings *s, const struct hd_unit *u);
 
 /* Problems only visible once every assignment is in (e.g. filters systemd could not install, see
  * hd_ruleset.install_error), added to diags as warnings naming file (may be NULL). 0 or -errno. */

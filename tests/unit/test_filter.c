@@ -20,6 +20,7 @@
 #include "nametables.h"
 #include "syscalls.h"
 #include "syscalls_new.h"
+#include "unit.h"
 
 #define ABSENT INT_MIN
 
@@ -666,6 +667,42 @@ static void test_format_filter(void **state)
 	assert_string_equal(v, "2147483646");
 	free(v);
 	assert_int_equal(hd_seccomp_format(&f->s, "Nope", &v), -ENOENT);
+	/* names that libseccomp gives one native number are one entry of systemd's map, printed once
+	 * under libseccomp's name for it (2.5.4 on x86: switch_endian and sys_debug_setcontext) */
+	apply(f, "SystemCallFilter", "");
+	apply(f, "SystemCallFilter", "~sys_debug_setcontext switch_endian");
+	assert_int_equal(f->s.filter.n, 2); /* the map keeps both: other architectures tell them apart */
+	assert_int_equal(hd_seccomp_format(&f->s, "SystemCallFilter", &v), 0);
+	if (strcmp(hd_syscall_map_name("sys_debug_setcontext"), "switch_endian") == 0)
+		assert_string_equal(v, "~switch_endian");
+	else
+		assert_string_equal(v, "~switch_endian sys_debug_setcontext");
+	free(v);
+	assert_string_equal(hd_syscall_map_name("fchown"), "fchown");
+	assert_string_equal(hd_syscall_map_name("no_such_call"), "no_such_call");
+}
+
+/* DynamicUser=yes implies NoNewPrivileges= and RestrictSUIDSGID= when systemd loads the unit */
+static void test_unit_implications(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] = "[Service]\nExecStart=/bin/true\nDynamicUser=yes\nRestrictSUIDSGID=no\n";
+	struct hd_unit u = { 0 };
+	u.name = strdup("t.service");
+	assert_int_equal(hd_unit_parse_text(&u, text, strlen(text), "t.service", &f->d), 0);
+	assert_true(hd_seccomp_apply_unit(&f->s, &u, f->sdver, &f->d) >= 0);
+	assert_true(f->s.restrict_suid_sgid && f->s.no_new_privileges);
+	hd_unit_free(&u);
+	static const char off[] = "[Service]\nDynamicUser=yes\nDynamicUser=no\n";
+	struct hd_unit u2 = { 0 };
+	u2.name = strdup("t.service");
+	struct hd_seccomp_settings s2;
+	hd_seccomp_settings_init(&s2);
+	assert_int_equal(hd_unit_parse_text(&u2, off, strlen(off), "t.service", &f->d), 0);
+	assert_true(hd_seccomp_apply_unit(&s2, &u2, f->sdver, &f->d) >= 0);
+	assert_false(s2.restrict_suid_sgid || s2.no_new_privileges); /* the last one wins */
+	hd_seccomp_settings_free(&s2);
+	hd_unit_free(&u2);
 }
 
 static void test_errno_table(void **state)
@@ -958,6 +995,7 @@ int main(void)
 		T(test_address_families),
 		T(test_booleans),
 		T(test_format_filter),
+		T(test_unit_implications),
 		T(test_errno_table),
 		T(test_diff),
 		T(test_strictest),
