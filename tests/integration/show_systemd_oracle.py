@@ -28,7 +28,8 @@ Not printed by systemd 252's dump, so NOT compared (said in the output too): Res
 NoNewPrivileges, SystemCallLog (libsystemd-core-252.so has no "%sRestrictAddressFamilies" etc.).
 
 Units systemd does not load (Unit Load State other than "loaded": bad-setting, error) are not
-compared; they are counted and named. A unit in state "error" is run again in a later round without
+compared; they are counted and named, and `harden security` (the unit reader's verdicts) must refuse
+exactly those. A unit in state "error" is run again in a later round without
 the units loaded before it: systemd refuses the second of two services with the same BusName=
 ("Two services allocated for the same bus name"), which several corpus units share (systemd's own
 units from v252 and from main). For the same reason only the corpus directory is on the unit path
@@ -40,7 +41,7 @@ ALLOWED_DIFFERENCES lists differences explained as systemd bugs harden deliberat
 with its reason. It is empty: any difference fails the test.
 
 usage: show_systemd_oracle.py HARDEN SYSTEMD CORPUS WORKDIR"""
-import concurrent.futures, errno, os, pwd, re, shutil, subprocess, sys
+import concurrent.futures, errno, json, os, pwd, re, shutil, subprocess, sys
 
 harden, systemd, corpus, work = sys.argv[1:5]
 
@@ -265,6 +266,27 @@ for f in loaded:
             msg = f"{f}: {key} ({s_v[0] or 'allow list'}): only in systemd: {' '.join(only_s) or '-'}; " \
                   f"only in harden: {' '.join(only_h) or '-'}"
         (allowed if why else failures).append(msg + (f"\n    allowed: {why}" if why else ""))
+
+# ---- the unit reader's verdicts: harden security refuses exactly the units systemd does not load ----
+def harden_refused():
+    p = subprocess.run([harden, "security", "--systemd=252", "--json=short"] + files, cwd=units_dir,
+                       capture_output=True, text=True, errors="replace", timeout=300)
+    try:
+        doc = json.loads(p.stdout)
+        return {e.get("unit_file") or e.get("file") for e in doc["errors"]}
+    except (ValueError, KeyError, TypeError) as e:
+        failures.append(f"harden security --json gave no document ({e}): {p.stderr.strip()[-300:]}")
+        return None
+
+
+h_refused, s_refused = harden_refused(), {f for f, _ in refused}
+if h_refused is not None:
+    if h_refused != s_refused:
+        failures.append("refused units differ: only systemd refuses: "
+                        f"{' '.join(sorted(s_refused - h_refused)) or '-'}; only harden refuses: "
+                        f"{' '.join(sorted(h_refused - s_refused)) or '-'}")
+    else:
+        print(f"refused units: harden security refuses the same {len(h_refused)} units systemd does not load")
 
 print(f"systemd runs: {round_no} (a unit refused for a shared BusName= is run again without the other)")
 print(f"not loaded by systemd, not compared: {len(refused)}: " +
