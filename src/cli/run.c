@@ -390,6 +390,8 @@ static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_setting
 		if (r == 0 && !is_lifecycle(a->key))
 			r = hd_strv_push_unique(not_enforced, a->key);
 	}
+	if (r >= 0) /* DynamicUser=yes: its NoNewPrivileges= and RestrictSUIDSGID= are enforced */
+		hd_seccomp_apply_unit_implications(s, &u);
 	hd_unit_free(&u);
 	return r < 0 ? r : 0;
 }

@@ -426,6 +426,8 @@ static int replay(const struct hd_unit *u, const hd_strv *extra, struct replay *
 			rp->culprit = NULL;
 		runs = now;
 	}
+	if (r >= 0) /* what loading the unit adds (DynamicUser=yes: RestrictSUIDSGID=) */
+		hd_seccomp_apply_unit_implications(&s, u);
 	for (size_t i = 0; r >= 0 && extra && i < extra->n; i++) {
 		const char *eq = strchr(extra->v[i], '=');
 		char key[64];
@@ -450,6 +452,8 @@ int hd_unit_seccomp_settings(const struct hd_unit *u, int sdver, struct hd_secco
 	for (size_t i = 0; r >= 0 && i < u->n; i++)
 		if (is_service_seccomp(&u->v[i]))
 			r = hd_seccomp_apply(s, u->v[i].key, u->v[i].value, sdver, u->v[i].file, u->v[i].line, &quiet);
+	if (r >= 0)
+		hd_seccomp_apply_unit_implications(s, u);
 	hd_diags_free(&quiet);
 	return r < 0 ? r : 0;
 }

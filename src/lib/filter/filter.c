@@ -237,7 +237,8 @@ void hd_seccomp_settings_init(struct hd_seccomp_settings *s)
 {
 	*s = (struct hd_seccomp_settings){ 0 };
 	s->error_number = HD_ERRNO_KILL;
-	s->ns_allowed = HD_NS_ALL_FLAGS;
+	s->ns_allowed = HD_NS_ALL_FLAGS; /* systemd's NAMESPACE_FLAGS_INITIAL: holds every "all" */
+	s->ns_all = HD_NS_ALL_FLAGS;
 }
 
 void hd_seccomp_settings_free(struct hd_seccomp_settings *s)
@@ -564,7 +565,7 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 	}
 	int b = parse_boolean(value);
 	if (b >= 0) {
-		s->ns_allowed = b ? 0 : HD_NS_ALL_FLAGS;
+		s->ns_allowed = b ? 0 : s->ns_all;
 		s->ns_is_set = true;
 		return 0;
 	}
@@ -590,8 +591,8 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 			return 0;
 		}
 	}
-	if (!s->ns_is_set) /* first list: sets the allowed set */
-		s->ns_allowed = invert ? HD_NS_ALL_FLAGS & ~flags : flags;
+	if (!s->ns_is_set) /* first list: sets the allowed set ("~x": all but x, all as this systemd means it) */
+		s->ns_allowed = invert ? s->ns_all & ~flags : flags;
 	else if (invert) /* later lists merge */
 		s->ns_allowed &= ~flags;
 	else
@@ -618,6 +619,7 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	if (!key || !value || !hd_seccomp_is_setting(key))
 		return 0;
 	const struct parse_ctx ctx = { sdver, file, line, diags };
+	s->ns_all = sdver == HD_SYSTEMD_252 ? HD_NS_ALL_FLAGS_252 : HD_NS_ALL_FLAGS;
 	char *v = strip_copy(value);
 	if (!v)
 		return -ENOMEM;
@@ -648,30 +650,48 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	return r < 0 ? r : 1;
 }
 
+bool hd_seccomp_ns_filter(const struct hd_seccomp_settings *s, uint64_t *blocked, bool *setns_all)
+{
+	/* systemd's test is against its own "all" (252: without CLONE_NEWTIME), but its blocking loop
+	 * runs over every namespace it has a name for, time included */
+	uint64_t all = s->ns_all & HD_NS_ALL_FLAGS;
+	bool on = (s->ns_allowed & all) != all;
+	if (blocked)
+		*blocked = on ? HD_NS_ALL_FLAGS & ~s->ns_allowed : 0;
+	if (setns_all)
+		*setns_all = on && (s->ns_allowed & all) == 0;
+	return on;
+}
+
 /* ---- systemctl show ---- */
 
 static int format_syscall_list(const struct hd_syscall_list *l, bool with_actions, char **out)
 {
 	hd_strv words = { 0 };
-	hd_arch native = hd_arch_native();
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < l->n; i++) {
 		const struct hd_syscall_entry *e = &l->v[i];
-		/* systemd prints the names its map's native numbers resolve back to: a name without a
-		 * native number is in the map but not printed */
-		if (hd_syscall_nr(e->name, native, NULL) < 0)
-			continue;
+		/* Every name in the map, also those with no number on the native architecture
+		 * (_llseek, chown32, clock_settime64 from @clock on x86-64): systemd keys its map by
+		 * libseccomp's number, a negative pseudo number for those, which libseccomp resolves
+		 * back to the name when systemd prints the map. The rule sets say where they have no
+		 * number (hd_ruleset.unresolved). Names that share one native number are one entry
+		 * there, printed by libseccomp's name for it (hd_syscall_map_name); our map stays keyed
+		 * by name, so the rule sets of other architectures, where they differ, stay exact. */
+		const char *name = hd_syscall_map_name(e->name);
 		const char *en = e->err > 0 ? hd_errno_name(e->err) : NULL;
 		if (!with_actions || e->err == HD_ERRNO_DEFAULT)
-			r = hd_strv_push(&words, e->name);
+			r = hd_strv_push(&words, name);
 		else if (e->err == HD_ERRNO_KILL)
-			r = hd_strv_pushf(&words, "%s:kill", e->name);
+			r = hd_strv_pushf(&words, "%s:kill", name);
 		else if (en)
-			r = hd_strv_pushf(&words, "%s:%s", e->name, en);
+			r = hd_strv_pushf(&words, "%s:%s", name, en);
 		else
-			r = hd_strv_pushf(&words, "%s:%d", e->name, e->err);
+			r = hd_strv_pushf(&words, "%s:%d", name, e->err);
 	}
-	hd_strv_sort(&words);
+	/* one entry per key: two names of one number print once (with different actions both stay:
+	 * which one systemd kept depends on the order of assignments, which the map does not keep) */
+	hd_strv_sort_uniq(&words);
 	size_t len = 2;
 	for (size_t i = 0; i < words.n; i++)
 		len += strlen(words.v[i]) + 1;
@@ -735,13 +755,17 @@ int hd_seccomp_format(const struct hd_seccomp_settings *s, const char *key, char
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", names.v[i]);
 		hd_strv_free(&names);
 	} else if (strcmp(key, "RestrictNamespaces") == 0) {
+		/* "no" when systemd installs no namespace filter, "yes" when no namespace is allowed,
+		 * else the allowed names -- also where systemctl show would say "yes" although one is
+		 * left (252: "RestrictNamespaces=yes" then "time" allows time; the unit dump says
+		 * "time", and so does this) */
 		uint64_t a = s->ns_allowed & HD_NS_ALL_FLAGS;
 		size_t n = 0;
 		buf[0] = 0;
-		if (a == 0)
-			snprintf(buf, sizeof(buf), "yes");
-		else if (a == HD_NS_ALL_FLAGS)
+		if (!hd_seccomp_ns_filter(s, NULL, NULL))
 			snprintf(buf, sizeof(buf), "no");
+		else if (a == 0)
+			snprintf(buf, sizeof(buf), "yes");
 		else
 			for (size_t i = 0; i < ELEMENTS(namespace_table); i++)
 				if (a & namespace_table[i].flag)
@@ -1255,5 +1279,20 @@ int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u
 			return r;
 		n += r;
 	}
+	hd_seccomp_apply_unit_implications(s, u);
 	return n;
+}
+
+void hd_seccomp_apply_unit_implications(struct hd_seccomp_settings *s, const struct hd_unit *u)
+{
+	/* the last DynamicUser= of [Service] wins; systemd refuses the unit for a value that is not a
+	 * boolean, so only a true one matters */
+	bool dynamic_user = false;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (a->section && strcmp(a->section, "Service") == 0 && strcmp(a->key, "DynamicUser") == 0)
+			dynamic_user = parse_boolean(a->value) > 0;
+	}
+	if (dynamic_user) /* hd_settings_finalize does the same for the whole unit */
+		s->no_new_privileges = s->restrict_suid_sgid = true;
 }

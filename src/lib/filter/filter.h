@@ -44,6 +44,9 @@ struct hd_seccomp_settings {
 
 	uint64_t ns_allowed;           /* RestrictNamespaces=: CLONE_NEW* flags still allowed (default all) */
 	bool ns_is_set;                /* RestrictNamespaces= assigned since the last reset: later lists merge */
+	uint64_t ns_all;               /* what "all namespaces" means to the systemd these settings were
+					* parsed for (its NAMESPACE_FLAGS_ALL): HD_NS_ALL_FLAGS_252 or
+					* HD_NS_ALL_FLAGS; set by hd_seccomp_apply */
 
 	bool lock_personality;
 	bool memory_deny_write_execute;
@@ -60,6 +63,9 @@ struct hd_seccomp_settings {
 
 /* The namespace flags RestrictNamespaces= knows, in systemd's order: cgroup ipc net mnt pid user uts time. */
 #define HD_NS_ALL_FLAGS 0x7E020080ULL /* CLONE_NEWCGROUP|IPC|NET|NS|PID|USER|UTS|TIME */
+/* systemd 252's NAMESPACE_FLAGS_ALL lacks CLONE_NEWTIME although it parses, prints and blocks "time":
+ * "no" and "~x" start from these seven, and a value holding all seven installs no filter at all. */
+#define HD_NS_ALL_FLAGS_252 0x7E020000ULL
 
 void hd_seccomp_settings_init(struct hd_seccomp_settings *s);
 void hd_seccomp_settings_free(struct hd_seccomp_settings *s);
@@ -78,10 +84,24 @@ struct hd_unit;
 /* Apply every seccomp-backed assignment of u's [Service] section in order (main file, then
  * drop-ins), warnings naming the file and the line systemd names. The number applied, or -errno. */
 int hd_seccomp_apply_unit(struct hd_seccomp_settings *s, const struct hd_unit *u, int sdver, hd_diags *diags);
+/* What loading u implies for these settings beyond its lines, as systemd 252 does when it loads a unit
+ * (unit_patch_contexts): DynamicUser=yes turns NoNewPrivileges= and RestrictSUIDSGID= on, so that a
+ * dynamic user can neither gain privileges nor leave set-uid/set-gid files behind. Called by
+ * hd_seccomp_apply_unit; callers that fold u's lines themselves call it after them. */
+void hd_seccomp_apply_unit_implications(struct hd_seccomp_settings *s, const struct hd_unit *u);
 
 /* Problems only visible once every assignment is in (e.g. filters systemd could not install, see
  * hd_ruleset.install_error), added to diags as warnings naming file (may be NULL). 0 or -errno. */
 int hd_seccomp_check(const struct hd_seccomp_settings *s, int sdver, const char *file, hd_diags *diags);
+
+/*
+ * RestrictNamespaces= as systemd installs it. False when it installs no namespace filter (the allowed
+ * set holds every flag of s->ns_all: then even namespaces outside that set, time in 252, stay
+ * allowed). Else true with *blocked = the CLONE_NEW* flags (of HD_NS_ALL_FLAGS) whose
+ * unshare/clone/setns are refused, and *setns_all = setns() is refused whatever its arguments (no
+ * flag of s->ns_all allowed). Either pointer may be NULL.
+ */
+bool hd_seccomp_ns_filter(const struct hd_seccomp_settings *s, uint64_t *blocked, bool *setns_all);
 
 /* True if key is a setting hd_seccomp_apply handles. */
 bool hd_seccomp_is_setting(const char *key);

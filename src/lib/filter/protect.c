@@ -271,12 +271,14 @@ static int restrict_namespaces(const struct hd_seccomp_settings *s, const struct
 {
 	static const uint64_t flags[] = { 0x02000000, 0x08000000, 0x40000000, 0x00020000,
 					  0x20000000, 0x10000000, 0x04000000, 0x00000080 };
-	uint64_t allowed = s->ns_allowed & HD_NS_ALL_FLAGS;
+	uint64_t blocked = 0;
+	bool setns_all = false;
+	(void)hd_seccomp_ns_filter(s, &blocked, &setns_all);
 	/* clone3 keeps its flags in a struct: ENOSYS makes libc fall back to clone */
 	int r = add_rule(c, "clone3", ENOSYS, 0, NULL);
 	if (r < 0)
 		return r;
-	if (allowed == 0) {
+	if (setns_all) {
 		r = add_rule(c, "setns", EPERM, 0, NULL);
 	} else {
 		struct hd_arg_cmp zero = A(1, EQ, 0);
@@ -286,13 +288,13 @@ static int restrict_namespaces(const struct hd_seccomp_settings *s, const struct
 	unsigned clone_arg = c->arch == HD_ARCH_S390 || c->arch == HD_ARCH_S390X ? 1 : 0;
 	for (size_t i = 0; r >= 0 && i < ELEMENTS(flags); i++) {
 		uint64_t f = flags[i];
-		if (allowed & f)
+		if (!(blocked & f))
 			continue;
 		struct hd_arg_cmp a0 = AM(0, f, f), cl = AM(clone_arg, f, f), a1 = AM(1, f, f);
 		r = add_rule(c, "unshare", EPERM, 1, &a0);
 		if (r >= 0)
 			r = add_rule(c, "clone", EPERM, 1, &cl);
-		if (r >= 0 && allowed)
+		if (r >= 0 && !setns_all)
 			r = add_rule(c, "setns", EPERM, 1, &a1);
 	}
 	return r;
@@ -306,7 +308,7 @@ static bool af_enabled(const struct hd_seccomp_settings *s)
 }
 static bool ns_enabled(const struct hd_seccomp_settings *s)
 {
-	return (s->ns_allowed & HD_NS_ALL_FLAGS) != HD_NS_ALL_FLAGS;
+	return hd_seccomp_ns_filter(s, NULL, NULL);
 }
 #define FLAG(field) offsetof(struct hd_seccomp_settings, field)
 #define NO_FLAG ((size_t)-1)

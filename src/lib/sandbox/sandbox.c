@@ -268,13 +268,14 @@ static const uint64_t ns_flags[] = { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET
 static int namespace_rules(struct frules *fr, const struct hd_seccomp_settings *s)
 {
 	const char *o = "RestrictNamespaces";
-	uint64_t allowed = s->ns_allowed & HD_NS_ALL_FLAGS;
-	if (allowed == HD_NS_ALL_FLAGS)
+	uint64_t blocked_mask = 0;
+	bool setns_all = false;
+	if (!hd_seccomp_ns_filter(s, &blocked_mask, &setns_all))
 		return 0;
 	uint64_t blocked[8];
 	size_t nb = 0;
 	for (size_t i = 0; i < 8; i++)
-		if (!(allowed & ns_flags[i]))
+		if (blocked_mask & ns_flags[i])
 			blocked[nb++] = ns_flags[i];
 	int r;
 	/* clone3() passes its flags in memory. */
@@ -282,7 +283,7 @@ static int namespace_rules(struct frules *fr, const struct hd_seccomp_settings *
 	    (r = add_flag_partition(fr, "unshare", 0, blocked, nb, EPERM_ACT, o)) < 0 ||
 	    (r = add_flag_partition(fr, "clone", 0, blocked, nb, EPERM_ACT, o)) < 0)
 		return r;
-	if (allowed == 0)
+	if (setns_all)
 		return add_uncond(fr, "setns", EPERM_ACT, o);
 	/* setns(fd, 0) joins whatever fd is: refused. Valid nstypes are single flags: allowed ones pass.
 	 * Other values (invalid for the kernel, EINVAL) fall to the program default. */
@@ -292,7 +293,7 @@ static int namespace_rules(struct frules *fr, const struct hd_seccomp_settings *
 		if ((r = add1(fr, "setns", EPERM_ACT, o, MCMP(1, blocked[i], blocked[i]))) < 0)
 			return r;
 	for (size_t i = 0; i < 8; i++)
-		if ((allowed & ns_flags[i]) && (r = add1(fr, "setns", PASS, o, CMP(1, HD_CMP_EQ, ns_flags[i]))) < 0)
+		if (!(blocked_mask & ns_flags[i]) && (r = add1(fr, "setns", PASS, o, CMP(1, HD_CMP_EQ, ns_flags[i]))) < 0)
 			return r;
 	return 0;
 }
@@ -388,7 +389,7 @@ static int cmp_rule_nr(const void *x, const void *y)
 static bool wants_features(const struct hd_seccomp_settings *s)
 {
 	return s->protect_hostname || s->af_allow_list || s->n_af > 0 || s->memory_deny_write_execute || s->restrict_realtime ||
-	       s->restrict_suid_sgid || (s->ns_allowed & HD_NS_ALL_FLAGS) != HD_NS_ALL_FLAGS ||
+	       s->restrict_suid_sgid || hd_seccomp_ns_filter(s, NULL, NULL) ||
 	       s->protect_kernel_tunables || s->protect_kernel_modules || s->protect_kernel_logs ||
 	       s->protect_clock || s->private_devices || s->lock_personality;
 }

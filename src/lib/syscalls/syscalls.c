@@ -115,6 +115,23 @@ const char *hd_syscall_name(hd_arch arch, int nr)
 	return NULL;
 }
 
+const char *hd_syscall_map_name(const char *name)
+{
+	const struct hd_arch_info *ai = hd_arch_info(hd_arch_native());
+	if (!ai || !ai->scmp_arch || !name)
+		return name;
+	int nr = seccomp_syscall_resolve_name_arch(ai->scmp_arch, name);
+	if (nr == __NR_SCMP_ERROR)
+		return name;
+	/* resolving a pseudo number back works too: libseccomp's table holds them per arch */
+	char *n = seccomp_syscall_resolve_num_arch(ai->scmp_arch, nr);
+	if (!n)
+		return name;
+	const char *owned = intern(n);
+	free(n);
+	return owned ? owned : name;
+}
+
 bool hd_syscall_libseccomp_knows(const char *name)
 {
 	/* any arch: libseccomp gives a pseudo (negative, not __NR_SCMP_ERROR) number for names it

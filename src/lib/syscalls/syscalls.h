@@ -18,6 +18,15 @@ enum hd_nr_source {
 int hd_syscall_nr(const char *name, hd_arch arch, enum hd_nr_source *src /* may be NULL */);
 /* Name for a number on an architecture; NULL if none. Static storage. */
 const char *hd_syscall_name(hd_arch arch, int nr);
+/*
+ * The name systemd on this machine prints for name in its SystemCallFilter=/SystemCallLog= map. It
+ * keys the map by libseccomp's number on the native architecture (a negative pseudo number where the
+ * native one lacks the call) and prints the name libseccomp gives that number back. Usually that is
+ * name itself, but libseccomp 2.5.4 gives sys_debug_setcontext and switch_endian the same pseudo
+ * number on x86 (-10191), so they are one entry, printed "switch_endian". name when libseccomp does
+ * not know it. Static storage (or name).
+ */
+const char *hd_syscall_map_name(const char *name);
 /* True if the installed libseccomp can resolve the name on at least one architecture. */
 bool hd_syscall_libseccomp_knows(const char *name);
 /* True if the name is a syscall anywhere: libseccomp, the project table, or any group of a modelled
