@@ -11,7 +11,8 @@ set -eu
 SYSTEMD=${SYSTEMD_BINARY:-/lib/systemd/systemd}
 CORPUS=$SHARED/corpus
 [ -x "$SYSTEMD" ] || { echo "skip: no systemd binary at $SYSTEMD" >&2; exit 77; }
-[ -d "$CORPUS/units" ] && [ -d "$CORPUS/units-edge" ] || { echo "skip: no corpus at $CORPUS" >&2; exit 77; }
+. "$(dirname "$0")/corpus-common.sh"
+need_corpus "$CORPUS/units" "$CORPUS/units-edge"
 command -v python3 >/dev/null 2>&1 || { echo "skip: python3 is needed to compare the settings" >&2; exit 77; }
 "$SYSTEMD" --version 2>/dev/null | head -n1 | grep -q '^systemd 252 ' ||
 	{ echo "skip: $SYSTEMD is not systemd 252" >&2; exit 77; }
