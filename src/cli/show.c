@@ -177,21 +177,6 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 	return o;
 }
 
-/* The architectures to report: the service's (native ABIs + SystemCallArchitectures=) plus --arch. */
-static size_t report_archs(const struct hd_seccomp_settings *s, const hd_arch *extra, size_t n_extra,
-			   hd_arch out[HD_ARCH_COUNT])
-{
-	size_t n = hd_seccomp_ruleset_archs(s, out);
-	for (size_t i = 0; i < n_extra; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < n; j++)
-			seen = seen || out[j] == extra[i];
-		if (!seen && n < HD_ARCH_COUNT)
-			out[n++] = extra[i];
-	}
-	return n;
-}
-
 static int print_settings(const struct hd_seccomp_settings *s, bool json, int sdver, const hd_arch *extra,
 			  size_t n_extra)
 {
@@ -216,7 +201,7 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 	if (!json)
 		return 0;
 	hd_arch archs[HD_ARCH_COUNT];
-	size_t n = report_archs(s, extra, n_extra, archs);
+	size_t n = hd_seccomp_report_archs(s, extra, n_extra, archs);
 	json_object *sets = json_object_new_array();
 	json_object_object_add(root, "rulesets", sets);
 	for (size_t i = 0; i < n; i++) {
@@ -238,27 +223,21 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 static int print_diff(const struct side *a, const struct side *b, bool json, int sdver, const hd_arch *extra,
 		      size_t n_extra)
 {
-	hd_arch archs[HD_ARCH_COUNT], archs_b[HD_ARCH_COUNT];
-	size_t n = report_archs(&a->settings, extra, n_extra, archs);
-	size_t nb = report_archs(&b->settings, NULL, 0, archs_b);
-	for (size_t i = 0; i < nb; i++) { /* the union of both sides' architectures */
-		bool seen = false;
-		for (size_t j = 0; j < n; j++)
-			seen = seen || archs[j] == archs_b[i];
-		if (!seen && n < HD_ARCH_COUNT)
-			archs[n++] = archs_b[i];
-	}
+	/* the union of both sides' architectures (and --arch): B's own come after A's */
+	hd_arch archs[HD_ARCH_COUNT], archs_b[HD_ARCH_COUNT], both[2 * HD_ARCH_COUNT];
+	size_t nb = hd_seccomp_report_archs(&b->settings, NULL, 0, archs_b), nboth = 0;
+	for (size_t i = 0; i < n_extra; i++)
+		both[nboth++] = extra[i];
+	for (size_t i = 0; i < nb; i++)
+		both[nboth++] = archs_b[i];
+	size_t n = hd_seccomp_report_archs(&a->settings, both, nboth, archs);
 	json_object *root = json ? json_object_new_array() : NULL;
 	int found = 0, r = 0;
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct hd_ruleset ra, rb;
 		struct hd_ruleset_diff d = { 0 };
-		r = hd_ruleset_build_full(&a->settings, archs[i], sdver, &ra);
+		r = hd_seccomp_diff(&a->settings, &b->settings, archs[i], sdver, &d);
 		if (r < 0)
 			break;
-		r = hd_ruleset_build_full(&b->settings, archs[i], sdver, &rb);
-		if (r >= 0)
-			r = hd_ruleset_diff(&ra, &rb, &d);
 		const char *an = hd_arch_info(archs[i])->name;
 		if (r >= 0 && json) {
 			json_object *o = json_object_new_object(), *list = json_object_new_array();
@@ -287,8 +266,6 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 		if (d.n)
 			found = 1;
 		hd_ruleset_diff_free(&d);
-		hd_ruleset_free(&ra);
-		hd_ruleset_free(&rb);
 	}
 	if (json && r >= 0)
 		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -1296,3 +1296,33 @@ void hd_seccomp_apply_unit_implications(struct hd_seccomp_settings *s, const str
 	if (dynamic_user) /* hd_settings_finalize does the same for the whole unit */
 		s->no_new_privileges = s->restrict_suid_sgid = true;
 }
+
+size_t hd_seccomp_report_archs(const struct hd_seccomp_settings *s, const hd_arch *extra, size_t n_extra,
+			       hd_arch out[HD_ARCH_COUNT])
+{
+	size_t n = hd_seccomp_ruleset_archs(s, out);
+	for (size_t i = 0; i < n_extra; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < n; j++)
+			seen = seen || out[j] == extra[i];
+		if (!seen && n < HD_ARCH_COUNT)
+			out[n++] = extra[i];
+	}
+	return n;
+}
+
+int hd_seccomp_diff(const struct hd_seccomp_settings *a, const struct hd_seccomp_settings *b, hd_arch arch,
+		    int sdver, struct hd_ruleset_diff *out)
+{
+	struct hd_ruleset ra, rb;
+	*out = (struct hd_ruleset_diff){ 0 };
+	int r = hd_ruleset_build_full(a, arch, sdver, &ra);
+	if (r < 0)
+		return r;
+	r = hd_ruleset_build_full(b, arch, sdver, &rb);
+	if (r >= 0)
+		r = hd_ruleset_diff(&ra, &rb, out);
+	hd_ruleset_free(&rb); /* a failed build leaves it freeable */
+	hd_ruleset_free(&ra);
+	return r;
+}

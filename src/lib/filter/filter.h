@@ -204,6 +204,10 @@ bool hd_seccomp_arch_allowed(const struct hd_seccomp_settings *s, hd_arch arch);
  * every one named in SystemCallArchitectures=, unique, native first. Returns the count. */
 size_t hd_seccomp_ruleset_archs(const struct hd_seccomp_settings *s, hd_arch out[HD_ARCH_COUNT]);
 
+/* hd_seccomp_ruleset_archs plus each of extra[] not among them (harden show --arch), in that order. */
+size_t hd_seccomp_report_archs(const struct hd_seccomp_settings *s, const hd_arch *extra, size_t n_extra,
+			       hd_arch out[HD_ARCH_COUNT]);
+
 /* A syscall that b lets run (allow/log) and a does not. */
 struct hd_ruleset_delta {
 	char *name;
@@ -222,3 +226,7 @@ struct hd_ruleset_diff {
  * architecture (-EINVAL otherwise). 0 or -errno. */
 int hd_ruleset_diff(const struct hd_ruleset *a, const struct hd_ruleset *b, struct hd_ruleset_diff *out);
 void hd_ruleset_diff_free(struct hd_ruleset_diff *d);
+/* What b lets run on arch that a does not: both rule sets built in full (hd_ruleset_build_full) and
+ * diffed. 0 or -errno. */
+int hd_seccomp_diff(const struct hd_seccomp_settings *a, const struct hd_seccomp_settings *b, hd_arch arch,
+		    int sdver, struct hd_ruleset_diff *out);
