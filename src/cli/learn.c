@@ -16,6 +16,7 @@
 #include "learn/trace/trace.h"
 #include "assess/assess.h"
 #include "learn/exposure.h"
+#include "util/fileio.h"
 
 static void help(void)
 {
@@ -63,23 +64,18 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+/* "-" (or no FILE) is standard output. A file is replaced atomically: a unit's drop-in directory or
+ * a profile another run merges never holds half a file, even when learn is stopped while writing. */
 static int write_text(const char *path, const char *text)
 {
 	if (!path || strcmp(path, "-") == 0) {
 		fputs(text, stdout);
 		return fflush(stdout) == 0 ? 0 : -EIO;
 	}
-	FILE *f = fopen(path, "we");
-	if (!f) {
-		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
-		return -errno;
-	}
-	fputs(text, f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	int r = hd_write_file_atomic(path, text, 0644);
+	if (r < 0)
+		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(-r));
+	return r;
 }
 
 static char *join_argv(char **argv)
@@ -304,21 +300,22 @@ next_option:
 	}
 
 	if (profile_out) {
-		char *pj = NULL;
-		if (hd_profile_to_json(&prof, &pj) < 0 || write_text(profile_out, pj) < 0) {
+		/* the JSON file ends in a newline, written in the same replace; standard output gets it bare */
+		bool to_file = strcmp(profile_out, "-") != 0;
+		char *pj = NULL, *pjn = NULL;
+		int pr = hd_profile_to_json(&prof, &pj);
+		if (pr >= 0 && to_file && asprintf(&pjn, "%s\n", pj) < 0) {
+			pjn = NULL;
+			pr = -ENOMEM;
+		}
+		if (pr < 0 || write_text(profile_out, to_file ? pjn : pj) < 0) {
 			free(pj);
+			free(pjn);
 			ret = EXIT_FINDINGS;
 			goto out;
 		}
 		free(pj);
-		/* keep the JSON file itself newline-terminated */
-		if (strcmp(profile_out, "-") != 0) {
-			FILE *f = fopen(profile_out, "ae");
-			if (f) {
-				fputc('\n', f);
-				fclose(f);
-			}
-		}
+		free(pjn);
 	}
 
 	struct hd_suggestion sug;
