@@ -165,14 +165,6 @@ static void put_str(json_object *o, const char *key, const char *value)
 	json_object_object_add(o, key, json_object_new_string(value));
 }
 
-static json_object *strv_json(const hd_strv *v)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < v->n; i++)
-		json_object_array_add(a, json_object_new_string(v->v[i]));
-	return a;
-}
-
 static json_object *evidence_json(const struct hd_elf_evidence *e)
 {
 	json_object *o = json_object_new_object();
@@ -213,7 +205,7 @@ static json_object *finding_json(const struct hd_check_finding *f)
 	case HD_CHECK_BLOCKED: {
 		json_object_object_add(o, "nr", json_object_new_int(f->nr));
 		put_str(o, "action", f->action);
-		json_object_object_add(o, "groups", strv_json(&f->groups));
+		json_object_object_add(o, "groups", cli_json_strv(&f->groups));
 		json_object *je = json_object_new_array();
 		for (size_t k = 0; k < f->n_evidence; k++)
 			json_object_array_add(je, evidence_json(f->evidence[k]));
@@ -257,13 +249,13 @@ static json_object *program_json(const struct hd_check_program *p)
 		put_str(o, "arch", arch_name(scan->arch));
 		put_str(o, "libc", scan->libc == HD_LIBC_MUSL ? "musl" : "glibc");
 		json_object_object_add(o, "static", json_object_new_boolean(scan->is_static));
-		json_object_object_add(o, "objects", strv_json(&scan->objects));
-		json_object_object_add(o, "syscalls", strv_json(&scan->syscalls));
+		json_object_object_add(o, "objects", cli_json_strv(&scan->objects));
+		json_object_object_add(o, "syscalls", cli_json_strv(&scan->syscalls));
 		json_object_object_add(o, "blocked", findings_json(p, HD_CHECK_ARCH_KILLED, HD_CHECK_BLOCKED));
 		json_object_object_add(o, "refused_for_some_arguments",
 				       findings_json(p, HD_CHECK_CONDITIONAL, HD_CHECK_CONDITIONAL));
 		json_object_object_add(o, "refused_but_libc_copes", findings_json(p, HD_CHECK_HARMLESS, HD_CHECK_HARMLESS));
-		json_object_object_add(o, "not_analysed", strv_json(&scan->limits));
+		json_object_object_add(o, "not_analysed", cli_json_strv(&scan->limits));
 		break;
 	}
 	return o;
@@ -420,7 +412,7 @@ int verb_check(int argc, char **argv)
 		json_object_object_add(top, "commands", jout);
 		json_object_object_add(top, "blocked", json_object_new_int((int)tot.n_blocked));
 		json_object_object_add(top, "errors", json_object_new_int((int)tot.n_errors));
-		printf("%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		cli_json_print(top, 0);
 		json_object_put(top);
 	} else {
 		json_object_put(jout);

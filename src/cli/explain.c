@@ -198,26 +198,6 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 	}
 }
 
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *jstrv(const hd_strv *sv)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; i < sv->n; i++)
-		json_object_array_add(a, json_object_new_string(sv->v[i]));
-	return a;
-}
-
-static struct json_object *jhex(uint64_t v)
-{
-	char b[24];
-	snprintf(b, sizeof(b), "0x%" PRIx64, v);
-	return json_object_new_string(b);
-}
-
 static struct json_object *json_unit(const struct hd_unit_verdict *u, const char *path)
 {
 	struct json_object *o = json_object_new_object();
@@ -229,23 +209,23 @@ static struct json_object *json_unit(const struct hd_unit_verdict *u, const char
 	struct json_object *c = NULL;
 	if (u->culprit) {
 		c = json_object_new_object();
-		json_object_object_add(c, "file", jstr(u->culprit->file));
+		json_object_object_add(c, "file", cli_json_str(u->culprit->file));
 		json_object_object_add(c, "line", json_object_new_int((int)u->culprit->line));
-		json_object_object_add(c, "key", jstr(u->culprit->key));
-		json_object_object_add(c, "value", jstr(u->culprit->value));
-		json_object_object_add(c, "via", jstr(u->culprit_via));
+		json_object_object_add(c, "key", cli_json_str(u->culprit->key));
+		json_object_object_add(c, "value", cli_json_str(u->culprit->value));
+		json_object_object_add(c, "via", cli_json_str(u->culprit_via));
 	}
 	json_object_object_add(o, "excluded_by", c);
 	struct json_object *ac = NULL;
 	if (u->arch_culprit) {
 		ac = json_object_new_object();
-		json_object_object_add(ac, "file", jstr(u->arch_culprit->file));
+		json_object_object_add(ac, "file", cli_json_str(u->arch_culprit->file));
 		json_object_object_add(ac, "line", json_object_new_int((int)u->arch_culprit->line));
-		json_object_object_add(ac, "value", jstr(u->arch_culprit->value));
+		json_object_object_add(ac, "value", cli_json_str(u->arch_culprit->value));
 	}
 	json_object_object_add(o, "architecture_excluded_by", ac);
-	json_object_object_add(o, "why", jstr(u->why));
-	json_object_object_add(o, "drop_in_lines", jstrv(&u->fix_lines));
+	json_object_object_add(o, "why", cli_json_str(u->why));
+	json_object_object_add(o, "drop_in_lines", cli_json_strv(&u->fix_lines));
 	json_object_object_add(o, "verified", json_object_new_boolean(u->fixed));
 	return o;
 }
@@ -257,43 +237,43 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "verdict", json_object_new_string(hd_verdict_name(e->verdict)));
 	json_object_object_add(o, "seccomp", json_object_new_boolean(hd_evidence_is_seccomp(e)));
-	json_object_object_add(o, "reason", jstr(e->verdict_reason));
+	json_object_object_add(o, "reason", cli_json_str(e->verdict_reason));
 	struct json_object *p = json_object_new_object();
 	json_object_object_add(p, "pid", e->pid >= 0 ? json_object_new_int64(e->pid) : NULL);
-	json_object_object_add(p, "comm", jstr(e->comm));
-	json_object_object_add(p, "exe", jstr(e->exe));
-	json_object_object_add(p, "unit", jstr(e->unit));
-	json_object_object_add(p, "cmdline", jstr(e->cmdline));
+	json_object_object_add(p, "comm", cli_json_str(e->comm));
+	json_object_object_add(p, "exe", cli_json_str(e->exe));
+	json_object_object_add(p, "unit", cli_json_str(e->unit));
+	json_object_object_add(p, "cmdline", cli_json_str(e->cmdline));
 	json_object_object_add(o, "process", p);
 	json_object_object_add(o, "signal", e->signo ? json_object_new_int(e->signo) : NULL);
 	json_object_object_add(o, "si_code", e->has_si_code ? json_object_new_int(e->si_code) : NULL);
-	json_object_object_add(o, "seccomp_action", e->has_seccomp_ret ? jhex(e->seccomp_ret) : NULL);
+	json_object_object_add(o, "seccomp_action", e->has_seccomp_ret ? cli_json_hex(e->seccomp_ret) : NULL);
 	struct json_object *sc = NULL;
 	if (e->syscall || e->nr >= 0) {
 		sc = json_object_new_object();
-		json_object_object_add(sc, "name", jstr(e->syscall));
+		json_object_object_add(sc, "name", cli_json_str(e->syscall));
 		json_object_object_add(sc, "number", json_object_new_int(e->nr));
-		json_object_object_add(sc, "arch", jstr(hd_arch_info(e->arch) ? hd_arch_info(e->arch)->name : NULL));
-		json_object_object_add(sc, "audit_arch", e->audit_arch ? jhex(e->audit_arch) : NULL);
+		json_object_object_add(sc, "arch", cli_json_str(hd_arch_info(e->arch) ? hd_arch_info(e->arch)->name : NULL));
+		json_object_object_add(sc, "audit_arch", e->audit_arch ? cli_json_hex(e->audit_arch) : NULL);
 	}
 	json_object_object_add(o, "syscall", sc);
 	json_object_object_add(o, "inferred", json_object_new_boolean(e->inferred));
-	json_object_object_add(o, "confirmed_by", jstr(e->confirmed_by));
-	json_object_object_add(o, "candidates", jstrv(&e->candidates));
+	json_object_object_add(o, "confirmed_by", cli_json_str(e->confirmed_by));
+	json_object_object_add(o, "candidates", cli_json_strv(&e->candidates));
 	struct json_object *fr = NULL;
 	if (e->frame_function || e->frame_object) {
 		fr = json_object_new_object();
-		json_object_object_add(fr, "function", jstr(e->frame_function));
-		json_object_object_add(fr, "object", jstr(e->frame_object));
-		json_object_object_add(fr, "offset", jhex(e->frame_offset));
+		json_object_object_add(fr, "function", cli_json_str(e->frame_function));
+		json_object_object_add(fr, "object", cli_json_str(e->frame_object));
+		json_object_object_add(fr, "offset", cli_json_hex(e->frame_offset));
 	}
 	json_object_object_add(o, "frame", fr);
 	struct json_object *call = NULL;
 	if (e->has_call_addr) {
 		call = json_object_new_object();
-		json_object_object_add(call, "address", jhex(e->call_addr));
-		json_object_object_add(call, "object", jstr(e->call_object));
-		json_object_object_add(call, "offset", e->call_object ? jhex(e->call_offset) : NULL);
+		json_object_object_add(call, "address", cli_json_hex(e->call_addr));
+		json_object_object_add(call, "object", cli_json_str(e->call_object));
+		json_object_object_add(call, "offset", e->call_object ? cli_json_hex(e->call_offset) : NULL);
 	}
 	json_object_object_add(o, "call", call);
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)v->count));
@@ -303,15 +283,15 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 	format_time(v->last_usec, t, sizeof(t));
 	json_object_object_add(o, "last", v->last_usec ? json_object_new_string(t) : NULL);
 	struct json_object *fx = json_object_new_object();
-	json_object_object_add(fx, "narrowest", jstr(v->narrow_line));
-	json_object_object_add(fx, "group", jstr(v->group_line));
+	json_object_object_add(fx, "narrowest", cli_json_str(v->narrow_line));
+	json_object_object_add(fx, "group", cli_json_str(v->group_line));
 	struct json_object *per = json_object_new_array();
 	for (size_t k = 0; k < v->n_fix; k++) {
 		struct json_object *f = json_object_new_object();
 		json_object_object_add(f, "name", json_object_new_string(v->fix[k].name));
-		json_object_object_add(f, "groups", jstrv(&v->fix[k].paths));
-		json_object_object_add(f, "smallest_group", jstr(v->fix[k].group));
-		json_object_object_add(f, "group_also_allows", jstrv(&v->fix[k].group_also));
+		json_object_object_add(f, "groups", cli_json_strv(&v->fix[k].paths));
+		json_object_object_add(f, "smallest_group", cli_json_str(v->fix[k].group));
+		json_object_object_add(f, "group_also_allows", cli_json_strv(&v->fix[k].group_also));
 		if (uc && uc->loaded)
 			json_object_object_add(f, "unit", json_unit(&uc->verdicts[vi].v[k], uc->unit.path));
 		json_object_array_add(per, f);
@@ -323,10 +303,10 @@ static struct json_object *json_violation(const struct hd_evidence_list *ev, con
 		const struct hd_evidence *r = &ev->v[v->records[k]];
 		struct json_object *je = json_object_new_object();
 		json_object_object_add(je, "kind", json_object_new_string(hd_ev_kind_name(r->kind)));
-		json_object_object_add(je, "file", jstr(r->file));
+		json_object_object_add(je, "file", cli_json_str(r->file));
 		json_object_object_add(je, "line", r->line ? json_object_new_int((int)r->line) : NULL);
 		if (r->kind == HD_EVIDENCE_CORE)
-			json_object_object_add(je, "compression", jstr(r->compression));
+			json_object_object_add(je, "compression", cli_json_str(r->compression));
 		json_object_array_add(evs, je);
 	}
 	json_object_object_add(o, "evidence", evs);
@@ -419,20 +399,20 @@ int verb_explain(int argc, char **argv)
 			di = json_object_new_object();
 			json_object_object_add(di, "path", json_object_new_string(drop_in));
 			json_object_object_add(di, "written", json_object_new_boolean(dtext && drop_err == 0));
-			json_object_object_add(di, "text", jstr(dtext));
+			json_object_object_add(di, "text", cli_json_str(dtext));
 		}
 		json_object_object_add(root, "drop_in", di);
 		struct json_object *errs = json_object_new_array();
 		for (size_t i = 0; i < diags.n; i++) {
 			struct json_object *d = json_object_new_object();
 			json_object_object_add(d, "severity", json_object_new_string(diags.v[i].severity == HD_ERROR ? "error" : "warning"));
-			json_object_object_add(d, "file", jstr(diags.v[i].file));
+			json_object_object_add(d, "file", cli_json_str(diags.v[i].file));
 			json_object_object_add(d, "line", diags.v[i].line ? json_object_new_int((int)diags.v[i].line) : NULL);
 			json_object_object_add(d, "text", json_object_new_string(diags.v[i].text));
 			json_object_array_add(errs, d);
 		}
 		json_object_object_add(root, "diagnostics", errs);
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		cli_json_print(root, 0);
 		json_object_put(root);
 	} else {
 		print_human(&ev, &x, &uc);

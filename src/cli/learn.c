@@ -94,7 +94,7 @@ static char *join_argv(char **argv)
 
 static json_object *suggestion_json(const struct hd_suggestion *s)
 {
-	json_object *o = json_object_new_object(), *set = json_object_new_array(), *lo = json_object_new_array();
+	json_object *o = json_object_new_object(), *set = json_object_new_array(), *lo = cli_json_strv(&s->left_out);
 	for (size_t i = 0; i < s->n; i++) {
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "key", json_object_new_string(s->v[i].key));
@@ -102,8 +102,6 @@ static json_object *suggestion_json(const struct hd_suggestion *s)
 		json_object_object_add(e, "why", json_object_new_string(s->v[i].why));
 		json_object_array_add(set, e);
 	}
-	for (size_t i = 0; i < s->left_out.n; i++)
-		json_object_array_add(lo, json_object_new_string(s->left_out.v[i]));
 	json_object_object_add(o, "settings", set);
 	json_object_object_add(o, "left_out", lo);
 	return o;

@@ -122,30 +122,15 @@ static int apply_property(struct side *side, const char *arg, int sdver)
 	return r < 0 ? r : 0;
 }
 
-static json_object *action_json(hd_action a)
-{
-	json_object *o = json_object_new_object();
-	static const char *const kinds[] = { [HD_ACT_ALLOW] = "allow", [HD_ACT_LOG] = "log",
-					     [HD_ACT_ERRNO] = "errno", [HD_ACT_KILL] = "kill" };
-	json_object_object_add(o, "action", json_object_new_string(kinds[a.kind]));
-	if (a.kind == HD_ACT_ERRNO) {
-		json_object_object_add(o, "errno", json_object_new_int(a.errno_value));
-		const char *n = hd_errno_name(a.errno_value);
-		if (n)
-			json_object_object_add(o, "errno_name", json_object_new_string(n));
-	}
-	return o;
-}
-
 static json_object *ruleset_json(const struct hd_ruleset *rs)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "arch", json_object_new_string(hd_arch_info(rs->arch)->name));
-	json_object_object_add(o, "default", action_json(rs->default_action));
+	json_object_object_add(o, "default", cli_json_action(rs->default_action));
 	json_object *rules = json_object_new_array();
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct hd_rule *r = &rs->v[i];
-		json_object *j = action_json(r->action);
+		json_object *j = cli_json_action(r->action);
 		json_object_object_add(j, "nr", json_object_new_int(r->nr));
 		json_object_object_add(j, "name", json_object_new_string(r->name));
 		json_object_object_add(j, "origin", json_object_new_string(r->origin));
@@ -214,7 +199,7 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 		json_object_array_add(sets, ruleset_json(&rs));
 		hd_ruleset_free(&rs);
 	}
-	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_json_print(root, 0);
 	json_object_put(root);
 	return 0;
 }
@@ -246,8 +231,8 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 				json_object *e = json_object_new_object();
 				json_object_object_add(e, "name", json_object_new_string(d.v[k].name));
 				json_object_object_add(e, "nr", json_object_new_int(d.v[k].nr));
-				json_object_object_add(e, "a", action_json(d.v[k].in_a));
-				json_object_object_add(e, "b", action_json(d.v[k].in_b));
+				json_object_object_add(e, "a", cli_json_action(d.v[k].in_a));
+				json_object_object_add(e, "b", cli_json_action(d.v[k].in_b));
 				json_object_object_add(e, "conditional", json_object_new_boolean(d.v[k].conditional));
 				json_object_array_add(list, e);
 			}
@@ -268,7 +253,7 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 		hd_ruleset_diff_free(&d);
 	}
 	if (json && r >= 0)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		cli_json_print(root, 0);
 	json_object_put(root);
 	return r < 0 ? r : found;
 }

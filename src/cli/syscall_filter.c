@@ -145,14 +145,6 @@ static json_object *group_json(const struct hd_group_def *g, int sdver)
 	return j;
 }
 
-static json_object *strv_json(const hd_strv *sv)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < sv->n; i++)
-		json_object_array_add(a, json_object_new_string(sv->v[i]));
-	return a;
-}
-
 /* The full listing, in systemd-analyze's format (what goes in it: hd_syscall_listing). */
 static int list_all(const struct opts *o, json_object *jroot)
 {
@@ -186,8 +178,8 @@ static int list_all(const struct opts *o, json_object *jroot)
 	if (o->quiet)
 		goto done;
 	if (o->json) {
-		json_object_object_add(jroot, "ungrouped", strv_json(&l.ungrouped));
-		json_object_object_add(jroot, "unlisted", k < 0 ? NULL : strv_json(&l.unlisted));
+		json_object_object_add(jroot, "ungrouped", cli_json_strv(&l.ungrouped));
+		json_object_object_add(jroot, "unlisted", k < 0 ? NULL : cli_json_strv(&l.unlisted));
 		if (k < 0)
 			json_object_object_add(jroot, "kernel_list_error", json_object_new_string(strerror(-k)));
 		goto done;
@@ -286,7 +278,7 @@ static int lookup_syscall(const char *name, const struct opts *o, const struct h
 		for (size_t i = 0; i < paths.n; i++)
 			json_object_array_add(jp, path_json(paths.v[i], name));
 		json_object_object_add(j, "paths", jp);
-		json_object_object_add(j, "groups", strv_json(&groups));
+		json_object_object_add(j, "groups", cli_json_strv(&groups));
 		json_object *ls = json_object_new_object();
 		json_object_object_add(ls, "version", json_object_new_string(ver));
 		json_object_object_add(ls, "knows", json_object_new_boolean(lsknows));
@@ -484,9 +476,7 @@ int verb_syscall_filter(int argc, char **argv)
 	int ret = optind >= argc ? list_all(&o, jroot) : lookup_args(argv + optind, argc - optind, &o, jroot);
 	if (jroot) {
 		if (ret == EXIT_OK)
-			printf("%s\n", json_object_to_json_string_ext(jroot, JSON_C_TO_STRING_PRETTY |
-									   JSON_C_TO_STRING_SPACED |
-									   JSON_C_TO_STRING_NOSLASHESCAPE));
+			cli_json_print(jroot, JSON_C_TO_STRING_SPACED);
 		json_object_put(jroot);
 	}
 	return ret;
