@@ -1,12 +1,15 @@
 # The front door. `make` installs missing Debian build dependencies (as root), builds, and leaves the
 # binary at build/harden. `make check` builds and runs every test, then again under ASan+UBSan, then
-# short libFuzzer runs.
+# short libFuzzer runs. `make install [PREFIX=/usr/local] [DESTDIR=...]` installs the binary, the manual
+# pages and the bash completion; `make uninstall [DESTDIR=...]` removes all of it again.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_RUNS  ?= 20000
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all deps build check test test-asan fuzz example clean
+.PHONY: all deps build check test test-asan fuzz example install uninstall clean
 
 all: build
 
@@ -29,6 +32,13 @@ test: build
 # The main job on the bundled example unit (examples/sed-edit.service), verb by verb.
 example: build
 	@examples/demo.sh $(BUILD)/harden
+
+# scripts/install-tree: meson install, plus a manifest of what it created, so uninstall leaves nothing
+install: build
+	@DESTDIR="$(DESTDIR)" scripts/install-tree install $(BUILD) "$(PREFIX)"
+
+uninstall:
+	@DESTDIR="$(DESTDIR)" scripts/install-tree uninstall $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "filter.h"
-#include "groups.h"
-#include "sandbox.h"
+#include "filter/filter.h"
+#include "syscalls/groups.h"
+#include "sandbox/sandbox.h"
 
 /* The settings of a typical hardened service, one assignment per line as in a unit file. */
 static const struct {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/observe.h"
+#include "learn/trace/observe.h"
 
 static int reference(const uint8_t *v, size_t len, bool wide)
 {

@@ -3,9 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "coredump.h"
-#include "explain.h"
-#include "groups.h"
+#include "explain/coredump.h"
+#include "explain/explain.h"
+#include "syscalls/groups.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

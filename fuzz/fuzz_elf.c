@@ -8,8 +8,8 @@
 
 #include <libelf.h>
 
-#include "elfreach.h"
-#include "elfscan.h"
+#include "elf/elfreach.h"
+#include "elf/elfscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

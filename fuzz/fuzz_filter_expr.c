@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
-#include "groups.h"
+#include "filter/filter.h"
+#include "syscalls/groups.h"
 
 #define MAX_LINES 64
 

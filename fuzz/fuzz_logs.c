@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "explain.h"
-#include "groups.h"
-#include "logparse.h"
+#include "explain/explain.h"
+#include "syscalls/groups.h"
+#include "explain/logparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

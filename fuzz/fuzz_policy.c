@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "assess.h"
-#include "groups.h"
+#include "assess/assess.h"
+#include "syscalls/groups.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
-#include "profile.h"
-#include "suggest.h"
+#include "syscalls/groups.h"
+#include "learn/profile.h"
+#include "learn/suggest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "groups.h"
-#include "sandbox.h"
+#include "syscalls/groups.h"
+#include "sandbox/sandbox.h"
 
 #define MAX_LINES 32
 

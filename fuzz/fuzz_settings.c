@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assess.h"
-#include "groups.h"
-#include "settings.h"
-#include "unit.h"
+#include "assess/assess.h"
+#include "syscalls/groups.h"
+#include "assess/settings.h"
+#include "unit/unit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unit.h"
+#include "unit/unit.h"
 
 static const char *const names[] = {
 	"fuzz.service", "fuzz-a-b@in-st\\x2dance.service", "fuzz.socket", "fuzz.target", "a-b-.service",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derive, from a libc's own machine code, which syscalls each exported function makes.
 
-Used to write and check src/lib/wrappers.c (not at build time): objdump -d the library, find every
+Used to write and check src/lib/elf/wrappers.c (not at build time): objdump -d the library, find every
 `mov $N,%eax ... syscall` in each dynamic symbol's range and follow direct call/jmp targets a few
 levels deep. Over-approximates (error paths, unlabeled static helpers share their neighbour's range).
 usage: scripts/libc-syscalls.py [LIBC] [DEPTH] [FUNC...]

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* wrapper_list NAME: the syscalls src/lib/wrappers.c lists for a glibc function, one per line
+/* wrapper_list NAME: the syscalls src/lib/elf/wrappers.c lists for a glibc function, one per line
  * (for tests/integration/wrappers-strace.sh). Exit 1 if the table does not know NAME. */
 #include <stdio.h>
 
-#include "wrappers.h"
+#include "elf/wrappers.h"
 
 int main(int argc, char **argv)
 {

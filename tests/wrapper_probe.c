@@ -2,7 +2,7 @@
 /*
  * wrapper_probe: calls one libc function between two marker syscalls (close(-100) ... close(-101)),
  * so tests/integration/wrappers-strace.sh can see under strace which syscalls the call really makes
- * and compare them with src/lib/wrappers.c (wrapper_list prints the table's answer). Built without
+ * and compare them with src/lib/elf/wrappers.c (wrapper_list prints the table's answer). Built without
  * sanitizers: ASan's own malloc and thread interceptors would be measured instead of libc.
  */
 #include <dirent.h>

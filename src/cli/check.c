@@ -1,27 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* harden check: predict, before deploying, which syscalls a unit's filter will block in the programs it runs. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "elfscan.h"
-#include "execcmd.h"
-#include "filter.h"
-#include "groups.h"
-#include "syscalls.h"
-#include "unit.h"
+#include "check/check.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
+#include "unit/execcmd.h"
 
-/* The settings whose commands run under the unit's seccomp filter, in the order systemd runs them. */
-static const char *const exec_keys[] = {
-	"ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", NULL,
-};
-
-#define MAX_INTERPRETER_DEPTH 4 /* the kernel allows 4 levels of #! (BINPRM_MAX_RECURSION) */
 #define TEXT_EVIDENCE_MAX 3      /* evidence lines per blocked syscall in text output */
 
 static void help(void)
@@ -69,35 +59,110 @@ static void help(void)
 	       cli_program, cli_program, HD_EXEC_SEARCH_PATH, cli_program, cli_program);
 }
 
-struct check_ctx {
-	int sdver;
-	bool json;
-	const char *root;
-	unsigned n_blocked;  /* syscalls that may be blocked, over every command */
-	unsigned n_commands; /* commands checked */
-	unsigned n_errors;   /* units or binaries that could not be read */
-	json_object *jout;   /* array of command reports (--json) */
-};
+/* ---- text ---- */
 
-/* ---- the filter side ---- */
-
-/* The unconditional rule's origin for nr, or NULL when the default action decides. */
-static const char *rule_origin(const struct hd_ruleset *rs, int nr)
+static void print_evidence(const struct hd_elf_evidence *e)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->v[i].nr == nr && rs->v[i].n_cmps == 0)
-			return rs->v[i].origin;
-	return NULL;
+	const char *kind = hd_evidence_kind_name(e->kind);
+	switch (e->kind) {
+	case HD_EV_DIRECT_IMPORT:
+	case HD_EV_WRAPPER:
+		printf("      evidence (%s): %s imports %s\n", kind, e->object, e->symbol);
+		break;
+	case HD_EV_INSTRUCTION:
+		printf("      evidence (%s): %s at 0x%llx\n", kind, e->object, (unsigned long long)e->address);
+		break;
+	default:
+		printf("      evidence (%s)\n", kind);
+	}
 }
 
-static int evidence_rank(enum hd_evidence_kind k)
+static const char *arch_name(hd_arch a)
 {
-	switch (k) {
-	case HD_EV_DIRECT_IMPORT: return 0;
-	case HD_EV_WRAPPER: return 1;
-	case HD_EV_INSTRUCTION: return 2;
-	default: return 3;
+	const struct hd_arch_info *ai = hd_arch_info(a);
+	return ai ? ai->name : "?";
+}
+
+static void print_finding(const struct hd_check_program *p, const struct hd_check_finding *f)
+{
+	switch (f->kind) {
+	case HD_CHECK_ARCH_KILLED:
+		printf("    BLOCKED: every syscall: %s is not in SystemCallArchitectures= (the process is killed)\n"
+		       "      fix: %s\n",
+		       arch_name(p->scan.arch), f->fix);
+		break;
+	case HD_CHECK_NOT_INSTALLED:
+		printf("    BLOCKED: everything: systemd cannot install this filter, the service would not start: %s\n",
+		       f->reason);
+		break;
+	case HD_CHECK_CONDITIONAL:
+		printf("    for some arguments: %s -> %s (%s=)\n", f->syscall, f->action, f->setting);
+		break;
+	case HD_CHECK_HARMLESS:
+		printf("    refused but harmless: %s -> %s; %s\n", f->syscall, f->action, f->fallback->why);
+		break;
+	case HD_CHECK_BLOCKED:
+		printf("    BLOCKED: %s -> %s\n", f->syscall, f->action);
+		printf("      groups: ");
+		for (size_t k = 0; k < f->groups.n && k < 6; k++)
+			printf("%s%s", k ? ", " : "", f->groups.v[k]);
+		printf("%s\n", f->groups.n > 6 ? ", ..." : (f->groups.n ? "" : "(none)"));
+		for (size_t k = 0; k < f->n_evidence && k < TEXT_EVIDENCE_MAX; k++)
+			print_evidence(f->evidence[k]);
+		if (f->n_evidence > TEXT_EVIDENCE_MAX)
+			printf("      ... and %zu more\n", f->n_evidence - TEXT_EVIDENCE_MAX);
+		printf("      fix: %s\n", f->fix);
+		break;
 	}
+}
+
+static void print_program(const struct hd_check_program *p)
+{
+	const struct hd_elf_scan *scan = &p->scan;
+	switch (p->kind) {
+	case HD_CHECK_PROGRAM_SCRIPT:
+		printf("  script %s: interpreter %s%s%s (the script's own actions are not analysed)\n", p->path,
+		       p->interpreter, p->interpreter_arg ? " " : "", p->interpreter_arg ? p->interpreter_arg : "");
+		return;
+	case HD_CHECK_PROGRAM_MALFORMED:
+	case HD_CHECK_PROGRAM_UNREADABLE:
+		return; /* a diag says why */
+	case HD_CHECK_PROGRAM_ELF:
+		break;
+	}
+	printf("  binary %s: %s, %s, %s, %zu object(s), %zu syscalls with static evidence "
+	       "(%u imports, %u of them in libraries but unreachable from what is used)\n",
+	       p->path, arch_name(scan->arch), scan->libc == HD_LIBC_MUSL ? "musl" : "glibc",
+	       scan->is_static ? "static" : "dynamic", scan->objects.n, scan->syscalls.n, scan->n_imports,
+	       scan->n_unreached_imports);
+	for (size_t i = 0; i < p->n; i++)
+		print_finding(p, &p->v[i]);
+	for (size_t i = 0; i < scan->limits.n; i++)
+		printf("    not analysed: %s\n", scan->limits.v[i]);
+}
+
+static void print_report(const struct hd_check_report *rep)
+{
+	if (rep->unit)
+		printf("%s:\n", rep->unit);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct hd_check_command *c = &rep->v[i];
+		if (c->file)
+			printf("%s:%u: %s=%s\n", c->file, c->line, c->setting, c->value);
+		else
+			printf("%s %s\n", c->setting, c->command);
+		if (c->unfiltered)
+			printf("  '+' prefix: runs with full privileges and no seccomp filter; nothing to check\n");
+		for (size_t j = 0; j < c->n; j++)
+			print_program(&c->v[j]);
+	}
+}
+
+/* ---- JSON ---- */
+
+static void put_str(json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, json_object_new_string(value));
 }
 
 static json_object *evidence_json(const struct hd_elf_evidence *e)
@@ -116,419 +181,118 @@ static json_object *evidence_json(const struct hd_elf_evidence *e)
 	return o;
 }
 
-static void print_evidence(const struct hd_elf_evidence *e)
+static json_object *finding_json(const struct hd_check_finding *f)
 {
-	const char *kind = hd_evidence_kind_name(e->kind);
-	switch (e->kind) {
-	case HD_EV_DIRECT_IMPORT:
-	case HD_EV_WRAPPER:
-		printf("      evidence (%s): %s imports %s\n", kind, e->object, e->symbol);
+	json_object *o = json_object_new_object();
+	put_str(o, "syscall", f->syscall ? f->syscall : "*");
+	switch (f->kind) {
+	case HD_CHECK_ARCH_KILLED:
+		put_str(o, "action", f->action);
+		put_str(o, "reason", f->reason);
 		break;
-	case HD_EV_INSTRUCTION:
-		printf("      evidence (%s): %s at 0x%llx\n", kind, e->object, (unsigned long long)e->address);
+	case HD_CHECK_NOT_INSTALLED:
+		put_str(o, "reason", f->reason);
 		break;
-	default:
-		printf("      evidence (%s)\n", kind);
-	}
-}
-
-/* Compare one scanned program with the filter; print/collect every syscall that may be blocked. */
-static int compare(struct check_ctx *ctx, const struct hd_seccomp_settings *s, const struct hd_elf_scan *scan,
-		   json_object *jblocked, json_object *jcond, json_object *jharmless)
-{
-	const struct hd_arch_info *ai = hd_arch_info(scan->arch);
-	if (!hd_seccomp_arch_allowed(s, scan->arch)) {
-		ctx->n_blocked++;
-		if (!ctx->json)
-			printf("    BLOCKED: every syscall: %s is not in SystemCallArchitectures= (the process is killed)\n"
-			       "      fix: add SystemCallArchitectures=%s\n",
-			       ai ? ai->name : "?", ai ? ai->name : "?");
-		json_object *b = json_object_new_object();
-		json_object_object_add(b, "syscall", json_object_new_string("*"));
-		json_object_object_add(b, "action", json_object_new_string("kill"));
-		json_object_object_add(b, "reason", json_object_new_string("architecture not in SystemCallArchitectures="));
-		json_object_array_add(jblocked, b);
-		return 0;
-	}
-	struct hd_ruleset rs;
-	memset(&rs, 0, sizeof(rs));
-	/* every seccomp-backed setting's filter, stacked as the kernel runs them */
-	int r = hd_ruleset_build_full(s, scan->arch, ctx->sdver, &rs);
-	if (r < 0)
-		return r;
-	if (rs.install_error) {
-		ctx->n_blocked++;
-		if (!ctx->json)
-			printf("    BLOCKED: everything: systemd cannot install this filter, the service would not start: %s\n",
-			       rs.install_error);
-		json_object *b = json_object_new_object();
-		json_object_object_add(b, "syscall", json_object_new_string("*"));
-		json_object_object_add(b, "reason", json_object_new_string(rs.install_error));
-		json_object_array_add(jblocked, b);
-	}
-	for (size_t i = 0; i < scan->syscalls.n; i++) {
-		const char *name = scan->syscalls.v[i];
-		int nr = hd_syscall_nr(name, scan->arch, NULL);
-		if (nr == HD_NR_NONE)
-			continue;
-		bool cond = false;
-		hd_action act = hd_ruleset_action(&rs, nr, &cond);
-		if (hd_action_allows(act)) {
-			/* refused only for some argument values (RestrictSUIDSGID=, MemoryDenyWriteExecute=, ...):
-			 * listed, not counted, since static evidence does not see arguments */
-			for (size_t k = 0; cond && k < rs.n; k++) {
-				const struct hd_rule *ru = &rs.v[k];
-				if (ru->nr != nr || ru->n_cmps == 0 || hd_action_allows(ru->action))
-					continue;
-				bool seen = false; /* one line per (syscall, setting) */
-				for (size_t q = 0; q < k && !seen; q++)
-					seen = rs.v[q].nr == nr && rs.v[q].n_cmps && !hd_action_allows(rs.v[q].action) &&
-					       strcmp(rs.v[q].origin, ru->origin) == 0;
-				if (seen)
-					continue;
-				char cb[64];
-				hd_action_format(ru->action, cb, sizeof(cb));
-				if (!ctx->json)
-					printf("    for some arguments: %s -> %s (%s=)\n", name, cb, ru->origin);
-				json_object *c = json_object_new_object();
-				json_object_object_add(c, "syscall", json_object_new_string(name));
-				json_object_object_add(c, "action", json_object_new_string(cb));
-				json_object_object_add(c, "setting", json_object_new_string(ru->origin));
-				json_object_array_add(jcond, c);
-			}
-			continue;
-		}
-		char abuf[64];
-		hd_action_format(act, abuf, sizeof(abuf));
-		/* refused with an errno libc copes with: listed, not counted */
-		const struct hd_libc_fallback *fb =
-			act.kind == HD_ACT_ERRNO && scan->libc == HD_LIBC_GLIBC ? hd_libc_fallback_find(name, act.errno_value) : NULL;
-		if (fb && *fb->fallback) {
-			int fnr = hd_syscall_nr(fb->fallback, scan->arch, NULL);
-			if (fnr == HD_NR_NONE || !hd_action_allows(hd_ruleset_action(&rs, fnr, NULL)))
-				fb = NULL; /* the fallback is refused too */
-		}
-		if (fb) {
-			if (!ctx->json)
-				printf("    refused but harmless: %s -> %s; %s\n", name, abuf, fb->why);
-			json_object *h = json_object_new_object();
-			json_object_object_add(h, "syscall", json_object_new_string(name));
-			json_object_object_add(h, "action", json_object_new_string(abuf));
-			json_object_object_add(h, "fallback", json_object_new_string(fb->fallback));
-			json_object_object_add(h, "why", json_object_new_string(fb->why));
-			json_object_array_add(jharmless, h);
-			continue;
-		}
-		ctx->n_blocked++;
-		const char *origin = rule_origin(&rs, nr);
-		hd_strv paths = { 0 };
-		if (hd_group_paths(name, ctx->sdver, &paths) < 0) {
-			hd_ruleset_free(&rs);
-			return -ENOMEM;
-		}
-		char fix[256];
-		if (!origin || strcmp(origin, "SystemCallFilter") == 0)
-			snprintf(fix, sizeof(fix),
-				 "add 'SystemCallFilter=%s' after the unit's other SystemCallFilter= lines (it allows it in an "
-				 "allow list and removes it from a deny list)",
-				 name);
-		else
-			snprintf(fix, sizeof(fix), "the rule comes from %s=: turn that setting off (or drop it) if the program needs %s",
-				 origin, name);
-
-		json_object *b = json_object_new_object();
-		json_object_object_add(b, "syscall", json_object_new_string(name));
-		json_object_object_add(b, "nr", json_object_new_int(nr));
-		json_object_object_add(b, "action", json_object_new_string(abuf));
-		json_object *jg = json_object_new_array();
-		for (size_t k = 0; k < paths.n; k++)
-			json_object_array_add(jg, json_object_new_string(paths.v[k]));
-		json_object_object_add(b, "groups", jg);
+	case HD_CHECK_CONDITIONAL:
+		put_str(o, "action", f->action);
+		put_str(o, "setting", f->setting);
+		break;
+	case HD_CHECK_HARMLESS:
+		put_str(o, "action", f->action);
+		put_str(o, "fallback", f->fallback->fallback);
+		put_str(o, "why", f->fallback->why);
+		break;
+	case HD_CHECK_BLOCKED: {
+		json_object_object_add(o, "nr", json_object_new_int(f->nr));
+		put_str(o, "action", f->action);
+		json_object_object_add(o, "groups", cli_json_strv(&f->groups));
 		json_object *je = json_object_new_array();
-		if (!ctx->json) {
-			printf("    BLOCKED: %s -> %s\n", name, abuf);
-			printf("      groups: ");
-			for (size_t k = 0; k < paths.n && k < 6; k++)
-				printf("%s%s", k ? ", " : "", paths.v[k]);
-			printf("%s\n", paths.n > 6 ? ", ..." : (paths.n ? "" : "(none)"));
-		}
-		/* best evidence first */
-		unsigned shown = 0;
-		for (int rank = 0; rank < 4; rank++)
-			for (size_t k = 0; k < scan->n; k++) {
-				const struct hd_elf_evidence *e = &scan->v[k];
-				if (strcmp(e->syscall, name) != 0 || evidence_rank(e->kind) != rank)
-					continue;
-				json_object_array_add(je, evidence_json(e));
-				if (!ctx->json && shown++ < TEXT_EVIDENCE_MAX)
-					print_evidence(e);
-			}
-		if (!ctx->json && shown > TEXT_EVIDENCE_MAX)
-			printf("      ... and %u more\n", shown - TEXT_EVIDENCE_MAX);
-		if (!ctx->json)
-			printf("      fix: %s\n", fix);
-		json_object_object_add(b, "evidence", je);
-		json_object_object_add(b, "fix", json_object_new_string(fix));
-		json_object_array_add(jblocked, b);
-		hd_strv_free(&paths);
+		for (size_t k = 0; k < f->n_evidence; k++)
+			json_object_array_add(je, evidence_json(f->evidence[k]));
+		json_object_object_add(o, "evidence", je);
+		put_str(o, "fix", f->fix);
+		break;
 	}
-	hd_ruleset_free(&rs);
-	return 0;
+	}
+	return o;
 }
 
-/* ---- the program side ---- */
-
-/* First bytes of a file, for the "#!" test. */
-static ssize_t read_head(const char *path, char *buf, size_t size)
+/* The findings of kinds [lo, hi] (the report's three lists: blocked, conditional, harmless). */
+static json_object *findings_json(const struct hd_check_program *p, enum hd_check_finding_kind lo,
+				  enum hd_check_finding_kind hi)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, size);
-	int e = errno;
-	close(fd);
-	return n < 0 ? -e : n;
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind >= lo && p->v[i].kind <= hi)
+			json_object_array_add(a, finding_json(&p->v[i]));
+	return a;
 }
 
-/* Scan path, following #! interpreters; each scanned ELF program is compared with the filter. */
-static int check_program(struct check_ctx *ctx, const struct hd_seccomp_settings *s, const char *path, int depth,
-			 json_object *jprog_list, hd_diags *diags)
+static json_object *program_json(const struct hd_check_program *p)
 {
-	char head[256];
-	ssize_t hn = read_head(path, head, sizeof(head));
-	if (hn < 0) {
-		hd_diag_add(diags, HD_ERROR, path, 0, "cannot read: %s", strerror((int)-hn));
-		ctx->n_errors++;
-		return 0;
+	json_object *o = json_object_new_object();
+	put_str(o, "path", p->path);
+	const struct hd_elf_scan *scan = &p->scan;
+	switch (p->kind) {
+	case HD_CHECK_PROGRAM_SCRIPT:
+		json_object_object_add(o, "script", json_object_new_boolean(true));
+		put_str(o, "interpreter", p->interpreter);
+		break;
+	case HD_CHECK_PROGRAM_MALFORMED:
+		break;
+	case HD_CHECK_PROGRAM_UNREADABLE:
+		put_str(o, "error", strerror(p->error));
+		break;
+	case HD_CHECK_PROGRAM_ELF:
+		json_object_object_add(o, "imports", json_object_new_int((int)scan->n_imports));
+		json_object_object_add(o, "unreachable_library_imports", json_object_new_int((int)scan->n_unreached_imports));
+		put_str(o, "arch", arch_name(scan->arch));
+		put_str(o, "libc", scan->libc == HD_LIBC_MUSL ? "musl" : "glibc");
+		json_object_object_add(o, "static", json_object_new_boolean(scan->is_static));
+		json_object_object_add(o, "objects", cli_json_strv(&scan->objects));
+		json_object_object_add(o, "syscalls", cli_json_strv(&scan->syscalls));
+		json_object_object_add(o, "blocked", findings_json(p, HD_CHECK_ARCH_KILLED, HD_CHECK_BLOCKED));
+		json_object_object_add(o, "refused_for_some_arguments",
+				       findings_json(p, HD_CHECK_CONDITIONAL, HD_CHECK_CONDITIONAL));
+		json_object_object_add(o, "refused_but_libc_copes", findings_json(p, HD_CHECK_HARMLESS, HD_CHECK_HARMLESS));
+		json_object_object_add(o, "not_analysed", cli_json_strv(&scan->limits));
+		break;
 	}
-	json_object *jp = json_object_new_object();
-	json_object_object_add(jp, "path", json_object_new_string(path));
-	json_object_array_add(jprog_list, jp);
-	char *interp = NULL, *arg = NULL;
-	int r = hd_shebang_parse(head, (size_t)hn, &interp, &arg);
-	if (r < 0 && r != -ENOMEM) {
-		hd_diag_add(diags, HD_ERROR, path, 0, "malformed '#!' line");
-		ctx->n_errors++;
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	if (r == 1) {
-		json_object_object_add(jp, "script", json_object_new_boolean(true));
-		json_object_object_add(jp, "interpreter", json_object_new_string(interp));
-		if (!ctx->json)
-			printf("  script %s: interpreter %s%s%s (the script's own actions are not analysed)\n", path, interp,
-			       arg ? " " : "", arg ? arg : "");
-		if (depth >= MAX_INTERPRETER_DEPTH) {
-			hd_diag_add(diags, HD_ERROR, path, 0, "too many levels of '#!' interpreters");
-			ctx->n_errors++;
-		} else {
-			char *ipath = NULL;
-			r = hd_exec_resolve(interp, ctx->root, &ipath);
-			if (r == -ENOENT) {
-				hd_diag_add(diags, HD_ERROR, path, 0, "interpreter %s not found", interp);
-				ctx->n_errors++;
-				r = 0;
-			} else if (r == 0) {
-				r = check_program(ctx, s, ipath, depth + 1, jprog_list, diags);
-				/* "#!/usr/bin/env python3": env runs the named program from PATH */
-				const char *b = strrchr(interp, '/');
-				if (r >= 0 && arg && strcmp(b ? b + 1 : interp, "env") == 0 && arg[0] != '-' &&
-				    !strchr(arg, ' ')) {
-					char *epath = NULL;
-					int er = hd_exec_resolve(arg, ctx->root, &epath);
-					if (er == 0)
-						r = check_program(ctx, s, epath, depth + 1, jprog_list, diags);
-					else if (er == -ENOENT)
-						hd_diag_add(diags, HD_WARNING, path, 0, "env runs %s, not found in PATH", arg);
-					free(epath);
-				}
-			}
-			free(ipath);
-		}
-		free(interp);
-		free(arg);
-		return r;
-	}
-
-	struct hd_elf_scan scan;
-	hd_elf_scan_init(&scan);
-	struct hd_elf_scan_options opt = { .root = ctx->root, .follow_needed = true };
-	r = hd_elf_scan_file(path, &opt, &scan, diags);
-	if (r == -ENOMEM) {
-		hd_elf_scan_free(&scan);
-		return r;
-	}
-	if (r < 0) {
-		ctx->n_errors++;
-		hd_elf_scan_free(&scan);
-		json_object_object_add(jp, "error", json_object_new_string(strerror(-r)));
-		return 0;
-	}
-	const struct hd_arch_info *ai = hd_arch_info(scan.arch);
-	if (!ctx->json)
-		printf("  binary %s: %s, %s, %s, %zu object(s), %zu syscalls with static evidence "
-		       "(%u imports, %u of them in libraries but unreachable from what is used)\n",
-		       path, ai ? ai->name : "?", scan.libc == HD_LIBC_MUSL ? "musl" : "glibc",
-		       scan.is_static ? "static" : "dynamic", scan.objects.n, scan.syscalls.n, scan.n_imports,
-		       scan.n_unreached_imports);
-	json_object_object_add(jp, "imports", json_object_new_int((int)scan.n_imports));
-	json_object_object_add(jp, "unreachable_library_imports", json_object_new_int((int)scan.n_unreached_imports));
-	json_object_object_add(jp, "arch", json_object_new_string(ai ? ai->name : "?"));
-	json_object_object_add(jp, "libc", json_object_new_string(scan.libc == HD_LIBC_MUSL ? "musl" : "glibc"));
-	json_object_object_add(jp, "static", json_object_new_boolean(scan.is_static));
-	json_object *jo = json_object_new_array();
-	for (size_t i = 0; i < scan.objects.n; i++)
-		json_object_array_add(jo, json_object_new_string(scan.objects.v[i]));
-	json_object_object_add(jp, "objects", jo);
-	json_object *js = json_object_new_array();
-	for (size_t i = 0; i < scan.syscalls.n; i++)
-		json_object_array_add(js, json_object_new_string(scan.syscalls.v[i]));
-	json_object_object_add(jp, "syscalls", js);
-	json_object *jblocked = json_object_new_array();
-	json_object_object_add(jp, "blocked", jblocked);
-	json_object *jcond = json_object_new_array();
-	json_object_object_add(jp, "refused_for_some_arguments", jcond);
-	json_object *jharmless = json_object_new_array();
-	json_object_object_add(jp, "refused_but_libc_copes", jharmless);
-	r = compare(ctx, s, &scan, jblocked, jcond, jharmless);
-	json_object *jl = json_object_new_array();
-	for (size_t i = 0; i < scan.limits.n; i++) {
-		json_object_array_add(jl, json_object_new_string(scan.limits.v[i]));
-		if (!ctx->json)
-			printf("    not analysed: %s\n", scan.limits.v[i]);
-	}
-	json_object_object_add(jp, "not_analysed", jl);
-	hd_elf_scan_free(&scan);
-	return r;
+	return o;
 }
 
-static int check_command(struct check_ctx *ctx, const struct hd_seccomp_settings *s, const char *key,
-			 const struct hd_unit *u, const char *file, unsigned line, const char *value, hd_diags *diags)
+/* The report's commands, appended to jout. */
+static void report_json(const struct hd_check_report *rep, json_object *jout)
 {
-	struct hd_exec_line el = { 0 };
-	int r = hd_exec_parse(value, file, line, &el, diags);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		ctx->n_errors++;
-		hd_exec_line_free(&el);
-		return 0;
-	}
-	for (size_t i = 0; i < el.n && r >= 0; i++) {
-		const struct hd_exec_command *c = &el.v[i];
-		ctx->n_commands++;
-		char *path = NULL;
-		if (u && !(c->flags & HD_EXEC_NO_ENV_EXPAND) && hd_unit_expand_specifiers(u, c->path, &path) < 0) {
-			hd_diag_add(diags, HD_ERROR, file, line, "bad specifier in '%s'", c->path);
-			ctx->n_errors++;
-			continue;
-		}
-		if (!path && !(path = strdup(c->path)))
-			return -ENOMEM;
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct hd_check_command *c = &rep->v[i];
 		json_object *jc = json_object_new_object();
-		json_object_object_add(jc, "setting", json_object_new_string(key));
-		if (file)
-			json_object_object_add(jc, "file", json_object_new_string(file));
-		json_object_object_add(jc, "line", json_object_new_int((int)line));
-		json_object_object_add(jc, "command", json_object_new_string(path));
+		put_str(jc, "setting", c->setting);
+		if (c->file)
+			put_str(jc, "file", c->file);
+		json_object_object_add(jc, "line", json_object_new_int((int)c->line));
+		put_str(jc, "command", c->command);
 		json_object *jprogs = json_object_new_array();
+		for (size_t j = 0; j < c->n; j++)
+			json_object_array_add(jprogs, program_json(&c->v[j]));
 		json_object_object_add(jc, "programs", jprogs);
-		json_object_array_add(ctx->jout, jc);
-		if (!ctx->json) {
-			if (file)
-				printf("%s:%u: %s=%s\n", file, line, key, value);
-			else
-				printf("%s %s\n", key, path);
-		}
-		if (c->flags & HD_EXEC_FULL_PRIVILEGE) {
+		if (c->unfiltered)
 			json_object_object_add(jc, "unfiltered", json_object_new_boolean(true));
-			if (!ctx->json)
-				printf("  '+' prefix: runs with full privileges and no seccomp filter; nothing to check\n");
-			free(path);
-			continue;
-		}
-		char *resolved = NULL;
-		r = hd_exec_resolve(path, ctx->root, &resolved);
-		if (r == -ENOENT) {
-			hd_diag_add(diags, HD_ERROR, file, line, "%s: executable not found%s", path,
-				    path[0] == '/' ? "" : " in " HD_EXEC_SEARCH_PATH);
-			ctx->n_errors++;
-			r = 0;
-		} else if (r == 0) {
-			r = check_program(ctx, s, resolved, 0, jprogs, diags);
-		}
-		free(resolved);
-		free(path);
+		json_object_array_add(jout, jc);
 	}
-	hd_exec_line_free(&el);
-	return r;
 }
 
-static bool is_exec_key(const char *key)
+/* Print one report (text now, JSON into jout for the end) and add its counts to the totals. */
+static void take_report(struct hd_check_report *rep, bool json, json_object *jout, struct hd_check_report *tot)
 {
-	for (size_t i = 0; exec_keys[i]; i++)
-		if (strcmp(exec_keys[i], key) == 0)
-			return true;
-	return false;
-}
-
-/* One unit file: fold its [Service] lines into settings and Exec lists, then check each command. */
-static int check_unit(struct check_ctx *ctx, const char *path, hd_diags *diags)
-{
-	struct hd_unit u;
-	memset(&u, 0, sizeof(u));
-	struct hd_unit_load_options lo = { .sdver = ctx->sdver, .parse_only = 1, .root = NULL };
-	int r = hd_unit_load(path, &lo, &u, diags);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		if (hd_diags_count(diags, HD_ERROR) == 0)
-			hd_diag_add(diags, HD_ERROR, path, 0, "cannot load unit: %s", strerror(-r));
-		ctx->n_errors++;
-		hd_unit_free(&u);
-		return 0;
-	}
-	struct hd_seccomp_settings s;
-	hd_seccomp_settings_init(&s);
-	/* exec commands in effect: an empty assignment resets that setting's list, as in systemd */
-	size_t *keep = calloc(u.n ? u.n : 1, sizeof(*keep));
-	size_t n_keep = 0;
-	if (!keep) {
-		hd_unit_free(&u);
-		return -ENOMEM;
-	}
-	r = hd_seccomp_apply_unit(&s, &u, ctx->sdver, diags);
-	if (r >= 0)
-		r = hd_seccomp_check(&s, ctx->sdver, u.path ? u.path : path, diags);
-	for (size_t i = 0; i < u.n && r >= 0; i++) {
-		const struct hd_unit_assignment *a = &u.v[i];
-		if (strcmp(a->section, "Service") != 0)
-			continue;
-		if (is_exec_key(a->key)) {
-			if (!*a->value) {
-				size_t w = 0;
-				for (size_t k = 0; k < n_keep; k++)
-					if (strcmp(u.v[keep[k]].key, a->key) != 0)
-						keep[w++] = keep[k];
-				n_keep = w;
-			} else {
-				keep[n_keep++] = i;
-			}
-		}
-	}
-	if (r >= 0 && !ctx->json)
-		printf("%s:\n", u.path ? u.path : path);
-	for (size_t k0 = 0; exec_keys[k0] && r >= 0; k0++)
-		for (size_t k = 0; k < n_keep && r >= 0; k++) {
-			const struct hd_unit_assignment *a = &u.v[keep[k]];
-			if (strcmp(a->key, exec_keys[k0]) == 0)
-				r = check_command(ctx, &s, a->key, &u, a->file, a->line, a->value, diags);
-		}
-	free(keep);
-	hd_seccomp_settings_free(&s);
-	hd_unit_free(&u);
-	return r < 0 ? r : 0;
+	if (json)
+		report_json(rep, jout);
+	else
+		print_report(rep);
+	tot->n_blocked += rep->n_blocked;
+	tot->n_commands += rep->n_commands;
+	tot->n_errors += rep->n_errors;
+	hd_check_report_free(rep);
 }
 
 int verb_check(int argc, char **argv)
@@ -544,8 +308,8 @@ int verb_check(int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_ctx ctx = { .sdver = hd_systemd_version_default() };
-	bool strict = false;
+	struct hd_check_options opt = { .sdver = hd_systemd_version_default() };
+	bool strict = false, json = false;
 	hd_strv props = { 0 }, execs = { 0 };
 	int c, ret = EXIT_OK;
 	opterr = 0;
@@ -566,16 +330,16 @@ int verb_check(int argc, char **argv)
 				goto oom;
 			break;
 		case OPT_ROOT:
-			ctx.root = optarg;
+			opt.root = optarg;
 			break;
 		case OPT_SYSTEMD:
-			if (cli_parse_systemd_version("check", optarg, &ctx.sdver) != 0) {
+			if (cli_parse_systemd_version("check", optarg, &opt.sdver) != 0) {
 				ret = EXIT_USAGE;
 				goto out;
 			}
 			break;
 		case OPT_JSON:
-			ctx.json = true;
+			json = true;
 			break;
 		case OPT_STRICT:
 			strict = true;
@@ -601,7 +365,8 @@ int verb_check(int argc, char **argv)
 	}
 
 	hd_diags diags = { 0 };
-	ctx.jout = json_object_new_array();
+	json_object *jout = json_object_new_array();
+	struct hd_check_report tot = { 0 }, rep = { 0 };
 	int r = 0;
 	if (execs.n) {
 		struct hd_seccomp_settings s;
@@ -611,7 +376,7 @@ int verb_check(int argc, char **argv)
 			if (!eq || eq == props.v[i]) {
 				hd_seccomp_settings_free(&s);
 				hd_diags_free(&diags);
-				json_object_put(ctx.jout);
+				json_object_put(jout);
 				ret = cli_usage_error("check", "-p '%s': expected SETTING=VALUE", props.v[i]);
 				goto out;
 			}
@@ -620,43 +385,45 @@ int verb_check(int argc, char **argv)
 				r = -ENOMEM;
 				break;
 			}
-			r = hd_seccomp_apply(&s, key, eq + 1, ctx.sdver, NULL, 0, &diags);
+			r = hd_seccomp_apply(&s, key, eq + 1, opt.sdver, NULL, 0, &diags);
 			if (r == 0)
 				hd_diag_add(&diags, HD_WARNING, NULL, 0,
 					    "-p %s: not a seccomp-backed setting, ignoring", key);
 			free(key);
 		}
-		for (size_t i = 0; i < execs.n && r >= 0; i++) {
-			/* an --exec value is one command word list, like an ExecStart= value */
-			r = check_command(&ctx, &s, "--exec", NULL, NULL, 0, execs.v[i], &diags);
-		}
+		/* an --exec value is one command word list, like an ExecStart= value */
+		for (size_t i = 0; i < execs.n && r >= 0; i++)
+			r = hd_check_exec(&s, execs.v[i], &opt, &rep, &diags);
+		take_report(&rep, json, jout, &tot);
 		hd_seccomp_settings_free(&s);
 	} else {
-		for (int i = optind; i < argc && r >= 0; i++)
-			r = check_unit(&ctx, argv[i], &diags);
+		for (int i = optind; i < argc && r >= 0; i++) {
+			r = hd_check_unit(argv[i], &opt, &rep, &diags);
+			take_report(&rep, json, jout, &tot); /* after an error: what was checked before it */
+		}
 	}
 	if (r < 0) {
 		fprintf(stderr, "%s check: %s\n", cli_program, strerror(-r));
 		ret = EXIT_FINDINGS;
 	}
-	if (ctx.json) {
+	if (json) {
 		json_object *top = json_object_new_object();
-		json_object_object_add(top, "systemd", json_object_new_string(hd_systemd_version_name(ctx.sdver)));
-		json_object_object_add(top, "commands", ctx.jout);
-		json_object_object_add(top, "blocked", json_object_new_int((int)ctx.n_blocked));
-		json_object_object_add(top, "errors", json_object_new_int((int)ctx.n_errors));
-		printf("%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_object_add(top, "systemd", json_object_new_string(hd_systemd_version_name(opt.sdver)));
+		json_object_object_add(top, "commands", jout);
+		json_object_object_add(top, "blocked", json_object_new_int((int)tot.n_blocked));
+		json_object_object_add(top, "errors", json_object_new_int((int)tot.n_errors));
+		cli_json_print(top, 0);
 		json_object_put(top);
 	} else {
-		json_object_put(ctx.jout);
-		if (ctx.n_blocked)
-			printf("%u syscall(s) may be blocked in %u command(s) checked\n", ctx.n_blocked, ctx.n_commands);
+		json_object_put(jout);
+		if (tot.n_blocked)
+			printf("%u syscall(s) may be blocked in %u command(s) checked\n", tot.n_blocked, tot.n_commands);
 		else
-			printf("no syscall with static evidence is blocked (%u command(s) checked)\n", ctx.n_commands);
+			printf("no syscall with static evidence is blocked (%u command(s) checked)\n", tot.n_commands);
 	}
 	cli_print_diags(&diags);
 	hd_diags_free(&diags);
-	if (ctx.n_errors || (strict && ctx.n_blocked))
+	if (tot.n_errors || (strict && tot.n_blocked))
 		ret = EXIT_FINDINGS;
 	if (r < 0)
 		ret = EXIT_FINDINGS;

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
+#include <json-c/json.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include "diag.h"
+#include "filter/filter.h"
+#include "util/diag.h"
+#include "util/strv.h"
 
 /* Exit codes shared by every verb (documented in README.md). */
 #define EXIT_OK 0
@@ -41,3 +45,11 @@ void cli_note_fault_death(const char *verb, int sig);
 bool cli_color(FILE *f);
 /* True when the locale's charset is UTF-8 (for ✓/✗ and → vs ASCII fallbacks). */
 bool cli_utf8(void);
+
+/* JSON pieces several verbs share (json.c). */
+json_object *cli_json_str(const char *s);        /* NULL -> JSON null */
+json_object *cli_json_strv(const hd_strv *sv);   /* an array of strings */
+json_object *cli_json_hex(uint64_t v);           /* "0x1f" */
+json_object *cli_json_action(hd_action a);       /* {"action": "errno", "errno": 1, "errno_name": "EPERM"} */
+/* A whole document on stdout: pretty, slashes unescaped, then a newline (extra: e.g. ..._SPACED). */
+void cli_json_print(json_object *doc, int extra_flags);

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <langinfo.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdarg.h>
@@ -11,9 +10,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "abiprobe.h"
-#include "arch.h"
-#include "groups.h"
+#include "syscalls/abiprobe.h"
+#include "syscalls/arch.h"
+#include "syscalls/groups.h"
+#include "syscalls/lookup.h"
 
 const char *cli_program = "harden";
 
@@ -69,9 +69,8 @@ bool cli_utf8(void)
 int cli_version(void)
 {
 	printf("harden %s\n", HARDEN_VERSION);
-	const struct scmp_version *v = seccomp_version();
-	if (v)
-		printf("libseccomp %u.%u.%u\n", v->major, v->minor, v->micro);
+	char ver[32];
+	printf("libseccomp %s\n", hd_libseccomp_version(ver, sizeof(ver)));
 	struct utsname uts;
 	const char *native = hd_arch_info(hd_arch_native())->name;
 	printf("kernel %s (%s)\n", uname(&uts) == 0 ? uts.release : "unknown", native);

@@ -10,13 +10,13 @@
 #include <sys/wait.h>
 
 #include "cli.h"
-#include "groups.h"
-#include "profile.h"
-#include "suggest.h"
-#include "trace/trace.h"
-#include "assess.h"
-#include "settings.h"
-#include "unit.h"
+#include "syscalls/groups.h"
+#include "learn/profile.h"
+#include "learn/suggest.h"
+#include "learn/trace/trace.h"
+#include "assess/assess.h"
+#include "learn/exposure.h"
+#include "util/fileio.h"
 
 static void help(void)
 {
@@ -64,23 +64,18 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+/* "-" (or no FILE) is standard output. A file is replaced atomically: a unit's drop-in directory or
+ * a profile another run merges never holds half a file, even when learn is stopped while writing. */
 static int write_text(const char *path, const char *text)
 {
 	if (!path || strcmp(path, "-") == 0) {
 		fputs(text, stdout);
 		return fflush(stdout) == 0 ? 0 : -EIO;
 	}
-	FILE *f = fopen(path, "we");
-	if (!f) {
-		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
-		return -errno;
-	}
-	fputs(text, f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	int r = hd_write_file_atomic(path, text, 0644);
+	if (r < 0)
+		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(-r));
+	return r;
 }
 
 static char *join_argv(char **argv)
@@ -97,44 +92,9 @@ static char *join_argv(char **argv)
 	return s;
 }
 
-/* Exposure of a unit (its file, or a bare service running CMD) before and after the drop-in, scored by
- * the security module exactly as `harden security` does. 0, or -errno with diags. */
-static int score(const char *unit_path, const char *dropin, int sdver, unsigned *before, unsigned *after,
-		 hd_diags *diags)
-{
-	struct hd_unit u = { 0 };
-	struct hd_settings s;
-	struct hd_assessment a = { 0 };
-	int r;
-	if (unit_path) {
-		struct hd_unit_load_options lo = { .sdver = sdver };
-		r = hd_unit_load(unit_path, &lo, &u, diags);
-	} else {
-		static const char skeleton[] = "[Service]\nExecStart=/bin/true\n";
-		u.name = strdup("learned.service");
-		r = u.name ? hd_unit_parse_text(&u, skeleton, sizeof(skeleton) - 1, "<bare service>", diags) : -ENOMEM;
-	}
-	for (int pass = 0; r >= 0 && pass < 2; pass++) {
-		if (pass == 1)
-			r = hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden learn drop-in>", diags);
-		if (r < 0)
-			break;
-		r = hd_settings_from_unit(&u, sdver, &s, diags);
-		if (r >= 0)
-			r = hd_assess(&s, NULL, sdver, &a);
-		hd_settings_free(&s);
-		if (r >= 0)
-			*(pass ? after : before) = a.exposure;
-		hd_assessment_free(&a);
-		memset(&a, 0, sizeof(a));
-	}
-	hd_unit_free(&u);
-	return r < 0 ? r : 0;
-}
-
 static json_object *suggestion_json(const struct hd_suggestion *s)
 {
-	json_object *o = json_object_new_object(), *set = json_object_new_array(), *lo = json_object_new_array();
+	json_object *o = json_object_new_object(), *set = json_object_new_array(), *lo = cli_json_strv(&s->left_out);
 	for (size_t i = 0; i < s->n; i++) {
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "key", json_object_new_string(s->v[i].key));
@@ -142,8 +102,6 @@ static json_object *suggestion_json(const struct hd_suggestion *s)
 		json_object_object_add(e, "why", json_object_new_string(s->v[i].why));
 		json_object_array_add(set, e);
 	}
-	for (size_t i = 0; i < s->left_out.n; i++)
-		json_object_array_add(lo, json_object_new_string(s->left_out.v[i]));
 	json_object_object_add(o, "settings", set);
 	json_object_object_add(o, "left_out", lo);
 	return o;
@@ -272,21 +230,14 @@ next_option:
 	char *cmdline = NULL;
 
 	if (merge || from) {
-		for (int i = 0; i < (merge ? nrest : 1); i++) {
-			const char *path = merge ? rest[i] : from;
-			struct hd_profile one;
-			hd_profile_init(&one);
-			r = hd_profile_load(&one, path, &diags);
-			if (r == 0)
-				r = hd_profile_merge(&prof, &one);
-			hd_profile_free(&one);
-			if (r < 0) {
-				cli_print_diags(&diags);
-				if (r == -ENOMEM)
-					fprintf(stderr, "%s learn: out of memory\n", cli_program);
-				ret = EXIT_USAGE;
-				goto out;
-			}
+		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
+			  : hd_profile_merge_files(&prof, (char *const[]){ (char *)from }, 1, &diags);
+		if (r < 0) {
+			cli_print_diags(&diags);
+			if (r == -ENOMEM)
+				fprintf(stderr, "%s learn: out of memory\n", cli_program);
+			ret = EXIT_USAGE;
+			goto out;
 		}
 		free(prof.backend);
 		prof.backend = strdup(merge ? "merge" : "profile");
@@ -347,21 +298,22 @@ next_option:
 	}
 
 	if (profile_out) {
-		char *pj = NULL;
-		if (hd_profile_to_json(&prof, &pj) < 0 || write_text(profile_out, pj) < 0) {
+		/* the JSON file ends in a newline, written in the same replace; standard output gets it bare */
+		bool to_file = strcmp(profile_out, "-") != 0;
+		char *pj = NULL, *pjn = NULL;
+		int pr = hd_profile_to_json(&prof, &pj);
+		if (pr >= 0 && to_file && asprintf(&pjn, "%s\n", pj) < 0) {
+			pjn = NULL;
+			pr = -ENOMEM;
+		}
+		if (pr < 0 || write_text(profile_out, to_file ? pjn : pj) < 0) {
 			free(pj);
+			free(pjn);
 			ret = EXIT_FINDINGS;
 			goto out;
 		}
 		free(pj);
-		/* keep the JSON file itself newline-terminated */
-		if (strcmp(profile_out, "-") != 0) {
-			FILE *f = fopen(profile_out, "ae");
-			if (f) {
-				fputc('\n', f);
-				fclose(f);
-			}
-		}
+		free(pjn);
 	}
 
 	struct hd_suggestion sug;
@@ -371,40 +323,21 @@ next_option:
 		ret = EXIT_FINDINGS;
 		goto out;
 	}
-	/* the score: settings text (no comments) appended to the unit, as systemd would read the drop-in */
+	/* the score: the settings applied to the unit as systemd would read the drop-in */
 	char score_text[512];
 	unsigned before = 0, after = 0;
-	bool scored = false;
-	{
-		hd_strv lines = { 0 };
-		char *body = NULL;
-		size_t len = 0;
-		FILE *mf = open_memstream(&body, &len);
-		if (mf && hd_suggestion_settings(&sug, &lines) == 0) {
-			fputs("[Service]\n", mf);
-			for (size_t i = 0; i < lines.n; i++)
-				fprintf(mf, "%s\n", lines.v[i]);
+	hd_diags sd = { 0 };
+	bool scored = hd_suggestion_exposure(&sug, unit_path, sdver, &before, &after, &sd) == 0;
+	if (!scored) {
+		cli_print_diags(&sd);
+		if (unit_path) {
+			hd_diags_free(&sd);
+			hd_suggestion_free(&sug);
+			ret = EXIT_USAGE;
+			goto out;
 		}
-		if (mf)
-			fclose(mf);
-		hd_diags sd = { 0 };
-		if (body && score(unit_path, body, sdver, &before, &after, &sd) == 0)
-			scored = true;
-		else {
-			cli_print_diags(&sd);
-			if (unit_path) {
-				free(body);
-				hd_strv_free(&lines);
-				hd_diags_free(&sd);
-				hd_suggestion_free(&sug);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-		}
-		free(body);
-		hd_strv_free(&lines);
-		hd_diags_free(&sd);
 	}
+	hd_diags_free(&sd);
 	if (scored)
 		snprintf(score_text, sizeof(score_text), "Exposure (harden security, systemd %s) of %s: %u.%u -> %u.%u %s",
 			 hd_systemd_version_name(sdver), unit_path ? unit_path : "a bare service running the command",

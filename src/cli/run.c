@@ -12,29 +12,17 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "filter.h"
-#include "groups.h"
-#include "nametables.h"
-#include "sandbox.h"
-#include "supervise.h"
-#include "syscalls.h"
-#include "unit.h"
+#include "filter/filter.h"
+#include "syscalls/groups.h"
+#include "sandbox/fix.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/supervise.h"
+#include "syscalls/syscalls.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */
 #define EXIT_NOEXEC 126    /* the command was found but could not be executed */
 #define EXIT_NOTFOUND 127  /* the command was not found */
-
-/* [Service] settings that only steer the service's life cycle, not its sandbox: nothing to enforce. */
-static const char *const lifecycle_keys[] = {
-	"Type", "ExecStart", "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload",
-	"ExecCondition", "Restart", "RestartSec", "RestartPreventExitStatus", "RestartForceExitStatus",
-	"SuccessExitStatus", "RemainAfterExit", "PIDFile", "TimeoutSec", "TimeoutStartSec", "TimeoutStopSec",
-	"TimeoutAbortSec", "WatchdogSec", "NotifyAccess", "BusName", "KillMode", "KillSignal", "SendSIGKILL",
-	"SendSIGHUP", "FinalKillSignal", "GuessMainPID", "StartLimitBurst", "StartLimitIntervalSec",
-	"SyslogIdentifier", "StandardOutput", "StandardError", "StandardInput", "Sockets",
-	"FileDescriptorStoreMax", "OOMPolicy", "RuntimeMaxSec", "ExitType", "RestartMode", NULL,
-};
 
 /* Settings whose system-call part run enforces while the rest of what systemd does needs systemd. */
 static const struct {
@@ -93,60 +81,12 @@ static void help(void)
 
 /* ---- reports ---- */
 
-struct audit_entry {
-	uint32_t arch;
-	int nr;
-	unsigned long count;
-	struct hd_violation first;
-};
-
 struct report_ctx {
-	const struct hd_seccomp_settings *settings;
 	const struct hd_sandbox *sb;
 	int sdver;
-	struct audit_entry *v;
-	size_t n, cap;
-	bool oom;
+	struct hd_audit audit;
 	bool json;
 };
-
-/* The innermost group with the fewest extra calls that holds name; *extra gets what else it would allow. */
-static const struct hd_group_def *smallest_group(const struct report_ctx *rc, const char *name, hd_strv *extra)
-{
-	const struct hd_group_def *best = NULL;
-	hd_strv best_extra = { 0 };
-	for (const struct hd_group_def *g = hd_group_next(NULL, rc->sdver); g; g = hd_group_next(g, rc->sdver)) {
-		if (strcmp(g->name, "@known") == 0 || !hd_group_contains(g, rc->sdver, name))
-			continue;
-		hd_strv members = { 0 }, ex = { 0 };
-		if (hd_group_expand(g, rc->sdver, &members) < 0) {
-			hd_strv_free(&members);
-			continue;
-		}
-		for (size_t i = 0; i < members.n; i++) {
-			if (strcmp(members.v[i], name) == 0)
-				continue;
-			int nr = hd_syscall_nr(members.v[i], hd_arch_native(), NULL);
-			if (nr < 0)
-				continue;
-			struct hd_sandbox_verdict v =
-				hd_sandbox_intent(rc->sb, hd_arch_info(hd_arch_native())->audit_arch, nr, NULL);
-			if (!hd_action_allows(v.action) && strcmp(v.origin ? v.origin : "", "SystemCallFilter") == 0)
-				hd_strv_push(&ex, members.v[i]);
-		}
-		hd_strv_free(&members);
-		if (!best || ex.n < best_extra.n) {
-			best = g;
-			hd_strv_free(&best_extra);
-			best_extra = ex;
-		} else {
-			hd_strv_free(&ex);
-		}
-	}
-	hd_strv_sort(&best_extra);
-	*extra = best_extra;
-	return best;
-}
 
 static const char *abi_name(hd_arch a)
 {
@@ -154,50 +94,10 @@ static const char *abi_name(hd_arch a)
 	return ai ? ai->name : "unknown ABI";
 }
 
-/* The call as the user knows it: i386 socketcall(1, ...) is socket(). */
-static const char *call_name(const struct hd_violation *v)
-{
-	const char *sub = v->verdict.abi == HD_ARCH_X86 ? hd_sandbox_mux_subcall(v->verdict.name, (uint32_t)v->args[0]) : NULL;
-	return sub ? sub : v->verdict.name;
-}
-
-/* The smallest change that lets the call through, by the setting that stops it. */
-struct fix {
-	char setting[160];                /* "SystemCallFilter=fchown"; empty: none (SystemCallLog) */
-	const struct hd_group_def *group; /* the smallest group that would allow it too, or NULL */
-	hd_strv group_adds;               /* what else that group allows that is blocked now */
-};
-
-static void compute_fix(const struct report_ctx *rc, const struct hd_violation *v, struct fix *f)
-{
-	*f = (struct fix){ 0 };
-	const char *origin = v->verdict.origin ? v->verdict.origin : "SystemCallFilter";
-	const char *name = call_name(v);
-	if (strcmp(origin, "SystemCallArchitectures") == 0) {
-		snprintf(f->setting, sizeof(f->setting), "SystemCallArchitectures=%s", abi_name(v->verdict.abi));
-	} else if (strcmp(origin, "SystemCallFilter") == 0 && name) {
-		/* in an allow list a plain name adds the call; in a deny list it takes it off the list */
-		snprintf(f->setting, sizeof(f->setting), "SystemCallFilter=%s", name);
-		f->group = smallest_group(rc, name, &f->group_adds);
-	} else if (strcmp(origin, "SystemCallLog") == 0) {
-		f->setting[0] = 0;
-	} else if (strcmp(origin, "RestrictAddressFamilies") == 0) {
-		const char *fam = hd_af_name((int)v->args[0]);
-		if (fam && v->verdict.abi != HD_ARCH_X86)
-			snprintf(f->setting, sizeof(f->setting), "RestrictAddressFamilies=%s", fam);
-		else /* i386 socketcall(): the family is not visible, only lifting the restriction helps */
-			snprintf(f->setting, sizeof(f->setting), "RestrictAddressFamilies=");
-	} else if (strcmp(origin, "RestrictNamespaces") == 0) {
-		snprintf(f->setting, sizeof(f->setting), "RestrictNamespaces=no");
-	} else {
-		snprintf(f->setting, sizeof(f->setting), "%s=no", origin);
-	}
-}
-
 static void print_fix(const struct report_ctx *rc, const struct hd_violation *v, const char *indent)
 {
-	struct fix f;
-	compute_fix(rc, v, &f);
+	struct hd_fix f;
+	hd_violation_fix(rc->sb, rc->sdver, v, &f); /* out of memory: the fix as far as it got */
 	if (f.setting[0])
 		fprintf(stderr, "%sfix: %s\n", indent, f.setting);
 	if (f.group) {
@@ -208,7 +108,7 @@ static void print_fix(const struct report_ctx *rc, const struct hd_violation *v,
 			fprintf(stderr, "%s %s", i ? "," : ":", f.group_adds.v[i]);
 		fprintf(stderr, "\n");
 	}
-	hd_strv_free(&f.group_adds);
+	hd_fix_free(&f);
 }
 
 static void print_groups(const struct report_ctx *rc, const char *name, const char *indent)
@@ -230,7 +130,8 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 {
 	json_object *o = json_object_new_object();
 	char act[64];
-	json_object_object_add(o, "syscall", call_name(v) ? json_object_new_string(call_name(v)) : NULL);
+	const char *name = hd_violation_call_name(v);
+	json_object_object_add(o, "syscall", name ? json_object_new_string(name) : NULL);
 	json_object_object_add(o, "nr", json_object_new_int(v->nr));
 	json_object_object_add(o, "abi", json_object_new_string(abi_name(v->verdict.abi)));
 	json_object_object_add(o, "pid", json_object_new_int(v->tgid));
@@ -244,13 +145,13 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
 	json_object *groups = json_object_new_array();
 	hd_strv paths = { 0 };
-	if (call_name(v) && hd_group_paths(call_name(v), rc->sdver, &paths) >= 0)
+	if (name && hd_group_paths(name, rc->sdver, &paths) >= 0)
 		for (size_t i = 0; i < paths.n; i++)
 			json_object_array_add(groups, json_object_new_string(paths.v[i]));
 	hd_strv_free(&paths);
 	json_object_object_add(o, "groups", groups);
-	struct fix f;
-	compute_fix(rc, v, &f);
+	struct hd_fix f;
+	hd_violation_fix(rc->sb, rc->sdver, v, &f); /* out of memory: the fix as far as it got */
 	json_object_object_add(o, "fix", f.setting[0] ? json_object_new_string(f.setting) : NULL);
 	if (f.group) {
 		json_object_object_add(o, "fix_group", json_object_new_string(f.group->name));
@@ -259,7 +160,7 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 			json_object_array_add(adds, json_object_new_string(f.group_adds.v[i]));
 		json_object_object_add(o, "fix_group_also_allows", adds);
 	}
-	hd_strv_free(&f.group_adds);
+	hd_fix_free(&f);
 	return o;
 }
 
@@ -277,8 +178,9 @@ static void describe(const struct hd_violation *v, char *buf, size_t size)
 	if (v->tgid != v->tid)
 		snprintf(thread, sizeof(thread), " thread %d", (int)v->tid);
 	char name[96];
-	if (call_name(v) != v->verdict.name)
-		snprintf(name, sizeof(name), "%s (through %s)", call_name(v), v->verdict.name);
+	const char *call = hd_violation_call_name(v);
+	if (call != v->verdict.name)
+		snprintf(name, sizeof(name), "%s (through %s)", call, v->verdict.name);
 	else
 		snprintf(name, sizeof(name), "%s", v->verdict.name ? v->verdict.name : "unknown syscall");
 	snprintf(buf, size, "%s (nr %d, %s) in pid %d%s (%s, %s), by %s= (%s)",
@@ -300,98 +202,40 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 		char d[1024];
 		describe(v, d, sizeof(d));
 		fprintf(stderr, "%s run: blocked %s: killed\n", cli_program, d);
-		print_groups(rc, call_name(v), "  ");
+		print_groups(rc, hd_violation_call_name(v), "  ");
 		print_fix(rc, v, "  ");
 		return;
 	}
-	for (size_t i = 0; i < rc->n; i++)
-		if (rc->v[i].arch == v->arch && rc->v[i].nr == v->nr) {
-			rc->v[i].count++;
-			return;
-		}
-	if (rc->n == rc->cap) {
-		size_t nc = rc->cap ? rc->cap * 2 : 32;
-		struct audit_entry *nv = realloc(rc->v, nc * sizeof(*nv));
-		if (!nv) {
-			rc->oom = true;
-			return;
-		}
-		rc->v = nv;
-		rc->cap = nc;
-	}
-	rc->v[rc->n++] = (struct audit_entry){ .arch = v->arch, .nr = v->nr, .count = 1, .first = *v };
+	hd_audit_add(&rc->audit, v); /* out of memory: the audit says it is incomplete */
 }
 
 static void print_audit(const struct report_ctx *rc)
 {
 	if (rc->json) {
 		json_object *o = json_object_new_object(), *a = json_object_new_array();
-		for (size_t i = 0; i < rc->n; i++)
-			json_object_array_add(a, violation_json(rc, &rc->v[i].first, rc->v[i].count));
+		for (size_t i = 0; i < rc->audit.n; i++)
+			json_object_array_add(a, violation_json(rc, &rc->audit.v[i].first, rc->audit.v[i].count));
 		json_object_object_add(o, "audit", a);
-		json_object_object_add(o, "complete", json_object_new_boolean(!rc->oom));
+		json_object_object_add(o, "complete", json_object_new_boolean(!rc->audit.incomplete));
 		print_json_line(o);
 		return;
 	}
-	if (rc->n == 0) {
+	if (rc->audit.n == 0) {
 		fprintf(stderr, "%s run --audit: no call would have been blocked\n", cli_program);
 		return;
 	}
-	fprintf(stderr, "%s run --audit: %zu system call%s would have been blocked:\n", cli_program, rc->n,
-		rc->n == 1 ? "" : "s");
-	for (size_t i = 0; i < rc->n; i++) {
+	fprintf(stderr, "%s run --audit: %zu system call%s would have been blocked:\n", cli_program, rc->audit.n,
+		rc->audit.n == 1 ? "" : "s");
+	for (size_t i = 0; i < rc->audit.n; i++) {
 		char d[1024];
-		describe(&rc->v[i].first, d, sizeof(d));
-		fprintf(stderr, "- %s: %lu call%s, first %s\n", rc->v[i].first.verdict.name ? rc->v[i].first.verdict.name : "?",
-			rc->v[i].count, rc->v[i].count == 1 ? "" : "s", d);
-		print_groups(rc, call_name(&rc->v[i].first), "  ");
-		print_fix(rc, &rc->v[i].first, "  ");
+		describe(&rc->audit.v[i].first, d, sizeof(d));
+		fprintf(stderr, "- %s: %lu call%s, first %s\n", rc->audit.v[i].first.verdict.name ? rc->audit.v[i].first.verdict.name : "?",
+			rc->audit.v[i].count, rc->audit.v[i].count == 1 ? "" : "s", d);
+		print_groups(rc, hd_violation_call_name(&rc->audit.v[i].first), "  ");
+		print_fix(rc, &rc->audit.v[i].first, "  ");
 	}
-	if (rc->oom)
+	if (rc->audit.incomplete)
 		fprintf(stderr, "%s run --audit: out of memory, the list is incomplete\n", cli_program);
-}
-
-/* ---- settings ---- */
-
-static bool is_lifecycle(const char *key)
-{
-	for (size_t i = 0; lifecycle_keys[i]; i++)
-		if (strcmp(lifecycle_keys[i], key) == 0)
-			return true;
-	return false;
-}
-
-static bool have_cap_sys_admin(void)
-{
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
-	bool yes = false;
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "CapEff:", 7) == 0)
-			yes = (strtoull(line + 7, NULL, 16) >> 21) & 1; /* CAP_SYS_ADMIN */
-	if (f)
-		fclose(f);
-	return yes;
-}
-
-/* Fold a unit file (and drop-ins) into s, in systemd's order; [Service] keys run cannot enforce go to
- * not_enforced. Problems are diags; a unit that cannot be read at all returns -errno. */
-static int run_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
-			  hd_strv *not_enforced)
-{
-	struct hd_unit u = { 0 };
-	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
-	int r = hd_unit_load(path, &opt, &u, diags);
-	for (size_t i = 0; r >= 0 && i < u.n; i++) {
-		const struct hd_unit_assignment *a = &u.v[i];
-		if (!a->section || strcmp(a->section, "Service") != 0)
-			continue;
-		r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
-		if (r == 0 && !is_lifecycle(a->key))
-			r = hd_strv_push_unique(not_enforced, a->key);
-	}
-	hd_unit_free(&u);
-	return r < 0 ? r : 0;
 }
 
 int verb_run(int argc, char **argv)
@@ -462,10 +306,10 @@ int verb_run(int argc, char **argv)
 	hd_diags diags = { 0 };
 	hd_strv not_enforced = { 0 };
 	struct hd_sandbox sb = { 0 }, sb_export = { 0 };
-	struct report_ctx rc = { .settings = &s, .sdver = sdver, .json = json };
+	struct report_ctx rc = { .sdver = sdver, .json = json };
 
 	if (unit) {
-		int r = run_apply_unit(unit, sdver, &s, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit(unit, sdver, &s, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -489,7 +333,7 @@ int verb_run(int argc, char **argv)
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
 		if (r < 0)
 			goto oom;
-		if (r == 0 && !is_lifecycle(key) && hd_strv_push_unique(&not_enforced, key) < 0)
+		if (r == 0 && !hd_sandbox_is_lifecycle_key(key) && hd_strv_push_unique(&not_enforced, key) < 0)
 			goto oom;
 		if (diags.n > 0) {
 			/* a value systemd would only warn about is an error on the command line */
@@ -518,7 +362,7 @@ int verb_run(int argc, char **argv)
 	}
 	hd_diags_free(&diags);
 
-	bool cap_admin = have_cap_sys_admin();
+	bool cap_admin = hd_have_cap_sys_admin();
 	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
 	if (export_path || print) {
 		/* A program that stands alone: the kernel enforces every verdict, MDWE as seccomp rules. */
@@ -618,7 +462,7 @@ oom:
 	fprintf(stderr, "%s run: out of memory\n", cli_program);
 	ret = EXIT_SANDBOX;
 done:
-	free(rc.v);
+	hd_audit_free(&rc.audit);
 	hd_sandbox_free(&sb);
 	hd_sandbox_free(&sb_export);
 	hd_strv_free(&not_enforced);

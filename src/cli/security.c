@@ -2,19 +2,17 @@
 /* harden security: systemd-analyze security's exposure assessment, offline, for many units at once. */
 #include "cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "assess.h"
-#include "groups.h"
-#include "settings.h"
-#include "unit.h"
+#include "assess/assess.h"
+#include "assess/batch.h"
+#include "syscalls/groups.h"
+#include "assess/settings.h"
+#include "unit/unit.h"
 
 static const char *const verb = "security";
 
@@ -77,11 +75,6 @@ struct options {
 
 struct style {
 	bool color, utf8, emoji;
-};
-
-struct summary {
-	char *unit;
-	unsigned exposure;
 };
 
 /* ---------------------------------------------------------------- text helpers */
@@ -180,132 +173,12 @@ static json_object *rows_json(const struct hd_assessment *a, bool fix)
 	return arr;
 }
 
-/* ---------------------------------------------------------------- --fix */
-
-/* The drop-in that makes every failing row pass: the rows' fix lines in table order. Deny-style
- * lines of one setting ("Key=~A", "Key=~B") are merged into one line ("Key=~A B"), which systemd reads
- * the same way; "%p" in a fix becomes the unit's prefix (as systemd's specifier would). */
-static char *fix_dropin(const struct hd_assessment *a, const char *unit)
-{
-	hd_strv lines = {0};
-	for (size_t i = 0; i < HD_CHECK_COUNT; i++) {
-		const struct hd_assess_row *r = &a->rows[i];
-		if (r->set != 0 || !r->check->fix)
-			continue;
-		for (const char *p = r->check->fix; *p;) {
-			size_t n = strcspn(p, "\n");
-			const char *eq = memchr(p, '=', n);
-			size_t klen = eq ? (size_t)(eq - p) : n;
-			bool merged = false;
-			/* "Key=~..." joins an earlier "Key=~..." line */
-			if (eq && eq[1] == '~')
-				for (size_t j = 0; j < lines.n && !merged; j++)
-					if (strncmp(lines.v[j], p, klen + 2) == 0) {
-						char *joined = NULL;
-						if (asprintf(&joined, "%s %.*s", lines.v[j], (int)(n - klen - 2), eq + 2) >= 0) {
-							free(lines.v[j]);
-							lines.v[j] = joined;
-						}
-						merged = true;
-					}
-			if (!merged)
-				hd_strv_pushf(&lines, "%.*s", (int)n, p);
-			p += n + (p[n] == '\n');
-		}
-	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	if (m) {
-		fprintf(m, "# harden security --fix for %s: test before deploying (harden run --unit ...)\n[Service]\n", unit);
-		size_t prefix = strcspn(unit, "@.");
-		for (size_t i = 0; i < lines.n; i++) {
-			for (const char *q = lines.v[i]; *q; q++) {
-				if (q[0] == '%' && q[1] == 'p') {
-					fprintf(m, "%.*s", (int)prefix, unit);
-					q++;
-				} else {
-					fputc(*q, m);
-				}
-			}
-			fputc('\n', m);
-		}
-		fclose(m);
-	}
-	hd_strv_free(&lines);
-	return text;
-}
-
-/* ---------------------------------------------------------------- units */
-
-/* --profile=NAME|PATH -> the file to apply: a PATH (with a '/' or ending in .conf) as given, a NAME
- * from the portable profile directories (under --root). NULL when not found. */
-static char *find_profile(const struct options *o)
-{
-	const char *p = o->profile;
-	size_t n = strlen(p);
-	if (strchr(p, '/') || (n > 5 && strcmp(p + n - 5, ".conf") == 0))
-		return access(p, R_OK) == 0 ? strdup(p) : NULL;
-	static const char *const dirs[] = { "/etc/systemd/portable/profile", "/run/systemd/portable/profile",
-					    "/usr/local/lib/systemd/portable/profile", "/usr/lib/systemd/portable/profile" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *path = NULL;
-		if (asprintf(&path, "%s%s/%s/service.conf", o->root ? o->root : "", dirs[i], p) < 0)
-			return NULL;
-		if (access(path, R_OK) == 0)
-			return path;
-		free(path);
-	}
-	return NULL;
-}
-
-/* The profile is applied like a last drop-in. */
-static int apply_profile(struct hd_unit *u, const char *profile_path, hd_diags *diags)
-{
-	if (!profile_path)
-		return 0;
-	FILE *f = fopen(profile_path, "re");
-	if (!f) {
-		int e = errno;
-		hd_diag_add(diags, HD_ERROR, profile_path, 0, "cannot open profile: %s", strerror(e));
-		return -e;
-	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	if (!m) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	char buf[8192];
-	size_t got;
-	bool too_big = false;
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0 && !too_big) {
-		fwrite(buf, 1, got, m);
-		too_big = ftell(m) > (long)HD_UNIT_FILE_MAX;
-	}
-	fclose(f);
-	fclose(m);
-	int r;
-	if (too_big) {
-		hd_diag_add(diags, HD_ERROR, profile_path, 0, "profile is larger than %u bytes", HD_UNIT_FILE_MAX);
-		r = -EFBIG;
-	} else {
-		r = hd_unit_parse_text(u, text ? text : "", len, profile_path, diags);
-		if (r >= 0 && hd_strv_push(&u->dropins, profile_path) < 0)
-			r = -ENOMEM;
-	}
-	free(text);
-	return r;
-}
-
 struct run {
 	struct options o;
 	struct style st;
 	struct hd_policy policy;
 	bool have_policy;
-	struct summary *sum;
-	size_t n_sum, cap_sum;
+	struct hd_assess_overview overview;
 	json_object *errors; /* multi-unit JSON */
 	char *profile_path;
 	bool multi;
@@ -353,69 +226,37 @@ static void report_error(struct run *run, const char *path, const hd_diags *d, i
 
 static int score_unit(struct run *run, const char *path)
 {
-	struct hd_unit u = {0};
-	struct hd_settings s;
-	struct hd_assessment a = {0}, after = {0};
-	hd_diags diags = {0};
-	char *dropin = NULL;
-	bool have_settings = false, have_a = false, have_after = false;
-	struct hd_unit_load_options lo = { .root = run->o.root, .instance = run->o.instance, .sdver = run->o.sdver };
-
-	int r = hd_unit_load(path, &lo, &u, &diags);
-	if (r >= 0)
-		r = apply_profile(&u, run->profile_path, &diags);
-	if (r >= 0) {
-		r = hd_settings_from_unit(&u, run->o.sdver, &s, &diags);
-		have_settings = true;
-	}
-	if (r >= 0) {
-		r = hd_assess(&s, run->have_policy ? &run->policy : NULL, run->o.sdver, &a);
-		have_a = r >= 0;
-		if (r == -EINVAL)
-			hd_diag_add(&diags, HD_ERROR, run->policy.path, 0,
-				    "the security policy leaves no applicable check with a weight above 0 for this unit");
-	}
-	if (r >= 0 && run->o.fix) {
-		/* re-score with the drop-in applied, exactly as systemd would read it */
-		dropin = fix_dropin(&a, u.name ? u.name : path);
-		struct hd_settings s2;
-		hd_diags fd = {0};
-		r = dropin ? hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden --fix drop-in>", &fd) : -ENOMEM;
-		if (r >= 0) {
-			r = hd_settings_from_unit(&u, run->o.sdver, &s2, &fd);
-			if (r >= 0) {
-				r = hd_assess(&s2, run->have_policy ? &run->policy : NULL, run->o.sdver, &after);
-				have_after = r >= 0;
-			}
-			hd_settings_free(&s2);
-		}
-		if (r < 0) /* our own drop-in must always load: say so loudly rather than hide it */
-			print_unit_diags(&fd, "<harden --fix drop-in>");
-		hd_diags_free(&fd);
-	}
+	struct hd_assess_unit_options uo = { .root = run->o.root, .instance = run->o.instance, .sdver = run->o.sdver,
+					     .policy = run->have_policy ? &run->policy : NULL,
+					     .profile_path = run->profile_path, .fix = run->o.fix };
+	struct hd_assess_unit_result res;
+	hd_diags diags = {0}, fix_diags = {0};
+	int r = hd_assess_unit_file(path, &uo, &res, &diags, &fix_diags);
+	print_unit_diags(&fix_diags, HD_ASSESS_FIX_DROPIN_NAME);
 	print_unit_diags(&diags, path);
 	if (r < 0) {
 		report_error(run, path, &diags, r);
 		goto out;
 	}
 
-	const char *name = u.name ? u.name : path;
+	const struct hd_assessment *a = &res.a, *after = &res.after;
+	const char *name = res.name, *dropin = res.dropin;
 	if (run->o.json) {
 		json_object *doc;
 		if (!run->multi && !run->o.fix) {
-			doc = rows_json(&a, false);
+			doc = rows_json(a, false);
 		} else {
 			char buf[16];
 			doc = json_object_new_object();
 			json_object_object_add(doc, "unit", json_object_new_string(name));
 			json_object_object_add(doc, "file", json_object_new_string(path));
-			json_object_object_add(doc, "exposure", json_object_new_string(exposure_str(a.exposure, buf)));
-			json_object_object_add(doc, "predicate", json_object_new_string(hd_rating_for(a.exposure)->name));
-			json_object_object_add(doc, "checks", rows_json(&a, run->o.fix));
+			json_object_object_add(doc, "exposure", json_object_new_string(exposure_str(a->exposure, buf)));
+			json_object_object_add(doc, "predicate", json_object_new_string(hd_rating_for(a->exposure)->name));
+			json_object_object_add(doc, "checks", rows_json(a, run->o.fix));
 			if (run->o.fix) {
 				json_object_object_add(doc, "dropin", json_object_new_string(dropin));
 				json_object_object_add(doc, "exposure_after_fix",
-						       json_object_new_string(exposure_str(after.exposure, buf)));
+						       json_object_new_string(exposure_str(after->exposure, buf)));
 			}
 		}
 		printf("%s%s", run->multi ? (run->first_json ? "\n" : ",\n") : "",
@@ -425,138 +266,43 @@ static int score_unit(struct run *run, const char *path)
 	} else {
 		if (run->multi)
 			printf("%s\n", name);
-		print_table(&a, name, &run->st, run->o.fix);
+		print_table(a, name, &run->st, run->o.fix);
 		if (run->o.fix) {
 			char b1[16], b2[16];
 			printf("\nDrop-in with every fix (%s.d/harden.conf):\n\n%s\n%s Exposure with it: %s %s (now %s)\n",
-			       name, dropin, run->st.utf8 ? "→" : "->", exposure_str(after.exposure, b1),
-			       hd_rating_for(after.exposure)->name, exposure_str(a.exposure, b2));
+			       name, dropin, run->st.utf8 ? "→" : "->", exposure_str(after->exposure, b1),
+			       hd_rating_for(after->exposure)->name, exposure_str(a->exposure, b2));
 		}
 		if (run->multi)
 			putchar('\n');
 	}
-	if (a.exposure > run->o.threshold)
+	if (a->exposure > run->o.threshold)
 		run->rc = EXIT_FINDINGS;
-	if (run->n_sum == run->cap_sum) {
-		size_t cap = run->cap_sum ? run->cap_sum * 2 : 64;
-		struct summary *v = realloc(run->sum, cap * sizeof(*v));
-		if (v)
-			run->sum = v, run->cap_sum = cap;
-	}
-	if (run->n_sum < run->cap_sum) {
-		run->sum[run->n_sum].unit = strdup(name);
-		run->sum[run->n_sum].exposure = a.exposure;
-		if (run->sum[run->n_sum].unit)
-			run->n_sum++;
-	}
+	hd_assess_overview_add(&run->overview, name, a->exposure); /* a row short of memory: still scored */
 out:
-	free(dropin);
-	if (have_after)
-		hd_assessment_free(&after);
-	if (have_a)
-		hd_assessment_free(&a);
-	if (have_settings)
-		hd_settings_free(&s);
-	hd_unit_free(&u);
+	hd_assess_unit_result_free(&res);
+	hd_diags_free(&fix_diags);
 	hd_diags_free(&diags);
 	return 0;
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Queue one unit file. An alias (a symlink to another unit file) is queued as the unit it points to,
- * whose name systemd reports; symlinks inside a --root image are left alone (their targets name
- * paths in the image). */
-static int push_unit(hd_strv *files, const char *path, const char *root)
-{
-	struct stat lst;
-	if (!root && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-		char *real = realpath(path, NULL);
-		const char *base = real ? strrchr(real, '/') : NULL;
-		size_t bl = base ? strlen(base + 1) : 0;
-		if (base && bl > 8 && strcmp(base + 1 + bl - 8, ".service") == 0) {
-			int r = hd_strv_push(files, real);
-			free(real);
-			return r;
-		}
-		free(real);
-	}
-	return hd_strv_push(files, path);
-}
-
-/* FILE, DIR or UNIT -> unit files, in name order for a directory. With --root, arguments name paths
- * inside the root (as systemd-analyze takes them): the directory is listed there, the loader adds the
- * root. A bare UNIT name (no '/') that is not a file here is looked up in the unit search path, as
- * systemd-analyze does; with --root that is the only meaning a bare name has. */
-static int collect(const char *arg, const char *root, hd_strv *files, bool *is_dir)
-{
-	struct stat st;
-	char host[4096];
-	int n = snprintf(host, sizeof(host), "%s%s", root && arg[0] == '/' ? root : "", arg);
-	if (n < 0 || (size_t)n >= sizeof(host))
-		return -ENAMETOOLONG;
-	if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
-		*is_dir = true;
-		DIR *d = opendir(host);
-		if (!d)
-			return -errno;
-		hd_strv names = {0};
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			size_t len = strlen(de->d_name);
-			if (len > 8 && strcmp(de->d_name + len - 8, ".service") == 0 && hd_strv_pushf(&names, "%s%s%s", arg,
-			    arg[strlen(arg) - 1] == '/' ? "" : "/", de->d_name) < 0)
-				break;
-		}
-		closedir(d);
-		qsort(names.v, names.n, sizeof(char *), cmp_cstr);
-		for (size_t i = 0; i < names.n; i++)
-			push_unit(files, names.v[i], root);
-		hd_strv_free(&names);
-		return 0;
-	}
-	if (!strchr(arg, '/') && (root || access(arg, F_OK) != 0)) {
-		static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-						    "/usr/lib/systemd/system", "/lib/systemd/system" };
-		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-			n = snprintf(host, sizeof(host), "%s%s/%s", root ? root : "", dirs[i], arg);
-			if (n > 0 && (size_t)n < sizeof(host) && access(host, F_OK) == 0) {
-				snprintf(host, sizeof(host), "%s/%s", dirs[i], arg);
-				return push_unit(files, host, root);
-			}
-		}
-	}
-	return push_unit(files, arg, root);
-}
-
-static int cmp_summary(const void *a, const void *b)
-{
-	const struct summary *x = a, *y = b;
-	if (x->exposure != y->exposure)
-		return x->exposure > y->exposure ? -1 : 1;
-	return strcmp(x->unit, y->unit);
-}
-
 static void print_overview(struct run *run)
 {
-	if (run->n_sum > 1)
-		qsort(run->sum, run->n_sum, sizeof(*run->sum), cmp_summary);
+	hd_assess_overview_sort(&run->overview);
+	const struct hd_assess_overview *ov = &run->overview;
 	size_t w = 4;
-	for (size_t i = 0; i < run->n_sum; i++)
-		if (strlen(run->sum[i].unit) > w)
-			w = strlen(run->sum[i].unit);
+	for (size_t i = 0; i < ov->n; i++)
+		if (strlen(ov->v[i].unit) > w)
+			w = strlen(ov->v[i].unit);
 	const char *bold = run->st.color ? "\033[1m" : "", *off = run->st.color ? "\033[0m" : "";
 	printf("%s", bold);
 	pad(stdout, "UNIT", w + 1);
 	printf("EXPOSURE PREDICATE HAPPY%s\n", off);
-	for (size_t i = 0; i < run->n_sum; i++) {
-		const struct hd_rating *rt = hd_rating_for(run->sum[i].exposure);
+	for (size_t i = 0; i < ov->n; i++) {
+		const struct hd_rating *rt = hd_rating_for(ov->v[i].exposure);
 		char buf[16];
-		pad(stdout, run->sum[i].unit, w + 1);
-		printf("%8s %s%-9s%s %s\n", exposure_str(run->sum[i].exposure, buf), run->st.color ? rt->color : "", rt->name,
+		pad(stdout, ov->v[i].unit, w + 1);
+		printf("%8s %s%-9s%s %s\n", exposure_str(ov->v[i].exposure, buf), run->st.color ? rt->color : "", rt->name,
 		       run->st.color && *rt->color ? off : "", run->st.emoji ? rt->emoji : rt->ascii);
 	}
 }
@@ -651,7 +397,7 @@ int verb_security(int argc, char **argv)
 	}
 	run.have_policy = run.o.policy_path || r > 0;
 
-	if (run.o.profile && !(run.profile_path = find_profile(&run.o))) {
+	if (run.o.profile && !(run.profile_path = hd_assess_find_profile(run.o.profile, run.o.root))) {
 		fprintf(stderr, "%s %s: --profile=%s: no such profile (a NAME in .../portable/profile/NAME/service.conf, or a PATH to a .conf file)\n",
 			cli_program, verb, run.o.profile);
 		hd_policy_free(&run.policy);
@@ -661,7 +407,7 @@ int verb_security(int argc, char **argv)
 	hd_strv files = {0};
 	bool any_dir = false;
 	for (int i = optind; i < argc; i++) {
-		r = collect(argv[i], run.o.root, &files, &any_dir);
+		r = hd_assess_collect_units(argv[i], run.o.root, &files, &any_dir);
 		if (r < 0)
 			fprintf(stderr, "%s %s: %s: cannot read directory: %s\n", cli_program, verb, argv[i], strerror(-r)), run.rc = EXIT_FINDINGS;
 	}
@@ -690,9 +436,7 @@ int verb_security(int argc, char **argv)
 		fprintf(stderr, "%s %s: no unit files found\n", cli_program, verb);
 		run.rc = EXIT_FINDINGS;
 	}
-	for (size_t i = 0; i < run.n_sum; i++)
-		free(run.sum[i].unit);
-	free(run.sum);
+	hd_assess_overview_free(&run.overview);
 	hd_strv_free(&files);
 	hd_policy_free(&run.policy);
 	free(run.profile_path);

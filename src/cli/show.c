@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "filter.h"
-#include "groups.h"
-#include "nametables.h"
-#include "unit.h"
+#include "filter/filter.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
+#include "unit/unit.h"
 
 /* The settings printed in the systemctl-show style output, in this order. */
 static const char *const shown_keys[] = {
@@ -122,30 +122,15 @@ static int apply_property(struct side *side, const char *arg, int sdver)
 	return r < 0 ? r : 0;
 }
 
-static json_object *action_json(hd_action a)
-{
-	json_object *o = json_object_new_object();
-	static const char *const kinds[] = { [HD_ACT_ALLOW] = "allow", [HD_ACT_LOG] = "log",
-					     [HD_ACT_ERRNO] = "errno", [HD_ACT_KILL] = "kill" };
-	json_object_object_add(o, "action", json_object_new_string(kinds[a.kind]));
-	if (a.kind == HD_ACT_ERRNO) {
-		json_object_object_add(o, "errno", json_object_new_int(a.errno_value));
-		const char *n = hd_errno_name(a.errno_value);
-		if (n)
-			json_object_object_add(o, "errno_name", json_object_new_string(n));
-	}
-	return o;
-}
-
 static json_object *ruleset_json(const struct hd_ruleset *rs)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "arch", json_object_new_string(hd_arch_info(rs->arch)->name));
-	json_object_object_add(o, "default", action_json(rs->default_action));
+	json_object_object_add(o, "default", cli_json_action(rs->default_action));
 	json_object *rules = json_object_new_array();
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct hd_rule *r = &rs->v[i];
-		json_object *j = action_json(r->action);
+		json_object *j = cli_json_action(r->action);
 		json_object_object_add(j, "nr", json_object_new_int(r->nr));
 		json_object_object_add(j, "name", json_object_new_string(r->name));
 		json_object_object_add(j, "origin", json_object_new_string(r->origin));
@@ -177,21 +162,6 @@ static json_object *ruleset_json(const struct hd_ruleset *rs)
 	return o;
 }
 
-/* The architectures to report: the service's (native ABIs + SystemCallArchitectures=) plus --arch. */
-static size_t report_archs(const struct hd_seccomp_settings *s, const hd_arch *extra, size_t n_extra,
-			   hd_arch out[HD_ARCH_COUNT])
-{
-	size_t n = hd_seccomp_ruleset_archs(s, out);
-	for (size_t i = 0; i < n_extra; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < n; j++)
-			seen = seen || out[j] == extra[i];
-		if (!seen && n < HD_ARCH_COUNT)
-			out[n++] = extra[i];
-	}
-	return n;
-}
-
 static int print_settings(const struct hd_seccomp_settings *s, bool json, int sdver, const hd_arch *extra,
 			  size_t n_extra)
 {
@@ -216,7 +186,7 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 	if (!json)
 		return 0;
 	hd_arch archs[HD_ARCH_COUNT];
-	size_t n = report_archs(s, extra, n_extra, archs);
+	size_t n = hd_seccomp_report_archs(s, extra, n_extra, archs);
 	json_object *sets = json_object_new_array();
 	json_object_object_add(root, "rulesets", sets);
 	for (size_t i = 0; i < n; i++) {
@@ -229,7 +199,7 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 		json_object_array_add(sets, ruleset_json(&rs));
 		hd_ruleset_free(&rs);
 	}
-	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_json_print(root, 0);
 	json_object_put(root);
 	return 0;
 }
@@ -238,27 +208,21 @@ static int print_settings(const struct hd_seccomp_settings *s, bool json, int sd
 static int print_diff(const struct side *a, const struct side *b, bool json, int sdver, const hd_arch *extra,
 		      size_t n_extra)
 {
-	hd_arch archs[HD_ARCH_COUNT], archs_b[HD_ARCH_COUNT];
-	size_t n = report_archs(&a->settings, extra, n_extra, archs);
-	size_t nb = report_archs(&b->settings, NULL, 0, archs_b);
-	for (size_t i = 0; i < nb; i++) { /* the union of both sides' architectures */
-		bool seen = false;
-		for (size_t j = 0; j < n; j++)
-			seen = seen || archs[j] == archs_b[i];
-		if (!seen && n < HD_ARCH_COUNT)
-			archs[n++] = archs_b[i];
-	}
+	/* the union of both sides' architectures (and --arch): B's own come after A's */
+	hd_arch archs[HD_ARCH_COUNT], archs_b[HD_ARCH_COUNT], both[2 * HD_ARCH_COUNT];
+	size_t nb = hd_seccomp_report_archs(&b->settings, NULL, 0, archs_b), nboth = 0;
+	for (size_t i = 0; i < n_extra; i++)
+		both[nboth++] = extra[i];
+	for (size_t i = 0; i < nb; i++)
+		both[nboth++] = archs_b[i];
+	size_t n = hd_seccomp_report_archs(&a->settings, both, nboth, archs);
 	json_object *root = json ? json_object_new_array() : NULL;
 	int found = 0, r = 0;
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct hd_ruleset ra, rb;
 		struct hd_ruleset_diff d = { 0 };
-		r = hd_ruleset_build_full(&a->settings, archs[i], sdver, &ra);
+		r = hd_seccomp_diff(&a->settings, &b->settings, archs[i], sdver, &d);
 		if (r < 0)
 			break;
-		r = hd_ruleset_build_full(&b->settings, archs[i], sdver, &rb);
-		if (r >= 0)
-			r = hd_ruleset_diff(&ra, &rb, &d);
 		const char *an = hd_arch_info(archs[i])->name;
 		if (r >= 0 && json) {
 			json_object *o = json_object_new_object(), *list = json_object_new_array();
@@ -267,8 +231,8 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 				json_object *e = json_object_new_object();
 				json_object_object_add(e, "name", json_object_new_string(d.v[k].name));
 				json_object_object_add(e, "nr", json_object_new_int(d.v[k].nr));
-				json_object_object_add(e, "a", action_json(d.v[k].in_a));
-				json_object_object_add(e, "b", action_json(d.v[k].in_b));
+				json_object_object_add(e, "a", cli_json_action(d.v[k].in_a));
+				json_object_object_add(e, "b", cli_json_action(d.v[k].in_b));
 				json_object_object_add(e, "conditional", json_object_new_boolean(d.v[k].conditional));
 				json_object_array_add(list, e);
 			}
@@ -287,11 +251,9 @@ static int print_diff(const struct side *a, const struct side *b, bool json, int
 		if (d.n)
 			found = 1;
 		hd_ruleset_diff_free(&d);
-		hd_ruleset_free(&ra);
-		hd_ruleset_free(&rb);
 	}
 	if (json && r >= 0)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		cli_json_print(root, 0);
 	json_object_put(root);
 	return r < 0 ? r : found;
 }

@@ -9,19 +9,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <stdarg.h>
 
-#include "abiprobe.h"
-#include "arch.h"
+#include "syscalls/abiprobe.h"
+#include "syscalls/arch.h"
 #include "cli.h"
-#include "groups.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "syscalls/lookup.h"
+#include "syscalls/syscalls.h"
 
 #define VERB "syscall-filter"
 
@@ -146,62 +145,22 @@ static json_object *group_json(const struct hd_group_def *g, int sdver)
 	return j;
 }
 
-/* Remove a group's direct syscall members from a set (nested groups are listed on their own). */
-static void remove_members(hd_strv *set, const struct hd_group_def *g, int sdver)
-{
-	for (const struct hd_group_member *m = g->members; m->name; m++)
-		if (m->name[0] != '@' && hd_group_member_present(m, sdver))
-			hd_strv_remove(set, m->name);
-}
-
-static json_object *strv_json(const hd_strv *sv)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < sv->n; i++)
-		json_object_array_add(a, json_object_new_string(sv->v[i]));
-	return a;
-}
-
-/*
- * The full listing. As systemd 252: "Ungrouped" = @known's names minus every other group's names;
- * "Unlisted" = the kernel's tracepoint names, minus the five internal aliases systemd hides, minus every
- * group's names including @known. -q skips both and does not read the kernel list at all.
- */
+/* The full listing, in systemd-analyze's format (what goes in it: hd_syscall_listing). */
 static int list_all(const struct opts *o, json_object *jroot)
 {
-	hd_strv known = { 0 }, kernel = { 0 };
-	int r = 0, k = 0;
-	const struct hd_group_def *known_g = hd_group_find("@known", o->sdver);
-	if (known_g)
-		for (const struct hd_group_member *m = known_g->members; r >= 0 && m->name; m++)
-			if (m->name[0] != '@' && hd_group_member_present(m, o->sdver))
-				r = hd_strv_push_unique(&known, m->name);
-	if (r < 0)
-		goto oom;
-
-	if (!o->quiet) {
-		bool read_failed = false;
-		hd_strv raw = { 0 };
-		k = hd_kernel_syscalls_load(&raw, &read_failed);
-		if (k == -ENOMEM) {
-			hd_strv_free(&raw);
-			goto oom;
-		}
-		if (k < 0 && !o->json) {
-			/* systemd logs these at load time, before any output */
-			if (read_failed)
-				sd_log(SD_ERROR, "Failed to read system call list: %s", strerror(-k));
-			else if (k != -EPERM && k != -EACCES && k != -ENOENT)
-				sd_log(SD_WARNING, "Can't read open tracefs' available_events file: %s", strerror(-k));
-		}
-		for (size_t i = 0; k >= 0 && r >= 0 && i < raw.n; i++)
-			if (!hd_kernel_event_is_internal(raw.v[i]))
-				r = hd_strv_push(&kernel, raw.v[i]);
-		hd_strv_free(&raw);
-		if (r < 0)
-			goto oom;
+	struct hd_syscall_listing l;
+	if (hd_syscall_listing(o->sdver, !o->quiet, &l) < 0) {
+		fprintf(stderr, "%s " VERB ": out of memory\n", cli_program);
+		return EXIT_FINDINGS;
 	}
-
+	int k = l.kernel_error;
+	if (k < 0 && !o->json) {
+		/* systemd logs these at load time, before any output */
+		if (l.kernel_read_failed)
+			sd_log(SD_ERROR, "Failed to read system call list: %s", strerror(-k));
+		else if (k != -EPERM && k != -EACCES && k != -ENOENT)
+			sd_log(SD_WARNING, "Can't read open tracefs' available_events file: %s", strerror(-k));
+	}
 	json_object *jgroups = o->json ? json_object_new_array() : NULL;
 	bool first = true;
 	for (const struct hd_group_def *g = hd_group_next(NULL, o->sdver); g; g = hd_group_next(g, o->sdver)) {
@@ -213,112 +172,47 @@ static int list_all(const struct opts *o, json_object *jroot)
 			dump_group_text(g, o);
 		}
 		first = false;
-		remove_members(&kernel, g, o->sdver);
-		if (g != known_g)
-			remove_members(&known, g, o->sdver);
 	}
 	if (o->json)
 		json_object_object_add(jroot, "groups", jgroups);
-
 	if (o->quiet)
 		goto done;
-
-	hd_strv_sort(&known);
-	hd_strv_sort(&kernel);
 	if (o->json) {
-		json_object_object_add(jroot, "ungrouped", strv_json(&known));
-		json_object_object_add(jroot, "unlisted", k < 0 ? NULL : strv_json(&kernel));
+		json_object_object_add(jroot, "ungrouped", cli_json_strv(&l.ungrouped));
+		json_object_object_add(jroot, "unlisted", k < 0 ? NULL : cli_json_strv(&l.unlisted));
 		if (k < 0)
 			json_object_object_add(jroot, "kernel_list_error", json_object_new_string(strerror(-k)));
 		goto done;
 	}
-	if (known.n > 0) {
+	if (l.ungrouped.n > 0) {
 		printf("\n# %sUngrouped System Calls%s (known but not included in any of the groups except @known):\n",
 		       o->st.highlight, o->st.normal);
-		for (size_t i = 0; i < known.n; i++)
-			printf("#   %s\n", known.v[i]);
+		for (size_t i = 0; i < l.ungrouped.n; i++)
+			printf("#   %s\n", l.ungrouped.v[i]);
 	}
 	if (k < 0) {
 		putchar('\n');
 		fflush(stdout);
 		sd_log(SD_NOTICE, "# Not showing unlisted system calls, couldn't retrieve kernel system call list: %s",
 		       strerror(-k));
-	} else if (kernel.n > 0) {
+	} else if (l.unlisted.n > 0) {
 		printf("\n# %sUnlisted System Calls%s (supported by the local kernel, but not included in any of the groups listed above):\n",
 		       o->st.highlight, o->st.normal);
-		for (size_t i = 0; i < kernel.n; i++)
-			printf("#   %s\n", kernel.v[i]);
+		for (size_t i = 0; i < l.unlisted.n; i++)
+			printf("#   %s\n", l.unlisted.v[i]);
 	}
 done:
-	hd_strv_free(&known);
-	hd_strv_free(&kernel);
+	hd_syscall_listing_free(&l);
 	return EXIT_OK;
-oom:
-	hd_strv_free(&known);
-	hd_strv_free(&kernel);
-	fprintf(stderr, "%s " VERB ": out of memory\n", cli_program);
-	return EXIT_FINDINGS;
 }
 
 /* ---- reverse lookup ---- */
-
-/* What harden can say about the running kernel and a syscall (native ABI only). */
-struct kernel_view {
-	bool loaded;
-	int load_error;
-	hd_strv events; /* sorted tracepoint names */
-	struct utsname uts;
-	struct hd_abi_probe compat[2]; /* can this process enter through x86 / x32 at all? */
-	int n_compat;
-};
-
-static void kernel_view_init(struct kernel_view *kv)
-{
-	memset(kv, 0, sizeof(*kv));
-	if (uname(&kv->uts) < 0)
-		snprintf(kv->uts.release, sizeof(kv->uts.release), "unknown");
-	kv->load_error = hd_kernel_syscalls(&kv->events);
-	kv->loaded = kv->load_error >= 0;
-	kv->n_compat = hd_probe_compat_abis(kv->compat);
-}
 
 static const char *abi_reach_name(enum hd_abi_reach r)
 {
 	static const char *const names[] = { [HD_ABI_REACHABLE] = "reachable", [HD_ABI_FILTERED_ONLY] = "enosys",
 					     [HD_ABI_FAULTS] = "faults", [HD_ABI_UNKNOWN] = "unknown" };
 	return names[r];
-}
-
-/* 1 = the kernel has it, 0 = it does not, -1 = cannot tell. detail explains. */
-static int kernel_knows(const struct kernel_view *kv, const char *name, char *detail, size_t dlen)
-{
-	hd_arch native = hd_arch_native();
-	if (hd_syscall_nr(name, native, NULL) < 0) {
-		snprintf(detail, dlen, "not a syscall on %s", hd_arch_info(native)->name);
-		return 0;
-	}
-	if (!kv->loaded) {
-		snprintf(detail, dlen, "tracefs available_events not readable: %s",
-			 strerror(-kv->load_error));
-		return -1;
-	}
-	const char *ev = hd_kernel_event_for_syscall(name);
-	if (hd_strv_sorted_contains(&kv->events, ev)) {
-		snprintf(detail, dlen, "tracefs lists syscalls:sys_enter_%s", ev);
-		return 1;
-	}
-	snprintf(detail, dlen, "tracefs has no syscalls:sys_enter_%s: not built in, or newer than this kernel", ev);
-	return 0;
-}
-
-static const char *libseccomp_version(char *buf, size_t len)
-{
-	const struct scmp_version *v = seccomp_version();
-	if (v)
-		snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
-	else
-		snprintf(buf, len, "unknown");
-	return buf;
 }
 
 /* "@privileged @chown" -> ["@privileged", "@chown", name] */
@@ -345,37 +239,19 @@ static void print_path(const char *chain, const char *name, const char *sep)
 	printf("%s%s\n", sep, name);
 }
 
-/* The distinct groups in the chains (first word of each is the outermost), sorted. */
-static int groups_of_paths(const hd_strv *paths, hd_strv *out)
-{
-	for (size_t i = 0; i < paths->n; i++) {
-		char *copy = strdup(paths->v[i]), *save = NULL;
-		if (!copy)
-			return -ENOMEM;
-		for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
-			if (hd_strv_push_unique(out, t) < 0) {
-				free(copy);
-				return -ENOMEM;
-			}
-		free(copy);
-	}
-	hd_strv_sort(out);
-	return 0;
-}
-
-static int lookup_syscall(const char *name, const struct opts *o, const struct kernel_view *kv, json_object *jarr)
+static int lookup_syscall(const char *name, const struct opts *o, const struct hd_kernel_view *kv, json_object *jarr)
 {
 	hd_strv paths = { 0 }, groups = { 0 };
-	if (hd_group_paths(name, o->sdver, &paths) < 0 || groups_of_paths(&paths, &groups) < 0) {
+	if (hd_group_paths(name, o->sdver, &paths) < 0 || hd_group_paths_groups(&paths, &groups) < 0) {
 		hd_strv_free(&paths);
 		hd_strv_free(&groups);
 		fprintf(stderr, "%s " VERB ": out of memory\n", cli_program);
 		return EXIT_FINDINGS;
 	}
 	char kdetail[160], ver[32];
-	int kk = kernel_knows(kv, name, kdetail, sizeof(kdetail));
+	int kk = hd_kernel_view_has(kv, name, kdetail, sizeof(kdetail));
 	bool lsknows = hd_syscall_libseccomp_knows(name);
-	libseccomp_version(ver, sizeof(ver));
+	hd_libseccomp_version(ver, sizeof(ver));
 	const char *native = hd_arch_info(hd_arch_native())->name;
 
 	if (o->json) {
@@ -402,7 +278,7 @@ static int lookup_syscall(const char *name, const struct opts *o, const struct k
 		for (size_t i = 0; i < paths.n; i++)
 			json_object_array_add(jp, path_json(paths.v[i], name));
 		json_object_object_add(j, "paths", jp);
-		json_object_object_add(j, "groups", strv_json(&groups));
+		json_object_object_add(j, "groups", cli_json_strv(&groups));
 		json_object *ls = json_object_new_object();
 		json_object_object_add(ls, "version", json_object_new_string(ver));
 		json_object_object_add(ls, "knows", json_object_new_boolean(lsknows));
@@ -460,46 +336,20 @@ static int lookup_syscall(const char *name, const struct opts *o, const struct k
 	return EXIT_OK;
 }
 
-struct candidate {
-	unsigned dist;
-	const char *name;
-};
-
-static int cmp_candidate(const void *a, const void *b)
-{
-	const struct candidate *x = a, *y = b;
-	if (x->dist != y->dist)
-		return x->dist < y->dist ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 /* "unknown system call "fchwn"; did you mean: fchown, fchmod?" (the closest known names). */
 static void unknown_syscall(const char *name)
 {
 	fprintf(stderr, "%s " VERB ": unknown system call \"", cli_program);
 	print_escaped(stderr, name);
 	fputc('"', stderr);
-	hd_strv all = { 0 };
-	size_t len = strnlen(name, 256);
-	unsigned cap = len <= 4 ? 1 : len <= 8 ? 2 : 3;
-	if (hd_syscall_all_names(&all) >= 0 && all.n > 0) {
-		struct candidate *c = calloc(all.n, sizeof(*c));
-		size_t n = 0;
-		for (size_t i = 0; c && i < all.n; i++) {
-			unsigned d = hd_name_distance(name, all.v[i], cap);
-			if (d <= cap)
-				c[n++] = (struct candidate){ d, all.v[i] };
-		}
-		if (n > 0) {
-			qsort(c, n, sizeof(*c), cmp_candidate);
-			fputs("; did you mean: ", stderr);
-			for (size_t i = 0; i < n && i < 5; i++)
-				fprintf(stderr, "%s%s", i ? ", " : "", c[i].name);
-			fputc('?', stderr);
-		}
-		free(c);
+	hd_strv close = { 0 };
+	if (hd_syscall_suggest(name, 5, &close) >= 0 && close.n > 0) {
+		fputs("; did you mean: ", stderr);
+		for (size_t i = 0; i < close.n; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", close.v[i]);
+		fputc('?', stderr);
 	}
-	hd_strv_free(&all);
+	hd_strv_free(&close);
 	fputc('\n', stderr);
 }
 
@@ -512,12 +362,12 @@ static void group_not_found(const char *name)
 
 static int lookup_args(char **args, int n, const struct opts *o, json_object *jroot)
 {
-	struct kernel_view kv = { 0 };
+	struct hd_kernel_view kv = { 0 };
 	bool any_name = false;
 	for (int i = 0; i < n; i++)
 		any_name |= args[i][0] != '@';
 	if (any_name)
-		kernel_view_init(&kv);
+		hd_kernel_view_init(&kv);
 
 	/* JSON is all-or-nothing: check every argument first. Text follows systemd: print in order and
 	 * stop at the first unknown one. */
@@ -530,8 +380,7 @@ static int lookup_args(char **args, int n, const struct opts *o, json_object *jr
 					group_not_found(args[i]);
 				else
 					unknown_syscall(args[i]);
-				if (any_name)
-					hd_strv_free(&kv.events);
+				hd_kernel_view_free(&kv);
 				return EXIT_FINDINGS;
 			}
 		}
@@ -567,8 +416,7 @@ static int lookup_args(char **args, int n, const struct opts *o, json_object *jr
 		json_object_object_add(jroot, "groups", jgroups);
 	if (jsyscalls)
 		json_object_object_add(jroot, "syscalls", jsyscalls);
-	if (any_name)
-		hd_strv_free(&kv.events);
+	hd_kernel_view_free(&kv);
 	return ret;
 }
 
@@ -628,9 +476,7 @@ int verb_syscall_filter(int argc, char **argv)
 	int ret = optind >= argc ? list_all(&o, jroot) : lookup_args(argv + optind, argc - optind, &o, jroot);
 	if (jroot) {
 		if (ret == EXIT_OK)
-			printf("%s\n", json_object_to_json_string_ext(jroot, JSON_C_TO_STRING_PRETTY |
-									   JSON_C_TO_STRING_SPACED |
-									   JSON_C_TO_STRING_NOSLASHESCAPE));
+			cli_json_print(jroot, JSON_C_TO_STRING_SPACED);
 		json_object_put(jroot);
 	}
 	return ret;

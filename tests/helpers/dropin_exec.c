@@ -27,10 +27,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "groups.h"
-#include "profile.h"
-#include "strv.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "learn/profile.h"
+#include "util/strv.h"
+#include "syscalls/syscalls.h"
 
 static void die(const char *fmt, const char *a)
 {

@@ -42,7 +42,8 @@ check "plain show" 0 $?
 contains "deny list with actions" "$tmp/out" "SystemCallFilter=~close:0 fsync:200 read:EPERM write:kill"
 contains "errno number" "$tmp/out" "SystemCallErrorNumber=13"
 contains "families sorted by name" "$tmp/out" "RestrictAddressFamilies=AF_INET AF_UNIX"
-contains "namespaces" "$tmp/out" "RestrictNamespaces=cgroup ipc net mnt pid uts time"
+# 252's "all namespaces" lacks time, so ~user allows the other six (its unit dump says the same)
+contains "namespaces" "$tmp/out" "RestrictNamespaces=cgroup ipc net mnt pid uts"
 contains "architectures" "$tmp/out" "SystemCallArchitectures=native x86"
 contains "log" "$tmp/out" "SystemCallLog=read"
 [ -s "$tmp/err" ] && { echo "FAIL: unexpected warnings:" >&2; cat "$tmp/err" >&2; fail=1; }
@@ -136,7 +137,8 @@ LINES
 	fi
 	[ -s "$tmp/want" ] || { echo "FAIL: systemd-analyze gave no warnings to compare" >&2; fail=1; }
 
-	# group expansion: ~@privileged must list exactly the group's syscalls that have an x86-64 number
+	# group expansion: ~@privileged must list exactly the group's syscalls libseccomp knows, also those
+	# with no x86-64 number (a negative pseudo number: chown32, ...), as systemd keeps them in its map
 	expand() { # expand @group: every syscall name inside, nested groups expanded
 		systemd-analyze syscall-filter "$1" | sed -n '3,$p' | sed 's/^ *//' | while read -r m; do
 			case "$m" in
@@ -149,7 +151,7 @@ LINES
 	if [ "$(uname -m)" = x86_64 ] && command -v scmp_sys_resolver >/dev/null 2>&1; then
 		expand @privileged | sort -u | while read -r n; do
 			nr=$(scmp_sys_resolver -a x86_64 "$n")
-			[ "$nr" -ge 0 ] 2>/dev/null && echo "$n"
+			[ "$nr" -ne -1 ] 2>/dev/null && echo "$n"
 		done | tr '\n' ' ' | sed 's/ $//' >"$tmp/want"
 		$H -p 'SystemCallFilter=~@privileged' | sed -n 's/^SystemCallFilter=~//p' >"$tmp/got"
 		if [ "$(cat "$tmp/want")" != "$(cat "$tmp/got")" ]; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The wrapper table (src/lib/wrappers.c) against reality: run each probe of tests/wrapper_probe.c
+# The wrapper table (src/lib/elf/wrappers.c) against reality: run each probe of tests/wrapper_probe.c
 # under strace and check that every syscall the libc call made is in the table's entry for it.
 # Lines from a process after it execve'd belong to another program and are not counted.
 # WRAPPER_PROBE (tests/wrapper_probe.c) makes the calls; WRAPPER_LIST prints the table's entry.

@@ -12,9 +12,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "assess.h"
-#include "groups.h"
-#include "settings.h"
+#include <unistd.h>
+
+#include "assess/assess.h"
+#include "assess/batch.h"
+#include "syscalls/groups.h"
+#include "assess/settings.h"
 
 /* ---- helpers ---- */
 
@@ -444,6 +447,134 @@ static void test_policy_applies(void **state)
 	hd_diags_free(&d);
 }
 
+/* ---- batch: what harden security computes around one assessment ---- */
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void rm(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+/* A fresh directory for a test's files, removed (empty) afterwards. */
+static int dir_setup(void **state)
+{
+	static char dir[32];
+	snprintf(dir, sizeof(dir), "/tmp/harden-assess-XXXXXX");
+	*state = mkdtemp(dir);
+	return *state ? 0 : -1;
+}
+
+static int dir_teardown(void **state)
+{
+	return rmdir(*state);
+}
+
+static void test_batch_unit_fix(void **state)
+{
+	const char *dir = *state;
+	put(dir, "harden-assess-test.service", "[Service]\nExecStart=/bin/true\n");
+	put(dir, "net.conf", "[Service]\nPrivateNetwork=yes\n");
+	char unit[512], prof[512];
+	snprintf(unit, sizeof(unit), "%s/harden-assess-test.service", dir);
+	snprintf(prof, sizeof(prof), "%s/net.conf", dir);
+
+	/* a bare unit: the fix drop-in has the settings that make its failing rows pass, re-scored */
+	struct hd_assess_unit_options o = { .sdver = HD_SYSTEMD_252, .fix = true };
+	struct hd_assess_unit_result res;
+	hd_diags d = {0}, fd = {0};
+	assert_int_equal(hd_assess_unit_file(unit, &o, &res, &d, &fd), 0);
+	assert_string_equal(res.name, "harden-assess-test.service");
+	assert_int_equal(res.a.exposure, 96);
+	assert_non_null(res.dropin);
+	assert_non_null(strstr(res.dropin, "# harden security --fix for harden-assess-test.service: "));
+	assert_non_null(strstr(res.dropin, "\n[Service]\n"));
+	assert_non_null(strstr(res.dropin, "\nPrivateNetwork=yes\n"));
+	/* deny-style lines of one setting are merged into one line */
+	const char *first = strstr(res.dropin, "\nSystemCallFilter=~");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "\nSystemCallFilter=~"));
+	assert_true(res.have_after);
+	assert_true(res.after.exposure < res.a.exposure);
+	assert_int_equal(fd.n, 0);
+	hd_assess_unit_result_free(&res);
+
+	/* a profile is applied like a last drop-in */
+	char *found = hd_assess_find_profile(prof, NULL);
+	assert_string_equal(found, prof);
+	o = (struct hd_assess_unit_options){ .sdver = HD_SYSTEMD_252, .profile_path = found };
+	assert_int_equal(hd_assess_unit_file(unit, &o, &res, &d, &fd), 0);
+	assert_true(hd_strv_contains(&res.unit.dropins, prof));
+	assert_int_equal(row(&res.a, "PrivateNetwork")->set, 1);
+	assert_null(res.dropin);
+	hd_assess_unit_result_free(&res);
+	free(found);
+	assert_null(hd_assess_find_profile("no-such-profile-here", dir));
+	rm(dir, "net.conf");
+	assert_null(hd_assess_find_profile(prof, NULL));
+	struct hd_unit u = {0};
+	assert_int_equal(hd_assess_apply_profile(&u, prof, &d), -ENOENT);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].file, prof);
+	hd_unit_free(&u);
+	hd_diags_free(&d);
+
+	/* a missing unit: an error, a result that is safe to free */
+	rm(dir, "harden-assess-test.service");
+	assert_true(hd_assess_unit_file(unit, &o, &res, &d, &fd) < 0);
+	assert_true(hd_diags_count(&d, HD_ERROR) > 0);
+	hd_assess_unit_result_free(&res);
+	hd_diags_free(&d);
+}
+
+static void test_batch_collect_and_overview(void **state)
+{
+	const char *dir = *state;
+	/* out of name order, and a file that is no unit */
+	static const char *const names[] = { "b.service", "a.service", "notes.txt" };
+	for (size_t i = 0; i < 3; i++)
+		put(dir, names[i], "[Service]\nExecStart=/bin/true\n");
+	hd_strv files = {0};
+	bool is_dir = false;
+	assert_int_equal(hd_assess_collect_units(dir, NULL, &files, &is_dir), 0);
+	assert_true(is_dir);
+	assert_int_equal(files.n, 2);
+	assert_non_null(strstr(files.v[0], "/a.service"));
+	assert_non_null(strstr(files.v[1], "/b.service"));
+	/* a file is itself; a name found nowhere is kept for the loader to report */
+	is_dir = false;
+	assert_int_equal(hd_assess_collect_units(files.v[1], NULL, &files, &is_dir), 0);
+	assert_int_equal(hd_assess_collect_units("harden-no-such-unit.service", NULL, &files, &is_dir), 0);
+	assert_false(is_dir);
+	assert_int_equal(files.n, 4);
+	assert_string_equal(files.v[3], "harden-no-such-unit.service");
+	hd_strv_free(&files);
+	for (size_t i = 0; i < 3; i++)
+		rm(dir, names[i]);
+
+	/* most exposed first, equal exposures by name */
+	struct hd_assess_overview ov = {0};
+	assert_int_equal(hd_assess_overview_add(&ov, "b.service", 50), 0);
+	assert_int_equal(hd_assess_overview_add(&ov, "a.service", 50), 0);
+	assert_int_equal(hd_assess_overview_add(&ov, "c.service", 90), 0);
+	hd_assess_overview_sort(&ov);
+	assert_string_equal(ov.v[0].unit, "c.service");
+	assert_string_equal(ov.v[1].unit, "a.service");
+	assert_string_equal(ov.v[2].unit, "b.service");
+	hd_assess_overview_free(&ov);
+	assert_int_equal(ov.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +594,8 @@ int main(void)
 		cmocka_unit_test(test_fatal_values),
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_policy_applies),
+		cmocka_unit_test_setup_teardown(test_batch_unit_fix, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_collect_and_overview, dir_setup, dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,8 @@
 #include <zstd.h>
 
 #include "core_builder.h"
-#include "coredump.h"
-#include "explain.h"
+#include "explain/coredump.h"
+#include "explain/explain.h"
 
 static bool diag_has(const hd_diags *d, const char *needle)
 {

@@ -14,9 +14,9 @@
 #include <fcntl.h>
 #include <libelf.h>
 
-#include "elfreach.h"
-#include "elfscan.h"
-#include "execcmd.h"
+#include "elf/elfreach.h"
+#include "elf/elfscan.h"
+#include "unit/execcmd.h"
 
 /* A minimal 64-bit little-endian ELF: header, one executable section (.text) holding code, and the
  * section-name table. Layout: [ehdr][code][shstrtab][3 section headers]. */

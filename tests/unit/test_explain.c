@@ -7,9 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "groups.h"
-#include "logparse.h"
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "explain/explain.h"
+#include "explain/fix.h"
+#include "explain/input.h"
+#include "syscalls/groups.h"
+#include "explain/logparse.h"
 
 static void test_fix_fchown(void **state)
 {
@@ -207,6 +213,98 @@ static void test_unit_lines(void **state)
 		  NULL);
 }
 
+static char *write_tmp(char *dir, const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* explain's whole path without the CLI: a file of any kind, the violations, the drop-in. */
+static void test_read_and_dropin(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/harden-explain-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char log[512], unit[512];
+	snprintf(log, sizeof(log), "%s", write_tmp(dir, "audit.log",
+		 "type=SECCOMP msg=audit(5.000:9): pid=3 comm=\"sed\" exe=\"/usr/bin/sed\" sig=31 arch=c000003e "
+		 "syscall=93 code=0x80000000\n"));
+	snprintf(unit, sizeof(unit), "%s", write_tmp(dir, "harden-unit-test-explain.service",
+		 "[Service]\nExecStart=/bin/sed\nSystemCallFilter=~@chown\n"));
+
+	struct hd_evidence_list ev = { 0 };
+	hd_diags d = { 0 };
+	assert_int_equal(hd_evidence_read(log, &ev, &d), 0);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.v[0].syscall, "fchown");
+	/* unreadable evidence: an error naming the file */
+	assert_int_equal(hd_evidence_read(dir, &ev, &d), -EISDIR);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].file, dir);
+	assert_string_equal(d.v[0].text, "is a directory");
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/none", dir);
+	assert_int_equal(hd_evidence_read(missing, &ev, &d), -ENOENT);
+	/* text without a record: a warning, no error */
+	assert_int_equal(hd_evidence_read(write_tmp(dir, "empty.log", "nothing here\n"), &ev, &d), 0);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.v[2].severity, HD_WARNING);
+	assert_int_equal(ev.n, 1);
+
+	/* without a unit: the narrowest line */
+	struct hd_explanation x = { 0 };
+	assert_int_equal(hd_explain_evidence(&ev, HD_SYSTEMD_252, NULL, &x), 0);
+	assert_int_equal(x.n, 1);
+	assert_true(hd_explanation_has_seccomp(&ev, &x));
+	char *text = NULL;
+	assert_int_equal(hd_explain_dropin_text(&ev, &x, NULL, &text), 0);
+	assert_non_null(strstr(text, "# fchown killed sed on x86-64 (evidence: "));
+	assert_non_null(strstr(text, "\n[Service]\nSystemCallFilter=fchown\n"));
+	free(text);
+	hd_explanation_free(&x);
+
+	/* with the unit: the line that excluded it, and the verified fix */
+	struct hd_explain_unit_ctx uc = { 0 };
+	assert_int_equal(hd_explain_unit_load(&uc, unit, HD_SYSTEMD_252, &d), 0);
+	assert_true(uc.loaded);
+	assert_int_equal(hd_explain_evidence(&ev, HD_SYSTEMD_252, &uc, &x), 0);
+	assert_int_equal(uc.n, 1);
+	assert_int_equal(uc.verdicts[0].n, 1);
+	assert_true(uc.verdicts[0].v[0].blocked);
+	assert_true(uc.verdicts[0].v[0].fixed);
+	assert_int_equal(uc.verdicts[0].v[0].culprit->line, 3);
+	assert_int_equal(hd_explain_dropin_text(&ev, &x, &uc, &text), 0);
+	assert_non_null(strstr(text, "#   excluded by "));
+	assert_non_null(strstr(text, ":3: SystemCallFilter=~@chown\n[Service]\nSystemCallFilter=fchown\n"));
+	free(text);
+	hd_explanation_free(&x);
+	hd_explain_unit_ctx_free(&uc);
+	hd_evidence_list_free(&ev);
+
+	/* a logged call ran: nothing to allow */
+	struct hd_evidence *e = hd_evidence_new(&ev, HD_EVIDENCE_AUDIT, "a", 1);
+	hd_evidence_set_syscall(e, 0xc000003e, 93);
+	e->verdict = HD_VERDICT_SECCOMP_LOG;
+	assert_int_equal(hd_explain_evidence(&ev, HD_SYSTEMD_252, NULL, &x), 0);
+	assert_int_equal(hd_explain_dropin_text(&ev, &x, NULL, &text), -ENOENT);
+	assert_null(text);
+	hd_explanation_free(&x);
+	hd_evidence_list_free(&ev);
+	hd_diags_free(&d);
+	unlink(log);
+	unlink(unit);
+	unlink(missing); /* not there */
+	char p[600];
+	snprintf(p, sizeof(p), "%s/empty.log", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_wrapper_inference),
 		cmocka_unit_test(test_correlate),
 		cmocka_unit_test(test_unit_lines),
+		cmocka_unit_test(test_read_and_dropin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

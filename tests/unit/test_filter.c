@@ -15,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
-#include "groups.h"
-#include "nametables.h"
-#include "syscalls.h"
-#include "syscalls_new.h"
+#include "filter/filter.h"
+#include "syscalls/groups.h"
+#include "syscalls/nametables.h"
+#include "syscalls/syscalls.h"
+#include "syscalls/syscalls_new.h"
+#include "unit/unit.h"
 
 #define ABSENT INT_MIN
 
@@ -519,19 +520,64 @@ static void test_namespaces(void **state)
 	apply(f, "RestrictNamespaces", "net foo"); /* one bad word: the whole line is ignored */
 	assert_true(warned(f, "Failed to parse namespace type string, ignoring: net foo"));
 	assert_int_equal(f->s.ns_allowed, ns("net"));
+	/* systemd 252's "all" (NAMESPACE_FLAGS_ALL) lacks CLONE_NEWTIME: "no" and "~x" start from seven */
 	apply(f, "RestrictNamespaces", "off");
-	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS);
+	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS_252);
+	assert_false(hd_seccomp_ns_filter(&f->s, NULL, NULL));
 	apply(f, "RestrictNamespaces", "");
 	apply(f, "RestrictNamespaces", "~user mnt");
-	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS & ~(ns("user") | ns("mnt")));
+	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS_252 & ~(ns("user") | ns("mnt")));
 	char *v = NULL;
 	assert_int_equal(hd_seccomp_format(&f->s, "RestrictNamespaces", &v), 0);
-	assert_string_equal(v, "cgroup ipc net pid uts time");
+	assert_string_equal(v, "cgroup ipc net pid uts"); /* as systemd 252's unit dump prints it */
 	free(v);
+	uint64_t blocked = 0;
+	bool setns_all = true;
+	assert_true(hd_seccomp_ns_filter(&f->s, &blocked, &setns_all));
+	assert_int_equal(blocked, ns("user") | ns("mnt") | 0x80); /* and time is blocked too */
+	assert_false(setns_all);
 	apply(f, "RestrictNamespaces", "");
 	apply(f, "RestrictNamespaces", "~"); /* the complement of nothing, and later lists merge */
 	apply(f, "RestrictNamespaces", "net");
+	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS_252);
+	/* ~time changes nothing in 252: the seven left are "all", so no filter and time stays allowed */
+	apply(f, "RestrictNamespaces", "");
+	apply(f, "RestrictNamespaces", "~time");
+	assert_false(hd_seccomp_ns_filter(&f->s, &blocked, NULL));
+	assert_int_equal(blocked, 0);
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictNamespaces", &v), 0);
+	assert_string_equal(v, "no");
+	free(v);
+	/* yes, then time: setns refused whatever its arguments, unshare(CLONE_NEWTIME) allowed */
+	apply(f, "RestrictNamespaces", "yes");
+	apply(f, "RestrictNamespaces", "time");
+	assert_true(hd_seccomp_ns_filter(&f->s, &blocked, &setns_all));
+	assert_int_equal(blocked, HD_NS_ALL_FLAGS_252);
+	assert_true(setns_all);
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictNamespaces", &v), 0);
+	assert_string_equal(v, "time");
+	free(v);
+}
+
+/* latest systemd counts time among all namespaces: ~x blocks x only, ~time blocks time */
+static void test_namespaces_latest(void **state)
+{
+	struct fx *f = *state;
+	f->sdver = HD_SYSTEMD_LATEST;
+	apply(f, "RestrictNamespaces", "~user");
+	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS & ~ns("user"));
+	char *v = NULL;
+	assert_int_equal(hd_seccomp_format(&f->s, "RestrictNamespaces", &v), 0);
+	assert_string_equal(v, "cgroup ipc net mnt pid uts time");
+	free(v);
+	apply(f, "RestrictNamespaces", "");
+	apply(f, "RestrictNamespaces", "~time");
+	uint64_t blocked = 0;
+	assert_true(hd_seccomp_ns_filter(&f->s, &blocked, NULL));
+	assert_int_equal(blocked, 0x80);
+	apply(f, "RestrictNamespaces", "no");
 	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS);
+	assert_false(hd_seccomp_ns_filter(&f->s, NULL, NULL));
 }
 
 /* ---- RestrictAddressFamilies= ---- */
@@ -614,14 +660,49 @@ static void test_format_filter(void **state)
 	free(v);
 	apply(f, "SystemCallFilter", "~write:kill read:EPERM close:0 fsync:200 socketcall");
 	assert_int_equal(hd_seccomp_format(&f->s, "SystemCallFilter", &v), 0);
-	/* sorted; socketcall (no number on x86-64) is in the map but not printed */
-	if (hd_arch_native() == HD_ARCH_X86_64)
-		assert_string_equal(v, "~close:0 fsync:200 read:EPERM write:kill");
+	/* sorted; socketcall (no number on x86-64) is in the map and printed, as systemd prints it */
+	assert_string_equal(v, "~close:0 fsync:200 read:EPERM socketcall write:kill");
 	free(v);
 	assert_int_equal(hd_seccomp_format(&f->s, "SystemCallErrorNumber", &v), 0);
 	assert_string_equal(v, "2147483646");
 	free(v);
 	assert_int_equal(hd_seccomp_format(&f->s, "Nope", &v), -ENOENT);
+	/* names that libseccomp gives one native number are one entry of systemd's map, printed once
+	 * under libseccomp's name for it (2.5.4 on x86: switch_endian and sys_debug_setcontext) */
+	apply(f, "SystemCallFilter", "");
+	apply(f, "SystemCallFilter", "~sys_debug_setcontext switch_endian");
+	assert_int_equal(f->s.filter.n, 2); /* the map keeps both: other architectures tell them apart */
+	assert_int_equal(hd_seccomp_format(&f->s, "SystemCallFilter", &v), 0);
+	if (strcmp(hd_syscall_map_name("sys_debug_setcontext"), "switch_endian") == 0)
+		assert_string_equal(v, "~switch_endian");
+	else
+		assert_string_equal(v, "~switch_endian sys_debug_setcontext");
+	free(v);
+	assert_string_equal(hd_syscall_map_name("fchown"), "fchown");
+	assert_string_equal(hd_syscall_map_name("no_such_call"), "no_such_call");
+}
+
+/* DynamicUser=yes implies NoNewPrivileges= and RestrictSUIDSGID= when systemd loads the unit */
+static void test_unit_implications(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] = "[Service]\nExecStart=/bin/true\nDynamicUser=yes\nRestrictSUIDSGID=no\n";
+	struct hd_unit u = { 0 };
+	u.name = strdup("t.service");
+	assert_int_equal(hd_unit_parse_text(&u, text, strlen(text), "t.service", &f->d), 0);
+	assert_true(hd_seccomp_apply_unit(&f->s, &u, f->sdver, &f->d) >= 0);
+	assert_true(f->s.restrict_suid_sgid && f->s.no_new_privileges);
+	hd_unit_free(&u);
+	static const char off[] = "[Service]\nDynamicUser=yes\nDynamicUser=no\n";
+	struct hd_unit u2 = { 0 };
+	u2.name = strdup("t.service");
+	struct hd_seccomp_settings s2;
+	hd_seccomp_settings_init(&s2);
+	assert_int_equal(hd_unit_parse_text(&u2, off, strlen(off), "t.service", &f->d), 0);
+	assert_true(hd_seccomp_apply_unit(&s2, &u2, f->sdver, &f->d) >= 0);
+	assert_false(s2.restrict_suid_sgid || s2.no_new_privileges); /* the last one wins */
+	hd_seccomp_settings_free(&s2);
+	hd_unit_free(&u2);
 }
 
 static void test_errno_table(void **state)
@@ -910,9 +991,11 @@ int main(void)
 		T(test_archs_merge_reset_validate),
 		T(test_archs_kill_other_abis),
 		T(test_namespaces),
+		T(test_namespaces_latest),
 		T(test_address_families),
 		T(test_booleans),
 		T(test_format_filter),
+		T(test_unit_implications),
 		T(test_errno_table),
 		T(test_diff),
 		T(test_strictest),

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "filter.h"
-#include "groups.h"
-#include "syscalls.h"
+#include "filter/filter.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
 
 #define NO_SUCH_SYSCALL 999 /* no architecture's table has it: the kernel says ENOSYS by itself */
 

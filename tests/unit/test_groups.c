@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "groups.h"
+#include "syscalls/groups.h"
 
 static void test_version_parse(void **state)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logparse.h"
+#include "explain/logparse.h"
 
 static int parse(const char *text, struct hd_evidence_list *ev, hd_diags *d)
 {

@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "profile.h"
-#include "syscalls.h"
-#include "trace/learn_bpf_shared.h"
-#include "trace/observe.h"
+#include "syscalls/arch.h"
+#include "learn/profile.h"
+#include "syscalls/syscalls.h"
+#include "learn/trace/learn_bpf_shared.h"
+#include "learn/trace/observe.h"
 
 /* The kernel filter sends a read-only open of a single name if it is a watched directory's last
  * component: the leaves list must name every prefix's last component. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "profile.h"
+#include "learn/profile.h"
 
 static bool diag_has(const hd_diags *d, const char *needle)
 {

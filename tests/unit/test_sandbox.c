@@ -22,9 +22,9 @@
 
 #include <cmocka.h>
 
-#include "abiprobe.h"
-#include "groups.h"
-#include "sandbox.h"
+#include "syscalls/abiprobe.h"
+#include "syscalls/groups.h"
+#include "sandbox/sandbox.h"
 
 struct setting {
 	const char *key, *value;

@@ -9,10 +9,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "groups.h"
-#include "profile.h"
-#include "suggest.h"
-#include "syscalls.h"
+#include "syscalls/groups.h"
+#include "learn/profile.h"
+#include "learn/exposure.h"
+#include "learn/suggest.h"
+#include "syscalls/syscalls.h"
 
 /* The value of the first line with key (and, if given, a value containing sub). */
 static const char *line_value(const struct hd_suggestion *s, const char *key, const char *sub)
@@ -83,6 +84,29 @@ static void test_minimal(void **state)
 	assert_non_null(line_value(&s, "SystemCallFilter", "~openat2:ENOSYS"));
 	for (size_t i = 0; i < s.n; i++)
 		assert_true(s.v[i].why && s.v[i].why[0]); /* every line says why */
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
+/* The drop-in's worth: a bare service scores systemd's 9.6; the minimal program's drop-in brings it well
+ * down; a unit file that cannot be read is an error, not a score. */
+static void test_exposure(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "write", "close", "exit_group", NULL };
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	unsigned before = 0, after = 0;
+	hd_diags d = { 0 };
+	assert_int_equal(hd_suggestion_exposure(&s, NULL, HD_SYSTEMD_252, &before, &after, &d), 0);
+	assert_int_equal(before, 96);
+	assert_true(after < 50);
+	assert_true(hd_suggestion_exposure(&s, "/nonexistent/x.service", HD_SYSTEMD_252, &before, &after, &d) < 0);
+	hd_diags_free(&d);
 	hd_suggestion_free(&s);
 	hd_profile_free(&p);
 }
@@ -330,6 +354,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_exposure),
 		cmocka_unit_test(test_group_when_most_used),
 		cmocka_unit_test(test_never_dangerous_unless_seen),
 		cmocka_unit_test(test_fallback_pairs),

@@ -18,9 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "groups.h"
-#include "syscalls.h"
-#include "syscalls_new.h"
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
+#include "syscalls/syscalls_new.h"
 
 #define X32_BIT 0x40000000
 

@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "groups.h"
-#include "unit.h"
+#include "syscalls/groups.h"
+#include "unit/unit.h"
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "syscalls.h"
-#include "wrappers.h"
+#include "syscalls/syscalls.h"
+#include "elf/wrappers.h"
 
 /* bsearch needs the table sorted; a misplaced line would make its entry unfindable. */
 static void test_table_sorted_unique(void **state)

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* JSON pieces several verbs print the same way (json-c). */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "syscalls/nametables.h"
+
+json_object *cli_json_str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *cli_json_strv(const hd_strv *sv)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < sv->n; i++)
+		json_object_array_add(a, json_object_new_string(sv->v[i]));
+	return a;
+}
+
+json_object *cli_json_hex(uint64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "0x%" PRIx64, v);
+	return json_object_new_string(b);
+}
+
+json_object *cli_json_action(hd_action a)
+{
+	json_object *o = json_object_new_object();
+	static const char *const kinds[] = { [HD_ACT_ALLOW] = "allow", [HD_ACT_LOG] = "log",
+					     [HD_ACT_ERRNO] = "errno", [HD_ACT_KILL] = "kill" };
+	json_object_object_add(o, "action", json_object_new_string(kinds[a.kind]));
+	if (a.kind == HD_ACT_ERRNO) {
+		json_object_object_add(o, "errno", json_object_new_int(a.errno_value));
+		const char *n = hd_errno_name(a.errno_value);
+		if (n)
+			json_object_object_add(o, "errno_name", json_object_new_string(n));
+	}
+	return o;
+}
+
+void cli_json_print(json_object *doc, int extra_flags)
+{
+	printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
+								   extra_flags));
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#include "learn/exposure.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assess/assess.h"
+#include "assess/settings.h"
+#include "unit/unit.h"
+
+/* The settings (no comments) as a drop-in's text: what systemd reads of the file learn writes. */
+static char *settings_text(const struct hd_suggestion *sug)
+{
+	hd_strv lines = { 0 };
+	char *body = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&body, &len);
+	if (!mf)
+		return NULL;
+	int r = hd_suggestion_settings(sug, &lines);
+	if (r == 0) {
+		fputs("[Service]\n", mf);
+		for (size_t i = 0; i < lines.n; i++)
+			fprintf(mf, "%s\n", lines.v[i]);
+	}
+	hd_strv_free(&lines);
+	if (fclose(mf) != 0 || r < 0) {
+		free(body);
+		return NULL;
+	}
+	return body;
+}
+
+int hd_suggestion_exposure(const struct hd_suggestion *sug, const char *unit_path, int sdver, unsigned *before,
+			   unsigned *after, hd_diags *diags)
+{
+	char *dropin = settings_text(sug);
+	if (!dropin)
+		return -ENOMEM;
+	struct hd_unit u = { 0 };
+	struct hd_settings s;
+	struct hd_assessment a = { 0 };
+	int r;
+	if (unit_path) {
+		struct hd_unit_load_options lo = { .sdver = sdver };
+		r = hd_unit_load(unit_path, &lo, &u, diags);
+	} else {
+		static const char skeleton[] = "[Service]\nExecStart=/bin/true\n";
+		u.name = strdup("learned.service");
+		r = u.name ? hd_unit_parse_text(&u, skeleton, sizeof(skeleton) - 1, "<bare service>", diags) : -ENOMEM;
+	}
+	/* pass 0 scores the unit as it is, pass 1 with the drop-in's lines appended, as systemd applies it */
+	for (int pass = 0; r >= 0 && pass < 2; pass++) {
+		if (pass == 1)
+			r = hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden learn drop-in>", diags);
+		if (r < 0)
+			break;
+		r = hd_settings_from_unit(&u, sdver, &s, diags);
+		if (r >= 0)
+			r = hd_assess(&s, NULL, sdver, &a);
+		hd_settings_free(&s);
+		if (r >= 0)
+			*(pass ? after : before) = a.exposure;
+		hd_assessment_free(&a);
+		memset(&a, 0, sizeof(a));
+	}
+	hd_unit_free(&u);
+	free(dropin);
+	return r < 0 ? r : 0;
+}

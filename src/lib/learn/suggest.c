@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: MIT */
+/* Profile -> tightest drop-in (see suggest.h). */
+#include "learn/suggest.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "syscalls/groups.h"
+#include "syscalls/syscalls.h"
+
+const struct hd_fallback_pair hd_fallback_pairs[] = {
+	/* glibc tries the newer call first and falls back only on ENOSYS */
+	{ "clone3", "clone" },
+	{ "faccessat2", "faccessat" },
+	{ "fchmodat2", "fchmodat" },
+	{ "statx", "newfstatat" },
+	{ "openat2", "openat" },
+	{ NULL, NULL },
+};
+
+const char *const hd_suggest_dangerous_groups[] = {
+	"@privileged", "@debug", "@mount", "@module", "@raw-io", "@reboot", "@swap", "@clock", "@cpu-emulation",
+	"@obsolete", NULL,
+};
+
+/* Groups never used to compact an allow list: @default is implicit, @known is everything, and
+ * @system-service is too wide to be "most of it used". */
+static const char *const never_compact[] = { "@default", "@known", "@system-service", NULL };
+
+/* More than half of a group's members (those existing on this architecture) must have been seen. */
+#define GROUP_USED_NUM 1
+#define GROUP_USED_DEN 2
+
+static bool in_list(const char *const *l, const char *s)
+{
+	for (; *l; l++)
+		if (strcmp(*l, s) == 0)
+			return true;
+	return false;
+}
+
+static int add_line(struct hd_suggestion *s, const char *key, const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int add_line(struct hd_suggestion *s, const char *key, const char *value, const char *fmt, ...)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct hd_suggest_line *v = realloc(s->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	char *why = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&why, fmt, ap);
+	va_end(ap);
+	char *k = strdup(key), *val = strdup(value);
+	if (r < 0 || !k || !val) {
+		if (r >= 0)
+			free(why);
+		free(k);
+		free(val);
+		return -ENOMEM;
+	}
+	s->v[s->n++] = (struct hd_suggest_line){ k, val, why };
+	return 0;
+}
+
+void hd_suggestion_free(struct hd_suggestion *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].key);
+		free(s->v[i].value);
+		free(s->v[i].why);
+	}
+	free(s->v);
+	hd_strv_free(&s->left_out);
+	memset(s, 0, sizeof(*s));
+}
+
+/* A growing string. */
+struct buf {
+	char *s;
+	size_t n, cap;
+	bool oom;
+};
+static void bputf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bputf(struct buf *b, const char *fmt, ...)
+{
+	if (b->oom)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (b->n + (size_t)n + 1 > b->cap && ({
+			      size_t cap = (b->n + (size_t)n + 1) * 2;
+			      char *ns = realloc(b->s, cap);
+			      if (ns) {
+				      b->s = ns;
+				      b->cap = cap;
+			      }
+			      !ns;
+		      }))) {
+		b->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)n;
+}
+
+/* Total count of name over every ABI. */
+static uint64_t seen_count(const struct hd_profile *p, const char *name)
+{
+	uint64_t c = 0;
+	for (int i = 0; i < HD_PROFILE_ABIS; i++)
+		if (p->abis[i].arch != HD_ARCH_INVALID)
+			c += hd_profile_syscall_count(p, p->abis[i].arch, name);
+	return c;
+}
+
+static int expand_named(const char *group, int sdver, hd_strv *out)
+{
+	const struct hd_group_def *g = hd_group_find(group, sdver);
+	return g ? hd_group_expand(g, sdver, out) : 0;
+}
+
+/* "read ×120, write ×3, and 4 more" — the evidence for a line, bounded. */
+static void evidence(const struct hd_profile *p, const hd_strv *names, struct buf *b)
+{
+	size_t shown = 0;
+	for (size_t i = 0; i < names->n; i++) {
+		uint64_t c = seen_count(p, names->v[i]);
+		if (!c)
+			continue;
+		if (shown == 8) {
+			size_t rest = 0;
+			for (size_t j = i; j < names->n; j++)
+				rest += seen_count(p, names->v[j]) > 0;
+			bputf(b, ", and %zu more", rest);
+			return;
+		}
+		bputf(b, "%s%s ×%" PRIu64, shown ? ", " : "", names->v[i], c);
+		shown++;
+	}
+}
+
+static int suggest_syscall_filter(const struct hd_profile *p, int sdver, struct hd_suggestion *s)
+{
+	hd_arch native = hd_arch_native();
+	hd_strv seen = { 0 }, baseline = { 0 }, dangerous = { 0 }, covered = { 0 }, singles = { 0 };
+	int r = 0;
+	for (int i = 0; i < HD_PROFILE_ABIS; i++)
+		for (size_t j = 0; j < p->abis[i].n; j++)
+			if ((r = hd_strv_push_unique(&seen, p->abis[i].v[j].name)) < 0)
+				goto out;
+	hd_strv_sort(&seen);
+	if ((r = expand_named("@default", sdver, &baseline)) < 0)
+		goto out;
+	hd_strv_sort(&baseline);
+	for (const char *const *g = hd_suggest_dangerous_groups; *g; g++)
+		if ((r = expand_named(*g, sdver, &dangerous)) < 0)
+			goto out;
+	hd_strv_sort(&dangerous);
+
+	/* groups first: most of it used, nothing dangerous added */
+	for (const struct hd_group_def *g = hd_group_next(NULL, sdver); g; g = hd_group_next(g, sdver)) {
+		if (in_list(never_compact, g->name) || in_list(hd_suggest_dangerous_groups, g->name))
+			continue;
+		hd_strv members = { 0 }, used = { 0 };
+		if ((r = hd_group_expand(g, sdver, &members)) < 0)
+			goto out;
+		hd_strv_sort(&members);
+		size_t total = 0, n_used = 0, n_new = 0;
+		bool adds_danger = false;
+		for (size_t i = 0; i < members.n; i++) {
+			const char *m = members.v[i];
+			if (hd_strv_sorted_contains(&baseline, m) || hd_syscall_nr(m, native, NULL) == HD_NR_NONE)
+				continue; /* implicit anyway, or not a call on this architecture */
+			total++;
+			if (hd_strv_sorted_contains(&seen, m)) {
+				n_used++;
+				if (!hd_strv_contains(&covered, m))
+					n_new++;
+				hd_strv_push(&used, m);
+			} else if (hd_strv_sorted_contains(&dangerous, m))
+				adds_danger = true;
+		}
+		if (total > 1 && n_new > 0 && !adds_danger && n_used * GROUP_USED_DEN > total * GROUP_USED_NUM) {
+			struct buf b = { 0 };
+			bputf(&b, "%zu of its %zu calls seen: ", n_used, total);
+			evidence(p, &used, &b);
+			for (size_t i = 0; i < used.n; i++)
+				hd_strv_push_unique(&covered, used.v[i]);
+			r = b.oom ? -ENOMEM : add_line(s, "SystemCallFilter", g->name, "%s", b.s);
+			free(b.s);
+		}
+		hd_strv_free(&members);
+		hd_strv_free(&used);
+		if (r < 0)
+			goto out;
+	}
+	/* then single names: everything seen that is neither implicit nor covered by a group */
+	for (size_t i = 0; i < seen.n; i++)
+		if (!hd_strv_sorted_contains(&baseline, seen.v[i]) && !hd_strv_contains(&covered, seen.v[i]))
+			hd_strv_push(&singles, seen.v[i]);
+	if (singles.n) {
+		struct buf names = { 0 }, b = { 0 };
+		for (size_t i = 0; i < singles.n; i++)
+			bputf(&names, "%s%s", i ? " " : "", singles.v[i]);
+		bputf(&b, "seen, not worth a group: ");
+		evidence(p, &singles, &b);
+		r = names.oom || b.oom ? -ENOMEM : add_line(s, "SystemCallFilter", names.s, "%s", b.s);
+		free(names.s);
+		free(b.s);
+		if (r < 0)
+			goto out;
+	}
+	/* fallback pairs: only the older call was seen -> the newer one says ENOSYS, glibc falls back */
+	for (const struct hd_fallback_pair *f = hd_fallback_pairs; f->newer; f++) {
+		if (hd_strv_sorted_contains(&seen, f->newer) || !hd_strv_sorted_contains(&seen, f->older) ||
+		    hd_strv_sorted_contains(&baseline, f->newer) || hd_syscall_nr(f->newer, native, NULL) == HD_NR_NONE)
+			continue;
+		char val[64];
+		snprintf(val, sizeof(val), "~%s:ENOSYS", f->newer);
+		if ((r = add_line(s, "SystemCallFilter", val,
+				  "only %s was seen (%s never): ENOSYS makes glibc fall back instead of failing", f->older,
+				  f->newer)) < 0)
+			goto out;
+	}
+	r = add_line(s, "SystemCallErrorNumber", "EPERM",
+		     "calls outside the list fail with EPERM instead of killing the service");
+	if (r < 0)
+		goto out;
+	if (!hd_profile_saw_other_arch(p, native))
+		r = add_line(s, "SystemCallArchitectures", "native", "only %s calls were seen",
+			     hd_arch_info(native)->name);
+	else {
+		struct buf v = { 0 }, b = { 0 };
+		bputf(&v, "native");
+		bputf(&b, "calls seen on:");
+		for (int i = 0; i < HD_PROFILE_ABIS; i++)
+			if (p->abis[i].arch != HD_ARCH_INVALID && (p->abis[i].n || p->abis[i].n_unknown)) {
+				if (p->abis[i].arch != native)
+					bputf(&v, " %s", hd_arch_info(p->abis[i].arch)->name);
+				bputf(&b, " %s (%zu distinct)", hd_arch_info(p->abis[i].arch)->name, p->abis[i].n);
+			}
+		r = v.oom || b.oom ? -ENOMEM : add_line(s, "SystemCallArchitectures", v.s, "%s", b.s);
+		free(v.s);
+		free(b.s);
+	}
+out:
+	hd_strv_free(&seen);
+	hd_strv_free(&baseline);
+	hd_strv_free(&dangerous);
+	hd_strv_free(&covered);
+	hd_strv_free(&singles);
+	return r;
+}
+
+/* ---- the other settings: one rule each ---- */
+
+struct ctx {
+	const struct hd_profile *p;
+	int sdver;
+	struct hd_suggestion *s;
+};
+
+static bool any_prefix(const hd_strv *paths, const char *const *prefixes)
+{
+	for (size_t i = 0; i < paths->n; i++)
+		for (const char *const *pr = prefixes; *pr; pr++) {
+			size_t n = strlen(*pr);
+			if (strncmp(paths->v[i], *pr, n) == 0 && (paths->v[i][n] == 0 || paths->v[i][n] == '/'))
+				return true;
+		}
+	return false;
+}
+
+static const char *first_with_prefix(const hd_strv *paths, const char *const *prefixes)
+{
+	for (size_t i = 0; i < paths->n; i++)
+		for (const char *const *pr = prefixes; *pr; pr++) {
+			size_t n = strlen(*pr);
+			if (strncmp(paths->v[i], *pr, n) == 0 && (paths->v[i][n] == 0 || paths->v[i][n] == '/'))
+				return paths->v[i];
+		}
+	return NULL;
+}
+
+static bool saw_group(const struct ctx *c, const char *group, const char **which)
+{
+	hd_strv m = { 0 };
+	bool seen = false;
+	if (expand_named(group, c->sdver, &m) == 0)
+		for (size_t i = 0; i < m.n && !seen; i++)
+			if (hd_profile_saw(c->p, m.v[i])) {
+				static _Thread_local char name[64];
+				seen = true;
+				snprintf(name, sizeof(name), "%s", m.v[i]);
+				if (which)
+					*which = name;
+			}
+	hd_strv_free(&m);
+	return seen;
+}
+
+static int left_out(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int left_out(struct ctx *c, const char *fmt, ...)
+{
+	char *t = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&t, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	r = hd_strv_push(&c->s->left_out, t);
+	free(t);
+	return r;
+}
+
+static const char *const home_prefixes[] = { "/home", "/root", "/run/user", NULL };
+static const char *const tmp_prefixes[] = { "/tmp", "/var/tmp", NULL };
+static const char *const api_prefixes[] = { "/dev", "/proc", "/sys", NULL };
+static const char *const tunable_prefixes[] = { "/proc/sys", "/sys", "/proc/sysrq-trigger", NULL };
+static const char *const cgroup_prefixes[] = { "/sys/fs/cgroup", NULL };
+static const char *const module_prefixes[] = { "/usr/lib/modules", "/lib/modules", NULL };
+static const char *const kmsg_prefixes[] = { "/proc/kmsg", "/dev/kmsg", NULL };
+static const char *const rtc_prefixes[] = { "/dev/rtc", "/dev/rtc0", "/dev/rtc1", NULL };
+/* The device nodes PrivateDevices= keeps in its private /dev. */
+static const char *const private_dev_nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+						 "/dev/urandom", "/dev/tty", "/dev/ptmx", NULL };
+
+static int rule_no_new_privileges(struct ctx *c)
+{
+	if (c->p->setuid_execs.n)
+		return left_out(c, "NoNewPrivileges: an exec gained privileges (set-uid/set-gid or file capabilities): %s",
+				c->p->setuid_execs.v[0]);
+	return add_line(c->s, "NoNewPrivileges", "yes", "no exec gained privileges (set-uid/set-gid, file capabilities)");
+}
+
+static int rule_address_families(struct ctx *c)
+{
+	struct buf v = { 0 };
+	for (int af = 0; af < 64; af++)
+		if (c->p->families & (1ULL << af)) {
+			const char *n = hd_af_name(af);
+			if (!n) {
+				free(v.s);
+				return left_out(c, "RestrictAddressFamilies: family %d was used and has no name", af);
+			}
+			bputf(&v, "%s%s", v.n ? " " : "", n);
+		}
+	int r;
+	/* ABIs that multiplex socket() through socketcall(): systemd installs no family filter there */
+	const char *compat_note = "";
+	for (int i = 0; i < HD_PROFILE_ABIS; i++) {
+		const struct hd_arch_info *ai = hd_arch_info(c->p->abis[i].arch);
+		if (ai && ai->has_socketcall &&
+		    (hd_profile_syscall_count(c->p, c->p->abis[i].arch, "socket") ||
+		     hd_profile_syscall_count(c->p, c->p->abis[i].arch, "socketcall")))
+			compat_note = "; sockets were also made through a compat ABI, where systemd cannot filter "
+				      "families (harden run refuses socket() there)";
+	}
+	if (!c->p->families)
+		r = add_line(c->s, "RestrictAddressFamilies", "none", "no socket was created");
+	else
+		r = v.oom ? -ENOMEM
+			  : add_line(c->s, "RestrictAddressFamilies", v.s, "socket families seen: %s%s", v.s,
+				     compat_note);
+	free(v.s);
+	return r;
+}
+
+static int rule_private_network(struct ctx *c)
+{
+	if (c->p->families & ~(1ULL << AF_UNIX))
+		return left_out(c, "PrivateNetwork: sockets other than AF_UNIX were created");
+	return add_line(c->s, "PrivateNetwork", "yes",
+			c->p->families ? "only AF_UNIX sockets were created (abstract-namespace sockets of the host "
+					 "become unreachable)"
+				       : "no socket was created");
+}
+
+static int rule_namespaces(struct ctx *c)
+{
+	if (!c->p->namespaces)
+		return add_line(c->s, "RestrictNamespaces", "yes", "no namespace was created or joined");
+	struct buf v = { 0 };
+	for (const struct hd_namespace_flag *f = hd_namespace_flags; f->name; f++)
+		if (c->p->namespaces & f->flag)
+			bputf(&v, "%s%s", v.n ? " " : "", f->name);
+	int r = v.oom ? -ENOMEM : add_line(c->s, "RestrictNamespaces", v.s, "namespaces asked for: %s", v.s);
+	free(v.s);
+	return r;
+}
+
+static int rule_mdwe(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (p->write_exec_mappings || p->exec_mprotects || p->shmat_exec)
+		return left_out(c, "MemoryDenyWriteExecute: %" PRIu64 " writable+executable mappings, %" PRIu64
+				   " mprotect(PROT_EXEC), %" PRIu64 " shmat(SHM_EXEC) seen (a JIT?)",
+				p->write_exec_mappings, p->exec_mprotects, p->shmat_exec);
+	return add_line(c->s, "MemoryDenyWriteExecute", "yes",
+			"no writable+executable mapping, no mprotect(PROT_EXEC), no shmat(SHM_EXEC)");
+}
+
+static int rule_lock_personality(struct ctx *c)
+{
+	for (size_t i = 0; i < c->p->n_personalities; i++)
+		if (c->p->personalities[i] != 0)
+			return left_out(c, "LockPersonality: personality(0x%lx) was called", c->p->personalities[i]);
+	return add_line(c->s, "LockPersonality", "yes",
+			c->p->n_personalities ? "personality() only set PER_LINUX" : "personality() never changed");
+}
+
+static int rule_realtime(struct ctx *c)
+{
+	/* what systemd's filter refuses: FIFO (1), RR (2), 4, and everything above SCHED_IDLE (5) */
+	uint32_t rt = (1u << 1) | (1u << 2) | (1u << 4) | ~((1u << 6) - 1);
+	if (c->p->sched_policies & rt)
+		return left_out(c, "RestrictRealtime: a realtime scheduling policy was requested");
+	return add_line(c->s, "RestrictRealtime", "yes", "no realtime scheduling policy was requested");
+}
+
+static int rule_suid(struct ctx *c)
+{
+	if (c->p->n_suid_sgid_modes)
+		return left_out(c, "RestrictSUIDSGID: a file mode with set-uid/set-gid (%04o) was set",
+				c->p->suid_sgid_modes[0]);
+	return add_line(c->s, "RestrictSUIDSGID", "yes", "no file was given a set-uid/set-gid mode");
+}
+
+static int rule_private_tmp(struct ctx *c)
+{
+	const char *t = first_with_prefix(&c->p->paths_read, tmp_prefixes);
+	if (!t)
+		t = first_with_prefix(&c->p->paths_written, tmp_prefixes);
+	if (t)
+		return left_out(c, "PrivateTmp: files in the shared /tmp or /var/tmp were used (%s)", t);
+	return add_line(c->s, "PrivateTmp", "yes", "nothing under /tmp or /var/tmp was used");
+}
+
+/* ReadWritePaths: written paths outside the API file systems, minus those under another listed path. */
+static int rule_protect_system(struct ctx *c)
+{
+	hd_strv rw = { 0 };
+	int r = 0;
+	for (size_t i = 0; i < c->p->paths_written.n; i++) {
+		const char *w = c->p->paths_written.v[i];
+		hd_strv one = { .v = (char **)&w, .n = 1 };
+		if (any_prefix(&one, api_prefixes))
+			continue;
+		if ((r = hd_strv_push_unique(&rw, w)) < 0)
+			goto out;
+	}
+	hd_strv_sort(&rw);
+	struct buf v = { 0 };
+	const char *prev = NULL;
+	for (size_t i = 0; i < rw.n; i++) {
+		size_t n = prev ? strlen(prev) : 0;
+		if (prev && strncmp(rw.v[i], prev, n) == 0 && (rw.v[i][n] == '/' || n == 1))
+			continue; /* covered by its ancestor */
+		/* values with spaces or quotes would need quoting; systemd accepts C-style quotes */
+		bputf(&v, "%s%s%s%s", v.n ? " " : "", strpbrk(rw.v[i], " \t\"'\\") ? "\"" : "", rw.v[i],
+		      strpbrk(rw.v[i], " \t\"'\\") ? "\"" : "");
+		prev = rw.v[i];
+	}
+	r = add_line(c->s, "ProtectSystem", "strict",
+		     rw.n ? "writes were seen only in the paths of ReadWritePaths= below" : "nothing was written");
+	if (r == 0 && rw.n)
+		r = v.oom ? -ENOMEM : add_line(c->s, "ReadWritePaths", v.s, "written: %zu path(s)", rw.n);
+	free(v.s);
+out:
+	hd_strv_free(&rw);
+	return r;
+}
+
+static int rule_protect_home(struct ctx *c)
+{
+	const char *w = first_with_prefix(&c->p->paths_written, home_prefixes);
+	const char *rd = first_with_prefix(&c->p->paths_read, home_prefixes);
+	if (w)
+		return left_out(c, "ProtectHome: home directories were written (%s)", w);
+	if (rd)
+		return add_line(c->s, "ProtectHome", "read-only", "home directories were only read (%s)", rd);
+	return add_line(c->s, "ProtectHome", "yes", "nothing under /home, /root or /run/user was used");
+}
+
+static int rule_private_devices(struct ctx *c)
+{
+	if (c->p->device_nodes_made.n)
+		return left_out(c, "PrivateDevices: device node %s was made (PrivateDevices= takes CAP_MKNOD away)",
+				c->p->device_nodes_made.v[0]);
+	for (size_t i = 0; i < c->p->devices.n; i++)
+		if (!in_list(private_dev_nodes, c->p->devices.v[i]))
+			return left_out(c, "PrivateDevices: device %s was opened", c->p->devices.v[i]);
+	const char *which = NULL;
+	if (saw_group(c, "@raw-io", &which))
+		return left_out(c, "PrivateDevices: raw I/O call %s was made", which);
+	return add_line(c->s, "PrivateDevices", "yes",
+			c->p->devices.n ? "only pseudo devices (null, zero, random, tty...) were opened"
+					: "no device node was opened");
+}
+
+static int rule_kernel_tunables(struct ctx *c)
+{
+	const char *w = first_with_prefix(&c->p->paths_written, tunable_prefixes);
+	if (w)
+		return left_out(c, "ProtectKernelTunables: %s was written", w);
+	if (hd_profile_saw(c->p, "_sysctl"))
+		return left_out(c, "ProtectKernelTunables: _sysctl was called");
+	return add_line(c->s, "ProtectKernelTunables", "yes", "nothing under /proc/sys or /sys was written");
+}
+
+static int rule_kernel_modules(struct ctx *c)
+{
+	const char *which = NULL;
+	if (saw_group(c, "@module", &which))
+		return left_out(c, "ProtectKernelModules: %s was called", which);
+	const char *rd = first_with_prefix(&c->p->paths_read, module_prefixes);
+	if (rd)
+		return left_out(c, "ProtectKernelModules: %s was read", rd);
+	return add_line(c->s, "ProtectKernelModules", "yes", "no module call, nothing read under /usr/lib/modules");
+}
+
+static int rule_kernel_logs(struct ctx *c)
+{
+	if (hd_profile_saw(c->p, "syslog"))
+		return left_out(c, "ProtectKernelLogs: syslog(2) was called");
+	const char *k = first_with_prefix(&c->p->devices, kmsg_prefixes);
+	if (!k)
+		k = first_with_prefix(&c->p->paths_read, kmsg_prefixes);
+	if (k)
+		return left_out(c, "ProtectKernelLogs: %s was opened", k);
+	return add_line(c->s, "ProtectKernelLogs", "yes", "no syslog(2), /dev/kmsg or /proc/kmsg");
+}
+
+static int rule_clock(struct ctx *c)
+{
+	const char *which = NULL;
+	if (saw_group(c, "@clock", &which))
+		return left_out(c, "ProtectClock: %s was called", which);
+	const char *d = first_with_prefix(&c->p->devices, rtc_prefixes);
+	if (d)
+		return left_out(c, "ProtectClock: %s was opened", d);
+	if (c->p->alarm_clock_calls)
+		return left_out(c, "ProtectClock: %" PRIu64 " timer(s) on an alarm clock (CLOCK_*_ALARM needs "
+				   "CAP_WAKE_ALARM, which ProtectClock= takes away)", c->p->alarm_clock_calls);
+	return add_line(c->s, "ProtectClock", "yes", "no clock-setting call, no /dev/rtc");
+}
+
+static int rule_cgroups(struct ctx *c)
+{
+	const char *w = first_with_prefix(&c->p->paths_written, cgroup_prefixes);
+	if (w)
+		return left_out(c, "ProtectControlGroups: %s was written", w);
+	return add_line(c->s, "ProtectControlGroups", "yes", "nothing under /sys/fs/cgroup was written");
+}
+
+static int rule_hostname(struct ctx *c)
+{
+	if (hd_profile_saw(c->p, "sethostname") || hd_profile_saw(c->p, "setdomainname"))
+		return left_out(c, "ProtectHostname: the host or domain name was set");
+	return add_line(c->s, "ProtectHostname", "yes", "sethostname/setdomainname never called");
+}
+
+/* Capabilities: only inferable when the program never held any: empty effective and permitted sets at
+ * every exec (and at attach), and no exec that gained privileges, since the bounding set is exactly what
+ * limits the capabilities a set-uid-root or file-capability program gains. Which capabilities a
+ * privileged program really uses cannot be seen from syscalls (the kernel checks them deep inside), so
+ * we do not guess. */
+static int rule_capabilities(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (p->setuid_execs.n)
+		return left_out(c, "CapabilityBoundingSet: an exec gained privileges (%s), and the bounding set "
+				   "limits what it gains", p->setuid_execs.v[0]);
+	if (p->cap_effective_known && p->cap_effective == 0 && p->cap_permitted_known && p->cap_permitted == 0)
+		return add_line(c->s, "CapabilityBoundingSet", "",
+				"the program held no capability (effective and permitted sets empty at every exec)");
+	const char *why = !p->cap_effective_known || !p->cap_permitted_known ? "unknown"
+			  : p->cap_effective ? "e.g. as root"
+					     : "in its permitted set";
+	return left_out(c, "CapabilityBoundingSet: the program held capabilities (%s); which ones it needs "
+			   "cannot be inferred from syscalls, so none are dropped", why);
+}
+
+/* Calls that mount or unmount. Made in the host's mount namespace they are meant for the host, and a unit
+ * with a mount namespace of its own keeps them from propagating there (systemd makes the unit's
+ * namespace a follower of the host's, never the other way). */
+static const char *const host_mount_calls[] = { "mount", "umount", "umount2", "move_mount", "fsmount",
+						"mount_setattr", NULL };
+
+/* The call by which the program mounted or unmounted without making a mount namespace of its own first,
+ * or NULL. After unshare(CLONE_NEWNS) or the like its mounts are private anyway. */
+static const char *mounts_for_host(const struct hd_profile *p)
+{
+	if (p->namespaces & CLONE_NEWNS)
+		return NULL;
+	for (const char *const *n = host_mount_calls; *n; n++)
+		if (hd_profile_saw(p, *n))
+			return *n;
+	return NULL;
+}
+
+typedef int (*rule_fn)(struct ctx *);
+/* In the order the drop-in lists them. mount_ns: the setting gives the unit a mount namespace of its own,
+ * so it is left out when the program mounts for the host (mounts_for_host). */
+static const struct {
+	rule_fn fn;
+	const char *mount_ns;
+} setting_rules[] = {
+	{ rule_no_new_privileges, NULL },
+	{ rule_capabilities, NULL },
+	{ rule_address_families, NULL },
+	{ rule_private_network, NULL },
+	{ rule_namespaces, NULL },
+	{ rule_mdwe, NULL },
+	{ rule_lock_personality, NULL },
+	{ rule_realtime, NULL },
+	{ rule_suid, NULL },
+	{ rule_private_tmp, "PrivateTmp" },
+	{ rule_protect_system, "ProtectSystem" },
+	{ rule_protect_home, "ProtectHome" },
+	{ rule_private_devices, "PrivateDevices" },
+	{ rule_kernel_tunables, "ProtectKernelTunables" },
+	{ rule_kernel_modules, "ProtectKernelModules" },
+	{ rule_kernel_logs, "ProtectKernelLogs" },
+	{ rule_clock, NULL },
+	{ rule_cgroups, "ProtectControlGroups" },
+	{ rule_hostname, NULL },
+};
+
+int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, struct hd_suggestion *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct ctx c = { p, o->sdver, out };
+	int r = suggest_syscall_filter(p, o->sdver, out);
+	const char *mounted = mounts_for_host(p);
+	for (size_t i = 0; r == 0 && i < sizeof(setting_rules) / sizeof(setting_rules[0]); i++)
+		r = mounted && setting_rules[i].mount_ns
+			    ? left_out(&c, "%s: %s was called outside a mount namespace of the program's own; the "
+					   "unit's mount namespace would keep those mounts from the host",
+				       setting_rules[i].mount_ns, mounted)
+			    : setting_rules[i].fn(&c);
+	if (r < 0)
+		hd_suggestion_free(out);
+	return r;
+}
+
+int hd_suggestion_settings(const struct hd_suggestion *s, hd_strv *out)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		int r = hd_strv_pushf(out, "%s=%s", s->v[i].key, s->v[i].value);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Comment text must stay on one line. */
+static void bput_comment(struct buf *b, const char *text)
+{
+	bputf(b, "# ");
+	for (const char *t = text; *t; t++)
+		bputf(b, "%c", *t == '\n' || *t == '\r' ? ' ' : *t);
+	bputf(b, "\n");
+}
+
+int hd_suggestion_to_dropin(const struct hd_suggestion *s, const char *header, const char *footer, char **out)
+{
+	struct buf b = { 0 };
+	if (header)
+		for (const char *line = header; *line;) {
+			const char *nl = strchrnul(line, '\n');
+			bputf(&b, "# %.*s\n", (int)(nl - line), line);
+			line = *nl ? nl + 1 : nl;
+		}
+	bputf(&b, "[Service]\n");
+	for (size_t i = 0; i < s->n; i++) {
+		bput_comment(&b, s->v[i].why);
+		bputf(&b, "%s=%s\n", s->v[i].key, s->v[i].value);
+	}
+	if (s->left_out.n) {
+		bputf(&b, "\n# Left out (the behaviour seen needs them, or they cannot be inferred):\n");
+		for (size_t i = 0; i < s->left_out.n; i++)
+			bput_comment(&b, s->left_out.v[i]);
+	}
+	if (footer) {
+		bputf(&b, "\n");
+		for (const char *line = footer; *line;) {
+			const char *nl = strchrnul(line, '\n');
+			bputf(&b, "# %.*s\n", (int)(nl - line), line);
+			line = *nl ? nl + 1 : nl;
+		}
+	}
+	if (b.oom || !b.s) {
+		free(b.s);
+		return -ENOMEM;
+	}
+	*out = b.s;
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include "learn/profile.h"
+#include "util/strv.h"
+
+/*
+ * From a profile to the tightest drop-in that still lets the program do what it was seen doing.
+ *
+ * SystemCallFilter= is an ALLOW list (systemd merges @default into it silently, so @default's members are
+ * never listed). It is kept compact: a group is used when more than half of its members that exist on this
+ * architecture were seen and every member that was not seen is harmless (not in @privileged, @debug,
+ * @mount, @module, @raw-io, @reboot, @swap, @clock, @cpu-emulation, @obsolete); everything else is listed
+ * by name. Calls glibc tries before an older fallback (clone3 -> clone, ...) get ENOSYS when only the
+ * fallback was seen, so glibc falls back instead of failing with EPERM.
+ *
+ * Every other setting is decided by a rule (a row of a table) that either finds the observation that
+ * justifies it or says why it is left out.
+ */
+
+struct hd_suggest_line {
+	char *key;   /* "SystemCallFilter" */
+	char *value; /* "@basic-io" */
+	char *why;   /* "read ×120, write ×3 ... (9 of 12 used)" */
+};
+
+struct hd_suggestion {
+	struct hd_suggest_line *v;
+	size_t n, cap;
+	hd_strv left_out; /* "CapabilityBoundingSet: ... (why not)" */
+};
+
+struct hd_suggest_options {
+	int sdver; /* group table: HD_SYSTEMD_252 or HD_SYSTEMD_LATEST */
+};
+
+/* Fallback pairs: newer call -> the older one glibc uses when the newer returns ENOSYS. */
+struct hd_fallback_pair {
+	const char *newer;
+	const char *older;
+};
+extern const struct hd_fallback_pair hd_fallback_pairs[]; /* NULL-terminated */
+
+/* The groups whose members are never allowed unless seen. */
+extern const char *const hd_suggest_dangerous_groups[]; /* NULL-terminated */
+
+int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, struct hd_suggestion *out);
+void hd_suggestion_free(struct hd_suggestion *s);
+
+/* The drop-in text: a header comment, "[Service]", then each setting with a comment line above it saying
+ * why; then the settings left out and why. footer (may be NULL) is appended as comment lines. */
+int hd_suggestion_to_dropin(const struct hd_suggestion *s, const char *header, const char *footer, char **out);
+/* Only the settings, as "Key=value" lines (for feeding a settings parser). */
+int hd_suggestion_settings(const struct hd_suggestion *s, hd_strv *out);

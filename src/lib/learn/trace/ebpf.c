@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eBPF learning backend (root): loads learn.bpf.c (a CO-RE light skeleton: the kernel relocates it),
+ * follows a process tree (or a cgroup) in the kernel, counts every syscall per ABI in a per-CPU array, and
+ * receives the arguments of the calls that decide settings through a ring buffer. The traced program never
+ * stops: the cost is a task-mark lookup per syscall, plus a ring-buffer record for the few calls that
+ * matter. Records carry what they need (paths, the directory of a dirfd), so they are read when the
+ * command ends, or earlier only when the ring is half full.
+ *
+ * Known limits: paths are copied up to 255 bytes (longer ones are not recorded); a path relative to a
+ * directory fd comes with the directory's path captured in the kernel (up to ~500 bytes; beyond that
+ * /proc/TID/fd is asked when the record is read, which misses a process that has exited); whether an exec
+ * gained privileges (AT_SECURE) and the capabilities come from the kernel at the exec (no /proc race).
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "learn.lskel.h"
+#include "learn/trace/learn_bpf_shared.h"
+#include "learn/trace/observe.h"
+#include "learn/trace/trace.h"
+
+/* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
+ * its events are read, so /proc cannot be asked). */
+struct cwd_entry {
+	uint32_t tgid;
+	char *cwd;
+};
+
+struct loader {
+	struct hd_observer *ob;
+	struct cwd_entry *cwds;
+	size_t n_cwds, cap_cwds;
+	uint32_t cur_tgid;
+	const struct hd_bpf_event *cur; /* event being decoded: read_mem serves from its copies */
+	char dir_buf[HD_BPF_DIR_BYTES + 2];
+	uint64_t lost;
+};
+
+static ssize_t ev_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = l->cur;
+	if (!e || !addr)
+		return -EFAULT;
+	/* the decoder asks by address: match it with the argument it came from */
+	struct hd_observe_plan p;
+	int slot = (int)e->abi;
+	hd_observe_plan_for(l->ob, slot, (int)(e->nr & 0x3fffffff), &p);
+	for (int k = 0; k < 2; k++)
+		if (p.path_arg[k] >= 0 && e->args[p.path_arg[k]] == addr) {
+			/* a full buffer means the string may have been cut: unusable as a path */
+			if (e->path_len[k] == 0 || e->path_len[k] >= HD_BPF_PATH)
+				return -ENAMETOOLONG;
+			size_t n = e->path_len[k] < len ? e->path_len[k] : len;
+			memcpy(buf, e->path[k], n);
+			return (ssize_t)n;
+		}
+	if (p.mem_arg >= 0 && e->args[p.mem_arg] == addr && e->mem_len) {
+		size_t n = e->mem_len < len ? e->mem_len : len;
+		memcpy(buf, e->mem, n);
+		return (ssize_t)n;
+	}
+	return -EFAULT;
+}
+
+static struct cwd_entry *cwd_find(struct loader *l, uint32_t tgid)
+{
+	for (size_t i = 0; i < l->n_cwds; i++)
+		if (l->cwds[i].tgid == tgid)
+			return &l->cwds[i];
+	return NULL;
+}
+
+static void cwd_set(struct loader *l, uint32_t tgid, const char *cwd)
+{
+	struct cwd_entry *c = cwd_find(l, tgid);
+	char *copy = strdup(cwd);
+	if (!copy)
+		return;
+	if (c) {
+		free(c->cwd);
+		c->cwd = copy;
+		return;
+	}
+	if (l->n_cwds == l->cap_cwds) {
+		size_t cap = l->cap_cwds ? l->cap_cwds * 2 : 64;
+		struct cwd_entry *v = cap <= HD_BPF_MAX_PROCS ? realloc(l->cwds, cap * sizeof(*v)) : NULL;
+		if (!v) {
+			free(copy);
+			return;
+		}
+		l->cwds = v;
+		l->cap_cwds = cap;
+	}
+	l->cwds[l->n_cwds++] = (struct cwd_entry){ tgid, copy };
+}
+
+static const char *cwd_of(void *ctx, pid_t tid)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	struct cwd_entry *c = cwd_find(l, l->cur_tgid);
+	return c ? c->cwd : NULL;
+}
+
+/* The directory captured in the kernel for the current record's dirfd argument (components innermost
+ * first, each NUL-terminated), assembled into an absolute path. */
+static const char *dir_of_fd(void *ctx, pid_t tid, int dirfd)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = l->cur;
+	if (!e || e->type != HD_BPF_EV_SYSCALL)
+		return NULL;
+	struct hd_observe_plan p;
+	hd_observe_plan_for(l->ob, (int)e->abi, (int)(e->nr & 0x3fffffff), &p);
+	int k = p.dirfd_arg >= 0 && (int)e->args[p.dirfd_arg] == dirfd     ? 0
+		: p.dirfd2_arg >= 0 && (int)e->args[p.dirfd2_arg] == dirfd ? 1
+									     : -1;
+	if (k < 0 || e->dir_len[k] == 0 || e->dir_len[k] > HD_BPF_DIR_BYTES)
+		return NULL;
+	const char *comp[HD_BPF_DIR_BYTES / 2];
+	size_t n = 0;
+	for (size_t off = 0; off < e->dir_len[k] && n < sizeof(comp) / sizeof(comp[0]);) {
+		const char *c = e->dir[k] + off;
+		size_t len = strnlen(c, e->dir_len[k] - off);
+		if (len == 0 || off + len >= e->dir_len[k])
+			return NULL; /* every component is non-empty and NUL-terminated */
+		comp[n++] = c;
+		off += len + 1;
+	}
+	size_t used = 0;
+	l->dir_buf[0] = 0;
+	for (size_t i = n; i-- > 0;) {
+		int w = snprintf(l->dir_buf + used, sizeof(l->dir_buf) - used, "/%s", comp[i]);
+		if (w < 0 || (size_t)w >= sizeof(l->dir_buf) - used)
+			return NULL;
+		used += (size_t)w;
+	}
+	if (used == 0)
+		strcpy(l->dir_buf, "/");
+	return l->dir_buf;
+}
+
+static void on_chdir(void *ctx, pid_t tid, const char *path)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	cwd_set(l, l->cur_tgid, path);
+}
+
+/* AUDIT_ARCH of an ABI slot. */
+static uint32_t slot_audit(const struct hd_observer *ob, unsigned abi)
+{
+	const struct hd_arch_info *ai = abi < HD_ABI_SLOTS ? hd_arch_info(ob->arch[abi]) : NULL;
+	if (!ai)
+		return 0;
+	/* x32 shares x86-64's AUDIT_ARCH; hd_observer_slot tells them apart by the x32 bit */
+	return abi == HD_BPF_ABI_X32 ? hd_arch_info(ob->arch[HD_ABI_NATIVE])->audit_arch : ai->audit_arch;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = data;
+	if (size < sizeof(*e))
+		return 0;
+	if (e->type == HD_BPF_EV_FORK) {
+		struct cwd_entry *parent = cwd_find(l, e->tid);
+		if (parent) {
+			char *copy = strdup(parent->cwd);
+			if (copy) {
+				cwd_set(l, e->tgid, copy);
+				free(copy);
+			}
+		}
+		return 0;
+	}
+	if (e->type == HD_BPF_EV_EXEC) {
+		struct hd_profile *p = l->ob->profile;
+		/* the file name as given to execve: made absolute with the modelled working directory */
+		char exe[PATH_MAX];
+		const struct cwd_entry *cwd = cwd_find(l, e->tgid);
+		bool named = e->path_len[0] > 1 && e->path_len[0] < HD_BPF_PATH;
+		if (named && e->path[0][0] != '/' && cwd)
+			named = hd_path_join(cwd->cwd, e->path[0], exe);
+		else if (named)
+			snprintf(exe, sizeof(exe), "%s", e->path[0]);
+		if (named && hd_exec_gained_privileges(e->args[5] & 1, e->args[5] & 2, exe))
+			hd_profile_add_path(&p->setuid_execs, exe);
+		p->cap_effective |= e->args[2];
+		p->cap_effective_known = true;
+		uint64_t permitted;
+		if (e->mem_len == sizeof(permitted)) {
+			memcpy(&permitted, e->mem, sizeof(permitted));
+			p->cap_permitted |= permitted;
+			p->cap_permitted_known = true;
+		}
+		char uid[16];
+		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
+		hd_profile_add_path(&p->uids, uid);
+		return 0;
+	}
+	l->cur = e;
+	l->cur_tgid = e->tgid;
+	/* counting happens in the kernel: decode the arguments only (events is not bumped here) */
+	uint64_t saved = l->ob->events;
+	uint32_t audit = slot_audit(l->ob, e->abi);
+	int s = hd_observer_slot(l->ob, audit, e->nr);
+	if (s >= 0) {
+		uint64_t i = e->nr & 0x3fffffff;
+		uint64_t before = i < HD_PROFILE_MAX_NR ? l->ob->counts[s][i] : 0;
+		uint64_t args[6];
+		for (int k = 0; k < 6; k++)
+			args[k] = e->args[k];
+		hd_observe_syscall(l->ob, (pid_t)e->tid, audit, e->nr, args);
+		if (i < HD_PROFILE_MAX_NR)
+			l->ob->counts[s][i] = before;
+	}
+	l->ob->events = saved;
+	l->cur = NULL;
+	return 0;
+}
+
+bool hd_trace_ebpf_available(char *why, size_t whylen)
+{
+	if (geteuid() != 0) {
+		snprintf(why, whylen, "not root (loading BPF programs needs CAP_BPF and CAP_PERFMON)");
+		return false;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(why, whylen, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		return false;
+	}
+	snprintf(why, whylen, "root, kernel BTF, built in");
+	return true;
+}
+
+static uint8_t arg_index(int i)
+{
+	return i < 0 || i > 5 ? 0xff : (uint8_t)i;
+}
+
+static int fill_plan(struct learn_bpf *skel, struct hd_observer *ob)
+{
+	enum { N = HD_BPF_ABIS * HD_BPF_MAX_NR };
+	static uint32_t keys[N];
+	static struct hd_bpf_plan plans[N];
+	uint32_t n = 0;
+	for (int s = 0; s < HD_ABI_SLOTS && s < HD_BPF_ABIS; s++)
+		for (int nr = 0; nr < HD_PROFILE_MAX_NR && nr < HD_BPF_MAX_NR; nr++) {
+			struct hd_observe_plan p;
+			hd_observe_plan_for(ob, s, nr, &p);
+			if (!p.wanted)
+				continue;
+			keys[n] = (uint32_t)(s * HD_BPF_MAX_NR + nr);
+			plans[n++] = (struct hd_bpf_plan){
+				.wanted = 1,
+				.path_arg = { arg_index(p.path_arg[0]), arg_index(p.path_arg[1]) },
+				.mem_arg = arg_index(p.mem_arg),
+				.mem_len = (uint8_t)p.mem_len,
+				.open_flags_arg = arg_index(p.open_flags_arg),
+				.dirfd_arg = arg_index(p.dirfd_arg),
+				.dirfd2_arg = arg_index(p.dirfd2_arg),
+			};
+		}
+	/* one system call for the whole table */
+	uint32_t count = n;
+	if (n && bpf_map_update_batch(skel->maps.plan.map_fd, keys, plans, &count, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The directories whose read-only opens matter (the kernel side walks up to them): /dev and the watched
+ * prefixes, by (device, inode) as the kernel numbers them. A missing one is simply not watched. */
+static int fill_watched_dirs(struct learn_bpf *skel)
+{
+#define AS_STRING(s) s,
+	static const char *const dirs[] = { "/dev", HD_WATCHED_READ_PREFIXES(AS_STRING) };
+#undef AS_STRING
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct stat st;
+		if (stat(dirs[i], &st) < 0)
+			continue;
+		struct hd_bpf_dir_id id = {
+			.dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)),
+			.ino = (uint64_t)st.st_ino,
+		};
+		uint8_t one = 1;
+		if (bpf_map_update_elem(skel->maps.watched_dirs.map_fd, &id, &one, BPF_ANY) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Attach the programs this session needs. on_exit only forgets tgids of the tgid hash, which exists for
+ * --pid and --cgroup: with task marks alone it has nothing to do, and every tracepoint attached costs a
+ * cross-CPU code patch when it is attached and again when it is detached. */
+static int attach(struct learn_bpf *skel)
+{
+	if (learn_bpf__on_sys_enter__attach(skel) < 0 || learn_bpf__on_fork__attach(skel) < 0 ||
+	    learn_bpf__on_exec__attach(skel) < 0 || (skel->rodata->follow_by_tgid && learn_bpf__on_exit__attach(skel) < 0))
+		return errno ? -errno : -EINVAL;
+	return 0;
+}
+
+/* --pid: follow a tgid (its tasks get marked at their first syscall) */
+static int follow(struct learn_bpf *skel, pid_t pid)
+{
+	uint32_t key = (uint32_t)pid;
+	uint8_t one = 1;
+	return bpf_map_update_elem(skel->maps.followed.map_fd, &key, &one, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* the command, before it execs: mark its task (a task-storage map is keyed by a pidfd) */
+static int mark_task(struct learn_bpf *skel, pid_t pid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	uint8_t one = 1;
+	int r = bpf_map_update_elem(skel->maps.marked.map_fd, &pidfd, &one, BPF_NOEXIST) < 0 ? -errno : 0;
+	close(pidfd);
+	return r;
+}
+
+/* Every process of the tree under root, from /proc/PID/task/TID/children. */
+static int follow_tree(struct learn_bpf *skel, pid_t root, struct loader *l)
+{
+	pid_t *queue = malloc(HD_BPF_MAX_PROCS * sizeof(pid_t));
+	if (!queue)
+		return -ENOMEM;
+	size_t n = 0, i = 0;
+	queue[n++] = root;
+	int r = 0;
+	while (i < n && r == 0) {
+		pid_t p = queue[i++];
+		r = follow(skel, p);
+		char link[64], cwd[4096];
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)p);
+		ssize_t cn = readlink(link, cwd, sizeof(cwd) - 1);
+		if (cn > 0) {
+			cwd[cn] = 0;
+			cwd_set(l, (uint32_t)p, cwd);
+		}
+		char path[96];
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)p, (int)p);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int c;
+		while (n < HD_BPF_MAX_PROCS && fscanf(f, "%d", &c) == 1)
+			queue[n++] = c;
+		fclose(f);
+	}
+	free(queue);
+	return r;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct hd_trace_result *res,
+		  hd_diags *d)
+{
+	struct hd_observer *ob = malloc(sizeof(*ob));
+	if (!ob)
+		return -ENOMEM;
+	struct loader l = { .ob = ob };
+	hd_observer_init(ob, p, ev_read_mem, &l);
+	ob->cwd_of = cwd_of;
+	ob->dir_of_fd = dir_of_fd;
+	ob->deferred = true;
+	ob->on_chdir = on_chdir;
+	res->used = HD_TRACE_EBPF;
+	int r = 0, gate[2] = { -1, -1 };
+	pid_t child = 0;
+	struct ring_buffer *rb = NULL;
+	libbpf_set_print(NULL); /* the library never prints: errors come back as values */
+	struct learn_bpf *skel = learn_bpf__open();
+	if (!skel) {
+		r = errno ? -errno : -EINVAL;
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot open the program: %s", strerror(-r));
+		goto out;
+	}
+	if (o->cgroup) {
+		struct stat st;
+		if (stat(o->cgroup, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			r = -ENOENT;
+			hd_diag_add(d, HD_ERROR, o->cgroup, 0, "not a cgroup directory");
+			goto out;
+		}
+		skel->rodata->target_cgroup = st.st_ino; /* a cgroup v2 id is its directory's inode number */
+	}
+	skel->rodata->follow_by_tgid = o->pid || o->cgroup;
+	if ((r = learn_bpf__load(skel)) < 0) {
+		r = errno ? -errno : r;
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: the kernel refused the program: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
+		goto out;
+	}
+	rb = ring_buffer__new(skel->maps.events.map_fd, on_event, &l, NULL);
+	if (!rb) {
+		r = -errno;
+		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: ring buffer: %s", strerror(-r));
+		goto out;
+	}
+
+	if (o->pid) {
+		if (kill(o->pid, 0) < 0) {
+			r = -errno;
+			hd_diag_add(d, HD_ERROR, NULL, 0, "no process %d: %s", (int)o->pid, strerror(-r));
+			goto out;
+		}
+		hd_observe_exec(ob, o->pid);
+		if ((r = follow_tree(skel, o->pid, &l)) < 0)
+			goto out;
+	} else if (!o->cgroup) {
+		/* the child waits at a gate until it is followed, then execs */
+		if (pipe2(gate, O_CLOEXEC) < 0) {
+			r = -errno;
+			goto out;
+		}
+		int errpipe[2];
+		if (pipe2(errpipe, O_CLOEXEC) < 0) {
+			r = -errno;
+			goto out;
+		}
+		child = fork();
+		if (child < 0) {
+			r = -errno;
+			close(errpipe[0]);
+			close(errpipe[1]);
+			goto out;
+		}
+		if (child == 0) {
+			char c;
+			close(gate[1]);
+			close(errpipe[0]);
+			if (read(gate[0], &c, 1) == 1) {
+				execvp(o->argv[0], o->argv);
+				int e = errno;
+				(void)!write(errpipe[1], &e, sizeof(e));
+			}
+			_exit(127);
+		}
+		close(gate[0]);
+		close(errpipe[1]);
+		gate[0] = errpipe[0];
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)))
+			cwd_set(&l, (uint32_t)child, cwd);
+		if ((r = mark_task(skel, child)) < 0) {
+			kill(child, SIGKILL);
+			goto reap;
+		}
+		/* the exec itself is reported in the kernel (sched_process_exec) */
+		(void)!write(gate[1], "g", 1);
+		close(gate[1]);
+		gate[1] = -1;
+	}
+
+	uint64_t start = now_ms();
+	/* wake on ring-buffer data or the child's exit (pidfd), not on a timer */
+	int pidfd = child ? (int)syscall(SYS_pidfd_open, child, 0) : -1, epfd = -1;
+	if (pidfd >= 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev);
+		ev.data.fd = ring_buffer__epoll_fd(rb);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
+	for (;;) {
+		if (epfd >= 0) {
+			struct epoll_event evs[2];
+			epoll_wait(epfd, evs, 2, 1000);
+			ring_buffer__consume(rb);
+		} else
+			ring_buffer__poll(rb, 20);
+		if (child) {
+			static bool forwarded;
+			if (o->stop && *o->stop && !forwarded) {
+				kill(child, SIGTERM); /* Ctrl-C or TERM to harden ends the command */
+				forwarded = true;
+			}
+			int st;
+			pid_t w = waitpid(child, &st, WNOHANG);
+			if (w == child) {
+				res->wait_status = st;
+				break;
+			}
+			if (w < 0 && errno != EINTR) {
+				r = -errno;
+				break;
+			}
+		} else {
+			if (o->stop && *o->stop)
+				break;
+			if (o->duration_ms && now_ms() - start >= o->duration_ms)
+				break;
+			if (o->pid && kill(o->pid, 0) < 0 && errno == ESRCH)
+				break;
+		}
+	}
+	if (epfd >= 0)
+		close(epfd);
+	if (pidfd >= 0)
+		close(pidfd);
+reap:
+	ring_buffer__consume(rb);
+	if (child && gate[0] >= 0) {
+		int e = 0;
+		if (read(gate[0], &e, sizeof(e)) == sizeof(e) && e) {
+			res->exec_failed = true;
+			res->exec_errno = e;
+		}
+	}
+	/* counts: one per-CPU element holds every (ABI, number); sum the CPUs' copies */
+	{
+		int ncpu = libbpf_num_possible_cpus();
+		struct hd_bpf_counts *per_cpu = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per_cpu)) : NULL;
+		uint32_t zero = 0;
+		if (per_cpu && bpf_map_lookup_elem(skel->maps.counts.map_fd, &zero, per_cpu) == 0)
+			for (uint32_t i = 0; i < HD_BPF_ABIS * HD_BPF_MAX_NR; i++) {
+				uint64_t sum = 0;
+				for (int c = 0; c < ncpu; c++)
+					sum += per_cpu[c].n[i];
+				ob->counts[i / HD_BPF_MAX_NR][i % HD_BPF_MAX_NR] += sum;
+				ob->events += sum;
+			}
+		else
+			r = r < 0 ? r : (per_cpu ? -errno : -ENOMEM);
+		uint64_t *lost = ncpu > 0 ? calloc((size_t)ncpu, sizeof(uint64_t)) : NULL;
+		if (lost && bpf_map_lookup_elem(skel->maps.lost.map_fd, &zero, lost) == 0)
+			for (int c = 0; c < ncpu; c++)
+				res->lost += lost[c];
+		free(lost);
+		free(per_cpu);
+	}
+out:
+	if (gate[0] >= 0)
+		close(gate[0]);
+	if (gate[1] >= 0)
+		close(gate[1]);
+	ring_buffer__free(rb);
+	learn_bpf__destroy(skel);
+	for (size_t i = 0; i < l.n_cwds; i++)
+		free(l.cwds[i].cwd);
+	free(l.cwds);
+	res->events = ob->events;
+	int r2 = hd_observer_finish(ob);
+	free(ob);
+	return r < 0 ? r : r2;
+}

@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/* Counting syscalls and decoding the arguments that decide hardening settings (shared by all backends). */
+#include "learn/trace/observe.h"
+
+#include <elf.h> /* AT_SECURE, ELF class */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syscalls/syscalls.h"
+#include "learn/trace/learn_bpf_shared.h"
+
+#define X32_BIT 0x40000000u
+#define NS_ALL_FLAGS 0x7E020080ULL /* CLONE_NEWCGROUP|IPC|NET|NS|PID|USER|UTS|TIME */
+
+/* What a path argument means for the settings. */
+enum path_effect {
+	EFF_NONE,
+	EFF_OPEN,   /* open flags decide: read, write, or create */
+	EFF_CREATE, /* creates/removes a directory entry: the parent directory must be writable */
+	EFF_MODIFY, /* changes the file itself (data, mode, owner, times, xattrs): the path must be writable */
+};
+
+enum kind {
+	K_COUNT_ONLY,
+	K_PATH,        /* a row of path_rules */
+	K_SOCKET,      /* family in arg 0 */
+	K_SOCKETCALL,  /* i386 multiplexer: call in arg 0, args array in arg 1 */
+	K_CLONE,       /* flags in arg 0 */
+	K_CLONE3,      /* struct clone_args * in arg 0: flags first */
+	K_UNSHARE,     /* flags in arg 0 */
+	K_SETNS,       /* fd in arg 0, nstype in arg 1 */
+	K_MMAP,        /* prot in arg 2 */
+	K_MPROTECT,    /* prot in arg 2 (pkey_mprotect too) */
+	K_SHMAT,       /* shmflg in arg 2 */
+	K_PERSONALITY, /* persona in arg 0 */
+	K_SCHED_SETSCHEDULER, /* policy in arg 1 */
+	K_SCHED_SETATTR,      /* struct sched_attr * in arg 1: u32 size, u32 policy */
+	K_FCHMOD,             /* fd in arg 0, mode in arg 1: set-uid bits only */
+	K_OPENAT2,            /* dirfd 0, path 1, struct open_how * 2: u64 flags, u64 mode */
+	K_CHDIR,              /* path in arg 0: only for backends that model the working directory */
+	K_ALARM_CLOCK,        /* clockid in arg 0: the *_ALARM clocks need CAP_WAKE_ALARM */
+};
+
+/* Syscalls whose path arguments matter. -1 = no such argument; dirfd -1 = relative to the cwd. */
+struct path_rule {
+	const char *name;
+	int8_t dirfd, path, flags, mode; /* argument indexes */
+	int8_t dirfd2, path2;            /* a second path (rename's target, link's new name) */
+	uint8_t effect;
+	uint8_t effect2;
+	int implied_flags;               /* creat(): O_CREAT|O_WRONLY|O_TRUNC */
+	bool makes_node;                 /* mknod: a character or block mode makes a device node */
+};
+
+static const struct path_rule path_rules[] = {
+	/* name          dirfd path flags mode  dirfd2 path2  effect      effect2  implied  makes_node */
+	{ "open",        -1, 0, 1, 2, -1, -1, EFF_OPEN, EFF_NONE, 0, false },
+	{ "openat",       0, 1, 2, 3, -1, -1, EFF_OPEN, EFF_NONE, 0, false },
+	{ "creat",       -1, 0, -1, 1, -1, -1, EFF_OPEN, EFF_NONE, O_CREAT | O_WRONLY | O_TRUNC, false },
+	{ "mkdir",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "mkdirat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "mknod",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0, true },
+	{ "mknodat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0, true },
+	{ "unlink",      -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "unlinkat",     0, 1, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "rmdir",       -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
+	{ "rename",      -1, 0, -1, -1, -1, 1, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "renameat",     0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "renameat2",    0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "link",        -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0, false },
+	{ "linkat",      -1, -1, -1, -1, 2, 3, EFF_NONE, EFF_CREATE, 0, false },
+	{ "symlink",     -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0, false },
+	{ "symlinkat",   -1, -1, -1, -1, 1, 2, EFF_NONE, EFF_CREATE, 0, false },
+	{ "truncate",    -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "chmod",       -1, 0, -1, 1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "fchmodat",     0, 1, -1, 2, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "fchmodat2",    0, 1, -1, 2, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "chown",       -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "lchown",      -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "fchownat",     0, 1, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "utime",       -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "utimes",      -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "utimensat",    0, 1, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "setxattr",    -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "lsetxattr",   -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "removexattr", -1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+	{ "lremovexattr",-1, 0, -1, -1, -1, -1, EFF_MODIFY, EFF_NONE, 0, false },
+};
+
+struct kind_rule {
+	const char *name;
+	enum kind kind;
+};
+static const struct kind_rule kind_rules[] = {
+	{ "socket", K_SOCKET }, { "socketpair", K_SOCKET }, { "socketcall", K_SOCKETCALL },
+	{ "clone", K_CLONE }, { "clone3", K_CLONE3 }, { "unshare", K_UNSHARE }, { "setns", K_SETNS },
+	{ "mmap", K_MMAP }, { "mmap2", K_MMAP }, { "mprotect", K_MPROTECT }, { "pkey_mprotect", K_MPROTECT },
+	{ "shmat", K_SHMAT }, { "personality", K_PERSONALITY },
+	{ "sched_setscheduler", K_SCHED_SETSCHEDULER }, { "sched_setattr", K_SCHED_SETATTR },
+	{ "fchmod", K_FCHMOD }, { "openat2", K_OPENAT2 }, { "chdir", K_CHDIR },
+	{ "timerfd_create", K_ALARM_CLOCK }, { "timer_create", K_ALARM_CLOCK }, { "clock_nanosleep", K_ALARM_CLOCK },
+	{ "clock_nanosleep_time64", K_ALARM_CLOCK },
+};
+
+/* kind values >= PATH_KIND_BASE index path_rules. */
+#define PATH_KIND_BASE 32
+
+/* Prefixes whose mere reading a setting can break (ProtectHome, PrivateTmp, ProtectKernelLogs,
+ * ProtectKernelModules hide them). */
+#define AS_STRING(s) s,
+static const char *const watched_read_prefixes[] = { HD_WATCHED_READ_PREFIXES(AS_STRING) };
+#undef AS_STRING
+
+static uint32_t slot_nr(int slot, int nr)
+{
+	return slot == HD_ABI_X32 ? (uint32_t)nr | X32_BIT : (uint32_t)nr;
+}
+
+/* i386's direct socket and IPC calls (Linux 4.3+): libseccomp names them by their socketcall/ipc
+ * pseudo-numbers, but a process may call them directly too. */
+static const struct {
+	const char *name;
+	int nr;
+} i386_direct[] = { { "socket", 359 }, { "socketpair", 360 }, { "shmat", 397 } };
+
+static void set_kind(struct hd_observer *ob, int slot, const char *name, int kind)
+{
+	int nr = hd_syscall_nr(name, ob->arch[slot], NULL);
+	if (nr < 0 && ob->arch[slot] == HD_ARCH_X86)
+		for (size_t i = 0; i < sizeof(i386_direct) / sizeof(i386_direct[0]); i++)
+			if (strcmp(i386_direct[i].name, name) == 0)
+				nr = i386_direct[i].nr;
+	if (nr < 0)
+		return;
+	uint32_t i = slot == HD_ABI_X32 ? (uint32_t)nr & ~X32_BIT : (uint32_t)nr;
+	/* x32 reuses some x86-64 numbers without the bit: only the x32-numbered row is the x32 call */
+	if (slot == HD_ABI_X32 && !((uint32_t)nr & X32_BIT))
+		return;
+	if (i < HD_PROFILE_MAX_NR)
+		ob->kind[slot][i] = (uint8_t)kind;
+}
+
+int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_fn rd, void *ctx)
+{
+	memset(ob, 0, sizeof(*ob));
+	ob->profile = p;
+	ob->read_mem = rd;
+	ob->read_ctx = ctx;
+	/* kind per number: resolve the few named rows (a table of ~50) rather than name every number */
+	for (int s = 0; s < HD_ABI_SLOTS; s++) {
+		ob->arch[s] = p->abis[s].arch;
+		if (ob->arch[s] == HD_ARCH_INVALID)
+			continue;
+		for (size_t i = 0; i < sizeof(kind_rules) / sizeof(kind_rules[0]); i++)
+			set_kind(ob, s, kind_rules[i].name, (int)kind_rules[i].kind);
+		for (size_t i = 0; i < sizeof(path_rules) / sizeof(path_rules[0]); i++)
+			set_kind(ob, s, path_rules[i].name, PATH_KIND_BASE + (int)i);
+	}
+	return 0;
+}
+
+int hd_observer_slot(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr)
+{
+	hd_arch a = hd_arch_from_audit(audit_arch);
+	if (a == HD_ARCH_X86_64 && (nr & X32_BIT))
+		a = HD_ARCH_X32;
+	for (int s = 0; s < HD_ABI_SLOTS; s++)
+		if (ob->arch[s] == a && a != HD_ARCH_INVALID)
+			return s;
+	return -1;
+}
+
+static void note(struct hd_observer *ob, int r)
+{
+	if (r < 0 && !ob->err)
+		ob->err = r;
+}
+
+/* Read a NUL-terminated string; returns its length or -1. */
+static ssize_t read_str(struct hd_observer *ob, pid_t tid, uint64_t addr, char *buf, size_t cap)
+{
+	if (!addr || !ob->read_mem)
+		return -1;
+	size_t n = 0;
+	while (n < cap - 1) {
+		/* stop at page ends: the next page may be unmapped */
+		size_t chunk = 4096 - ((addr + n) & 4095);
+		if (chunk > cap - 1 - n)
+			chunk = cap - 1 - n;
+		ssize_t r = ob->read_mem(ob->read_ctx, tid, addr + n, buf + n, chunk);
+		if (r <= 0)
+			return -1;
+		void *z = memchr(buf + n, 0, (size_t)r);
+		if (z)
+			return (char *)z - buf;
+		n += (size_t)r;
+	}
+	return -1; /* longer than PATH_MAX: not a path we can use */
+}
+
+/* Lexical normalisation: collapse //, /./ and /x/.. (symlinks are not resolved: the traced process's
+ * view is what matters and the path may not exist yet). */
+static void normalize(char *path)
+{
+	char *out = path, *in = path;
+	char *seg_starts[PATH_MAX / 2];
+	size_t depth = 0;
+	*out++ = '/';
+	while (*in) {
+		while (*in == '/')
+			in++;
+		if (!*in)
+			break;
+		char *end = strchrnul(in, '/');
+		size_t len = (size_t)(end - in);
+		if (len == 1 && in[0] == '.') {
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			if (depth > 0)
+				out = seg_starts[--depth];
+		} else {
+			if (depth < sizeof(seg_starts) / sizeof(seg_starts[0]))
+				seg_starts[depth++] = out;
+			if (out > path + 1)
+				*out++ = '/';
+			memmove(out, in, len);
+			out += len;
+		}
+		in = end;
+	}
+	if (out > path + 1 && out[-1] == '/')
+		out--;
+	*out = 0;
+}
+
+/* Absolute path of (dirfd, path) in process tid, into out[PATH_MAX]. */
+static bool resolve(struct hd_observer *ob, pid_t tid, int dirfd, uint64_t addr, bool empty_ok, char *out)
+{
+	char rel[PATH_MAX];
+	ssize_t n = read_str(ob, tid, addr, rel, sizeof(rel));
+	if (n < 0 || (n == 0 && !empty_ok))
+		return false;
+	if (rel[0] == '/') {
+		memcpy(out, rel, (size_t)n + 1);
+	} else {
+		char link[64], base[PATH_MAX];
+		const char *modelled = (dirfd == AT_FDCWD || dirfd == -1) && ob->cwd_of ? ob->cwd_of(ob->read_ctx, tid)
+				       : dirfd != AT_FDCWD && dirfd != -1 && ob->dir_of_fd ? ob->dir_of_fd(ob->read_ctx, tid, dirfd)
+											    : NULL;
+		ssize_t b;
+		if (modelled && strlen(modelled) < sizeof(base)) {
+			b = (ssize_t)strlen(modelled);
+			memcpy(base, modelled, (size_t)b + 1);
+		} else {
+			if (dirfd == AT_FDCWD || dirfd == -1)
+				snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+			else
+				snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
+			b = readlink(link, base, sizeof(base) - 1);
+			if (b <= 0 || base[0] != '/')
+				return false;
+			base[b] = 0;
+		}
+		return hd_path_join(base, rel, out);
+	}
+	normalize(out);
+	return true;
+}
+
+bool hd_path_join(const char *base, const char *rel, char out[PATH_MAX])
+{
+	size_t b = strlen(base), n = strlen(rel);
+	if (b + 1 + n + 1 > PATH_MAX)
+		return false;
+	memcpy(out, base, b);
+	out[b] = '/';
+	memcpy(out + b + 1, rel, n + 1);
+	normalize(out);
+	return true;
+}
+
+static bool has_prefix(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(path, prefix, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+static void note_read(struct hd_observer *ob, const char *path)
+{
+	for (size_t i = 0; i < sizeof(watched_read_prefixes) / sizeof(watched_read_prefixes[0]); i++)
+		if (has_prefix(path, watched_read_prefixes[i])) {
+			note(ob, hd_profile_add_path(&ob->profile->paths_read, path));
+			return;
+		}
+}
+
+static void parent_of(const char *path, char *out)
+{
+	strcpy(out, path);
+	char *slash = strrchr(out, '/');
+	if (slash == out)
+		out[1] = 0;
+	else if (slash)
+		*slash = 0;
+}
+
+static void record_path(struct hd_observer *ob, const char *path, enum path_effect eff, int flags)
+{
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	/* decoded after the call: an O_CREAT file that exists now may have been created by it */
+	if (ob->deferred && (flags & O_CREAT) && exists && S_ISREG(st.st_mode))
+		exists = false;
+	char parent[PATH_MAX];
+	switch (eff) {
+	case EFF_OPEN: {
+		if (exists && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+			note(ob, hd_profile_add_path(&ob->profile->devices, path));
+			return;
+		}
+		note_read(ob, path);
+		bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
+		if (!write)
+			return;
+		if ((flags & O_CREAT) && !exists) {
+			parent_of(path, parent);
+			note(ob, hd_profile_add_path(&ob->profile->paths_written, parent));
+		} else
+			note(ob, hd_profile_add_path(&ob->profile->paths_written, path));
+		return;
+	}
+	case EFF_CREATE:
+		note_read(ob, path);
+		parent_of(path, parent);
+		note(ob, hd_profile_add_path(&ob->profile->paths_written, parent));
+		return;
+	case EFF_MODIFY:
+		note_read(ob, path);
+		note(ob, hd_profile_add_path(&ob->profile->paths_written, path));
+		return;
+	case EFF_NONE:
+		return;
+	}
+}
+
+static void check_mode(struct hd_observer *ob, unsigned mode)
+{
+	if (mode & (S_ISUID | S_ISGID))
+		note(ob, hd_profile_add_suid_mode(ob->profile, mode & 07777));
+}
+
+static void do_path_rule(struct hd_observer *ob, pid_t tid, const struct path_rule *r, const uint64_t a[6])
+{
+	char path[PATH_MAX];
+	int flags = r->implied_flags;
+	if (r->flags >= 0)
+		flags |= (int)a[r->flags];
+	if (r->mode >= 0 && (r->effect != EFF_OPEN || (flags & O_CREAT)))
+		check_mode(ob, (unsigned)a[r->mode]);
+	if (r->effect != EFF_NONE && r->path >= 0) {
+		int dirfd = r->dirfd >= 0 ? (int)a[r->dirfd] : AT_FDCWD;
+		/* utimensat(fd, NULL, ...) changes fd itself: AT_EMPTY_PATH-like */
+		if (resolve(ob, tid, dirfd, a[r->path], false, path)) {
+			record_path(ob, path, (enum path_effect)r->effect, flags);
+			mode_t mode = r->mode >= 0 ? (mode_t)a[r->mode] : 0;
+			if (r->makes_node && (S_ISCHR(mode) || S_ISBLK(mode)))
+				note(ob, hd_profile_add_path(&ob->profile->device_nodes_made, path));
+		}
+	}
+	if (r->effect2 != EFF_NONE && r->path2 >= 0) {
+		int dirfd = r->dirfd2 >= 0 ? (int)a[r->dirfd2] : AT_FDCWD;
+		if (resolve(ob, tid, dirfd, a[r->path2], false, path))
+			record_path(ob, path, (enum path_effect)r->effect2, 0);
+	}
+}
+
+/* Namespace type of an fd (setns(fd, 0) takes it from the fd). */
+static uint64_t ns_of_fd(pid_t tid, int fd)
+{
+	static const struct {
+		const char *prefix;
+		uint64_t flag;
+	} map[] = {
+		{ "cgroup:", 0x02000000 }, { "ipc:", 0x08000000 }, { "net:", 0x40000000 }, { "mnt:", 0x00020000 },
+		{ "pid:", 0x20000000 },    { "user:", 0x10000000 }, { "uts:", 0x04000000 }, { "time:", 0x00000080 },
+	};
+	char link[64], target[128];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NS_ALL_FLAGS;
+	target[n] = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strncmp(target, map[i].prefix, strlen(map[i].prefix)) == 0)
+			return map[i].flag;
+	return NS_ALL_FLAGS; /* a pidfd: any type may be joined */
+}
+
+void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out)
+{
+	*out = (struct hd_observe_plan){ .path_arg = { -1, -1 }, .mem_arg = -1, .open_flags_arg = -1, .dirfd_arg = -1,
+					   .dirfd2_arg = -1 };
+	if (slot < 0 || slot >= HD_ABI_SLOTS || nr_index < 0 || nr_index >= HD_PROFILE_MAX_NR)
+		return;
+	int k = ob->kind[slot][nr_index];
+	if (k == K_COUNT_ONLY)
+		return;
+	out->wanted = true;
+	switch (k) {
+	case K_SOCKETCALL:
+		out->mem_arg = 1, out->mem_len = 4;
+		break;
+	case K_CLONE3:
+		out->mem_arg = 0, out->mem_len = 8;
+		break;
+	case K_SCHED_SETATTR:
+		out->mem_arg = 1, out->mem_len = 8;
+		break;
+	case K_OPENAT2:
+		out->path_arg[0] = 1, out->mem_arg = 2, out->mem_len = 16;
+		break;
+	case K_CHDIR:
+		out->path_arg[0] = 0;
+		break;
+	default:
+		if (k >= PATH_KIND_BASE && (size_t)(k - PATH_KIND_BASE) < sizeof(path_rules) / sizeof(path_rules[0])) {
+			const struct path_rule *r = &path_rules[k - PATH_KIND_BASE];
+			if (r->effect != EFF_NONE)
+				out->path_arg[0] = r->path;
+			if (r->effect2 != EFF_NONE)
+				out->path_arg[1] = r->path2;
+			if (r->effect == EFF_OPEN && r->flags >= 0 && !r->implied_flags)
+				out->open_flags_arg = r->flags;
+			if (r->effect != EFF_NONE)
+				out->dirfd_arg = r->dirfd;
+			if (r->effect2 != EFF_NONE)
+				out->dirfd2_arg = r->dirfd2;
+		}
+		break;
+	}
+}
+
+bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr)
+{
+	int s = hd_observer_slot(ob, audit_arch, nr);
+	uint64_t i = s == HD_ABI_X32 ? nr & ~(uint64_t)X32_BIT : nr;
+	return s >= 0 && i < HD_PROFILE_MAX_NR && ob->kind[s][i] != K_COUNT_ONLY;
+}
+
+void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t a[6])
+{
+	ob->events++;
+	int s = hd_observer_slot(ob, audit_arch, nr);
+	uint64_t i = s == HD_ABI_X32 ? nr & ~(uint64_t)X32_BIT : nr;
+	if (s < 0 || i >= HD_PROFILE_MAX_NR) {
+		/* a foreign ABI or a number beyond any table: keep it visible */
+		if (s >= 0 && nr <= INT32_MAX)
+			note(ob, hd_profile_add_unknown(ob->profile, ob->arch[s], (int)nr));
+		return;
+	}
+	ob->counts[s][i]++;
+	int k = ob->kind[s][i];
+	if (k == K_COUNT_ONLY || !a)
+		return;
+	struct hd_profile *p = ob->profile;
+	uint64_t v = 0;
+	switch (k) {
+	case K_SOCKET:
+		if (a[0] < 64)
+			p->families |= 1ULL << a[0];
+		break;
+	case K_SOCKETCALL: {
+		uint32_t args[1];
+		/* SYS_SOCKET = 1, SYS_SOCKETPAIR = 8: the family is the first word of the argument block */
+		if ((a[0] == 1 || a[0] == 8) && ob->read_mem &&
+		    ob->read_mem(ob->read_ctx, tid, a[1], args, sizeof(args)) == sizeof(args) && args[0] < 64)
+			p->families |= 1ULL << args[0];
+		break;
+	}
+	case K_CLONE:
+		p->namespaces |= a[0] & NS_ALL_FLAGS;
+		break;
+	case K_CLONE3:
+		if (ob->read_mem && ob->read_mem(ob->read_ctx, tid, a[0], &v, sizeof(v)) == sizeof(v))
+			p->namespaces |= v & NS_ALL_FLAGS;
+		break;
+	case K_UNSHARE:
+		p->namespaces |= a[0] & NS_ALL_FLAGS;
+		break;
+	case K_SETNS:
+		p->namespaces |= (a[1] & NS_ALL_FLAGS) ? (a[1] & NS_ALL_FLAGS) : ns_of_fd(tid, (int)a[0]);
+		break;
+	case K_MMAP:
+		if ((a[2] & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC))
+			p->write_exec_mappings++;
+		break;
+	case K_MPROTECT:
+		if (a[2] & PROT_EXEC)
+			p->exec_mprotects++;
+		if ((a[2] & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC))
+			p->write_exec_mappings++;
+		break;
+	case K_SHMAT:
+		if (a[2] & SHM_EXEC)
+			p->shmat_exec++;
+		break;
+	case K_ALARM_CLOCK:
+		if ((int32_t)a[0] == CLOCK_REALTIME_ALARM || (int32_t)a[0] == CLOCK_BOOTTIME_ALARM)
+			p->alarm_clock_calls++;
+		break;
+	case K_PERSONALITY:
+		if ((uint32_t)a[0] != 0xffffffffu)
+			note(ob, hd_profile_add_personality(p, (uint32_t)a[0]));
+		break;
+	case K_SCHED_SETSCHEDULER:
+		if ((a[1] & ~0x40000000ULL) < 32) /* SCHED_RESET_ON_FORK is a flag, not a policy */
+			p->sched_policies |= 1u << (a[1] & ~0x40000000ULL);
+		break;
+	case K_SCHED_SETATTR: {
+		uint32_t attr[2];
+		if (ob->read_mem && ob->read_mem(ob->read_ctx, tid, a[1], attr, sizeof(attr)) == sizeof(attr) &&
+		    attr[1] < 32)
+			p->sched_policies |= 1u << attr[1];
+		break;
+	}
+	case K_FCHMOD:
+		check_mode(ob, (unsigned)a[1]);
+		break;
+	case K_OPENAT2: {
+		uint64_t how[2];
+		char path[PATH_MAX];
+		if (ob->read_mem && ob->read_mem(ob->read_ctx, tid, a[2], how, sizeof(how)) == sizeof(how)) {
+			if (how[0] & O_CREAT)
+				check_mode(ob, (unsigned)how[1]);
+			if (resolve(ob, tid, (int)a[0], a[1], false, path))
+				record_path(ob, path, EFF_OPEN, (int)how[0]);
+		}
+		break;
+	}
+	case K_CHDIR: {
+		char path[PATH_MAX];
+		if (ob->on_chdir && resolve(ob, tid, AT_FDCWD, a[0], false, path))
+			ob->on_chdir(ob->read_ctx, tid, path);
+		break;
+	}
+	default:
+		if (k >= PATH_KIND_BASE && (size_t)(k - PATH_KIND_BASE) < sizeof(path_rules) / sizeof(path_rules[0]))
+			do_path_rule(ob, tid, &path_rules[k - PATH_KIND_BASE], a);
+		break;
+	}
+}
+
+bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *path)
+{
+	if (at_secure)
+		return true;
+	if (!no_new_privs || !path)
+		return false;
+	struct stat st;
+	if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		return true;
+	return getxattr(path, "security.capability", NULL, 0) > 0;
+}
+
+int hd_auxv_at_secure(const void *auxv, size_t len, bool wide)
+{
+	size_t size = wide ? 8 : 4;
+	const unsigned char *p = auxv;
+	for (size_t off = 0; off + 2 * size <= len; off += 2 * size) {
+		uint64_t type = 0, value = 0;
+		if (wide) {
+			memcpy(&type, p + off, 8);
+			memcpy(&value, p + off + 8, 8);
+		} else {
+			uint32_t t, v;
+			memcpy(&t, p + off, 4);
+			memcpy(&v, p + off + 4, 4);
+			type = t;
+			value = v;
+		}
+		if (type == AT_NULL)
+			break;
+		if (type == AT_SECURE)
+			return value != 0;
+	}
+	return -1;
+}
+
+/* AT_SECURE of a process from /proc/TID/auxv: 1 or 0, -1 if it cannot be read. The vector has the word
+ * size of the program (32-bit entries for an i386 program), told by the ELF class of its executable. */
+static int proc_at_secure(pid_t tid)
+{
+	char path[64];
+	unsigned char ident[EI_NIDENT];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, ident, sizeof(ident));
+	close(fd);
+	if (n != (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	uint64_t words[128]; /* the kernel keeps at most AT_VECTOR_SIZE (~50) pairs */
+	n = read(fd, words, sizeof(words));
+	close(fd);
+	return n > 0 ? hd_auxv_at_secure(words, (size_t)n, ident[EI_CLASS] == ELFCLASS64) : -1;
+}
+
+void hd_observe_exec(struct hd_observer *ob, pid_t tid)
+{
+	char link[64], exe[PATH_MAX];
+	bool no_new_privs = false;
+	snprintf(link, sizeof(link), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(link, "re");
+	if (f) {
+		char line[256];
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long v;
+			unsigned uid, nnp;
+			if (sscanf(line, "CapEff: %llx", &v) == 1) {
+				ob->profile->cap_effective |= v;
+				ob->profile->cap_effective_known = true;
+			} else if (sscanf(line, "CapPrm: %llx", &v) == 1) {
+				ob->profile->cap_permitted |= v;
+				ob->profile->cap_permitted_known = true;
+			} else if (sscanf(line, "Uid: %u", &uid) == 1) {
+				char buf[16];
+				snprintf(buf, sizeof(buf), "%u", uid);
+				note(ob, hd_profile_add_path(&ob->profile->uids, buf));
+			} else if (sscanf(line, "NoNewPrivs: %u", &nnp) == 1)
+				no_new_privs = nnp != 0;
+		}
+		fclose(f);
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tid);
+	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	/* AT_SECURE unreadable: judge the file, as under no_new_privs */
+	int secure = proc_at_secure(tid);
+	if (hd_exec_gained_privileges(secure == 1, no_new_privs || secure < 0, link))
+		note(ob, hd_profile_add_path(&ob->profile->setuid_execs, exe));
+}
+
+int hd_observer_finish(struct hd_observer *ob)
+{
+	for (int s = 0; s < HD_ABI_SLOTS; s++) {
+		if (ob->arch[s] == HD_ARCH_INVALID)
+			continue;
+		for (int nr = 0; nr < HD_PROFILE_MAX_NR; nr++) {
+			if (!ob->counts[s][nr])
+				continue;
+			const char *name = hd_syscall_name(ob->arch[s], (int)slot_nr(s, nr));
+			int r = name ? hd_profile_add_syscall(ob->profile, ob->arch[s], name, ob->counts[s][nr])
+				     : hd_profile_add_unknown(ob->profile, ob->arch[s], (int)slot_nr(s, nr));
+			note(ob, r);
+		}
+		memset(ob->counts[s], 0, sizeof(ob->counts[s]));
+	}
+	hd_profile_finish(ob->profile);
+	return ob->err == -ENOMEM ? -ENOMEM : 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "syscalls/arch.h"
+#include "learn/profile.h"
+
+/*
+ * The part of learning every backend shares: counting syscalls per ABI and decoding the arguments that
+ * decide settings (socket families, namespace flags, W+X mappings, personalities, scheduling policies,
+ * set-uid modes, paths written, devices opened).
+ *
+ * Decoding is table-driven: each syscall that matters has a row saying which argument holds what.
+ */
+
+/* How to read the traced process's memory (strings and structs behind pointer arguments). Returns bytes
+ * read (may be short) or -errno. */
+typedef ssize_t (*hd_read_mem_fn)(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len);
+
+enum hd_abi_slot { HD_ABI_NATIVE, HD_ABI_COMPAT32, HD_ABI_X32, HD_ABI_SLOTS };
+
+struct hd_observer {
+	struct hd_profile *profile;
+	hd_read_mem_fn read_mem;
+	void *read_ctx;
+	uint64_t counts[HD_ABI_SLOTS][HD_PROFILE_MAX_NR];
+	uint8_t kind[HD_ABI_SLOTS][HD_PROFILE_MAX_NR]; /* decoded kind per number, 0 = only count */
+	hd_arch arch[HD_ABI_SLOTS];
+	uint64_t events;
+	/* Optional, for backends that read events after the fact (eBPF): the working directory they model
+	 * for tid (NULL = unknown, then /proc/TID/cwd is tried), and a hook told about chdir(ABSOLUTE). */
+	const char *(*cwd_of)(void *ctx, pid_t tid);
+	/* Optional: the directory dirfd named at the call, if the backend captured it (NULL = ask /proc). */
+	const char *(*dir_of_fd)(void *ctx, pid_t tid, int dirfd);
+	void (*on_chdir)(void *ctx, pid_t tid, const char *abs_path);
+	bool deferred; /* events are decoded after the fact: file existence at the call is unknown */
+	int err; /* first -ENOMEM/-E2BIG while recording */
+};
+
+int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_fn rd, void *ctx);
+/* ABI slot of an AUDIT_ARCH value and syscall number (x32 = x86-64 arch with bit 30); -1 if foreign. */
+int hd_observer_slot(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr);
+/* One syscall entry. args may be NULL when the backend has none (then only the count is kept). */
+void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t args[6]);
+/* True if the syscall's arguments are worth reading (the backend may skip fetching them otherwise). */
+bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr);
+/* After an exec (or at attach): did the exec gain privileges (see hd_exec_gained_privileges)?
+ * capabilities and uid of the process. */
+void hd_observe_exec(struct hd_observer *ob, pid_t tid);
+/* An exec gains privileges, which NoNewPrivileges= would refuse, when the kernel sets AT_SECURE for the new
+ * program (bprm->secureexec): a set-uid/set-gid file changing an id, file capabilities, an LSM domain
+ * change. Under no_new_privs the kernel grants nothing and at_secure stays false, so the file at path is
+ * judged instead (set-uid/set-gid bits or file capabilities), as it would act without no_new_privs. */
+bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *path);
+/* AT_SECURE in an auxiliary vector of len bytes (pairs of 64-bit words if wide, else 32-bit): 1 or 0,
+ * -1 if it is not there before AT_NULL or the end. */
+int hd_auxv_at_secure(const void *auxv, size_t len, bool wide);
+/* base "/" rel into out, with "." and ".." resolved textually; false if longer than PATH_MAX. */
+bool hd_path_join(const char *base, const char *rel, char out[PATH_MAX]);
+/* What a backend that cannot stop the caller (eBPF) must copy at syscall entry for (slot, number):
+ * argument indexes of up to two path strings and one fixed-size struct (-1 = none). */
+struct hd_observe_plan {
+	bool wanted;
+	int path_arg[2];
+	int mem_arg;
+	unsigned mem_len;
+	int open_flags_arg; /* open/openat: the flags (lets a backend drop uninteresting read-only opens) */
+	int dirfd_arg;      /* the first path argument is relative to this directory fd (-1 = none) */
+	int dirfd2_arg;     /* the second path argument is relative to this directory fd (-1 = none) */
+};
+void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
+
+/* Move the counters into the profile (names per ABI). */
+int hd_observer_finish(struct hd_observer *ob);

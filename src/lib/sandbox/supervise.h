@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "sandbox/sandbox.h"
+
+/*
+ * Run a command under a sandbox and stay its parent, explaining every call the filter stops.
+ *
+ * Design (why USER_NOTIF and not "real KILL_PROCESS + subreaper + read the death"): a parent that only
+ * sees the death learns "signal 31" and nothing else — the syscall number, ABI and thread exist only in
+ * the dying process's siginfo / core dump (global core_pattern) or in the audit log (not always readable,
+ * rate-limited). With SECCOMP_RET_USER_NOTIF the kernel stops the offending thread INSIDE the call and
+ * hands us the exact number, audit arch, arguments and thread id while the process still exists, so
+ * comm/exe/tgid read from /proc are exact (checked with SECCOMP_IOCTL_NOTIF_ID_VALID afterwards).
+ * Only the calls that would be KILLED notify (errno verdicts stay in the kernel, untouched and fast);
+ * after reporting we kill the whole process with SIGSYS when its SIGSYS disposition is the default (the
+ * same end as the kernel's kill: signal 31, core dump per RLIMIT_CORE), else with SIGKILL (a handler
+ * must not turn a kill into a recoverable event). In --audit mode every blocking verdict notifies and is
+ * answered with SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the command runs as if unfiltered.
+ * The listener fd never reaches the command: the child shares our fd table (CLONE_FILES) until execve,
+ * the kernel creates the listener close-on-exec, and the child makes no syscall between seccomp() and
+ * execve() that the filter could see (a failed install or exec is reported through shared memory).
+ * Limits: if harden itself dies, pending and later kill-verdict calls fail with ENOSYS instead (the command
+ * gets PR_SET_PDEATHSIG=SIGKILL to narrow that); processes still running when the command exits are left
+ * alone, like `env`.
+ */
+
+struct hd_violation {
+	pid_t tid, tgid;
+	char comm[17];
+	char exe[512];
+	uint32_t arch;     /* AUDIT_ARCH_* */
+	int nr;
+	uint64_t args[6];
+	uint64_t ip;
+	struct hd_sandbox_verdict verdict; /* what the settings say for this call */
+	bool killed;       /* supervised mode: the process was killed (else --audit: it continued) */
+};
+
+typedef void (*hd_violation_fn)(const struct hd_violation *v, void *userdata);
+
+struct hd_supervise_options {
+	const struct hd_sandbox *sb; /* mode SUPERVISED or AUDIT (listener), or ENFORCE (no reports) */
+	/* Installed instead when sb's listener is refused with EBUSY (the process already runs under a
+	 * filter with a listener, e.g. harden inside harden): the same verdicts, enforced by the kernel
+	 * alone, unexplained. NULL: fail closed instead. */
+	const struct hd_sandbox *fallback;
+	char *const *argv;
+	hd_violation_fn on_violation;
+	void *userdata;
+};
+
+enum hd_supervise_stage {
+	HD_STAGE_RAN,     /* the command ran; wait_status is its status */
+	HD_STAGE_INSTALL, /* the sandbox could not be installed: the command did not run */
+	HD_STAGE_EXEC,    /* execve failed (error) */
+};
+
+struct hd_supervise_result {
+	enum hd_supervise_stage stage;
+	int error;             /* errno for INSTALL / EXEC */
+	int wait_status;       /* the command's wait status */
+	bool killed_by_filter; /* the command's own process was killed by us for a violation */
+	bool unsupervised;     /* the fallback program was installed: no reports */
+};
+
+/* 0 (see res), or -errno when harden itself could not start the child. */
+int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_result *res);
