@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "syscalls/groups.h"
@@ -16,10 +19,12 @@
 #include "learn/trace/trace.h"
 #include "assess/assess.h"
 #include "learn/exposure.h"
+#include "learn/service.h"
 
 static void help(void)
 {
 	printf("Usage: %s learn [OPTIONS] -- COMMAND [ARGS...]\n"
+	       "       %s learn [OPTIONS] --while=WORKLOAD -- DAEMON [ARGS...]\n"
 	       "       %s learn [OPTIONS] --pid PID [--duration SECONDS]\n"
 	       "       %s learn [OPTIONS] --cgroup PATH [--duration SECONDS]\n"
 	       "       %s learn [OPTIONS] --merge A.json B.json...\n"
@@ -43,6 +48,14 @@ static void help(void)
 	       "  --unit=FILE              the unit the drop-in is for: its exposure before -> after is\n"
 	       "                           the last line (default: a bare service running the command)\n"
 	       "  --json                   print {profile, settings, left_out} as JSON instead of a drop-in\n"
+	       "  --while=WORKLOAD         learn a daemon while WORKLOAD runs: start DAEMON traced (in its\n"
+	       "                           own process group), wait until it is up, run /bin/sh -c WORKLOAD\n"
+	       "                           (not traced), then stop the daemon: TERM to all its processes,\n"
+	       "                           KILL after --stop-timeout. A daemon gone before it was up is an\n"
+	       "                           error (WORKLOAD not run, nothing written)\n"
+	       "  --ready-after=SECONDS    --while: the daemon is up once one of its processes listens on a\n"
+	       "                           TCP or unix socket, or after SECONDS at the latest (default 1)\n"
+	       "  --stop-timeout=SECONDS   --while: TERM -> KILL (default 10)\n"
 	       "  -h, --help               this text\n"
 	       "\n"
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
@@ -51,9 +64,15 @@ static void help(void)
 	       "INT or TERM sent to harden ends the command (SIGTERM) or the attach session; what was seen\n"
 	       "until then is still written.\n"
 	       "\n"
+	       "With --while, INT or TERM ends the workload and stops the daemon the same way; if harden is\n"
+	       "killed, a helper process stops the daemon. The drop-in (-o) is written to a temporary file and\n"
+	       "renamed: it is never left half-written.\n"
+	       "\n"
 	       "Exit status: 0 learned and the command exited 0; 1 the command failed or could not be traced\n"
-	       "(whatever was learned is still written); 2 usage error or unreadable profile.\n",
-	       cli_program, cli_program, cli_program, cli_program, cli_program);
+	       "(whatever was learned is still written), or with --while: the workload failed (the drop-in is\n"
+	       "still written), the daemon could not be started or died before it was up (nothing written), or\n"
+	       "it had to be killed with SIGKILL; 2 usage error or unreadable profile.\n",
+	       cli_program, cli_program, cli_program, cli_program, cli_program, cli_program);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -69,16 +88,47 @@ static int write_text(const char *path, const char *text)
 		fputs(text, stdout);
 		return fflush(stdout) == 0 ? 0 : -EIO;
 	}
-	FILE *f = fopen(path, "we");
-	if (!f) {
-		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
-		return -errno;
+	/* a temporary file beside it, renamed over it once complete: a reader (systemd) sees the old file
+	 * or the whole new one, never a half-written drop-in. Non-regular targets (/dev/null, a pipe) are
+	 * written in place. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "we");
+		int ok = f && fputs(text, f) >= 0;
+		if (!f || fclose(f) != 0 || !ok) {
+			fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
+			return -EIO;
+		}
+		return 0;
 	}
-	fputs(text, f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(errno));
+	size_t len = strlen(path);
+	char *tmp = malloc(len + 16);
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, len + 16, "%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(e));
+		free(tmp);
+		return -e;
+	}
+	FILE *f = fdopen(fd, "w");
+	bool ok = f && fputs(text, f) >= 0;
+	ok = f ? (fflush(f) == 0 && ok && fchmod(fd, 0644) == 0) : false;
+	int e = errno;
+	if (f)
+		fclose(f);
+	else
+		close(fd);
+	if (!ok || rename(tmp, path) < 0) {
+		e = ok ? errno : e;
+		fprintf(stderr, "%s learn: cannot write %s: %s\n", cli_program, path, strerror(e ? e : EIO));
+		unlink(tmp);
+		free(tmp);
 		return -EIO;
 	}
+	free(tmp);
 	return 0;
 }
 
@@ -113,6 +163,69 @@ static json_object *suggestion_json(const struct hd_suggestion *s)
 	return o;
 }
 
+static void describe_status(char *buf, size_t len, int st)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, len, "ended (wait status %#x)", (unsigned)st);
+}
+
+#define EXIT_FAILURE_NO_DROPIN (-1)
+
+/* What happened to the daemon and the workload; EXIT_OK, EXIT_FINDINGS (still write the drop-in) or
+ * EXIT_FAILURE_NO_DROPIN. */
+static int report_service(const struct hd_service_result *r, const struct hd_service_options *o)
+{
+	char what[128];
+	int ret = EXIT_OK;
+	describe_status(what, sizeof(what), r->trace.wait_status);
+	switch (r->outcome) {
+	case HD_SERVICE_NOT_STARTED:
+		fprintf(stderr, "%s learn: the daemon was not started; no drop-in written\n", cli_program);
+		return EXIT_FAILURE_NO_DROPIN;
+	case HD_SERVICE_DIED_EARLY:
+		fprintf(stderr, "%s learn: the daemon %s before it was up: the workload was not run; no drop-in "
+				"written (run it without --while to see why it stops)\n", cli_program,
+			o->forking ? "left no process running" : what);
+		return EXIT_FAILURE_NO_DROPIN;
+	case HD_SERVICE_INTERRUPTED:
+		fprintf(stderr, "%s learn: interrupted: the workload was ended and the daemon stopped; the drop-in "
+				"holds only what was seen until then\n", cli_program);
+		ret = EXIT_FINDINGS;
+		break;
+	case HD_SERVICE_RAN:
+		break;
+	}
+	if (r->outcome != HD_SERVICE_INTERRUPTED)
+		fprintf(stderr, "%s learn: the daemon was up after %u.%03u s (%s)\n", cli_program, r->ready_ms / 1000,
+			r->ready_ms % 1000, r->ready_by_socket ? "it listens on a socket" : "--ready-after");
+	if (r->workload_ran && r->outcome == HD_SERVICE_RAN &&
+	    !(WIFEXITED(r->workload_status) && WEXITSTATUS(r->workload_status) == 0)) {
+		describe_status(what, sizeof(what), r->workload_status);
+		fprintf(stderr, "%s learn: the workload %s: a finding (the drop-in is still written, from what was "
+				"seen)\n", cli_program, what);
+		ret = EXIT_FINDINGS;
+	}
+	if (r->daemon_gone_before_stop) {
+		fprintf(stderr, "%s learn: the daemon ended by itself while the workload ran\n", cli_program);
+		ret = EXIT_FINDINGS;
+	}
+	if (r->needed_sigkill) {
+		fprintf(stderr, "%s learn: the daemon ignored %s for %u.%u s: killed with SIGKILL\n", cli_program,
+			sigabbrev_np(o->kill_signal > 0 ? o->kill_signal : SIGTERM) ? : "its stop signal",
+			o->stop_timeout_ms / 1000, o->stop_timeout_ms % 1000 / 100);
+		ret = EXIT_FINDINGS;
+	}
+	if (r->left_running) {
+		fprintf(stderr, "%s learn: error: some of the daemon's processes survived SIGKILL\n", cli_program);
+		ret = EXIT_FINDINGS;
+	}
+	return ret;
+}
+
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out);
 
 int verb_learn(int argc, char **argv)
@@ -126,7 +239,7 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -139,12 +252,16 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "systemd", required_argument, NULL, O_SYSTEMD },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "unit", required_argument, NULL, O_UNIT },
+		{ "while", required_argument, NULL, O_WHILE },
+		{ "ready-after", required_argument, NULL, O_READY_AFTER },
+		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
 	bool merge = false, json = false;
+	struct hd_service_options svc = { .ready_after_ms = 1000, .stop_timeout_ms = 10000 };
 	int sdver = hd_systemd_version_default();
 	opterr = 0;
 	optind = 1;
@@ -201,6 +318,21 @@ next_option:
 		case O_UNIT:
 			unit_path = optarg;
 			break;
+		case O_WHILE:
+			if (!*optarg)
+				return cli_usage_error("learn", "--while: expected a shell command");
+			svc.workload = optarg;
+			break;
+		case O_READY_AFTER:
+		case O_STOP_TIMEOUT: {
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || *end || !(v >= 0) || v > 3600)
+				return cli_usage_error("learn", "%s=%s: expected seconds (0 to 3600)",
+						       c == O_READY_AFTER ? "--ready-after" : "--stop-timeout", optarg);
+			*(c == O_READY_AFTER ? &svc.ready_after_ms : &svc.stop_timeout_ms) = (unsigned)(v * 1000);
+			break;
+		}
 		case 'h':
 			help();
 			return EXIT_OK;
@@ -225,6 +357,9 @@ next_option:
 	if (modes != 1)
 		return cli_usage_error("learn", "give exactly one of: -- COMMAND, --pid, --cgroup, --merge FILES, "
 						"--from-profile FILE");
+	if (svc.workload && (merge || from || to.pid || to.cgroup))
+		return cli_usage_error("learn", "--while runs a daemon: it goes with -- DAEMON, not with --pid, "
+						"--cgroup, --merge or --from-profile");
 	if (merge && nrest < 1)
 		return cli_usage_error("learn", "--merge needs at least one profile");
 
@@ -269,7 +404,13 @@ next_option:
 		}
 		if (cmdline)
 			hd_strv_push(&prof.commands, cmdline);
-		r = hd_trace(&to, &prof, &res, &diags);
+		struct hd_service_result sres;
+		if (svc.workload) {
+			svc.trace = to;
+			r = hd_learn_service(&svc, &prof, &sres, &diags);
+			res = sres.trace;
+		} else
+			r = hd_trace(&to, &prof, &res, &diags);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			fprintf(stderr, "%s learn: tracing failed: %s\n", cli_program, strerror(-r));
@@ -289,6 +430,15 @@ next_option:
 			fprintf(stderr, "%s learn: cannot run %s: %s\n", cli_program, to.argv[0],
 				strerror(res.exec_errno));
 			ret = EXIT_FINDINGS;
+			if (svc.workload) {
+				fprintf(stderr, "%s learn: the workload was not run; no drop-in written\n", cli_program);
+				goto out;
+			}
+		} else if (svc.workload) {
+			if ((ret = report_service(&sres, &svc)) == EXIT_FAILURE_NO_DROPIN) {
+				ret = EXIT_FINDINGS;
+				goto out;
+			}
 		} else if (!to.pid && !to.cgroup) {
 			if (WIFEXITED(res.wait_status) && WEXITSTATUS(res.wait_status) != 0) {
 				fprintf(stderr, "%s learn: the command exited with status %d\n", cli_program,
