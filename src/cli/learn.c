@@ -25,6 +25,7 @@ static void help(void)
 {
 	printf("Usage: %s learn [OPTIONS] -- COMMAND [ARGS...]\n"
 	       "       %s learn [OPTIONS] --while=WORKLOAD -- DAEMON [ARGS...]\n"
+	       "       %s learn [OPTIONS] --while=WORKLOAD --unit=FILE\n"
 	       "       %s learn [OPTIONS] --pid PID [--duration SECONDS]\n"
 	       "       %s learn [OPTIONS] --cgroup PATH [--duration SECONDS]\n"
 	       "       %s learn [OPTIONS] --merge A.json B.json...\n"
@@ -56,6 +57,12 @@ static void help(void)
 	       "  --ready-after=SECONDS    --while: the daemon is up once one of its processes listens on a\n"
 	       "                           TCP or unix socket, or after SECONDS at the latest (default 1)\n"
 	       "  --stop-timeout=SECONDS   --while: TERM -> KILL (default 10)\n"
+	       "  --unit=FILE with --while and no DAEMON: start the unit's ExecStart= as systemd would for\n"
+	       "                           it: User=/Group= (root only), WorkingDirectory=, Environment=\n"
+	       "                           (systemd's PATH, not harden's environment), KillSignal=;\n"
+	       "                           Type=forking: up once the main process has exited (and PIDFile=\n"
+	       "                           names a live process). Not done (said so): ExecStartPre=,\n"
+	       "                           EnvironmentFile=, $VAR expansion in ExecStart=\n"
 	       "  -h, --help               this text\n"
 	       "\n"
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
@@ -72,7 +79,7 @@ static void help(void)
 	       "(whatever was learned is still written), or with --while: the workload failed (the drop-in is\n"
 	       "still written), the daemon could not be started or died before it was up (nothing written), or\n"
 	       "it had to be killed with SIGKILL; 2 usage error or unreadable profile.\n",
-	       cli_program, cli_program, cli_program, cli_program, cli_program, cli_program);
+	       cli_program, cli_program, cli_program, cli_program, cli_program, cli_program, cli_program);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -352,7 +359,9 @@ next_option:
 		rest = merge_files.v;
 		nrest = (int)merge_files.n;
 	}
-	int modes = (merge ? 1 : 0) + (from ? 1 : 0) + (to.pid ? 1 : 0) + (to.cgroup ? 1 : 0) +
+	/* --unit FILE --while CMD without a command: the unit's ExecStart= is the daemon */
+	bool from_unit = svc.workload && unit_path && !merge && !from && !to.pid && !to.cgroup && nrest == 0;
+	int modes = (from_unit ? 1 : 0) + (merge ? 1 : 0) + (from ? 1 : 0) + (to.pid ? 1 : 0) + (to.cgroup ? 1 : 0) +
 		    (!merge && nrest > 0 ? 1 : 0);
 	if (modes != 1)
 		return cli_usage_error("learn", "give exactly one of: -- COMMAND, --pid, --cgroup, --merge FILES, "
@@ -369,6 +378,7 @@ next_option:
 	int ret = EXIT_OK, r;
 	struct hd_trace_result res = { 0 };
 	char *cmdline = NULL;
+	struct hd_service_spec spec = { 0 };
 
 	if (merge || from) {
 		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
@@ -388,7 +398,29 @@ next_option:
 		/* a handler, not SIG_IGN: the command gets default dispositions back at exec */
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
-		if (nrest > 0) {
+		if (from_unit) {
+			r = hd_service_from_unit(unit_path, sdver, &spec, &diags);
+			cli_print_diags(&diags);
+			hd_diags_free(&diags);
+			if (r < 0) {
+				fprintf(stderr, "%s learn: %s: cannot start its service: %s; nothing run, no drop-in "
+						"written\n", cli_program, unit_path, strerror(-r));
+				ret = EXIT_FINDINGS;
+				goto out;
+			}
+			for (size_t i = 0; i < spec.not_done.n; i++)
+				fprintf(stderr, "%s learn: note: %s: %s\n", cli_program, unit_path, spec.not_done.v[i]);
+			to.argv = spec.argv.v;
+			to.exec.cwd = spec.cwd;
+			to.exec.envp = spec.env.v;
+			to.exec.set_ids = spec.set_ids;
+			to.exec.uid = spec.uid;
+			to.exec.gid = spec.gid;
+			svc.forking = spec.forking;
+			svc.pid_file = spec.pid_file;
+			svc.kill_signal = spec.kill_signal;
+			cmdline = join_argv(spec.argv.v);
+		} else if (nrest > 0) {
 			if (strcmp(rest[0], "--") == 0) {
 				rest++;
 				nrest--;
@@ -543,6 +575,7 @@ next_option:
 	}
 	hd_suggestion_free(&sug);
 out:
+	hd_service_spec_free(&spec);
 	free(cmdline);
 	hd_diags_free(&diags);
 	hd_profile_free(&prof);

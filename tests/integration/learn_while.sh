@@ -59,4 +59,45 @@ for be in $backends; do
 	leftovers '[345]' && bad "$be: harden killed: a process is still running: $(pgrep -af 'sleep 7[345]3')"
 	[ -e "$W/k.conf" ] && bad "$be: harden killed: a drop-in was written"
 done
+
+# --unit FILE without a daemon: ExecStart=, User=, WorkingDirectory=, Environment=, KillSignal= as systemd
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$W" && mkdir "$W/www" && chmod 777 "$W/www" # User=nobody must reach it
+	cat >"$W/d.service" <<EOF
+[Service]
+ExecStart=/bin/sh -c 'trap "echo got INT >$W/www/sig; exit 0" INT; sleep 773; :'
+User=nobody
+WorkingDirectory=$W/www
+Environment="GREETING=hello world" A=1
+KillSignal=SIGINT
+EOF
+	learn --unit "$W/d.service" --ready-after=0.3 --stop-timeout=3 --while \
+		"p=\$(pgrep -xf 'sleep 773'); readlink /proc/\$p/cwd; stat -c %U /proc/\$p; tr '\\0' '\\n' </proc/\$p/environ"
+	[ $? = 0 ] || bad "--unit: rc not 0: $(cat "$W/err")"
+	grep -qx "$W/www" "$W/out" || bad "--unit: WorkingDirectory= not applied: $(cat "$W/out")"
+	grep -qx nobody "$W/out" || bad "--unit: User= not applied"
+	grep -qx 'GREETING=hello world' "$W/out" && grep -qx A=1 "$W/out" || bad "--unit: Environment= not applied"
+	grep -qx 'HOME=/nonexistent' "$W/out" || bad "--unit: HOME is not User='s"
+	grep -q '^HARDEN=' "$W/out" && bad "--unit: harden's own environment leaked"
+	[ "$(cat "$W/www/sig" 2>/dev/null)" = "got INT" ] || bad "--unit: KillSignal=SIGINT not sent"
+	leftovers 7 && bad "--unit: a process is still running"
+	printf '[Service]\nExecStart=%s\n' "$W/noexec" >"$W/bad.service"
+	learn --unit "$W/bad.service" --while "touch $W/ran"
+	[ $? = 1 ] || bad "--unit not executable: rc not 1"
+	grep -q "bad.service:2: error: ExecStart=: $W/noexec: not an executable file" "$W/err" ||
+		bad "--unit not executable: $(cat "$W/err")"
+	[ -e "$W/ran" ] && bad "--unit not executable: the workload ran"
+	# Type=forking: the main process exits, the daemon it left (setsid) is stopped all the same
+	cat >"$W/forkd" <<EOF
+#!/bin/sh
+setsid sh -c 'echo \$\$ >$W/f.pid; exec sleep 783' </dev/null >/dev/null 2>&1 &
+EOF
+	chmod +x "$W/forkd"
+	printf '[Service]\nType=forking\nPIDFile=%s/f.pid\nExecStart=%s/forkd\n' "$W" "$W" >"$W/f.service"
+	learn --unit "$W/f.service" --ready-after=0.3 --while "kill -0 \$(cat $W/f.pid)"
+	[ $? = 0 ] || bad "Type=forking: rc not 0: $(cat "$W/err")"
+	leftovers 8 && bad "Type=forking: the forked daemon is still running"
+else
+	echo "note: the --unit checks (User=) need root: not run"
+fi
 exit $fail

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* Learning a service while a workload runs: start, readiness, workload, stop (see service.h). */
 #include "learn/service.h"
+#include "unit/execcmd.h"
+#include "unit/unit.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -458,5 +463,281 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	res->needed_sigkill = rep.needed_sigkill;
 	res->processes_stopped = rep.stopped;
 	res->left_running = rep.left_running;
+	return r;
+}
+
+/* Environment= values: words with "..." / '...' quoting and backslash escapes (as systemd's
+ * extract_first_word with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, without the C escapes), each VAR=VALUE. */
+static int push_env_words(const char *v, hd_strv *env, const char *file, unsigned line, hd_diags *d)
+{
+	size_t len = strlen(v);
+	char *w = malloc(len + 1);
+	if (!w)
+		return -ENOMEM;
+	const char *p = v;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		size_t n = 0;
+		char q = 0;
+		for (; *p && (q || (*p != ' ' && *p != '\t')); p++) {
+			if (q && *p == q)
+				q = 0;
+			else if (!q && (*p == '"' || *p == '\''))
+				q = *p;
+			else if (*p == '\\' && p[1])
+				w[n++] = *++p;
+			else
+				w[n++] = *p;
+		}
+		w[n] = 0;
+		const char *eq = strchr(w, '=');
+		if (q || !eq || eq == w) {
+			hd_diag_add(d, HD_WARNING, file, line, "Environment=: ignoring \"%s\" (%s)", w,
+				    q ? "unterminated quote" : "not VAR=VALUE");
+			continue;
+		}
+		/* a later assignment of the same variable wins */
+		for (size_t i = 0; i < env->n; i++)
+			if (strncmp(env->v[i], w, (size_t)(eq - w) + 1) == 0) {
+				free(env->v[i]);
+				env->v[i] = env->v[--env->n];
+				break;
+			}
+		if (hd_strv_push(env, w) < 0) {
+			free(w);
+			return -ENOMEM;
+		}
+	}
+	free(w);
+	return 0;
+}
+
+static int signal_by_name(const char *s)
+{
+	const char *n = strncmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	for (int i = 1; i < 32; i++) {
+		const char *a = sigabbrev_np(i);
+		if (a && strcmp(a, n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* The value of the last assignment, specifiers expanded (NULL if unset or empty). */
+static int unit_value(const struct hd_unit *u, const char *key, char **out, const struct hd_unit_assignment **where)
+{
+	*out = NULL;
+	const struct hd_unit_assignment *a = hd_unit_find_last(u, "Service", key);
+	if (where)
+		*where = a;
+	if (!a || !*a->value)
+		return 0;
+	return hd_unit_expand_specifiers(u, a->value, out);
+}
+
+void hd_service_spec_free(struct hd_service_spec *s)
+{
+	hd_strv_free(&s->argv);
+	hd_strv_free(&s->env);
+	hd_strv_free(&s->not_done);
+	free(s->exec_path);
+	free(s->cwd);
+	free(s->pid_file);
+	memset(s, 0, sizeof(*s));
+}
+
+int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	out->kill_signal = SIGTERM;
+	struct hd_unit u = { 0 };
+	struct hd_unit_load_options lo = { .sdver = sdver };
+	int r = hd_unit_load(path, &lo, &u, d);
+	if (r < 0)
+		goto out;
+	const struct hd_unit_assignment *a;
+	char *v = NULL;
+	/* ExecStart=: the last non-empty one (an empty one resets) */
+	if ((r = unit_value(&u, "ExecStart", &v, &a)) < 0)
+		goto out;
+	if (!v) {
+		hd_diag_add(d, HD_ERROR, a ? a->file : u.path, a ? a->line : 0,
+			    "no ExecStart=: nothing to start (give the daemon after --)");
+		r = -ENOEXEC;
+		goto out;
+	}
+	struct hd_exec_line line = { 0 };
+	r = hd_exec_parse(v, a->file, a->line, &line, d);
+	free(v);
+	if (r < 0)
+		goto out;
+	if (line.n != 1)
+		hd_strv_pushf(&out->not_done, "ExecStart= has %zu commands: only the first is run", line.n);
+	if (line.n == 0) {
+		hd_exec_line_free(&line);
+		r = -ENOEXEC;
+		goto out;
+	}
+	r = hd_exec_resolve(line.v[0].path, NULL, &out->exec_path);
+	if (r == 0 && access(out->exec_path, X_OK) < 0)
+		r = -errno;
+	if (r == -ENOENT && strchr(line.v[0].path, '/') && access(line.v[0].path, F_OK) == 0)
+		r = -EACCES; /* there, but not an executable regular file */
+	if (r < 0) {
+		hd_diag_add(d, HD_ERROR, a->file, a->line, "ExecStart=: %s: %s", line.v[0].path,
+			    r == -ENOENT ? "no such file (in systemd's search path)"
+			    : r == -EACCES ? "not an executable file" : strerror(-r));
+		hd_exec_line_free(&line);
+		goto out;
+	}
+	if (line.v[0].flags & HD_EXEC_FULL_PRIVILEGE)
+		hd_strv_push(&out->not_done, "ExecStart=+ runs without any sandbox under systemd: the drop-in will not apply to it");
+	/* argv[0] as given ("@" form), the file resolved: a copy whose first word is the resolved path */
+	for (size_t i = 0; i < line.v[0].argv.n; i++)
+		hd_strv_push(&out->argv, line.v[0].argv.v[i]);
+	bool at_form = line.v[0].flags & HD_EXEC_ARGV0;
+	hd_exec_line_free(&line);
+	if (at_form)
+		hd_strv_push(&out->not_done, "ExecStart=@: argv[0] is the file's path, not the name given");
+	free(out->argv.v[0]);
+	out->argv.v[0] = strdup(out->exec_path);
+	if (!out->argv.v[0] || hd_strv_push(&out->argv, "") < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* a NULL-terminated argv: the pushed "" is the terminator's slot */
+	free(out->argv.v[out->argv.n - 1]);
+	out->argv.v[--out->argv.n] = NULL;
+
+	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
+	/* User=, Group= */
+	char *user = NULL, *group = NULL;
+	if ((r = unit_value(&u, "User", &user, &a)) < 0 || (r = unit_value(&u, "Group", &group, NULL)) < 0) {
+		free(user);
+		goto out;
+	}
+	if (user || group) {
+		if (geteuid() != 0) {
+			hd_diag_add(d, HD_ERROR, a ? a->file : u.path, a ? a->line : 0,
+				    "User=/Group= needs root to learn as systemd runs it");
+			r = -EPERM;
+		}
+		out->set_ids = true;
+		out->uid = 0;
+		out->gid = 0;
+		if (r == 0 && user) {
+			struct passwd *pw = getpwnam(user);
+			char *end;
+			unsigned long id = strtoul(user, &end, 10);
+			if (!pw && !*end && id < 0xffffffffUL)
+				pw = getpwuid((uid_t)id);
+			if (!pw) {
+				hd_diag_add(d, HD_ERROR, a->file, a->line, "User=%s: no such user", user);
+				r = -ESRCH;
+			} else {
+				out->uid = pw->pw_uid;
+				out->gid = pw->pw_gid;
+				hd_strv_pushf(&out->env, "USER=%s", pw->pw_name);
+				hd_strv_pushf(&out->env, "LOGNAME=%s", pw->pw_name);
+				hd_strv_pushf(&out->env, "HOME=%s", pw->pw_dir);
+				hd_strv_pushf(&out->env, "SHELL=%s", pw->pw_shell);
+			}
+		}
+		if (r == 0 && group) {
+			struct group *gr = getgrnam(group);
+			char *end;
+			unsigned long id = strtoul(group, &end, 10);
+			if (!gr && !*end && id < 0xffffffffUL)
+				gr = getgrgid((gid_t)id);
+			if (!gr) {
+				const struct hd_unit_assignment *g = hd_unit_find_last(&u, "Service", "Group");
+				hd_diag_add(d, HD_ERROR, g->file, g->line, "Group=%s: no such group", group);
+				r = -ESRCH;
+			} else
+				out->gid = gr->gr_gid;
+		}
+	}
+	free(user);
+	free(group);
+	if (r < 0)
+		goto out;
+	/* Environment=: every assignment in order; an empty one resets */
+	for (size_t i = 0; i < u.n; i++) {
+		if (strcmp(u.v[i].section, "Service") || strcmp(u.v[i].key, "Environment"))
+			continue;
+		if (!*u.v[i].value) {
+			/* keep what systemd itself sets (the first entries), drop the unit's */
+			while (out->env.n > (out->set_ids ? 5u : 1u))
+				free(out->env.v[--out->env.n]);
+			continue;
+		}
+		char *x = NULL;
+		if ((r = hd_unit_expand_specifiers(&u, u.v[i].value, &x)) < 0 ||
+		    (r = push_env_words(x, &out->env, u.v[i].file, u.v[i].line, d)) < 0) {
+			free(x);
+			goto out;
+		}
+		free(x);
+	}
+	if (hd_unit_find_last(&u, "Service", "EnvironmentFile"))
+		hd_strv_push(&out->not_done, "EnvironmentFile= is not read");
+	if (hd_unit_find_last(&u, "Service", "ExecStartPre"))
+		hd_strv_push(&out->not_done, "ExecStartPre= is not run (run it first by hand if the daemon needs it)");
+	/* WorkingDirectory= */
+	if ((r = unit_value(&u, "WorkingDirectory", &v, &a)) < 0)
+		goto out;
+	if (v) {
+		const char *dir = v[0] == '-' ? v + 1 : v;
+		if (strcmp(dir, "~") == 0) {
+			struct passwd *pw = getpwuid(out->uid);
+			dir = pw ? pw->pw_dir : "/";
+		}
+		struct stat st;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			out->cwd = strdup(dir);
+		else if (v[0] != '-') {
+			hd_diag_add(d, HD_ERROR, a->file, a->line, "WorkingDirectory=%s: not a directory", dir);
+			r = -ENOTDIR;
+		}
+		free(v);
+		if (r < 0)
+			goto out;
+	}
+	/* Type=forking, PIDFile=, KillSignal= */
+	if ((r = unit_value(&u, "Type", &v, NULL)) < 0)
+		goto out;
+	out->forking = v && strcmp(v, "forking") == 0;
+	free(v);
+	if ((r = unit_value(&u, "PIDFile", &out->pid_file, NULL)) < 0)
+		goto out;
+	if ((r = unit_value(&u, "KillSignal", &v, &a)) < 0)
+		goto out;
+	if (v) {
+		int sig = signal_by_name(v);
+		if (sig <= 0) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			sig = !*end && n > 0 && n < 32 ? (int)n : -1;
+		}
+		if (sig <= 0) {
+			hd_diag_add(d, HD_ERROR, a->file, a->line, "KillSignal=%s: not a signal", v);
+			r = -EINVAL;
+		} else
+			out->kill_signal = sig;
+		free(v);
+	}
+out:
+	hd_unit_free(&u);
+	/* execve wants a NULL-terminated environment: a pushed "" is the terminator's slot */
+	if (r == 0 && hd_strv_push(&out->env, "") == 0) {
+		free(out->env.v[out->env.n - 1]);
+		out->env.v[--out->env.n] = NULL;
+	} else if (r == 0)
+		r = -ENOMEM;
+	if (r < 0)
+		hd_service_spec_free(out);
 	return r;
 }

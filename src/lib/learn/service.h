@@ -58,3 +58,23 @@ struct hd_service_result {
  * while it runs, and reaps children of the caller that are left as zombies afterwards. */
 int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, struct hd_service_result *res,
 		     hd_diags *d);
+
+/* How systemd would start a unit's main process, for a learning run (--unit FILE --while CMD). */
+struct hd_service_spec {
+	hd_strv argv;        /* ExecStart= (the last one), the executable resolved as systemd does */
+	char *exec_path;     /* the file executed */
+	bool set_ids;        /* User=/Group= given */
+	uid_t uid;
+	gid_t gid;
+	char *cwd;           /* WorkingDirectory= (NULL = unset; "-" prefix: missing directory is skipped) */
+	hd_strv env;         /* PATH (systemd's default), USER/LOGNAME/HOME/SHELL with User=, Environment= */
+	bool forking;        /* Type=forking */
+	char *pid_file;      /* PIDFile= */
+	int kill_signal;     /* KillSignal= (SIGTERM) */
+	hd_strv not_done;    /* what the unit asks for that this run does not do, for the user */
+};
+
+/* 0, or -errno with a diag naming FILE:LINE: no ExecStart=, not executable (-ENOEXEC/-EACCES), an unknown
+ * User=/Group= (-ESRCH), User= without root (-EPERM), a bad KillSignal= (-EINVAL). */
+int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d);
+void hd_service_spec_free(struct hd_service_spec *s);
