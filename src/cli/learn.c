@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "syscalls/groups.h"
@@ -16,11 +19,14 @@
 #include "learn/trace/trace.h"
 #include "assess/assess.h"
 #include "learn/exposure.h"
+#include "learn/service.h"
 #include "util/fileio.h"
 
 static void help(void)
 {
 	printf("Usage: %s learn [OPTIONS] -- COMMAND [ARGS...]\n"
+	       "       %s learn [OPTIONS] --while=WORKLOAD -- DAEMON [ARGS...]\n"
+	       "       %s learn [OPTIONS] --while=WORKLOAD --unit=FILE\n"
 	       "       %s learn [OPTIONS] --pid PID [--duration SECONDS]\n"
 	       "       %s learn [OPTIONS] --cgroup PATH [--duration SECONDS]\n"
 	       "       %s learn [OPTIONS] --merge A.json B.json...\n"
@@ -44,6 +50,20 @@ static void help(void)
 	       "  --unit=FILE              the unit the drop-in is for: its exposure before -> after is\n"
 	       "                           the last line (default: a bare service running the command)\n"
 	       "  --json                   print {profile, settings, left_out} as JSON instead of a drop-in\n"
+	       "  --while=WORKLOAD         learn a daemon while WORKLOAD runs: start DAEMON traced (in its\n"
+	       "                           own process group), wait until it is up, run /bin/sh -c WORKLOAD\n"
+	       "                           (not traced), then stop the daemon: TERM to all its processes,\n"
+	       "                           KILL after --stop-timeout. A daemon gone before it was up is an\n"
+	       "                           error (WORKLOAD not run, nothing written)\n"
+	       "  --ready-after=SECONDS    --while: the daemon is up once one of its processes listens on a\n"
+	       "                           TCP or unix socket, or after SECONDS at the latest (default 1)\n"
+	       "  --stop-timeout=SECONDS   --while: TERM -> KILL (default 10)\n"
+	       "  --unit=FILE with --while and no DAEMON: start the unit's ExecStart= as systemd would for\n"
+	       "                           it: User=/Group= (root only), WorkingDirectory=, Environment=\n"
+	       "                           (systemd's PATH, not harden's environment), KillSignal=;\n"
+	       "                           Type=forking: up once the main process has exited (and PIDFile=\n"
+	       "                           names a live process). Not done (said so): ExecStartPre=,\n"
+	       "                           EnvironmentFile=, $VAR expansion in ExecStart=\n"
 	       "  -h, --help               this text\n"
 	       "\n"
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
@@ -52,9 +72,15 @@ static void help(void)
 	       "INT or TERM sent to harden ends the command (SIGTERM) or the attach session; what was seen\n"
 	       "until then is still written.\n"
 	       "\n"
+	       "With --while, INT or TERM ends the workload and stops the daemon the same way; if harden is\n"
+	       "killed, a helper process stops the daemon. The drop-in (-o) is written to a temporary file and\n"
+	       "renamed: it is never left half-written.\n"
+	       "\n"
 	       "Exit status: 0 learned and the command exited 0; 1 the command failed or could not be traced\n"
-	       "(whatever was learned is still written); 2 usage error or unreadable profile.\n",
-	       cli_program, cli_program, cli_program, cli_program, cli_program);
+	       "(whatever was learned is still written), or with --while: the workload failed (the drop-in is\n"
+	       "still written), the daemon could not be started or died before it was up (nothing written), or\n"
+	       "it had to be killed with SIGKILL; 2 usage error or unreadable profile.\n",
+	       cli_program, cli_program, cli_program, cli_program, cli_program, cli_program, cli_program);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -107,6 +133,69 @@ static json_object *suggestion_json(const struct hd_suggestion *s)
 	return o;
 }
 
+static void describe_status(char *buf, size_t len, int st)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, len, "ended (wait status %#x)", (unsigned)st);
+}
+
+#define EXIT_FAILURE_NO_DROPIN (-1)
+
+/* What happened to the daemon and the workload; EXIT_OK, EXIT_FINDINGS (still write the drop-in) or
+ * EXIT_FAILURE_NO_DROPIN. */
+static int report_service(const struct hd_service_result *r, const struct hd_service_options *o)
+{
+	char what[128];
+	int ret = EXIT_OK;
+	describe_status(what, sizeof(what), r->trace.wait_status);
+	switch (r->outcome) {
+	case HD_SERVICE_NOT_STARTED:
+		fprintf(stderr, "%s learn: the daemon was not started; no drop-in written\n", cli_program);
+		return EXIT_FAILURE_NO_DROPIN;
+	case HD_SERVICE_DIED_EARLY:
+		fprintf(stderr, "%s learn: the daemon %s before it was up: the workload was not run; no drop-in "
+				"written (run it without --while to see why it stops)\n", cli_program,
+			o->forking ? "left no process running" : what);
+		return EXIT_FAILURE_NO_DROPIN;
+	case HD_SERVICE_INTERRUPTED:
+		fprintf(stderr, "%s learn: interrupted: the workload was ended and the daemon stopped; the drop-in "
+				"holds only what was seen until then\n", cli_program);
+		ret = EXIT_FINDINGS;
+		break;
+	case HD_SERVICE_RAN:
+		break;
+	}
+	if (r->outcome != HD_SERVICE_INTERRUPTED)
+		fprintf(stderr, "%s learn: the daemon was up after %u.%03u s (%s)\n", cli_program, r->ready_ms / 1000,
+			r->ready_ms % 1000, r->ready_by_socket ? "it listens on a socket" : "--ready-after");
+	if (r->workload_ran && r->outcome == HD_SERVICE_RAN &&
+	    !(WIFEXITED(r->workload_status) && WEXITSTATUS(r->workload_status) == 0)) {
+		describe_status(what, sizeof(what), r->workload_status);
+		fprintf(stderr, "%s learn: the workload %s: a finding (the drop-in is still written, from what was "
+				"seen)\n", cli_program, what);
+		ret = EXIT_FINDINGS;
+	}
+	if (r->daemon_gone_before_stop) {
+		fprintf(stderr, "%s learn: the daemon ended by itself while the workload ran\n", cli_program);
+		ret = EXIT_FINDINGS;
+	}
+	if (r->needed_sigkill) {
+		fprintf(stderr, "%s learn: the daemon ignored %s for %u.%u s: killed with SIGKILL\n", cli_program,
+			sigabbrev_np(o->kill_signal > 0 ? o->kill_signal : SIGTERM) ? : "its stop signal",
+			o->stop_timeout_ms / 1000, o->stop_timeout_ms % 1000 / 100);
+		ret = EXIT_FINDINGS;
+	}
+	if (r->left_running) {
+		fprintf(stderr, "%s learn: error: some of the daemon's processes survived SIGKILL\n", cli_program);
+		ret = EXIT_FINDINGS;
+	}
+	return ret;
+}
+
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out);
 
 int verb_learn(int argc, char **argv)
@@ -120,7 +209,7 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -133,12 +222,16 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "systemd", required_argument, NULL, O_SYSTEMD },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "unit", required_argument, NULL, O_UNIT },
+		{ "while", required_argument, NULL, O_WHILE },
+		{ "ready-after", required_argument, NULL, O_READY_AFTER },
+		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
 	bool merge = false, json = false;
+	struct hd_service_options svc = { .ready_after_ms = 1000, .stop_timeout_ms = 10000 };
 	int sdver = hd_systemd_version_default();
 	opterr = 0;
 	optind = 1;
@@ -195,6 +288,21 @@ next_option:
 		case O_UNIT:
 			unit_path = optarg;
 			break;
+		case O_WHILE:
+			if (!*optarg)
+				return cli_usage_error("learn", "--while: expected a shell command");
+			svc.workload = optarg;
+			break;
+		case O_READY_AFTER:
+		case O_STOP_TIMEOUT: {
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || *end || !(v >= 0) || v > 3600)
+				return cli_usage_error("learn", "%s=%s: expected seconds (0 to 3600)",
+						       c == O_READY_AFTER ? "--ready-after" : "--stop-timeout", optarg);
+			*(c == O_READY_AFTER ? &svc.ready_after_ms : &svc.stop_timeout_ms) = (unsigned)(v * 1000);
+			break;
+		}
 		case 'h':
 			help();
 			return EXIT_OK;
@@ -214,11 +322,16 @@ next_option:
 		rest = merge_files.v;
 		nrest = (int)merge_files.n;
 	}
-	int modes = (merge ? 1 : 0) + (from ? 1 : 0) + (to.pid ? 1 : 0) + (to.cgroup ? 1 : 0) +
+	/* --unit FILE --while CMD without a command: the unit's ExecStart= is the daemon */
+	bool from_unit = svc.workload && unit_path && !merge && !from && !to.pid && !to.cgroup && nrest == 0;
+	int modes = (from_unit ? 1 : 0) + (merge ? 1 : 0) + (from ? 1 : 0) + (to.pid ? 1 : 0) + (to.cgroup ? 1 : 0) +
 		    (!merge && nrest > 0 ? 1 : 0);
 	if (modes != 1)
 		return cli_usage_error("learn", "give exactly one of: -- COMMAND, --pid, --cgroup, --merge FILES, "
 						"--from-profile FILE");
+	if (svc.workload && (merge || from || to.pid || to.cgroup))
+		return cli_usage_error("learn", "--while runs a daemon: it goes with -- DAEMON, not with --pid, "
+						"--cgroup, --merge or --from-profile");
 	if (merge && nrest < 1)
 		return cli_usage_error("learn", "--merge needs at least one profile");
 
@@ -228,6 +341,7 @@ next_option:
 	int ret = EXIT_OK, r;
 	struct hd_trace_result res = { 0 };
 	char *cmdline = NULL;
+	struct hd_service_spec spec = { 0 };
 
 	if (merge || from) {
 		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
@@ -247,7 +361,29 @@ next_option:
 		/* a handler, not SIG_IGN: the command gets default dispositions back at exec */
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
-		if (nrest > 0) {
+		if (from_unit) {
+			r = hd_service_from_unit(unit_path, sdver, &spec, &diags);
+			cli_print_diags(&diags);
+			hd_diags_free(&diags);
+			if (r < 0) {
+				fprintf(stderr, "%s learn: %s: cannot start its service: %s; nothing run, no drop-in "
+						"written\n", cli_program, unit_path, strerror(-r));
+				ret = EXIT_FINDINGS;
+				goto out;
+			}
+			for (size_t i = 0; i < spec.not_done.n; i++)
+				fprintf(stderr, "%s learn: note: %s: %s\n", cli_program, unit_path, spec.not_done.v[i]);
+			to.argv = spec.argv.v;
+			to.exec.cwd = spec.cwd;
+			to.exec.envp = spec.env.v;
+			to.exec.set_ids = spec.set_ids;
+			to.exec.uid = spec.uid;
+			to.exec.gid = spec.gid;
+			svc.forking = spec.forking;
+			svc.pid_file = spec.pid_file;
+			svc.kill_signal = spec.kill_signal;
+			cmdline = join_argv(spec.argv.v);
+		} else if (nrest > 0) {
 			if (strcmp(rest[0], "--") == 0) {
 				rest++;
 				nrest--;
@@ -263,7 +399,13 @@ next_option:
 		}
 		if (cmdline)
 			hd_strv_push(&prof.commands, cmdline);
-		r = hd_trace(&to, &prof, &res, &diags);
+		struct hd_service_result sres;
+		if (svc.workload) {
+			svc.trace = to;
+			r = hd_learn_service(&svc, &prof, &sres, &diags);
+			res = sres.trace;
+		} else
+			r = hd_trace(&to, &prof, &res, &diags);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			fprintf(stderr, "%s learn: tracing failed: %s\n", cli_program, strerror(-r));
@@ -283,6 +425,15 @@ next_option:
 			fprintf(stderr, "%s learn: cannot run %s: %s\n", cli_program, to.argv[0],
 				strerror(res.exec_errno));
 			ret = EXIT_FINDINGS;
+			if (svc.workload) {
+				fprintf(stderr, "%s learn: the workload was not run; no drop-in written\n", cli_program);
+				goto out;
+			}
+		} else if (svc.workload) {
+			if ((ret = report_service(&sres, &svc)) == EXIT_FAILURE_NO_DROPIN) {
+				ret = EXIT_FINDINGS;
+				goto out;
+			}
 		} else if (!to.pid && !to.cgroup) {
 			if (WIFEXITED(res.wait_status) && WEXITSTATUS(res.wait_status) != 0) {
 				fprintf(stderr, "%s learn: the command exited with status %d\n", cli_program,
@@ -388,6 +539,7 @@ next_option:
 	}
 	hd_suggestion_free(&sug);
 out:
+	hd_service_spec_free(&spec);
 	free(cmdline);
 	hd_diags_free(&diags);
 	hd_profile_free(&prof);

@@ -460,9 +460,16 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			char c;
 			close(gate[1]);
 			close(errpipe[0]);
+			/* o->exec before the gate: the parent marks the task only after this (see below), so
+			 * its calls are not learned */
+			int e = hd_trace_exec_setup(&o->exec);
+			if (e) {
+				(void)!write(errpipe[1], &e, sizeof(e));
+				_exit(127);
+			}
+			(void)!write(errpipe[1], &e, sizeof(e)); /* 0: ready to be followed */
 			if (read(gate[0], &c, 1) == 1) {
-				execvp(o->argv[0], o->argv);
-				int e = errno;
+				e = hd_trace_exec_command(o);
 				(void)!write(errpipe[1], &e, sizeof(e));
 			}
 			_exit(127);
@@ -470,8 +477,27 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		close(gate[0]);
 		close(errpipe[1]);
 		gate[0] = errpipe[0];
+		if (o->on_spawn)
+			o->on_spawn(o->spawn_ctx, child);
+		/* the child says when it has applied o->exec (0) or why it could not (errno) */
+		int setup_e = -1;
+		while (read(gate[0], &setup_e, sizeof(setup_e)) < 0 && errno == EINTR)
+			;
+		if (setup_e != 0) {
+			int st;
+			waitpid(child, &st, 0);
+			res->wait_status = st;
+			res->exec_failed = true;
+			res->exec_errno = setup_e > 0 ? setup_e : ECHILD;
+			close(gate[1]);
+			gate[1] = -1;
+			child = 0; /* reaped */
+			goto reap;
+		}
 		char cwd[4096];
-		if (getcwd(cwd, sizeof(cwd)))
+		if (o->exec.cwd)
+			cwd_set(&l, (uint32_t)child, o->exec.cwd);
+		else if (getcwd(cwd, sizeof(cwd)))
 			cwd_set(&l, (uint32_t)child, cwd);
 		if ((r = mark_task(skel, child)) < 0) {
 			kill(child, SIGKILL);
@@ -486,35 +512,50 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	uint64_t start = now_ms();
 	/* wake on ring-buffer data or the child's exit (pidfd), not on a timer */
 	int pidfd = child ? (int)syscall(SYS_pidfd_open, child, 0) : -1, epfd = -1;
+	int cpidfd = child && o->companion > 0 ? (int)syscall(SYS_pidfd_open, o->companion, 0) : -1;
 	if (pidfd >= 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
 		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev);
+		if (cpidfd >= 0) {
+			ev.data.fd = cpidfd;
+			epoll_ctl(epfd, EPOLL_CTL_ADD, cpidfd, &ev);
+		}
 		ev.data.fd = ring_buffer__epoll_fd(rb);
 		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	}
+	bool forwarded = false, child_done = false, companion_done = !(child && o->companion > 0);
 	for (;;) {
 		if (epfd >= 0) {
-			struct epoll_event evs[2];
-			epoll_wait(epfd, evs, 2, 1000);
+			struct epoll_event evs[3];
+			epoll_wait(epfd, evs, 3, child_done ? 50 : 1000);
 			ring_buffer__consume(rb);
 		} else
 			ring_buffer__poll(rb, 20);
 		if (child) {
-			static bool forwarded;
 			if (o->stop && *o->stop && !forwarded) {
-				kill(child, SIGTERM); /* Ctrl-C or TERM to harden ends the command */
+				/* Ctrl-C or TERM to harden ends the command (or tells the companion to) */
+				kill(o->companion > 0 ? o->companion : child, SIGTERM);
 				forwarded = true;
 			}
 			int st;
-			pid_t w = waitpid(child, &st, WNOHANG);
+			pid_t w = child_done ? 0 : waitpid(child, &st, WNOHANG);
 			if (w == child) {
 				res->wait_status = st;
-				break;
+				child_done = true;
+				if (cpidfd >= 0) {
+					/* the exited child's pidfd stays readable: watch the companion only */
+					epoll_ctl(epfd, EPOLL_CTL_DEL, pidfd, NULL);
+				}
 			}
 			if (w < 0 && errno != EINTR) {
 				r = -errno;
 				break;
 			}
+			/* the command's descendants (a forking daemon's) live on after it: the companion ends them */
+			if (!companion_done && waitpid(o->companion, &st, WNOHANG) != 0)
+				companion_done = true;
+			if (child_done && companion_done)
+				break;
 		} else {
 			if (o->stop && *o->stop)
 				break;
@@ -528,6 +569,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		close(epfd);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (cpidfd >= 0)
+		close(cpidfd);
 reap:
 	ring_buffer__consume(rb);
 	if (child && gate[0] >= 0) {

@@ -114,7 +114,7 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 	for (;;) {
 		/* run mode: Ctrl-C or TERM to harden ends the command (once), then tracing goes on to its exit */
 		if (!o->pid && main_pid > 0 && o->stop && *o->stop && !forwarded) {
-			kill(main_pid, SIGTERM);
+			kill(o->companion > 0 ? o->companion : main_pid, SIGTERM);
 			forwarded = true;
 		}
 		if (!detaching && o->pid &&
@@ -239,10 +239,12 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		int e = 0;
+		int e = hd_trace_exec_setup(&o->exec);
 		if (pinned)
 			sched_setaffinity(0, sizeof(all), &all); /* the command runs wherever it would have */
-		if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+		if (e)
+			; /* reported below */
+		else if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 			e = errno;
 		else {
 			raise(SIGSTOP);
@@ -257,18 +259,26 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 				else
 					e = errno;
 			}
-			if (!e) {
-				execvp(o->argv[0], o->argv);
-				e = errno;
-			}
+			if (!e)
+				e = hd_trace_exec_command(o);
 		}
 		(void)!write(pipefd[1], &e, sizeof(e));
 		_exit(127);
 	}
 	close(pipefd[1]);
+	if (o->on_spawn)
+		o->on_spawn(o->spawn_ctx, pid);
 	struct tidset tids = { 0 };
 	int st, r = 0;
 	if (waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
+		int e = 0;
+		if ((WIFEXITED(st) || WIFSIGNALED(st)) && read(pipefd[0], &e, sizeof(e)) == sizeof(e) && e) {
+			/* o->exec could not be applied (a missing directory, ids refused): as an exec failure */
+			res->exec_failed = true;
+			res->exec_errno = e;
+			res->wait_status = st;
+			goto out;
+		}
 		hd_diag_add(d, HD_ERROR, NULL, 0, "the traced child did not stop as expected");
 		r = -ECHILD;
 		goto out;
@@ -296,33 +306,17 @@ out:
 	return r;
 }
 
-/* The process and all its descendants, found through /proc/PID/task/TID/children (every thread). */
+static int add_child(void *ctx, pid_t child)
+{
+	return tidset_add(ctx, child);
+}
+
+/* The process and all its descendants (every thread's children). */
 static int collect_tree(pid_t root, struct tidset *procs)
 {
 	int r = tidset_add(procs, root);
-	for (size_t i = 0; r == 0 && i < procs->n; i++) {
-		char dir[64];
-		snprintf(dir, sizeof(dir), "/proc/%d/task", (int)procs->v[i]);
-		DIR *dd = opendir(dir);
-		if (!dd)
-			continue;
-		struct dirent *de;
-		while ((de = readdir(dd))) {
-			if (de->d_name[0] == '.')
-				continue;
-			char path[128];
-			snprintf(path, sizeof(path), "%s/%.20s/children", dir, de->d_name);
-			FILE *f = fopen(path, "re");
-			if (!f)
-				continue;
-			int c;
-			while (fscanf(f, "%d", &c) == 1)
-				if (tidset_add(procs, c) < 0)
-					r = -ENOMEM;
-			fclose(f);
-		}
-		closedir(dd);
-	}
+	for (size_t i = 0; r == 0 && i < procs->n; i++)
+		r = hd_proc_each_child(procs->v[i], add_child, procs);
 	return r;
 }
 

@@ -2,10 +2,13 @@
 /* Backend selection: eBPF when it can run here (root, BTF, built in), else ptrace. */
 #include "learn/trace/trace.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const backend_names[] = {
 	[HD_TRACE_AUTO] = "auto",
@@ -64,4 +67,53 @@ int hd_trace(const struct hd_trace_options *o, struct hd_profile *p, struct hd_t
 	}
 	snprintf(res->why, sizeof(res->why), "auto: eBPF not usable (%s)", why);
 	return ran(p, HD_TRACE_PTRACE, hd_trace_ptrace(o, p, res, d));
+}
+
+int hd_trace_exec_setup(const struct hd_trace_exec *x)
+{
+	if (x->new_pgrp && setpgid(0, 0) < 0)
+		return errno;
+	if (x->cwd && chdir(x->cwd) < 0)
+		return errno;
+	/* groups first: after setuid() there is no privilege left to change them */
+	if (x->set_ids &&
+	    (setgroups(1, &x->gid) < 0 || setgid(x->gid) < 0 || setuid(x->uid) < 0))
+		return errno;
+	return 0;
+}
+
+int hd_trace_exec_command(const struct hd_trace_options *o)
+{
+	if (o->exec.envp)
+		execvpe(o->argv[0], o->argv, o->exec.envp);
+	else
+		execvp(o->argv[0], o->argv);
+	return errno;
+}
+
+int hd_proc_each_child(pid_t pid, int (*fn)(void *ctx, pid_t child), void *ctx)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	DIR *dd = opendir(dir);
+	if (!dd)
+		return 0;
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(dd))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[128];
+		snprintf(path, sizeof(path), "%s/%.20s/children", dir, de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int c;
+		while (r == 0 && fscanf(f, "%d", &c) == 1)
+			if (c > 0)
+				r = fn(ctx, (pid_t)c);
+		fclose(f);
+	}
+	closedir(dd);
+	return r;
 }

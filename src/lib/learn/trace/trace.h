@@ -22,6 +22,18 @@ const char *hd_trace_backend_name(enum hd_trace_backend b);
 /* "ptrace"/"ebpf"/"auto" -> backend; -EINVAL otherwise. */
 int hd_trace_backend_parse(const char *s, enum hd_trace_backend *out);
 
+/* How the command is started (all zero: as harden itself runs). Applied in the child before it is
+ * followed, so none of these calls is learned: systemd, too, makes them before the service's own filter
+ * applies. */
+struct hd_trace_exec {
+	bool new_pgrp;                /* its own process group (so that it can be stopped as a whole) */
+	const char *cwd;              /* chdir here first (NULL = stay) */
+	char *const *envp;            /* the environment (NULL = inherit harden's) */
+	bool set_ids;                 /* setgroups({gid}), setgid(gid), setuid(uid) (needs root) */
+	uid_t uid;
+	gid_t gid;
+};
+
 struct hd_trace_options {
 	enum hd_trace_backend backend;
 	char *const *argv;            /* command to run (NULL when attaching) */
@@ -29,6 +41,15 @@ struct hd_trace_options {
 	const char *cgroup;           /* attach to every process of this cgroup v2 directory (ebpf only) */
 	unsigned duration_ms;         /* attach modes: stop after this long (0 = until *stop or exit) */
 	volatile sig_atomic_t *stop;  /* set asynchronously (SIGINT) to end an attach session */
+	/* Run mode only (zero = unused): */
+	struct hd_trace_exec exec;
+	/* Called in the caller's process right after the command's process exists (before it execs). */
+	void (*on_spawn)(void *ctx, pid_t pid);
+	void *spawn_ctx;
+	/* A process of the caller's that runs beside the command (harden learn --while's supervisor): tracing
+	 * ends only once it has exited too, the backend reaps it, and *stop is forwarded to it (SIGTERM)
+	 * instead of to the command, so that it stops the command its own way. */
+	pid_t companion;
 };
 
 struct hd_trace_result {
@@ -44,7 +65,15 @@ struct hd_trace_result {
 /* Trace; fills p (which must be hd_profile_init'ed). 0 or -errno (with a diag saying why). */
 int hd_trace(const struct hd_trace_options *o, struct hd_profile *p, struct hd_trace_result *res, hd_diags *d);
 
+/* Calls fn for each child of pid (of every thread, /proc/PID/task/TID/children) until fn returns
+ * non-zero, which is returned; 0 otherwise (also when pid is gone). */
+int hd_proc_each_child(pid_t pid, int (*fn)(void *ctx, pid_t child), void *ctx);
+
 /* Backends (used by hd_trace). */
+/* In the command's child before it is followed: o->exec's process group, directory and ids. 0 or errno. */
+int hd_trace_exec_setup(const struct hd_trace_exec *x);
+/* exec o->argv with o->exec.envp (PATH search as execvp); returns only on failure (errno). */
+int hd_trace_exec_command(const struct hd_trace_options *o);
 int hd_trace_ptrace(const struct hd_trace_options *o, struct hd_profile *p, struct hd_trace_result *res,
 		    hd_diags *d);
 /* -EOPNOTSUPP (with the reason in res->why) when the eBPF backend cannot run here. */

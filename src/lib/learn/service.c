@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: MIT */
+/* Learning a service while a workload runs: start, readiness, workload, stop (see service.h). */
+#include "learn/service.h"
+#include "unit/execcmd.h"
+#include "unit/unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Bounds on what is read from /proc: a tree bigger than this is not a service to learn by hand. */
+#define TREE_MAX 4096
+#define FDS_MAX 65536
+#define POLL_MS 20
+
+struct proc_id {
+	pid_t pid;
+	unsigned long long start; /* /proc/PID/stat starttime: tells a pid's reuse apart */
+};
+
+struct tree {
+	struct proc_id v[TREE_MAX];
+	size_t n;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* State letter and start time of pid; false if it is gone. A zombie ('Z') has exited. */
+static bool proc_stat(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	/* the command name may hold spaces and ')': the fields start after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return false;
+	*state = p[2];
+	unsigned long long v = 0;
+	/* fields 3 (state) ... 22 (starttime): skip 19 separators after the state */
+	p += 2;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		v = strtoull(p + 1, NULL, 10);
+	*start = v;
+	return true;
+}
+
+static bool alive(pid_t pid)
+{
+	char st;
+	unsigned long long start;
+	return proc_stat(pid, &st, &start) && st != 'Z' && st != 'X';
+}
+
+struct walk {
+	pid_t queue[TREE_MAX];
+	size_t qn;
+	pid_t skip;
+	struct tree *t;
+};
+
+static int walk_child(void *ctx, pid_t c)
+{
+	struct walk *w = ctx;
+	if (c == w->skip)
+		return 0;
+	if (w->qn == TREE_MAX)
+		return 1; /* bounded: the rest is not seen */
+	w->queue[w->qn++] = c;
+	char st;
+	unsigned long long start;
+	if (w->t->n < TREE_MAX && proc_stat(c, &st, &start) && st != 'Z' && st != 'X')
+		w->t->v[w->t->n++] = (struct proc_id){ c, start };
+	return 0;
+}
+
+/* The live descendants of root, not counting skip's subtree (the companion and its workload). */
+static void collect_tree(pid_t root, pid_t skip, struct tree *t)
+{
+	static struct walk w;
+	w.qn = 0;
+	w.queue[w.qn++] = root;
+	w.skip = skip;
+	w.t = t;
+	t->n = 0;
+	for (size_t i = 0; i < w.qn; i++)
+		if (hd_proc_each_child(w.queue[i], walk_child, &w))
+			break;
+}
+
+/* Adds what is in cur and not yet in known (known keeps every process seen, for when harden is gone). */
+static void remember(struct tree *known, const struct tree *cur)
+{
+	for (size_t i = 0; i < cur->n; i++) {
+		bool have = false;
+		for (size_t j = 0; j < known->n && !have; j++)
+			have = known->v[j].pid == cur->v[i].pid && known->v[j].start == cur->v[i].start;
+		if (!have && known->n < TREE_MAX)
+			known->v[known->n++] = cur->v[i];
+	}
+}
+
+/* Signals every process of t that is still the same process (start time), returns how many. */
+static unsigned signal_tree(const struct tree *t, int sig)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		char st;
+		unsigned long long start;
+		if (proc_stat(t->v[i].pid, &st, &start) && start == t->v[i].start && st != 'Z' &&
+		    kill(t->v[i].pid, sig) == 0)
+			n++;
+	}
+	return n;
+}
+
+static unsigned live_count(const struct tree *t)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		char st;
+		unsigned long long start;
+		if (proc_stat(t->v[i].pid, &st, &start) && start == t->v[i].start && st != 'Z' && st != 'X')
+			n++;
+	}
+	return n;
+}
+
+/* Does a listening socket's inode appear in this /proc/net table? tcp: "st" (4th column) 0A = LISTEN,
+ * inode 10th; unix: flags (3rd) with __SO_ACCEPTCON (0x10000), inode 7th. */
+static bool inode_listens(const char *table, unsigned long ino)
+{
+	FILE *f = fopen(table, "re");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false, unix_table = strstr(table, "unix") != NULL;
+	if (!fgets(line, sizeof(line), f)) { /* header */
+		fclose(f);
+		return false;
+	}
+	for (unsigned lines = 0; !found && lines < 1000000 && fgets(line, sizeof(line), f); lines++) {
+		unsigned long inode = 0, flags = 0;
+		unsigned st = 0;
+		if (unix_table) {
+			if (sscanf(line, "%*s %*s %*s %lx %*s %x %lu", &flags, &st, &inode) == 3)
+				found = inode == ino && (flags & 0x10000);
+		} else if (sscanf(line, "%*s %*s %*s %x %*s %*s %*s %*s %*s %lu", &st, &inode) == 2)
+			found = inode == ino && st == 0x0A;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Does a process of t hold a listening TCP or unix socket? */
+static bool tree_listens(const struct tree *t)
+{
+	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/unix" };
+	for (size_t i = 0; i < t->n; i++) {
+		char dir[64];
+		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)t->v[i].pid);
+		DIR *dd = opendir(dir);
+		if (!dd)
+			continue;
+		struct dirent *de;
+		for (unsigned k = 0; k < FDS_MAX && (de = readdir(dd)); k++) {
+			char link[128], target[64];
+			snprintf(link, sizeof(link), "%s/%.20s", dir, de->d_name);
+			ssize_t n = readlink(link, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = 0;
+			unsigned long ino;
+			if (sscanf(target, "socket:[%lu]", &ino) != 1)
+				continue;
+			for (size_t j = 0; j < sizeof(tables) / sizeof(tables[0]); j++)
+				if (inode_listens(tables[j], ino)) {
+					closedir(dd);
+					return true;
+				}
+		}
+		closedir(dd);
+	}
+	return false;
+}
+
+/* PIDFile=: the pid it names, 0 if none (yet) or garbage. */
+static pid_t read_pid_file(const char *path)
+{
+	if (!path)
+		return 0;
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *end;
+	long v = strtol(buf, &end, 10);
+	while (*end == '\n' || *end == ' ')
+		end++;
+	return *end || v <= 1 || v > 0x3fffffff ? 0 : (pid_t)v;
+}
+
+/* What the companion reports back through its pipe. */
+struct report {
+	int outcome;
+	bool ready_by_socket, workload_ran, gone_before_stop, needed_sigkill, left_running;
+	int workload_status;
+	unsigned ready_ms, stopped;
+};
+
+static volatile sig_atomic_t companion_stop;
+static void on_companion_stop(int sig)
+{
+	(void)sig;
+	companion_stop = 1;
+}
+
+/* Stop everything of the tree (and the main process group, and PIDFile='s pid) as KillMode=control-group
+ * does: the first signal to all, SIGKILL to the rest after the timeout. */
+static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t main_pid, struct tree *known,
+		      struct tree *cur, struct report *rep)
+{
+	int sig = o->kill_signal > 0 ? o->kill_signal : SIGTERM;
+	bool harden_alive = getppid() == harden;
+	if (harden_alive) {
+		collect_tree(harden, getpid(), cur);
+		remember(known, cur);
+	}
+	pid_t pf = read_pid_file(o->pid_file);
+	if (pf > 0) {
+		char st;
+		unsigned long long start;
+		if (proc_stat(pf, &st, &start) && known->n < TREE_MAX)
+			known->v[known->n++] = (struct proc_id){ pf, start };
+	}
+	rep->stopped = signal_tree(known, sig);
+	kill(-main_pid, sig); /* the main process group: its own (trace.exec.new_pgrp) */
+	signal_tree(known, SIGCONT); /* as systemd: a stopped process must run to act on the signal */
+	uint64_t deadline = now_ms() + o->stop_timeout_ms;
+	while (live_count(known) && now_ms() < deadline) {
+		sleep_ms(POLL_MS);
+		if (harden_alive && getppid() == harden) {
+			collect_tree(harden, getpid(), cur); /* children forked while stopping */
+			remember(known, cur);
+		}
+	}
+	if (live_count(known)) {
+		rep->needed_sigkill = true;
+		signal_tree(known, SIGKILL);
+		kill(-main_pid, SIGKILL);
+		for (int i = 0; i < 100 && live_count(known); i++)
+			sleep_ms(POLL_MS);
+	}
+	rep->left_running = live_count(known) > 0;
+}
+
+static void companion(const struct hd_service_options *o, pid_t harden, int pid_rd, int rep_wr)
+{
+	struct sigaction sa = { .sa_handler = on_companion_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* harden killed outright: the kernel tells us, and we stop the daemon instead of it */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != harden)
+		companion_stop = 1;
+	struct report rep = { .outcome = HD_SERVICE_RAN };
+	pid_t main_pid = 0;
+	ssize_t n;
+	while ((n = read(pid_rd, &main_pid, sizeof(main_pid))) < 0 && errno == EINTR && !companion_stop)
+		;
+	close(pid_rd);
+	if (n != sizeof(main_pid) || main_pid <= 0) {
+		rep.outcome = HD_SERVICE_NOT_STARTED;
+		goto out;
+	}
+	/* tree: this poll's processes; known: every process seen, to stop them even without harden */
+	static struct tree cur, known;
+	uint64_t start = now_ms();
+	for (;;) {
+		if (companion_stop) {
+			rep.outcome = HD_SERVICE_INTERRUPTED;
+			break;
+		}
+		collect_tree(harden, getpid(), &cur);
+		remember(&known, &cur);
+		bool main_alive = alive(main_pid), up;
+		if (!o->forking) {
+			if (!main_alive) {
+				rep.outcome = HD_SERVICE_DIED_EARLY;
+				break;
+			}
+		} else if (!main_alive && cur.n == 0) {
+			rep.outcome = HD_SERVICE_DIED_EARLY; /* forked nothing that lives on */
+			break;
+		}
+		/* a forking daemon is up once its main process has exited (and the PIDFile names a live one) */
+		up = !o->forking || (!main_alive && (!o->pid_file || alive(read_pid_file(o->pid_file))));
+		if (up && tree_listens(&cur)) {
+			rep.ready_by_socket = true;
+			break;
+		}
+		if (now_ms() - start >= o->ready_after_ms && (up || now_ms() - start >= 10u * o->ready_after_ms + 5000)) {
+			/* timeout: a forking daemon that has not detached by then is started anyway (bounded) */
+			break;
+		}
+		sleep_ms(POLL_MS);
+	}
+	rep.ready_ms = (unsigned)(now_ms() - start);
+	if (rep.outcome == HD_SERVICE_RAN) {
+		pid_t w = fork();
+		if (w == 0) {
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+			signal(SIGPIPE, SIG_DFL);
+			prctl(PR_SET_PDEATHSIG, 0);
+			setpgid(0, 0); /* its own group: ended as a whole, background jobs too */
+			execl("/bin/sh", "sh", "-c", o->workload, (char *)NULL);
+			_exit(127);
+		}
+		if (w > 0) {
+			setpgid(w, w);
+			rep.workload_ran = true;
+			int st = 0;
+			bool forwarded = false;
+			for (;;) {
+				pid_t x = waitpid(w, &st, 0);
+				if (x == w)
+					break;
+				if (x < 0 && errno != EINTR)
+					break;
+				if (companion_stop && !forwarded) {
+					kill(-w, SIGTERM);
+					forwarded = true;
+					rep.outcome = HD_SERVICE_INTERRUPTED;
+				}
+			}
+			rep.workload_status = st;
+			kill(-w, SIGKILL); /* what the workload left behind in its group */
+		} else
+			rep.workload_status = 127 << 8;
+		collect_tree(harden, getpid(), &cur);
+		rep.gone_before_stop = !o->forking ? !alive(main_pid) : cur.n == 0;
+	}
+	stop_tree(o, harden, main_pid, &known, &cur, &rep);
+out:
+	(void)!write(rep_wr, &rep, sizeof(rep));
+	_exit(0);
+}
+
+static void send_pid(void *ctx, pid_t pid)
+{
+	int fd = *(int *)ctx;
+	(void)!write(fd, &pid, sizeof(pid));
+}
+
+int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, struct hd_service_result *res,
+		     hd_diags *d)
+{
+	memset(res, 0, sizeof(*res));
+	res->outcome = HD_SERVICE_NOT_STARTED;
+	if (!o->workload || !o->trace.argv || !o->trace.argv[0] || o->trace.pid || o->trace.cgroup)
+		return -EINVAL;
+	int pid_pipe[2], rep_pipe[2];
+	if (pipe2(pid_pipe, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(rep_pipe, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(pid_pipe[0]);
+		close(pid_pipe[1]);
+		return -e;
+	}
+	/* a forking daemon's processes are re-parented to harden, not to init: they stay the traced tree */
+	int was_subreaper = 0;
+	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid_t harden = getpid();
+	pid_t comp = fork();
+	if (comp < 0) {
+		int e = errno;
+		hd_diag_add(d, HD_ERROR, NULL, 0, "cannot start the workload's supervisor: %s", strerror(e));
+		close(pid_pipe[0]);
+		close(pid_pipe[1]);
+		close(rep_pipe[0]);
+		close(rep_pipe[1]);
+		prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
+		return -e;
+	}
+	if (comp == 0) {
+		close(pid_pipe[1]);
+		close(rep_pipe[0]);
+		companion(o, harden, pid_pipe[0], rep_pipe[1]);
+	}
+	close(pid_pipe[0]);
+	close(rep_pipe[1]);
+	struct hd_trace_options to = o->trace;
+	to.exec.new_pgrp = true;
+	to.on_spawn = send_pid;
+	to.spawn_ctx = &pid_pipe[1];
+	to.companion = comp;
+	int r = hd_trace(&to, p, &res->trace, d);
+	close(pid_pipe[1]); /* never started: the companion reads EOF and ends */
+	struct report rep = { .outcome = HD_SERVICE_NOT_STARTED };
+	ssize_t n;
+	while ((n = read(rep_pipe[0], &rep, sizeof(rep))) < 0 && errno == EINTR)
+		;
+	close(rep_pipe[0]);
+	/* the backend reaped the companion unless it failed early; then reap it here (it has reported) */
+	int st;
+	while (waitpid(comp, &st, 0) < 0 && errno == EINTR)
+		;
+	prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
+	/* zombies of the daemon's tree that were re-parented to us and not reaped by the backend */
+	while (waitpid(-1, &st, WNOHANG) > 0)
+		;
+	if (n != sizeof(rep)) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "the workload's supervisor ended without a report");
+		rep.outcome = HD_SERVICE_INTERRUPTED;
+	}
+	res->outcome = r < 0 && rep.outcome == HD_SERVICE_RAN ? HD_SERVICE_INTERRUPTED : (enum hd_service_outcome)rep.outcome;
+	res->ready_by_socket = rep.ready_by_socket;
+	res->ready_ms = rep.ready_ms;
+	res->workload_ran = rep.workload_ran;
+	res->workload_status = rep.workload_status;
+	res->daemon_gone_before_stop = rep.gone_before_stop;
+	res->needed_sigkill = rep.needed_sigkill;
+	res->processes_stopped = rep.stopped;
+	res->left_running = rep.left_running;
+	return r;
+}
+
+/* Environment= values: words with "..." / '...' quoting and backslash escapes (as systemd's
+ * extract_first_word with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, without the C escapes), each VAR=VALUE. */
+static int push_env_words(const char *v, hd_strv *env, const char *file, unsigned line, hd_diags *d)
+{
+	size_t len = strlen(v);
+	char *w = malloc(len + 1);
+	if (!w)
+		return -ENOMEM;
+	const char *p = v;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		size_t n = 0;
+		char q = 0;
+		for (; *p && (q || (*p != ' ' && *p != '\t')); p++) {
+			if (q && *p == q)
+				q = 0;
+			else if (!q && (*p == '"' || *p == '\''))
+				q = *p;
+			else if (*p == '\\' && p[1])
+				w[n++] = *++p;
+			else
+				w[n++] = *p;
+		}
+		w[n] = 0;
+		const char *eq = strchr(w, '=');
+		if (q || !eq || eq == w) {
+			hd_diag_add(d, HD_WARNING, file, line, "Environment=: ignoring \"%s\" (%s)", w,
+				    q ? "unterminated quote" : "not VAR=VALUE");
+			continue;
+		}
+		/* a later assignment of the same variable wins */
+		for (size_t i = 0; i < env->n; i++)
+			if (strncmp(env->v[i], w, (size_t)(eq - w) + 1) == 0) {
+				free(env->v[i]);
+				env->v[i] = env->v[--env->n];
+				break;
+			}
+		if (hd_strv_push(env, w) < 0) {
+			free(w);
+			return -ENOMEM;
+		}
+	}
+	free(w);
+	return 0;
+}
+
+static int signal_by_name(const char *s)
+{
+	const char *n = strncmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	for (int i = 1; i < 32; i++) {
+		const char *a = sigabbrev_np(i);
+		if (a && strcmp(a, n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* The value of the last assignment, specifiers expanded (NULL if unset or empty). */
+static int unit_value(const struct hd_unit *u, const char *key, char **out, const struct hd_unit_assignment **where)
+{
+	*out = NULL;
+	const struct hd_unit_assignment *a = hd_unit_find_last(u, "Service", key);
+	if (where)
+		*where = a;
+	if (!a || !*a->value)
+		return 0;
+	return hd_unit_expand_specifiers(u, a->value, out);
+}
+
+void hd_service_spec_free(struct hd_service_spec *s)
+{
+	hd_strv_free(&s->argv);
+	hd_strv_free(&s->env);
+	hd_strv_free(&s->not_done);
+	free(s->exec_path);
+	free(s->cwd);
+	free(s->pid_file);
+	memset(s, 0, sizeof(*s));
+}
+
+int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	out->kill_signal = SIGTERM;
+	struct hd_unit u = { 0 };
+	struct hd_unit_load_options lo = { .sdver = sdver };
+	int r = hd_unit_load(path, &lo, &u, d);
+	if (r < 0)
+		goto out;
+	const struct hd_unit_assignment *a;
+	char *v = NULL;
+	/* ExecStart=: the last non-empty one (an empty one resets) */
+	if ((r = unit_value(&u, "ExecStart", &v, &a)) < 0)
+		goto out;
+	if (!v) {
+		hd_diag_add(d, HD_ERROR, a ? a->file : u.path, a ? a->line : 0,
+			    "no ExecStart=: nothing to start (give the daemon after --)");
+		r = -ENOEXEC;
+		goto out;
+	}
+	struct hd_exec_line line = { 0 };
+	r = hd_exec_parse(v, a->file, a->line, &line, d);
+	free(v);
+	if (r < 0)
+		goto out;
+	if (line.n != 1)
+		hd_strv_pushf(&out->not_done, "ExecStart= has %zu commands: only the first is run", line.n);
+	if (line.n == 0) {
+		hd_exec_line_free(&line);
+		r = -ENOEXEC;
+		goto out;
+	}
+	r = hd_exec_resolve(line.v[0].path, NULL, &out->exec_path);
+	if (r == 0 && access(out->exec_path, X_OK) < 0)
+		r = -errno;
+	if (r == -ENOENT && strchr(line.v[0].path, '/') && access(line.v[0].path, F_OK) == 0)
+		r = -EACCES; /* there, but not an executable regular file */
+	if (r < 0) {
+		hd_diag_add(d, HD_ERROR, a->file, a->line, "ExecStart=: %s: %s", line.v[0].path,
+			    r == -ENOENT ? "no such file (in systemd's search path)"
+			    : r == -EACCES ? "not an executable file" : strerror(-r));
+		hd_exec_line_free(&line);
+		goto out;
+	}
+	if (line.v[0].flags & HD_EXEC_FULL_PRIVILEGE)
+		hd_strv_push(&out->not_done, "ExecStart=+ runs without any sandbox under systemd: the drop-in will not apply to it");
+	/* argv[0] as given ("@" form), the file resolved: a copy whose first word is the resolved path */
+	for (size_t i = 0; i < line.v[0].argv.n; i++)
+		hd_strv_push(&out->argv, line.v[0].argv.v[i]);
+	bool at_form = line.v[0].flags & HD_EXEC_ARGV0;
+	hd_exec_line_free(&line);
+	if (at_form)
+		hd_strv_push(&out->not_done, "ExecStart=@: argv[0] is the file's path, not the name given");
+	free(out->argv.v[0]);
+	out->argv.v[0] = strdup(out->exec_path);
+	if (!out->argv.v[0] || hd_strv_push(&out->argv, "") < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* a NULL-terminated argv: the pushed "" is the terminator's slot */
+	free(out->argv.v[out->argv.n - 1]);
+	out->argv.v[--out->argv.n] = NULL;
+
+	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
+	/* User=, Group= */
+	char *user = NULL, *group = NULL;
+	if ((r = unit_value(&u, "User", &user, &a)) < 0 || (r = unit_value(&u, "Group", &group, NULL)) < 0) {
+		free(user);
+		goto out;
+	}
+	if (user || group) {
+		if (geteuid() != 0) {
+			hd_diag_add(d, HD_ERROR, a ? a->file : u.path, a ? a->line : 0,
+				    "User=/Group= needs root to learn as systemd runs it");
+			r = -EPERM;
+		}
+		out->set_ids = true;
+		out->uid = 0;
+		out->gid = 0;
+		if (r == 0 && user) {
+			struct passwd *pw = getpwnam(user);
+			char *end;
+			unsigned long id = strtoul(user, &end, 10);
+			if (!pw && !*end && id < 0xffffffffUL)
+				pw = getpwuid((uid_t)id);
+			if (!pw) {
+				hd_diag_add(d, HD_ERROR, a->file, a->line, "User=%s: no such user", user);
+				r = -ESRCH;
+			} else {
+				out->uid = pw->pw_uid;
+				out->gid = pw->pw_gid;
+				hd_strv_pushf(&out->env, "USER=%s", pw->pw_name);
+				hd_strv_pushf(&out->env, "LOGNAME=%s", pw->pw_name);
+				hd_strv_pushf(&out->env, "HOME=%s", pw->pw_dir);
+				hd_strv_pushf(&out->env, "SHELL=%s", pw->pw_shell);
+			}
+		}
+		if (r == 0 && group) {
+			struct group *gr = getgrnam(group);
+			char *end;
+			unsigned long id = strtoul(group, &end, 10);
+			if (!gr && !*end && id < 0xffffffffUL)
+				gr = getgrgid((gid_t)id);
+			if (!gr) {
+				const struct hd_unit_assignment *g = hd_unit_find_last(&u, "Service", "Group");
+				hd_diag_add(d, HD_ERROR, g->file, g->line, "Group=%s: no such group", group);
+				r = -ESRCH;
+			} else
+				out->gid = gr->gr_gid;
+		}
+	}
+	free(user);
+	free(group);
+	if (r < 0)
+		goto out;
+	/* Environment=: every assignment in order; an empty one resets */
+	for (size_t i = 0; i < u.n; i++) {
+		if (strcmp(u.v[i].section, "Service") || strcmp(u.v[i].key, "Environment"))
+			continue;
+		if (!*u.v[i].value) {
+			/* keep what systemd itself sets (the first entries), drop the unit's */
+			while (out->env.n > (out->set_ids ? 5u : 1u))
+				free(out->env.v[--out->env.n]);
+			continue;
+		}
+		char *x = NULL;
+		if ((r = hd_unit_expand_specifiers(&u, u.v[i].value, &x)) < 0 ||
+		    (r = push_env_words(x, &out->env, u.v[i].file, u.v[i].line, d)) < 0) {
+			free(x);
+			goto out;
+		}
+		free(x);
+	}
+	if (hd_unit_find_last(&u, "Service", "EnvironmentFile"))
+		hd_strv_push(&out->not_done, "EnvironmentFile= is not read");
+	if (hd_unit_find_last(&u, "Service", "ExecStartPre"))
+		hd_strv_push(&out->not_done, "ExecStartPre= is not run (run it first by hand if the daemon needs it)");
+	/* WorkingDirectory= */
+	if ((r = unit_value(&u, "WorkingDirectory", &v, &a)) < 0)
+		goto out;
+	if (v) {
+		const char *dir = v[0] == '-' ? v + 1 : v;
+		if (strcmp(dir, "~") == 0) {
+			struct passwd *pw = getpwuid(out->uid);
+			dir = pw ? pw->pw_dir : "/";
+		}
+		struct stat st;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			out->cwd = strdup(dir);
+		else if (v[0] != '-') {
+			hd_diag_add(d, HD_ERROR, a->file, a->line, "WorkingDirectory=%s: not a directory", dir);
+			r = -ENOTDIR;
+		}
+		free(v);
+		if (r < 0)
+			goto out;
+	}
+	/* Type=forking, PIDFile=, KillSignal= */
+	if ((r = unit_value(&u, "Type", &v, NULL)) < 0)
+		goto out;
+	out->forking = v && strcmp(v, "forking") == 0;
+	free(v);
+	if ((r = unit_value(&u, "PIDFile", &out->pid_file, NULL)) < 0)
+		goto out;
+	if ((r = unit_value(&u, "KillSignal", &v, &a)) < 0)
+		goto out;
+	if (v) {
+		int sig = signal_by_name(v);
+		if (sig <= 0) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			sig = !*end && n > 0 && n < 32 ? (int)n : -1;
+		}
+		if (sig <= 0) {
+			hd_diag_add(d, HD_ERROR, a->file, a->line, "KillSignal=%s: not a signal", v);
+			r = -EINVAL;
+		} else
+			out->kill_signal = sig;
+		free(v);
+	}
+out:
+	hd_unit_free(&u);
+	/* execve wants a NULL-terminated environment: a pushed "" is the terminator's slot */
+	if (r == 0 && hd_strv_push(&out->env, "") == 0) {
+		free(out->env.v[out->env.n - 1]);
+		out->env.v[--out->env.n] = NULL;
+	} else if (r == 0)
+		r = -ENOMEM;
+	if (r < 0)
+		hd_service_spec_free(out);
+	return r;
+}

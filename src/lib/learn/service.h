@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+#include "util/diag.h"
+#include "learn/profile.h"
+#include "learn/trace/trace.h"
+
+/*
+ * Learning a service while a workload runs (harden learn --while CMD -- DAEMON, or --unit FILE):
+ *
+ *   1. the daemon starts under the tracer (o->trace: argv, and exec: its own process group, directory,
+ *      ids, environment), with harden as child subreaper, so that a forking daemon's processes stay
+ *      harden's descendants ("the traced tree");
+ *   2. a companion process (not traced) waits until the daemon is up: the tree holds a listening socket
+ *      (TCP or unix), or ready_after_ms has passed; for a forking daemon, the main process has also
+ *      exited (and PIDFile= names a live process, if given). A daemon gone before that is "died early",
+ *      and the workload is not run;
+ *   3. the workload runs as /bin/sh -c CMD in its own process group, untraced, and is waited for;
+ *   4. the daemon is stopped as systemd's KillMode=control-group would: kill_signal to every process of
+ *      the tree (and the main process group, and PIDFile='s pid), then SIGKILL to what is left after
+ *      stop_timeout_ms.
+ * INT or TERM to harden (o->trace.stop) ends the workload and stops the daemon the same way. If harden
+ * itself is killed, the companion (PR_SET_PDEATHSIG) stops the processes it last saw, checked by start
+ * time so that a reused pid is not hit; the ptrace backend's tracees die with harden anyway.
+ */
+struct hd_service_options {
+	struct hd_trace_options trace; /* backend, argv, exec, stop; on_spawn and companion are set here */
+	const char *workload;          /* run with /bin/sh -c once the daemon is up */
+	unsigned ready_after_ms;       /* the longest wait for readiness */
+	unsigned stop_timeout_ms;      /* kill_signal -> SIGKILL */
+	int kill_signal;               /* 0 = SIGTERM */
+	bool forking;                  /* Type=forking: the main process exits once the daemon is up */
+	const char *pid_file;          /* Type=forking's PIDFile= (NULL = none) */
+};
+
+enum hd_service_outcome {
+	HD_SERVICE_RAN,          /* the workload ran and the daemon was stopped */
+	HD_SERVICE_DIED_EARLY,   /* the daemon was gone before it was up: the workload did not run */
+	HD_SERVICE_INTERRUPTED,  /* INT/TERM to harden (or harden's parent asked): stopped early */
+	HD_SERVICE_NOT_STARTED,  /* tracing failed before the daemon ran (see the return value) */
+};
+
+struct hd_service_result {
+	struct hd_trace_result trace;  /* the daemon's main process: wait status, exec failure */
+	enum hd_service_outcome outcome;
+	bool ready_by_socket;          /* readiness came from a listening socket (else the timeout) */
+	unsigned ready_ms;             /* how long until ready */
+	bool workload_ran;
+	int workload_status;           /* wait status of /bin/sh -c CMD */
+	bool daemon_gone_before_stop;  /* the daemon ended by itself while the workload ran */
+	bool needed_sigkill;           /* something outlived kill_signal for stop_timeout_ms */
+	unsigned processes_stopped;    /* processes of the tree that were signalled at the stop */
+	bool left_running;             /* something survived even SIGKILL (should not happen) */
+};
+
+/* 0 or -errno (with a diag). p must be hd_profile_init'ed. Changes the caller's child-subreaper flag only
+ * while it runs, and reaps children of the caller that are left as zombies afterwards. */
+int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, struct hd_service_result *res,
+		     hd_diags *d);
+
+/* How systemd would start a unit's main process, for a learning run (--unit FILE --while CMD). */
+struct hd_service_spec {
+	hd_strv argv;        /* ExecStart= (the last one), the executable resolved as systemd does */
+	char *exec_path;     /* the file executed */
+	bool set_ids;        /* User=/Group= given */
+	uid_t uid;
+	gid_t gid;
+	char *cwd;           /* WorkingDirectory= (NULL = unset; "-" prefix: missing directory is skipped) */
+	hd_strv env;         /* PATH (systemd's default), USER/LOGNAME/HOME/SHELL with User=, Environment= */
+	bool forking;        /* Type=forking */
+	char *pid_file;      /* PIDFile= */
+	int kill_signal;     /* KillSignal= (SIGTERM) */
+	hd_strv not_done;    /* what the unit asks for that this run does not do, for the user */
+};
+
+/* 0, or -errno with a diag naming FILE:LINE: no ExecStart=, not executable (-ENOEXEC/-EACCES), an unknown
+ * User=/Group= (-ESRCH), User= without root (-EPERM), a bad KillSignal= (-EINVAL). */
+int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d);
+void hd_service_spec_free(struct hd_service_spec *s);
