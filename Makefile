@@ -1,6 +1,6 @@
 # The front door. `make` installs missing Debian build dependencies (as root), builds, and leaves the
 # binary at build/harden. `make check` builds and runs every test, then again under ASan+UBSan, then
-# short libFuzzer runs. `make install [PREFIX=/usr/local] [DESTDIR=...]` installs the binary, the manual
+# short libFuzzer runs. `make install [PREFIX=/usr/local] [DESTDIR=...]` installs the binary, libharden, the manual
 # pages and the bash completion; `make uninstall [DESTDIR=...]` removes all of it again.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "harden.h" /* the public API: harden --version reports the library the API answers with */
 #include "syscalls/abiprobe.h"
 #include "syscalls/arch.h"
 #include "syscalls/groups.h"
@@ -68,7 +69,7 @@ bool cli_utf8(void)
 
 int cli_version(void)
 {
-	printf("harden %s\n", HARDEN_VERSION);
+	printf("harden %s\n", harden_version());
 	char ver[32];
 	printf("libseccomp %s\n", hd_libseccomp_version(ver, sizeof(ver)));
 	struct utsname uts;

@@ -48,7 +48,9 @@ ls "$tmp"/harden_"$ver"_"$arch".buildinfo "$tmp"/harden_"$ver"_"$arch".changes >
 root=$tmp/root
 dpkg -x "$deb" "$root" || fail "dpkg -x"
 out=$("$root/usr/bin/harden" --version) || fail "the packaged harden does not run"
-[ "$out" = "harden $ver" ] || fail "the packaged harden says '$out'"
+# --version's first line is harden's own; the lines after it report libseccomp, the kernel, compat ABIs
+[ "${out%%
+*}" = "harden $ver" ] || fail "the packaged harden says '$out'"
 for page in "$src"/doc/*.1.scd; do
 	n=${page##*/}
 	[ -f "$root/usr/share/man/man1/${n%.scd}.gz" ] || fail "no usr/share/man/man1/${n%.scd}.gz in the package"
@@ -63,6 +65,19 @@ grep -q 'SystemCallFilter=~@chown' "$tmp/man.txt" || fail "harden(1) lacks the s
 [ -f "$root/usr/share/bash-completion/completions/harden" ] || fail "no bash completion in the package"
 echo "package contents:" >&2
 dpkg-deb -c "$deb" | awk '{print "  " $NF}' >&2
+# the library split: the runtime package holds the soname, -dev the header, the link and the .pc; the
+# harden package itself needs neither (it links the API's code statically)
+for p in libharden0 libharden-dev; do
+	[ -f "$tmp/${p}_${ver}_$arch.deb" ] || fail "no ${p}_${ver}_$arch.deb"
+done
+dpkg-deb -c "$tmp/libharden0_${ver}_$arch.deb" | grep -q '/libharden\.so\.0 -> libharden\.so\.0\.1\.0$' ||
+	fail "libharden0 lacks libharden.so.0"
+dev=$(dpkg-deb -c "$tmp/libharden-dev_${ver}_$arch.deb")
+for f in usr/include/harden.h '/libharden\.so -> ' /pkgconfig/harden.pc; do
+	echo "$dev" | grep -q -- "$f" || fail "libharden-dev lacks $f"
+done
+dpkg-deb -c "$deb" | grep -q 'libharden\|harden\.h' && fail "the harden package carries library files"
+readelf -d "$root/usr/bin/harden" 2>/dev/null | grep -q 'libharden' && fail "the packaged harden needs libharden.so"
 
 lintian --tag-display-limit 0 --info "$tmp/harden_${ver}_$arch.changes" >"$tmp/lintian.txt" 2>&1
 errors=$(grep -c '^E:' "$tmp/lintian.txt") warnings=$(grep -c '^W:' "$tmp/lintian.txt")
