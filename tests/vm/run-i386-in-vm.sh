@@ -206,6 +206,15 @@ if ! mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/w
 	mount --bind /host /newroot
 	mount -t tmpfs tmpfs /newroot/var/tmp
 	mount -t tmpfs tmpfs /newroot/root
+	# a writable /tmp, with the host's entries (a checkout under /tmp, as CI's may be) bound back in
+	mount -t tmpfs tmpfs /newroot/tmp
+	chmod 1777 /newroot/tmp
+	for e in /host/tmp/* /host/tmp/.[!.]*; do
+		[ -e "\$e" ] || continue
+		n=/newroot/tmp/\${e#/host/tmp/}
+		if [ -d "\$e" ]; then mkdir -p "\$n"; else : >"\$n"; fi
+		mount --bind "\$e" "\$n" 2>/dev/null
+	done
 fi
 mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
@@ -213,9 +222,8 @@ mount -t devtmpfs devtmpfs /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
-# the host's /tmp and /run are other programs': fresh ones here
-mount -t tmpfs tmpfs /newroot/tmp
-chmod 1777 /newroot/tmp
+# /tmp stays the host's, seen through the overlay (writes go to RAM): the tree under test may live
+# there (CI clones into a folder of its own, /tmp/... included). /run is the host's services': a fresh one.
 mount -t tmpfs -o mode=0755 tmpfs /newroot/run
 mount -t tracefs tracefs /newroot/sys/kernel/tracing 2>/dev/null
 mount -t bpf bpf /newroot/sys/fs/bpf 2>/dev/null
