@@ -50,6 +50,14 @@ if [ "${1:-}" = --in-vm ]; then
 		say "learn backends: ptrace and ebpf"
 	else
 		say "learn backends: ptrace only; ebpf: $(echo "$why" | tail -n 1)"
+		# where the kernel refuses the eBPF program, --backend=auto (the default) must still learn,
+		# with ptrace, and say why
+		t0=$(date +%s)
+		"$HARDEN" learn -o "$R/auto.conf" -- true >"$R/learn-auto-fallback.log" 2>&1
+		rc=$?
+		grep -q 'backend ptrace (auto: eBPF refused here' "$R/learn-auto-fallback.log" &&
+			grep -q '^SystemCallFilter=' "$R/auto.conf" || { [ "$rc" = 0 ] && rc=1; }
+		result learn-auto-fallback "$rc" $(($(date +%s) - t0))
 	fi
 	cd "$(dirname "$TESTPROGS")" || exit 1
 	echo "$TESTS" | while IFS='|' read -r name cmd; do
@@ -282,6 +290,7 @@ check() { # NAME: one line for it; its log when there is one
 check int80-probe
 if grep -q '^int80-probe 0 ' "$W/results"; then
 	echo "$TESTS" | while IFS='|' read -r name _; do echo "$name"; done >"$W/names"
+	grep -q '^learn-auto-fallback ' "$W/results" && echo learn-auto-fallback >>"$W/names"
 	while read -r name; do check "$name"; done <"$W/names"
 else
 	echo "vm-i386: the VM has no working int \$0x80 (or did not get that far): nothing can be tested" >&2

@@ -401,6 +401,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	if (!skel) {
 		r = errno ? -errno : -EINVAL;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot open the program: %s", strerror(-r));
+		res->setup_failed = true;
 		goto out;
 	}
 	if (o->cgroup) {
@@ -416,16 +417,19 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	if ((r = learn_bpf__load(skel)) < 0) {
 		r = errno ? -errno : r;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: the kernel refused the program: %s", strerror(-r));
+		res->setup_failed = true;
 		goto out;
 	}
 	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
+		res->setup_failed = true;
 		goto out;
 	}
 	rb = ring_buffer__new(skel->maps.events.map_fd, on_event, &l, NULL);
 	if (!rb) {
 		r = -errno;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: ring buffer: %s", strerror(-r));
+		res->setup_failed = true;
 		goto out;
 	}
 

@@ -59,7 +59,21 @@ int hd_trace(const struct hd_trace_options *o, struct hd_profile *p, struct hd_t
 	}
 	if (hd_trace_ebpf_available(why, sizeof(why))) {
 		snprintf(res->why, sizeof(res->why), "auto: eBPF is available (root, kernel BTF, built in)");
-		return ran(p, HD_TRACE_EBPF, hd_trace_ebpf(o, p, res, d));
+		/* A kernel may still refuse the program (Debian 12's 6.1 verifier does: EPERM) before anything
+		 * ran: then auto means ptrace, and the refusal is the reason, not an error. */
+		hd_diags ed = { 0 };
+		int r = hd_trace_ebpf(o, p, res, &ed);
+		if (r < 0 && res->setup_failed && !o->cgroup) {
+			snprintf(why, sizeof(why), "%s", ed.n ? ed.v[0].text : strerror(-r));
+			hd_diags_free(&ed);
+			*res = (struct hd_trace_result){ 0 };
+			snprintf(res->why, sizeof(res->why), "auto: eBPF refused here (%.200s), ptrace instead", why);
+			return ran(p, HD_TRACE_PTRACE, hd_trace_ptrace(o, p, res, d));
+		}
+		for (size_t i = 0; i < ed.n; i++)
+			hd_diag_add(d, ed.v[i].severity, ed.v[i].file, ed.v[i].line, "%s", ed.v[i].text);
+		hd_diags_free(&ed);
+		return ran(p, HD_TRACE_EBPF, r);
 	}
 	if (o->cgroup) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "--cgroup needs the eBPF backend, which cannot run here: %s", why);

@@ -60,6 +60,7 @@ struct hd_trace_result {
 	int exec_errno;
 	uint64_t events;              /* syscalls observed */
 	uint64_t lost;                /* events the backend had to drop (ebpf ring buffer full) */
+	bool setup_failed;            /* the backend could not start watching; nothing was run or attached */
 };
 
 /* Trace; fills p (which must be hd_profile_init'ed). 0 or -errno (with a diag saying why). */
