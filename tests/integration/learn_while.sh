@@ -51,11 +51,12 @@ for be in $backends; do
 	"$HARDEN" learn --backend=$be -o "$W/k.conf" --ready-after=0.2 --while 'sleep 733' -- sh -c 'sleep 743 & sleep 753' \
 		>/dev/null 2>&1 &
 	hp=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -f 'sleep 733' >/dev/null && break; sleep 0.5; done
-	pgrep -f 'sleep 733' >/dev/null || bad "$be: the workload never started"
+	# the workload itself, not harden (whose command line holds the same words)
+	for i in $(seq 1 40); do pgrep -f '^sleep 733$' >/dev/null && break; sleep 0.5; done
+	pgrep -f '^sleep 733$' >/dev/null || bad "$be: the workload never started"
 	kill -KILL $hp
 	wait $hp 2>/dev/null
-	for i in 1 2 3 4 5 6 7 8 9 10; do leftovers '[345]' || break; sleep 0.5; done
+	for i in $(seq 1 40); do leftovers '[345]' || break; sleep 0.5; done
 	leftovers '[345]' && bad "$be: harden killed: a process is still running: $(pgrep -af 'sleep 7[345]3')"
 	[ -e "$W/k.conf" ] && bad "$be: harden killed: a drop-in was written"
 done

@@ -360,12 +360,18 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 			rep.workload_ran = true;
 			int st = 0;
 			bool forwarded = false;
+			/* polled, not a blocking waitpid: a stop request (or harden's death, seen as a new
+			 * parent) that lands just before the wait must not be slept through */
 			for (;;) {
-				pid_t x = waitpid(w, &st, 0);
+				pid_t x = waitpid(w, &st, WNOHANG);
 				if (x == w)
 					break;
 				if (x < 0 && errno != EINTR)
 					break;
+				if (getppid() != harden)
+					companion_stop = 1;
+				if (!companion_stop || forwarded)
+					sleep_ms(POLL_MS);
 				if (companion_stop && !forwarded) {
 					kill(-w, SIGTERM);
 					forwarded = true;

@@ -228,6 +228,7 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 		return -errno;
 	cpu_set_t all;
 	bool pinned = keep_tracer_on_one_cpu(&all);
+	pid_t tracer = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -247,6 +248,11 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 		else if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 			e = errno;
 		else {
+			/* Until the tracer has set PTRACE_O_EXITKILL, its death would leave this child stopped
+			 * forever in the SIGSTOP below: die with it instead (as EXITKILL does later on). */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != tracer)
+				_exit(127);
 			raise(SIGSTOP);
 			static struct sock_filter insn[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE) };
 			struct sock_fprog prog = { .len = 1, .filter = insn };
