@@ -37,8 +37,14 @@ flags=$(PKG_CONFIG_LIBDIR=$dest$libdir/pkgconfig PKG_CONFIG_PATH= PKG_CONFIG_SYS
 	pkg-config --cflags --libs harden) || fail "pkg-config --cflags --libs harden failed"
 case $flags in *"$dest"*) ;; *) fail "pkg-config flags do not point into DESTDIR: $flags" ;; esac
 case $flags in *"$BUILDDIR"*|*"$SRCDIR/include"*) fail "pkg-config flags point into the build or source tree: $flags" ;; esac
+# A sanitized build (make check's ASan+UBSan suite) installs a sanitized library: the program that
+# loads it must carry the same runtime first, as any user of such a build would.
+san=
+if command -v ldd >/dev/null && ldd "$so" | grep -q 'libasan'; then
+	san="-fsanitize=address,undefined"
+fi
 # shellcheck disable=SC2086 # the flags are words
-cc -std=c17 -Wall -Wextra -Werror "$SRCDIR/examples/libharden/verdict.c" $flags -Wl,-rpath,"$dest$libdir" \
+cc -std=c17 -Wall -Wextra -Werror $san "$SRCDIR/examples/libharden/verdict.c" $flags -Wl,-rpath,"$dest$libdir" \
 	-o "$tmp/verdict" 2>"$tmp/cc.log" || { cat "$tmp/cc.log" >&2; fail "the example does not build against the installed library"; }
 if [ -x "$tmp/verdict" ]; then
 	if command -v ldd >/dev/null; then
