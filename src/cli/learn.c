@@ -20,6 +20,7 @@
 #include "assess/assess.h"
 #include "learn/exposure.h"
 #include "learn/service.h"
+#include "learn/widen.h"
 #include "util/fileio.h"
 
 static void help(void)
@@ -49,7 +50,13 @@ static void help(void)
 	       "  --systemd=252|latest     group table to use (default: the installed systemd if 252)\n"
 	       "  --unit=FILE              the unit the drop-in is for: its exposure before -> after is\n"
 	       "                           the last line (default: a bare service running the command)\n"
-	       "  --json                   print {profile, settings, left_out} as JSON instead of a drop-in\n"
+	       "  --json                   print {profile, settings, left_out, not_sure} as JSON instead of\n"
+	       "                           a drop-in\n"
+	       "  --widen=static|none      static: also allow the calls the programs that ran can reach\n"
+	       "                           (harden check's static evidence of each executed file and its\n"
+	       "                           libraries) although no run saw them: safe instead of tight.\n"
+	       "                           none (default): only list them, in the drop-in's \"Not sure of\"\n"
+	       "                           section, grouped, with the exposure each group would add\n"
 	       "  --while=WORKLOAD         learn a daemon while WORKLOAD runs: start DAEMON traced (in its\n"
 	       "                           own process group), wait until it is up, run /bin/sh -c WORKLOAD\n"
 	       "                           (not traced), then stop the daemon: TERM to all its processes,\n"
@@ -133,6 +140,63 @@ static json_object *suggestion_json(const struct hd_suggestion *s)
 	return o;
 }
 
+static json_object *not_sure_json(const struct hd_widen_report *r, bool folded)
+{
+	json_object *o = json_object_new_object(), *calls = json_object_new_array();
+	for (size_t i = 0; i < r->n; i++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "syscall", json_object_new_string(r->v[i].syscall));
+		json_object_object_add(e, "group", r->v[i].cover ? json_object_new_string(r->v[i].cover) : NULL);
+		json_object_object_add(e, "program", json_object_new_string(r->v[i].program));
+		json_object_object_add(e, "evidence", r->v[i].evidence ? json_object_new_string(r->v[i].evidence) : NULL);
+		json_object_array_add(calls, e);
+	}
+	json_object_object_add(o, "calls", calls);
+	json_object_object_add(o, "allowed", json_object_new_boolean(folded));
+	json_object_object_add(o, "programs", cli_json_strv(&r->scanned));
+	json_object_object_add(o, "not_compared", cli_json_strv(&r->problems));
+	json_object_object_add(o, "limits", cli_json_strv(&r->limits));
+	json_object_object_add(o, "refused_by_other_settings", cli_json_strv(&r->other_settings));
+	return o;
+}
+
+/* The drop-in's first lines: which runs it came from (every command of a merged profile, bounded), the
+ * profiles read, how it was observed. */
+static char *provenance(const struct hd_profile *p, int sdver, char *const *files, size_t n_files, bool widened)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "Drop-in written by harden learn (systemd %s groups)", hd_systemd_version_name(sdver));
+	if (n_files) {
+		fprintf(f, " from the profile%s", n_files > 1 ? "s" : "");
+		for (size_t i = 0; i < n_files && i < 16; i++)
+			fprintf(f, "%s %.300s", i ? "," : "", files[i]);
+		if (n_files > 16)
+			fprintf(f, " and %zu more", n_files - 16);
+	}
+	if (p->commands.n == 1)
+		fprintf(f, "%s %.600s\n", n_files ? ", of one run:" : " from one run:", p->commands.v[0]);
+	else if (p->commands.n > 1) {
+		fprintf(f, "%s %zu runs:\n", n_files ? ", merging" : " from", p->commands.n);
+		for (size_t i = 0; i < p->commands.n && i < 16; i++)
+			fprintf(f, "  %.300s\n", p->commands.v[i]);
+		if (p->commands.n > 16)
+			fprintf(f, "  and %zu more\n", p->commands.n - 16);
+	} else
+		fputs("\n", f);
+	fprintf(f, "Observed with: %s. %s", p->backend ? p->backend : "?",
+		widened ? "What the programs were seen doing is allowed, and what they can reach (--widen=static)."
+			: "Only what the program did while watched is allowed.");
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static void describe_status(char *buf, size_t len, int st)
 {
 	if (WIFEXITED(st))
@@ -209,7 +273,7 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -225,12 +289,13 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "while", required_argument, NULL, O_WHILE },
 		{ "ready-after", required_argument, NULL, O_READY_AFTER },
 		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
+		{ "widen", required_argument, NULL, O_WIDEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
-	bool merge = false, json = false;
+	bool merge = false, json = false, widen = false;
 	struct hd_service_options svc = { .ready_after_ms = 1000, .stop_timeout_ms = 10000 };
 	int sdver = hd_systemd_version_default();
 	opterr = 0;
@@ -303,6 +368,11 @@ next_option:
 			*(c == O_READY_AFTER ? &svc.ready_after_ms : &svc.stop_timeout_ms) = (unsigned)(v * 1000);
 			break;
 		}
+		case O_WIDEN:
+			if (strcmp(optarg, "static") != 0 && strcmp(optarg, "none") != 0)
+				return cli_usage_error("learn", "--widen=%s: expected static or none", optarg);
+			widen = strcmp(optarg, "static") == 0;
+			break;
 		case 'h':
 			help();
 			return EXIT_OK;
@@ -467,13 +537,47 @@ next_option:
 		free(pjn);
 	}
 
-	struct hd_suggestion sug;
+	struct hd_suggestion sug, tight;
 	struct hd_suggest_options so = { .sdver = sdver };
-	if ((r = hd_suggest(&prof, &so, &sug)) < 0) {
+	struct hd_widen_report unsure;
+	hd_strv reachable = { 0 };
+	char *unsure_text = NULL;
+	if ((r = hd_suggest(&prof, &so, &tight)) < 0) {
 		fprintf(stderr, "%s learn: cannot suggest: %s\n", cli_program, strerror(-r));
 		ret = EXIT_FINDINGS;
 		goto out;
 	}
+	/* what the tight drop-in is not sure of: reachable by the programs that ran, never seen */
+	if ((r = hd_widen_find(&prof, &tight, sdver, &unsure)) < 0 ||
+	    (widen && (r = hd_widen_names(&unsure, &reachable)) < 0) ||
+	    (r = hd_widen_text(&unsure, &tight, unit_path, sdver, widen && unsure.n, &unsure_text)) < 0) {
+		fprintf(stderr, "%s learn: cannot compare with the programs' static evidence: %s\n", cli_program,
+			strerror(-r));
+		hd_widen_report_free(&unsure);
+		hd_strv_free(&reachable);
+		hd_suggestion_free(&tight);
+		ret = EXIT_FINDINGS;
+		goto out;
+	}
+	if (widen && unsure.n) {
+		so.also_allow = &reachable;
+		r = hd_suggest(&prof, &so, &sug);
+		hd_suggestion_free(&tight);
+		if (r < 0) {
+			fprintf(stderr, "%s learn: cannot suggest: %s\n", cli_program, strerror(-r));
+			hd_widen_report_free(&unsure);
+			hd_strv_free(&reachable);
+			free(unsure_text);
+			ret = EXIT_FINDINGS;
+			goto out;
+		}
+	} else
+		sug = tight;
+	hd_strv_free(&reachable);
+	if (unsure.n)
+		fprintf(stderr, "%s learn: %zu call(s) the programs that ran can reach were never seen: %s (see \"Not "
+				"sure of\" in the drop-in)\n", cli_program, unsure.n,
+			widen ? "allowed (--widen=static)" : "left out (tight; --widen=static allows them)");
 	/* the score: the settings applied to the unit as systemd would read the drop-in */
 	char score_text[512];
 	unsigned before = 0, after = 0;
@@ -484,6 +588,8 @@ next_option:
 		if (unit_path) {
 			hd_diags_free(&sd);
 			hd_suggestion_free(&sug);
+			hd_widen_report_free(&unsure);
+			free(unsure_text);
 			ret = EXIT_USAGE;
 			goto out;
 		}
@@ -515,6 +621,7 @@ next_option:
 			json_object_object_add(sc, "unit", unit_path ? json_object_new_string(unit_path) : NULL);
 		}
 		json_object_object_add(root, "exposure", sc);
+		json_object_object_add(root, "not_sure", not_sure_json(&unsure, widen && unsure.n));
 		const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 										JSON_C_TO_STRING_NOSLASHESCAPE);
 		char *t = malloc(strlen(text) + 2);
@@ -526,18 +633,20 @@ next_option:
 		free(t);
 		json_object_put(root);
 	} else {
-		char header[1024], *text = NULL;
-		snprintf(header, sizeof(header),
-			 "Drop-in written by harden learn (systemd %s groups) from: %.600s\n"
-			 "Observed with: %s. Only what the program did while watched is allowed.",
-			 hd_systemd_version_name(sdver),
-			 prof.commands.n ? prof.commands.v[0] : (from ? from : "merged profiles"),
-			 prof.backend ? prof.backend : "?");
-		if (hd_suggestion_to_dropin(&sug, header, score, &text) < 0 || write_text(output, text) < 0)
+		char *header = provenance(&prof, sdver, merge ? merge_files.v : from ? (char *[]){ (char *)from } : NULL,
+					  merge ? merge_files.n : from ? 1 : 0, widen);
+		char *footer = NULL, *text = NULL;
+		if (!header || asprintf(&footer, "%s%s", unsure_text ? unsure_text : "", score) < 0)
+			footer = NULL;
+		if (!footer || hd_suggestion_to_dropin(&sug, header, footer, &text) < 0 || write_text(output, text) < 0)
 			ret = EXIT_FINDINGS;
 		free(text);
+		free(footer);
+		free(header);
 	}
 	hd_suggestion_free(&sug);
+	hd_widen_report_free(&unsure);
+	free(unsure_text);
 out:
 	hd_service_spec_free(&spec);
 	free(cmdline);

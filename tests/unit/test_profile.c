@@ -44,6 +44,7 @@ static void test_roundtrip(void **state)
 	p.cap_permitted_known = true;
 	p.alarm_clock_calls = 3;
 	hd_profile_add_path(&p.device_nodes_made, "/srv/dev/null");
+	hd_profile_add_path(&p.executables, "/usr/sbin/nginx");
 	char *j = NULL;
 	assert_int_equal(hd_profile_to_json(&p, &j), 0);
 	hd_diags d = { 0 };
@@ -67,6 +68,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(q.alarm_clock_calls, 3);
 	assert_int_equal(q.device_nodes_made.n, 1);
 	assert_string_equal(q.device_nodes_made.v[0], "/srv/dev/null");
+	assert_int_equal(q.executables.n, 1);
+	assert_string_equal(q.executables.v[0], "/usr/sbin/nginx");
 	assert_int_equal(q.abis[0].n_unknown, 1);
 	/* canonical: the same profile serialises to the same text */
 	char *j2 = NULL;

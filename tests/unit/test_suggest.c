@@ -58,6 +58,46 @@ static void add(struct hd_profile *p, const char *const *names)
 		hd_profile_add_syscall(p, HD_ARCH_X86_64, *names, 1);
 }
 
+/* --widen=static: the calls handed over are allowed by name on one line that says they were never seen;
+ * those already seen or implicit are not repeated, and the fallback line stays after it (a later allow
+ * line would take its ENOSYS back). */
+static void test_also_allow(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "write", "openat", "close", NULL };
+	add(&p, seen);
+	hd_strv extra = { 0 };
+	hd_strv_push(&extra, "fchown");
+	hd_strv_push(&extra, "read");       /* seen already */
+	hd_strv_push(&extra, "exit_group"); /* @default */
+	hd_strv_push(&extra, "rename");
+	hd_strv_sort(&extra);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_false(allows(&s, "fchown", HD_SYSTEMD_252));
+	hd_suggestion_free(&s);
+	o.also_allow = &extra;
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_true(allows(&s, "fchown", HD_SYSTEMD_252));
+	assert_true(allows(&s, "rename", HD_SYSTEMD_252));
+	size_t widened = s.n, fallback = s.n;
+	for (size_t i = 0; i < s.n; i++) {
+		if (strcmp(s.v[i].key, "SystemCallFilter") == 0 && strcmp(s.v[i].value, "fchown rename") == 0)
+			widened = i;
+		if (strcmp(s.v[i].key, "SystemCallFilter") == 0 && strcmp(s.v[i].value, "~openat2:ENOSYS") == 0)
+			fallback = i;
+	}
+	assert_true(widened < s.n);
+	assert_non_null(strstr(s.v[widened].why, "never seen"));
+	assert_true(fallback < s.n && widened < fallback);
+	hd_suggestion_free(&s);
+	hd_strv_free(&extra);
+	hd_profile_free(&p);
+}
+
 static void test_minimal(void **state)
 {
 	(void)state;
@@ -363,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_capability_side_effects),
 		cmocka_unit_test(test_mounts_for_host),
 		cmocka_unit_test(test_dropin_text),
+		cmocka_unit_test(test_also_allow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

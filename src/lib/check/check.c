@@ -130,6 +130,8 @@ static int add_blocked(struct hd_check_program *p, const struct hd_ruleset *rs, 
 			if (strcmp(scan->v[k].syscall, name) == 0 && evidence_rank(scan->v[k].kind) == rank)
 				f->evidence[w++] = &scan->v[k];
 	const char *origin = rule_origin(rs, nr);
+	if (origin && !(f->origin = strdup(origin)))
+		return -ENOMEM;
 	int r;
 	if (!origin || strcmp(origin, "SystemCallFilter") == 0)
 		r = asprintf(&f->fix,
@@ -475,6 +477,7 @@ void hd_check_report_free(struct hd_check_report *rep)
 				hd_strv_free(&p->v[k].groups);
 				free(p->v[k].evidence);
 				free(p->v[k].fix);
+				free(p->v[k].origin);
 			}
 			free(p->v);
 			free(p->path);

@@ -45,6 +45,8 @@ struct hd_check_finding {
 	const struct hd_elf_evidence **evidence; /* HD_CHECK_BLOCKED: into the scan, best first */
 	size_t n_evidence;
 	char *fix;                /* HD_CHECK_BLOCKED and HD_CHECK_ARCH_KILLED: the change that lets it run */
+	char *origin;             /* HD_CHECK_BLOCKED: the setting whose rule refuses it ("SystemCallFilter",
+				   * "RestrictAddressFamilies"); NULL when no rule names one */
 };
 
 enum hd_check_program_kind {

@@ -68,6 +68,7 @@ void hd_profile_free(struct hd_profile *p)
 		free(p->abis[i].v);
 	}
 	hd_strv_free(&p->setuid_execs);
+	hd_strv_free(&p->executables);
 	hd_strv_free(&p->paths_written);
 	hd_strv_free(&p->paths_read);
 	hd_strv_free(&p->devices);
@@ -226,6 +227,7 @@ void hd_profile_finish(struct hd_profile *p)
 	if (p->n_suid_sgid_modes)
 		qsort(p->suid_sgid_modes, p->n_suid_sgid_modes, sizeof(unsigned), cmp_uint);
 	hd_strv_sort_uniq(&p->setuid_execs);
+	hd_strv_sort_uniq(&p->executables);
 	hd_strv_sort_uniq(&p->paths_written);
 	hd_strv_sort_uniq(&p->paths_read);
 	hd_strv_sort_uniq(&p->devices);
@@ -258,7 +260,7 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 				return r;
 	}
 	for (size_t i = 0; i < src->commands.n; i++)
-		if (src->commands.n < HD_PROFILE_MAX_LIST && (r = hd_strv_push(&dst->commands, src->commands.v[i])) < 0)
+		if (dst->commands.n < HD_PROFILE_MAX_LIST && (r = hd_strv_push(&dst->commands, src->commands.v[i])) < 0)
 			return r;
 	dst->families |= src->families;
 	dst->namespaces |= src->namespaces;
@@ -274,6 +276,7 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 		if ((r = hd_profile_add_suid_mode(dst, src->suid_sgid_modes[i])) < 0)
 			return r;
 	if ((r = merge_list(&dst->setuid_execs, &src->setuid_execs)) < 0 ||
+	    (r = merge_list(&dst->executables, &src->executables)) < 0 ||
 	    (r = merge_list(&dst->paths_written, &src->paths_written)) < 0 ||
 	    (r = merge_list(&dst->paths_read, &src->paths_read)) < 0 ||
 	    (r = merge_list(&dst->devices, &src->devices)) < 0 ||
@@ -401,6 +404,7 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 		APPEND(modes, json_object_new_string(buf));
 	}
 	ADD(root, "setuid_execs", strv_json(&p->setuid_execs));
+	ADD(root, "executables", strv_json(&p->executables));
 	ADD(root, "paths_written", strv_json(&p->paths_written));
 	ADD(root, "paths_read", strv_json(&p->paths_read));
 	ADD(root, "devices", strv_json(&p->devices));
@@ -747,6 +751,8 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 			}
 		} else if (strcmp(key, "setuid_execs") == 0)
 			read_strv(&c, v, key, &p->setuid_execs, true);
+		else if (strcmp(key, "executables") == 0)
+			read_strv(&c, v, key, &p->executables, true);
 		else if (strcmp(key, "paths_written") == 0)
 			read_strv(&c, v, key, &p->paths_written, true);
 		else if (strcmp(key, "paths_read") == 0)

@@ -40,6 +40,8 @@
  *     "suid_sgid_modes": ["2755"],                // chmod/open/mkdir/mknod modes carrying S_ISUID/S_ISGID, octal strings
  *     "setuid_execs": ["/usr/bin/sudo"],          // executed files whose exec gained privileges: the
  *                                                  // kernel's AT_SECURE (set-uid/set-gid, file capabilities)
+ *     "executables": ["/usr/sbin/nginx"],         // every file a successful execve ran (absolute); what
+ *                                                 //   `learn --widen=static` scans for calls no run saw
  *     "paths_written": ["/srv/data"],             // must be writable: the file for a write-open, the parent
  *                                                 //   directory for create/rename/unlink/mkdir/link/symlink
  *     "paths_read": ["/tmp/x"],                   // opened read-only under /home /root /run/user /tmp /var/tmp
@@ -98,6 +100,7 @@ struct hd_profile {
 	unsigned suid_sgid_modes[HD_PROFILE_MAX_MODES];
 	size_t n_suid_sgid_modes;
 	hd_strv setuid_execs;
+	hd_strv executables;            /* every file executed: ptrace /proc/TID/exe, eBPF the name given */
 	hd_strv paths_written;
 	hd_strv paths_read;
 	hd_strv devices;

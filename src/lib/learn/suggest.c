@@ -155,7 +155,8 @@ static void evidence(const struct hd_profile *p, const hd_strv *names, struct bu
 	}
 }
 
-static int suggest_syscall_filter(const struct hd_profile *p, int sdver, struct hd_suggestion *s)
+static int suggest_syscall_filter(const struct hd_profile *p, int sdver, const hd_strv *also_allow,
+				  struct hd_suggestion *s)
 {
 	hd_arch native = hd_arch_native();
 	hd_strv seen = { 0 }, baseline = { 0 }, dangerous = { 0 }, covered = { 0 }, singles = { 0 };
@@ -223,6 +224,27 @@ static int suggest_syscall_filter(const struct hd_profile *p, int sdver, struct 
 		r = names.oom || b.oom ? -ENOMEM : add_line(s, "SystemCallFilter", names.s, "%s", b.s);
 		free(names.s);
 		free(b.s);
+		if (r < 0)
+			goto out;
+	}
+	/* reachable but never seen (--widen=static): by name, before the fallbacks so that a later allow
+	 * line cannot take a fallback's ENOSYS back */
+	if (also_allow) {
+		struct buf names = { 0 };
+		size_t n = 0;
+		for (size_t i = 0; i < also_allow->n; i++) {
+			const char *m = also_allow->v[i];
+			if (hd_strv_sorted_contains(&baseline, m) || hd_strv_sorted_contains(&seen, m) ||
+			    hd_strv_contains(&covered, m))
+				continue;
+			bputf(&names, "%s%s", n++ ? " " : "", m);
+		}
+		if (n)
+			r = names.oom ? -ENOMEM
+				      : add_line(s, "SystemCallFilter", names.s,
+						 "never seen, but the programs that ran can reach %s (their static evidence, "
+						 "--widen=static)", n == 1 ? "it" : "them");
+		free(names.s);
 		if (r < 0)
 			goto out;
 	}
@@ -648,7 +670,7 @@ int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, s
 {
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { p, o->sdver, out };
-	int r = suggest_syscall_filter(p, o->sdver, out);
+	int r = suggest_syscall_filter(p, o->sdver, o->also_allow, out);
 	const char *mounted = mounts_for_host(p);
 	for (size_t i = 0; r == 0 && i < sizeof(setting_rules) / sizeof(setting_rules[0]); i++)
 		r = mounted && setting_rules[i].mount_ns

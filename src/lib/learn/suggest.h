@@ -31,6 +31,9 @@ struct hd_suggestion {
 
 struct hd_suggest_options {
 	int sdver; /* group table: HD_SYSTEMD_252 or HD_SYSTEMD_LATEST */
+	/* calls to allow although no run saw them (learn --widen=static: what the programs that ran can
+	 * reach, learn/widen.h); one SystemCallFilter= line of names saying so. NULL: none */
+	const hd_strv *also_allow;
 };
 
 /* Fallback pairs: newer call -> the older one glibc uses when the newer returns ENOSYS. */

@@ -202,6 +202,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			named = hd_path_join(cwd->cwd, e->path[0], exe);
 		else if (named)
 			snprintf(exe, sizeof(exe), "%s", e->path[0]);
+		if (named)
+			hd_profile_add_path(&p->executables, exe);
 		if (named && hd_exec_gained_privileges(e->args[5] & 1, e->args[5] & 2, exe))
 			hd_profile_add_path(&p->setuid_execs, exe);
 		p->cap_effective |= e->args[2];

@@ -650,6 +650,7 @@ void hd_observe_exec(struct hd_observer *ob, pid_t tid)
 	if (n <= 0)
 		return;
 	exe[n] = 0;
+	note(ob, hd_profile_add_path(&ob->profile->executables, exe));
 	/* AT_SECURE unreadable: judge the file, as under no_new_privs */
 	int secure = proc_at_secure(tid);
 	if (hd_exec_gained_privileges(secure == 1, no_new_privs || secure < 0, link))
