@@ -122,6 +122,11 @@ if "$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>/dev/null; then
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["syscalls"]["x86-64"]; assert "openat" in s and "wait4" in s, s' "$W/epid.json" ||
 		bad "ebpf --pid did not follow the loop and its children"
 	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	mounted_cg2=
+	# a host on cgroup v1 only (as CI's may be): the unified hierarchy can still be mounted beside it
+	if [ -z "$cg2" ] && [ "$(id -u)" = 0 ] && mkdir -p "$W/cg2" && mount -t cgroup2 none "$W/cg2" 2>/dev/null; then
+		cg2=$W/cg2 mounted_cg2=1
+	fi
 	if [ -n "$cg2" ] && mkdir "$cg2/harden-learn-$$" 2>/dev/null; then
 		sh -c "echo \$\$ >$cg2/harden-learn-$$/cgroup.procs; while :; do cat /etc/hostname >/dev/null; sleep 0.05; done" &
 		loop=$!
@@ -132,7 +137,11 @@ if "$HARDEN" learn --backend=ebpf -o /dev/null -- true 2>/dev/null; then
 		wait $loop 2>/dev/null
 		python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["syscalls"]["x86-64"]; assert "openat" in s, s' "$W/cg.json" ||
 			bad "--cgroup saw nothing of the processes in the cgroup"
+		# what ran before the session (the shell) and during it (cat) are both executables of the profile
+		python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["executables"]; assert any(x.endswith("/cat") for x in e) and any(x.endswith("sh") for x in e), e' "$W/cg.json" ||
+			bad "--cgroup: the executables miss the process already there or the one started: $(grep -A4 executables "$W/cg.json" | tr -d '\n ')"
 		for i in 1 2 3 4 5; do rmdir "$cg2/harden-learn-$$" 2>/dev/null && break; sleep 0.3; done
+		[ -z "$mounted_cg2" ] || umount "$cg2"
 	else
 		echo "note: no writable cgroup v2 hierarchy: --cgroup not tested"
 	fi

@@ -14,6 +14,7 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -330,6 +331,37 @@ static int follow(struct learn_bpf *skel, pid_t pid)
 	return bpf_map_update_elem(skel->maps.followed.map_fd, &key, &one, BPF_ANY) < 0 ? -errno : 0;
 }
 
+/* The processes already in the cgroup (and its child cgroups) when the session starts: what they run and
+ * hold, as an exec would have told (a service's main process was started long before). Bounded. */
+#define CGROUP_MEMBERS_MAX 4096
+#define CGROUP_DEPTH_MAX 8
+static void observe_cgroup_members(struct hd_observer *ob, const char *dir, int depth)
+{
+	static unsigned seen;
+	if (depth == 0)
+		seen = 0;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
+		return;
+	FILE *f = fopen(path, "re");
+	if (f) {
+		int pid;
+		while (seen < CGROUP_MEMBERS_MAX && fscanf(f, "%d", &pid) == 1) {
+			hd_observe_exec(ob, pid);
+			seen++;
+		}
+		fclose(f);
+	}
+	DIR *d = depth < CGROUP_DEPTH_MAX ? opendir(dir) : NULL;
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d)) && seen < CGROUP_MEMBERS_MAX;)
+		if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			observe_cgroup_members(ob, path, depth + 1);
+	closedir(d);
+}
+
 /* the command, before it execs: mark its task (a task-storage map is keyed by a pidfd) */
 static int mark_task(struct learn_bpf *skel, pid_t pid)
 {
@@ -444,7 +476,9 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		hd_observe_exec(ob, o->pid);
 		if ((r = follow_tree(skel, o->pid, &l)) < 0)
 			goto out;
-	} else if (!o->cgroup) {
+	} else if (o->cgroup) {
+		observe_cgroup_members(ob, o->cgroup, 0);
+	} else {
 		/* the child waits at a gate until it is followed, then execs */
 		if (pipe2(gate, O_CLOEXEC) < 0) {
 			r = -errno;
