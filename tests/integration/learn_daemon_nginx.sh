@@ -1,8 +1,10 @@
 #!/bin/sh
 # A real daemon learned while a client drives it: nginx (master + 2 workers, 127.0.0.1 only) is learned
-# with a SMOKE workload (one request), tried under that drop-in with --audit on a FULL workload (ab, a 404,
-# a HEAD, a large file, a reload by SIGHUP), then learned from FULL and run enforcing under the new drop-in:
-# there FULL must have 0 failed requests and 0 blocked calls. Prints workload -> blocked calls, failures.
+# from a SMOKE workload (one request) and from a FULL one (ab, a 404, a HEAD, a large file, log rotation by
+# SIGUSR1, a reload by SIGHUP); the FULL drop-in is also widened (--widen=static). Each drop-in is tried
+# with FULL under harden run --unit (daemon-common.sh): the SMOKE one must break on what SMOKE never did
+# (rotation chowns the new logs to the workers' user) and its report must name each such call and a fix;
+# the FULL and widened ones must block nothing and fail no request. Prints the table.
 # KEEP=1 keeps the temporary directory (configs, drop-ins, logs) and says where.
 set -u
 : "${HARDEN:?}"
@@ -12,19 +14,17 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 for t in curl ab; do
 	command -v $t >/dev/null || { echo "skip: $t is not installed (scripts/install-deps)"; exit 77; }
 done
+. "${SRCDIR:-.}/tests/integration/daemon-common.sh"
 T=$(mktemp -d)
 chmod 755 "$T" # the workers (nobody) read the files under it
-RUNPID=
 cleanup() {
 	# nginx is stopped by pid only: the master's (pid file), then the harden run that holds it
 	[ -s "$T/nginx.pid" ] && kill -KILL "$(cat "$T/nginx.pid")" 2>/dev/null
-	[ -n "$RUNPID" ] && kill -KILL "$RUNPID" 2>/dev/null
+	dmn_cleanup
 	[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$T/www" "$T/tmp"
@@ -50,11 +50,21 @@ http {
 	}
 }
 EOF
-NGX="$NGINX -p $T -c $T/nginx.conf -e $T/error.log"
+DAEMON="$NGINX -p $T -c $T/nginx.conf -e $T/error.log"
 URL=http://127.0.0.1:$PORT
-"$NGINX" -t -p "$T" -c "$T/nginx.conf" -e "$T/error.log" >/dev/null 2>&1 || { echo "FAIL: nginx -t refuses the test config"; exit 1; }
+$DAEMON -t >/dev/null 2>&1 || { echo "FAIL: nginx -t refuses the test config"; exit 1; }
 
-# the workloads: stdout is ab's report (for its "Failed requests:" line); every step bounded in time
+daemon_ready() { [ -s "$T/nginx.pid" ] && curl -s --max-time 2 -o /dev/null "$URL/"; }
+daemon_stop() { [ -s "$T/nginx.pid" ] && kill -TERM "$(cat "$T/nginx.pid")"; }
+daemon_reset() { rm -f "$T/nginx.pid" "$T/access.log.1"; }
+# ab's failed and non-2xx requests (each failed step of the script counts once more: dmn_try)
+workload_failures() {
+	f=$(sed -n 's/^Failed requests: *//p' "$1")
+	n=$(sed -n 's/^Non-2xx responses: *//p' "$1")
+	echo $((${f:-1} + ${n:-0}))
+}
+
+# the workloads; every step bounded in time
 cat >"$T/smoke.sh" <<EOF
 curl -sf --max-time 10 -o /dev/null $URL/index.html
 EOF
@@ -65,71 +75,34 @@ test "\$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' $URL/no-such-page)
 curl -sfI --max-time 10 $URL/index.html >/dev/null
 curl -sf --max-time 20 -o $T/got.bin $URL/big.bin
 cmp -s $T/got.bin $T/www/big.bin
+# log rotation the way logrotate does it for nginx: move the log away, USR1 makes the master reopen
+# the logs (and chown them to the workers' user), the workers follow
+mv $T/access.log $T/access.log.1
+kill -USR1 \$(cat $T/nginx.pid)
+sleep 1
+curl -sf --max-time 10 -o /dev/null $URL/index.html
+sleep 0.5
+test -s $T/access.log || { echo "log rotation failed: nothing was logged to the new access.log"; exit 1; }
 kill -HUP \$(cat $T/nginx.pid) # reload: the master re-reads the config and starts new workers
 sleep 1
 curl -sf --max-time 10 -o /dev/null $URL/index.html
 EOF
 
-# learn: harden learn --while WORKLOAD -- nginx ...
-learn() { # $1 workload, $2 drop-in
-	timeout 300 "$HARDEN" learn -o "$2" --while "sh $T/$1.sh" -- $NGX >"$T/learn-$1.out" 2>"$T/learn-$1.err" ||
-		bad "learn $1: rc $?: $(cat "$T/learn-$1.err")"
-	grep -q '^SystemCallFilter=' "$2" || bad "learn $1: no SystemCallFilter= in the drop-in"
-}
-# run: nginx under harden run with the drop-in's lines as -p (--audit if $3), FULL workload, then stop
-runfull() { # $1 drop-in, $2 label, $3 --audit or ""
-	rm -f "$T/nginx.pid" "$T/ab.out"
-	set -f
-	set -- "$1" "$2" "${3:-}"
-	dropin=$1 label=$2 audit=$3
-	set --
-	for l in $(grep -v '^[#[]' "$dropin" | grep . | tac | tr ' ' '\001'); do
-		set -- -p "$(printf '%s' "$l" | tr '\001' ' ')" "$@"
-	done
-	set +f
-	timeout 300 "$HARDEN" run $audit "$@" -- $NGX 2>"$T/run.err" &
-	RUNPID=$!
-	i=0
-	until [ -s "$T/nginx.pid" ] && curl -s --max-time 2 -o /dev/null "$URL/"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] && kill -0 $RUNPID 2>/dev/null || break
-		sleep 0.1
-	done
-	sh "$T/full.sh" >"$T/ab.out" 2>&1 || bad "$label: the FULL workload failed: $(tail -3 "$T/ab.out")"
-	[ -s "$T/nginx.pid" ] && kill -TERM "$(cat "$T/nginx.pid")"
-	i=0
-	while kill -0 $RUNPID 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
-	kill -0 $RUNPID 2>/dev/null && { bad "$label: nginx did not stop on TERM"; kill -KILL $RUNPID; }
-	wait $RUNPID 2>/dev/null
-	RUNPID=
-	failed=$(sed -n 's/^Failed requests: *//p' "$T/ab.out")
-	# --audit: one "- NAME:" entry per call the filter would have blocked; enforcing: "blocked NAME" lines
-	if [ -n "$audit" ]; then
-		blocked=$(grep -c '^- ' "$T/run.err")
-		names=$(sed -n 's/^- \([a-z0-9_]*\):.*/\1/p' "$T/run.err" | tr '\n' ' ')
-	else
-		blocked=$(grep -c 'blocked ' "$T/run.err")
-		names=$(sed -n 's/.*blocked \([a-z0-9_]*\) .*/\1/p' "$T/run.err" | sort -u | tr '\n' ' ')
-		# the drop-in's SystemCallErrorNumber=EPERM makes a blocked call fail quietly: nginx logs it
-		eperm=$(grep -c 'Operation not permitted' "$T/error.log" 2>/dev/null)
-		blocked=$((blocked + eperm))
-	fi
-	printf '%-34s %-10s %-8s %s\n' "$label" "$blocked" "${failed:-?}" "$names" >>"$T/table"
-}
-
-learn smoke "$T/smoke.conf"
-runfull "$T/smoke.conf" "smoke-learned, FULL, --audit" --audit
-smoke_blocked=$blocked
-learn full "$T/full.conf"
-runfull "$T/full.conf" "full-learned, FULL, enforcing"
-[ "$failed" = 0 ] || bad "full-learned: Failed requests: ${failed:-none reported} (want 0)"
-[ "$blocked" = 0 ] || bad "full-learned: $blocked blocked calls (want 0): $names"
-[ "$smoke_blocked" -gt 0 ] ||
-	echo "note: the SMOKE drop-in blocked nothing of FULL: the workloads did not differ in their calls"
-
-echo "workload -> under drop-in              blocked    failed   calls"
-cat "$T/table"
-for w in smoke full; do
-	printf 'learned from %-5s %s\n' $w "$(grep -h '^# Exposure' "$T/$w.conf" | sed 's/^# //')"
+dmn_learn smoke smoke
+dmn_learn full full
+dmn_widen widened full
+for d in smoke full widened; do
+	dmn_try $d
+	[ $d = smoke ] && smoke_blocked=$blocked smoke_names=$names smoke_failed=$failed
 done
+[ "$smoke_blocked" -gt 0 ] || bad "smoke: the SMOKE drop-in blocked nothing of FULL (want the rotation's chown)"
+case " $smoke_names " in
+*" chown "*) ;;
+*) bad "smoke: chown (log rotation) is not among the calls it would block: $smoke_names" ;;
+esac
+[ "$smoke_failed" -gt 0 ] || bad "smoke: FULL did not fail under the SMOKE drop-in although it blocks $smoke_names"
+dmn_expect_clean full widened
+dmn_table
+echo "the SMOKE drop-in's report (run --audit):"
+sed -n '/would have been blocked/,$p' "$T/smoke.audit" | head -20
 exit $fail

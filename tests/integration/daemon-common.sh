@@ -1,0 +1,113 @@
+# Sourced by the learn_daemon_*.sh tests: one real daemon, learned from a SMOKE and a FULL workload, then
+# tried under each drop-in with FULL. The daemon test provides what differs between daemons:
+#   T            a temporary directory (the test's own trap removes it and calls dmn_cleanup)
+#   DAEMON       the daemon's command line, in the foreground (word-split; no quoting needed in it)
+#   $T/smoke.sh, $T/full.sh   the workloads (sh scripts, every step bounded by timeout)
+#   daemon_ready         true once the daemon answers (polled for up to 30 s)
+#   daemon_stop          asks the daemon to stop (it then exits within 10 s)
+#   workload_failures F  prints the number of failed requests in workload output F (a number)
+#   daemon_reset         (optional) run before every start: clear pid files, data left by a run
+# and then calls:
+#   dmn_learn LABEL WORKLOAD [learn options]   learn from WORKLOAD: $T/LABEL.conf, $T/LABEL.json
+#   dmn_widen LABEL FROM                       $T/LABEL.conf from FROM's profile with --widen=static
+#   dmn_try LABEL                              FULL under $T/LABEL.conf: once with run --audit (every call
+#                                              the drop-in would block, with its fix), once enforcing
+#                                              (failed requests, kills); one row of the table
+#   dmn_table                                  prints the table
+# A drop-in is tried the way a user would before deploying it: as
+# $T/LABEL.service.d/harden.conf beside a unit $T/LABEL.service whose ExecStart= is DAEMON, with
+# `harden run --unit`. The rows' figures are in the variables blocked, names, failed, kills.
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+RUNPID=
+dmn_cleanup() {
+	[ -n "$RUNPID" ] && kill -KILL "$RUNPID" 2>/dev/null
+	[ -n "$RUNPID" ] && wait "$RUNPID" 2>/dev/null
+	RUNPID=
+}
+command -v daemon_reset >/dev/null 2>&1 || daemon_reset() { :; }
+
+dmn_learn() { # LABEL WORKLOAD [learn options]
+	label=$1 work=$2
+	shift 2
+	daemon_reset
+	# shellcheck disable=SC2086 # DAEMON is a word list
+	timeout 300 "$HARDEN" learn -o "$T/$label.conf" --profile-out "$T/$label.json" "$@" \
+		--while "sh $T/$work.sh >$T/learn-$label.work 2>&1" -- $DAEMON \
+		>"$T/learn-$label.out" 2>"$T/learn-$label.err" ||
+		bad "learn $label: rc $?: $(tail -5 "$T/learn-$label.err"); workload: $(tail -3 "$T/learn-$label.work")"
+	grep -q '^SystemCallFilter=' "$T/$label.conf" || bad "learn $label: no SystemCallFilter= in the drop-in"
+}
+
+dmn_widen() { # LABEL FROM: FROM's profile, widened by harden check's static evidence
+	"$HARDEN" learn --from-profile "$T/$2.json" --widen=static -o "$T/$1.conf" 2>"$T/learn-$1.err" ||
+		bad "widen $1: rc $?: $(cat "$T/learn-$1.err")"
+	grep -q '^# Not sure of' "$T/$2.conf" ||
+		bad "the $2 drop-in has no 'Not sure of' section: nothing for --widen=static to add"
+}
+
+# one run of FULL under $T/$label.service (+ its drop-in): $1 is --audit or empty; stderr in $T/$label.$2
+dmn_run_full() {
+	mode=$1 out=$T/$label.$2
+	daemon_reset
+	# shellcheck disable=SC2086
+	timeout 300 "$HARDEN" run --unit "$T/$label.service" $mode -- $DAEMON 2>"$out" &
+	RUNPID=$!
+	i=0
+	until daemon_ready; do
+		i=$((i + 1))
+		if [ $i -ge 300 ] || ! kill -0 $RUNPID 2>/dev/null; then
+			bad "$label ($2): the daemon did not come up under the drop-in: $(tail -5 "$out")"
+			break
+		fi
+		sleep 0.1
+	done
+	work_rc=0
+	sh "$T/full.sh" >"$T/$label.$2.work" 2>&1 || work_rc=$?
+	daemon_stop
+	i=0
+	while kill -0 $RUNPID 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+	kill -0 $RUNPID 2>/dev/null && { bad "$label ($2): the daemon did not stop"; kill -KILL $RUNPID; }
+	wait $RUNPID 2>/dev/null
+	RUNPID=
+}
+
+dmn_try() { # LABEL
+	label=$1
+	printf '[Service]\nExecStart=%s\n' "$DAEMON" >"$T/$label.service"
+	mkdir -p "$T/$label.service.d"
+	cp "$T/$label.conf" "$T/$label.service.d/harden.conf"
+	# --audit: "- NAME: N calls, first ..." per call the drop-in would block, each followed by its fix
+	dmn_run_full --audit audit
+	blocked=$(grep -c '^- ' "$T/$label.audit")
+	names=$(sed -n 's/^- \([a-z0-9_]*\):.*/\1/p' "$T/$label.audit" | tr '\n' ' ')
+	fixes=$(grep -c '^  fix: ' "$T/$label.audit")
+	[ "$fixes" -ge "$blocked" ] || bad "$label: $blocked blocked calls but $fixes fixes in the report"
+	grep -q 'run --audit: .* would have been blocked\|run --audit: no call would' "$T/$label.audit" ||
+		bad "$label: run --audit printed no verdict: $(tail -3 "$T/$label.audit")"
+	# enforcing: what breaks. A call outside the list fails with the drop-in's SystemCallErrorNumber=
+	# (silently: only the daemon's own errors show it) or kills ("blocked NAME: killed")
+	dmn_run_full "" enforce
+	kills=$(grep -c ' run: blocked ' "$T/$label.enforce")
+	failed=$(workload_failures "$T/$label.enforce.work")
+	[ "$work_rc" = 0 ] || failed=$((failed + 1))
+	exposure=$(sed -n 's/^# Exposure.*: \([0-9.]* -> [0-9.]*\).*/\1/p' "$T/$label.conf" | head -1)
+	printf '%-16s %-8s %-8s %-6s %-12s %s\n' "$label" "$blocked" "$failed" "$kills" "${exposure:-?}" "$names" >>"$T/table"
+}
+
+dmn_table() {
+	printf '%-16s %-8s %-8s %-6s %-12s %s\n' "drop-in" "blocked" "failed" "kills" "exposure" "blocked calls (FULL workload)"
+	cat "$T/table"
+	echo "(blocked: calls run --audit says the drop-in would block; failed: failed requests/steps enforcing)"
+}
+
+dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails nothing, kills nothing
+	for d in "$@"; do
+		row=$(grep "^$d " "$T/table")
+		# shellcheck disable=SC2086
+		set -- $row
+		[ "$2" = 0 ] || bad "$d: $2 calls would be blocked (want 0): $(sed -n 's/^- //p' "$T/$d.audit" | head -5)"
+		[ "$3" = 0 ] || bad "$d: $3 failed requests or steps (want 0): $(tail -3 "$T/$d.enforce.work")"
+		[ "$4" = 0 ] || bad "$d: $4 kills (want 0): $(grep ' run: blocked ' "$T/$d.enforce" | head -3)"
+	done
+}
