@@ -197,23 +197,34 @@ int hd_assess_collect_units(const char *arg, const char *root, hd_strv *files, b
 
 /* ---------------------------------------------------------------- one unit */
 
+int hd_assess_loaded_unit(const struct hd_unit *u, const struct hd_policy *policy, int sdver, struct hd_assessment *out,
+			  hd_diags *diags)
+{
+	struct hd_settings s;
+	int r = hd_settings_from_unit(u, sdver, &s, diags);
+	if (r >= 0)
+		r = hd_assess(&s, policy, sdver, out);
+	hd_settings_free(&s);
+	return r;
+}
+
+int hd_assess_with_dropin(struct hd_unit *u, const char *dropin, const char *name, const struct hd_policy *policy,
+			  int sdver, struct hd_assessment *out, hd_diags *diags)
+{
+	int r = hd_unit_parse_text(u, dropin, strlen(dropin), name, diags);
+	return r < 0 ? r : hd_assess_loaded_unit(u, policy, sdver, out, diags);
+}
+
 /* Re-score with the drop-in applied, exactly as systemd would read it. */
 static int score_with_fix(struct hd_assess_unit_result *out, const struct hd_assess_unit_options *o,
 			  const char *path, hd_diags *fix_diags)
 {
 	out->dropin = hd_assess_fix_dropin(&out->a, out->unit.name ? out->unit.name : path);
-	struct hd_settings s2;
 	hd_diags fd = {0};
-	int r = out->dropin ? hd_unit_parse_text(&out->unit, out->dropin, strlen(out->dropin), HD_ASSESS_FIX_DROPIN_NAME, &fd)
+	int r = out->dropin ? hd_assess_with_dropin(&out->unit, out->dropin, HD_ASSESS_FIX_DROPIN_NAME, o->policy,
+						      o->sdver, &out->after, &fd)
 			    : -ENOMEM;
-	if (r >= 0) {
-		r = hd_settings_from_unit(&out->unit, o->sdver, &s2, &fd);
-		if (r >= 0) {
-			r = hd_assess(&s2, o->policy, o->sdver, &out->after);
-			out->have_after = r >= 0;
-		}
-		hd_settings_free(&s2);
-	}
+	out->have_after = r >= 0;
 	/* our own drop-in must always load: hand its diags over rather than hide them */
 	if (r < 0) {
 		hd_diags_free(fix_diags);

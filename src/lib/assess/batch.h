@@ -58,6 +58,13 @@ struct hd_assess_unit_result {
 	bool have_a, have_after;
 };
 
+/* One loaded unit's exposure: its typed settings (systemd's parsing and implications) scored. */
+int hd_assess_loaded_unit(const struct hd_unit *u, const struct hd_policy *policy, int sdver, struct hd_assessment *out,
+			  hd_diags *diags);
+/* The same after a drop-in's text (named name in diagnostics) is applied to u, as systemd appends a drop-in. */
+int hd_assess_with_dropin(struct hd_unit *u, const char *dropin, const char *name, const struct hd_policy *policy,
+			  int sdver, struct hd_assessment *out, hd_diags *diags);
+
 /*
  * Load the unit file at path (with drop-ins, then the profile), score it and, with o->fix, score it
  * again with its fix drop-in applied exactly as systemd would read it. 0, or -errno: the reasons are

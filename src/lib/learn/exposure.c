@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "assess/assess.h"
-#include "assess/settings.h"
+#include "assess/batch.h"
 #include "unit/unit.h"
 
 /* The settings (no comments) as a drop-in's text: what systemd reads of the file learn writes. */
@@ -40,7 +40,6 @@ int hd_suggestion_exposure(const struct hd_suggestion *sug, const char *unit_pat
 	if (!dropin)
 		return -ENOMEM;
 	struct hd_unit u = { 0 };
-	struct hd_settings s;
 	struct hd_assessment a = { 0 };
 	int r;
 	if (unit_path) {
@@ -51,21 +50,14 @@ int hd_suggestion_exposure(const struct hd_suggestion *sug, const char *unit_pat
 		u.name = strdup("learned.service");
 		r = u.name ? hd_unit_parse_text(&u, skeleton, sizeof(skeleton) - 1, "<bare service>", diags) : -ENOMEM;
 	}
-	/* pass 0 scores the unit as it is, pass 1 with the drop-in's lines appended, as systemd applies it */
-	for (int pass = 0; r >= 0 && pass < 2; pass++) {
-		if (pass == 1)
-			r = hd_unit_parse_text(&u, dropin, strlen(dropin), "<harden learn drop-in>", diags);
-		if (r < 0)
-			break;
-		r = hd_settings_from_unit(&u, sdver, &s, diags);
-		if (r >= 0)
-			r = hd_assess(&s, NULL, sdver, &a);
-		hd_settings_free(&s);
-		if (r >= 0)
-			*(pass ? after : before) = a.exposure;
-		hd_assessment_free(&a);
-		memset(&a, 0, sizeof(a));
-	}
+	/* the unit as it is, then with the drop-in's lines appended, as systemd applies it */
+	if (r >= 0 && (r = hd_assess_loaded_unit(&u, NULL, sdver, &a, diags)) >= 0)
+		*before = a.exposure;
+	hd_assessment_free(&a);
+	memset(&a, 0, sizeof(a));
+	if (r >= 0 && (r = hd_assess_with_dropin(&u, dropin, "<harden learn drop-in>", NULL, sdver, &a, diags)) >= 0)
+		*after = a.exposure;
+	hd_assessment_free(&a);
 	hd_unit_free(&u);
 	free(dropin);
 	return r < 0 ? r : 0;
