@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "filter/filter.h"
+#include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "sandbox/fix.h"
 #include "sandbox/sandbox.h"
@@ -63,7 +64,9 @@ static void help(void)
 	       "  -p, --property S=V a setting, applied after the unit file like an extra line; an invalid\n"
 	       "                     value is an error\n"
 	       "  --audit            permissive: CMD runs as if unfiltered; every call the filter WOULD block is\n"
-	       "                     reported at the end (count, first process, groups, fix)\n"
+	       "                     reported at the end (count, first process, groups, fix); a call answered\n"
+	       "                     ENOSYS that glibc retries with an older one (clone3 -> clone) is\n"
+	       "                     marked \"fallback\" instead of given a fix\n"
 	       "  --strict           unit-file warnings are errors\n"
 	       "  --systemd=V        semantics of systemd V: 252 or latest (default: installed if 252, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
@@ -125,6 +128,16 @@ static void print_groups(const struct report_ctx *rc, const char *name, const ch
 	hd_strv_free(&paths);
 }
 
+/* The older call glibc retries with when this one fails with ENOSYS, if that is what the filter answers:
+ * such a "block" is a fallback (systemd answers clone3 ENOSYS under RestrictNamespaces=), no break as
+ * long as the older call is allowed. NULL otherwise. */
+static const char *enosys_fallback(const struct hd_violation *v)
+{
+	if (v->verdict.action.kind != HD_ACT_ERRNO || v->verdict.action.errno_value != ENOSYS)
+		return NULL;
+	return hd_fallback_of(hd_violation_call_name(v));
+}
+
 /* One violation as JSON (count: --audit, 0 for a kill). */
 static json_object *violation_json(const struct report_ctx *rc, const struct hd_violation *v, unsigned long count)
 {
@@ -143,6 +156,8 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 	json_object_object_add(o, "killed", json_object_new_boolean(v->killed));
 	if (count)
 		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
+	const char *older = enosys_fallback(v);
+	json_object_object_add(o, "fallback", older ? json_object_new_string(older) : NULL);
 	json_object *groups = json_object_new_array();
 	hd_strv paths = { 0 };
 	if (name && hd_group_paths(name, rc->sdver, &paths) >= 0)
@@ -224,15 +239,26 @@ static void print_audit(const struct report_ctx *rc)
 		fprintf(stderr, "%s run --audit: no call would have been blocked\n", cli_program);
 		return;
 	}
-	fprintf(stderr, "%s run --audit: %zu system call%s would have been blocked:\n", cli_program, rc->audit.n,
+	size_t fallbacks = 0;
+	for (size_t i = 0; i < rc->audit.n; i++)
+		fallbacks += enosys_fallback(&rc->audit.v[i].first) != NULL;
+	fprintf(stderr, "%s run --audit: %zu system call%s would have been blocked", cli_program, rc->audit.n,
 		rc->audit.n == 1 ? "" : "s");
+	if (fallbacks)
+		fprintf(stderr, " (%zu of them answered ENOSYS, which glibc falls back from)", fallbacks);
+	fprintf(stderr, ":\n");
 	for (size_t i = 0; i < rc->audit.n; i++) {
 		char d[1024];
 		describe(&rc->audit.v[i].first, d, sizeof(d));
 		fprintf(stderr, "- %s: %lu call%s, first %s\n", rc->audit.v[i].first.verdict.name ? rc->audit.v[i].first.verdict.name : "?",
 			rc->audit.v[i].count, rc->audit.v[i].count == 1 ? "" : "s", d);
 		print_groups(rc, hd_violation_call_name(&rc->audit.v[i].first), "  ");
-		print_fix(rc, &rc->audit.v[i].first, "  ");
+		const char *older = enosys_fallback(&rc->audit.v[i].first);
+		if (older)
+			fprintf(stderr, "  fallback: ENOSYS makes glibc retry with %s: nothing breaks while %s is allowed\n",
+				older, older);
+		else
+			print_fix(rc, &rc->audit.v[i].first, "  ");
 	}
 	if (rc->audit.incomplete)
 		fprintf(stderr, "%s run --audit: out of memory, the list is incomplete\n", cli_program);

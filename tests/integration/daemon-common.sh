@@ -14,6 +14,7 @@
 #                                              the drop-in would block, with its fix), once enforcing
 #                                              (failed requests, kills); one row of the table
 #   dmn_table                                  prints the table
+#   dmn_prove CALL WHY                         all of the above, with the assertions (see there)
 # A drop-in is tried the way a user would before deploying it: as
 # $T/LABEL.service.d/harden.conf beside a unit $T/LABEL.service whose ExecStart= is DAEMON, with
 # `harden run --unit`. The rows' figures are in the variables blocked, names, failed, kills.
@@ -53,18 +54,25 @@ dmn_run_full() {
 	# shellcheck disable=SC2086
 	timeout 300 "$HARDEN" run --unit "$T/$label.service" $mode -- $DAEMON 2>"$out" &
 	RUNPID=$!
-	i=0
+	i=0 up=1
 	until daemon_ready; do
 		i=$((i + 1))
 		if [ $i -ge 300 ] || ! kill -0 $RUNPID 2>/dev/null; then
-			bad "$label ($2): the daemon did not come up under the drop-in: $(tail -5 "$out")"
+			up=0
 			break
 		fi
 		sleep 0.1
 	done
 	work_rc=0
-	sh "$T/full.sh" >"$T/$label.$2.work" 2>&1 || work_rc=$?
-	daemon_stop
+	if [ $up = 1 ]; then
+		sh "$T/full.sh" >"$T/$label.$2.work" 2>&1 || work_rc=$?
+	else
+		# that is a result (a drop-in too tight to start with), reported as one failed step
+		echo "FAILED: the daemon did not come up under the drop-in" >"$T/$label.$2.work"
+		work_rc=1
+		echo "$label ($2): the daemon did not come up under the drop-in: $(grep -v 'not enforced by run' "$out" | tail -3)"
+	fi
+	daemon_stop 2>/dev/null
 	i=0
 	while kill -0 $RUNPID 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
 	kill -0 $RUNPID 2>/dev/null && { bad "$label ($2): the daemon did not stop"; kill -KILL $RUNPID; }
@@ -79,8 +87,13 @@ dmn_try() { # LABEL
 	cp "$T/$label.conf" "$T/$label.service.d/harden.conf"
 	# --audit: "- NAME: N calls, first ..." per call the drop-in would block, each followed by its fix
 	dmn_run_full --audit audit
-	blocked=$(grep -c '^- ' "$T/$label.audit")
-	names=$(sed -n 's/^- \([a-z0-9_]*\):.*/\1/p' "$T/$label.audit" | tr '\n' ' ')
+	# an entry marked "fallback" (answered ENOSYS, glibc retries with an older call) breaks nothing:
+	# it is counted apart, and every other entry must come with a fix
+	awk '/^- /{if(n)print n" "f; n=$2; sub(":","",n); f="block"} /^  fallback: /{f="fallback"} END{if(n)print n" "f}' \
+		"$T/$label.audit" >"$T/$label.calls"
+	blocked=$(grep -c ' block$' "$T/$label.calls")
+	names=$(sed -n 's/ block$//p' "$T/$label.calls" | tr '\n' ' ')
+	fallbacks=$(sed -n 's/ fallback$//p' "$T/$label.calls" | tr '\n' ' ')
 	fixes=$(grep -c '^  fix: ' "$T/$label.audit")
 	[ "$fixes" -ge "$blocked" ] || bad "$label: $blocked blocked calls but $fixes fixes in the report"
 	grep -q 'run --audit: .* would have been blocked\|run --audit: no call would' "$T/$label.audit" ||
@@ -92,13 +105,15 @@ dmn_try() { # LABEL
 	failed=$(workload_failures "$T/$label.enforce.work")
 	[ "$work_rc" = 0 ] || failed=$((failed + 1))
 	exposure=$(sed -n 's/^# Exposure.*: \([0-9.]* -> [0-9.]*\).*/\1/p' "$T/$label.conf" | head -1)
-	printf '%-16s %-8s %-8s %-6s %-12s %s\n' "$label" "$blocked" "$failed" "$kills" "${exposure:-?}" "$names" >>"$T/table"
+	printf '%-16s %-8s %-8s %-6s %-12s %s%s\n' "$label" "$blocked" "$failed" "$kills" "${exposure:-?}" "$names" \
+		"${fallbacks:+(fallback, not a break: $fallbacks)}" >>"$T/table"
 }
 
 dmn_table() {
 	printf '%-16s %-8s %-8s %-6s %-12s %s\n' "drop-in" "blocked" "failed" "kills" "exposure" "blocked calls (FULL workload)"
 	cat "$T/table"
-	echo "(blocked: calls run --audit says the drop-in would block; failed: failed requests/steps enforcing)"
+	echo "(blocked: calls run --audit says the drop-in would block, not counting ENOSYS fallbacks; failed: failed"
+	echo " requests or steps with the drop-in enforced; kills: processes the filter killed; exposure: harden security)"
 }
 
 dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails nothing, kills nothing
@@ -110,4 +125,45 @@ dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails
 		[ "$3" = 0 ] || bad "$d: $3 failed requests or steps (want 0): $(tail -3 "$T/$d.enforce.work")"
 		[ "$4" = 0 ] || bad "$d: $4 kills (want 0): $(grep ' run: blocked ' "$T/$d.enforce" | head -3)"
 	done
+}
+
+# The whole proof for one daemon: learn SMOKE and FULL, widen FULL, try each with FULL; SMOKE's drop-in
+# must break (block CALL, which FULL does for WHY, and fail a step) and the others must not. Then the
+# table and SMOKE's report (each call it would block, with its fix).
+dmn_prove() { # CALL WHY
+	dmn_learn smoke smoke
+	dmn_learn full full
+	dmn_widen widened full
+	for d in smoke full widened; do
+		dmn_try $d
+		[ $d = smoke ] && smoke_blocked=$blocked smoke_names=$names smoke_failed=$failed
+	done
+	[ "$smoke_blocked" -gt 0 ] || bad "smoke: the SMOKE drop-in blocked nothing of FULL"
+	case " $smoke_names " in
+	*" $1 "*) ;;
+	*) bad "smoke: $1 ($2) is not among the calls the SMOKE drop-in would block: $smoke_names" ;;
+	esac
+	[ "$smoke_failed" -gt 0 ] || bad "smoke: FULL did not fail under the SMOKE drop-in although it blocks $smoke_names"
+	dmn_expect_foreseen full
+	dmn_expect_clean widened
+	dmn_table
+	echo "the SMOKE drop-in's report (run --audit):"
+	sed -n '/would have been blocked/,$p' "$T/smoke.audit" | head -30
+}
+
+# LABEL's tight drop-in may miss a call FULL makes only now and then (nginx's master arms setitimer when
+# its workers are slow to stop): no failed step, no kill, and each call it would block must be one the
+# drop-in said it was not sure of (its "Not sure of" evidence lines name it), so --widen=static has it
+dmn_expect_foreseen() { # LABEL
+	row=$(grep "^$1 " "$T/table")
+	# shellcheck disable=SC2086
+	set -- $row
+	[ "$3" = 0 ] || bad "$1: $3 failed requests or steps (want 0): $(tail -3 "$T/$1.enforce.work")"
+	[ "$4" = 0 ] || bad "$1: $4 kills (want 0): $(grep ' run: blocked ' "$T/$1.enforce" | head -3)"
+	for c in $(sed -n 's/ block$//p' "$T/$1.calls"); do
+		grep -q "^#     $c: " "$T/$1.conf" ||
+			bad "$1: it would block $c, which no run saw and its 'Not sure of' section does not name either"
+	done
+	[ "$2" = 0 ] || echo "note: $1: $2 call(s) no learning run saw, each named in its 'Not sure of' section:" \
+		"$(sed -n 's/ block$//p' "$T/$1.calls" | tr '\n' ' ')"
 }

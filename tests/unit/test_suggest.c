@@ -98,6 +98,30 @@ static void test_also_allow(void **state)
 	hd_profile_free(&p);
 }
 
+/* Threads made with clone3 only: the drop-in's RestrictNamespaces= makes systemd answer clone3 ENOSYS,
+ * glibc falls back to clone, so clone must be allowed too (redis's threads died without it). */
+static void test_clone3_needs_clone(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "write", "clone3", "futex", NULL };
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_true(allows(&s, "clone3", HD_SYSTEMD_252));
+	assert_true(allows(&s, "clone", HD_SYSTEMD_252));
+	const char *ns = NULL;
+	for (size_t i = 0; i < s.n; i++)
+		if (strcmp(s.v[i].key, "RestrictNamespaces") == 0)
+			ns = s.v[i].value;
+	assert_non_null(ns); /* the reason clone is needed */
+	assert_string_not_equal(ns, "no");
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
 static void test_minimal(void **state)
 {
 	(void)state;
@@ -404,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_for_host),
 		cmocka_unit_test(test_dropin_text),
 		cmocka_unit_test(test_also_allow),
+		cmocka_unit_test(test_clone3_needs_clone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,18 +11,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
-
-const struct hd_fallback_pair hd_fallback_pairs[] = {
-	/* glibc tries the newer call first and falls back only on ENOSYS */
-	{ "clone3", "clone" },
-	{ "faccessat2", "faccessat" },
-	{ "fchmodat2", "fchmodat" },
-	{ "statx", "newfstatat" },
-	{ "openat2", "openat" },
-	{ NULL, NULL },
-};
 
 const char *const hd_suggest_dangerous_groups[] = {
 	"@privileged", "@debug", "@mount", "@module", "@raw-io", "@reboot", "@swap", "@clock", "@cpu-emulation",
@@ -227,6 +218,15 @@ static int suggest_syscall_filter(const struct hd_profile *p, int sdver, const h
 		if (r < 0)
 			goto out;
 	}
+	/* clone3 seen without clone: the drop-in's RestrictNamespaces= makes systemd answer every clone3
+	 * ENOSYS (its flags sit in a struct seccomp cannot read), and glibc then creates the thread or
+	 * process with clone, which must be allowed or the service fails where the learning run did not */
+	if (hd_strv_sorted_contains(&seen, "clone3") && !hd_strv_sorted_contains(&seen, "clone") &&
+	    !hd_strv_sorted_contains(&baseline, "clone") && !hd_strv_contains(&covered, "clone") &&
+	    (r = add_line(s, "SystemCallFilter", "clone",
+			  "clone3 was seen: under RestrictNamespaces= systemd answers it ENOSYS, so glibc falls back "
+			  "to clone")) < 0)
+		goto out;
 	/* reachable but never seen (--widen=static): by name, before the fallbacks so that a later allow
 	 * line cannot take a fallback's ENOSYS back */
 	if (also_allow) {

@@ -36,13 +36,6 @@ struct hd_suggest_options {
 	const hd_strv *also_allow;
 };
 
-/* Fallback pairs: newer call -> the older one glibc uses when the newer returns ENOSYS. */
-struct hd_fallback_pair {
-	const char *newer;
-	const char *older;
-};
-extern const struct hd_fallback_pair hd_fallback_pairs[]; /* NULL-terminated */
-
 /* The groups whose members are never allowed unless seen. */
 extern const char *const hd_suggest_dangerous_groups[]; /* NULL-terminated */
 
