@@ -96,6 +96,16 @@ grep -q "f.service:3: error: ExecStartPre=/bin/sh exited with status 3: the serv
 [ -e "$W/started" ] || [ -e "$W/ran" ] && bad "failing ExecStartPre: the service or the workload ran"
 [ "$(cat "$W/d.conf")" = keep ] || bad "failing ExecStartPre: the drop-in was touched"
 
+# a failing ExecStop=: a finding (exit 1), the drop-in still written, the service stopped by the signal
+printf '[Service]\nExecStart=/bin/sleep 785\nExecStop=/bin/false\n' >"$W/s.service"
+rm -f "$W/d.conf"
+timeout 60 "$HARDEN" learn --unit "$W/s.service" --ready-after=0.3 -o "$W/d.conf" --while true >"$W/out" 2>"$W/err"
+[ $? = 1 ] || bad "failing ExecStop: rc not 1"
+grep -q "s.service:3: ExecStop=/bin/false exited with status 1: a finding" "$W/err" || bad "failing ExecStop: $(cat "$W/err")"
+grep -q '^SystemCallFilter=' "$W/d.conf" || bad "failing ExecStop: no drop-in"
+leftovers 8 && bad "failing ExecStop: the service is still running"
+echo keep >"$W/d.conf"
+
 # a bad environment file (not UTF-8) and a missing one without "-": refused naming the file and line
 printf 'A=1\nB=\377\n' >"$W/bad.env"
 printf '[Service]\nEnvironmentFile=%s/bad.env\nExecStart=/bin/sleep 795\n' "$W" >"$W/e.service"
