@@ -34,7 +34,7 @@ echo "\$OVER" >$W/www/over
 exec sleep \$1
 EOF
 chmod 755 "$W/main.sh"
-mkunit() { # $1: the sleep's number
+mkunit() { # $1: the sleep's number, $2: the backend's number
 	cat >"$W/u.service" <<EOF
 [Service]
 User=nobody
@@ -45,6 +45,7 @@ EnvironmentFile=-$W/no-such.env
 ExecStartPre=/bin/sh -c 'id -un >preuser; echo made >prefile'
 ExecStartPre=/bin/ln -s $W/www/prefile $W/www/link
 ExecStartPre=-/bin/false
+ExecStartPre=/bin/sh -c 'sleep 79${2}7 & :'
 ExecStartPre=@/bin/sh given-name -c 'echo \$0 >argv0'
 ExecStartPre=+/bin/sh -c 'id -un >$W/www/plususer; mkfifo $W/www/fifo'
 ExecStart=$W/main.sh $1 \${MSG} \$WORDS cost=\$\$5 \$UNSET end
@@ -62,7 +63,7 @@ n=0
 for be in $backends; do
 	n=$((n + 1))
 	rm -f "$W/www/"*
-	mkunit "7${n}5"
+	mkunit "7${n}5" "$n"
 	timeout 120 "$HARDEN" learn --backend="$be" --unit "$W/u.service" --ready-after=0.5 --stop-timeout=5 \
 		--profile-out "$W/p.json" -o "$W/d.conf" --while "pgrep -xf 'sleep 7${n}5' >$W/www/pid" \
 		>"$W/out" 2>"$W/err"
@@ -83,6 +84,9 @@ for be in $backends; do
 	grep -Eq '^SystemCallFilter=.*(symlinkat|@file-system)' "$W/d.conf" || bad "$be: symlinkat is not in the drop-in"
 	grep -Eq '"mknodat?"' "$W/p.json" && bad "$be: the \"+\" ExecStartPre='s mknodat was learned"
 	leftovers "$n" && bad "$be: a process is still running"
+	grep -q 'ExecStartPre=/bin/sh left processes running in its process group: ended' "$W/err" ||
+		bad "$be: no note on what an ExecStartPre= left running"
+	pgrep -f "sleep 79${n}7" >/dev/null && bad "$be: what an ExecStartPre= left running is still there"
 done
 
 # a failing ExecStartPre= stops the learn: no ExecStart=, no workload, the old drop-in stays

@@ -1039,9 +1039,36 @@ static void pre_companion(pid_t harden, int pid_rd)
 	_exit(termed ? 1 : 0);
 }
 
+struct pre_spawn {
+	int fd;    /* to the companion */
+	pid_t pid; /* the command's, which is its process group's id too */
+};
+
+static void pre_spawned(void *ctx, pid_t pid)
+{
+	struct pre_spawn *ps = ctx;
+	ps->pid = pid;
+	(void)!write(ps->fd, &pid, sizeof(pid));
+}
+
+/* What a command left running in its process group once it has exited: ended (TERM, KILL after 2 s).
+ * True if there was something. (Under systemd it would stay in the service's cgroup; here it would
+ * outlive the learn under one backend and die with the trace under the other: ended under both.) */
+static bool end_group(pid_t pgid)
+{
+	if (pgid <= 0 || kill(-pgid, 0) < 0)
+		return false;
+	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	for (int i = 0; i < 100 && kill(-pgid, 0) == 0; i++)
+		sleep_ms(POLL_MS);
+	kill(-pgid, SIGKILL);
+	return true;
+}
+
 /* One ExecStartPre= traced into p: the wait status (127 << 8: not executable) or -errno. */
 static int run_pre_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
-			  struct hd_profile *p, bool *timed_out, hd_diags *d)
+			  struct hd_profile *p, bool *timed_out, bool *left, hd_diags *d)
 {
 	int pid_pipe[2];
 	if (pipe2(pid_pipe, O_CLOEXEC) < 0)
@@ -1062,8 +1089,9 @@ static int run_pre_traced(const struct hd_trace_options *base, char *const *argv
 	struct hd_trace_options to = *base;
 	to.argv = argv;
 	to.exec = *x;
-	to.on_spawn = send_pid;
-	to.spawn_ctx = &pid_pipe[1];
+	struct pre_spawn ps = { pid_pipe[1], 0 };
+	to.on_spawn = pre_spawned;
+	to.spawn_ctx = &ps;
 	to.companion = comp;
 	to.pid = 0;
 	to.cgroup = NULL;
@@ -1075,6 +1103,7 @@ static int run_pre_traced(const struct hd_trace_options *base, char *const *argv
 	int st = 0;
 	/* the backend reaps the companion; if it failed before that, reap it here */
 	waitpid(comp, &st, 0);
+	*left = end_group(ps.pid);
 	if (r < 0)
 		return r;
 	return res.exec_failed ? 127 << 8 : res.wait_status;
@@ -1134,11 +1163,16 @@ int hd_service_run_pre(const struct hd_service_spec *s, const struct hd_trace_op
 					hd_strv_push(&p->commands, line);
 				free(line);
 			}
-			st = run_pre_traced(trace, x.argv.v, &e, p, &timed_out, d);
+			bool left = false;
+			st = run_pre_traced(trace, x.argv.v, &e, p, &timed_out, &left, d);
 			if (st < 0) {
 				hd_service_exec_free(&x);
 				return st;
 			}
+			if (left)
+				hd_strv_pushf(notes, "%s:%u: ExecStartPre=%s left processes running in its process group: "
+					      "ended (under systemd they would stay in the service's cgroup until it "
+					      "stops)", c->file, c->line, c->path);
 		}
 		hd_service_exec_free(&x);
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)

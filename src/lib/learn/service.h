@@ -130,7 +130,8 @@ struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, co
  * "+" ones run unobserved (no sandbox applies to them under systemd either). A command that fails
  * (non-zero exit, a signal, cannot be executed, over HD_SERVICE_PRE_TIMEOUT_MS) without "-" stops the
  * start: -ECANCELED with an error diag naming its FILE:LINE. notes gets a line for each command that was
- * not observed or whose failure was ignored. trace: the backend and stop flag to use (argv and exec are
+ * not observed or whose failure was ignored, or that left processes in its process group (they are
+ * ended then: they would outlive the learn). trace: the backend and stop flag to use (argv and exec are
  * set here). 0, -ECANCELED, -EINTR (*trace->stop was set), or -errno from tracing. */
 int hd_service_run_pre(const struct hd_service_spec *s, const struct hd_trace_options *trace, struct hd_profile *p,
 		       hd_strv *notes, hd_diags *d);
