@@ -69,8 +69,12 @@ static void help(void)
 	       "                           it: User=/Group= (root only), WorkingDirectory=, Environment=\n"
 	       "                           (systemd's PATH, not harden's environment), KillSignal=;\n"
 	       "                           Type=forking: up once the main process has exited (and PIDFile=\n"
-	       "                           names a live process). Not done (said so): ExecStartPre=,\n"
-	       "                           EnvironmentFile=, $VAR expansion in ExecStart=\n"
+	       "                           names a live process). EnvironmentFile= as systemd reads it\n"
+	       "                           (overrides Environment=); $VAR, ${VAR}, $$ expanded in Exec*=;\n"
+	       "                           each ExecStartPre= run first, as the unit's user, observed (\"+\":\n"
+	       "                           as root, not observed; \"-\": may fail; any other failure: no\n"
+	       "                           drop-in); ExecStop= (with $MAINPID, not observed) before\n"
+	       "                           KillSignal= to what is left\n"
 	       "  -h, --help               this text\n"
 	       "\n"
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
@@ -253,6 +257,16 @@ static int report_service(const struct hd_service_result *r, const struct hd_ser
 			o->stop_timeout_ms / 1000, o->stop_timeout_ms % 1000 / 100);
 		ret = EXIT_FINDINGS;
 	}
+	if (o->unit && r->stop_commands_run)
+		fprintf(stderr, "%s learn: ExecStop= ran (%u command%s) to stop the service\n", cli_program,
+			r->stop_commands_run, r->stop_commands_run == 1 ? "" : "s");
+	if (o->unit && r->stop_failed_index >= 0 && (size_t)r->stop_failed_index < o->unit->stop.n) {
+		const struct hd_service_command *c = &o->unit->stop.v[r->stop_failed_index];
+		describe_status(what, sizeof(what), r->stop_failed_status);
+		fprintf(stderr, "%s learn: %s:%u: ExecStop=%s %s: a finding (the rest was stopped with the "
+				"signal)\n", cli_program, c->file, c->line, c->path, what);
+		ret = EXIT_FINDINGS;
+	}
 	if (r->left_running) {
 		fprintf(stderr, "%s learn: error: some of the daemon's processes survived SIGKILL\n", cli_program);
 		ret = EXIT_FINDINGS;
@@ -412,6 +426,7 @@ next_option:
 	struct hd_trace_result res = { 0 };
 	char *cmdline = NULL;
 	struct hd_service_spec spec = { 0 };
+	struct hd_service_exec start_exec = { 0 };
 
 	if (merge || from) {
 		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
@@ -443,16 +458,33 @@ next_option:
 			}
 			for (size_t i = 0; i < spec.not_done.n; i++)
 				fprintf(stderr, "%s learn: note: %s: %s\n", cli_program, unit_path, spec.not_done.v[i]);
-			to.argv = spec.argv.v;
-			to.exec.cwd = spec.cwd;
-			to.exec.envp = spec.env.v;
-			to.exec.set_ids = spec.set_ids;
-			to.exec.uid = spec.uid;
-			to.exec.gid = spec.gid;
+			/* ExecStartPre= first, observed into the same profile; one failing stops the learn */
+			hd_strv notes = { 0 };
+			r = hd_service_run_pre(&spec, &to, &prof, &notes, &diags);
+			for (size_t i = 0; i < notes.n; i++)
+				fprintf(stderr, "%s learn: note: %s\n", cli_program, notes.v[i]);
+			hd_strv_free(&notes);
+			if (r == 0)
+				r = hd_service_prepare(&spec, &spec.start, NULL, &start_exec, &diags);
+			cli_print_diags(&diags);
+			hd_diags_free(&diags);
+			if (r < 0) {
+				fprintf(stderr, "%s learn: %s: %s; the workload was not run, no drop-in written\n",
+					cli_program, unit_path,
+					r == -ECANCELED ? "an ExecStartPre= failed, so systemd would not start the service"
+					: r == -EINTR	? "interrupted"
+							: strerror(-r));
+				ret = EXIT_FINDINGS;
+				goto out;
+			}
+			to.argv = start_exec.argv.v;
+			to.exec = hd_service_exec_options(&spec, &spec.start, &start_exec);
+			to.exec.new_pgrp = false; /* hd_learn_service sets it */
 			svc.forking = spec.forking;
 			svc.pid_file = spec.pid_file;
 			svc.kill_signal = spec.kill_signal;
-			cmdline = join_argv(spec.argv.v);
+			svc.unit = &spec;
+			cmdline = join_argv(start_exec.argv.v);
 		} else if (nrest > 0) {
 			if (strcmp(rest[0], "--") == 0) {
 				rest++;
@@ -649,6 +681,7 @@ next_option:
 	free(unsure_text);
 out:
 	hd_service_spec_free(&spec);
+	hd_service_exec_free(&start_exec);
 	free(cmdline);
 	hd_diags_free(&diags);
 	hd_profile_free(&prof);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Learning a service while a workload runs: start, readiness, workload, stop (see service.h). */
 #include "learn/service.h"
+#include "unit/envfile.h"
 #include "unit/execcmd.h"
 #include "unit/unit.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -242,7 +244,39 @@ struct report {
 	bool ready_by_socket, workload_ran, gone_before_stop, needed_sigkill, left_running;
 	int workload_status;
 	unsigned ready_ms, stopped;
+	unsigned stop_commands_run;
+	int stop_failed_index, stop_failed_status;
 };
+
+static int run_plain(char *const *argv, const struct hd_trace_exec *x, unsigned timeout_ms);
+
+/* ExecStop=, each in order with $MAINPID (when known), unobserved, each bounded by the stop timeout. */
+static void run_exec_stop(const struct hd_service_options *o, pid_t main_pid, struct report *rep)
+{
+	const struct hd_service_spec *s = o->unit;
+	char mainpid[32];
+	snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)main_pid);
+	for (size_t i = 0; i < s->stop.n; i++) {
+		const struct hd_service_command *c = &s->stop.v[i];
+		if (!c->path)
+			continue; /* "-" and missing: skipped */
+		hd_diags d = { 0 };
+		struct hd_service_exec x;
+		int st = 127 << 8;
+		if (hd_service_prepare(s, c, main_pid > 0 ? mainpid : NULL, &x, &d) == 0) {
+			struct hd_trace_exec e = hd_service_exec_options(s, c, &x);
+			rep->stop_commands_run++;
+			st = run_plain(x.argv.v, &e, o->stop_timeout_ms);
+			hd_service_exec_free(&x);
+		}
+		hd_diags_free(&d);
+		if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !(c->flags & HD_EXEC_IGNORE_FAILURE) &&
+		    rep->stop_failed_index < 0) {
+			rep->stop_failed_index = (int)i;
+			rep->stop_failed_status = st;
+		}
+	}
+}
 
 static volatile sig_atomic_t companion_stop;
 static void on_companion_stop(int sig)
@@ -268,6 +302,15 @@ static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t ma
 		unsigned long long start;
 		if (proc_stat(pf, &st, &start) && known->n < TREE_MAX)
 			known->v[known->n++] = (struct proc_id){ pf, start };
+	}
+	/* ExecStop= first (only for a service that is still running, as systemd), then the signal to the rest */
+	bool running = !o->forking ? alive(main_pid) : live_count(known) > 0;
+	if (o->unit && o->unit->stop.n && running && !rep->gone_before_stop) {
+		run_exec_stop(o, pf > 0 ? pf : !o->forking ? main_pid : 0, rep);
+		if (harden_alive && getppid() == harden) {
+			collect_tree(harden, getpid(), cur); /* what the stop commands made the service start */
+			remember(known, cur);
+		}
 	}
 	rep->stopped = signal_tree(known, sig);
 	kill(-main_pid, sig); /* the main process group: its own (trace.exec.new_pgrp) */
@@ -301,7 +344,7 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != harden)
 		companion_stop = 1;
-	struct report rep = { .outcome = HD_SERVICE_RAN };
+	struct report rep = { .outcome = HD_SERVICE_RAN, .stop_failed_index = -1 };
 	pid_t main_pid = 0;
 	ssize_t n;
 	while ((n = read(pid_rd, &main_pid, sizeof(main_pid))) < 0 && errno == EINTR && !companion_stop)
@@ -402,6 +445,7 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 {
 	memset(res, 0, sizeof(*res));
 	res->outcome = HD_SERVICE_NOT_STARTED;
+	res->stop_failed_index = -1;
 	if (!o->workload || !o->trace.argv || !o->trace.argv[0] || o->trace.pid || o->trace.cgroup)
 		return -EINVAL;
 	int pid_pipe[2], rep_pipe[2];
@@ -443,7 +487,7 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	to.companion = comp;
 	int r = hd_trace(&to, p, &res->trace, d);
 	close(pid_pipe[1]); /* never started: the companion reads EOF and ends */
-	struct report rep = { .outcome = HD_SERVICE_NOT_STARTED };
+	struct report rep = { .outcome = HD_SERVICE_NOT_STARTED, .stop_failed_index = -1 };
 	ssize_t n;
 	while ((n = read(rep_pipe[0], &rep, sizeof(rep))) < 0 && errno == EINTR)
 		;
@@ -469,6 +513,9 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	res->needed_sigkill = rep.needed_sigkill;
 	res->processes_stopped = rep.stopped;
 	res->left_running = rep.left_running;
+	res->stop_commands_run = rep.stop_commands_run;
+	res->stop_failed_index = rep.stop_failed_index;
+	res->stop_failed_status = rep.stop_failed_status;
 	return r;
 }
 
@@ -544,15 +591,103 @@ static int unit_value(const struct hd_unit *u, const char *key, char **out, cons
 	return hd_unit_expand_specifiers(u, a->value, out);
 }
 
+static void command_free(struct hd_service_command *c)
+{
+	free(c->path);
+	free(c->file);
+	hd_strv_free(&c->argv);
+	memset(c, 0, sizeof(*c));
+}
+
+static void commands_free(struct hd_service_commands *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		command_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 void hd_service_spec_free(struct hd_service_spec *s)
 {
-	hd_strv_free(&s->argv);
+	command_free(&s->start);
+	commands_free(&s->start_pre);
+	commands_free(&s->stop);
 	hd_strv_free(&s->env);
+	hd_strv_free(&s->env_files);
+	hd_strv_free(&s->env_files_where);
 	hd_strv_free(&s->not_done);
-	free(s->exec_path);
 	free(s->cwd);
 	free(s->pid_file);
 	memset(s, 0, sizeof(*s));
+}
+
+/* One parsed command into c: the file resolved as systemd would (a "-" command whose file is missing is
+ * kept with path NULL: systemd skips it). 0 or -errno with a diag. */
+static int take_command(const char *key, struct hd_exec_command *x, const char *file, unsigned line,
+			struct hd_service_command *c, hd_diags *d)
+{
+	memset(c, 0, sizeof(*c));
+	c->flags = x->flags;
+	c->line = line;
+	c->file = strdup(file);
+	if (!c->file)
+		return -ENOMEM;
+	c->argv = x->argv;
+	x->argv = (hd_strv){ 0 };
+	int r = hd_exec_resolve(x->path, NULL, &c->path);
+	if (r == 0 && access(c->path, X_OK) < 0)
+		r = -errno;
+	if (r == -ENOENT && strchr(x->path, '/') && access(x->path, F_OK) == 0)
+		r = -EACCES; /* there, but not an executable regular file */
+	if (r < 0 && (c->flags & HD_EXEC_IGNORE_FAILURE) && r != -ENOMEM) {
+		free(c->path);
+		c->path = NULL;
+		return 0;
+	}
+	if (r < 0)
+		hd_diag_add(d, HD_ERROR, file, line, "%s=: %s: %s", key, x->path,
+			    r == -ENOENT ? "no such file (in systemd's search path)"
+			    : r == -EACCES ? "not an executable file" : strerror(-r));
+	return r;
+}
+
+/* Every assignment of key in order (an empty one resets), each value's ";"-separated commands. */
+static int take_commands(const struct hd_unit *u, const char *key, struct hd_service_commands *out, hd_diags *d)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
+		if (strcmp(a->section, "Service") || strcmp(a->key, key))
+			continue;
+		if (!*a->value) {
+			commands_free(out);
+			continue;
+		}
+		char *v = NULL;
+		int r = hd_unit_expand_specifiers(u, a->value, &v);
+		struct hd_exec_line line = { 0 };
+		if (r == 0)
+			r = hd_exec_parse(v, a->file, a->line, &line, d);
+		free(v);
+		if (r == 0 && line.n) {
+			struct hd_service_command *nv = realloc(out->v, (out->n + line.n) * sizeof(*nv));
+			if (!nv)
+				r = -ENOMEM;
+			else
+				out->v = nv;
+		}
+		for (size_t k = 0; r == 0 && k < line.n; k++) {
+			r = take_command(key, &line.v[k], a->file, a->line, &out->v[out->n], d);
+			if (r == 0)
+				out->n++;
+			else
+				command_free(&out->v[out->n]);
+		}
+		hd_exec_line_free(&line);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d)
@@ -587,36 +722,20 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 		r = -ENOEXEC;
 		goto out;
 	}
-	r = hd_exec_resolve(line.v[0].path, NULL, &out->exec_path);
-	if (r == 0 && access(out->exec_path, X_OK) < 0)
-		r = -errno;
-	if (r == -ENOENT && strchr(line.v[0].path, '/') && access(line.v[0].path, F_OK) == 0)
-		r = -EACCES; /* there, but not an executable regular file */
-	if (r < 0) {
-		hd_diag_add(d, HD_ERROR, a->file, a->line, "ExecStart=: %s: %s", line.v[0].path,
-			    r == -ENOENT ? "no such file (in systemd's search path)"
-			    : r == -EACCES ? "not an executable file" : strerror(-r));
-		hd_exec_line_free(&line);
-		goto out;
-	}
-	if (line.v[0].flags & HD_EXEC_FULL_PRIVILEGE)
-		hd_strv_push(&out->not_done, "ExecStart=+ runs without any sandbox under systemd: the drop-in will not apply to it");
-	/* argv[0] as given ("@" form), the file resolved: a copy whose first word is the resolved path */
-	for (size_t i = 0; i < line.v[0].argv.n; i++)
-		hd_strv_push(&out->argv, line.v[0].argv.v[i]);
-	bool at_form = line.v[0].flags & HD_EXEC_ARGV0;
+	/* the main command's "-" does not make a missing file fine: there is nothing to learn then */
+	line.v[0].flags &= ~HD_EXEC_IGNORE_FAILURE;
+	r = take_command("ExecStart", &line.v[0], a->file, a->line, &out->start, d);
 	hd_exec_line_free(&line);
-	if (at_form)
-		hd_strv_push(&out->not_done, "ExecStart=@: argv[0] is the file's path, not the name given");
-	free(out->argv.v[0]);
-	out->argv.v[0] = strdup(out->exec_path);
-	if (!out->argv.v[0] || hd_strv_push(&out->argv, "") < 0) {
-		r = -ENOMEM;
+	if (r < 0)
 		goto out;
-	}
-	/* a NULL-terminated argv: the pushed "" is the terminator's slot */
-	free(out->argv.v[out->argv.n - 1]);
-	out->argv.v[--out->argv.n] = NULL;
+	if (out->start.flags & HD_EXEC_FULL_PRIVILEGE)
+		hd_strv_push(&out->not_done, "ExecStart=+ runs without any sandbox under systemd: the drop-in will not apply to it");
+	if ((r = take_commands(&u, "ExecStartPre", &out->start_pre, d)) < 0 ||
+	    (r = take_commands(&u, "ExecStop", &out->stop, d)) < 0)
+		goto out;
+	if (out->stop.n)
+		hd_strv_push(&out->not_done, "ExecStop= is run to stop the service but not observed: its calls are "
+					     "not learned (systemd filters it too)");
 
 	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
 	/* User=, Group= */
@@ -688,10 +807,31 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 		}
 		free(x);
 	}
-	if (hd_unit_find_last(&u, "Service", "EnvironmentFile"))
-		hd_strv_push(&out->not_done, "EnvironmentFile= is not read");
-	if (hd_unit_find_last(&u, "Service", "ExecStartPre"))
-		hd_strv_push(&out->not_done, "ExecStartPre= is not run (run it first by hand if the daemon needs it)");
+	/* EnvironmentFile=: the list, in order (an empty one resets); read when each command starts */
+	for (size_t i = 0; i < u.n; i++) {
+		if (strcmp(u.v[i].section, "Service") || strcmp(u.v[i].key, "EnvironmentFile"))
+			continue;
+		if (!*u.v[i].value) {
+			hd_strv_free(&out->env_files);
+			hd_strv_free(&out->env_files_where);
+			continue;
+		}
+		char *x = NULL;
+		if ((r = hd_unit_expand_specifiers(&u, u.v[i].value, &x)) < 0)
+			goto out;
+		const char *fp = x[0] == '-' ? x + 1 : x;
+		if (fp[0] != '/') {
+			/* systemd ignores the line when it loads the unit */
+			hd_diag_add(d, HD_WARNING, u.v[i].file, u.v[i].line,
+				    "EnvironmentFile=%s: not an absolute path, ignored (as systemd does)", fp);
+			free(x);
+			continue;
+		}
+		r = hd_strv_push(&out->env_files, x);
+		free(x);
+		if (r < 0 || (r = hd_strv_pushf(&out->env_files_where, "%s:%u", u.v[i].file, u.v[i].line)) < 0)
+			goto out;
+	}
 	/* WorkingDirectory= */
 	if ((r = unit_value(&u, "WorkingDirectory", &v, &a)) < 0)
 		goto out;
@@ -737,13 +877,318 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	}
 out:
 	hd_unit_free(&u);
-	/* execve wants a NULL-terminated environment: a pushed "" is the terminator's slot */
-	if (r == 0 && hd_strv_push(&out->env, "") == 0) {
-		free(out->env.v[out->env.n - 1]);
-		out->env.v[--out->env.n] = NULL;
-	} else if (r == 0)
-		r = -ENOMEM;
 	if (r < 0)
 		hd_service_spec_free(out);
 	return r;
+}
+
+/* execve wants NULL-terminated arrays: a pushed "" is the terminator's slot. */
+static int terminate(hd_strv *v)
+{
+	if (hd_strv_push(v, "") < 0)
+		return -ENOMEM;
+	free(v->v[v->n - 1]);
+	v->v[--v->n] = NULL;
+	return 0;
+}
+
+void hd_service_exec_free(struct hd_service_exec *x)
+{
+	hd_strv_free(&x->argv);
+	hd_strv_free(&x->env);
+}
+
+int hd_service_prepare(const struct hd_service_spec *s, const struct hd_service_command *c, const char *extra,
+		       struct hd_service_exec *out, hd_diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < s->env.n; i++)
+		r = hd_strv_push(&out->env, s->env.v[i]);
+	for (size_t i = 0; r == 0 && i < s->env_files.n; i++) {
+		bool may_miss = s->env_files.v[i][0] == '-';
+		const char *pat = s->env_files.v[i] + (may_miss ? 1 : 0);
+		const char *where = s->env_files_where.v[i];
+		/* a wildcard expression names every file it matches, in glob's (sorted) order */
+		glob_t g;
+		int gr = glob(pat, GLOB_NOCHECK, NULL, &g);
+		if (gr != 0) {
+			r = gr == GLOB_NOSPACE ? -ENOMEM : -EINVAL;
+			if (r == -EINVAL)
+				hd_diag_add(d, HD_ERROR, NULL, 0, "%s: EnvironmentFile=%s: cannot be read", where, pat);
+			break;
+		}
+		for (size_t k = 0; r == 0 && k < g.gl_pathc; k++) {
+			r = hd_envfile_load(g.gl_pathv[k], &out->env, d);
+			if (r == -ENOENT && may_miss)
+				r = 0;
+			else if (r == -ENOENT)
+				hd_diag_add(d, HD_ERROR, NULL, 0, "%s: EnvironmentFile=%s: no such file (systemd does not "
+					    "start the command; a \"-\" prefix would allow it)", where, g.gl_pathv[k]);
+			else if (r < 0 && r != -ENOMEM)
+				hd_diag_add(d, HD_ERROR, NULL, 0, "%s: EnvironmentFile=%s: refused, as systemd refuses "
+					    "it (see above)", where, g.gl_pathv[k]);
+		}
+		globfree(&g);
+	}
+	if (r == 0 && extra)
+		r = hd_env_set(&out->env, extra);
+	if (r == 0 && (r = terminate(&out->env)) == 0) {
+		if (c->flags & HD_EXEC_NO_ENV_EXPAND)
+			for (size_t i = 0; r == 0 && i < c->argv.n; i++)
+				r = hd_strv_push(&out->argv, c->argv.v[i]);
+		else
+			r = hd_exec_expand_env(c->argv.v, c->argv.n, out->env.v, &out->argv);
+		/* a "$EMPTY" argv[0] that expanded to nothing: the file's path stands in */
+		if (r == 0 && out->argv.n == 0)
+			r = hd_strv_push(&out->argv, c->path);
+		if (r == 0)
+			r = terminate(&out->argv);
+	}
+	if (r < 0)
+		hd_service_exec_free(out);
+	return r;
+}
+
+struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, const struct hd_service_command *c,
+					     const struct hd_service_exec *x)
+{
+	struct hd_trace_exec e = {
+		.new_pgrp = true,
+		.path = c->path,
+		.cwd = s->cwd,
+		.envp = x->env.v,
+		/* "+" (no sandbox) and "!" (no credential change) run as the manager does: root */
+		.set_ids = s->set_ids && !(c->flags & (HD_EXEC_FULL_PRIVILEGE | HD_EXEC_PRIVILEGED | HD_EXEC_AMBIENT)),
+		.uid = s->uid,
+		.gid = s->gid,
+	};
+	return e;
+}
+
+/* Runs a command unobserved (a "+" ExecStartPre=, ExecStop=): its own process group, ended with SIGTERM
+ * after timeout_ms, SIGKILL HD_SERVICE_PRE_KILL_MS later. The wait status, or 127 << 8 if it could not
+ * be started. */
+static int run_plain(char *const *argv, const struct hd_trace_exec *x, unsigned timeout_ms)
+{
+	pid_t c = fork();
+	if (c < 0)
+		return 127 << 8;
+	if (c == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		struct hd_trace_options o = { .argv = argv, .exec = *x };
+		if (hd_trace_exec_setup(x) == 0)
+			hd_trace_exec_command(&o);
+		_exit(127);
+	}
+	setpgid(c, c);
+	uint64_t start = now_ms();
+	bool termed = false;
+	int st = 0;
+	for (;;) {
+		pid_t w = waitpid(c, &st, WNOHANG);
+		if (w == c || (w < 0 && errno != EINTR))
+			break;
+		uint64_t t = now_ms() - start;
+		if (!termed && t >= timeout_ms) {
+			kill(-c, SIGTERM);
+			termed = true;
+		} else if (termed && t >= (uint64_t)timeout_ms + HD_SERVICE_PRE_KILL_MS)
+			kill(-c, SIGKILL);
+		sleep_ms(POLL_MS);
+	}
+	kill(-c, SIGKILL); /* what it left in its group */
+	return st;
+}
+
+/* The companion of a traced ExecStartPre=: ends it after the timeout, or when harden is asked to stop
+ * (the backend forwards that as SIGTERM here) or is gone. */
+static void pre_companion(pid_t harden, int pid_rd)
+{
+	struct sigaction sa = { .sa_handler = on_companion_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	pid_t pid = 0;
+	ssize_t n;
+	while ((n = read(pid_rd, &pid, sizeof(pid))) < 0 && errno == EINTR && !companion_stop)
+		;
+	if (n != sizeof(pid) || pid <= 0)
+		_exit(0);
+	uint64_t start = now_ms();
+	bool termed = false;
+	while (alive(pid)) {
+		uint64_t t = now_ms() - start;
+		if (getppid() != harden)
+			companion_stop = 1;
+		if (!termed && (companion_stop || t >= HD_SERVICE_PRE_TIMEOUT_MS)) {
+			kill(-pid, SIGTERM);
+			kill(pid, SIGCONT);
+			termed = true;
+			start = now_ms() - HD_SERVICE_PRE_TIMEOUT_MS;
+		} else if (termed && t >= HD_SERVICE_PRE_TIMEOUT_MS + HD_SERVICE_PRE_KILL_MS) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
+		sleep_ms(POLL_MS);
+	}
+	_exit(termed ? 1 : 0);
+}
+
+struct pre_spawn {
+	int fd;    /* to the companion */
+	pid_t pid; /* the command's, which is its process group's id too */
+};
+
+static void pre_spawned(void *ctx, pid_t pid)
+{
+	struct pre_spawn *ps = ctx;
+	ps->pid = pid;
+	(void)!write(ps->fd, &pid, sizeof(pid));
+}
+
+/* What a command left running in its process group once it has exited: ended (TERM, KILL after 2 s).
+ * True if there was something. (Under systemd it would stay in the service's cgroup; here it would
+ * outlive the learn under one backend and die with the trace under the other: ended under both.) */
+static bool end_group(pid_t pgid)
+{
+	if (pgid <= 0 || kill(-pgid, 0) < 0)
+		return false;
+	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	for (int i = 0; i < 100 && kill(-pgid, 0) == 0; i++)
+		sleep_ms(POLL_MS);
+	kill(-pgid, SIGKILL);
+	return true;
+}
+
+/* One ExecStartPre= traced into p: the wait status (127 << 8: not executable) or -errno. */
+static int run_pre_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
+			  struct hd_profile *p, bool *timed_out, bool *left, hd_diags *d)
+{
+	int pid_pipe[2];
+	if (pipe2(pid_pipe, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t harden = getpid();
+	pid_t comp = fork();
+	if (comp < 0) {
+		int e = errno;
+		close(pid_pipe[0]);
+		close(pid_pipe[1]);
+		return -e;
+	}
+	if (comp == 0) {
+		close(pid_pipe[1]);
+		pre_companion(harden, pid_pipe[0]);
+	}
+	close(pid_pipe[0]);
+	struct hd_trace_options to = *base;
+	to.argv = argv;
+	to.exec = *x;
+	struct pre_spawn ps = { pid_pipe[1], 0 };
+	to.on_spawn = pre_spawned;
+	to.spawn_ctx = &ps;
+	to.companion = comp;
+	to.pid = 0;
+	to.cgroup = NULL;
+	struct hd_trace_result res;
+	uint64_t start = now_ms();
+	int r = hd_trace(&to, p, &res, d);
+	*timed_out = now_ms() - start >= HD_SERVICE_PRE_TIMEOUT_MS;
+	close(pid_pipe[1]);
+	int st = 0;
+	/* the backend reaps the companion; if it failed before that, reap it here */
+	waitpid(comp, &st, 0);
+	*left = end_group(ps.pid);
+	if (r < 0)
+		return r;
+	return res.exec_failed ? 127 << 8 : res.wait_status;
+}
+
+static void describe(char *buf, size_t len, int st)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "was killed by signal %d (SIG%s)", WTERMSIG(st), sigabbrev_np(WTERMSIG(st)) ?: "?");
+	else
+		snprintf(buf, len, "ended (wait status %#x)", (unsigned)st);
+}
+
+int hd_service_run_pre(const struct hd_service_spec *s, const struct hd_trace_options *trace, struct hd_profile *p,
+		       hd_strv *notes, hd_diags *d)
+{
+	for (size_t i = 0; i < s->start_pre.n; i++) {
+		const struct hd_service_command *c = &s->start_pre.v[i];
+		if (trace->stop && *trace->stop) {
+			hd_diag_add(d, HD_ERROR, c->file, c->line, "interrupted before ExecStartPre=%s", c->path ?: "?");
+			return -EINTR;
+		}
+		bool ignore = c->flags & HD_EXEC_IGNORE_FAILURE;
+		if (!c->path) { /* "-" and the file is missing: systemd skips it */
+			hd_strv_pushf(notes, "%s:%u: ExecStartPre=-%s: no such executable file: skipped, as systemd "
+				      "does with \"-\"", c->file, c->line, c->argv.n ? c->argv.v[0] : "?");
+			continue;
+		}
+		struct hd_service_exec x;
+		int r = hd_service_prepare(s, c, NULL, &x, d);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			hd_diag_add(d, HD_ERROR, c->file, c->line, "ExecStartPre=%s: not started (its environment "
+				    "cannot be built): the service would not start", c->path);
+			return -ECANCELED;
+		}
+		struct hd_trace_exec e = hd_service_exec_options(s, c, &x);
+		int st;
+		bool timed_out = false;
+		if (c->flags & HD_EXEC_FULL_PRIVILEGE) {
+			hd_strv_pushf(notes, "%s:%u: ExecStartPre=+%s runs without the sandbox (as under systemd, where "
+				      "no filter applies to it): run, its calls not learned", c->file, c->line, c->path);
+			st = run_plain(x.argv.v, &e, HD_SERVICE_PRE_TIMEOUT_MS);
+		} else {
+			/* the profile says which commands it came from */
+			char *line = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&line, &len);
+			if (f) {
+				fputs("ExecStartPre=", f);
+				for (size_t k = 0; k < x.argv.n; k++)
+					fprintf(f, "%s%s", k ? " " : "", x.argv.v[k]);
+				if (fclose(f) == 0)
+					hd_strv_push(&p->commands, line);
+				free(line);
+			}
+			bool left = false;
+			st = run_pre_traced(trace, x.argv.v, &e, p, &timed_out, &left, d);
+			if (st < 0) {
+				hd_service_exec_free(&x);
+				return st;
+			}
+			if (left)
+				hd_strv_pushf(notes, "%s:%u: ExecStartPre=%s left processes running in its process group: "
+					      "ended (under systemd they would stay in the service's cgroup until it "
+					      "stops)", c->file, c->line, c->path);
+		}
+		hd_service_exec_free(&x);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		char what[96];
+		describe(what, sizeof(what), st);
+		if (ignore) {
+			hd_strv_pushf(notes, "%s:%u: ExecStartPre=-%s %s: ignored (\"-\")", c->file, c->line, c->path, what);
+			continue;
+		}
+		hd_diag_add(d, HD_ERROR, c->file, c->line, "ExecStartPre=%s %s%s: the service would not start", c->path,
+			    WIFEXITED(st) && WEXITSTATUS(st) == 127 ? "could not be run or " : "", what);
+		if (timed_out)
+			hd_diag_add(d, HD_ERROR, c->file, c->line, "ExecStartPre=%s was ended after %u s (systemd's "
+				    "default TimeoutStartSec=)", c->path, HD_SERVICE_PRE_TIMEOUT_MS / 1000);
+		return -ECANCELED;
+	}
+	return 0;
 }

@@ -6,6 +6,8 @@
 #include "learn/profile.h"
 #include "learn/trace/trace.h"
 
+struct hd_service_spec;
+
 /*
  * Learning a service while a workload runs (harden learn --while CMD -- DAEMON, or --unit FILE):
  *
@@ -32,6 +34,9 @@ struct hd_service_options {
 	int kill_signal;               /* 0 = SIGTERM */
 	bool forking;                  /* Type=forking: the main process exits once the daemon is up */
 	const char *pid_file;          /* Type=forking's PIDFile= (NULL = none) */
+	/* --unit: its ExecStop= commands are run (with $MAINPID) to stop it, before kill_signal goes to what
+	 * is left; NULL or none: kill_signal at once */
+	const struct hd_service_spec *unit;
 };
 
 enum hd_service_outcome {
@@ -52,6 +57,9 @@ struct hd_service_result {
 	bool needed_sigkill;           /* something outlived kill_signal for stop_timeout_ms */
 	unsigned processes_stopped;    /* processes of the tree that were signalled at the stop */
 	bool left_running;             /* something survived even SIGKILL (should not happen) */
+	unsigned stop_commands_run;    /* ExecStop= commands started */
+	int stop_failed_index;         /* the first ExecStop= that failed (-1: none) */
+	int stop_failed_status;        /* its wait status (or 127 << 8: could not be started) */
 };
 
 /* 0 or -errno (with a diag). p must be hd_profile_init'ed. Changes the caller's child-subreaper flag only
@@ -59,15 +67,33 @@ struct hd_service_result {
 int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, struct hd_service_result *res,
 		     hd_diags *d);
 
-/* How systemd would start a unit's main process, for a learning run (--unit FILE --while CMD). */
+/* One Exec*= command of a unit (ExecStartPre=, ExecStart=, ExecStop=). */
+struct hd_service_command {
+	unsigned flags;      /* HD_EXEC_* prefixes */
+	char *path;          /* the file executed (resolved as systemd does; NULL: "-" and not found) */
+	hd_strv argv;        /* the words as written; $VAR is expanded when it is started */
+	char *file;          /* where it was set, for messages */
+	unsigned line;
+};
+
+struct hd_service_commands {
+	struct hd_service_command *v;
+	size_t n;
+};
+
+/* How systemd would start a unit, for a learning run (--unit FILE --while CMD). */
 struct hd_service_spec {
-	hd_strv argv;        /* ExecStart= (the last one), the executable resolved as systemd does */
-	char *exec_path;     /* the file executed */
+	struct hd_service_command start; /* ExecStart= (the last one's first command) */
+	struct hd_service_commands start_pre; /* ExecStartPre=, in order */
+	struct hd_service_commands stop;      /* ExecStop=, in order */
 	bool set_ids;        /* User=/Group= given */
 	uid_t uid;
 	gid_t gid;
 	char *cwd;           /* WorkingDirectory= (NULL = unset; "-" prefix: missing directory is skipped) */
 	hd_strv env;         /* PATH (systemd's default), USER/LOGNAME/HOME/SHELL with User=, Environment= */
+	hd_strv env_files;   /* EnvironmentFile= paths as given ("-" prefix kept), read when each command
+	                      * starts, as systemd does; they override env */
+	hd_strv env_files_where; /* "FILE:LINE" of each, for messages */
 	bool forking;        /* Type=forking */
 	char *pid_file;      /* PIDFile= */
 	int kill_signal;     /* KillSignal= (SIGTERM) */
@@ -78,3 +104,34 @@ struct hd_service_spec {
  * User=/Group= (-ESRCH), User= without root (-EPERM), a bad KillSignal= (-EINVAL). */
 int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d);
 void hd_service_spec_free(struct hd_service_spec *s);
+
+/* A command as systemd would exec it now: the environment (s->env, then every EnvironmentFile= read
+ * now, later ones overriding, then extra: "MAINPID=N" or NULL) and argv with $VAR expanded in it (not
+ * with the ":" prefix). Both NULL-terminated. 0; -ENOENT (a file without "-" is missing) or -EINVAL (a
+ * bad file), with a diag naming FILE:LINE; -ENOMEM. */
+struct hd_service_exec {
+	hd_strv argv, env;
+};
+int hd_service_prepare(const struct hd_service_spec *s, const struct hd_service_command *c, const char *extra,
+		       struct hd_service_exec *out, hd_diags *d);
+void hd_service_exec_free(struct hd_service_exec *x);
+
+/* The credentials and directory a command runs with: the unit's, but "+" and "!" keep root. */
+struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, const struct hd_service_command *c,
+					     const struct hd_service_exec *x);
+
+/* How long an ExecStartPre= may run (systemd's default TimeoutStartSec=) before it is ended, and how long
+ * it is given to end after SIGTERM. */
+#define HD_SERVICE_PRE_TIMEOUT_MS 90000u
+#define HD_SERVICE_PRE_KILL_MS 5000u
+
+/* ExecStartPre= as systemd runs it: each in order, before ExecStart=, with the unit's user, environment
+ * and directory, observed by the learner like the main process (systemd's filter applies to them), but
+ * "+" ones run unobserved (no sandbox applies to them under systemd either). A command that fails
+ * (non-zero exit, a signal, cannot be executed, over HD_SERVICE_PRE_TIMEOUT_MS) without "-" stops the
+ * start: -ECANCELED with an error diag naming its FILE:LINE. notes gets a line for each command that was
+ * not observed or whose failure was ignored, or that left processes in its process group (they are
+ * ended then: they would outlive the learn). trace: the backend and stop flag to use (argv and exec are
+ * set here). 0, -ECANCELED, -EINTR (*trace->stop was set), or -errno from tracing. */
+int hd_service_run_pre(const struct hd_service_spec *s, const struct hd_trace_options *trace, struct hd_profile *p,
+		       hd_strv *notes, hd_diags *d);

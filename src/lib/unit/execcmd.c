@@ -247,3 +247,102 @@ int hd_exec_resolve(const char *path, const char *root, char **out)
 	}
 	return -ENOENT;
 }
+
+static const char *env_lookup(char *const *envp, const char *name, size_t n)
+{
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
+			return envp[i] + n + 1;
+	return NULL;
+}
+
+/* A lone "$NAME" word's value as words: split at whitespace, '...' and "..." removed, a backslash keeps
+ * the next character; an unclosed quote runs to the end (systemd splits it leniently too). */
+static int split_value(const char *v, hd_strv *out)
+{
+	size_t len = strlen(v);
+	char *w = malloc(len + 1);
+	if (!w)
+		return -ENOMEM;
+	const char *p = v;
+	int r = 0;
+	while (r == 0) {
+		while (*p && strchr(" \t\n\r", *p))
+			p++;
+		if (!*p)
+			break;
+		size_t n = 0;
+		char q = 0;
+		for (; *p && (q || !strchr(" \t\n\r", *p)); p++) {
+			if (q && *p == q)
+				q = 0;
+			else if (!q && (*p == '"' || *p == '\''))
+				q = *p;
+			else if (*p == '\\' && p[1] && q != '\'')
+				w[n++] = *++p;
+			else
+				w[n++] = *p;
+		}
+		w[n] = 0;
+		r = hd_strv_push(out, w);
+	}
+	free(w);
+	return r;
+}
+
+/* One word with ${NAME} and $$ replaced. */
+static int expand_word(const char *s, char *const *envp, hd_strv *out)
+{
+	size_t cap = strlen(s) + 1, n = 0;
+	char *w = malloc(cap);
+	if (!w)
+		return -ENOMEM;
+	for (const char *p = s; *p;) {
+		const char *add = p;
+		size_t alen = 1, skip = 1;
+		if (p[0] == '$' && p[1] == '$') {
+			skip = 2; /* "$$": one "$" */
+		} else if (p[0] == '$' && p[1] == '{') {
+			const char *end = strchr(p + 2, '}');
+			if (end) {
+				add = env_lookup(envp, p + 2, (size_t)(end - p - 2));
+				alen = add ? strlen(add) : 0;
+				skip = (size_t)(end - p) + 1;
+			}
+		}
+		if (n + alen + 1 > cap) {
+			size_t nc = (n + alen + 1) * 2;
+			char *t = realloc(w, nc);
+			if (!t) {
+				free(w);
+				return -ENOMEM;
+			}
+			w = t;
+			cap = nc;
+		}
+		if (alen)
+			memcpy(w + n, add, alen);
+		n += alen;
+		p += skip;
+	}
+	w[n] = 0;
+	int r = hd_strv_push(out, w);
+	free(w);
+	return r;
+}
+
+int hd_exec_expand_env(char *const *argv, size_t argc, char *const *envp, hd_strv *out)
+{
+	for (size_t i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (a[0] == '$' && a[1] != '{' && a[1] != '$') {
+			const char *v = env_lookup(envp, a + 1, strlen(a + 1));
+			r = v ? split_value(v, out) : 0;
+		} else
+			r = expand_word(a, envp, out);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

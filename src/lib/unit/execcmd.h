@@ -43,3 +43,9 @@ void hd_exec_line_free(struct hd_exec_line *l);
 /* Find the file systemd would execute: an absolute path as is, a bare name in HD_EXEC_SEARCH_PATH.
  * root (NULL = /) prefixes every path tried. The result is root-prefixed. 0, -ENOENT, -ENOMEM. */
 int hd_exec_resolve(const char *path, const char *root, char **out);
+
+/* $VAR expansion of an Exec*= argv as systemd 252 does it before exec (systemd.service(5), "Command
+ * lines"): a word that is "$NAME" as a whole becomes the value split at whitespace (quotes removed), zero
+ * words if NAME is unset; elsewhere "${NAME}" becomes the value, one word (empty if unset), and "$$" a
+ * literal "$"; any other "$" stays. envp is NULL-terminated. out gets the words. 0 or -ENOMEM. */
+int hd_exec_expand_env(char *const *argv, size_t argc, char *const *envp, hd_strv *out);

@@ -98,7 +98,9 @@ int hd_trace_exec_setup(const struct hd_trace_exec *x)
 
 int hd_trace_exec_command(const struct hd_trace_options *o)
 {
-	if (o->exec.envp)
+	if (o->exec.path)
+		execve(o->exec.path, o->argv, o->exec.envp ? o->exec.envp : environ);
+	else if (o->exec.envp)
 		execvpe(o->argv[0], o->argv, o->exec.envp);
 	else
 		execvp(o->argv[0], o->argv);

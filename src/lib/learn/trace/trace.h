@@ -27,6 +27,8 @@ int hd_trace_backend_parse(const char *s, enum hd_trace_backend *out);
  * applies. */
 struct hd_trace_exec {
 	bool new_pgrp;                /* its own process group (so that it can be stopped as a whole) */
+	const char *path;             /* the file to execute (NULL = argv[0], looked up in PATH): an
+	                               * Exec*= line's "@" form gives argv[0] apart from the file */
 	const char *cwd;              /* chdir here first (NULL = stay) */
 	char *const *envp;            /* the environment (NULL = inherit harden's) */
 	bool set_ids;                 /* setgroups({gid}), setgid(gid), setuid(uid) (needs root) */
