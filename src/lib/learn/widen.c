@@ -98,8 +98,10 @@ static int cover_group(const hd_strv *chains, int sdver, char **out)
 
 static char *evidence_text(const struct hd_elf_evidence *e)
 {
-	const char *obj = strrchr(e->object, '/');
-	obj = obj ? obj + 1 : e->object;
+	/* elfscan leaves object NULL when the evidence has no file of its own (seen with the
+	 * programs of a container's unit under learn --cgroup): say so instead of crashing */
+	const char *obj = e->object ? strrchr(e->object, '/') : NULL;
+	obj = obj ? obj + 1 : e->object ? e->object : "(no file)";
 	char *s = NULL;
 	int r = e->symbol ? asprintf(&s, "%s: %s (%s)", obj, e->symbol, hd_evidence_kind_name(e->kind))
 			  : e->kind == HD_EV_INSTRUCTION
