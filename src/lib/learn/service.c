@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1004,9 +1005,27 @@ static int run_plain(char *const *argv, const struct hd_trace_exec *x, unsigned 
 	return st;
 }
 
+/* What a command left running in its process group once it has exited: ended (TERM, KILL after 2 s).
+ * True if there was something. (Under systemd it would stay in the service's cgroup; here it would
+ * outlive the learn under one backend and die with the trace under the other: ended under both.) */
+static bool end_group(pid_t pgid)
+{
+	if (pgid <= 0 || kill(-pgid, 0) < 0)
+		return false;
+	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	for (int i = 0; i < 100 && kill(-pgid, 0) == 0; i++)
+		sleep_ms(POLL_MS);
+	kill(-pgid, SIGKILL);
+	return true;
+}
+
 /* The companion of a traced ExecStartPre=: ends it after the timeout, or when harden is asked to stop
- * (the backend forwards that as SIGTERM here) or is gone. */
-static void pre_companion(pid_t harden, int pid_rd)
+ * (the backend forwards that as SIGTERM here) or is gone. Once it has exited, the companion also ends
+ * what it left in its process group and says so in *left (shared with harden): the ptrace backend
+ * traces until every tracee is gone, so a daemon an ExecStartPre= left behind would otherwise keep
+ * the learn waiting for it, unstoppable, since the command whose end TERM asks for is over already. */
+static void pre_companion(pid_t harden, int pid_rd, volatile bool *left)
 {
 	struct sigaction sa = { .sa_handler = on_companion_stop };
 	sigemptyset(&sa.sa_mask);
@@ -1036,6 +1055,7 @@ static void pre_companion(pid_t harden, int pid_rd)
 		}
 		sleep_ms(POLL_MS);
 	}
+	*left = end_group(pid);
 	_exit(termed ? 1 : 0);
 }
 
@@ -1051,39 +1071,32 @@ static void pre_spawned(void *ctx, pid_t pid)
 	(void)!write(ps->fd, &pid, sizeof(pid));
 }
 
-/* What a command left running in its process group once it has exited: ended (TERM, KILL after 2 s).
- * True if there was something. (Under systemd it would stay in the service's cgroup; here it would
- * outlive the learn under one backend and die with the trace under the other: ended under both.) */
-static bool end_group(pid_t pgid)
-{
-	if (pgid <= 0 || kill(-pgid, 0) < 0)
-		return false;
-	kill(-pgid, SIGTERM);
-	kill(-pgid, SIGCONT);
-	for (int i = 0; i < 100 && kill(-pgid, 0) == 0; i++)
-		sleep_ms(POLL_MS);
-	kill(-pgid, SIGKILL);
-	return true;
-}
-
 /* One ExecStartPre= traced into p: the wait status (127 << 8: not executable) or -errno. */
 static int run_pre_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
 			  struct hd_profile *p, bool *timed_out, bool *left, hd_diags *d)
 {
 	int pid_pipe[2];
-	if (pipe2(pid_pipe, O_CLOEXEC) < 0)
+	volatile bool *left_shared = mmap(NULL, sizeof(bool), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (left_shared == MAP_FAILED)
 		return -errno;
+	*left_shared = false;
+	if (pipe2(pid_pipe, O_CLOEXEC) < 0) {
+		int e = errno;
+		munmap((void *)left_shared, sizeof(bool));
+		return -e;
+	}
 	pid_t harden = getpid();
 	pid_t comp = fork();
 	if (comp < 0) {
 		int e = errno;
 		close(pid_pipe[0]);
 		close(pid_pipe[1]);
+		munmap((void *)left_shared, sizeof(bool));
 		return -e;
 	}
 	if (comp == 0) {
 		close(pid_pipe[1]);
-		pre_companion(harden, pid_pipe[0]);
+		pre_companion(harden, pid_pipe[0], left_shared);
 	}
 	close(pid_pipe[0]);
 	struct hd_trace_options to = *base;
@@ -1103,7 +1116,8 @@ static int run_pre_traced(const struct hd_trace_options *base, char *const *argv
 	int st = 0;
 	/* the backend reaps the companion; if it failed before that, reap it here */
 	waitpid(comp, &st, 0);
-	*left = end_group(ps.pid);
+	*left = end_group(ps.pid) || *left_shared;
+	munmap((void *)left_shared, sizeof(bool));
 	if (r < 0)
 		return r;
 	return res.exec_failed ? 127 << 8 : res.wait_status;
