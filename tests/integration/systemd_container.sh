@@ -229,19 +229,8 @@ for k, hv in hd.items():
     if a == b:
         print(f"equal: {k} ({len(a[1])} entries)" if k in SETS else f"equal: {k}={hv}")
         continue
-    if k == "SystemCallFilter" and not a[0] and not b[0] and not (a[1] - b[1]):
-        # Known difference, found by this test: in an allow list, systemd 252's SystemCallFilter
-        # property leaves out the deny entries that carry their own errno ("~clone3:ENOSYS": a call
-        # in the map with an errno is denied, and the property lists only allowed calls), although
-        # the kernel filter does return that errno (checked by hand: syscall(clone3) -> ENOSYS under
-        # such a unit). harden show prints them as "clone3:ENOSYS", more than systemctl shows.
-        # Tolerated only in exactly that form (harden has extra NAME:ENOSYS entries whose NAME
-        # systemctl does not list at all), and reported.
-        names = {e.split(":")[0] for e in a[1]}
-        known = {e for e in b[1] - a[1] if e.endswith(":ENOSYS") and e.split(":")[0] not in names}
-        if known == b[1] - a[1]:
-            print(f"KNOWN DIFFERENCE: {k}: harden show prints, systemctl show leaves out: {' '.join(sorted(known))}")
-            continue
+    # (an allow list's NAME:ENOSYS entries were a difference once: systemd 252's property leaves
+    # denied calls out, and harden show now does too; the kernel still answers them with ENOSYS)
     bad = 1
     if k in SETS and a[0] == b[0]:
         print(f"FAIL: {k} differs: only systemctl: {' '.join(sorted(a[1] - b[1]))}; "

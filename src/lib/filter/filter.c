@@ -678,6 +678,11 @@ static int format_syscall_list(const struct hd_syscall_list *l, bool with_action
 		 * number (hd_ruleset.unresolved). Names that share one native number are one entry
 		 * there, printed by libseccomp's name for it (hd_syscall_map_name); our map stays keyed
 		 * by name, so the rule sets of other architectures, where they differ, stay exact. */
+		/* in an allow list an entry with its own action (~NAME:ENOSYS) is a denied call: systemctl
+		 * show leaves it out of the list (the kernel still answers it with that action; the JSON
+		 * output and the per-architecture rules have it), as systemd 252's D-Bus property does */
+		if (with_actions && l->allow_list && e->err != HD_ERRNO_DEFAULT)
+			continue;
 		const char *name = hd_syscall_map_name(e->name);
 		const char *en = e->err > 0 ? hd_errno_name(e->err) : NULL;
 		if (!with_actions || e->err == HD_ERRNO_DEFAULT)
