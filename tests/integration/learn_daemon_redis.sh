@@ -81,6 +81,5 @@ exit 0
 EOF
 
 daemon_reset
-daemon_reset
 dmn_prove rename "BGSAVE's child renames temp-PID.rdb to dump.rdb"
 exit $fail
