@@ -19,7 +19,7 @@
 # is named in its row instead of a number. Medians of an even count take the lower middle.
 # usage: sh bench/daemon.sh [HARDEN] [ROUNDS]   (root)   env: ROUNDS (default 3), NGINX_N (ab requests,
 #        default 50000), REDIS_N (requests per redis-benchmark test, default 50000), DAEMONS ("nginx redis").
-#        The defaults take about 2.5 minutes on a 2-core VM.
+#        The defaults take about 2.5 minutes on a quiet 2-core VM (nearly 4 under a load of 5).
 set -u
 HARDEN=${1:-build/harden}
 ROUNDS=${2:-${ROUNDS:-3}}
