@@ -448,11 +448,14 @@ next_option:
 		sigaction(SIGTERM, &sa, NULL);
 		if (from_unit) {
 			r = hd_service_from_unit(unit_path, sdver, &spec, &diags);
+			/* the errors above say why; an errno's name ("Exec format error") would only mislead */
+			bool explained = hd_diags_count(&diags, HD_ERROR) > 0;
 			cli_print_diags(&diags);
 			hd_diags_free(&diags);
 			if (r < 0) {
-				fprintf(stderr, "%s learn: %s: cannot start its service: %s; nothing run, no drop-in "
-						"written\n", cli_program, unit_path, strerror(-r));
+				fprintf(stderr, "%s learn: %s: cannot start its service%s%s; nothing run, no drop-in "
+						"written\n", cli_program, unit_path, explained ? " (see above)" : ": ",
+					explained ? "" : strerror(-r));
 				ret = EXIT_FINDINGS;
 				goto out;
 			}
@@ -517,8 +520,11 @@ next_option:
 		size_t distinct = 0;
 		for (int i = 0; i < HD_PROFILE_ABIS; i++)
 			distinct += prof.abis[i].n;
-		fprintf(stderr, "%s learn: backend %s (%s); %llu syscalls seen, %zu distinct%s\n", cli_program,
-			hd_trace_backend_name(res.used), res.why, (unsigned long long)res.events, distinct,
+		char records[64] = "";
+		if (res.used == HD_TRACE_EBPF)
+			snprintf(records, sizeof(records), ", %llu with arguments sent", (unsigned long long)res.records);
+		fprintf(stderr, "%s learn: backend %s (%s); %llu syscalls seen, %zu distinct%s%s\n", cli_program,
+			hd_trace_backend_name(res.used), res.why, (unsigned long long)res.events, distinct, records,
 			res.lost ? " (some events lost, see below)" : "");
 		if (res.lost)
 			fprintf(stderr, "%s learn: warning: %llu events were dropped: counts are low, names complete\n",

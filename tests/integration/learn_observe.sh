@@ -185,6 +185,30 @@ else
 	echo "note: privilege-gaining exec checks not run: they need root, setpriv, setcap and a set-uid /usr/bin/su"
 fi
 
+# eBPF: a read-only open of an absolute path is sent to user space once, not once per open (a daemon with
+# its document root in a watched directory opens the same file per request). N opens of one file under
+# /tmp (watched: PrivateTmp=) and of /dev/null must cost about as many records for N=3000 as for N=20,
+# and still be seen; an open for writing of the same file after them must still be sent.
+if [ "$part" = main ] && echo "$backends" | grep -q ebpf; then
+	D=$(mktemp -d /tmp/hd-repeat.XXXXXX)
+	echo data >"$D/page"
+	for n in 20 3000; do
+		"$HARDEN" learn --backend=ebpf --profile-out "$W/rep$n.json" -o /dev/null -- python3 -c "
+import os, sys
+for _ in range($n):
+    os.close(os.open('$D/page', os.O_RDONLY)); os.close(os.open('/dev/null', os.O_RDONLY))
+os.close(os.open('$D/page', os.O_WRONLY))" >/dev/null 2>"$W/rep$n.err" || bad "ebpf repeat $n: learn failed"
+		sed -n 's/.*, \([0-9]*\) with arguments sent.*/\1/p' "$W/rep$n.err" >"$W/rep$n.n"
+		python3 -c "import json,sys; p=json.load(open(sys.argv[1])); d=sys.argv[2]
+assert d + '/page' in p['paths_read'] and '/dev/null' in p['devices'] and d + '/page' in p['paths_written'], p" \
+			"$W/rep$n.json" "$D" 2>/dev/null || bad "ebpf repeat $n: the file, /dev/null or the write is missing from the profile"
+	done
+	few=$(cat "$W/rep20.n") many=$(cat "$W/rep3000.n")
+	[ -n "$few" ] && [ -n "$many" ] && [ "$many" -lt $((few + 50)) ] ||
+		bad "ebpf: 3000 repeated read-only opens cost $many records, 20 cost $few: repeats are sent again"
+	rm -rf "$D"
+fi
+
 if [ -f "$W/r-ebpf.json" ]; then
 	python3 -c "import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); assert (a['devices'],a['paths_read'])==(b['devices'],b['paths_read']), (a,b)" \
 		"$W/r-ptrace.json" "$W/r-ebpf.json" 2>/dev/null || bad "ptrace and ebpf disagree on read-only opens"

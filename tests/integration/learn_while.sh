@@ -61,6 +61,25 @@ for be in $backends; do
 	[ -e "$W/k.conf" ] && bad "$be: harden killed: a drop-in was written"
 done
 
+# a unit with no ExecStart=, or one whose program is not there: said so with the file, nothing run, and
+# the old drop-in stays as it was
+echo keep >"$W/d.conf"
+printf '[Service]\nUser=nobody\n' >"$W/none.service"
+printf '[Service]\nExecStart=%s/missing-daemon\n' "$W" >"$W/gone.service"
+for u in none gone; do
+	learn --unit "$W/$u.service" --while "touch $W/ran"
+	[ $? = 1 ] || bad "$u.service: rc not 1"
+	case $u in
+	none) grep -q 'no ExecStart=' "$W/err" || bad "no ExecStart=: no message: $(cat "$W/err")" ;;
+	gone) grep -q "$u.service:2: error: ExecStart=: $W/missing-daemon: no such file" "$W/err" ||
+		bad "missing ExecStart= program: no file:line message: $(cat "$W/err")" ;;
+	esac
+	grep -q "$u.service: cannot start its service (see above); nothing run, no drop-in written" "$W/err" ||
+		bad "$u.service: no closing message: $(cat "$W/err")"
+	[ -e "$W/ran" ] && bad "$u.service: the workload ran"
+	[ "$(cat "$W/d.conf")" = keep ] || bad "$u.service: the drop-in was touched"
+done
+
 # --unit FILE without a daemon: ExecStart=, User=, WorkingDirectory=, Environment=, KillSignal= as systemd
 if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$W" && mkdir "$W/www" && chmod 777 "$W/www" # User=nobody must reach it

@@ -50,6 +50,7 @@ struct loader {
 	const struct hd_bpf_event *cur; /* event being decoded: read_mem serves from its copies */
 	char dir_buf[HD_BPF_DIR_BYTES + 2];
 	uint64_t lost;
+	uint64_t records; /* syscall records decoded */
 };
 
 static ssize_t ev_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
@@ -220,6 +221,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		hd_profile_add_path(&p->uids, uid);
 		return 0;
 	}
+	l->records++;
 	l->cur = e;
 	l->cur_tgid = e->tgid;
 	/* counting happens in the kernel: decode the arguments only (events is not bumped here) */
@@ -281,6 +283,9 @@ static int fill_plan(struct learn_bpf *skel, struct hd_observer *ob)
 				.open_flags_arg = arg_index(p.open_flags_arg),
 				.dirfd_arg = arg_index(p.dirfd_arg),
 				.dirfd2_arg = arg_index(p.dirfd2_arg),
+				.test_arg = arg_index(p.test_arg),
+				.test_all = p.test_all,
+				.test_mask = p.test_mask,
 			};
 		}
 	/* one system call for the whole table */
@@ -448,6 +453,17 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		skel->rodata->target_cgroup = st.st_ino; /* a cgroup v2 id is its directory's inode number */
 	}
 	skel->rodata->follow_by_tgid = o->pid || o->cgroup;
+	/* For bench/daemon.sh only: the program is attached and follows the tasks as always, but counts and
+	 * sends nothing. What is left is what a sys_enter hook costs every syscall of the system (the floor no
+	 * program can go below); the bench sets it beside a normal run to tell that floor from the program's
+	 * own work. Nothing is learned, and the run says so. */
+	const char *floor = getenv("HARDEN_BENCH_EBPF_FLOOR");
+	if (floor && strcmp(floor, "1") == 0) {
+		skel->rodata->floor_only = true;
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: HARDEN_BENCH_EBPF_FLOOR=1: the program follows but records nothing (a benchmark's "
+			    "floor): the drop-in is NOT learned from this run");
+	}
 	if ((r = learn_bpf__load(skel)) < 0) {
 		r = errno ? -errno : r;
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: the kernel refused the program: %s", strerror(-r));
@@ -653,6 +669,7 @@ out:
 		free(l.cwds[i].cwd);
 	free(l.cwds);
 	res->events = ob->events;
+	res->records = l.records;
 	int r2 = hd_observer_finish(ob);
 	free(ob);
 	return r < 0 ? r : r2;

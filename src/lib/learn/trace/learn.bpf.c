@@ -12,7 +12,10 @@
  * space marked as deciding a setting, send the arguments (and the strings/structs they point to) through a
  * ring buffer. A read-only open is sent only if it is under /dev or a watched directory: decided here,
  * from the path for an absolute one and by walking up the directory for a single name relative to a dirfd
- * or the cwd, so the many opens of ordinary files cost no record and no wake-up.
+ * or the cwd, so the many opens of ordinary files cost no record and no wake-up. A read-only open of an
+ * absolute path already sent is not sent again, and a call whose flags cannot matter (a thread's clone,
+ * an mmap that is not both writable and executable) is only counted: a daemon under load makes these
+ * for every request, and each record costs a copy here and decoding in user space.
  * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
@@ -20,8 +23,9 @@
  * reads them when the command ends. A traced program does not cause a context switch per record.
  *
  * Memory bound: ring buffer 1 MiB, followed tgids 16384 (~0.6 MiB when full), unwatched base
- * directories 4096 (~0.3 MiB), watched directories 32, plan 3072 x 8 bytes; per CPU: counts 3 ABIs x
- * 1024 numbers x 8 bytes and one record being built (~2.4 KiB). About 2 MiB + 27 KiB per CPU, whatever
+ * directories 4096 (~0.3 MiB), read-only opens sent 2 x 2048 (~0.8 MiB, preallocated), watched
+ * directories 32, plan 3072 x 24 bytes; per CPU: counts 3 ABIs x 1024 numbers x 8 bytes, one record
+ * being built (~2.4 KiB) and one path key. About 3 MiB + 27 KiB per CPU, whatever
  * the workload, plus a small task-local mark per live followed task (freed with the task).
  */
 #include "vmlinux.h"
@@ -36,6 +40,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* Set by user space before load. */
 const volatile __u64 target_cgroup = 0; /* cgroup v2 id to follow as a whole (0 = none) */
 const volatile bool follow_by_tgid = false; /* --pid / --cgroup: consult the tgid hash and the cgroup */
+const volatile bool floor_only = false; /* a benchmark's floor: follow, but count and record nothing */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -95,6 +100,40 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
+
+/* Absolute paths already sent for a read-only open. A daemon that serves files from a watched directory
+ * (a document root under /tmp or /home) opens the same few paths for every request; user space only needs
+ * each once (it keeps a set of paths read), so repeats cost no record, no copy and no decoding. LRU: an
+ * evicted path is simply sent again. The key is the path zero-padded to HD_BPF_PATH bytes. */
+struct ro_open_key {
+	char path[HD_BPF_PATH];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HD_BPF_MAX_RO_OPENS_SEEN);
+	__type(key, struct ro_open_key);
+	__type(value, __u8);
+} ro_opens_seen SEC(".maps");
+/* Most paths are short: they are keyed in 64 bytes, which the map hashes and compares 4 times faster
+ * (hashing the key was most of what remembering cost per open). */
+#define RO_OPEN_SHORT 64
+struct ro_open_short_key {
+	char path[RO_OPEN_SHORT];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HD_BPF_MAX_RO_OPENS_SEEN);
+	__type(key, struct ro_open_short_key);
+	__type(value, __u8);
+} ro_opens_seen_short SEC(".maps");
+
+/* The key being built (256 bytes: too large for the BPF stack beside the rest). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ro_open_key);
+} ro_open_scratch SEC(".maps");
 
 /* A syscall record is built here, then copied into the ring (it is too large for the BPF stack). */
 struct {
@@ -165,6 +204,11 @@ static __always_inline bool under(const char *path, const char *prefix, __u32 le
 /* path is under /dev or one of the watched directories: straight-line code, cheap to verify */
 static __always_inline bool watched_path(const char *path)
 {
+	/* most paths (/usr, /etc, /srv, ...) are ruled out by their second byte, without a helper call each */
+#define OR_SECOND(prefix) || path[1] == prefix[1]
+	if (!(false OR_SECOND("/dev") HD_WATCHED_READ_PREFIXES(OR_SECOND)))
+		return false;
+#undef OR_SECOND
 #define OR_UNDER(prefix) || under(path, prefix, sizeof(prefix) - 1)
 	return false OR_UNDER("/dev") HD_WATCHED_READ_PREFIXES(OR_UNDER);
 #undef OR_UNDER
@@ -377,6 +421,43 @@ __noinline int ro_open_unwatched(struct hd_bpf_event *e, int flags_arg, int dirf
 	       !base_dir_watched(bpf_get_current_task_btf(), dirfd);
 }
 
+enum { RO_SEND, RO_REPEATED, RO_SEND_REMEMBERED };
+
+/* A read-only open (not O_PATH) of an absolute path that was sent before: RO_REPEATED, not worth another
+ * record. Otherwise the path is remembered as sent (RO_SEND_REMEMBERED: its key stays in ro_open_scratch,
+ * so that the caller can forget it if the record is lost after all). Global, like ro_open_unwatched:
+ * verified once, on its own. */
+__noinline int ro_open_repeated(struct hd_bpf_event *e, int flags_arg)
+{
+	if (!e)
+		return RO_SEND;
+	if (e->path_len[0] <= 1 || e->path_len[0] >= HD_BPF_PATH || e->path[0][0] != '/')
+		return RO_SEND;
+	__u64 fl = e->args[flags_arg & 7];
+	if ((fl & O_ACCMODE_BITS) != 0 || (fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT)))
+		return RO_SEND;
+	__u32 zero = 0;
+	struct ro_open_key *k = bpf_map_lookup_elem(&ro_open_scratch, &zero);
+	if (!k)
+		return RO_SEND;
+	/* the record's buffer holds older, longer paths after this one's NUL: the key is copied clean */
+	void *seen = &ro_opens_seen;
+	if (e->path_len[0] <= RO_OPEN_SHORT) {
+		seen = &ro_opens_seen_short;
+		__builtin_memset(k->path, 0, RO_OPEN_SHORT);
+		if (bpf_probe_read_kernel_str(k->path, RO_OPEN_SHORT, e->path[0]) <= 1)
+			return RO_SEND;
+	} else {
+		__builtin_memset(k->path, 0, sizeof(k->path));
+		if (bpf_probe_read_kernel_str(k->path, sizeof(k->path), e->path[0]) <= 1)
+			return RO_SEND;
+	}
+	if (bpf_map_lookup_elem(seen, k))
+		return RO_REPEATED;
+	__u8 one = 1;
+	return bpf_map_update_elem(seen, k, &one, BPF_ANY) == 0 ? RO_SEND_REMEMBERED : RO_SEND;
+}
+
 /* Path k of the record is relative to dirfd: capture that directory's path now (the fd may be closed or
  * reused by the time user space reads the record). Global, and one call site for capture_dir, so its
  * loop body is verified once rather than once per directory argument. */
@@ -394,7 +475,7 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	if (!current_followed(task))
+	if (!current_followed(task) || floor_only)
 		return 0;
 
 	__u32 abi = HD_BPF_ABI_NATIVE;
@@ -447,6 +528,13 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		e->args[4] = r[PT_R8];
 		e->args[5] = r[PT_R9];
 	}
+	/* a flags argument that cannot change the profile (a thread's clone, a mapping neither writable and
+	 * executable): no record */
+	if (p->test_arg < 6) {
+		__u64 v = e->args[p->test_arg & 7] & p->test_mask;
+		if (p->test_all ? v != p->test_mask : v == 0)
+			return 0;
+	}
 	/* strings and structs behind pointers: copied now, while they still say what the call saw */
 	e->path_len[0] = e->path_len[1] = 0;
 	e->mem_len = 0;
@@ -465,15 +553,25 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		if (bpf_probe_read_user(e->mem, len, (void *)e->args[p->mem_arg & 7]) == 0)
 			e->mem_len = len;
 	}
-	if (p->open_flags_arg < 6 && ro_open_unwatched(e, p->open_flags_arg, p->dirfd_arg))
-		return 0;
+	int ro = RO_SEND;
+	if (p->open_flags_arg < 6) {
+		if (ro_open_unwatched(e, p->open_flags_arg, p->dirfd_arg))
+			return 0;
+		ro = ro_open_repeated(e, p->open_flags_arg);
+		if (ro == RO_REPEATED)
+			return 0;
+	}
 	e->dir_len[0] = e->dir_len[1] = 0;
 	if (p->dirfd_arg < 6)
 		capture_dirs(e, 0, (int)e->args[p->dirfd_arg & 7]);
 	if (p->dirfd2_arg < 6)
 		capture_dirs(e, 1, (int)e->args[p->dirfd2_arg & 7]);
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0)
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0) {
 		count_lost();
+		struct ro_open_key *k = ro == RO_SEND_REMEMBERED ? bpf_map_lookup_elem(&ro_open_scratch, &zero) : NULL;
+		if (k) /* not sent after all: the next open of it must be */
+			bpf_map_delete_elem(e->path_len[0] <= RO_OPEN_SHORT ? (void *)&ro_opens_seen_short : (void *)&ro_opens_seen, k);
+	}
 	return 0;
 }
 

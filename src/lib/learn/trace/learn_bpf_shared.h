@@ -38,6 +38,7 @@ struct hd_bpf_dir_id {
 	__u64 ino;
 };
 #define HD_BPF_MAX_WATCHED_DIRS 32
+#define HD_BPF_MAX_RO_OPENS_SEEN 2048 /* read-only opens of absolute paths remembered as sent */
 #define HD_BPF_MAX_DEPTH 48 /* directory levels walked up from a relative open's base */
 
 /* Syscall counts of one CPU: one per-CPU map element (one allocation per CPU, not one per number). */
@@ -58,6 +59,10 @@ struct hd_bpf_plan {
 	 * captured with the record */
 	__u8 dirfd_arg;
 	__u8 dirfd2_arg;
+	/* sent only if args[test_arg] & test_mask is non-zero (equals test_mask if test_all); 0xff = always */
+	__u8 test_arg;
+	__u8 test_all;
+	__u64 test_mask;
 };
 
 struct hd_bpf_event {

@@ -408,7 +408,7 @@ static uint64_t ns_of_fd(pid_t tid, int fd)
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out)
 {
 	*out = (struct hd_observe_plan){ .path_arg = { -1, -1 }, .mem_arg = -1, .open_flags_arg = -1, .dirfd_arg = -1,
-					   .dirfd2_arg = -1 };
+					   .dirfd2_arg = -1, .test_arg = -1 };
 	if (slot < 0 || slot >= HD_ABI_SLOTS || nr_index < 0 || nr_index >= HD_PROFILE_MAX_NR)
 		return;
 	int k = ob->kind[slot][nr_index];
@@ -418,6 +418,20 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 	switch (k) {
 	case K_SOCKETCALL:
 		out->mem_arg = 1, out->mem_len = 4;
+		break;
+	/* the flags hd_observe_syscall looks at: a thread's clone, an ordinary mapping say nothing (a daemon
+	 * starting threads or allocating makes thousands of these) */
+	case K_CLONE:
+		out->test_arg = 0, out->test_mask = NS_ALL_FLAGS;
+		break;
+	case K_MMAP:
+		out->test_arg = 2, out->test_mask = PROT_WRITE | PROT_EXEC, out->test_all = true;
+		break;
+	case K_MPROTECT:
+		out->test_arg = 2, out->test_mask = PROT_EXEC;
+		break;
+	case K_SHMAT:
+		out->test_arg = 2, out->test_mask = SHM_EXEC;
 		break;
 	case K_CLONE3:
 		out->mem_arg = 0, out->mem_len = 8;

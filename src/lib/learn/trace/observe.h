@@ -68,6 +68,11 @@ struct hd_observe_plan {
 	int open_flags_arg; /* open/openat: the flags (lets a backend drop uninteresting read-only opens) */
 	int dirfd_arg;      /* the first path argument is relative to this directory fd (-1 = none) */
 	int dirfd2_arg;     /* the second path argument is relative to this directory fd (-1 = none) */
+	/* Only calls whose argument test_arg has any bit of test_mask (all of them if test_all) can change
+	 * the profile; a backend may drop the others unread (-1 = no such test: every call matters). */
+	int test_arg;
+	uint64_t test_mask;
+	bool test_all;
 };
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
 
