@@ -15,7 +15,8 @@
 # Each figure is the median of ROUNDS. The ratio is the median over rounds of (the mode's rate / plain's
 # rate in the same round): on a shared VM the rate drifts by tens of percent from minute to minute, and a
 # ratio within one round cancels most of that drift, where a ratio of medians taken minutes apart does
-# not. Goals (issue 13): ebpf loses <= 5%, run <= 2%; ptrace is given against strace -f.
+# not. plain's own ratio (its figure at the start of a round against the round's base) shows how far the
+# machine drifted within rounds: read the other ratios to about that precision. Goals (issue 13): ebpf loses <= 5%, run <= 2%; ptrace is given against strace -f.
 # Every mode runs the same workload script: wait until the daemon answers (bounded), then the client under
 # `timeout`, its output to a file the rate is read from. Under learn that script is the --while command,
 # so the client starts only once the daemon answers, as in the other modes. A figure counts only if the
