@@ -401,6 +401,13 @@ static __always_inline bool single_name(const char *s)
 	return sc.single;
 }
 
+/* Open flags that only read: not for writing, creating, truncating, and not O_PATH. */
+static __always_inline bool read_only_open(const struct hd_bpf_event *e, int flags_arg)
+{
+	__u64 fl = e->args[flags_arg & 7];
+	return (fl & O_ACCMODE_BITS) == 0 && !(fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT));
+}
+
 /* A read-only open whose path is neither under /dev nor under a watched directory: not worth a record.
  * Global (not static): the verifier checks it once, on its own, whatever state the caller is in; it takes
  * what it needs from the record. The verifier's work is most of each learn's start-up (loads are per run),
@@ -409,9 +416,8 @@ __noinline int ro_open_unwatched(struct hd_bpf_event *e, int flags_arg, int dirf
 {
 	if (!e || e->path_len[0] <= 1)
 		return 0;
-	/* read-only and not O_PATH: an open for writing or creating is always worth a record */
-	__u64 fl = e->args[flags_arg & 7];
-	if ((fl & O_ACCMODE_BITS) != 0 || (fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT)))
+	/* an open for writing or creating is always worth a record */
+	if (!read_only_open(e, flags_arg))
 		return 0;
 	const char *name = e->path[0];
 	if (name[0] == '/')
@@ -423,6 +429,12 @@ __noinline int ro_open_unwatched(struct hd_bpf_event *e, int flags_arg, int dirf
 
 enum { RO_SEND, RO_REPEATED, RO_SEND_REMEMBERED };
 
+/* The map a path of len bytes (its NUL included) is remembered in. */
+static __always_inline void *ro_opens_seen_for(__u32 len)
+{
+	return len <= RO_OPEN_SHORT ? (void *)&ro_opens_seen_short : (void *)&ro_opens_seen;
+}
+
 /* A read-only open (not O_PATH) of an absolute path that was sent before: RO_REPEATED, not worth another
  * record. Otherwise the path is remembered as sent (RO_SEND_REMEMBERED: its key stays in ro_open_scratch,
  * so that the caller can forget it if the record is lost after all). Global, like ro_open_unwatched:
@@ -431,19 +443,16 @@ __noinline int ro_open_repeated(struct hd_bpf_event *e, int flags_arg)
 {
 	if (!e)
 		return RO_SEND;
-	if (e->path_len[0] <= 1 || e->path_len[0] >= HD_BPF_PATH || e->path[0][0] != '/')
-		return RO_SEND;
-	__u64 fl = e->args[flags_arg & 7];
-	if ((fl & O_ACCMODE_BITS) != 0 || (fl & (O_CREAT_BIT | O_TRUNC_BIT | O_PATH_BIT)))
+	if (e->path_len[0] <= 1 || e->path_len[0] >= HD_BPF_PATH || e->path[0][0] != '/' ||
+	    !read_only_open(e, flags_arg))
 		return RO_SEND;
 	__u32 zero = 0;
 	struct ro_open_key *k = bpf_map_lookup_elem(&ro_open_scratch, &zero);
 	if (!k)
 		return RO_SEND;
 	/* the record's buffer holds older, longer paths after this one's NUL: the key is copied clean */
-	void *seen = &ro_opens_seen;
+	void *seen = ro_opens_seen_for(e->path_len[0]);
 	if (e->path_len[0] <= RO_OPEN_SHORT) {
-		seen = &ro_opens_seen_short;
 		__builtin_memset(k->path, 0, RO_OPEN_SHORT);
 		if (bpf_probe_read_kernel_str(k->path, RO_OPEN_SHORT, e->path[0]) <= 1)
 			return RO_SEND;
@@ -570,7 +579,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		count_lost();
 		struct ro_open_key *k = ro == RO_SEND_REMEMBERED ? bpf_map_lookup_elem(&ro_open_scratch, &zero) : NULL;
 		if (k) /* not sent after all: the next open of it must be */
-			bpf_map_delete_elem(e->path_len[0] <= RO_OPEN_SHORT ? (void *)&ro_opens_seen_short : (void *)&ro_opens_seen, k);
+			bpf_map_delete_elem(ro_opens_seen_for(e->path_len[0]), k);
 	}
 	return 0;
 }
