@@ -74,7 +74,8 @@ static void help(void)
 	       "                           each ExecStartPre= run first, as the unit's user, observed (\"+\":\n"
 	       "                           as root, not observed; \"-\": may fail; any other failure: no\n"
 	       "                           drop-in); ExecStop= (with $MAINPID, not observed) before\n"
-	       "                           KillSignal= to what is left\n"
+	       "                           KillSignal= to what is left (KillMode=mixed/process/none: to\n"
+	       "                           the main process alone, SIGKILL to the rest once it is gone)\n"
 	       "  -h, --help               this text\n"
 	       "\n"
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
@@ -486,6 +487,7 @@ next_option:
 			svc.forking = spec.forking;
 			svc.pid_file = spec.pid_file;
 			svc.kill_signal = spec.kill_signal;
+			svc.kill_main_only = spec.kill_main_only;
 			svc.unit = &spec;
 			cmdline = join_argv(start_exec.argv.v);
 		} else if (nrest > 0) {

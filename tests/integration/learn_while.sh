@@ -117,6 +117,42 @@ EOF
 	learn --unit "$W/f.service" --ready-after=0.3 --while "kill -0 \$(cat $W/f.pid)"
 	[ $? = 0 ] || bad "Type=forking: rc not 0: $(cat "$W/err")"
 	leftovers 8 && bad "Type=forking: the forked daemon is still running"
+	# KillMode=mixed: KillSignal= to the main process alone, which stops its child itself (as nginx's master
+	# does its workers): that kill() is seen; the child, told by the master, records who signalled it
+	cat >"$W/master.py" <<EOF
+import os, signal
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
+child = os.fork()
+if child == 0:
+    info = signal.sigwaitinfo([signal.SIGTERM])
+    open("$W/sender", "w").write(str(info.si_pid))
+    os._exit(0)
+open("$W/master", "w").write(str(os.getpid()))
+signal.sigwaitinfo([signal.SIGTERM])
+os.kill(child, signal.SIGTERM)
+os.waitpid(child, 0)
+EOF
+	for mode in mixed control-group; do
+		rm -f "$W/sender" "$W/master"
+		printf '[Service]\nExecStart=%s %s/master.py\nKillMode=%s\n' "$(command -v python3)" "$W" $mode >"$W/m.service"
+		learn --unit "$W/m.service" --ready-after=0.5 --stop-timeout=5 --profile-out="$W/m.json" \
+			--while "until [ -s $W/master ]; do sleep 0.1; done"
+		[ $? = 0 ] || bad "KillMode=$mode: rc not 0: $(cat "$W/err")"
+		case $mode in
+		mixed)
+			[ "$(cat "$W/sender" 2>/dev/null)" = "$(cat "$W/master" 2>/dev/null)" ] ||
+				bad "KillMode=mixed: the child was not stopped by the main process (sender $(cat "$W/sender" 2>/dev/null))"
+			grep -q '"kill"' "$W/m.json" || bad "KillMode=mixed: the main process's kill() was not observed"
+			grep -q 'SIGKILL' "$W/err" && bad "KillMode=mixed: a SIGKILL was reported: $(cat "$W/err")" ;;
+		control-group)
+			[ -s "$W/sender" ] && [ "$(cat "$W/sender")" != "$(cat "$W/master")" ] ||
+				bad "KillMode=control-group: the child was not signalled with the rest" ;;
+		esac
+	done
+	printf '[Service]\nExecStart=/bin/true\nKillMode=everything\n' >"$W/km.service"
+	learn --unit "$W/km.service" --while true
+	[ $? = 1 ] && grep -q 'km.service:3: error: KillMode=everything: not one of' "$W/err" ||
+		bad "KillMode=everything: no file:line error: $(cat "$W/err")"
 else
 	echo "note: the --unit checks (User=) need root: not run"
 fi

@@ -313,16 +313,32 @@ static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t ma
 			remember(known, cur);
 		}
 	}
-	rep->stopped = signal_tree(known, sig);
-	kill(-main_pid, sig); /* the main process group: its own (trace.exec.new_pgrp) */
-	signal_tree(known, SIGCONT); /* as systemd: a stopped process must run to act on the signal */
+	/* KillMode=mixed (and process, none): the signal to the main process alone, which may stop the rest
+	 * itself (nginx's master signals its workers: calls a run that signals everyone never sees) */
+	pid_t main_only = !o->kill_main_only ? 0 : o->forking ? pf : main_pid;
+	if (main_only > 0 && alive(main_only)) {
+		rep->stopped = kill(main_only, sig) == 0;
+		kill(main_only, SIGCONT);
+	} else {
+		main_only = 0;
+		rep->stopped = signal_tree(known, sig);
+		kill(-main_pid, sig); /* the main process group: its own (trace.exec.new_pgrp) */
+		signal_tree(known, SIGCONT); /* as systemd: a stopped process must run to act on the signal */
+	}
 	uint64_t deadline = now_ms() + o->stop_timeout_ms;
-	while (live_count(known) && now_ms() < deadline) {
+	while ((main_only ? alive(main_only) : live_count(known) > 0) && now_ms() < deadline) {
 		sleep_ms(POLL_MS);
 		if (harden_alive && getppid() == harden) {
 			collect_tree(harden, getpid(), cur); /* children forked while stopping */
 			remember(known, cur);
 		}
+	}
+	if (main_only && !alive(main_only)) {
+		/* as systemd's mixed mode: SIGKILL to what the main process left, without calling it a fault */
+		signal_tree(known, SIGKILL);
+		kill(-main_pid, SIGKILL);
+		for (int i = 0; i < 100 && live_count(known); i++)
+			sleep_ms(POLL_MS);
 	}
 	if (live_count(known)) {
 		rep->needed_sigkill = true;
@@ -874,6 +890,26 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			r = -EINVAL;
 		} else
 			out->kill_signal = sig;
+		free(v);
+	}
+	/* KillMode=: who gets KillSignal=. A learning run must end with nothing left, so where systemd would
+	 * leave the rest running (process, none) it is killed once the main process is gone, and said so */
+	if ((r = unit_value(&u, "KillMode", &v, &a)) < 0)
+		goto out;
+	if (v) {
+		if (strcmp(v, "mixed") == 0 || strcmp(v, "process") == 0 || strcmp(v, "none") == 0)
+			out->kill_main_only = true;
+		else if (strcmp(v, "control-group") != 0) {
+			hd_diag_add(d, HD_ERROR, a->file, a->line,
+				    "KillMode=%s: not one of control-group, mixed, process, none", v);
+			r = -EINVAL;
+		}
+		if (r == 0 && (strcmp(v, "process") == 0 || strcmp(v, "none") == 0))
+			hd_strv_pushf(&out->not_done,
+				      "KillMode=%s: what is left once the main process has exited is killed with SIGKILL, "
+				      "where systemd would leave it running", v);
+		if (r == 0 && strcmp(v, "none") == 0)
+			hd_strv_push(&out->not_done, "KillMode=none: KillSignal= still goes to the main process");
 		free(v);
 	}
 out:

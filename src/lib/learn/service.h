@@ -21,7 +21,8 @@ struct hd_service_spec;
  *   3. the workload runs as /bin/sh -c CMD in its own process group, untraced, and is waited for;
  *   4. the daemon is stopped as systemd's KillMode=control-group would: kill_signal to every process of
  *      the tree (and the main process group, and PIDFile='s pid), then SIGKILL to what is left after
- *      stop_timeout_ms.
+ *      stop_timeout_ms; with kill_main_only (KillMode=mixed) kill_signal to the main process alone, and
+ *      SIGKILL to the rest once it has exited.
  * INT or TERM to harden (o->trace.stop) ends the workload and stops the daemon the same way. If harden
  * itself is killed, the companion (PR_SET_PDEATHSIG) stops the processes it last saw, checked by start
  * time so that a reused pid is not hit; the ptrace backend's tracees die with harden anyway.
@@ -32,6 +33,8 @@ struct hd_service_options {
 	unsigned ready_after_ms;       /* the longest wait for readiness */
 	unsigned stop_timeout_ms;      /* kill_signal -> SIGKILL */
 	int kill_signal;               /* 0 = SIGTERM */
+	bool kill_main_only;           /* KillMode=mixed/process/none: kill_signal to the main process alone;
+	                                * SIGKILL to what is left once it has exited (or after the timeout) */
 	bool forking;                  /* Type=forking: the main process exits once the daemon is up */
 	const char *pid_file;          /* Type=forking's PIDFile= (NULL = none) */
 	/* --unit: its ExecStop= commands are run (with $MAINPID) to stop it, before kill_signal goes to what
@@ -97,6 +100,7 @@ struct hd_service_spec {
 	bool forking;        /* Type=forking */
 	char *pid_file;      /* PIDFile= */
 	int kill_signal;     /* KillSignal= (SIGTERM) */
+	bool kill_main_only; /* KillMode= mixed, process or none (not control-group, the default) */
 	hd_strv not_done;    /* what the unit asks for that this run does not do, for the user */
 };
 
