@@ -65,7 +65,8 @@ nginx_failed() {
 	awk '/^Failed requests:/ {n += $3} /^Non-2xx responses:/ {n += $3} END {print n + 0}' "$1"
 }
 # TERM to the master and its workers at once, as systemd's KillMode=control-group does: under a drop-in
-# learned by `learn -- nginx` (all its processes TERMed), the master's own kill() of its workers fails
+# learned by `learn -- nginx` (all its processes TERMed), a worker's recvmsg() of the master's stop
+# command may fail (never seen while learning), and the worker would go on serving
 nginx_stop() {
 	[ -s "$T/nginx.pid" ] && master=$(cat "$T/nginx.pid") && { pkill -TERM -P "$master"; kill -TERM "$master"; }
 	rm -f "$T/nginx.pid"

@@ -144,8 +144,9 @@ up() { # S: wait (bounded) until copy S answers; false if it died or never answe
 }
 finish() { # S: stop copy S: its own way first, then as systemd stops a unit by default (KillMode=
 	# control-group): TERM to every process of its cgroup, KILL to what is left. Under a drop-in learned by
-	# `learn -- nginx` (which stops nginx with TERM to all its processes), the master's kill() of its
-	# workers fails with EPERM; TERM to the master alone would leave the workers serving on the port
+	# `learn -- nginx` (which stops nginx with TERM to all its processes), a worker may never have read
+	# the master's stop command from their channel: its recvmsg() then fails with EPERM, and TERM to the
+	# master alone leaves the worker serving on the port
 	${d}_stop "$1"
 	i=0
 	while [ -s "$CG/$1/cgroup.procs" ] && [ $i -lt 200 ]; do
