@@ -314,7 +314,8 @@ static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t ma
 		}
 	}
 	/* KillMode=mixed (and process, none): the signal to the main process alone, which may stop the rest
-	 * itself (nginx's master signals its workers: calls a run that signals everyone never sees) */
+	 * itself: nginx's master sends its workers a stop command they read with recvmsg(), which a run that
+	 * signals every process may never see (each worker exits on its own signal first) */
 	pid_t main_only = !o->kill_main_only ? 0 : o->forking ? pf : main_pid;
 	if (main_only > 0 && alive(main_only)) {
 		rep->stopped = kill(main_only, sig) == 0;
