@@ -46,8 +46,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-. "$(dirname "$0")/nginx-conf.sh"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/common.sh"
 
 # ---- the daemons: NAME_setup writes its config; NAME_cmd, NAME_ready, NAME_stop, NAME_client, NAME_rate
 nginx_setup() {
@@ -60,10 +59,6 @@ nginx_setup() {
 	nginx_probe="curl -s --max-time 2 -o /dev/null http://127.0.0.1:$NPORT/"
 }
 nginx_ready() { [ -s "$T/nginx.pid" ] && $nginx_probe; }
-# ab counts failed requests (connect, receive, length, exceptions) and non-2xx answers apart
-nginx_failed() {
-	awk '/^Failed requests:/ {n += $3} /^Non-2xx responses:/ {n += $3} END {print n + 0}' "$1"
-}
 # TERM to the master and its workers at once, as systemd's KillMode=control-group does: under a drop-in
 # learned by `learn -- nginx` (all its processes TERMed), a worker's recvmsg() of the master's stop
 # command may fail (never seen while learning), and the worker would go on serving
@@ -81,8 +76,6 @@ redis_setup() {
 	redis_probe="timeout 5 redis-cli -h 127.0.0.1 -p $RPORT PING"
 }
 redis_ready() { [ "$($redis_probe 2>/dev/null)" = PONG ]; }
-# redis-benchmark prints error replies and lost connections as lines of their own
-redis_failed() { tr '\r' '\n' <"$1" | grep -ciE 'error|ERR |closed' ; }
 redis_stop() { timeout 10 redis-cli -h 127.0.0.1 -p "$RPORT" SHUTDOWN NOSAVE >/dev/null 2>&1; rm -f "$T/redis.pid"; }
 # redis-benchmark -q prints "SET: 81234.55 requests per second, p50=..." per test (with \r progress before)
 redis_rate() { tr '\r' '\n' <"$1" | sed -n 's/^[A-Z]*: \([0-9.]*\) requests per second.*/\1/p' | awk '{s += $1} END {if (NR) print s}'; }
@@ -162,7 +155,6 @@ round_ratios() { # A B: the median over rounds (line by line) of A / B, both fig
 	paste -d ' ' "$1" "$2" | awk '$1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ && $2 > 0 {printf "%.6f\n", $1 / $2}' | median |
 		awk '$1 != "-" {printf "%.3f", $1; next} {print "-"}'
 }
-median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'; }
 
 command -v strace >/dev/null || MODES=$(echo "$MODES" | sed 's/ strace//')
 printf '%-7s %-7s %12s %8s %10s %9s %s\n' daemon mode median ratio "cpu-us/req" cpu-ratio "rounds (min..max)"

@@ -65,8 +65,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-. "$(dirname "$0")/nginx-conf.sh"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/common.sh"
 now() { date +%s.%N; }
 
 # ---- the daemons, per copy S (a or b): NAME_setup S, then $NAME_cmd_S; NAME_count S (the daemon's own
@@ -84,7 +83,6 @@ nginx_port() { eval "echo \$nginx_port_$1"; }
 # stub_status's third line: accepted connections, handled connections, requests
 nginx_count() { curl -s --max-time 2 "http://127.0.0.1:$(nginx_port "$1")/hd-status" | awk 'NR == 3 {print $3}'; }
 nginx_client() { ab -q -k -t "$1" -n 100000000 -c 5 -s 10 "http://127.0.0.1:$(nginx_port "$2")/index.html"; }
-nginx_failed() { awk '/^Failed requests:/ {n += $3} /^Non-2xx responses:/ {n += $3} END {print n + 0}' "$1"; }
 nginx_learn_workload() { # S: what the drop-in for "run" is learned from, as a script
 	u=http://127.0.0.1:$(nginx_port "$1")
 	echo "until curl -s --max-time 2 -o /dev/null $u/hd-status; do sleep 0.05; done"
@@ -109,7 +107,6 @@ redis_client() {
 	timeout "$1" redis-benchmark -h 127.0.0.1 -p "$(redis_port "$2")" -q -l -c 5 -t set,get,lpush,lpop || st=$?
 	[ $st = 124 ]
 }
-redis_failed() { tr '\r' '\n' <"$1" | grep -ciE 'error|ERR |closed'; }
 redis_learn_workload() {
 	r="redis-cli -h 127.0.0.1 -p $(redis_port "$1")"
 	echo "until timeout 2 $r PING >/dev/null 2>&1; do sleep 0.05; done"
@@ -236,7 +233,6 @@ pair() { # mode $m once: "CPU-RATIO RATE-RATIO", or a word saying why there are 
 	finish a
 	finish b
 }
-median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "-"}'; }
 
 [ -x "$TP_FLOOR" ] || MODES=$(echo "$MODES" | sed 's/ *hook//')
 printf '%-7s %-7s %9s %10s %s\n' daemon mode cpu-ratio rate-ratio "cpu-ratio over rounds: min q1..q3 max"

@@ -334,15 +334,9 @@ static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t ma
 			remember(known, cur);
 		}
 	}
-	if (main_only && !alive(main_only)) {
-		/* as systemd's mixed mode: SIGKILL to what the main process left, without calling it a fault */
-		signal_tree(known, SIGKILL);
-		kill(-main_pid, SIGKILL);
-		for (int i = 0; i < 100 && live_count(known); i++)
-			sleep_ms(POLL_MS);
-	}
 	if (live_count(known)) {
-		rep->needed_sigkill = true;
+		/* KillMode=mixed: SIGKILL to what the main process left is how systemd ends it, not a fault */
+		rep->needed_sigkill = !main_only || alive(main_only);
 		signal_tree(known, SIGKILL);
 		kill(-main_pid, SIGKILL);
 		for (int i = 0; i < 100 && live_count(known); i++)
