@@ -149,6 +149,11 @@ EOF
 				bad "KillMode=control-group: the child was not signalled with the rest" ;;
 		esac
 	done
+	# an empty KillMode= is the default again, as in systemd: not an error
+	printf '[Service]\nExecStart=/bin/sleep 793\nKillMode=mixed\nKillMode=\n' >"$W/ke.service"
+	learn --unit "$W/ke.service" --ready-after=0.2 --while true
+	[ $? = 0 ] || bad "empty KillMode=: rc not 0: $(cat "$W/err")"
+	leftovers 9 && bad "empty KillMode=: a process is still running"
 	printf '[Service]\nExecStart=/bin/true\nKillMode=everything\n' >"$W/km.service"
 	learn --unit "$W/km.service" --while true
 	[ $? = 1 ] && grep -q 'km.service:3: error: KillMode=everything: not one of' "$W/err" ||

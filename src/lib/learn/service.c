@@ -892,14 +892,15 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	if ((r = unit_value(&u, "KillMode", &v, &a)) < 0)
 		goto out;
 	if (v) {
-		if (strcmp(v, "mixed") == 0 || strcmp(v, "process") == 0 || strcmp(v, "none") == 0)
-			out->kill_main_only = true;
-		else if (strcmp(v, "control-group") != 0) {
+		bool whole_group = !*v || strcmp(v, "control-group") == 0; /* empty: the default again, as systemd */
+		bool leaves_rest = strcmp(v, "process") == 0 || strcmp(v, "none") == 0;
+		if (!whole_group && !leaves_rest && strcmp(v, "mixed") != 0) {
 			hd_diag_add(d, HD_ERROR, a->file, a->line,
 				    "KillMode=%s: not one of control-group, mixed, process, none", v);
 			r = -EINVAL;
 		}
-		if (r == 0 && (strcmp(v, "process") == 0 || strcmp(v, "none") == 0))
+		out->kill_main_only = !whole_group;
+		if (r == 0 && leaves_rest)
 			hd_strv_pushf(&out->not_done,
 				      "KillMode=%s: what is left once the main process has exited is killed with SIGKILL, "
 				      "where systemd would leave it running", v);
