@@ -725,8 +725,10 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	struct hd_exec_line line = { 0 };
 	r = hd_exec_parse(v, a->file, a->line, &line, d);
 	free(v);
-	if (r < 0)
+	if (r < 0) {
+		hd_exec_line_free(&line); /* what it parsed before the error */
 		goto out;
+	}
 	if (line.n != 1)
 		hd_strv_pushf(&out->not_done, "ExecStart= has %zu commands: only the first is run", line.n);
 	if (line.n == 0) {
