@@ -9,4 +9,5 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -d "$seeds" ] && cp -r "$seeds/." "$work/"
 # stats go to stderr; the test log keeps the executions count for the issue notes
-"$harness" -runs="$runs" -max_total_time="${FUZZ_SECONDS:-45}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work"
+# -error_exitcode: libFuzzer's own default, 77, is what meson reads as a skip: a crash or leak must fail
+"$harness" -error_exitcode=1 -runs="$runs" -max_total_time="${FUZZ_SECONDS:-45}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work"
