@@ -38,6 +38,11 @@ dmn_learn() { # LABEL WORKLOAD [learn options]
 		>"$T/learn-$label.out" 2>"$T/learn-$label.err" ||
 		bad "learn $label: rc $?: $(tail -5 "$T/learn-$label.err"); workload: $(tail -3 "$T/learn-$label.work")"
 	grep -q '^SystemCallFilter=' "$T/$label.conf" || bad "learn $label: no SystemCallFilter= in the drop-in"
+	# a drop-in learned from a workload that failed part of the way lacks what the rest would have called
+	# (SMOKE is one command, whose failure fails learn; workload_failures reads FULL's output)
+	[ "$work" = full ] && n=$(workload_failures "$T/learn-$label.work") || n=0
+	[ "$n" = 0 ] || bad "learn $label: $n failed requests or steps while learning (want 0): $(grep -m3 -i 'FAILED\|error' "$T/learn-$label.work")"
+	grep 'learn: warning\|could not be followed' "$T/learn-$label.err" | sed "s/^/learn $label: /"
 }
 
 dmn_widen() { # LABEL FROM: FROM's profile, widened by harden check's static evidence

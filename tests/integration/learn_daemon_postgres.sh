@@ -51,10 +51,24 @@ workload_failures() {
 	echo $((n + ${f:-0}))
 }
 
+# Both workloads first wait until the server accepts queries. learn starts a --while workload once the
+# daemon listens, and the postmaster listens before its startup process has replayed the last checkpoint:
+# until then a connection is refused with "the database system is starting up". On a loaded machine that
+# can last long enough to fail the first steps (pgbench -i), and a drop-in learned so lacks what they do.
+cat >"$T/ready.sh" <<EOF
+i=0
+until $PGBIN/pg_isready -q -h 127.0.0.1 -p $PORT -U postgres; do
+	i=\$((i + 1))
+	[ \$i -lt 300 ] || { echo "FAILED: the server did not accept queries within 30 s"; exit 1; }
+	sleep 0.1
+done
+EOF
 cat >"$T/smoke.sh" <<EOF
+sh $T/ready.sh || exit 1
 test "\$($PSQL -At -c 'select 1')" = 1
 EOF
 cat >"$T/full.sh" <<EOF
+sh $T/ready.sh || exit 0
 failed() { echo "FAILED: \$*"; }
 PGB="timeout 120 $PGBIN/pgbench -h 127.0.0.1 -p $PORT -U postgres"
 \$PGB -i -s 1 -q postgres 2>&1 || failed "pgbench -i"
