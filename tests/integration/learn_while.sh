@@ -120,7 +120,7 @@ EOF
 	# KillMode=mixed: KillSignal= to the main process alone, which stops its child itself (as nginx's master
 	# does its workers): that kill() is seen; the child, told by the master, records who signalled it
 	cat >"$W/master.py" <<EOF
-import os, signal
+import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
 child = os.fork()
 if child == 0:
@@ -129,12 +129,16 @@ if child == 0:
     os._exit(0)
 open("$W/master", "w").write(str(os.getpid()))
 signal.sigwaitinfo([signal.SIGTERM])
-os.kill(child, signal.SIGTERM)
+if sys.argv[1] == "relay":
+    os.kill(child, signal.SIGTERM)
 os.waitpid(child, 0)
 EOF
 	for mode in mixed control-group; do
 		rm -f "$W/sender" "$W/master"
-		printf '[Service]\nExecStart=%s %s/master.py\nKillMode=%s\n' "$(command -v python3)" "$W" $mode >"$W/m.service"
+		# under control-group the master only waits: had it relayed the signal too, which TERM the child
+		# took first (harden's or the master's) would be a race
+		[ $mode = mixed ] && how=relay || how=wait
+		printf '[Service]\nExecStart=%s %s/master.py %s\nKillMode=%s\n' "$(command -v python3)" "$W" $how $mode >"$W/m.service"
 		learn --unit "$W/m.service" --ready-after=0.5 --stop-timeout=5 --profile-out="$W/m.json" \
 			--while "until [ -s $W/master ]; do sleep 0.1; done"
 		[ $? = 0 ] || bad "KillMode=$mode: rc not 0: $(cat "$W/err")"
