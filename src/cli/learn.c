@@ -531,6 +531,16 @@ next_option:
 		if (res.lost)
 			fprintf(stderr, "%s learn: warning: %llu events were dropped: counts are low, names complete\n",
 				cli_program, (unsigned long long)res.lost);
+		if (res.unfollowed) {
+			/* a drop-in without their calls would break the service: write none (and no profile) */
+			fprintf(stderr,
+				"%s learn: %llu new processes or threads could not be followed (the kernel refused to mark "
+				"them and the table of followed processes was full): what they called is unknown; no "
+				"drop-in written, run again (or with --backend=ptrace)\n",
+				cli_program, (unsigned long long)res.unfollowed);
+			ret = EXIT_FINDINGS;
+			goto out;
+		}
 		if (res.exec_failed) {
 			fprintf(stderr, "%s learn: cannot run %s: %s\n", cli_program, to.argv[0],
 				strerror(res.exec_errno));

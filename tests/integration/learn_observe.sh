@@ -209,6 +209,18 @@ assert d + '/page' in p['paths_read'] and '/dev/null' in p['devices'] and d + '/
 	rm -rf "$D"
 fi
 
+# eBPF: a new task whose mark the kernel refuses (task storage can refuse while another program's use of
+# it on the same CPU is preempted) is followed by its tgid instead. HARDEN_TEST_EBPF_NO_TASK_MARKS=1 makes
+# every new task's mark "fail": a child, a grandchild (mkdir, rmdir) and a thread (sync) must all be seen.
+if [ "$part" = main ] && echo "$backends" | grep -q ebpf; then
+	HARDEN_TEST_EBPF_NO_TASK_MARKS=1 "$HARDEN" learn --backend=ebpf --profile-out "$W/nomark.json" -o /dev/null -- \
+		sh -c "sh -c 'mkdir $W/nm && rmdir $W/nm'; python3 -c 'import os, threading; t = threading.Thread(target=os.sync); t.start(); t.join()'" \
+		>/dev/null 2>"$W/nomark.err" || bad "ebpf without task marks: learn failed: $(tail -2 "$W/nomark.err")"
+	grep -q 'HARDEN_TEST_EBPF_NO_TASK_MARKS=1' "$W/nomark.err" || bad "ebpf without task marks: the run did not say so"
+	python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['syscalls']['x86-64']; assert {'mkdir','rmdir','sync'} <= set(s), s" \
+		"$W/nomark.json" 2>/dev/null || bad "ebpf without task marks: the child's, grandchild's or thread's calls are missing"
+fi
+
 if [ -f "$W/r-ebpf.json" ]; then
 	python3 -c "import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); assert (a['devices'],a['paths_read'])==(b['devices'],b['paths_read']), (a,b)" \
 		"$W/r-ptrace.json" "$W/r-ebpf.json" 2>/dev/null || bad "ptrace and ebpf disagree on read-only opens"

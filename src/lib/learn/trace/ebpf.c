@@ -317,13 +317,13 @@ static int fill_watched_dirs(struct learn_bpf *skel)
 	return 0;
 }
 
-/* Attach the programs this session needs. on_exit only forgets tgids of the tgid hash, which exists for
- * --pid and --cgroup: with task marks alone it has nothing to do, and every tracepoint attached costs a
- * cross-CPU code patch when it is attached and again when it is detached. */
+/* Attach the programs. on_exit forgets tgids of the tgid hash: the one --pid and --cgroup follow by, and
+ * the one a task whose mark could not be made is followed by (learn.bpf.c, mark_failed), which any run
+ * may meet; so it is attached to every run. */
 static int attach(struct learn_bpf *skel)
 {
 	if (learn_bpf__on_sys_enter__attach(skel) < 0 || learn_bpf__on_fork__attach(skel) < 0 ||
-	    learn_bpf__on_exec__attach(skel) < 0 || (skel->rodata->follow_by_tgid && learn_bpf__on_exit__attach(skel) < 0))
+	    learn_bpf__on_exec__attach(skel) < 0 || learn_bpf__on_exit__attach(skel) < 0)
 		return errno ? -errno : -EINVAL;
 	return 0;
 }
@@ -463,6 +463,14 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		hd_diag_add(d, HD_WARNING, NULL, 0,
 			    "eBPF: HARDEN_BENCH_EBPF_FLOOR=1: the program follows but records nothing (a benchmark's "
 			    "floor): the drop-in is NOT learned from this run");
+	}
+	/* For tests only: no new task gets a mark, as if the kernel had refused every one, so that the
+	 * tgid-hash fallback (learn.bpf.c, mark_failed) is what follows them. Said, like the floor. */
+	const char *nomark = getenv("HARDEN_TEST_EBPF_NO_TASK_MARKS");
+	if (nomark && strcmp(nomark, "1") == 0) {
+		skel->rodata->test_no_task_marks = true;
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: HARDEN_TEST_EBPF_NO_TASK_MARKS=1: new tasks are followed by their tgid alone (a test)");
 	}
 	if ((r = learn_bpf__load(skel)) < 0) {
 		r = errno ? -errno : r;
@@ -656,6 +664,7 @@ reap:
 			for (int c = 0; c < ncpu; c++)
 				res->lost += lost[c];
 		free(lost);
+		res->unfollowed = skel->bss->unfollowed;
 		free(per_cpu);
 	}
 out:

@@ -41,6 +41,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 const volatile __u64 target_cgroup = 0; /* cgroup v2 id to follow as a whole (0 = none) */
 const volatile bool follow_by_tgid = false; /* --pid / --cgroup: consult the tgid hash and the cgroup */
 const volatile bool floor_only = false; /* a benchmark's floor: follow, but count and record nothing */
+const volatile bool test_no_task_marks = false; /* a test's: every new task's mark "fails" (see mark_failed) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -176,22 +177,32 @@ static __always_inline __u64 wake_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* Is the current task followed? Marks it on first sight in the tgid/cgroup modes. */
+/* Marking a new task can fail: on a kernel with CONFIG_PREEMPTION, task storage refuses to create (and
+ * returns NULL) while another program's use of task storage on the same CPU was preempted, and the mark's
+ * memory is allocated then and there. Such a task (a PostgreSQL backend, say) would go unseen with all it
+ * calls. So its tgid goes into the followed hash instead, and from then on a task without a mark is also
+ * looked up there: a cost only runs that met a failed mark pay. Read by user space: tasks that could be
+ * followed neither way (their calls are missing, which learn reports). */
+bool mark_failed = false;
+__u64 unfollowed = 0;
+
+/* Is the current task followed? Marks it on first sight in the tgid/cgroup modes and after a failed mark. */
 static __always_inline bool current_followed(struct task_struct *task)
 {
 	if (bpf_task_storage_get(&marked, task, 0, 0))
 		return true;
-	if (!follow_by_tgid)
+	if (!follow_by_tgid && !mark_failed)
 		return false;
 	__u32 tgid = task->tgid;
 	if (!bpf_map_lookup_elem(&followed, &tgid)) {
-		if (!target_cgroup || bpf_get_current_cgroup_id() != target_cgroup)
+		if (!follow_by_tgid || !target_cgroup || bpf_get_current_cgroup_id() != target_cgroup)
 			return false;
 		__u8 one = 1;
 		bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY);
 	}
 	__u8 one = 1;
-	bpf_task_storage_get(&marked, task, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!test_no_task_marks)
+		bpf_task_storage_get(&marked, task, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	return true;
 }
 
@@ -591,13 +602,18 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (!current_followed(bpf_get_current_task_btf()))
 		return 0;
 	__u8 one = 1;
-	if (!bpf_task_storage_get(&marked, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE))
-		count_lost();
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	if (test_no_task_marks || !bpf_task_storage_get(&marked, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+		/* followed by its tgid instead (a thread: by its process's, which its siblings share) */
+		if (bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY) == 0)
+			mark_failed = true;
+		else
+			__sync_fetch_and_add(&unfollowed, 1);
+	}
 	if (ptgid == ctgid)
 		return 0;
 	if (follow_by_tgid && bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY) != 0)
-		count_lost();
+		__sync_fetch_and_add(&unfollowed, 1);
 	/* user space models working directories: the child starts in its parent's */
 	struct hd_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -660,7 +676,8 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *p = (struct task_struct *)ctx->args[0];
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
-	if (follow_by_tgid && pid == tgid)
+	/* a process that ends takes its tgid along, so that a new process given the same one is not followed */
+	if ((follow_by_tgid || mark_failed) && pid == tgid)
 		bpf_map_delete_elem(&followed, &tgid);
 	return 0;
 }

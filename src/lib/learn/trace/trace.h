@@ -62,6 +62,7 @@ struct hd_trace_result {
 	int exec_errno;
 	uint64_t events;              /* syscalls observed */
 	uint64_t lost;                /* events the backend had to drop (ebpf ring buffer full) */
+	uint64_t unfollowed;          /* new tasks the backend could not follow (ebpf: no mark, tgid hash full) */
 	uint64_t records;             /* ebpf: syscall records read from the ring (the calls whose arguments
 				       * were sent to user space); 0 for the other backends */
 	bool setup_failed;            /* the backend could not start watching; nothing was run or attached */
