@@ -73,7 +73,7 @@ static void help(void)
 	       "                           (overrides Environment=); $VAR, ${VAR}, $$ expanded in Exec*=;\n"
 	       "                           each ExecStartPre= run first, as the unit's user, observed (\"+\":\n"
 	       "                           as root, not observed; \"-\": may fail; any other failure: no\n"
-	       "                           drop-in); ExecStop= (with $MAINPID, not observed) before\n"
+	       "                           drop-in); ExecStop= (with $MAINPID, observed; \"+\": not) before\n"
 	       "                           KillSignal= to what is left (KillMode=mixed/process/none: to\n"
 	       "                           the main process alone, SIGKILL to the rest once it is gone)\n"
 	       "  -h, --help               this text\n"
@@ -261,6 +261,12 @@ static int report_service(const struct hd_service_result *r, const struct hd_ser
 	if (o->unit && r->stop_commands_run)
 		fprintf(stderr, "%s learn: ExecStop= ran (%u command%s) to stop the service\n", cli_program,
 			r->stop_commands_run, r->stop_commands_run == 1 ? "" : "s");
+	if (o->unit && r->stop_commands_run && r->stop_unobserved) {
+		/* systemd runs them under the drop-in: one learned without them can make `systemctl stop` fail */
+		fprintf(stderr, "%s learn: error: ExecStop= could not be observed: what it calls is not in the "
+				"drop-in\n", cli_program);
+		ret = EXIT_FINDINGS;
+	}
 	if (o->unit && r->stop_failed_index >= 0 && (size_t)r->stop_failed_index < o->unit->stop.n) {
 		const struct hd_service_command *c = &o->unit->stop.v[r->stop_failed_index];
 		describe_status(what, sizeof(what), r->stop_failed_status);

@@ -2,7 +2,7 @@
 # harden learn --unit FILE --while: the unit is started as systemd starts it: EnvironmentFile= (quoted
 # values, "-" for a missing file, overriding Environment=), $VAR/${VAR}/$$ in ExecStart=, ExecStartPre=
 # (each in order, as the unit's user, observed; "+" unobserved; "-" failure ignored; a failing one stops
-# the learn) and ExecStop= (with $MAINPID, before the signal). On both backends.
+# the learn) and ExecStop= (with $MAINPID, before the signal; observed, "+" not). On both backends.
 set -u
 : "${HARDEN:?}"
 [ "$(id -u)" = 0 ] || { echo "SKIP: User= needs root"; exit 77; }
@@ -49,7 +49,8 @@ ExecStartPre=/bin/sh -c 'sleep 79${2}7 & :'
 ExecStartPre=@/bin/sh given-name -c 'echo \$0 >argv0'
 ExecStartPre=+/bin/sh -c 'id -un >$W/www/plususer; mkfifo $W/www/fifo'
 ExecStart=$W/main.sh $1 \${MSG} \$WORDS cost=\$\$5 \$UNSET end
-ExecStop=/bin/sh -c 'kill -0 \$MAINPID && echo "\$MAINPID \$(id -un)" >$W/www/stopmark'
+ExecStop=/bin/sh -c 'kill -0 \$MAINPID && echo "\$MAINPID \$(id -un)" >$W/www/stopmark && sync'
+ExecStop=+/bin/sh -c 'mkfifo $W/www/fifo2'
 EOF
 }
 
@@ -78,7 +79,12 @@ for be in $backends; do
 	grep -q 'ExecStartPre=+/bin/sh runs without the sandbox' "$W/err" || bad "$be: no note on +"
 	[ "$(cat "$W/www/stopmark" 2>&1)" = "$(cat "$W/www/pid") nobody" ] ||
 		bad "$be: ExecStop= not run with MAINPID while the service ran: $(cat "$W/www/stopmark" 2>&1)"
-	grep -q 'ExecStop= ran (1 command)' "$W/err" || bad "$be: ExecStop= not reported"
+	grep -q 'ExecStop= ran (2 commands)' "$W/err" || bad "$be: ExecStop= not reported"
+	[ -p "$W/www/fifo2" ] || bad "$be: ExecStop=+ did not run"
+	# ExecStop= runs under the service's filter (systemd): its calls are learned, sync() only it makes;
+	# the "+" one's are not (mknodat, checked below)
+	grep -q '"sync"' "$W/p.json" || bad "$be: ExecStop='s sync is not in the profile"
+	grep -q '"ExecStop=/bin/sh -c' "$W/p.json" || bad "$be: the profile does not name the ExecStop= it came from"
 	# symlinkat is made only by the ln of ExecStartPre=: learned; mknodat only by the "+" one: not
 	grep -q '"symlinkat"' "$W/p.json" || bad "$be: ExecStartPre='s symlinkat is not in the profile"
 	grep -Eq '^SystemCallFilter=.*(symlinkat|@file-system)' "$W/d.conf" || bad "$be: symlinkat is not in the drop-in"
@@ -108,6 +114,12 @@ timeout 60 "$HARDEN" learn --unit "$W/s.service" --ready-after=0.3 -o "$W/d.conf
 grep -q "s.service:3: ExecStop=/bin/false exited with status 1: a finding" "$W/err" || bad "failing ExecStop: $(cat "$W/err")"
 grep -q '^SystemCallFilter=' "$W/d.conf" || bad "failing ExecStop: no drop-in"
 leftovers 8 && bad "failing ExecStop: the service is still running"
+
+# ExecReload= is not run: said, since systemd would run it under the drop-in on `systemctl reload`
+printf '[Service]\nExecStart=/bin/sleep 786\nExecReload=/bin/kill -HUP $MAINPID\n' >"$W/r.service"
+timeout 60 "$HARDEN" learn --unit "$W/r.service" --ready-after=0.3 -o "$W/d.conf" --while true >"$W/out" 2>"$W/err"
+[ $? = 0 ] || bad "ExecReload: rc not 0: $(cat "$W/err")"
+grep -q 'note: .*r.service: ExecReload= is not run, so its calls are not learned' "$W/err" || bad "ExecReload: no note: $(cat "$W/err")"
 echo keep >"$W/d.conf"
 
 # a bad environment file (not UTF-8) and a missing one without "-": refused naming the file and line

@@ -10,7 +10,8 @@
 #  3. the workload (curl) works under the drop-in, and the kernel really holds the filter (Seccomp: 2);
 #  4. `harden learn --cgroup` on the unit's cgroup (seen from the host) while the workload runs writes a
 #     drop-in that allows what the workload needed (@network-io / accept4);
-#  5. a too-tight drop-in (SystemCallFilter=~@chown, SystemCallErrorNumber= reset to kill) kills nginx's
+#  5. `systemctl stop` runs ExecStop= (nginx -s quit) under the learned drop-in, and succeeds;
+#     then a too-tight drop-in (SystemCallFilter=~@chown, SystemCallErrorNumber= reset to kill) kills nginx's
 #     master with SIGSYS at start (it chowns its temp directories to the workers' user); the
 #     container's systemd-coredump stores the core; `coredumpctl dump`, `coredumpctl info` and
 #     `journalctl -o export` (run inside the container) each fed to `harden explain --unit` must name
@@ -102,7 +103,7 @@ daemon off;
 master_process on;
 worker_processes 2;
 pid $N/nginx.pid;
-error_log $N/error.log;
+error_log $N/error.log notice;
 events { worker_connections 128; }
 http {
 	access_log $N/access.log;
@@ -123,6 +124,7 @@ Description=nginx for harden's systemd container test
 [Service]
 Type=simple
 ExecStart=$NGINX -p $N -c $N/nginx.conf -e $N/error.log
+ExecStop=$NGINX -p $N -c $N/nginx.conf -e $N/error.log -s quit
 KillSignal=SIGQUIT
 EOF
 "$NGINX" -p "$N" -c "$N/nginx.conf" -e "$N/error.log" -t >/dev/null 2>&1 ||
@@ -277,7 +279,19 @@ cat >"$N/u/$UNIT.d/zz-tight.conf" <<EOF
 SystemCallFilter=~@chown
 SystemCallErrorNumber=
 EOF
+# systemd runs ExecStop= under the unit's filter too: `nginx -s quit` must succeed under the learned
+# drop-in (learn --unit ran it, observed, to stop the learning run), and the unit end as a success
+n0=$(in_ct sh -c "wc -l <'$N/error.log'") # the log's lines so far: what this stop logs comes after
 in_ct systemctl stop "$UNIT"
+res=$(in_ct systemctl show "$UNIT" -p Result | tr '\n' ' ')
+echo "stopped under the learned drop-in: $res"
+case $res in *Result=success*) ;; *) bad "ExecStop= (nginx -s quit) failed under the learned drop-in: $res" ;; esac
+# the master logs who sent it SIGQUIT (error_log at notice): nginx -s quit must be among them (systemd's
+# KillSignal=, from pid 1, may follow it to what is still running once ExecStop= has returned)
+from=$(in_ct tail -n +$((${n0:-0} + 1)) "$N/error.log" | sed -n 's/.*signal 3 (SIGQUIT) received from \([0-9]*\).*/\1/p' | grep -vx 1 | tail -1)
+[ -n "$from" ] ||
+	bad "the master's SIGQUIT did not come from ExecStop= (nginx -s quit): $(in_ct grep 'signal 3' "$N/error.log")"
+grep -q 'ExecStop= ran (1 command)' "$N/learn-host.err" || bad "learn --unit did not run ExecStop=: $(tail -3 "$N/learn-host.err")"
 cp "$N/u/$UNIT.d/zz-tight.conf" "$R/etc/systemd/system/$UNIT.d/zz-tight.conf"
 rm -rf "$R$N/tmp"/* # a fresh start: the master makes and chowns its temp directories again
 in_ct systemctl daemon-reload

@@ -247,16 +247,44 @@ struct report {
 	unsigned ready_ms, stopped;
 	unsigned stop_commands_run;
 	int stop_failed_index, stop_failed_status;
+	bool stop_unobserved;      /* an ExecStop= could not be traced (or its profile not sent) */
+	size_t stop_profile_bytes; /* the ExecStop= commands' profile, as JSON in the memfd */
 };
 
 static int run_plain(char *const *argv, const struct hd_trace_exec *x, unsigned timeout_ms);
+static int run_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
+		      unsigned timeout_ms, struct hd_profile *p, bool *timed_out, bool *left, hd_diags *d);
+static volatile sig_atomic_t companion_stop;
 
-/* ExecStop=, each in order with $MAINPID (when known), unobserved, each bounded by the stop timeout. */
-static void run_exec_stop(const struct hd_service_options *o, pid_t main_pid, struct report *rep)
+/* "KEY=the command line" into the profile's list of what it came from */
+static void add_command(struct hd_profile *p, const char *key, const hd_strv *argv)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	if (!f)
+		return;
+	fprintf(f, "%s=", key);
+	for (size_t k = 0; k < argv->n; k++)
+		fprintf(f, "%s%s", k ? " " : "", argv->v[k]);
+	if (fclose(f) == 0)
+		hd_strv_push(&p->commands, line);
+	free(line);
+}
+
+/* ExecStop=, each in order with $MAINPID (when known), each bounded by the stop timeout. Under systemd
+ * they run under the service's filter, so each is traced (in this companion, by a session of its own)
+ * into a profile that goes back to harden through stop_profile_fd, as JSON: a drop-in without their
+ * calls would make `systemctl stop` fail (start-stop-daemon --stop, nginx -s quit). "+" ones run
+ * unobserved, as no filter applies to them. */
+static void run_exec_stop(const struct hd_service_options *o, int stop_profile_fd, pid_t main_pid, struct report *rep)
 {
 	const struct hd_service_spec *s = o->unit;
 	char mainpid[32];
 	snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)main_pid);
+	struct hd_profile sp;
+	hd_profile_init(&sp);
+	bool traced = false;
 	for (size_t i = 0; i < s->stop.n; i++) {
 		const struct hd_service_command *c = &s->stop.v[i];
 		if (!c->path)
@@ -267,7 +295,20 @@ static void run_exec_stop(const struct hd_service_options *o, pid_t main_pid, st
 		if (hd_service_prepare(s, c, main_pid > 0 ? mainpid : NULL, &x, &d) == 0) {
 			struct hd_trace_exec e = hd_service_exec_options(s, c, &x);
 			rep->stop_commands_run++;
-			st = run_plain(x.argv.v, &e, o->stop_timeout_ms);
+			if (c->flags & HD_EXEC_FULL_PRIVILEGE || stop_profile_fd < 0)
+				st = run_plain(x.argv.v, &e, o->stop_timeout_ms);
+			else {
+				struct hd_trace_options to = o->trace;
+				to.stop = &companion_stop;
+				bool timed_out = false, left = false;
+				add_command(&sp, "ExecStop", &x.argv);
+				st = run_traced(&to, x.argv.v, &e, o->stop_timeout_ms, &sp, &timed_out, &left, &d);
+				if (st < 0) {
+					rep->stop_unobserved = true; /* it may have run partly: what it called is unsure */
+					st = 127 << 8;
+				}
+				traced = true;
+			}
 			hd_service_exec_free(&x);
 		}
 		hd_diags_free(&d);
@@ -277,9 +318,30 @@ static void run_exec_stop(const struct hd_service_options *o, pid_t main_pid, st
 			rep->stop_failed_status = st;
 		}
 	}
+	char *json = NULL;
+	if (traced && !rep->stop_unobserved) {
+		hd_profile_finish(&sp);
+		if (hd_profile_to_json(&sp, &json) < 0 || !json)
+			rep->stop_unobserved = true;
+		else {
+			size_t len = strlen(json), off = 0;
+			while (off < len) {
+				ssize_t w = write(stop_profile_fd, json + off, len - off);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0) {
+					rep->stop_unobserved = true;
+					break;
+				}
+				off += (size_t)w;
+			}
+			rep->stop_profile_bytes = rep->stop_unobserved ? 0 : len;
+		}
+	}
+	free(json);
+	hd_profile_free(&sp);
 }
 
-static volatile sig_atomic_t companion_stop;
 static void on_companion_stop(int sig)
 {
 	(void)sig;
@@ -288,8 +350,8 @@ static void on_companion_stop(int sig)
 
 /* Stop everything of the tree (and the main process group, and PIDFile='s pid) as KillMode=control-group
  * does: the first signal to all, SIGKILL to the rest after the timeout. */
-static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t main_pid, struct tree *known,
-		      struct tree *cur, struct report *rep)
+static void stop_tree(const struct hd_service_options *o, int stop_profile_fd, pid_t harden, pid_t main_pid,
+		      struct tree *known, struct tree *cur, struct report *rep)
 {
 	int sig = o->kill_signal > 0 ? o->kill_signal : SIGTERM;
 	bool harden_alive = getppid() == harden;
@@ -307,7 +369,7 @@ static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t ma
 	/* ExecStop= first (only for a service that is still running, as systemd), then the signal to the rest */
 	bool running = !o->forking ? alive(main_pid) : live_count(known) > 0;
 	if (o->unit && o->unit->stop.n && running && !rep->gone_before_stop) {
-		run_exec_stop(o, pf > 0 ? pf : !o->forking ? main_pid : 0, rep);
+		run_exec_stop(o, stop_profile_fd, pf > 0 ? pf : !o->forking ? main_pid : 0, rep);
 		if (harden_alive && getppid() == harden) {
 			collect_tree(harden, getpid(), cur); /* what the stop commands made the service start */
 			remember(known, cur);
@@ -345,7 +407,7 @@ static void stop_tree(const struct hd_service_options *o, pid_t harden, pid_t ma
 	rep->left_running = live_count(known) > 0;
 }
 
-static void companion(const struct hd_service_options *o, pid_t harden, int pid_rd, int rep_wr)
+static void companion(const struct hd_service_options *o, pid_t harden, int pid_rd, int rep_wr, int stop_profile_fd)
 {
 	struct sigaction sa = { .sa_handler = on_companion_stop };
 	sigemptyset(&sa.sa_mask);
@@ -440,10 +502,40 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 		collect_tree(harden, getpid(), &cur);
 		rep.gone_before_stop = !o->forking ? !alive(main_pid) : cur.n == 0;
 	}
-	stop_tree(o, harden, main_pid, &known, &cur, &rep);
+	stop_tree(o, stop_profile_fd, harden, main_pid, &known, &cur, &rep);
 out:
 	(void)!write(rep_wr, &rep, sizeof(rep));
 	_exit(0);
+}
+
+/* The ExecStop= commands' profile (len bytes of JSON the companion wrote to fd) into p. */
+static int merge_stop_profile(int fd, size_t len, struct hd_profile *p, hd_diags *d)
+{
+	if (len > HD_PROFILE_MAX_JSON)
+		return -E2BIG;
+	char *text = malloc(len + 1);
+	if (!text)
+		return -ENOMEM;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = pread(fd, text + off, len - off, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(text);
+			return n < 0 ? -errno : -EIO;
+		}
+		off += (size_t)n;
+	}
+	text[len] = 0;
+	struct hd_profile sp;
+	hd_profile_init(&sp);
+	int r = hd_profile_from_json(&sp, text, len, "(ExecStop= profile)", d);
+	if (r == 0)
+		r = hd_profile_merge(p, &sp);
+	hd_profile_free(&sp);
+	free(text);
+	return r;
 }
 
 static void send_pid(void *ctx, pid_t pid)
@@ -469,6 +561,9 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 		close(pid_pipe[1]);
 		return -e;
 	}
+	/* where the companion puts the ExecStop= commands' profile (a file: a pipe could fill up while harden
+	 * is still tracing and not reading it). Without one they run unobserved, and learn says so. */
+	int stop_profile_fd = o->unit && o->unit->stop.n ? memfd_create("harden-exec-stop", MFD_CLOEXEC) : -1;
 	/* a forking daemon's processes are re-parented to harden, not to init: they stay the traced tree */
 	int was_subreaper = 0;
 	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
@@ -482,13 +577,15 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 		close(pid_pipe[1]);
 		close(rep_pipe[0]);
 		close(rep_pipe[1]);
+		if (stop_profile_fd >= 0)
+			close(stop_profile_fd);
 		prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
 		return -e;
 	}
 	if (comp == 0) {
 		close(pid_pipe[1]);
 		close(rep_pipe[0]);
-		companion(o, harden, pid_pipe[0], rep_pipe[1]);
+		companion(o, harden, pid_pipe[0], rep_pipe[1], stop_profile_fd);
 	}
 	close(pid_pipe[0]);
 	close(rep_pipe[1]);
@@ -528,6 +625,16 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	res->stop_commands_run = rep.stop_commands_run;
 	res->stop_failed_index = rep.stop_failed_index;
 	res->stop_failed_status = rep.stop_failed_status;
+	res->stop_unobserved = rep.stop_unobserved || (o->unit && o->unit->stop.n && stop_profile_fd < 0);
+	if (stop_profile_fd >= 0 && rep.stop_profile_bytes) {
+		int mr = merge_stop_profile(stop_profile_fd, rep.stop_profile_bytes, p, d);
+		if (mr == -ENOMEM)
+			r = r < 0 ? r : mr;
+		else if (mr < 0)
+			res->stop_unobserved = true;
+	}
+	if (stop_profile_fd >= 0)
+		close(stop_profile_fd);
 	return r;
 }
 
@@ -747,9 +854,6 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	if ((r = take_commands(&u, "ExecStartPre", &out->start_pre, d)) < 0 ||
 	    (r = take_commands(&u, "ExecStop", &out->stop, d)) < 0)
 		goto out;
-	if (out->stop.n)
-		hd_strv_push(&out->not_done, "ExecStop= is run to stop the service but not observed: its calls are "
-					     "not learned (systemd filters it too)");
 
 	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
 	/* User=, Group= */
@@ -910,6 +1014,13 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			hd_strv_push(&out->not_done, "KillMode=none: KillSignal= still goes to the main process");
 		free(v);
 	}
+	if (r == 0 && (r = unit_value(&u, "ExecReload", &v, &a)) == 0 && v) {
+		if (*v)
+			hd_strv_push(&out->not_done, "ExecReload= is not run, so its calls are not learned (systemd runs "
+				     "it under the filter on `systemctl reload`): learn the command on its own while the "
+				     "service runs (--profile-out) and merge that profile (--from-profile)");
+		free(v);
+	}
 out:
 	hd_unit_free(&u);
 	if (r < 0)
@@ -1059,7 +1170,7 @@ static bool end_group(pid_t pgid)
  * what it left in its process group and says so in *left (shared with harden): the ptrace backend
  * traces until every tracee is gone, so a daemon an ExecStartPre= left behind would otherwise keep
  * the learn waiting for it, unstoppable, since the command whose end TERM asks for is over already. */
-static void pre_companion(pid_t harden, int pid_rd, volatile bool *left)
+static void pre_companion(pid_t harden, int pid_rd, unsigned timeout_ms, volatile bool *left)
 {
 	struct sigaction sa = { .sa_handler = on_companion_stop };
 	sigemptyset(&sa.sa_mask);
@@ -1078,12 +1189,12 @@ static void pre_companion(pid_t harden, int pid_rd, volatile bool *left)
 		uint64_t t = now_ms() - start;
 		if (getppid() != harden)
 			companion_stop = 1;
-		if (!termed && (companion_stop || t >= HD_SERVICE_PRE_TIMEOUT_MS)) {
+		if (!termed && (companion_stop || t >= timeout_ms)) {
 			kill(-pid, SIGTERM);
 			kill(pid, SIGCONT);
 			termed = true;
-			start = now_ms() - HD_SERVICE_PRE_TIMEOUT_MS;
-		} else if (termed && t >= HD_SERVICE_PRE_TIMEOUT_MS + HD_SERVICE_PRE_KILL_MS) {
+			start = now_ms() - timeout_ms;
+		} else if (termed && t >= (uint64_t)timeout_ms + HD_SERVICE_PRE_KILL_MS) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 		}
@@ -1105,9 +1216,10 @@ static void pre_spawned(void *ctx, pid_t pid)
 	(void)!write(ps->fd, &pid, sizeof(pid));
 }
 
-/* One ExecStartPre= traced into p: the wait status (127 << 8: not executable) or -errno. */
-static int run_pre_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
-			  struct hd_profile *p, bool *timed_out, bool *left, hd_diags *d)
+/* One ExecStartPre= or ExecStop= traced into p, ended after timeout_ms: the wait status (127 << 8: not
+ * executable) or -errno. */
+static int run_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
+		      unsigned timeout_ms, struct hd_profile *p, bool *timed_out, bool *left, hd_diags *d)
 {
 	int pid_pipe[2];
 	volatile bool *left_shared = mmap(NULL, sizeof(bool), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1130,7 +1242,7 @@ static int run_pre_traced(const struct hd_trace_options *base, char *const *argv
 	}
 	if (comp == 0) {
 		close(pid_pipe[1]);
-		pre_companion(harden, pid_pipe[0], left_shared);
+		pre_companion(harden, pid_pipe[0], timeout_ms, left_shared);
 	}
 	close(pid_pipe[0]);
 	struct hd_trace_options to = *base;
@@ -1145,7 +1257,7 @@ static int run_pre_traced(const struct hd_trace_options *base, char *const *argv
 	struct hd_trace_result res;
 	uint64_t start = now_ms();
 	int r = hd_trace(&to, p, &res, d);
-	*timed_out = now_ms() - start >= HD_SERVICE_PRE_TIMEOUT_MS;
+	*timed_out = now_ms() - start >= timeout_ms;
 	close(pid_pipe[1]);
 	int st = 0;
 	/* the backend reaps the companion; if it failed before that, reap it here */
@@ -1154,6 +1266,11 @@ static int run_pre_traced(const struct hd_trace_options *base, char *const *argv
 	munmap((void *)left_shared, sizeof(bool));
 	if (r < 0)
 		return r;
+	if (res.unfollowed) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "%s: %llu new processes or threads could not be followed: what they "
+			    "called is unknown", argv[0], (unsigned long long)res.unfollowed);
+		return -EIO;
+	}
 	return res.exec_failed ? 127 << 8 : res.wait_status;
 }
 
@@ -1199,20 +1316,9 @@ int hd_service_run_pre(const struct hd_service_spec *s, const struct hd_trace_op
 				      "no filter applies to it): run, its calls not learned", c->file, c->line, c->path);
 			st = run_plain(x.argv.v, &e, HD_SERVICE_PRE_TIMEOUT_MS);
 		} else {
-			/* the profile says which commands it came from */
-			char *line = NULL;
-			size_t len = 0;
-			FILE *f = open_memstream(&line, &len);
-			if (f) {
-				fputs("ExecStartPre=", f);
-				for (size_t k = 0; k < x.argv.n; k++)
-					fprintf(f, "%s%s", k ? " " : "", x.argv.v[k]);
-				if (fclose(f) == 0)
-					hd_strv_push(&p->commands, line);
-				free(line);
-			}
+			add_command(p, "ExecStartPre", &x.argv);
 			bool left = false;
-			st = run_pre_traced(trace, x.argv.v, &e, p, &timed_out, &left, d);
+			st = run_traced(trace, x.argv.v, &e, HD_SERVICE_PRE_TIMEOUT_MS, p, &timed_out, &left, d);
 			if (st < 0) {
 				hd_service_exec_free(&x);
 				return st;

@@ -58,6 +58,7 @@ struct hd_service_result {
 	int workload_status;           /* wait status of /bin/sh -c CMD */
 	bool daemon_gone_before_stop;  /* the daemon ended by itself while the workload ran */
 	bool needed_sigkill;           /* something outlived kill_signal for stop_timeout_ms */
+	bool stop_unobserved;          /* an ExecStop= ran but could not be traced: its calls are unknown */
 	unsigned processes_stopped;    /* processes of the tree that were signalled at the stop */
 	bool left_running;             /* something survived even SIGKILL (should not happen) */
 	unsigned stop_commands_run;    /* ExecStop= commands started */
