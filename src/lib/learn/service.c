@@ -4,6 +4,7 @@
 #include "unit/envfile.h"
 #include "unit/execcmd.h"
 #include "unit/unit.h"
+#include "util/fileio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -248,7 +249,7 @@ struct report {
 	unsigned stop_commands_run;
 	int stop_failed_index, stop_failed_status;
 	bool stop_unobserved;      /* an ExecStop= could not be traced (or its profile not sent) */
-	size_t stop_profile_bytes; /* the ExecStop= commands' profile, as JSON in the memfd */
+	bool stop_profile_sent;    /* the ExecStop= commands' profile is in the memfd, as JSON */
 };
 
 static int run_plain(char *const *argv, const struct hd_trace_exec *x, unsigned timeout_ms);
@@ -321,22 +322,8 @@ static void run_exec_stop(const struct hd_service_options *o, int stop_profile_f
 	char *json = NULL;
 	if (traced && !rep->stop_unobserved) {
 		hd_profile_finish(&sp);
-		if (hd_profile_to_json(&sp, &json) < 0 || !json)
-			rep->stop_unobserved = true;
-		else {
-			size_t len = strlen(json), off = 0;
-			while (off < len) {
-				ssize_t w = write(stop_profile_fd, json + off, len - off);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0) {
-					rep->stop_unobserved = true;
-					break;
-				}
-				off += (size_t)w;
-			}
-			rep->stop_profile_bytes = rep->stop_unobserved ? 0 : len;
-		}
+		rep->stop_profile_sent = hd_profile_to_json(&sp, &json) == 0 && hd_write_all(stop_profile_fd, json) == 0;
+		rep->stop_unobserved = !rep->stop_profile_sent;
 	}
 	free(json);
 	hd_profile_free(&sp);
@@ -508,36 +495,6 @@ out:
 	_exit(0);
 }
 
-/* The ExecStop= commands' profile (len bytes of JSON the companion wrote to fd) into p. */
-static int merge_stop_profile(int fd, size_t len, struct hd_profile *p, hd_diags *d)
-{
-	if (len > HD_PROFILE_MAX_JSON)
-		return -E2BIG;
-	char *text = malloc(len + 1);
-	if (!text)
-		return -ENOMEM;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = pread(fd, text + off, len - off, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(text);
-			return n < 0 ? -errno : -EIO;
-		}
-		off += (size_t)n;
-	}
-	text[len] = 0;
-	struct hd_profile sp;
-	hd_profile_init(&sp);
-	int r = hd_profile_from_json(&sp, text, len, "(ExecStop= profile)", d);
-	if (r == 0)
-		r = hd_profile_merge(p, &sp);
-	hd_profile_free(&sp);
-	free(text);
-	return r;
-}
-
 static void send_pid(void *ctx, pid_t pid)
 {
 	int fd = *(int *)ctx;
@@ -626,8 +583,12 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	res->stop_failed_index = rep.stop_failed_index;
 	res->stop_failed_status = rep.stop_failed_status;
 	res->stop_unobserved = rep.stop_unobserved || (o->unit && o->unit->stop.n && stop_profile_fd < 0);
-	if (stop_profile_fd >= 0 && rep.stop_profile_bytes) {
-		int mr = merge_stop_profile(stop_profile_fd, rep.stop_profile_bytes, p, d);
+	if (stop_profile_fd >= 0 && rep.stop_profile_sent) {
+		/* opened anew through /proc: from its start, whatever the offset the companion's writes left */
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", stop_profile_fd);
+		char *const paths[] = { path };
+		int mr = hd_profile_merge_files(p, paths, 1, d);
 		if (mr == -ENOMEM)
 			r = r < 0 ? r : mr;
 		else if (mr < 0)

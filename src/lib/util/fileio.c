@@ -10,8 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* All of text to fd, across short writes and signals. 0 or -errno. */
-static int write_all(int fd, const char *text)
+int hd_write_all(int fd, const char *text)
 {
 	size_t n = strlen(text), off = 0;
 	while (off < n) {
@@ -31,7 +30,7 @@ static int write_in_place(const char *path, const char *text)
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_TRUNC);
 	if (fd < 0)
 		return -errno;
-	int r = write_all(fd, text);
+	int r = hd_write_all(fd, text);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -51,7 +50,7 @@ int hd_write_file_atomic(const char *path, const char *text, mode_t mode)
 		free(tmp);
 		return e;
 	}
-	int r = write_all(fd, text);
+	int r = hd_write_all(fd, text);
 	/* fsync before rename: after a crash the name points at the whole new text, not an empty file */
 	if (r == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
 		r = -errno;

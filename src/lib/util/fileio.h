@@ -16,5 +16,8 @@
  */
 int hd_write_file_atomic(const char *path, const char *text, mode_t mode);
 
+/* All of text to fd, across short writes and signals. 0 or -errno. */
+int hd_write_all(int fd, const char *text);
+
 /* Create path's parent directory (one level; an existing one is fine). 0 or -errno. */
 int hd_mkdir_parent(const char *path, mode_t mode);
