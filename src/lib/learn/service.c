@@ -123,6 +123,18 @@ static void collect_tree(pid_t root, pid_t skip, struct tree *t)
 			break;
 }
 
+/* collect_tree, for deciding that the daemon is gone: a process of the tree that exits during a walk
+ * hands its children to harden after harden's own list was read, so they can be missed; an empty tree
+ * counts only when a second walk agrees. */
+static void collect_tree_settled(pid_t root, pid_t skip, struct tree *t)
+{
+	collect_tree(root, skip, t);
+	if (t->n == 0) {
+		sleep_ms(POLL_MS);
+		collect_tree(root, skip, t);
+	}
+}
+
 /* Adds what is in cur and not yet in known (known keeps every process seen, for when harden is gone). */
 static void remember(struct tree *known, const struct tree *cur)
 {
@@ -423,9 +435,11 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 			rep.outcome = HD_SERVICE_INTERRUPTED;
 			break;
 		}
-		collect_tree(harden, getpid(), &cur);
-		remember(&known, &cur);
+		/* main's state is read before the walk: a main process that exits during the walk hands its
+		 * children to harden after harden's own list was read, and they would be missed */
 		bool main_alive = alive(main_pid), up;
+		collect_tree_settled(harden, getpid(), &cur);
+		remember(&known, &cur);
 		if (!o->forking) {
 			if (!main_alive) {
 				rep.outcome = HD_SERVICE_DIED_EARLY;
@@ -486,7 +500,7 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 			kill(-w, SIGKILL); /* what the workload left behind in its group */
 		} else
 			rep.workload_status = 127 << 8;
-		collect_tree(harden, getpid(), &cur);
+		collect_tree_settled(harden, getpid(), &cur);
 		rep.gone_before_stop = !o->forking ? !alive(main_pid) : cur.n == 0;
 	}
 	stop_tree(o, stop_profile_fd, harden, main_pid, &known, &cur, &rep);
