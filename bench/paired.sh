@@ -25,7 +25,7 @@
 # Y's too, so "ebpf" is the cost of being followed beyond what every process pays while learn runs. What
 # every process pays is "hook": the kernel's slow syscall path that any sys_enter tracepoint turns on for
 # every task, with the cheapest possible program (learn's own early return for a task it does not follow
-# adds one task-storage lookup). eBPF learning's whole cost is about hook x ebpf, printed as such. hook is
+# adds one inlined array lookup: its slot). eBPF learning's whole cost is about hook x ebpf, printed as such. hook is
 # the least precise figure: its windows are taken one after another.
 # A round counts only if both clients succeeded with 0 failed requests and harden run reported no kill.
 # usage: sh bench/paired.sh [HARDEN] [ROUNDS]   (root)   env: ROUNDS (default 5), SECONDS_PER_PAIR

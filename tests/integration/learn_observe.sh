@@ -187,21 +187,25 @@ fi
 
 # eBPF: a read-only open of an absolute path is sent to user space once, not once per open (a daemon with
 # its document root in a watched directory opens the same file per request). N opens of one file under
-# /tmp (watched: PrivateTmp=) and of /dev/null must cost about as many records for N=3000 as for N=20,
-# and still be seen; an open for writing of the same file after them must still be sent.
+# /tmp (watched: PrivateTmp=), of one whose path is longer than 64 bytes (remembered in a map of its own)
+# and of /dev/null must cost about as many records for N=3000 as for N=20, and still be seen; an open for
+# writing of the same file after them must still be sent.
 if [ "$part" = main ] && echo "$backends" | grep -q ebpf; then
 	D=$(mktemp -d /tmp/hd-repeat.XXXXXX)
 	echo data >"$D/page"
+	L=$D/a-file-name-long-enough-to-make-the-path-longer-than-64-bytes
+	echo data >"$L"
 	for n in 20 3000; do
 		"$HARDEN" learn --backend=ebpf --profile-out "$W/rep$n.json" -o /dev/null -- python3 -c "
 import os, sys
 for _ in range($n):
     os.close(os.open('$D/page', os.O_RDONLY)); os.close(os.open('/dev/null', os.O_RDONLY))
+    os.close(os.open('$L', os.O_RDONLY))
 os.close(os.open('$D/page', os.O_WRONLY))" >/dev/null 2>"$W/rep$n.err" || bad "ebpf repeat $n: learn failed"
 		sed -n 's/.*, \([0-9]*\) with arguments sent.*/\1/p' "$W/rep$n.err" >"$W/rep$n.n"
 		python3 -c "import json,sys; p=json.load(open(sys.argv[1])); d=sys.argv[2]
-assert d + '/page' in p['paths_read'] and '/dev/null' in p['devices'] and d + '/page' in p['paths_written'], p" \
-			"$W/rep$n.json" "$D" 2>/dev/null || bad "ebpf repeat $n: the file, /dev/null or the write is missing from the profile"
+assert d + '/page' in p['paths_read'] and sys.argv[3] in p['paths_read'] and '/dev/null' in p['devices'] and d + '/page' in p['paths_written'], p" \
+			"$W/rep$n.json" "$D" "$L" 2>/dev/null || bad "ebpf repeat $n: a file, /dev/null or the write is missing from the profile"
 	done
 	few=$(cat "$W/rep20.n") many=$(cat "$W/rep3000.n")
 	[ -n "$few" ] && [ -n "$many" ] && [ "$many" -lt $((few + 50)) ] ||
@@ -219,6 +223,18 @@ if [ "$part" = main ] && echo "$backends" | grep -q ebpf; then
 	grep -q 'HARDEN_TEST_EBPF_NO_TASK_MARKS=1' "$W/nomark.err" || bad "ebpf without task marks: the run did not say so"
 	python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['syscalls']['x86-64']; assert {'mkdir','rmdir','sync'} <= set(s), s" \
 		"$W/nomark.json" 2>/dev/null || bad "ebpf without task marks: the child's, grandchild's or thread's calls are missing"
+fi
+
+# eBPF: a followed process is found by the slot its tgid indexes; one whose slot another followed process
+# holds is followed by its task mark instead. HARDEN_TEST_EBPF_ONE_SLOT=1 gives all processes one slot: the
+# command holds it, and its child, grandchild (mkdir, rmdir) and python with a thread (sync) must be seen.
+if [ "$part" = main ] && echo "$backends" | grep -q ebpf; then
+	HARDEN_TEST_EBPF_ONE_SLOT=1 "$HARDEN" learn --backend=ebpf --profile-out "$W/oneslot.json" -o /dev/null -- \
+		sh -c "sh -c 'mkdir $W/os && rmdir $W/os'; python3 -c 'import os, threading; t = threading.Thread(target=os.sync); t.start(); t.join()'" \
+		>/dev/null 2>"$W/oneslot.err" || bad "ebpf with one slot: learn failed: $(tail -2 "$W/oneslot.err")"
+	grep -q 'HARDEN_TEST_EBPF_ONE_SLOT=1' "$W/oneslot.err" || bad "ebpf with one slot: the run did not say so"
+	python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['syscalls']['x86-64']; assert {'mkdir','rmdir','sync'} <= set(s), s" \
+		"$W/oneslot.json" 2>/dev/null || bad "ebpf with one slot: the child's, grandchild's or thread's calls are missing"
 fi
 
 if [ -f "$W/r-ebpf.json" ]; then

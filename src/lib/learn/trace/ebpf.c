@@ -367,14 +367,19 @@ static void observe_cgroup_members(struct hd_observer *ob, const char *dir, int 
 	closedir(d);
 }
 
-/* the command, before it execs: mark its task (a task-storage map is keyed by a pidfd) */
+/* the command, before it execs: mark its task (a task-storage map is keyed by a pidfd). The program moves
+ * it into a slot at its next syscall; until then every task not in a slot asks the storage (counted as
+ * pending first, so that no syscall of the task can miss it). */
 static int mark_task(struct learn_bpf *skel, pid_t pid)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -errno;
-	uint8_t one = 1;
-	int r = bpf_map_update_elem(skel->maps.marked.map_fd, &pidfd, &one, BPF_NOEXIST) < 0 ? -errno : 0;
+	uint8_t mark = HD_BPF_MARK_PROMOTE;
+	__atomic_fetch_add(&skel->bss->promote_pending, 1, __ATOMIC_SEQ_CST);
+	int r = bpf_map_update_elem(skel->maps.marked.map_fd, &pidfd, &mark, BPF_NOEXIST) < 0 ? -errno : 0;
+	if (r < 0)
+		__atomic_fetch_sub(&skel->bss->promote_pending, 1, __ATOMIC_SEQ_CST);
 	close(pidfd);
 	return r;
 }
@@ -464,13 +469,21 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			    "eBPF: HARDEN_BENCH_EBPF_FLOOR=1: the program follows but records nothing (a benchmark's "
 			    "floor): the drop-in is NOT learned from this run");
 	}
-	/* For tests only: no new task gets a mark, as if the kernel had refused every one, so that the
-	 * tgid-hash fallback (learn.bpf.c, mark_failed) is what follows them. Said, like the floor. */
+	/* For tests only: no new task gets a slot or a mark, as if the kernel had refused every mark, so that
+	 * the tgid-hash fallback (learn.bpf.c, mark_failed) is what follows them. Said, like the floor. */
 	const char *nomark = getenv("HARDEN_TEST_EBPF_NO_TASK_MARKS");
 	if (nomark && strcmp(nomark, "1") == 0) {
 		skel->rodata->test_no_task_marks = true;
 		hd_diag_add(d, HD_WARNING, NULL, 0,
 			    "eBPF: HARDEN_TEST_EBPF_NO_TASK_MARKS=1: new tasks are followed by their tgid alone (a test)");
+	}
+	/* For tests only: one slot for all processes (learn.bpf.c, slots), so that every process after the
+	 * first finds its slot taken and is followed by its mark. */
+	const char *oneslot = getenv("HARDEN_TEST_EBPF_ONE_SLOT");
+	if (oneslot && strcmp(oneslot, "1") == 0) {
+		skel->rodata->slot_mask = 0;
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: HARDEN_TEST_EBPF_ONE_SLOT=1: all processes share one slot (a test)");
 	}
 	if ((r = learn_bpf__load(skel)) < 0) {
 		r = errno ? -errno : r;

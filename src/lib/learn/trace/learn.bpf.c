@@ -42,6 +42,7 @@ const volatile __u64 target_cgroup = 0; /* cgroup v2 id to follow as a whole (0 
 const volatile bool follow_by_tgid = false; /* --pid / --cgroup: consult the tgid hash and the cgroup */
 const volatile bool floor_only = false; /* a benchmark's floor: follow, but count and record nothing */
 const volatile bool test_no_task_marks = false; /* a test's: every new task's mark "fails" (see mark_failed) */
+const volatile __u32 slot_mask = HD_BPF_SLOTS - 1; /* a test's 0: all processes share one slot (see slots) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -128,14 +129,6 @@ struct {
 	__type(value, __u8);
 } ro_opens_seen_short SEC(".maps");
 
-/* The key being built (256 bytes: too large for the BPF stack beside the rest). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ro_open_key);
-} ro_open_scratch SEC(".maps");
-
 /* A syscall record is built here, then copied into the ring (it is too large for the BPF stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -186,14 +179,71 @@ static __always_inline __u64 wake_flags(void)
 bool mark_failed = false;
 __u64 unfollowed = 0;
 
+/* The fast answer to "is this task followed?", asked at every syscall of every task on the machine while
+ * learn runs: a followed process has a slot, indexed by its tgid, holding that tgid. Checking it is an
+ * array lookup the verifier inlines; the task-storage lookup it spares is a helper call, and was a fifth of
+ * what learning cost a followed daemon per syscall (and what it cost every other process beyond the
+ * tracepoint). A slot is claimed with a compare-and-swap, so a process never takes another's; one that
+ * finds its slot taken is followed by its task-storage mark as before, and the slot is flagged shared so
+ * that tasks with that index still ask the storage. A slot is freed when the last thread of its process
+ * ends, before the process is reaped, so a later process given the same tgid finds it free. Tasks user
+ * space marked (the command) are moved into a slot at their first syscall; until then (promote_pending)
+ * every task asks the storage too. The process is the unit: all threads of a followed process are
+ * followed (each was started by a followed task, or the process was followed by its tgid). */
+struct slot {
+	__u32 tgid; /* 0: free */
+	__u32 shared;
+};
+/* a map, not global data: a light skeleton carries global arrays as an image copied in at every load */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HD_BPF_SLOTS);
+	__type(key, __u32);
+	__type(value, struct slot);
+} slots SEC(".maps");
+__s64 promote_pending = 0; /* user space adds one per task it marks HD_BPF_MARK_PROMOTE */
+
+static __always_inline struct slot *slot_of(__u32 tgid)
+{
+	__u32 idx = tgid & slot_mask;
+	return bpf_map_lookup_elem(&slots, &idx);
+}
+
+/* Claims the process's slot; false if another process holds it (then the slot is flagged shared). */
+static __always_inline bool claim_slot(__u32 tgid)
+{
+	struct slot *sl = slot_of(tgid);
+	if (!sl || !tgid)
+		return false;
+	__u32 old = __sync_val_compare_and_swap(&sl->tgid, 0, tgid);
+	if (old == 0 || old == tgid)
+		return true;
+	sl->shared = 1;
+	return false;
+}
+
 /* Is the current task followed? Marks it on first sight in the tgid/cgroup modes and after a failed mark. */
 static __always_inline bool current_followed(struct task_struct *task)
 {
-	if (bpf_task_storage_get(&marked, task, 0, 0))
+	__u32 tgid = task->tgid;
+	struct slot *sl = slot_of(tgid);
+	if (!sl)
+		return false; /* cannot be: the index is in range */
+	if (sl->tgid == tgid && tgid)
 		return true;
+	if (!sl->shared && !promote_pending && !follow_by_tgid && !mark_failed)
+		return false;
+	__u8 *mark = bpf_task_storage_get(&marked, task, 0, 0);
+	if (mark) {
+		if (*mark == HD_BPF_MARK_PROMOTE) {
+			*mark = HD_BPF_MARK_FOLLOWED;
+			claim_slot(tgid);
+			__sync_fetch_and_add(&promote_pending, -1);
+		}
+		return true;
+	}
 	if (!follow_by_tgid && !mark_failed)
 		return false;
-	__u32 tgid = task->tgid;
 	if (!bpf_map_lookup_elem(&followed, &tgid)) {
 		if (!follow_by_tgid || !target_cgroup || bpf_get_current_cgroup_id() != target_cgroup)
 			return false;
@@ -201,7 +251,7 @@ static __always_inline bool current_followed(struct task_struct *task)
 		bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY);
 	}
 	__u8 one = 1;
-	if (!test_no_task_marks)
+	if (!test_no_task_marks && !claim_slot(tgid))
 		bpf_task_storage_get(&marked, task, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	return true;
 }
@@ -447,9 +497,9 @@ static __always_inline void *ro_opens_seen_for(__u32 len)
 }
 
 /* A read-only open (not O_PATH) of an absolute path that was sent before: RO_REPEATED, not worth another
- * record. Otherwise the path is remembered as sent (RO_SEND_REMEMBERED: its key stays in ro_open_scratch,
- * so that the caller can forget it if the record is lost after all). Global, like ro_open_unwatched:
- * verified once, on its own. */
+ * record. Otherwise the path is remembered as sent (RO_SEND_REMEMBERED: the caller forgets it again if
+ * the record is lost after all). The key is the record's path itself, which on_sys_enter zero-pads for
+ * opens. Global, like ro_open_unwatched: verified once, on its own. */
 __noinline int ro_open_repeated(struct hd_bpf_event *e, int flags_arg)
 {
 	if (!e)
@@ -457,25 +507,11 @@ __noinline int ro_open_repeated(struct hd_bpf_event *e, int flags_arg)
 	if (e->path_len[0] <= 1 || e->path_len[0] >= HD_BPF_PATH || e->path[0][0] != '/' ||
 	    !read_only_open(e, flags_arg))
 		return RO_SEND;
-	__u32 zero = 0;
-	struct ro_open_key *k = bpf_map_lookup_elem(&ro_open_scratch, &zero);
-	if (!k)
-		return RO_SEND;
-	/* the record's buffer holds older, longer paths after this one's NUL: the key is copied clean */
 	void *seen = ro_opens_seen_for(e->path_len[0]);
-	if (e->path_len[0] <= RO_OPEN_SHORT) {
-		__builtin_memset(k->path, 0, RO_OPEN_SHORT);
-		if (bpf_probe_read_kernel_str(k->path, RO_OPEN_SHORT, e->path[0]) <= 1)
-			return RO_SEND;
-	} else {
-		__builtin_memset(k->path, 0, sizeof(k->path));
-		if (bpf_probe_read_kernel_str(k->path, sizeof(k->path), e->path[0]) <= 1)
-			return RO_SEND;
-	}
-	if (bpf_map_lookup_elem(seen, k))
+	if (bpf_map_lookup_elem(seen, e->path[0]))
 		return RO_REPEATED;
 	__u8 one = 1;
-	return bpf_map_update_elem(seen, k, &one, BPF_ANY) == 0 ? RO_SEND_REMEMBERED : RO_SEND;
+	return bpf_map_update_elem(seen, e->path[0], &one, BPF_ANY) == 0 ? RO_SEND_REMEMBERED : RO_SEND;
 }
 
 /* Path k of the record is relative to dirfd: capture that directory's path now (the fd may be closed or
@@ -559,6 +595,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	e->path_len[0] = e->path_len[1] = 0;
 	e->mem_len = 0;
 	if (p->path_arg[0] < 6) {
+		/* an open's path may be the key of ro_opens_seen as it stands: zero-padded, not what an older,
+		 * longer path left after its NUL (copying it into a clean key was a tenth of this program's
+		 * cost per open) */
+		if (p->open_flags_arg < 6)
+			__builtin_memset(e->path[0], 0, sizeof(e->path[0]));
 		long n = bpf_probe_read_user_str(e->path[0], sizeof(e->path[0]), (void *)e->args[p->path_arg[0] & 7]);
 		e->path_len[0] = n > 0 ? n : 0;
 	}
@@ -588,9 +629,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		capture_dirs(e, 1, (int)e->args[p->dirfd2_arg & 7]);
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0) {
 		count_lost();
-		struct ro_open_key *k = ro == RO_SEND_REMEMBERED ? bpf_map_lookup_elem(&ro_open_scratch, &zero) : NULL;
-		if (k) /* not sent after all: the next open of it must be */
-			bpf_map_delete_elem(ro_opens_seen_for(e->path_len[0]), k);
+		if (ro == RO_SEND_REMEMBERED) /* not sent after all: the next open of it must be */
+			bpf_map_delete_elem(ro_opens_seen_for(e->path_len[0]), e->path[0]);
 	}
 	return 0;
 }
@@ -603,7 +643,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	__u8 one = 1;
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	if (test_no_task_marks || !bpf_task_storage_get(&marked, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+	/* a new process takes a slot of its own; a thread of a process in a slot is followed by it */
+	struct slot *sl = slot_of(ctgid);
+	bool slotted = ptgid != ctgid ? !test_no_task_marks && claim_slot(ctgid) : sl && sl->tgid == ctgid;
+	if (!slotted &&
+	    (test_no_task_marks || !bpf_task_storage_get(&marked, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE))) {
 		/* followed by its tgid instead (a thread: by its process's, which its siblings share) */
 		if (bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY) == 0)
 			mark_failed = true;
@@ -679,5 +723,10 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* a process that ends takes its tgid along, so that a new process given the same one is not followed */
 	if ((follow_by_tgid || mark_failed) && pid == tgid)
 		bpf_map_delete_elem(&followed, &tgid);
+	/* and frees its slot once its last thread ends (the kernel counts the live ones down before this
+	 * tracepoint) */
+	struct slot *sl = slot_of(tgid);
+	if (sl && tgid && BPF_CORE_READ(p, signal, live.counter) == 0)
+		__sync_val_compare_and_swap(&sl->tgid, tgid, 0);
 	return 0;
 }

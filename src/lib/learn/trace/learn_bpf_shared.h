@@ -6,6 +6,10 @@
 #endif
 
 #define HD_BPF_MAX_PROCS 16384
+#define HD_BPF_SLOTS 16384 /* followed processes' slots, by tgid (learn.bpf.c); a power of two */
+/* values of a task's mark: followed; followed, and to be moved into a slot at its next syscall */
+#define HD_BPF_MARK_FOLLOWED 1
+#define HD_BPF_MARK_PROMOTE 2
 #define HD_BPF_ABIS 3
 #define HD_BPF_MAX_NR 1024
 #define HD_BPF_RINGBUF_BYTES (1u << 20)
