@@ -379,9 +379,14 @@ int verb_explain(int argc, char **argv)
 
 	char *dtext = NULL;
 	int drop_err = 0;
-	if (drop_in && hd_explain_dropin_text(&ev, &x, &uc, &dtext) < 0) {
+	int dr = drop_in ? hd_explain_dropin_text(&ev, &x, &uc, &dtext) : 0;
+	if (dr == -ENOENT) {
 		fprintf(stderr, "%s " VERB ": no seccomp kill with a known syscall: %s not written\n", cli_program, drop_in);
 		drop_err = -ENOENT;
+	} else if (dr < 0) {
+		fprintf(stderr, "%s " VERB ": cannot make the drop-in (%s): %s not written\n", cli_program,
+			dr == -EINVAL ? "a line would not read back as meant" : strerror(-dr), drop_in);
+		drop_err = dr;
 	} else if (dtext && ((drop_err = hd_mkdir_parent(drop_in, 0755)) < 0 ||
 			     (drop_err = hd_write_file_atomic(drop_in, dtext, 0644)) < 0))
 		fprintf(stderr, "%s " VERB ": cannot write %s: %s\n", cli_program, drop_in, strerror(-drop_err));

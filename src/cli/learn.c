@@ -694,7 +694,14 @@ next_option:
 		char *footer = NULL, *text = NULL;
 		if (!header || asprintf(&footer, "%s%s", unsure_text ? unsure_text : "", score) < 0)
 			footer = NULL;
-		if (!footer || hd_suggestion_to_dropin(&sug, header, footer, &text) < 0 || write_text(output, text) < 0)
+		int dr = footer ? hd_suggestion_to_dropin(&sug, header, footer, &text) : -ENOMEM;
+		if (dr == -EINVAL)
+			/* a value that would not read back as meant: a bug, never a drop-in systemd reads otherwise */
+			fprintf(stderr, "%s learn: the drop-in would not read back as the settings meant: not written\n",
+				cli_program);
+		else if (dr < 0)
+			fprintf(stderr, "%s learn: cannot make the drop-in: %s\n", cli_program, strerror(-dr));
+		if (dr < 0 || write_text(output, text) < 0)
 			ret = EXIT_FINDINGS;
 		free(text);
 		free(footer);

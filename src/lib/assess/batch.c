@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "assess/settings.h"
+#include "unit/unitwrite.h"
 
 /* ---------------------------------------------------------------- --fix */
 
@@ -45,7 +46,14 @@ char *hd_assess_fix_dropin(const struct hd_assessment *a, const char *unit)
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 	if (m) {
-		fprintf(m, "# harden security --fix for %s: test before deploying (harden run --unit ...)\n[Service]\n", unit);
+		/* the unit's name is its file's: a comment line whatever it holds (hd_unit_comment) */
+		char *head = NULL, *comment = NULL;
+		if (asprintf(&head, "harden security --fix for %s: test before deploying (harden run --unit ...)", unit) >= 0 &&
+		    hd_unit_comment(head, &comment) == 0)
+			fputs(comment, m);
+		free(head);
+		free(comment);
+		fputs("[Service]\n", m);
 		size_t prefix = strcspn(unit, "@.");
 		for (size_t i = 0; i < lines.n; i++) {
 			for (const char *q = lines.v[i]; *q; q++) {

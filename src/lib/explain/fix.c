@@ -2,11 +2,13 @@
 #include "explain/fix.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "syscalls/syscalls.h"
+#include "unit/unitwrite.h"
 #include "util/strv.h"
 
 const char *hd_explain_arch_name(hd_arch a)
@@ -107,6 +109,24 @@ bool hd_explanation_has_seccomp(const struct hd_evidence_list *ev, const struct 
 	return false;
 }
 
+/* One formatted comment, through hd_unit_comment: never more lines than it means. */
+static void put_comment(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_comment(FILE *f, const char *fmt, ...)
+{
+	char *text = NULL, *lines = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (r >= 0 && hd_unit_comment(text, &lines) == 0)
+		fputs(lines, f);
+	else
+		fputs("# (out of memory)\n", f);
+	if (r >= 0)
+		free(text);
+	free(lines);
+}
+
 int hd_explain_dropin_text(const struct hd_evidence_list *ev, const struct hd_explanation *x,
 			   const struct hd_explain_unit_ctx *uc, char **out)
 {
@@ -124,9 +144,12 @@ int hd_explain_dropin_text(const struct hd_evidence_list *ev, const struct hd_ex
 		/* a logged or errno'd call did run (or failed softly): only kills need allowing */
 		if (!v->narrow_line || (e->verdict != HD_VERDICT_SECCOMP_KILL && e->verdict != HD_VERDICT_SIGSYS))
 			continue;
-		fprintf(f, "# %s%s killed %s on %s (evidence: %s)\n", v->narrow_line + strlen("SystemCallFilter="),
-			e->inferred ? " (inferred from the stack trace)" : "", e->comm ? e->comm : e->exe ? e->exe : "process",
-			hd_explain_arch_name(e->arch), e->file ? e->file : "-");
+		/* the process name, its executable and the evidence file are the dead program's or the log's
+		 * choice: comment lines only, whatever they hold (hd_unit_comment) */
+		put_comment(f, "%s%s killed %s on %s (evidence: %s)", v->narrow_line + strlen("SystemCallFilter="),
+			    e->inferred ? " (inferred from the stack trace)" : "",
+			    e->comm ? e->comm : e->exe ? e->exe : "process", hd_explain_arch_name(e->arch),
+			    e->file ? e->file : "-");
 		if (!uc || !uc->loaded) {
 			hd_strv_push_unique(&lines, v->narrow_line);
 			continue;
@@ -136,11 +159,11 @@ int hd_explain_dropin_text(const struct hd_evidence_list *ev, const struct hd_ex
 			if (!u->blocked)
 				continue;
 			if (u->culprit)
-				fprintf(f, "#   excluded by %s:%u: %s=%s\n", u->culprit->file, u->culprit->line, u->culprit->key,
-					u->culprit->value);
+				put_comment(f, "  excluded by %s:%u: %s=%s", u->culprit->file, u->culprit->line,
+					    u->culprit->key, u->culprit->value);
 			if (u->arch_culprit)
-				fprintf(f, "#   and by %s:%u: %s=%s\n", u->arch_culprit->file, u->arch_culprit->line,
-					u->arch_culprit->key, u->arch_culprit->value);
+				put_comment(f, "  and by %s:%u: %s=%s", u->arch_culprit->file, u->arch_culprit->line,
+					    u->arch_culprit->key, u->arch_culprit->value);
 			for (size_t l = 0; l < u->fix_lines.n; l++)
 				hd_strv_push_unique(&lines, u->fix_lines.v[l]);
 		}
@@ -148,17 +171,22 @@ int hd_explain_dropin_text(const struct hd_evidence_list *ev, const struct hd_ex
 	fprintf(f, "[Service]\n");
 	/* in an allow list a plain name adds the syscall; in a deny list it removes it from the set:
 	 * the same line is right in both modes */
-	for (size_t i = 0; i < lines.n; i++)
+	bool verbatim = true;
+	for (size_t i = 0; i < lines.n; i++) {
+		/* names from harden's tables; anything else would be a line harden did not mean */
+		const char *eq = strchr(lines.v[i], '=');
+		verbatim = verbatim && eq && hd_unit_value_is_verbatim(eq + 1);
 		fprintf(f, "%s\n", lines.v[i]);
+	}
 	bool any = lines.n > 0;
 	hd_strv_free(&lines);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;
 	}
-	if (!any) {
+	if (!any || !verbatim) {
 		free(buf);
-		return -ENOENT;
+		return any ? -EINVAL : -ENOENT;
 	}
 	*out = buf;
 	return 0;

@@ -54,7 +54,9 @@ bool hd_explanation_has_seccomp(const struct hd_evidence_list *ev, const struct 
  * The drop-in that lets every seccomp kill with a known syscall run: comments naming each kill (and,
  * with a loaded unit, the lines that excluded it), then [Service] and the lines: the narrowest line
  * per syscall without a unit, the unit verdicts' verified lines with one. *out is malloc'ed text.
- * 0; -ENOENT when there is nothing to allow; -ENOMEM.
+ * Names a program or a log chose (its comm, executable, file) only ever appear in comment lines
+ * (hd_unit_comment). 0; -ENOENT when there is nothing to allow; -EINVAL for a line that is not verbatim
+ * (hd_unit_value_is_verbatim: never written); -ENOMEM.
  */
 int hd_explain_dropin_text(const struct hd_evidence_list *ev, const struct hd_explanation *x,
 			   const struct hd_explain_unit_ctx *uc, char **out);

@@ -14,6 +14,8 @@
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
+#include "unit/unit.h"
+#include "unit/unitwrite.h"
 
 const char *const hd_suggest_dangerous_groups[] = {
 	"@privileged", "@debug", "@mount", "@module", "@raw-io", "@reboot", "@swap", "@clock", "@cpu-emulation",
@@ -475,7 +477,29 @@ static int rule_private_tmp(struct ctx *c)
 	return add_line(c->s, "PrivateTmp", "yes", "nothing under /tmp or /var/tmp was used");
 }
 
-/* ReadWritePaths: written paths outside the API file systems, minus those under another listed path. */
+/* The nearest ancestor of path that can be written into a unit file exactly (hd_unit_path_unwritable);
+ * "/" at worst, and for a path that is not absolute (a profile may hold anything): where it was is not
+ * known. A new string, or NULL (out of memory). */
+static char *writable_ancestor(const char *path)
+{
+	if (path[0] != '/')
+		return strdup("/");
+	char *a = strdup(path);
+	while (a && hd_unit_path_unwritable(a)) {
+		char *slash = strrchr(a, '/');
+		if (slash == a) {
+			a[1] = '\0';
+			break;
+		}
+		*slash = '\0';
+	}
+	return a;
+}
+
+/* ReadWritePaths: written paths outside the API file systems, minus those under another listed path.
+ * A path that cannot be written into a unit file exactly (a newline or another control byte, invalid
+ * UTF-8, "..": whatever a traced program chose) is never written as it is: its nearest ancestor that can
+ * be is listed instead, and that is said. */
 static int rule_protect_system(struct ctx *c)
 {
 	hd_strv rw = { 0 };
@@ -485,6 +509,22 @@ static int rule_protect_system(struct ctx *c)
 		hd_strv one = { .v = (char **)&w, .n = 1 };
 		if (any_prefix(&one, api_prefixes))
 			continue;
+		const char *why = hd_unit_path_unwritable(w);
+		if (why) {
+			char *a = writable_ancestor(w), *shown = NULL;
+			if (!a || (r = hd_unit_printable(w, &shown)) < 0 ||
+			    (r = left_out(c, "ReadWritePaths: a written path %s, so it is not listed; its directory %s "
+					     "is, in its place: %s", why, a, shown)) < 0 ||
+			    (r = hd_strv_push_unique(&rw, a)) < 0) {
+				free(a);
+				free(shown);
+				r = r < 0 ? r : -ENOMEM;
+				goto out;
+			}
+			free(a);
+			free(shown);
+			continue;
+		}
 		if ((r = hd_strv_push_unique(&rw, w)) < 0)
 			goto out;
 	}
@@ -495,15 +535,18 @@ static int rule_protect_system(struct ctx *c)
 		size_t n = prev ? strlen(prev) : 0;
 		if (prev && strncmp(rw.v[i], prev, n) == 0 && (rw.v[i][n] == '/' || n == 1))
 			continue; /* covered by its ancestor */
-		/* values with spaces or quotes would need quoting; systemd accepts C-style quotes */
-		bputf(&v, "%s%s%s%s", v.n ? " " : "", strpbrk(rw.v[i], " \t\"'\\") ? "\"" : "", rw.v[i],
-		      strpbrk(rw.v[i], " \t\"'\\") ? "\"" : "");
+		char *word = NULL;
+		if ((r = hd_unit_quote_path(rw.v[i], &word)) < 0) /* every path here passed the check above */
+			goto out_v;
+		bputf(&v, "%s%s", v.n ? " " : "", word);
+		free(word);
 		prev = rw.v[i];
 	}
 	r = add_line(c->s, "ProtectSystem", "strict",
 		     rw.n ? "writes were seen only in the paths of ReadWritePaths= below" : "nothing was written");
 	if (r == 0 && rw.n)
 		r = v.oom ? -ENOMEM : add_line(c->s, "ReadWritePaths", v.s, "written: %zu path(s)", rw.n);
+out_v:
 	free(v.s);
 out:
 	hd_strv_free(&rw);
@@ -693,24 +736,29 @@ int hd_suggestion_settings(const struct hd_suggestion *s, hd_strv *out)
 	return 0;
 }
 
-/* Comment text must stay on one line. */
+/* text as comment lines (hd_unit_comment): whatever it holds, it never becomes a line systemd reads */
 static void bput_comment(struct buf *b, const char *text)
 {
-	bputf(b, "# ");
-	for (const char *t = text; *t; t++)
-		bputf(b, "%c", *t == '\n' || *t == '\r' ? ' ' : *t);
-	bputf(b, "\n");
+	char *lines = NULL;
+	if (hd_unit_comment(text, &lines) < 0) {
+		b->oom = true;
+		return;
+	}
+	bputf(b, "%s", lines);
+	free(lines);
 }
 
 int hd_suggestion_to_dropin(const struct hd_suggestion *s, const char *header, const char *footer, char **out)
 {
+	*out = NULL;
+	/* every value is a table's name or went through hd_unit_quote_path; one that did not would be a
+	 * line harden did not mean to write: refuse the whole drop-in rather than write it */
+	for (size_t i = 0; i < s->n; i++)
+		if (!hd_unit_value_is_verbatim(s->v[i].key) || !hd_unit_value_is_verbatim(s->v[i].value))
+			return -EINVAL;
 	struct buf b = { 0 };
 	if (header)
-		for (const char *line = header; *line;) {
-			const char *nl = strchrnul(line, '\n');
-			bputf(&b, "# %.*s\n", (int)(nl - line), line);
-			line = *nl ? nl + 1 : nl;
-		}
+		bput_comment(&b, header);
 	bputf(&b, "[Service]\n");
 	for (size_t i = 0; i < s->n; i++) {
 		bput_comment(&b, s->v[i].why);
@@ -723,16 +771,33 @@ int hd_suggestion_to_dropin(const struct hd_suggestion *s, const char *header, c
 	}
 	if (footer) {
 		bputf(&b, "\n");
-		for (const char *line = footer; *line;) {
-			const char *nl = strchrnul(line, '\n');
-			bputf(&b, "# %.*s\n", (int)(nl - line), line);
-			line = *nl ? nl + 1 : nl;
-		}
+		bput_comment(&b, footer);
 	}
 	if (b.oom || !b.s) {
 		free(b.s);
 		return -ENOMEM;
 	}
+	int r = hd_suggestion_reads_back(s, b.s);
+	if (r < 0) {
+		free(b.s);
+		return r;
+	}
 	*out = b.s;
 	return 0;
+}
+
+int hd_suggestion_reads_back(const struct hd_suggestion *s, const char *text)
+{
+	struct hd_unit u = { 0 };
+	hd_diags diags = { 0 };
+	int r = hd_unit_parse_text(&u, text, strlen(text), "drop-in", &diags);
+	if (r == 0 && (u.n != s->n || diags.n))
+		r = -EINVAL;
+	for (size_t i = 0; r == 0 && i < s->n; i++)
+		if (strcmp(u.v[i].section, "Service") != 0 || strcmp(u.v[i].key, s->v[i].key) != 0 ||
+		    strcmp(u.v[i].value, s->v[i].value) != 0)
+			r = -EINVAL;
+	hd_unit_free(&u);
+	hd_diags_free(&diags);
+	return r < 0 ? (r == -ENOMEM ? r : -EINVAL) : 0;
 }

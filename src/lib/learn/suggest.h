@@ -43,7 +43,12 @@ int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, s
 void hd_suggestion_free(struct hd_suggestion *s);
 
 /* The drop-in text: a header comment, "[Service]", then each setting with a comment line above it saying
- * why; then the settings left out and why. footer (may be NULL) is appended as comment lines. */
+ * why; then the settings left out and why. footer (may be NULL) is appended as comment lines. Every
+ * comment goes through hd_unit_comment, every value must be verbatim (hd_unit_value_is_verbatim): -EINVAL
+ * otherwise, nothing written. */
 int hd_suggestion_to_dropin(const struct hd_suggestion *s, const char *header, const char *footer, char **out);
+/* text (a drop-in) parsed back by harden's unit reader (systemd's syntax) holds exactly s's settings, in
+ * order, and nothing else: 0, else -EINVAL. hd_suggestion_to_dropin checks its own output with it. */
+int hd_suggestion_reads_back(const struct hd_suggestion *s, const char *text);
 /* Only the settings, as "Key=value" lines (for feeding a settings parser). */
 int hd_suggestion_settings(const struct hd_suggestion *s, hd_strv *out);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "syscalls/groups.h"
+#include "util/utf8.h"
 
 #define WHITESPACE " \t\n\r"
 #define COMMENT_CHARS "#;"
@@ -118,52 +119,6 @@ static const struct unit_type *unit_type_of(const char *name)
 	return NULL;
 }
 
-/* systemd's rules for code points it accepts (utf8.c unichar_is_valid): no surrogates, nothing past
- * U+10FFFF, none of the noncharacters U+FDD0..U+FDEF and U+xxFFFE/U+xxFFFF. Overlong forms are
- * rejected too. Returns the length of the sequence at s, or 0 if invalid. */
-static size_t utf8_char_len(const unsigned char *s, size_t avail)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t len;
-	uint32_t cp;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > avail)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	size_t shortest = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-	if (shortest != len || cp >= 0x110000 || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
-		return 0;
-	return len;
-}
-
-static bool utf8_is_valid(const char *s)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_char_len((const unsigned char *)s + i, n - i);
-		if (l == 0)
-			return false;
-		i += l;
-	}
-	return true;
-}
-
 /* A copy of s fit for a diagnostic: invalid UTF-8 and control bytes as \xNN, at most max bytes. */
 static char *printable(const char *s, size_t max)
 {
@@ -174,7 +129,7 @@ static char *printable(const char *s, size_t max)
 	size_t o = 0;
 	for (size_t i = 0; i < n && o < max * 4;) {
 		const unsigned char *c = (const unsigned char *)s + i;
-		size_t l = utf8_char_len(c, n - i);
+		size_t l = hd_utf8_char_len(c, n - i);
 		if (l == 1 && c[0] >= 0x20 && c[0] != 0x7f) {
 			out[o++] = (char)c[0];
 		} else if (l > 1) {
@@ -256,7 +211,7 @@ static int parse_logical_line(struct parse_state *ps, char *l, unsigned first, u
 	l = strip(l);
 	if (*l == '\0')
 		return 0;
-	if (!utf8_is_valid(l)) {
+	if (!hd_utf8_is_valid(l)) {
 		char *p = printable(l, 200);
 		hd_diag_add(ps->diags, HD_ERROR, ps->file, last,
 			    "String is not UTF-8 clean, ignoring assignment: %s (systemd then refuses the unit)",
