@@ -55,7 +55,10 @@ static void help(void)
 	       "\n"
 	       "harden stays the parent: when the filter kills CMD or any descendant, it prints the syscall\n"
 	       "(name, number, ABI), the process, every group holding the call and the smallest fix, and exits\n"
-	       "with CMD's status (159 = 128+SIGSYS). INT, TERM and HUP sent to harden are passed on (a\n"
+	       "with CMD's status (159 = 128+SIGSYS). A call the filter denies with an errno\n"
+	       "(SystemCallErrorNumber=, NAME:ERRNO) fails in CMD as under systemd, and each such call is listed\n"
+	       "at exit with its count, process, groups and fix (an ENOSYS that glibc falls back from is\n"
+	       "marked \"fallback\"); the exit status stays CMD's. INT, TERM and HUP sent to harden are passed on (a\n"
 	       "terminal's Ctrl-C reaches CMD directly). Under another seccomp listener (harden inside harden)\n"
 	       "the filter is still enforced, but kills cannot be explained; --audit then fails closed.\n"
 	       "\n"
@@ -72,7 +75,7 @@ static void help(void)
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
 	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
-	       "                     kill, and {\"audit\":[...]} at the end of --audit\n"
+	       "                     kill, and at the end {\"denied\":[...]} (or {\"audit\":[...]} with --audit)\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings or an unreadable\n"
@@ -154,6 +157,7 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 	json_object_object_add(o, "setting", json_object_new_string(v->verdict.origin ? v->verdict.origin : "SystemCallFilter"));
 	json_object_object_add(o, "action", json_object_new_string(hd_action_format(v->verdict.action, act, sizeof(act))));
 	json_object_object_add(o, "killed", json_object_new_boolean(v->killed));
+	json_object_object_add(o, "denied", json_object_new_boolean(v->denied));
 	if (count)
 		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
 	const char *older = enosys_fallback(v);
@@ -221,37 +225,45 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 		print_fix(rc, v, "  ");
 		return;
 	}
-	hd_audit_add(&rc->audit, v); /* out of memory: the audit says it is incomplete */
+	/* --audit: it would have been blocked; else denied with an errno: counted, said once at exit */
+	hd_audit_add(&rc->audit, v); /* out of memory: the report says it is incomplete */
 }
 
-static void print_audit(const struct report_ctx *rc)
+/* At exit: every call --audit let through that the filter would block, or (enforcing) every call the
+ * filter denied with an errno, once per call with a count; an ENOSYS glibc falls back from is marked. */
+static void print_tally(const struct report_ctx *rc, bool audit)
 {
 	if (rc->json) {
 		json_object *o = json_object_new_object(), *a = json_object_new_array();
 		for (size_t i = 0; i < rc->audit.n; i++)
 			json_object_array_add(a, violation_json(rc, &rc->audit.v[i].first, rc->audit.v[i].count));
-		json_object_object_add(o, "audit", a);
+		json_object_object_add(o, audit ? "audit" : "denied", a);
 		json_object_object_add(o, "complete", json_object_new_boolean(!rc->audit.incomplete));
 		print_json_line(o);
 		return;
 	}
+	const char *who = audit ? "run --audit" : "run";
 	if (rc->audit.n == 0) {
-		fprintf(stderr, "%s run --audit: no call would have been blocked\n", cli_program);
+		if (audit)
+			fprintf(stderr, "%s %s: no call would have been blocked\n", cli_program, who);
 		return;
 	}
 	size_t fallbacks = 0;
 	for (size_t i = 0; i < rc->audit.n; i++)
 		fallbacks += enosys_fallback(&rc->audit.v[i].first) != NULL;
-	fprintf(stderr, "%s run --audit: %zu system call%s would have been blocked", cli_program, rc->audit.n,
-		rc->audit.n == 1 ? "" : "s");
+	fprintf(stderr, "%s %s: %zu system call%s %s", cli_program, who, rc->audit.n, rc->audit.n == 1 ? "" : "s",
+		audit ? "would have been blocked"
+		: rc->audit.n == 1 ? "was denied (it failed with an error the program saw)"
+				   : "were denied (they failed with an error the program saw)");
 	if (fallbacks)
 		fprintf(stderr, " (%zu of them answered ENOSYS, which glibc falls back from)", fallbacks);
 	fprintf(stderr, ":\n");
 	for (size_t i = 0; i < rc->audit.n; i++) {
 		char d[1024];
 		describe(&rc->audit.v[i].first, d, sizeof(d));
-		fprintf(stderr, "- %s: %lu call%s, first %s\n", rc->audit.v[i].first.verdict.name ? rc->audit.v[i].first.verdict.name : "?",
-			rc->audit.v[i].count, rc->audit.v[i].count == 1 ? "" : "s", d);
+		fprintf(stderr, "- %s: %lu call%s%s, first %s\n",
+			rc->audit.v[i].first.verdict.name ? rc->audit.v[i].first.verdict.name : "?", rc->audit.v[i].count,
+			rc->audit.v[i].count == 1 ? "" : "s", audit ? "" : " denied", d);
 		print_groups(rc, hd_violation_call_name(&rc->audit.v[i].first), "  ");
 		const char *older = enosys_fallback(&rc->audit.v[i].first);
 		if (older)
@@ -261,7 +273,7 @@ static void print_audit(const struct report_ctx *rc)
 			print_fix(rc, &rc->audit.v[i].first, "  ");
 	}
 	if (rc->audit.incomplete)
-		fprintf(stderr, "%s run --audit: out of memory, the list is incomplete\n", cli_program);
+		fprintf(stderr, "%s %s: out of memory, the list is incomplete\n", cli_program, who);
 }
 
 int verb_run(int argc, char **argv)
@@ -470,8 +482,7 @@ int verb_run(int argc, char **argv)
 		ret = res.error == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 		goto done;
 	}
-	if (audit)
-		print_audit(&rc);
+	print_tally(&rc, audit);
 	if (WIFEXITED(res.wait_status))
 		ret = WEXITSTATUS(res.wait_status);
 	else if (res.killed_by_filter)

@@ -48,7 +48,8 @@ static uint32_t expected_ret(hd_action a, enum hd_sandbox_mode mode)
 	case HD_ACT_ALLOW: return SECCOMP_RET_ALLOW;
 	case HD_ACT_LOG: return SECCOMP_RET_LOG;
 	case HD_ACT_ERRNO:
-		return mode == HD_SANDBOX_AUDIT ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ERRNO | (uint32_t)a.errno_value;
+		/* supervised: the supervisor answers with the errno after reporting the call */
+		return mode == HD_SANDBOX_ENFORCE ? SECCOMP_RET_ERRNO | (uint32_t)a.errno_value : SECCOMP_RET_USER_NOTIF;
 	case HD_ACT_KILL: return mode == HD_SANDBOX_ENFORCE ? SECCOMP_RET_KILL_PROCESS : SECCOMP_RET_USER_NOTIF;
 	}
 	return 0;

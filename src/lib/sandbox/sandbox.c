@@ -668,7 +668,7 @@ static uint32_t scmp_action(hd_action a, enum hd_sandbox_mode mode)
 	switch (a.kind) {
 	case HD_ACT_ALLOW: return SCMP_ACT_ALLOW;
 	case HD_ACT_LOG: return SCMP_ACT_LOG;
-	case HD_ACT_ERRNO: return mode == HD_SANDBOX_AUDIT ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)a.errno_value);
+	case HD_ACT_ERRNO: return mode == HD_SANDBOX_ENFORCE ? SCMP_ACT_ERRNO((uint32_t)a.errno_value) : SCMP_ACT_NOTIFY;
 	case HD_ACT_KILL: return mode == HD_SANDBOX_ENFORCE ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_NOTIFY;
 	}
 	return SCMP_ACT_KILL_PROCESS;

@@ -31,7 +31,8 @@
 
 enum hd_sandbox_mode {
 	HD_SANDBOX_ENFORCE,    /* the kernel enforces every verdict (export, or no supervisor) */
-	HD_SANDBOX_SUPERVISED, /* kill verdicts become USER_NOTIF; the supervisor reports, then kills */
+	HD_SANDBOX_SUPERVISED, /* kill and errno verdicts become USER_NOTIF; the supervisor reports each, then
+	                        * kills, or answers the call with its errno (a denied call is never silent) */
 	HD_SANDBOX_AUDIT,      /* every blocking verdict becomes USER_NOTIF; the supervisor lets it continue */
 };
 

@@ -104,6 +104,16 @@ static void handle_notification(const struct hd_supervise_options *o, int listen
 	}
 	if (!valid)
 		return;
+	if (v.verdict.action.kind == HD_ACT_ERRNO) {
+		v.denied = true;
+		if (o->on_violation)
+			o->on_violation(&v, o->userdata);
+		/* the errno the kernel's own verdict would give; val is ignored when error is set, and errno 0
+		 * (SystemCallErrorNumber=0 is not accepted by systemd) would return val, 0 */
+		struct seccomp_notif_resp resp = { .id = req.id, .error = -v.verdict.action.errno_value };
+		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		return;
+	}
 	v.killed = true;
 	if (o->on_violation)
 		o->on_violation(&v, o->userdata);

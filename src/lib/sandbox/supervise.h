@@ -14,10 +14,13 @@
  * rate-limited). With SECCOMP_RET_USER_NOTIF the kernel stops the offending thread INSIDE the call and
  * hands us the exact number, audit arch, arguments and thread id while the process still exists, so
  * comm/exe/tgid read from /proc are exact (checked with SECCOMP_IOCTL_NOTIF_ID_VALID afterwards).
- * Only the calls that would be KILLED notify (errno verdicts stay in the kernel, untouched and fast);
- * after reporting we kill the whole process with SIGSYS when its SIGSYS disposition is the default (the
- * same end as the kernel's kill: signal 31, core dump per RLIMIT_CORE), else with SIGKILL (a handler
- * must not turn a kill into a recoverable event). In --audit mode every blocking verdict notifies and is
+ * The calls that would be killed or denied with an errno notify (allowed and logged ones stay in the
+ * kernel, untouched and fast). A denied call is reported and answered with its errno, exactly what the
+ * kernel's SECCOMP_RET_ERRNO would return (a learned drop-in's SystemCallErrorNumber=EPERM makes a
+ * service fail softly, and that must not be silent); it costs a round trip through harden per denied
+ * call. After reporting a kill we kill the whole process with SIGSYS when its SIGSYS disposition is the
+ * default (the same end as the kernel's kill: signal 31, core dump per RLIMIT_CORE), else with SIGKILL
+ * (a handler must not turn a kill into a recoverable event). In --audit mode every blocking verdict notifies and is
  * answered with SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the command runs as if unfiltered.
  * The listener fd never reaches the command: the child shares our fd table (CLONE_FILES) until execve,
  * the kernel creates the listener close-on-exec, and the child makes no syscall between seccomp() and
@@ -36,7 +39,9 @@ struct hd_violation {
 	uint64_t args[6];
 	uint64_t ip;
 	struct hd_sandbox_verdict verdict; /* what the settings say for this call */
-	bool killed;       /* supervised mode: the process was killed (else --audit: it continued) */
+	bool killed;       /* supervised mode: the process was killed */
+	bool denied;       /* supervised mode: the call failed with verdict.action's errno (neither: --audit,
+	                    * it continued) */
 };
 
 typedef void (*hd_violation_fn)(const struct hd_violation *v, void *userdata);
