@@ -635,14 +635,21 @@ next_option:
 				"sure of\" in the drop-in)\n", cli_program, unsure.n,
 			widen ? "allowed (--widen=static)" : "left out (tight; --widen=static allows them)");
 	/* the score: the settings applied to the unit as systemd would read the drop-in */
-	char score_text[512];
+	char score_text[2048];
 	unsigned before = 0, after = 0;
 	hd_diags sd = { 0 };
-	bool scored = hd_suggestion_exposure(&sug, unit_path, sdver, &before, &after, &sd) == 0;
+	/* the file -o replaces may be one of the unit's drop-ins already (a second learning run): it is
+	 * counted neither before nor after, and the drop-ins that are counted are named */
+	hd_strv counted = { 0 };
+	const char *replaces = output && strcmp(output, "-") != 0 ? output : NULL;
+	bool replaced = false;
+	bool scored = hd_suggestion_exposure_replacing(&sug, unit_path, replaces, sdver, &before, &after, &counted,
+						       &replaced, &sd) == 0;
 	if (!scored) {
 		cli_print_diags(&sd);
 		if (unit_path) {
 			hd_diags_free(&sd);
+			hd_strv_free(&counted);
 			hd_suggestion_free(&sug);
 			hd_widen_report_free(&unsure);
 			free(unsure_text);
@@ -651,10 +658,21 @@ next_option:
 		}
 	}
 	hd_diags_free(&sd);
-	if (scored)
-		snprintf(score_text, sizeof(score_text), "Exposure (harden security, systemd %s) of %s: %u.%u -> %u.%u %s",
-			 hd_systemd_version_name(sdver), unit_path ? unit_path : "a bare service running the command",
-			 before / 10, before % 10, after / 10, after % 10, hd_rating_for(after)->name);
+	if (scored) {
+		int n = snprintf(score_text, sizeof(score_text), "Exposure (harden security, systemd %s) of %s: %u.%u -> "
+				 "%u.%u %s", hd_systemd_version_name(sdver),
+				 unit_path ? unit_path : "a bare service running the command", before / 10, before % 10,
+				 after / 10, after % 10, hd_rating_for(after)->name);
+		/* which of the unit's drop-ins the numbers include: the one this run replaces is not one */
+		for (size_t i = 0; unit_path && n > 0 && (size_t)n < sizeof(score_text) && i <= counted.n; i++)
+			n += snprintf(score_text + n, sizeof(score_text) - (size_t)n, "%s%s",
+				      i == 0 ? (counted.n ? "\n  with its drop-ins: " : "\n  with no drop-in of its own")
+				      : i < counted.n ? ", " : "",
+				      i < counted.n ? counted.v[i] : "");
+		if (unit_path && replaced && n > 0 && (size_t)n < sizeof(score_text))
+			snprintf(score_text + n, sizeof(score_text) - (size_t)n, "\n  (not %s, which this drop-in replaces)",
+				 replaces);
+	}
 	else
 		snprintf(score_text, sizeof(score_text), "Exposure: could not be computed (see the errors above)");
 	const char *score = score_text;
@@ -675,6 +693,11 @@ next_option:
 			json_object_object_add(sc, "before", json_object_new_double(before / 10.0));
 			json_object_object_add(sc, "after", json_object_new_double(after / 10.0));
 			json_object_object_add(sc, "unit", unit_path ? json_object_new_string(unit_path) : NULL);
+			json_object *cj = json_object_new_array();
+			for (size_t i = 0; i < counted.n; i++)
+				json_object_array_add(cj, json_object_new_string(counted.v[i]));
+			json_object_object_add(sc, "dropins_counted", cj);
+			json_object_object_add(sc, "replaced", replaced ? json_object_new_string(replaces) : NULL);
 		}
 		json_object_object_add(root, "exposure", sc);
 		json_object_object_add(root, "not_sure", not_sure_json(&unsure, widen && unsure.n));
@@ -708,6 +731,7 @@ next_option:
 		free(header);
 	}
 	hd_suggestion_free(&sug);
+	hd_strv_free(&counted);
 	hd_widen_report_free(&unsure);
 	free(unsure_text);
 out:

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "syscalls/groups.h"
 #include "learn/profile.h"
@@ -173,6 +175,70 @@ static void test_exposure(void **state)
 	hd_diags_free(&d);
 	hd_suggestion_free(&s);
 	hd_profile_free(&p);
+}
+
+/* A second learning run, whose -o file is already one of the unit's drop-ins: "before" is the unit without
+ * that file (not the unit as the first run left it, which made before == after), and the drop-ins counted
+ * are named. */
+static void test_exposure_replacing(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/hd-exposure-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char unit[128], ddir[64], old[128], other[128];
+	snprintf(unit, sizeof(unit), "%s/r.service", dir);
+	snprintf(ddir, sizeof(ddir), "%s/r.service.d", dir);
+	snprintf(old, sizeof(old), "%s/harden.conf", ddir);
+	snprintf(other, sizeof(other), "%s/10-other.conf", ddir);
+	assert_int_equal(mkdir(ddir, 0755), 0);
+	FILE *f = fopen(unit, "w");
+	fputs("[Service]\nExecStart=/bin/true\n", f);
+	fclose(f);
+	f = fopen(other, "w");
+	fputs("[Service]\nPrivateTmp=yes\n", f);
+	fclose(f);
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "write", "close", "exit_group", NULL };
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	char *text = NULL;
+	assert_int_equal(hd_suggestion_to_dropin(&s, NULL, NULL, &text), 0);
+	f = fopen(old, "w");
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	unsigned before = 0, after = 0, plain_before = 0, plain_after = 0;
+	hd_diags d = { 0 };
+	hd_strv counted = { 0 };
+	bool replaced = false;
+	/* counted as it is: the earlier drop-in is in "before" */
+	assert_int_equal(hd_suggestion_exposure(&s, unit, HD_SYSTEMD_252, &plain_before, &plain_after, &d), 0);
+	assert_int_equal(plain_before, plain_after);
+	assert_int_equal(hd_suggestion_exposure_replacing(&s, unit, old, HD_SYSTEMD_252, &before, &after, &counted,
+							  &replaced, &d), 0);
+	assert_true(replaced);
+	assert_true(before > after);
+	assert_int_equal(after, plain_after);
+	assert_int_equal(counted.n, 1);
+	assert_string_equal(counted.v[0], other);
+	hd_strv_free(&counted);
+	/* a file that is not there yet replaces nothing */
+	unlink(old);
+	assert_int_equal(hd_suggestion_exposure_replacing(&s, unit, old, HD_SYSTEMD_252, &plain_before, &plain_after,
+							  &counted, &replaced, &d), 0);
+	assert_false(replaced);
+	assert_int_equal(plain_before, before);
+	hd_strv_free(&counted);
+	hd_diags_free(&d);
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+	unlink(other);
+	unlink(unit);
+	rmdir(ddir);
+	rmdir(dir);
 }
 
 static void test_group_when_most_used(void **state)
@@ -427,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_capability_side_effects),
 		cmocka_unit_test(test_mounts_for_host),
 		cmocka_unit_test(test_dropin_text),
+		cmocka_unit_test(test_exposure_replacing),
 		cmocka_unit_test(test_also_allow),
 		cmocka_unit_test(test_clone3_needs_clone),
 	};

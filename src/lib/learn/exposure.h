@@ -11,3 +11,11 @@
  */
 int hd_suggestion_exposure(const struct hd_suggestion *sug, const char *unit_path, int sdver, unsigned *before,
 			   unsigned *after, hd_diags *diags);
+/* The same, for a drop-in that will replace the file replaces (learn -o FILE, which may already be one of
+ * the unit's drop-ins from an earlier run): that file is left out of "before" and "after" alike, so that
+ * the score compares the unit without it to the unit with the new one. counted (may be NULL) receives
+ * the unit's drop-ins that were counted, in systemd's order; *replaced (may be NULL) whether replaces was
+ * one of its drop-ins (and so left out). replaces NULL: none. */
+int hd_suggestion_exposure_replacing(const struct hd_suggestion *sug, const char *unit_path, const char *replaces,
+				     int sdver, unsigned *before, unsigned *after, hd_strv *counted, bool *replaced,
+				     hd_diags *diags);
