@@ -102,6 +102,15 @@ head -1 "$T/m.conf" | grep -qF "from the profiles $T/p1.json, $T/p2.json, mergin
 	sed -n 2,3p "$T/m.conf" | grep -qx '#   sed --version' && sed -n 2,3p "$T/m.conf" | grep -qx '#   true' ||
 	{ bad "the merged drop-in does not name its profiles and runs:"; head -4 "$T/m.conf"; }
 
+# the evidence cited is the strongest: the service's own program (the first command's) over a shell that
+# ran too, listed first; a direct import over a wrapper (the sh-first order once cited sh for cat's write)
+printf '{"harden_profile": 1, "commands": ["/usr/bin/cat /etc/hostname"], "syscalls": {"x86-64": {"read": 1, "openat": 1, "close": 1, "exit_group": 1, "execve": 2}}, "executables": ["/bin/sh", "/usr/bin/cat"]}' >"$T/ev.json"
+"$HARDEN" learn --from-profile "$T/ev.json" -o "$T/ev.conf" 2>/dev/null
+grep -qx '#     write: /usr/bin/cat, cat: write (direct import)' "$T/ev.conf" ||
+	bad "write is not cited from the main program's direct import: $(grep '#     write:' "$T/ev.conf")"
+grep -qx '#     vfork: /bin/sh, sh: vfork (direct import)' "$T/ev.conf" ||
+	bad "a call only the shell reaches is not cited from it: $(grep '#     vfork:' "$T/ev.conf")"
+
 # a profile without executables says so; bad values are errors
 printf '{"harden_profile": 1, "syscalls": {"x86-64": {"read": 1}}}' >"$T/old.json"
 "$HARDEN" learn --from-profile "$T/old.json" -o "$T/old.conf" 2>/dev/null

@@ -118,10 +118,60 @@ static struct hd_widen_call *find_call(struct hd_widen_report *r, const char *na
 	return NULL;
 }
 
-static int add_call(struct hd_widen_report *r, const struct hd_check_finding *f, const char *program, int sdver)
+static const char *base_name(const char *path)
 {
-	if (find_call(r, f->syscall))
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* A shell runs whatever it is given: evidence from it says little about what the service itself does. */
+static bool is_shell(const char *program)
+{
+	static const char *const shells[] = { "sh", "dash", "bash", "zsh", "ksh", "mksh", "busybox", NULL };
+	for (const char *const *s = shells; *s; s++)
+		if (strcmp(base_name(program), *s) == 0)
+			return true;
+	return false;
+}
+
+/* How much a reader can trust "PROGRAM, EVIDENCE" as the reason a call is reachable; lower is stronger.
+ * In order: the service's own main program (the first command's executable) over the others; a direct
+ * import over a syscall instruction over a wrapper libc is known to call it over the C runtime; evidence
+ * in the program's own file over one in a library it loads; any program over a shell. */
+static int evidence_rank(const struct hd_elf_evidence *e, const char *program, const char *main_program)
+{
+	static const int kind_rank[] = { [HD_EV_DIRECT_IMPORT] = 0, [HD_EV_INSTRUCTION] = 1, [HD_EV_WRAPPER] = 2,
+					 [HD_EV_RUNTIME] = 3 };
+	bool is_main = main_program && (strchr(main_program, '/') ? strcmp(program, main_program) == 0
+								  : strcmp(base_name(program), main_program) == 0);
+	int kind = e && (unsigned)e->kind < sizeof(kind_rank) / sizeof(kind_rank[0]) ? kind_rank[e->kind] : 4;
+	bool own_file = e && e->object && strcmp(base_name(e->object), base_name(program)) == 0;
+	return (is_main ? 0 : 100) + kind * 4 + (own_file ? 0 : 2) + (is_shell(program) ? 1 : 0);
+}
+
+static int add_call(struct hd_widen_report *r, const struct hd_check_finding *f, const char *program,
+		    const char *main_program, int sdver)
+{
+	const struct hd_elf_evidence *best = f->n_evidence ? f->evidence[0] : NULL; /* check's best first */
+	int rank = evidence_rank(best, program, main_program);
+	struct hd_widen_call *seen = find_call(r, f->syscall);
+	if (seen) {
+		if (rank >= seen->rank)
+			return 0;
+		/* stronger evidence from another program: cite that one */
+		char *prog = strdup(program), *ev = best ? evidence_text(best) : NULL;
+		if (!prog || (best && !ev)) {
+			free(prog);
+			free(ev);
+			return -ENOMEM;
+		}
+		free(seen->program);
+		free(seen->evidence);
+		seen->program = prog;
+		seen->evidence = ev;
+		seen->rank = rank;
 		return 0;
+	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
 		struct hd_widen_call *v = realloc(r->v, cap * sizeof(*v));
@@ -132,6 +182,7 @@ static int add_call(struct hd_widen_report *r, const struct hd_check_finding *f,
 	}
 	struct hd_widen_call *c = &r->v[r->n];
 	memset(c, 0, sizeof(*c));
+	c->rank = rank;
 	r->n++;
 	if (!(c->syscall = strdup(f->syscall)) || !(c->program = strdup(program)) ||
 	    (f->n_evidence && !(c->evidence = evidence_text(f->evidence[0]))))
@@ -148,7 +199,8 @@ static int by_cover_then_name(const void *a, const void *b)
 	return c ? c : strcmp(x->syscall, y->syscall);
 }
 
-static int collect(struct hd_widen_report *out, const struct hd_check_report *rep, int sdver)
+static int collect(struct hd_widen_report *out, const struct hd_check_report *rep, const char *main_program,
+		   int sdver)
 {
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < rep->n; i++) {
@@ -182,7 +234,7 @@ static int collect(struct hd_widen_report *out, const struct hd_check_report *re
 						r = hd_strv_push(&out->other_settings, e);
 					free(e);
 				} else if (f->kind == HD_CHECK_BLOCKED && f->syscall)
-					r = add_call(out, f, p->path, sdver);
+					r = add_call(out, f, p->path, main_program, sdver);
 			}
 		}
 	}
@@ -196,6 +248,8 @@ static int compare_all(const struct hd_profile *p, const struct hd_seccomp_setti
 {
 	struct hd_check_options co = { .sdver = sdver };
 	struct hd_widen_report again = { 0 };
+	/* the service's main program: the executable of the first command traced (a unit's ExecStart=) */
+	char *main_program = p->commands.n ? strndup(p->commands.v[0], strcspn(p->commands.v[0], " \t")) : NULL;
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < p->executables.n; i++) {
 		const char *path = p->executables.v[i];
@@ -208,7 +262,7 @@ static int compare_all(const struct hd_profile *p, const struct hd_seccomp_setti
 		hd_diags d = { 0 }; /* what check would print: the report's program kinds carry it */
 		r = word ? hd_check_exec(s, word, &co, &rep, &d) : -ENOMEM;
 		if (r >= 0)
-			r = collect(pass ? &again : out, &rep, sdver);
+			r = collect(pass ? &again : out, &rep, main_program, sdver);
 		/* a command that yields no program (not found, not a file): check's error says why */
 		for (size_t k = 0; r >= 0 && !rep.n && k < d.n; k++)
 			if (d.v[k].severity == HD_ERROR)
@@ -237,6 +291,7 @@ static int compare_all(const struct hd_profile *p, const struct hd_seccomp_setti
 			r = hd_strv_push(&out->other_settings, e);
 	}
 	hd_widen_report_free(&again);
+	free(main_program);
 	return r;
 }
 

@@ -24,6 +24,7 @@ struct hd_widen_call {
 	char *cover;    /* the smallest group holding it other than @known ("@chown"), NULL: in no group */
 	char *program;  /* the first executable whose evidence reaches it */
 	char *evidence; /* "libc.so.6: fchown (direct import)", the best evidence */
+	int rank;       /* how strong program + evidence are (lower is stronger; widen.c evidence_rank) */
 };
 
 struct hd_widen_report {
