@@ -138,7 +138,7 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 			       e->syscall ? e->syscall : "unknown", e->nr & ~0x40000000, e->nr);
 		else if (e->syscall || e->nr >= 0)
 			printf("  syscall:    %s (#%d on %s)\n", e->syscall ? e->syscall : "unknown", e->nr, hd_explain_arch_name(e->arch));
-		else if (e->inferred)
+		else if (e->inferred && v->narrow_line)
 			printf("  syscall:    %s (inferred from the stack frame %s (%s + 0x%" PRIx64
 			       "); the record does not name the syscall)\n",
 			       v->narrow_line + strlen("SystemCallFilter="), e->frame_function,
@@ -148,6 +148,10 @@ static void print_human(const struct hd_evidence_list *ev, const struct hd_expla
 			       e->frame_function, e->frame_object ? e->frame_object : "?");
 		else if (hd_evidence_is_seccomp(e))
 			printf("  syscall:    unknown: the evidence names no syscall and has no stack trace\n");
+		else if (e->frame_function)
+			/* another signal: where the process was, which names no syscall a filter refused */
+			printf("  top frame:  %s (%s + 0x%" PRIx64 ")\n", e->frame_function,
+			       e->frame_object ? e->frame_object : "?", e->frame_offset);
 		if (e->confirmed_by)
 			printf("  confirmed:  the syscall is named by the audit record %s\n", e->confirmed_by);
 		if (e->call_object)

@@ -158,6 +158,69 @@ static void test_zstd_prefix_only(void **state)
 	free(core);
 }
 
+/* A zstd stream of cb_sed_fchown with its notes moved to far (zeros between), compressed a piece
+ * at a time so that a core of hundreds of MiB costs no more memory than a small one. */
+static unsigned char *zstd_far_notes(uint64_t far, size_t *zn)
+{
+	unsigned char *core;
+	size_t note_off, n = cb_build(&cb_sed_fchown, &core, &note_off);
+	uint64_t f = far;
+	for (int i = 0; i < 8; i++) /* the PT_NOTE is the first program header: p_offset at 64 + 8 */
+		core[sizeof(Elf64_Ehdr) + 8 + (size_t)i] = (unsigned char)(f >> (8 * i));
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	size_t cap = 1 << 20, len = 0;
+	unsigned char *z = malloc(cap), *zeros = calloc(1, 1 << 20);
+	assert_non_null(z);
+	assert_non_null(zeros);
+	for (int part = 0; part < 3; part++) {
+		uint64_t todo = part == 0 ? note_off : part == 1 ? far - note_off : n - note_off;
+		while (todo || part == 2) {
+			size_t chunk = todo > (1 << 20) ? (size_t)1 << 20 : (size_t)todo;
+			const void *src = part == 0 ? core : part == 1 ? zeros : core + note_off;
+			ZSTD_inBuffer in = { src, chunk, 0 };
+			ZSTD_outBuffer out = { z + len, cap - len, 0 };
+			size_t left = ZSTD_compressStream2(cc, &out, &in, part == 2 ? ZSTD_e_end : ZSTD_e_continue);
+			assert_false(ZSTD_isError(left));
+			assert_int_equal(in.pos, chunk); /* 1 MiB of room is plenty for these */
+			len += out.pos;
+			todo -= chunk;
+			if (part == 2 && left == 0)
+				break;
+		}
+	}
+	ZSTD_freeCCtx(cc);
+	free(zeros);
+	free(core);
+	*zn = len;
+	return z;
+}
+
+/* Issue 25 item 11b: a stream is read only so far; notes beyond that were reported as "the file
+ * ends at 65536 bytes" (the prefix decompressed so far), which is false. */
+static void test_stream_notes_far(void **state)
+{
+	(void)state;
+	struct hd_core_info ci;
+	hd_diags d = { 0 };
+	size_t zn;
+	unsigned char *z = zstd_far_notes(1 << 20, &zn); /* 1 MiB in: read as far as needed */
+	assert_int_equal(hd_core_read_mem(z, zn, "near.zst", &ci, &d), 0);
+	assert_int_equal(ci.si_syscall, 93);
+	assert_int_equal(d.n, 0);
+	hd_core_info_free(&ci);
+	free(z);
+	z = zstd_far_notes(200ull << 20, &zn); /* beyond the bound: said so, not a false file size */
+	assert_int_equal(hd_core_read_mem(z, zn, "far.zst", &ci, &d), -EFBIG);
+	for (size_t i = 0; i < d.n; i++)
+		print_message("diag: %s\n", d.v[i].text);
+	assert_false(diag_has(&d, "end of the file"));
+	assert_true(diag_has(&d, "PT_NOTE [209715200, "));
+	assert_true(diag_has(&d, "lies beyond the first 120 MiB, as far as a compressed core is read"));
+	hd_core_info_free(&ci);
+	hd_diags_free(&d);
+	free(z);
+}
+
 /* Hostile cores: each one field wrong; a negative errno and an error naming a byte offset. */
 static void set_u32(unsigned char *p, uint32_t v)
 {
@@ -293,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_not_seccomp),
 		cmocka_unit_test(test_huge_load_not_read),
 		cmocka_unit_test(test_zstd_prefix_only),
+		cmocka_unit_test(test_stream_notes_far),
 		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "explain/explain.h"
@@ -16,6 +18,8 @@
 #include "explain/input.h"
 #include "syscalls/groups.h"
 #include "explain/logparse.h"
+/* after coredump.h: signal.h (through it) makes si_call_addr a macro, which would rename its field */
+#include <sys/wait.h>
 
 static void test_fix_fchown(void **state)
 {
@@ -305,6 +309,121 @@ static void test_read_and_dropin(void **state)
 	rmdir(dir);
 }
 
+static bool diag_has(const hd_diags *d, const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].severity == HD_ERROR && strstr(d->v[i].text, needle))
+			return true;
+	return false;
+}
+
+#define RECORD "type=SECCOMP msg=audit(5.000:9): pid=3 comm=\"sed\" sig=31 arch=c000003e syscall=93 code=0x80000000\n"
+
+/* Feed size bytes (RECORD, then newlines) into a pipe on standard input from a child; the caller
+ * reads, then end_pipe. */
+static pid_t pipe_on_stdin(size_t size, int *saved_stdin)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		char buf[4096];
+		memset(buf, '\n', sizeof(buf));
+		memcpy(buf, RECORD, strlen(RECORD));
+		for (size_t done = 0; done < size;) {
+			size_t k = size - done < sizeof(buf) ? size - done : sizeof(buf);
+			ssize_t w = write(p[1], buf, k);
+			if (w <= 0)
+				_exit(1); /* the reader stopped (EPIPE, when SIGPIPE is ignored) */
+			memset(buf, '\n', strlen(RECORD));
+			done += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	*saved_stdin = dup(STDIN_FILENO);
+	assert_true(dup2(p[0], STDIN_FILENO) == STDIN_FILENO);
+	close(p[0]);
+	return pid;
+}
+
+static int end_pipe(pid_t pid, int saved_stdin)
+{
+	dup2(saved_stdin, STDIN_FILENO); /* closes the pipe: a writer still writing gets EPIPE */
+	close(saved_stdin);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+/* Issue 25 item 11c: text evidence was read up to 1 GiB before being refused for its size. A
+ * regular file is now refused by its st_size, a pipe as soon as it passes the bound. */
+static void test_text_bound(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/harden-explain-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[600];
+	snprintf(path, sizeof(path), "%s", write_tmp(dir, "big.log", RECORD));
+	struct hd_evidence_list ev = { 0 };
+	hd_diags d = { 0 };
+
+	/* one byte over the real bound, sparse: refused without reading (and so without holding) it */
+	assert_int_equal(truncate(path, (off_t)HD_EVIDENCE_TEXT_MAX + 1), 0);
+	struct rusage before, after;
+	getrusage(RUSAGE_SELF, &before);
+	assert_int_equal(hd_evidence_read(path, &ev, &d), -EFBIG);
+	getrusage(RUSAGE_SELF, &after);
+	assert_true(after.ru_maxrss - before.ru_maxrss < 64 * 1024); /* KiB: far below the GiB it was */
+	assert_true(diag_has(&d, "1073741825 bytes, larger than 1024 MiB; split the log"));
+	assert_int_equal(ev.n, 0);
+	hd_diags_free(&d);
+
+	/* with a bound of 1 MiB: a file of exactly that is read, one byte more is refused */
+	size_t max = 1 << 20;
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(RECORD, f);
+	for (size_t i = strlen(RECORD); i < max; i++)
+		fputc('\n', f);
+	fclose(f);
+	assert_int_equal(hd_evidence_read_max(path, max, &ev, &d), 0);
+	assert_int_equal(ev.n, 1);
+	hd_evidence_list_free(&ev);
+	f = fopen(path, "ae");
+	assert_non_null(f);
+	fputc('\n', f);
+	fclose(f);
+	assert_int_equal(hd_evidence_read_max(path, max, &ev, &d), -EFBIG);
+	assert_true(diag_has(&d, "1048577 bytes, larger than 1 MiB"));
+	hd_diags_free(&d);
+
+	/* a pipe of exactly the bound is read; one of three times it stops at the bound: what the
+	 * writer has not written yet is never asked for */
+	int saved;
+	pid_t w = pipe_on_stdin(max, &saved);
+	assert_int_equal(hd_evidence_read_max("-", max, &ev, &d), 0);
+	assert_int_equal(ev.n, 1);
+	int st = end_pipe(w, saved);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	hd_evidence_list_free(&ev);
+	w = pipe_on_stdin(3 * max, &saved);
+	assert_int_equal(hd_evidence_read_max("-", max, &ev, &d), -EFBIG);
+	int left = 0;
+	assert_int_equal(ioctl(STDIN_FILENO, FIONREAD, &left), 0);
+	st = end_pipe(w, saved);
+	/* it could not write it all (SIGPIPE or EPIPE): reading stopped at the bound */
+	assert_false(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_true(left > 0);
+	assert_true(diag_has(&d, "more than 1 MiB (read up to there); split the log"));
+	assert_int_equal(ev.n, 0);
+	hd_diags_free(&d);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_correlate),
 		cmocka_unit_test(test_unit_lines),
 		cmocka_unit_test(test_read_and_dropin),
+		cmocka_unit_test(test_text_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

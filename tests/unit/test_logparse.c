@@ -181,6 +181,133 @@ static void test_json(void **state)
 	hd_diags_free(&d);
 }
 
+/* Issue 25 item 4: a death by another signal in a libc wrapper (blocked in read or epoll_wait) is
+ * not a seccomp death, and that wrapper's syscall is no syscall a filter refused: nothing is
+ * inferred from it (explain used to print the inferred name through a NULL fix line and crash). */
+static void expect_segv_in_wrapper(const struct hd_evidence *e, const char *function)
+{
+	assert_int_equal(e->signo, 11);
+	assert_int_equal(e->verdict, HD_VERDICT_NOT_SECCOMP);
+	assert_non_null(strstr(e->verdict_reason, "signal 11 (SEGV)"));
+	assert_false(e->inferred);
+	assert_int_equal(e->candidates.n, 0);
+	assert_string_equal(e->frame_function, function); /* where it was stays known */
+}
+
+static void test_other_signal_in_wrapper(void **state)
+{
+	(void)state;
+	struct hd_evidence_list ev = { 0 };
+	hd_diags d = { 0 };
+	/* journal JSON: SIGSEGV in read, then a SIGSYS record that must still be read and inferred */
+	assert_int_equal(parse("{\"COREDUMP_PID\":\"7\",\"COREDUMP_SIGNAL\":\"11\",\"COREDUMP_SIGNAL_NAME\":\"SIGSEGV\","
+			       "\"MESSAGE\":\"Process 7 (srv) of user 0 dumped core.\\n\\nStack trace of thread 7:\\n"
+			       "#0  0x00007f0000001000 read (libc.so.6 + 0x1000)\\n#1  0x0000555500001000 n/a (srv + 0x1000)\\n\"}\n"
+			       "{\"COREDUMP_PID\":\"8\",\"COREDUMP_SIGNAL\":\"31\",\"MESSAGE\":\"Stack trace of thread 8:\\n"
+			       "#0  0x00007f0000002000 fchown (libc.so.6 + 0x2000)\\n\"}\n",
+			       &ev, &d),
+			 0);
+	assert_int_equal(ev.n, 2);
+	expect_segv_in_wrapper(&ev.v[0], "read");
+	assert_true(ev.v[1].inferred);
+	assert_string_equal(ev.v[1].candidates.v[0], "fchown");
+	hd_evidence_list_free(&ev);
+	/* COREDUMP_SIGNAL_NAME alone names the signal */
+	assert_int_equal(parse("{\"COREDUMP_PID\":\"7\",\"COREDUMP_SIGNAL_NAME\":\"SIGSEGV\",\"MESSAGE\":\"Stack trace of thread 7:\\n"
+			       "#0  0x00007f0000001000 epoll_wait (libc.so.6 + 0x1000)\\n\"}",
+			       &ev, &d),
+			 0);
+	assert_int_equal(ev.n, 1);
+	expect_segv_in_wrapper(&ev.v[0], "epoll_wait");
+	hd_evidence_list_free(&ev);
+	/* export format */
+	assert_int_equal(parse("__CURSOR=a\nCOREDUMP_PID=7\nCOREDUMP_SIGNAL=11\nMESSAGE=Stack trace of thread 7:\n\n"
+			       "__CURSOR=b\nCOREDUMP_PID=8\nCOREDUMP_SIGNAL=31\n\n",
+			       &ev, &d),
+			 0);
+	assert_int_equal(ev.n, 2);
+	hd_evidence_list_free(&ev);
+	static const char msg[] = "Stack trace of thread 7:\n#0  0x00007f0000001000 __GI___libc_read (libc.so.6 + 0x1000)\n";
+	char buf[512];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "__CURSOR=a\nCOREDUMP_PID=7\nCOREDUMP_SIGNAL=11\nMESSAGE\n");
+	for (int i = 0; i < 8; i++)
+		buf[n++] = (char)((sizeof(msg) - 1) >> (8 * i));
+	memcpy(buf + n, msg, sizeof(msg) - 1);
+	n += sizeof(msg) - 1;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\n\n__CURSOR=b\nCOREDUMP_PID=8\nCOREDUMP_SIGNAL=31\n");
+	assert_int_equal(hd_evidence_parse_text(buf, n, "e", &ev, &d), 0);
+	assert_int_equal(ev.n, 2);
+	expect_segv_in_wrapper(&ev.v[0], "__GI___libc_read");
+	assert_int_equal(ev.v[1].pid, 8);
+	hd_evidence_list_free(&ev);
+	/* coredumpctl info */
+	assert_int_equal(parse("           PID: 7 (srv)\n        Signal: 11 (SEGV)\n       Message: Process 7 (srv) of user 0 dumped core.\n"
+			       "                Stack trace of thread 7:\n"
+			       "                #0  0x00007f0000001000 epoll_wait (libc.so.6 + 0x1000)\n\n"
+			       "           PID: 8 (sed)\n        Signal: 31 (SYS)\n",
+			       &ev, &d),
+			 0);
+	assert_int_equal(ev.n, 2);
+	expect_segv_in_wrapper(&ev.v[0], "epoll_wait");
+	assert_int_equal(ev.v[1].verdict, HD_VERDICT_SIGSYS);
+	hd_evidence_list_free(&ev);
+	assert_int_equal(d.n, 0);
+	hd_diags_free(&d);
+}
+
+/* Issue 25 item 11a: a record with too many fields used to end the parse with -EFBIG and no word,
+ * dropping every record after it. Now: an error naming its line and byte, the others kept. */
+static void test_too_many_fields(void **state)
+{
+	(void)state;
+	size_t nf = 70000, cap = nf * 16 + 256, n = 0;
+	char *b = malloc(cap);
+	assert_non_null(b);
+	struct hd_evidence_list ev = { 0 };
+	hd_diags d = { 0 };
+	/* JSON: a record at line 2 with 70000 fields between two good ones; then the same as an array */
+	for (int array = 0; array < 2; array++) {
+		const char *sep = array ? "," : "\n";
+		n = (size_t)snprintf(b, cap, "%s{\"COREDUMP_PID\":\"1\",\"COREDUMP_SIGNAL\":\"31\"}%s{", array ? "[" : "", sep);
+		for (size_t i = 0; i < nf; i++)
+			n += (size_t)snprintf(b + n, cap - n, "%s\"F%zu\":\"x\"", i ? "," : "", i);
+		n += (size_t)snprintf(b + n, cap - n, "}%s{\"COREDUMP_PID\":\"3\",\"COREDUMP_SIGNAL\":\"31\"}%s\n", sep,
+				      array ? "]" : "");
+		assert_int_equal(hd_evidence_parse_text(b, n, "j", &ev, &d), -EBADMSG);
+		assert_int_equal(ev.n, 2);
+		assert_int_equal(ev.v[0].pid, 1);
+		assert_int_equal(ev.v[1].pid, 3);
+		assert_int_equal(d.n, 1);
+		assert_int_equal(d.v[0].severity, HD_ERROR);
+		assert_int_equal(d.v[0].line, array ? 1 : 2);
+		assert_non_null(strstr(d.v[0].text, array ? "JSON record 2 of the array at byte 0 has more than 65536 fields: skipped"
+							  : "JSON record at byte 44 has more than 65536 fields: skipped"));
+		hd_evidence_list_free(&ev);
+		hd_diags_free(&d);
+	}
+	/* export, with a binary field holding a blank line inside the skipped record */
+	n = (size_t)snprintf(b, cap, "__CURSOR=a\nCOREDUMP_PID=1\nCOREDUMP_SIGNAL=31\n\n__CURSOR=b\n");
+	for (size_t i = 0; i < nf; i++)
+		n += (size_t)snprintf(b + n, cap - n, "F%zu=x\n", i);
+	n += (size_t)snprintf(b + n, cap - n, "MESSAGE\n");
+	static const char bin[] = "a\n\nCOREDUMP_PID=666\n";
+	for (int i = 0; i < 8; i++)
+		b[n++] = (char)((sizeof(bin) - 1) >> (8 * i));
+	memcpy(b + n, bin, sizeof(bin) - 1);
+	n += sizeof(bin) - 1;
+	n += (size_t)snprintf(b + n, cap - n, "\n\n__CURSOR=c\nCOREDUMP_PID=3\nCOREDUMP_SIGNAL=31\n");
+	assert_int_equal(hd_evidence_parse_text(b, n, "e", &ev, &d), -EBADMSG);
+	assert_int_equal(ev.n, 2);
+	assert_int_equal(ev.v[0].pid, 1);
+	assert_int_equal(ev.v[1].pid, 3);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].line, 5);
+	assert_non_null(strstr(d.v[0].text, "journal export: the record at byte 46 has more than 65536 fields: skipped"));
+	hd_evidence_list_free(&ev);
+	hd_diags_free(&d);
+	free(b);
+}
+
 static void test_junk_bounded(void **state)
 {
 	(void)state;
@@ -207,6 +334,8 @@ int main(void)
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_junk_bounded),
+		cmocka_unit_test(test_other_signal_in_wrapper),
+		cmocka_unit_test(test_too_many_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

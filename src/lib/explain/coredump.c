@@ -109,15 +109,18 @@ static int in_refill(struct source *s)
 	return 0;
 }
 
+/* How far a stream (compressed, or a pipe) is decompressed into memory: headers + notes only; a
+ * prefix larger than this is not a core we should read. The kernel writes the notes right after
+ * the program headers, so only a core rewritten by another tool gets near it. */
+#define STREAM_PREFIX_MAX ((uint64_t)HD_CORE_MAX_NOTES_BYTES + (uint64_t)HD_CORE_MAX_PHDRS * sizeof(Elf64_Phdr))
+
 /* Decompress (or copy) until the prefix holds at least need bytes or the stream ends.
  * 0 (check s->size), -EFBIG beyond the note limit, -EBADMSG corrupt stream, -ENOMEM. */
 static int source_fill(struct source *s, uint64_t need)
 {
 	if (!s->streaming || s->size >= need)
 		return 0;
-	/* headers + notes only: a prefix larger than this is not a core we should read */
-	const uint64_t limit = (uint64_t)HD_CORE_MAX_NOTES_BYTES + (uint64_t)HD_CORE_MAX_PHDRS * sizeof(Elf64_Phdr);
-	if (need > limit)
+	if (need > STREAM_PREFIX_MAX)
 		return -EFBIG;
 	if (need > s->cap) {
 		size_t cap = s->cap ? s->cap : 1 << 16;
@@ -541,6 +544,15 @@ static int read_notes(Elf *e, const struct layout *L, struct source *s, const ch
 					   "byte %llu: PT_NOTE of %llu bytes at %llu is larger than the limit (%u bytes of notes)",
 					   (unsigned long long)ph_at, (unsigned long long)ph.p_filesz,
 					   (unsigned long long)ph.p_offset, HD_CORE_MAX_NOTES_BYTES), -EFBIG;
+		/* A stream still open was not read to its end (the notes lie beyond STREAM_PREFIX_MAX):
+		 * its size so far is not the file's, and saying "the file ends there" would be false. */
+		if (end > s->size && s->streaming)
+			return hd_diag_add(diags, HD_ERROR, name, 0,
+					   "byte %llu: PT_NOTE [%llu, %llu) lies beyond the first %llu MiB, as far as a %s core "
+					   "is read; decompress it to a file and explain that (a plain file is read in place)",
+					   (unsigned long long)ph_at, (unsigned long long)ph.p_offset, (unsigned long long)end,
+					   (unsigned long long)(STREAM_PREFIX_MAX >> 20),
+					   s->comp == HD_CORE_PLAIN ? "piped" : "compressed"), -EFBIG;
 		if (end > s->size)
 			return hd_diag_add(diags, HD_ERROR, name, 0,
 					   "byte %llu: PT_NOTE [%llu, %llu) extends past the end of the file (%llu bytes)",

@@ -15,3 +15,6 @@
  * is 0 with a warning.
  */
 int hd_evidence_read(const char *path_or_dash, struct hd_evidence_list *ev, hd_diags *diags);
+/* The same with another bound than HD_EVIDENCE_TEXT_MAX for text (tests): a regular file larger than
+ * text_max is refused by its st_size without being read, a pipe once byte text_max + 1 arrives. */
+int hd_evidence_read_max(const char *path_or_dash, size_t text_max, struct hd_evidence_list *ev, hd_diags *diags);

@@ -453,6 +453,12 @@ static void signal_verdict(struct hd_evidence *e)
 					   "(the core file's NT_SIGINFO would)");
 	} else if (e->signo > 0) {
 		e->verdict = HD_VERDICT_NOT_SECCOMP;
+		/* The stack was read before the signal was known, and a libc frame at the top (a SIGSEGV
+		 * while blocked in read or epoll_wait) was taken for the syscall a filter refused. For
+		 * another signal that call is only where the process was: keep the frame, infer nothing,
+		 * so no fix is offered for a syscall no filter stopped. */
+		hd_strv_free(&e->candidates);
+		e->inferred = false;
 		if (asprintf(&e->verdict_reason, "killed by signal %d (%s), not SIGSYS: not a seccomp death", e->signo,
 			     sigabbrev_np(e->signo) ? sigabbrev_np(e->signo) : "?") < 0)
 			e->verdict_reason = NULL;
@@ -688,6 +694,19 @@ static bool jnum(const struct jrec *r, const char *key, uint64_t *x)
 	return f && parse_u64(f->v, f->vl, 10, x);
 }
 
+/* COREDUMP_SIGNAL_NAME ("SIGSEGV"), for a record whose COREDUMP_SIGNAL is missing or not a number. 0 unknown. */
+static int signal_by_name(const struct jfield *f)
+{
+	if (!f || f->vl < 4 || f->vl > 16 || memcmp(f->v, "SIG", 3) != 0)
+		return 0;
+	for (int sig = 1; sig < 65; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+		if (abbrev && strlen(abbrev) == f->vl - 3 && memcmp(abbrev, f->v + 3, f->vl - 3) == 0)
+			return sig;
+	}
+	return 0;
+}
+
 static int journal_record(struct ctx *c, const struct jrec *r, unsigned lineno)
 {
 	uint64_t x;
@@ -702,7 +721,7 @@ static int journal_record(struct ctx *c, const struct jrec *r, unsigned lineno)
 		int ret = parse_audit(c, msg->v, msg->vl, lineno, rt);
 		return ret == -ENOMEM || ret == -EFBIG ? ret : 0;
 	}
-	if (!jget(r, "COREDUMP_SIGNAL") && !jget(r, "COREDUMP_PID"))
+	if (!jget(r, "COREDUMP_SIGNAL") && !jget(r, "COREDUMP_SIGNAL_NAME") && !jget(r, "COREDUMP_PID"))
 		return 0; /* not a core dump record */
 	struct hd_evidence *e = new_record(c, HD_EVIDENCE_JOURNAL, lineno);
 	if (!e)
@@ -711,6 +730,8 @@ static int journal_record(struct ctx *c, const struct jrec *r, unsigned lineno)
 		e->pid = (int64_t)x;
 	if (jnum(r, "COREDUMP_SIGNAL", &x) && x < 256)
 		e->signo = (int)x;
+	else
+		e->signo = signal_by_name(jget(r, "COREDUMP_SIGNAL_NAME"));
 	e->time_usec = jnum(r, "COREDUMP_TIMESTAMP", &x) && x < (1ull << 62) ? (int64_t)x : rt;
 	static const struct {
 		const char *key;
@@ -734,12 +755,16 @@ static int journal_record(struct ctx *c, const struct jrec *r, unsigned lineno)
 	return 0;
 }
 
+/* Fields per journal record: journald writes a few dozen; more is hostile input, and the record
+ * is skipped with an error (jrec_add's -EFBIG) while the records after it are still read. */
+#define JOURNAL_MAX_FIELDS 65536u
+
 static int jrec_add(struct jrec *r, const char *k, size_t kl, const char *v, size_t vl)
 {
+	if (r->n >= JOURNAL_MAX_FIELDS)
+		return -EFBIG;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 32;
-		if (cap > 100000)
-			return -EFBIG;
 		struct jfield *f = realloc(r->f, cap * sizeof(*f));
 		if (!f)
 			return -ENOMEM;
@@ -762,23 +787,26 @@ static unsigned count_lines(const char *s, size_t n)
 static int parse_export(struct ctx *c, const char *text, size_t len)
 {
 	struct jrec r = { 0 };
-	size_t i = 0;
+	size_t i = 0, rec_off = 0;
 	unsigned lineno = 1, rec_line = 1;
 	int ret = 0;
+	bool too_many = false, skipped = false; /* this record has too many fields; some record had */
 	while (i <= len) {
 		if (i == len || text[i] == '\n') {
 			/* blank line (or end): the record is complete */
-			if (r.n) {
+			if (r.n && !too_many) {
 				ret = journal_record(c, &r, rec_line);
 				if (ret < 0)
 					break;
 			}
 			r.n = 0;
+			too_many = false;
 			if (i == len)
 				break;
 			i++;
 			lineno++;
 			rec_line = lineno;
+			rec_off = i;
 			continue;
 		}
 		const char *nl = memchr(text + i, '\n', len - i);
@@ -800,7 +828,7 @@ static int parse_export(struct ctx *c, const char *text, size_t len)
 			goto out;
 		}
 		if (eq) {
-			ret = jrec_add(&r, text + i, kl, eq + 1, ll - kl - 1);
+			ret = too_many ? 0 : jrec_add(&r, text + i, kl, eq + 1, ll - kl - 1);
 			i += ll + (nl ? 1 : 0);
 			lineno++;
 		} else {
@@ -822,16 +850,24 @@ static int parse_export(struct ctx *c, const char *text, size_t len)
 				ret = -EBADMSG;
 				goto out;
 			}
-			ret = jrec_add(&r, text + i, kl, text + p, (size_t)sz);
+			ret = too_many ? 0 : jrec_add(&r, text + i, kl, text + p, (size_t)sz);
 			lineno += count_lines(text + p, (size_t)sz) + 1;
 			i = p + (size_t)sz + 1;
+		}
+		if (ret == -EFBIG) {
+			/* the rest of this record is still parsed (a binary field may hold blank lines),
+			 * only not kept: the records after it are read as usual */
+			problem(c, HD_ERROR, rec_line, "journal export: the record at byte %zu has more than %u fields: skipped",
+				rec_off, JOURNAL_MAX_FIELDS);
+			too_many = skipped = true;
+			ret = 0;
 		}
 		if (ret < 0)
 			break;
 	}
 out:
 	free(r.f);
-	return ret;
+	return ret < 0 ? ret : skipped ? -EBADMSG : 0;
 }
 
 /* journalctl -o json / json-pretty / json-seq / an array of them */
@@ -864,7 +900,9 @@ static int json_value_bytes(struct json_object *v, const char **s, size_t *n, ch
 	return -EINVAL;
 }
 
-static int json_record(struct ctx *c, struct json_object *o, unsigned lineno)
+/* One journal record: 0 (also when skipped with a problem), -EBADMSG skipped with an error, -ENOMEM, -EFBIG.
+ * off: the byte where its JSON value starts, idx: its index in an array (or -1), for the error. */
+static int json_record(struct ctx *c, struct json_object *o, unsigned lineno, size_t off, long idx)
 {
 	if (!json_object_is_type(o, json_type_object)) {
 		problem(c, HD_WARNING, lineno, "JSON value is not a journal record (an object): skipped");
@@ -893,7 +931,15 @@ static int json_record(struct ctx *c, struct json_object *o, unsigned lineno)
 		if (ret < 0)
 			break;
 	}
-	if (ret >= 0)
+	if (ret == -EFBIG) {
+		if (idx >= 0)
+			problem(c, HD_ERROR, lineno, "JSON record %ld of the array at byte %zu has more than %u fields: skipped",
+				idx + 1, off, JOURNAL_MAX_FIELDS);
+		else
+			problem(c, HD_ERROR, lineno, "JSON record at byte %zu has more than %u fields: skipped", off,
+				JOURNAL_MAX_FIELDS);
+		ret = -EBADMSG; /* the caller goes on with the next record */
+	} else if (ret >= 0)
 		ret = journal_record(c, &r, lineno);
 	free(r.f);
 	hd_strv_free(&owned);
@@ -908,6 +954,7 @@ static int parse_json(struct ctx *c, const char *text, size_t len)
 	size_t off = 0, counted = 0;
 	unsigned lineno = 1;
 	int ret = 0;
+	bool skipped = false; /* a record was skipped with an error: -EBADMSG at the end */
 	while (off < len) {
 		while (off < len && (isspace((unsigned char)text[off]) || text[off] == 0x1e /* json-seq */))
 			off++;
@@ -926,19 +973,26 @@ static int parse_json(struct ctx *c, const char *text, size_t len)
 			ret = -EBADMSG;
 			break;
 		}
+		size_t start = off;
 		off += json_tokener_get_parse_end(tok);
 		if (json_object_is_type(o, json_type_array)) {
 			size_t n = json_object_array_length(o);
-			for (size_t i = 0; i < n && ret >= 0; i++)
-				ret = json_record(c, json_object_array_get_idx(o, i), lineno);
-		} else
-			ret = json_record(c, o, lineno);
+			for (size_t i = 0; i < n && (ret >= 0 || ret == -EBADMSG); i++) {
+				ret = json_record(c, json_object_array_get_idx(o, i), lineno, start, (long)i);
+				skipped |= ret == -EBADMSG;
+			}
+		} else {
+			ret = json_record(c, o, lineno, start, -1);
+			skipped |= ret == -EBADMSG;
+		}
 		json_object_put(o);
+		if (ret == -EBADMSG)
+			ret = 0;
 		if (ret < 0)
 			break;
 	}
 	json_tokener_free(tok);
-	return ret;
+	return ret < 0 ? ret : skipped ? -EBADMSG : 0;
 }
 
 enum hd_text_format hd_text_detect(const char *text, size_t len)
