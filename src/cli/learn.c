@@ -57,6 +57,11 @@ static void help(void)
 	       "                           libraries) although no run saw them: safe instead of tight.\n"
 	       "                           none (default): only list them, in the drop-in's \"Not sure of\"\n"
 	       "                           section, grouped, with the exposure each group would add\n"
+	       "  --style=allow|deny       SystemCallFilter= as an allow list of what was seen (default), or\n"
+	       "                           as a deny list: ~ the dangerous groups' calls never seen that\n"
+	       "                           @system-service does not hold, for services that run programs no\n"
+	       "                           workload shows (sshd's sessions). When a shell ran, learn says so\n"
+	       "                           and gives the exposure of both forms\n"
 	       "  --while=WORKLOAD         learn a daemon while WORKLOAD runs: start DAEMON traced (in its\n"
 	       "                           own process group), wait until it is up, run /bin/sh -c WORKLOAD\n"
 	       "                           (not traced), then stop the daemon: TERM to all its processes,\n"
@@ -294,7 +299,7 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -311,12 +316,14 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "ready-after", required_argument, NULL, O_READY_AFTER },
 		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
 		{ "widen", required_argument, NULL, O_WIDEN },
+		{ "style", required_argument, NULL, O_STYLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
 	bool merge = false, json = false, widen = false;
+	int style = HD_SUGGEST_ALLOW;
 	struct hd_service_options svc = { .ready_after_ms = 1000, .stop_timeout_ms = 10000 };
 	int sdver = hd_systemd_version_default();
 	opterr = 0;
@@ -389,6 +396,11 @@ next_option:
 			*(c == O_READY_AFTER ? &svc.ready_after_ms : &svc.stop_timeout_ms) = (unsigned)(v * 1000);
 			break;
 		}
+		case O_STYLE:
+			if (strcmp(optarg, "allow") != 0 && strcmp(optarg, "deny") != 0)
+				return cli_usage_error("learn", "--style=%s: expected allow or deny", optarg);
+			style = strcmp(optarg, "deny") == 0 ? HD_SUGGEST_DENY : HD_SUGGEST_ALLOW;
+			break;
 		case O_WIDEN:
 			if (strcmp(optarg, "static") != 0 && strcmp(optarg, "none") != 0)
 				return cli_usage_error("learn", "--widen=%s: expected static or none", optarg);
@@ -594,7 +606,7 @@ next_option:
 	}
 
 	struct hd_suggestion sug, tight;
-	struct hd_suggest_options so = { .sdver = sdver };
+	struct hd_suggest_options so = { .sdver = sdver, .style = style };
 	struct hd_widen_report unsure;
 	hd_strv reachable = { 0 };
 	char *unsure_text = NULL;
@@ -675,6 +687,36 @@ next_option:
 	}
 	else
 		snprintf(score_text, sizeof(score_text), "Exposure: could not be computed (see the errors above)");
+	/* A shell ran: the service may run what no workload showed (a login shell's commands, scripts), and
+	 * an allow list breaks those. Said plainly, with the other form's exposure beside this one's. */
+	const char *shell = hd_suggest_shell_ran(&prof);
+	char shell_note[1024] = "";
+	if (scored && shell) {
+		struct hd_suggestion other;
+		struct hd_suggest_options oo = so;
+		oo.style = style == HD_SUGGEST_DENY ? HD_SUGGEST_ALLOW : HD_SUGGEST_DENY;
+		unsigned ob = 0, oa = 0;
+		hd_diags od = { 0 };
+		bool other_scored = hd_suggest(&prof, &oo, &other) == 0;
+		if (other_scored) {
+			other_scored = hd_suggestion_exposure_replacing(&other, unit_path, replaces, sdver, &ob, &oa, NULL,
+									NULL, &od) == 0;
+			hd_suggestion_free(&other);
+		}
+		hd_diags_free(&od);
+		if (other_scored)
+			snprintf(shell_note, sizeof(shell_note),
+				 "A shell ran (%s): this service may run programs no workload showed (a login shell's "
+				 "commands, scripts), %s. Exposure with the allow list: %u.%u; with the deny list "
+				 "(--style=deny): %u.%u",
+				 shell,
+				 style == HD_SUGGEST_DENY ? "which this deny list lets run"
+							  : "which this allow list breaks; --style=deny lets them run",
+				 (style == HD_SUGGEST_DENY ? oa : after) / 10, (style == HD_SUGGEST_DENY ? oa : after) % 10,
+				 (style == HD_SUGGEST_DENY ? after : oa) / 10, (style == HD_SUGGEST_DENY ? after : oa) % 10);
+		if (other_scored)
+			fprintf(stderr, "%s learn: %s\n", cli_program, shell_note);
+	}
 	const char *score = score_text;
 	if (json) {
 		json_object *root = json_object_new_object();
@@ -715,7 +757,8 @@ next_option:
 		char *header = provenance(&prof, sdver, merge ? merge_files.v : from ? (char *[]){ (char *)from } : NULL,
 					  merge ? merge_files.n : from ? 1 : 0, widen);
 		char *footer = NULL, *text = NULL;
-		if (!header || asprintf(&footer, "%s%s", unsure_text ? unsure_text : "", score) < 0)
+		if (!header || asprintf(&footer, "%s%s%s%s", unsure_text ? unsure_text : "", shell_note,
+					 shell_note[0] ? "\n" : "", score) < 0)
 			footer = NULL;
 		int dr = footer ? hd_suggestion_to_dropin(&sug, header, footer, &text) : -ENOMEM;
 		if (dr == -EINVAL)

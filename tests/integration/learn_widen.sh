@@ -111,6 +111,18 @@ grep -qx '#     write: /usr/bin/cat, cat: write (direct import)' "$T/ev.conf" ||
 grep -qx '#     vfork: /bin/sh, sh: vfork (direct import)' "$T/ev.conf" ||
 	bad "a call only the shell reaches is not cited from it: $(grep '#     vfork:' "$T/ev.conf")"
 
+# a shell among the programs: learn says so, with the exposure of both forms; --style=deny writes a deny list
+printf '{"harden_profile": 1, "commands": ["/usr/sbin/sshd -D"], "syscalls": {"x86-64": {"read": 1, "openat": 1, "setuid": 1}}, "executables": ["/usr/bin/bash", "/usr/bin/true"]}' >"$T/sh.json"
+"$HARDEN" learn --from-profile "$T/sh.json" -o "$T/sh-allow.conf" 2>"$T/sh.err" || bad "learn from a shell's profile failed"
+grep -q 'A shell ran (/usr/bin/bash).*Exposure with the allow list: [0-9.]*; with the deny list (--style=deny): [0-9.]*' "$T/sh.err" ||
+	bad "a shell that ran is not said, with both exposures: $(cat "$T/sh.err")"
+grep -q '^# A shell ran (/usr/bin/bash)' "$T/sh-allow.conf" || bad "the drop-in does not say a shell ran"
+"$HARDEN" learn --from-profile "$T/sh.json" --style=deny -o "$T/sh-deny.conf" 2>/dev/null || bad "--style=deny failed"
+grep '^SystemCallFilter=' "$T/sh-deny.conf" | grep -qv '^SystemCallFilter=~' && bad "--style=deny wrote an allow entry: $(grep ^SystemCallFilter "$T/sh-deny.conf")"
+grep -q '^SystemCallFilter=~.*@reboot' "$T/sh-deny.conf" || bad "--style=deny does not deny @reboot"
+"$HARDEN" learn --from-profile "$T/sh.json" --style=maybe -o /dev/null 2>/dev/null
+[ $? -eq 2 ] || bad "--style=maybe is not a usage error"
+
 # a profile without executables says so; bad values are errors
 printf '{"harden_profile": 1, "syscalls": {"x86-64": {"read": 1}}}' >"$T/old.json"
 "$HARDEN" learn --from-profile "$T/old.json" -o "$T/old.conf" 2>/dev/null

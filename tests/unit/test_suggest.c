@@ -241,6 +241,50 @@ static void test_exposure_replacing(void **state)
 	rmdir(dir);
 }
 
+/* --style=deny: a deny list of the dangerous calls never seen that @system-service does not hold; a seen
+ * call is never denied, and neither is anything ordinary programs need. */
+static void test_deny_style(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "write", "mount", "sethostname", "execve", NULL };
+	add(&p, seen);
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252, .style = HD_SUGGEST_DENY };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	hd_strv denied = { 0 };
+	for (size_t i = 0; i < s.n; i++) {
+		if (strcmp(s.v[i].key, "SystemCallFilter") != 0)
+			continue;
+		assert_int_equal(s.v[i].value[0], '~'); /* never an allow entry */
+		char *copy = strdup(s.v[i].value + 1);
+		for (char *w = strtok(copy, " "); w; w = strtok(NULL, " "))
+			if (w[0] == '@')
+				hd_group_expand(hd_group_find(w, HD_SYSTEMD_252), HD_SYSTEMD_252, &denied);
+			else
+				hd_strv_push(&denied, w);
+		free(copy);
+	}
+	assert_false(hd_strv_contains(&denied, "mount"));       /* seen */
+	assert_false(hd_strv_contains(&denied, "sethostname")); /* seen */
+	assert_false(hd_strv_contains(&denied, "setuid"));      /* @privileged, but @system-service holds it */
+	assert_false(hd_strv_contains(&denied, "chown"));
+	assert_true(hd_strv_contains(&denied, "reboot"));
+	assert_true(hd_strv_contains(&denied, "init_module"));
+	assert_true(hd_strv_contains(&denied, "umount2"));      /* @mount: not seen, not ordinary */
+	assert_true(hd_strv_contains(&denied, "setdomainname"));
+	assert_non_null(line_value(&s, "SystemCallErrorNumber", "EPERM"));
+	hd_strv_free(&denied);
+	hd_suggestion_free(&s);
+	/* a shell among the programs is what makes learn offer this form */
+	assert_null(hd_suggest_shell_ran(&p));
+	hd_profile_add_path(&p.executables, "/usr/sbin/sshd");
+	hd_profile_add_path(&p.executables, "/usr/bin/bash");
+	assert_string_equal(hd_suggest_shell_ran(&p), "/usr/bin/bash");
+	hd_profile_free(&p);
+}
+
 static void test_group_when_most_used(void **state)
 {
 	(void)state;
@@ -494,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_for_host),
 		cmocka_unit_test(test_dropin_text),
 		cmocka_unit_test(test_exposure_replacing),
+		cmocka_unit_test(test_deny_style),
 		cmocka_unit_test(test_also_allow),
 		cmocka_unit_test(test_clone3_needs_clone),
 	};

@@ -148,7 +148,86 @@ static void evidence(const struct hd_profile *p, const hd_strv *names, struct bu
 	}
 }
 
-static int suggest_syscall_filter(const struct hd_profile *p, int sdver, const hd_strv *also_allow,
+const char *hd_suggest_shell_ran(const struct hd_profile *p)
+{
+	static const char *const shells[] = { "sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh",
+					      "rbash", "busybox", NULL };
+	for (size_t i = 0; i < p->executables.n; i++) {
+		const char *b = strrchr(p->executables.v[i], '/');
+		if (in_list(shells, b ? b + 1 : p->executables.v[i]))
+			return p->executables.v[i];
+	}
+	return NULL;
+}
+
+/* The deny-list form (HD_SUGGEST_DENY): ~ of the dangerous calls never seen that ordinary programs
+ * (@system-service) do not need; whole groups first, the rest by name. */
+static int suggest_deny_list(int sdver, const hd_strv *seen, struct hd_suggestion *s)
+{
+	hd_arch native = hd_arch_native();
+	hd_strv ordinary = { 0 }, deny = { 0 }, groups = { 0 }, covered = { 0 };
+	int r = expand_named("@system-service", sdver, &ordinary);
+	if (r < 0)
+		goto out;
+	hd_strv_sort(&ordinary);
+	for (const char *const *g = hd_suggest_dangerous_groups; *g; g++) {
+		hd_strv members = { 0 };
+		if ((r = expand_named(*g, sdver, &members)) < 0)
+			goto out;
+		size_t total = 0, denied = 0;
+		for (size_t i = 0; i < members.n; i++) {
+			const char *m = members.v[i];
+			if (hd_syscall_nr(m, native, NULL) == HD_NR_NONE)
+				continue;
+			total++;
+			if (hd_strv_sorted_contains(&ordinary, m) || hd_strv_sorted_contains(seen, m))
+				continue;
+			denied++;
+			if ((r = hd_strv_push_unique(&deny, m)) < 0)
+				break;
+		}
+		/* the whole group when none of it is needed: shorter, and it follows systemd's own changes */
+		if (r >= 0 && total && denied == total) {
+			r = hd_strv_push(&groups, *g);
+			for (size_t i = 0; r >= 0 && i < members.n; i++)
+				r = hd_strv_push_unique(&covered, members.v[i]);
+		}
+		hd_strv_free(&members);
+		if (r < 0)
+			goto out;
+	}
+	struct buf gv = { 0 }, nv = { 0 };
+	for (size_t i = 0; i < groups.n; i++)
+		bputf(&gv, "%s%s", i ? " " : "~", groups.v[i]);
+	hd_strv_sort(&deny);
+	size_t names = 0;
+	for (size_t i = 0; i < deny.n; i++)
+		if (!hd_strv_contains(&covered, deny.v[i]))
+			bputf(&nv, "%s%s", names++ ? " " : "~", deny.v[i]);
+	if (gv.oom || nv.oom)
+		r = -ENOMEM;
+	if (r >= 0 && groups.n)
+		r = add_line(s, "SystemCallFilter", gv.s,
+			     "deny list: none of these groups' calls was seen, and ordinary programs (@system-service) "
+			     "need none of them");
+	if (r >= 0 && names)
+		r = add_line(s, "SystemCallFilter", nv.s,
+			     "deny list: the rest of the dangerous groups' calls that were never seen and that "
+			     "@system-service does not hold");
+	if (r >= 0 && !groups.n && !names)
+		r = add_line(s, "SystemCallFilter", "~@reboot @swap @module", "deny list: %s",
+			     "every dangerous call was seen; the three groups no service should need are denied");
+	free(gv.s);
+	free(nv.s);
+out:
+	hd_strv_free(&ordinary);
+	hd_strv_free(&deny);
+	hd_strv_free(&groups);
+	hd_strv_free(&covered);
+	return r;
+}
+
+static int suggest_syscall_filter(const struct hd_profile *p, int sdver, const hd_strv *also_allow, int style,
 				  struct hd_suggestion *s)
 {
 	hd_arch native = hd_arch_native();
@@ -166,6 +245,11 @@ static int suggest_syscall_filter(const struct hd_profile *p, int sdver, const h
 		if ((r = expand_named(*g, sdver, &dangerous)) < 0)
 			goto out;
 	hd_strv_sort(&dangerous);
+	if (style == HD_SUGGEST_DENY) {
+		if ((r = suggest_deny_list(sdver, &seen, s)) < 0)
+			goto out;
+		goto error_number;
+	}
 
 	/* groups first: most of it used, nothing dangerous added */
 	for (const struct hd_group_def *g = hd_group_next(NULL, sdver); g; g = hd_group_next(g, sdver)) {
@@ -262,8 +346,10 @@ static int suggest_syscall_filter(const struct hd_profile *p, int sdver, const h
 				  f->newer)) < 0)
 			goto out;
 	}
+error_number:
 	r = add_line(s, "SystemCallErrorNumber", "EPERM",
-		     "calls outside the list fail with EPERM instead of killing the service");
+		     style == HD_SUGGEST_DENY ? "denied calls fail with EPERM instead of killing the service"
+					      : "calls outside the list fail with EPERM instead of killing the service");
 	if (r < 0)
 		goto out;
 	if (!hd_profile_saw_other_arch(p, native))
@@ -713,7 +799,7 @@ int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, s
 {
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { p, o->sdver, out };
-	int r = suggest_syscall_filter(p, o->sdver, o->also_allow, out);
+	int r = suggest_syscall_filter(p, o->sdver, o->also_allow, o->style, out);
 	const char *mounted = mounts_for_host(p);
 	for (size_t i = 0; r == 0 && i < sizeof(setting_rules) / sizeof(setting_rules[0]); i++)
 		r = mounted && setting_rules[i].mount_ns

@@ -34,7 +34,18 @@ struct hd_suggest_options {
 	/* calls to allow although no run saw them (learn --widen=static: what the programs that ran can
 	 * reach, learn/widen.h); one SystemCallFilter= line of names saying so. NULL: none */
 	const hd_strv *also_allow;
+	/* HD_SUGGEST_DENY: SystemCallFilter= as a deny list instead (for services that run programs no
+	 * workload shows, such as sshd's sessions): ~ every call of the dangerous groups that was never
+	 * seen and that @system-service (what ordinary programs need) does not hold; whole groups where all
+	 * of a group is denied. Everything else stays allowed. */
+	int style;
 };
+
+enum { HD_SUGGEST_ALLOW = 0, HD_SUGGEST_DENY = 1 };
+
+/* The first program of p that is a shell (bash, sh, dash, ...: it runs whatever it is given), or NULL: a
+ * service that runs one may run programs no workload showed, and an allow list breaks those. */
+const char *hd_suggest_shell_ran(const struct hd_profile *p);
 
 /* The groups whose members are never allowed unless seen. */
 extern const char *const hd_suggest_dangerous_groups[]; /* NULL-terminated */
