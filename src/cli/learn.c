@@ -69,10 +69,14 @@ static void help(void)
 	       "                           error (WORKLOAD not run, nothing written)\n"
 	       "  --ready-after=SECONDS    --while: the daemon is up once one of its processes listens on a\n"
 	       "                           TCP or unix socket, or after SECONDS at the latest (default 1)\n"
-	       "  --stop-timeout=SECONDS   --while: TERM -> KILL (default 10)\n"
+	       "  --stop-timeout=SECONDS   --while: TERM -> KILL (default: --unit's TimeoutStopSec=, else 10)\n"
 	       "  --unit=FILE with --while and no DAEMON: start the unit's ExecStart= as systemd would for\n"
 	       "                           it: User=/Group= (root only), WorkingDirectory=, Environment=\n"
-	       "                           (systemd's PATH, not harden's environment), KillSignal=;\n"
+	       "                           (systemd's PATH, not harden's environment), KillSignal=,\n"
+	       "                           TimeoutStopSec= (unless --stop-timeout), RuntimeDirectory=,\n"
+	       "                           StateDirectory=, CacheDirectory=, LogsDirectory=,\n"
+	       "                           ConfigurationDirectory= (made with their modes and owner, in\n"
+	       "                           $RUNTIME_DIRECTORY..., the runtime ones removed at the end);\n"
 	       "                           Type=forking: up once the main process has exited (and PIDFile=\n"
 	       "                           names a live process). EnvironmentFile= as systemd reads it\n"
 	       "                           (overrides Environment=); $VAR, ${VAR}, $$ expanded in Exec*=;\n"
@@ -324,6 +328,8 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
 	bool merge = false, json = false, widen = false;
 	int style = HD_SUGGEST_ALLOW;
+	bool stop_timeout_given = false;
+	hd_strv dirs_made = { 0 }; /* the unit's directories this run made (the runtime ones go at the end) */
 	struct hd_service_options svc = { .ready_after_ms = 1000, .stop_timeout_ms = 10000 };
 	int sdver = hd_systemd_version_default();
 	opterr = 0;
@@ -394,6 +400,7 @@ next_option:
 				return cli_usage_error("learn", "%s=%s: expected seconds (0 to 3600)",
 						       c == O_READY_AFTER ? "--ready-after" : "--stop-timeout", optarg);
 			*(c == O_READY_AFTER ? &svc.ready_after_ms : &svc.stop_timeout_ms) = (unsigned)(v * 1000);
+			stop_timeout_given = stop_timeout_given || c == O_STOP_TIMEOUT;
 			break;
 		}
 		case O_STYLE:
@@ -480,6 +487,18 @@ next_option:
 			}
 			for (size_t i = 0; i < spec.not_done.n; i++)
 				fprintf(stderr, "%s learn: note: %s: %s\n", cli_program, unit_path, spec.not_done.v[i]);
+			/* RuntimeDirectory= and its kin, as systemd makes them before the first command */
+			r = hd_service_dirs_make(&spec.dirs, spec.set_ids, spec.uid, spec.gid, &dirs_made, &diags);
+			if (r < 0) {
+				cli_print_diags(&diags);
+				hd_diags_free(&diags);
+				fprintf(stderr, "%s learn: %s: the service's directories cannot be made, so systemd would "
+						"not start it; nothing run, no drop-in written\n", cli_program, unit_path);
+				ret = EXIT_FINDINGS;
+				goto out;
+			}
+			if (spec.stop_timeout_ms && !stop_timeout_given)
+				svc.stop_timeout_ms = spec.stop_timeout_ms;
 			/* ExecStartPre= first, observed into the same profile; one failing stops the learn */
 			hd_strv notes = { 0 };
 			r = hd_service_run_pre(&spec, &to, &prof, &notes, &diags);
@@ -778,6 +797,11 @@ next_option:
 	hd_widen_report_free(&unsure);
 	free(unsure_text);
 out:
+	/* the runtime directories this run made go with the service, as at systemd's stop */
+	if (dirs_made.n && hd_service_dirs_cleanup(&spec.dirs, &dirs_made) < 0)
+		fprintf(stderr, "%s learn: warning: a runtime directory of the service could not be removed\n",
+			cli_program);
+	hd_strv_free(&dirs_made);
 	hd_service_spec_free(&spec);
 	hd_service_exec_free(&start_exec);
 	free(cmdline);

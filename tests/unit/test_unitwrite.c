@@ -13,6 +13,7 @@
 #include "../dropin_property.h"
 #include "unit/unit.h"
 #include "unit/unitwrite.h"
+#include "unit/timespan.h"
 
 static void quotes(const char *path, const char *want)
 {
@@ -192,6 +193,28 @@ static void test_random_paths(void **state)
 	}
 }
 
+/* TimeoutStopSec= and the other spans as systemd reads them */
+static void test_timespan(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		uint64_t ms;
+	} ok[] = { { "90", 90000 }, { "90s", 90000 }, { "1min 30s", 90000 }, { "1min30s", 90000 },
+		   { "1.5s", 1500 }, { "1500ms", 1500 }, { "2h", 7200000 }, { "0", 0 }, { " 5 sec ", 5000 },
+		   { "1us", 1 }, { "infinity", UINT64_MAX }, { "1d 1h", 90000000 } };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		uint64_t ms = 42;
+		assert_int_equal(hd_timespan_ms(ok[i].in, &ms), 0);
+		assert_true(ms == ok[i].ms);
+	}
+	static const char *const bad[] = { "", "s", "5 parsecs", "-1", "1.2.3s", "99999999999999999999y" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t ms;
+		assert_int_equal(hd_timespan_ms(bad[i], &ms), -EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_comment),
 		cmocka_unit_test(test_injection_path),
 		cmocka_unit_test(test_random_paths),
+		cmocka_unit_test(test_timespan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Learning a service while a workload runs: start, readiness, workload, stop (see service.h). */
+#include "unit/timespan.h"
 #include "learn/service.h"
 #include "unit/envfile.h"
 #include "unit/execcmd.h"
@@ -711,6 +712,7 @@ void hd_service_spec_free(struct hd_service_spec *s)
 	hd_strv_free(&s->env_files);
 	hd_strv_free(&s->env_files_where);
 	hd_strv_free(&s->not_done);
+	hd_service_dirs_free(&s->dirs);
 	free(s->cwd);
 	free(s->pid_file);
 	memset(s, 0, sizeof(*s));
@@ -925,6 +927,26 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 		if (r < 0 || (r = hd_strv_pushf(&out->env_files_where, "%s:%u", u.v[i].file, u.v[i].line)) < 0)
 			goto out;
 	}
+	/* RuntimeDirectory= and its kin: made before the first command (by the caller, hd_service_dirs_make),
+	 * named in the environment; what is not emulated is said */
+	if ((r = hd_service_dirs_parse(&u, &out->dirs, d)) < 0 || (r = hd_service_dirs_env(&out->dirs, &out->env)) < 0)
+		goto out;
+	for (size_t i = 0; i < out->dirs.not_done.n; i++)
+		if ((r = hd_strv_push(&out->not_done, out->dirs.not_done.v[i])) < 0)
+			goto out;
+	/* TimeoutStopSec= (or TimeoutSec=, which sets both): how long the stop may take before SIGKILL */
+	for (size_t i = 0; i < u.n; i++) {
+		if (strcmp(u.v[i].section, "Service") ||
+		    (strcmp(u.v[i].key, "TimeoutStopSec") && strcmp(u.v[i].key, "TimeoutSec")))
+			continue;
+		uint64_t ms = 0;
+		if (hd_timespan_ms(u.v[i].value, &ms) < 0)
+			hd_diag_add(d, HD_WARNING, u.v[i].file, u.v[i].line, "%s=%s: not a time span, ignored (as systemd "
+				    "does)", u.v[i].key, u.v[i].value);
+		else /* infinity, and 0 (systemd: no timeout), are bounded by learn's own longest wait */
+			out->stop_timeout_ms = ms == 0 || ms > HD_SERVICE_STOP_TIMEOUT_MAX_MS ? HD_SERVICE_STOP_TIMEOUT_MAX_MS
+											  : (unsigned)ms;
+	}
 	/* WorkingDirectory= */
 	if ((r = unit_value(&u, "WorkingDirectory", &v, &a)) < 0)
 		goto out;
@@ -935,7 +957,8 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			dir = pw ? pw->pw_dir : "/";
 		}
 		struct stat st;
-		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		/* one of the directories made before the start may not be there yet */
+		if ((stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) || hd_service_dirs_cover(&out->dirs, dir))
 			out->cwd = strdup(dir);
 		else if (v[0] != '-') {
 			hd_diag_add(d, HD_ERROR, a->file, a->line, "WorkingDirectory=%s: not a directory", dir);

@@ -5,6 +5,7 @@
 #include "util/diag.h"
 #include "learn/profile.h"
 #include "learn/trace/trace.h"
+#include "learn/unitdirs.h"
 
 struct hd_service_spec;
 
@@ -103,6 +104,8 @@ struct hd_service_spec {
 	int kill_signal;     /* KillSignal= (SIGTERM) */
 	bool kill_main_only; /* KillMode= mixed, process or none (not control-group, the default) */
 	hd_strv not_done;    /* what the unit asks for that this run does not do, for the user */
+	struct hd_service_dirs dirs; /* RuntimeDirectory= and its kin: made before ExecStartPre= */
+	unsigned stop_timeout_ms;    /* TimeoutStopSec= (0: not set) */
 };
 
 /* 0, or -errno with a diag naming FILE:LINE: no ExecStart=, not executable (-ENOEXEC/-EACCES), an unknown
@@ -128,6 +131,8 @@ struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, co
 /* How long an ExecStartPre= may run (systemd's default TimeoutStartSec=) before it is ended, and how long
  * it is given to end after SIGTERM. */
 #define HD_SERVICE_PRE_TIMEOUT_MS 90000u
+/* The longest stop harden waits for (TimeoutStopSec=infinity or 0 included): a learning run must end. */
+#define HD_SERVICE_STOP_TIMEOUT_MAX_MS 300000u
 #define HD_SERVICE_PRE_KILL_MS 5000u
 
 /* ExecStartPre= as systemd runs it: each in order, before ExecStart=, with the unit's user, environment
