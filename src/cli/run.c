@@ -400,10 +400,7 @@ int verb_run(int argc, char **argv)
 			goto done;
 		}
 		if (export_path) {
-			int fd = open(export_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			int r = fd < 0 ? -errno : hd_sandbox_export_bpf(&sb_export, fd);
-			if (fd >= 0 && close(fd) < 0 && r >= 0)
-				r = -errno;
+			int r = hd_sandbox_export_bpf_file(&sb_export, export_path);
 			if (r < 0) {
 				fprintf(stderr, "%s run: cannot write %s: %s\n", cli_program, export_path, strerror(-r));
 				ret = EXIT_FINDINGS;

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Issue 25: hostile files and careless command lines, one section per item of the issue ("# --- item N").
+set -u
+: "${HARDEN:?}"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+# RC DESCRIPTION CMD...: run with a bound (a FIFO would block forever), stdout/stderr to $W/out, $W/err
+expect_rc() {
+	want=$1 what=$2
+	shift 2
+	timeout 30 "$@" >"$W/out" 2>"$W/err" </dev/null
+	rc=$?
+	[ $rc -ne 124 ] || { bad "$what: timed out (blocked)"; return; }
+	[ $rc -eq "$want" ] || { bad "$what: exit $rc, want $want"; cat "$W/err"; }
+}
+no_errno_text() { # DESCRIPTION: the sentinel errnos' strerror must not reach the user
+	if grep -q -e 'RF-kill' -e 'Invalid slot' -e 'No medium found' "$W/out" "$W/err"; then
+		bad "$1: an internal errno printed with strerror"
+		cat "$W/err"
+	fi
+}
+
+printf '[Service]\nExecStart=/bin/true\n' >"$W/ok.service"
+ln -s /dev/null "$W/masked.service"
+: >"$W/empty.service"
+printf '[Service]\nExecStart=/bin/echo %%Z\n' >"$W/spec.service"
+
+# --- item 2: --export-bpf FILE, FILE a symlink to a file: the target is kept, FILE becomes the program
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$W/passwd-copy"
+cp "$W/passwd-copy" "$W/passwd-orig"
+ln -s "$W/passwd-copy" "$W/out.bpf"
+expect_rc 0 "--export-bpf through a symlink" "$HARDEN" run -p SystemCallFilter=@system-service --export-bpf "$W/out.bpf"
+cmp -s "$W/passwd-copy" "$W/passwd-orig" || bad "--export-bpf wrote through the symlink into its target"
+[ -f "$W/out.bpf" ] && [ ! -L "$W/out.bpf" ] || bad "--export-bpf: FILE is not a regular file now"
+size=$(wc -c <"$W/out.bpf")
+[ "$size" -gt 0 ] && [ $((size % 8)) -eq 0 ] || bad "--export-bpf: $size bytes, not a BPF program"
+ls "$W" | grep -q 'out.bpf\.' && bad "--export-bpf left a temporary file"
+
+# learn -o and --profile-out through symlinks (no tracing: --from-profile)
+ln -s "$W/passwd-copy" "$W/p.json"
+cp "$W/passwd-orig" "$W/passwd-copy"
+expect_rc 0 "learn --profile-out through a symlink" "$HARDEN" learn --backend=ptrace --profile-out "$W/p.json" \
+	-o /dev/null -- true
+cmp -s "$W/passwd-copy" "$W/passwd-orig" || bad "learn --profile-out wrote through the symlink into its target"
+[ ! -L "$W/p.json" ] && grep -q 'harden_profile' "$W/p.json" || bad "learn --profile-out: FILE is not the profile"
+ln -s "$W/passwd-copy" "$W/learn.conf"
+cp "$W/passwd-orig" "$W/passwd-copy"
+expect_rc 0 "learn -o through a symlink" "$HARDEN" learn --from-profile "$W/p.json" -o "$W/learn.conf"
+cmp -s "$W/passwd-copy" "$W/passwd-orig" || bad "learn -o wrote through the symlink into its target"
+[ ! -L "$W/learn.conf" ] && grep -q '^\[Service\]' "$W/learn.conf" || bad "learn -o: FILE is not the drop-in"
+
+exit $fail
