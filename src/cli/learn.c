@@ -334,9 +334,13 @@ next_option:
 				return cli_usage_error("learn", "--backend=%s: expected ebpf, ptrace or auto", optarg);
 			break;
 		case 'o':
+			if (cli_check_output_path("learn", "-o", optarg))
+				return EXIT_USAGE;
 			output = optarg;
 			break;
 		case O_PROFILE_OUT:
+			if (cli_check_output_path("learn", "--profile-out", optarg))
+				return EXIT_USAGE;
 			profile_out = optarg;
 			break;
 		case O_PID: {

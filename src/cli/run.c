@@ -310,7 +310,13 @@ int verb_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case OPT_EXPORT: export_path = optarg; break;
+		case OPT_EXPORT:
+			if (cli_check_output_path("run", "--export-bpf", optarg)) {
+				hd_strv_free(&props);
+				return EXIT_USAGE;
+			}
+			export_path = optarg;
+			break;
 		case OPT_PRINT: print = true; break;
 		case OPT_JSON: json = true; break;
 		default:

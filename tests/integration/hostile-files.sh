@@ -51,4 +51,15 @@ expect_rc 0 "learn -o through a symlink" "$HARDEN" learn --from-profile "$W/p.js
 cmp -s "$W/passwd-copy" "$W/passwd-orig" || bad "learn -o wrote through the symlink into its target"
 [ ! -L "$W/learn.conf" ] && grep -q '^\[Service\]' "$W/learn.conf" || bad "learn -o: FILE is not the drop-in"
 
+# --- item 15: an empty output file name is a usage error naming the option
+for args in "run --export-bpf= -- true" "learn -o= -- true" "learn --profile-out= -- true" \
+	"explain --drop-in= /dev/null"; do
+	verb=${args%% *}
+	opt=$(echo "$args" | sed 's/^[a-z]* \([^=]*\)=.*/\1/')
+	rest=$(echo "$args" | sed 's/^[a-z]* [^=]*= //')
+	# shellcheck disable=SC2086
+	expect_rc 2 "$verb $opt ''" "$HARDEN" "$verb" "$opt" '' $rest
+	grep -q "empty file name for $opt" "$W/err" || { bad "$verb $opt '': not said"; cat "$W/err"; }
+done
+
 exit $fail
