@@ -62,4 +62,33 @@ for args in "run --export-bpf= -- true" "learn -o= -- true" "learn --profile-out
 	grep -q "empty file name for $opt" "$W/err" || { bad "$verb $opt '': not said"; cat "$W/err"; }
 done
 
+# --- item 7: a FIFO drop-in, a symlink to a FIFO, a FIFO unit: refused at once, naming the file
+mkfifo "$W/fifo"
+mkdir "$W/ok.service.d"
+mkfifo "$W/ok.service.d/10-fifo.conf"
+expect_rc 1 "FIFO drop-in (show)" "$HARDEN" show --unit "$W/ok.service"
+grep -q "10-fifo.conf: error: a FIFO, not a regular file" "$W/err" || { bad "FIFO drop-in not named"; cat "$W/err"; }
+expect_rc 1 "FIFO drop-in (security)" "$HARDEN" security "$W/ok.service"
+expect_rc 1 "FIFO drop-in (run)" "$HARDEN" run --unit "$W/ok.service" -- true
+rm "$W/ok.service.d/10-fifo.conf"
+ln -s "$W/fifo" "$W/ok.service.d/10-fifo.conf"
+expect_rc 1 "symlink to a FIFO drop-in" "$HARDEN" show --unit "$W/ok.service"
+grep -q "10-fifo.conf: error: a FIFO" "$W/err" || { bad "symlink to a FIFO drop-in not named"; cat "$W/err"; }
+rm "$W/ok.service.d/10-fifo.conf"
+ln -s "$W/fifo" "$W/fifo.service"
+expect_rc 1 "FIFO unit file" "$HARDEN" show --unit "$W/fifo.service"
+grep -q "fifo.service: error: a FIFO" "$W/err" || { bad "FIFO unit not named"; cat "$W/err"; }
+
+# --- item 9: dangling, looping and directory symlink drop-ins: skipped with a warning; the unit loads
+ln -s /nonexistent/harden.conf "$W/ok.service.d/20-dangling.conf"
+ln -s 30-loop.conf "$W/ok.service.d/30-loop.conf"
+ln -s "$W" "$W/ok.service.d/40-dir.conf"
+printf '[Service]\nSystemCallArchitectures=native\n' >"$W/ok.service.d/50-real.conf"
+expect_rc 0 "broken symlink drop-ins (show)" "$HARDEN" show --unit "$W/ok.service"
+for f in 20-dangling 30-loop 40-dir; do
+	grep -q "$f.conf: warning: drop-in ignored" "$W/err" || { bad "$f.conf: no warning naming it"; cat "$W/err"; }
+done
+grep -q '^SystemCallArchitectures=native' "$W/out" || bad "the real drop-in beside broken ones was not applied"
+expect_rc 0 "broken symlink drop-ins (security)" "$HARDEN" security --offline=yes "$W/ok.service"
+
 exit $fail

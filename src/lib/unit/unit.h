@@ -57,6 +57,9 @@ struct hd_unit_load_options {
  * directories (foo-bar-baz.service: foo-bar-.service.d/, foo-.service.d/), then the type-level
  * service.d/ in every directory; *.conf only; a file name in an earlier directory masks the same name
  * later; applied in strcmp order of file names. A template foo@.service is loaded as foo@INSTANCE.
+ * A drop-in that is a dangling, looping or directory symlink is skipped with a warning naming it (systemd
+ * 252 loads the unit without it); a unit file or drop-in that is not a regular file (a FIFO, a device) is
+ * refused with -EINVAL, read without blocking.
  * Not modelled: a unit file that is a symlink to a differently named unit (systemd treats that as an
  * alias, with the alias's drop-ins); it is read like a plain file here.
  * Errors: -EINVAL (empty path, not a unit name, invalid UTF-8), -ENOENT, -EISDIR, -ERFKILL (masked:
