@@ -21,6 +21,7 @@
 #include "learn/exposure.h"
 #include "learn/service.h"
 #include "learn/widen.h"
+#include "unit/unit.h"
 #include "util/fileio.h"
 
 static void help(void)
@@ -466,7 +467,7 @@ next_option:
 			if (r < 0) {
 				fprintf(stderr, "%s learn: %s: cannot start its service%s%s; nothing run, no drop-in "
 						"written\n", cli_program, unit_path, explained ? " (see above)" : ": ",
-					explained ? "" : strerror(-r));
+					explained ? "" : hd_unit_strerror(r));
 				ret = EXIT_FINDINGS;
 				goto out;
 			}

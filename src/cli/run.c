@@ -19,6 +19,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/supervise.h"
 #include "syscalls/syscalls.h"
+#include "unit/unit.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */
@@ -346,7 +347,8 @@ int verb_run(int argc, char **argv)
 		if (r < 0) {
 			if (r == -ENOMEM)
 				goto oom;
-			fprintf(stderr, "%s run: cannot use %s: %s\n", cli_program, unit, strerror(-r));
+			/* not strerror: the unit reader's codes are its own (-ERFKILL: masked) */
+			fprintf(stderr, "%s run: cannot use %s: %s\n", cli_program, unit, hd_unit_strerror(r));
 			ret = EXIT_FINDINGS;
 			goto done;
 		}

@@ -91,4 +91,19 @@ done
 grep -q '^SystemCallArchitectures=native' "$W/out" || bad "the real drop-in beside broken ones was not applied"
 expect_rc 0 "broken symlink drop-ins (security)" "$HARDEN" security --offline=yes "$W/ok.service"
 
+# --- item 10: masked and empty units, unresolvable specifiers: words, not strerror of a sentinel
+expect_rc 1 "masked unit (show)" "$HARDEN" show --unit "$W/masked.service"
+grep -q "masked (a link to /dev/null)" "$W/err" || { bad "masked: not said"; cat "$W/err"; }
+no_errno_text "show masked"
+expect_rc 1 "empty unit (show)" "$HARDEN" show --unit "$W/empty.service"
+grep -q "unit file is empty" "$W/err" || { bad "empty: not said"; cat "$W/err"; }
+no_errno_text "show empty"
+expect_rc 1 "masked unit (run)" "$HARDEN" run --unit "$W/masked.service" -- true
+no_errno_text "run masked"
+expect_rc 1 "masked unit (security)" "$HARDEN" security "$W/masked.service"
+no_errno_text "security masked"
+expect_rc 1 "bad specifier (learn --unit)" "$HARDEN" learn --unit "$W/spec.service" --while true
+grep -q "specifier %Z cannot be resolved in" "$W/err" || { bad "bad specifier: not said"; cat "$W/err"; }
+no_errno_text "learn --unit with %Z"
+
 exit $fail

@@ -629,6 +629,46 @@ static void test_hostile_files(void **state)
 	free(root);
 }
 
+/* Issue 25 item 10: masked, empty and specifier failures are said in words, never by the sentinel
+ * codes' strerror ("Operation not possible due to RF-kill", "Invalid slot"). */
+static void test_error_messages(void **state)
+{
+	(void)state;
+	char *root = make_root();
+	hd_diags d = { 0 };
+	struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = (const char *const[]){ NULL } };
+	struct hd_unit u;
+	char *masked = pathf("%s/m.service", root), *empty = pathf("%s/e.service", root);
+	char *spec = pathf("%s/s.service", root);
+	assert_int_equal(symlink("/dev/null", masked), 0);
+	write_file(empty, "");
+	write_file(spec, "[Service]\nExecStart=/bin/echo %Z\n");
+	assert_int_equal(hd_unit_load(masked, &opt, &u, &d), -ERFKILL);
+	assert_true(has_diag(&d, 0, "unit m.service is masked (a link to /dev/null)"));
+	assert_int_equal(hd_unit_load(empty, &opt, &u, &d), -ERFKILL);
+	assert_true(has_diag(&d, 0, "unit file is empty"));
+	assert_int_equal(hd_unit_load(spec, &opt, &u, &d), -ENOEXEC);
+	assert_true(has_diag(&d, 2, "specifier %Z cannot be resolved in '%Z': no such specifier"));
+	for (size_t i = 0; i < d.n; i++) {
+		assert_null(strstr(d.v[i].text, strerror(ERFKILL)));
+		assert_null(strstr(d.v[i].text, strerror(EBADSLT)));
+	}
+	assert_string_equal(hd_unit_strerror(-ERFKILL), "unit is masked");
+	assert_string_equal(hd_unit_strerror(-EBADSLT), "a specifier cannot be resolved");
+	assert_string_equal(hd_unit_strerror(-ENOENT), strerror(ENOENT));
+	char *out = NULL, why[256] = "";
+	u = (struct hd_unit){ .name = (char *)"x.service" };
+	assert_int_equal(hd_unit_expand_specifiers_why(&u, "a %n %Q", &out, why, sizeof(why)), -EBADSLT);
+	assert_string_equal(why, "specifier %Q cannot be resolved in 'a %n %Q': no such specifier");
+	assert_null(out);
+	hd_diags_free(&d);
+	free(masked);
+	free(empty);
+	free(spec);
+	rm_rf(root);
+	free(root);
+}
+
 /*
  * Drop-ins, laid out as systemd-analyze sees them under --root: the unit file's directory comes first,
  * then the system search path. The expected order was derived from systemd's rules (name-specific
@@ -1376,6 +1416,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_dropins),
 		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_specifiers_static),
 		cmocka_unit_test(test_specifiers_oracle),

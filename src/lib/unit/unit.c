@@ -857,7 +857,12 @@ int hd_unit_load(const char *path, const struct hd_unit_load_options *opt, struc
 		goto fail;
 	}
 	if (is_dev_null(&st) || (S_ISREG(st.st_mode) && st.st_size == 0)) {
-		hd_diag_add(diags, HD_ERROR, out->path, 0, "unit %s is masked (empty file or /dev/null)", out->name);
+		/* -ERFKILL is systemd's own code for a masked unit; its strerror ("RF-kill") is no message */
+		if (is_dev_null(&st))
+			hd_diag_add(diags, HD_ERROR, out->path, 0, "unit %s is masked (a link to /dev/null)", out->name);
+		else
+			hd_diag_add(diags, HD_ERROR, out->path, 0, "unit file is empty (systemd treats %s as masked)",
+				    out->name);
 		r = -ERFKILL;
 		goto fail;
 	}
@@ -887,6 +892,21 @@ int hd_unit_load(const char *path, const struct hd_unit_load_options *opt, struc
 fail:
 	hd_unit_free(out);
 	return r;
+}
+
+const char *hd_unit_strerror(int r)
+{
+	switch (r < 0 ? -r : r) {
+	case ERFKILL: return "unit is masked";
+	case EBADSLT: return "a specifier cannot be resolved";
+	case ENOMEDIUM: return "a specifier cannot be resolved";
+	case ENOEXEC: return "systemd would refuse to load the unit";
+	case EBADMSG: return "not a valid unit file";
+	case ENOBUFS: return "a line is too long";
+	case EFBIG: return "file too large";
+	case EINVAL: return "not a unit file systemd would read";
+	default: return strerror(r < 0 ? -r : r);
+	}
 }
 
 /* ---- load-time checks --------------------------------------------------------------------------- */
