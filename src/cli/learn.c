@@ -440,6 +440,21 @@ next_option:
 	struct hd_service_spec spec = { 0 };
 	struct hd_service_exec start_exec = { 0 };
 
+	/* a unit the drop-in is scored against is checked before anything is traced: a missing or masked
+	 * one would otherwise be found only after the whole workload ran (from_unit loads it below) */
+	if (unit_path && !from_unit) {
+		r = hd_exposure_unit_check(unit_path, sdver, &diags);
+		bool explained = hd_diags_count(&diags, HD_ERROR) > 0;
+		cli_print_diags(&diags);
+		hd_diags_free(&diags);
+		if (r < 0) {
+			fprintf(stderr, "%s learn: --unit %s: cannot use the unit%s%s; nothing traced\n", cli_program,
+				unit_path, explained ? " (see above)" : ": ", explained ? "" : hd_unit_strerror(r));
+			/* the code learn gives when the unit fails at the scoring step */
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (merge || from) {
 		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
 			  : hd_profile_merge_files(&prof, (char *const[]){ (char *)from }, 1, &diags);

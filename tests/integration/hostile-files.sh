@@ -106,4 +106,14 @@ expect_rc 1 "bad specifier (learn --unit)" "$HARDEN" learn --unit "$W/spec.servi
 grep -q "specifier %Z cannot be resolved in" "$W/err" || { bad "bad specifier: not said"; cat "$W/err"; }
 no_errno_text "learn --unit with %Z"
 
+# --- item 12: learn --unit with a missing or masked unit refuses before tracing the workload
+for u in missing masked; do
+	rm -f "$W/ran"
+	expect_rc 2 "learn --unit $u" "$HARDEN" learn --backend=ptrace --unit "$W/$u.service" -o /dev/null -- \
+		sh -c ": >'$W/ran'"
+	[ ! -e "$W/ran" ] || bad "learn --unit $u: the command ran before the unit was checked"
+	grep -q "nothing traced" "$W/err" || { bad "learn --unit $u: refusal not said"; cat "$W/err"; }
+	no_errno_text "learn --unit $u"
+done
+
 exit $fail
