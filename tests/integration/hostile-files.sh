@@ -116,4 +116,14 @@ for u in missing masked; do
 	no_errno_text "learn --unit $u"
 done
 
+# --- item 13: check with an unreadable unit or program: an error and exit 1, never "nothing blocked"
+for input in "$W/masked.service" "$W/missing.service" "--exec /nonexistent/harden-prog"; do
+	# shellcheck disable=SC2086
+	expect_rc 1 "check $input" "$HARDEN" check $input
+	grep -q "blocked" "$W/out" && { bad "check $input: a verdict on stdout"; cat "$W/out"; }
+	grep -q "check: error:" "$W/err" || { bad "check $input: no error"; cat "$W/err"; }
+done
+expect_rc 0 "check of a readable unit" "$HARDEN" check "$W/ok.service"
+grep -q "no syscall with static evidence is blocked" "$W/out" || bad "check ok.service: no verdict"
+
 exit $fail
