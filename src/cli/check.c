@@ -416,10 +416,17 @@ int verb_check(int argc, char **argv)
 		json_object_put(top);
 	} else {
 		json_object_put(jout);
+		/* the reasons first: the summary below refers to them */
+		cli_print_diags(&diags);
+		hd_diags_free(&diags);
 		if (tot.n_blocked)
 			printf("%u syscall(s) may be blocked in %u command(s) checked\n", tot.n_blocked, tot.n_commands);
-		else
+		else if (!tot.n_errors && r >= 0)
 			printf("no syscall with static evidence is blocked (%u command(s) checked)\n", tot.n_commands);
+		/* "nothing blocked" would be a pass for what could not even be read */
+		if (tot.n_errors)
+			fprintf(stderr, "%s check: error: %u unit(s) or program(s) could not be read or checked (see "
+					"above); what they run was not checked\n", cli_program, tot.n_errors);
 	}
 	cli_print_diags(&diags);
 	hd_diags_free(&diags);

@@ -36,6 +36,9 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 void cli_print_diags(const hd_diags *d);
 /* --systemd=V; prints an error and returns EXIT_USAGE on a bad value, else 0. */
 int cli_parse_systemd_version(const char *verb, const char *arg, int *out);
+/* An output path option's value (-o, --export-bpf, ...): an empty name is a usage error, said as
+ * such, not "cannot write : No such file". Prints and returns EXIT_USAGE, else 0. */
+int cli_check_output_path(const char *verb, const char *option, const char *path);
 /* harden --version: the version, libseccomp, the kernel and its compat ABIs (probed). */
 int cli_version(void);
 /* After the command died by signal sig: where that can be the kernel refusing int $0x80 (SIGSEGV on a

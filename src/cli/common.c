@@ -29,6 +29,13 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_check_output_path(const char *verb, const char *option, const char *path)
+{
+	if (!*path)
+		return cli_usage_error(verb, "empty file name for %s", option);
+	return 0;
+}
+
 void cli_print_diags(const hd_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {

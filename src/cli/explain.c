@@ -337,7 +337,11 @@ int verb_explain(int argc, char **argv)
 		switch (c) {
 		case 'h': help(); return EXIT_OK;
 		case 'j': json = true; break;
-		case 'd': drop_in = optarg; break;
+		case 'd':
+			if (cli_check_output_path(VERB, "--drop-in", optarg))
+				return EXIT_USAGE;
+			drop_in = optarg;
+			break;
 		case 'u': unit_path = optarg; break;
 		case 's':
 			if (cli_parse_systemd_version(VERB, optarg, &sdver))

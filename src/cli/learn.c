@@ -21,6 +21,7 @@
 #include "learn/exposure.h"
 #include "learn/service.h"
 #include "learn/widen.h"
+#include "unit/unit.h"
 #include "util/fileio.h"
 
 static void help(void)
@@ -347,9 +348,13 @@ next_option:
 				return cli_usage_error("learn", "--backend=%s: expected ebpf, ptrace or auto", optarg);
 			break;
 		case 'o':
+			if (cli_check_output_path("learn", "-o", optarg))
+				return EXIT_USAGE;
 			output = optarg;
 			break;
 		case O_PROFILE_OUT:
+			if (cli_check_output_path("learn", "--profile-out", optarg))
+				return EXIT_USAGE;
 			profile_out = optarg;
 			break;
 		case O_PID: {
@@ -454,6 +459,21 @@ next_option:
 	struct hd_service_spec spec = { 0 };
 	struct hd_service_exec start_exec = { 0 };
 
+	/* a unit the drop-in is scored against is checked before anything is traced: a missing or masked
+	 * one would otherwise be found only after the whole workload ran (from_unit loads it below) */
+	if (unit_path && !from_unit) {
+		r = hd_exposure_unit_check(unit_path, sdver, &diags);
+		bool explained = hd_diags_count(&diags, HD_ERROR) > 0;
+		cli_print_diags(&diags);
+		hd_diags_free(&diags);
+		if (r < 0) {
+			fprintf(stderr, "%s learn: --unit %s: cannot use the unit%s%s; nothing traced\n", cli_program,
+				unit_path, explained ? " (see above)" : ": ", explained ? "" : hd_unit_strerror(r));
+			/* the code learn gives when the unit fails at the scoring step */
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (merge || from) {
 		r = merge ? hd_profile_merge_files(&prof, rest, (size_t)nrest, &diags)
 			  : hd_profile_merge_files(&prof, (char *const[]){ (char *)from }, 1, &diags);
@@ -481,7 +501,7 @@ next_option:
 			if (r < 0) {
 				fprintf(stderr, "%s learn: %s: cannot start its service%s%s; nothing run, no drop-in "
 						"written\n", cli_program, unit_path, explained ? " (see above)" : ": ",
-					explained ? "" : strerror(-r));
+					explained ? "" : hd_unit_strerror(r));
 				ret = EXIT_FINDINGS;
 				goto out;
 			}

@@ -19,6 +19,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/supervise.h"
 #include "syscalls/syscalls.h"
+#include "unit/unit.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */
@@ -322,7 +323,13 @@ int verb_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case OPT_EXPORT: export_path = optarg; break;
+		case OPT_EXPORT:
+			if (cli_check_output_path("run", "--export-bpf", optarg)) {
+				hd_strv_free(&props);
+				return EXIT_USAGE;
+			}
+			export_path = optarg;
+			break;
 		case OPT_PRINT: print = true; break;
 		case OPT_JSON: json = true; break;
 		default:
@@ -352,7 +359,8 @@ int verb_run(int argc, char **argv)
 		if (r < 0) {
 			if (r == -ENOMEM)
 				goto oom;
-			fprintf(stderr, "%s run: cannot use %s: %s\n", cli_program, unit, strerror(-r));
+			/* not strerror: the unit reader's codes are its own (-ERFKILL: masked) */
+			fprintf(stderr, "%s run: cannot use %s: %s\n", cli_program, unit, hd_unit_strerror(r));
 			ret = EXIT_FINDINGS;
 			goto done;
 		}
@@ -412,10 +420,7 @@ int verb_run(int argc, char **argv)
 			goto done;
 		}
 		if (export_path) {
-			int fd = open(export_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			int r = fd < 0 ? -errno : hd_sandbox_export_bpf(&sb_export, fd);
-			if (fd >= 0 && close(fd) < 0 && r >= 0)
-				r = -errno;
+			int r = hd_sandbox_export_bpf_file(&sb_export, export_path);
 			if (r < 0) {
 				fprintf(stderr, "%s run: cannot write %s: %s\n", cli_program, export_path, strerror(-r));
 				ret = EXIT_FINDINGS;

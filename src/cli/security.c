@@ -211,13 +211,13 @@ static void report_error(struct run *run, const char *path, const hd_diags *d, i
 		if (d->v[i].severity == HD_ERROR)
 			why = &d->v[i];
 	if (!why)
-		fprintf(stderr, "%s: error: %s\n", path, strerror(-r));
+		fprintf(stderr, "%s: error: %s\n", path, hd_unit_strerror(r));
 	fprintf(stderr, "%s %s: %s: not scored\n", cli_program, verb, path);
 	if (run->errors) {
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "file", json_object_new_string(why && why->file ? why->file : path));
 		json_object_object_add(e, "line", why && why->line ? json_object_new_int((int)why->line) : NULL);
-		json_object_object_add(e, "error", json_object_new_string(why ? why->text : strerror(-r)));
+		json_object_object_add(e, "error", json_object_new_string(why ? why->text : hd_unit_strerror(r)));
 		json_object_object_add(e, "unit_file", json_object_new_string(path));
 		json_object_array_add(run->errors, e);
 	}

@@ -96,7 +96,8 @@ static int apply_unit(struct side *side, const char *path, int sdver)
 		return r;
 	if (r < 0) {
 		cli_print_diags(&side->diags);
-		fprintf(stderr, "%s show: %s: %s\n", cli_program, path, strerror(-r));
+		/* not strerror: the unit reader's codes are its own (-ERFKILL: masked) */
+		fprintf(stderr, "%s show: %s: %s\n", cli_program, path, hd_unit_strerror(r));
 		return EXIT_FINDINGS;
 	}
 	return 0;

@@ -152,6 +152,41 @@ static void test_fifo_in_place(void **state)
 	rm_tree(dir, "fifo");
 }
 
+/* Issue 25 item 2: a symlink to a regular file is replaced by the new file; the target keeps its content
+ * (harden run --export-bpf truncated a link's target in place). Binary data is written whole. */
+static void test_symlink_not_followed(void **state)
+{
+	(void)state;
+	char path[512], target[512], *dir = tmp_path(path, "out.bpf");
+	snprintf(target, sizeof(target), "%s/target", dir);
+	assert_int_equal(hd_write_file_atomic(target, "root:x:0:0\n", 0644), 0);
+	assert_int_equal(symlink(target, path), 0);
+	static const unsigned char bin[] = { 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x7f, 0x00, 0x01 };
+	assert_int_equal(hd_write_file_atomic_data(path, bin, sizeof(bin), 0644), 0);
+	assert_string_equal(slurp(target), "root:x:0:0\n");
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, (off_t)sizeof(bin));
+	unsigned char back[sizeof(bin)];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, back, sizeof(back)), (ssize_t)sizeof(back));
+	close(fd);
+	assert_memory_equal(back, bin, sizeof(bin));
+	assert_int_equal(entries(dir), 2);
+	unlink(target);
+	rm_tree(dir, "out.bpf");
+}
+
+/* An empty name is refused, not turned into a temporary file ".XXXXXX" in the current directory. */
+static void test_empty_path(void **state)
+{
+	(void)state;
+	assert_int_equal(hd_write_file_atomic("", "x", 0644), -EINVAL);
+	assert_int_equal(hd_write_file_atomic_data("", "x", 1, 0644), -EINVAL);
+}
+
 static void test_missing_dir(void **state)
 {
 	(void)state;
@@ -177,6 +212,8 @@ int main(void)
 		cmocka_unit_test(test_unwritable_dir),
 		cmocka_unit_test(test_fifo_in_place),
 		cmocka_unit_test(test_missing_dir),
+		cmocka_unit_test(test_symlink_not_followed),
+		cmocka_unit_test(test_empty_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

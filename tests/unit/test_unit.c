@@ -505,6 +505,170 @@ static void test_load_errors(void **state)
 	free(root);
 }
 
+/* The reader must not block on a FIFO (the open waits for a writer): run the load in a child under an
+ * alarm so that a regression fails this test instead of hanging it. Returns hd_unit_load's result. */
+static int load_bounded(const char *path, const struct hd_unit_load_options *opt, hd_diags *d)
+{
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		alarm(10);
+		struct hd_unit u;
+		hd_diags cd = { 0 };
+		int r = hd_unit_load(path, opt, &u, &cd);
+		if (r == 0)
+			hd_unit_free(&u);
+		/* the result, then each diag as "severity TEXT" lines for the parent */
+		dprintf(pfd[1], "%d\n", r);
+		for (size_t i = 0; i < cd.n; i++)
+			dprintf(pfd[1], "%d %s: %s\n", (int)cd.v[i].severity, cd.v[i].file ? cd.v[i].file : "",
+				cd.v[i].text);
+		_exit(0);
+	}
+	close(pfd[1]);
+	FILE *f = fdopen(pfd[0], "r");
+	assert_non_null(f);
+	char line[1024];
+	int r = 1;
+	bool first = true;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (first)
+			r = atoi(line);
+		else
+			hd_diag_add(d, (hd_severity)atoi(line), NULL, 0, "%s", strchr(line, ' ') + 1);
+		first = false;
+	}
+	fclose(f);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st)); /* SIGALRM: the load blocked */
+	assert_false(first);
+	return r;
+}
+
+/* Issue 25 items 7 and 9: a FIFO unit file or drop-in (or a symlink to one) is refused, naming it, without
+ * blocking; a dangling, looping or directory symlink drop-in is skipped with a warning, as systemd 252
+ * does (its load_dropin ignores config_parse's failure), and the unit loads with the other drop-ins. */
+static void test_hostile_files(void **state)
+{
+	(void)state;
+	char *root = make_root();
+	hd_diags d = { 0 };
+	struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = (const char *const[]){ NULL } };
+	char *unit = pathf("%s/h.service", root), *dd = pathf("%s/h.service.d", root);
+	char *fifo = pathf("%s/fifo", root), *real = pathf("%s/h.service.d/50-real.conf", root);
+	write_file(unit, "[Service]\nExecStart=/bin/true\n");
+	write_file(real, "[Service]\nUser=nobody\n");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	/* skipped, with a warning naming each; the real drop-in still applies */
+	char *dangling = pathf("%s/10-dangling.conf", dd), *loop = pathf("%s/20-loop.conf", dd);
+	char *dir = pathf("%s/30-dir.conf", dd);
+	assert_int_equal(symlink("/nonexistent/harden-x.conf", dangling), 0);
+	assert_int_equal(symlink("20-loop.conf", loop), 0);
+	assert_int_equal(symlink(root, dir), 0);
+	struct hd_unit u;
+	assert_int_equal(hd_unit_load(unit, &opt, &u, &d), 0);
+	assert_int_equal(u.dropins.n, 1);
+	assert_string_equal(u.dropins.v[0], real);
+	assert_non_null(hd_unit_find_last(&u, "Service", "User"));
+	hd_unit_free(&u);
+	assert_int_equal(hd_diags_count(&d, HD_WARNING), 3);
+	assert_int_equal(hd_diags_count(&d, HD_ERROR), 0);
+	const char *const skipped[] = { dangling, loop, dir };
+	for (size_t i = 0; i < 3; i++) {
+		bool named = false;
+		for (size_t k = 0; k < d.n; k++)
+			named |= d.v[k].file && strcmp(d.v[k].file, skipped[i]) == 0 && strstr(d.v[k].text, "ignored");
+		assert_true(named);
+	}
+	hd_diags_free(&d);
+	unlink(dangling);
+	unlink(loop);
+	unlink(dir);
+
+	/* a FIFO drop-in, and a symlink to one: refused, named, at once */
+	char *fd_in = pathf("%s/40-fifo.conf", dd);
+	assert_int_equal(mkfifo(fd_in, 0600), 0);
+	assert_int_equal(load_bounded(unit, &opt, &d), -EINVAL);
+	assert_true(has_diag(&d, 0, "40-fifo.conf: a FIFO, not a regular file"));
+	hd_diags_free(&d);
+	unlink(fd_in);
+	assert_int_equal(symlink(fifo, fd_in), 0);
+	assert_int_equal(load_bounded(unit, &opt, &d), -EINVAL);
+	assert_true(has_diag(&d, 0, "40-fifo.conf: a FIFO, not a regular file"));
+	hd_diags_free(&d);
+	unlink(fd_in);
+
+	/* the unit file itself a FIFO, or a symlink to one */
+	char *fu = pathf("%s/fifo-unit.service", root), *lu = pathf("%s/link-unit.service", root);
+	assert_int_equal(mkfifo(fu, 0600), 0);
+	assert_int_equal(symlink(fifo, lu), 0);
+	assert_int_equal(load_bounded(fu, &opt, &d), -EINVAL);
+	assert_true(has_diag(&d, 0, "fifo-unit.service: a FIFO, not a regular file"));
+	hd_diags_free(&d);
+	assert_int_equal(load_bounded(lu, &opt, &d), -EINVAL);
+	assert_true(has_diag(&d, 0, "link-unit.service: a FIFO, not a regular file"));
+	hd_diags_free(&d);
+
+	free(unit);
+	free(dd);
+	free(fifo);
+	free(real);
+	free(dangling);
+	free(loop);
+	free(dir);
+	free(fd_in);
+	free(fu);
+	free(lu);
+	rm_rf(root);
+	free(root);
+}
+
+/* Issue 25 item 10: masked, empty and specifier failures are said in words, never by the sentinel
+ * codes' strerror ("Operation not possible due to RF-kill", "Invalid slot"). */
+static void test_error_messages(void **state)
+{
+	(void)state;
+	char *root = make_root();
+	hd_diags d = { 0 };
+	struct hd_unit_load_options opt = { .sdver = HD_SYSTEMD_252, .search_path = (const char *const[]){ NULL } };
+	struct hd_unit u;
+	char *masked = pathf("%s/m.service", root), *empty = pathf("%s/e.service", root);
+	char *spec = pathf("%s/s.service", root);
+	assert_int_equal(symlink("/dev/null", masked), 0);
+	write_file(empty, "");
+	write_file(spec, "[Service]\nExecStart=/bin/echo %Z\n");
+	assert_int_equal(hd_unit_load(masked, &opt, &u, &d), -ERFKILL);
+	assert_true(has_diag(&d, 0, "unit m.service is masked (a link to /dev/null)"));
+	assert_int_equal(hd_unit_load(empty, &opt, &u, &d), -ERFKILL);
+	assert_true(has_diag(&d, 0, "unit file is empty"));
+	assert_int_equal(hd_unit_load(spec, &opt, &u, &d), -ENOEXEC);
+	assert_true(has_diag(&d, 2, "specifier %Z cannot be resolved in '%Z': no such specifier"));
+	for (size_t i = 0; i < d.n; i++) {
+		assert_null(strstr(d.v[i].text, strerror(ERFKILL)));
+		assert_null(strstr(d.v[i].text, strerror(EBADSLT)));
+	}
+	assert_string_equal(hd_unit_strerror(-ERFKILL), "unit is masked");
+	assert_string_equal(hd_unit_strerror(-EBADSLT), "a specifier cannot be resolved");
+	assert_string_equal(hd_unit_strerror(-ENOENT), strerror(ENOENT));
+	char *out = NULL, why[256] = "";
+	u = (struct hd_unit){ .name = (char *)"x.service" };
+	assert_int_equal(hd_unit_expand_specifiers_why(&u, "a %n %Q", &out, why, sizeof(why)), -EBADSLT);
+	assert_string_equal(why, "specifier %Q cannot be resolved in 'a %n %Q': no such specifier");
+	assert_null(out);
+	hd_diags_free(&d);
+	free(masked);
+	free(empty);
+	free(spec);
+	rm_rf(root);
+	free(root);
+}
+
 /*
  * Drop-ins, laid out as systemd-analyze sees them under --root: the unit file's directory comes first,
  * then the system search path. The expected order was derived from systemd's rules (name-specific
@@ -1251,6 +1415,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_dropins),
+		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_specifiers_static),
 		cmocka_unit_test(test_specifiers_oracle),

@@ -435,7 +435,7 @@ int hd_check_unit(const char *path, const struct hd_check_options *o, struct hd_
 		return r;
 	if (r < 0) {
 		if (hd_diags_count(diags, HD_ERROR) == 0)
-			hd_diag_add(diags, HD_ERROR, path, 0, "cannot load unit: %s", strerror(-r));
+			hd_diag_add(diags, HD_ERROR, path, 0, "cannot load unit: %s", hd_unit_strerror(r));
 		out->n_errors++;
 		hd_unit_free(&u);
 		return 0;

@@ -65,6 +65,20 @@ static bool leave_out_replaced(struct hd_unit *u, const char *replaces)
 	return false;
 }
 
+int hd_exposure_unit_check(const char *unit_path, int sdver, hd_diags *diags)
+{
+	struct hd_unit u = { 0 };
+	struct hd_assessment a = { 0 };
+	struct hd_unit_load_options lo = { .sdver = sdver };
+	/* the same steps hd_suggestion_exposure takes, so what passes here is scored after learning */
+	int r = hd_unit_load(unit_path, &lo, &u, diags);
+	if (r >= 0)
+		r = hd_assess_loaded_unit(&u, NULL, sdver, &a, diags);
+	hd_assessment_free(&a);
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
+}
+
 int hd_suggestion_exposure(const struct hd_suggestion *sug, const char *unit_path, int sdver, unsigned *before,
 			   unsigned *after, hd_diags *diags)
 {

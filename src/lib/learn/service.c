@@ -674,8 +674,20 @@ static int signal_by_name(const char *s)
 	return -1;
 }
 
+/* a's value, specifiers expanded; a failure is an error naming a's file and line and the specifier
+ * (the code alone, -EBADSLT, would reach the user as strerror's "Invalid slot") */
+static int expand_value(const struct hd_unit *u, const struct hd_unit_assignment *a, char **out, hd_diags *d)
+{
+	char why[512];
+	int r = hd_unit_expand_specifiers_why(u, a->value, out, why, sizeof(why));
+	if (r < 0 && r != -ENOMEM)
+		hd_diag_add(d, HD_ERROR, a->file, a->line, "%s=: %s", a->key, why);
+	return r;
+}
+
 /* The value of the last assignment, specifiers expanded (NULL if unset or empty). */
-static int unit_value(const struct hd_unit *u, const char *key, char **out, const struct hd_unit_assignment **where)
+static int unit_value(const struct hd_unit *u, const char *key, char **out, const struct hd_unit_assignment **where,
+		      hd_diags *d)
 {
 	*out = NULL;
 	const struct hd_unit_assignment *a = hd_unit_find_last(u, "Service", key);
@@ -683,7 +695,7 @@ static int unit_value(const struct hd_unit *u, const char *key, char **out, cons
 		*where = a;
 	if (!a || !*a->value)
 		return 0;
-	return hd_unit_expand_specifiers(u, a->value, out);
+	return expand_value(u, a, out, d);
 }
 
 static void command_free(struct hd_service_command *c)
@@ -760,7 +772,7 @@ static int take_commands(const struct hd_unit *u, const char *key, struct hd_ser
 			continue;
 		}
 		char *v = NULL;
-		int r = hd_unit_expand_specifiers(u, a->value, &v);
+		int r = expand_value(u, a, &v, d);
 		struct hd_exec_line line = { 0 };
 		if (r == 0)
 			r = hd_exec_parse(v, a->file, a->line, &line, d);
@@ -798,7 +810,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	const struct hd_unit_assignment *a;
 	char *v = NULL;
 	/* ExecStart=: the last non-empty one (an empty one resets) */
-	if ((r = unit_value(&u, "ExecStart", &v, &a)) < 0)
+	if ((r = unit_value(&u, "ExecStart", &v, &a, d)) < 0)
 		goto out;
 	if (!v) {
 		hd_diag_add(d, HD_ERROR, a ? a->file : u.path, a ? a->line : 0,
@@ -835,7 +847,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
 	/* User=, Group= */
 	char *user = NULL, *group = NULL;
-	if ((r = unit_value(&u, "User", &user, &a)) < 0 || (r = unit_value(&u, "Group", &group, NULL)) < 0) {
+	if ((r = unit_value(&u, "User", &user, &a, d)) < 0 || (r = unit_value(&u, "Group", &group, NULL, d)) < 0) {
 		free(user);
 		goto out;
 	}
@@ -895,7 +907,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			continue;
 		}
 		char *x = NULL;
-		if ((r = hd_unit_expand_specifiers(&u, u.v[i].value, &x)) < 0 ||
+		if ((r = expand_value(&u, &u.v[i], &x, d)) < 0 ||
 		    (r = push_env_words(x, &out->env, u.v[i].file, u.v[i].line, d)) < 0) {
 			free(x);
 			goto out;
@@ -912,7 +924,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			continue;
 		}
 		char *x = NULL;
-		if ((r = hd_unit_expand_specifiers(&u, u.v[i].value, &x)) < 0)
+		if ((r = expand_value(&u, &u.v[i], &x, d)) < 0)
 			goto out;
 		const char *fp = x[0] == '-' ? x + 1 : x;
 		if (fp[0] != '/') {
@@ -948,7 +960,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 											  : (unsigned)ms;
 	}
 	/* WorkingDirectory= */
-	if ((r = unit_value(&u, "WorkingDirectory", &v, &a)) < 0)
+	if ((r = unit_value(&u, "WorkingDirectory", &v, &a, d)) < 0)
 		goto out;
 	if (v) {
 		const char *dir = v[0] == '-' ? v + 1 : v;
@@ -969,13 +981,13 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			goto out;
 	}
 	/* Type=forking, PIDFile=, KillSignal= */
-	if ((r = unit_value(&u, "Type", &v, NULL)) < 0)
+	if ((r = unit_value(&u, "Type", &v, NULL, d)) < 0)
 		goto out;
 	out->forking = v && strcmp(v, "forking") == 0;
 	free(v);
-	if ((r = unit_value(&u, "PIDFile", &out->pid_file, NULL)) < 0)
+	if ((r = unit_value(&u, "PIDFile", &out->pid_file, NULL, d)) < 0)
 		goto out;
-	if ((r = unit_value(&u, "KillSignal", &v, &a)) < 0)
+	if ((r = unit_value(&u, "KillSignal", &v, &a, d)) < 0)
 		goto out;
 	if (v) {
 		int sig = signal_by_name(v);
@@ -993,7 +1005,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	}
 	/* KillMode=: who gets KillSignal=. A learning run must end with nothing left, so where systemd would
 	 * leave the rest running (process, none) it is killed once the main process is gone, and said so */
-	if ((r = unit_value(&u, "KillMode", &v, &a)) < 0)
+	if ((r = unit_value(&u, "KillMode", &v, &a, d)) < 0)
 		goto out;
 	if (v) {
 		bool whole_group = !*v || strcmp(v, "control-group") == 0; /* empty: the default again, as systemd */
@@ -1012,7 +1024,7 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			hd_strv_push(&out->not_done, "KillMode=none: KillSignal= still goes to the main process");
 		free(v);
 	}
-	if (r == 0 && (r = unit_value(&u, "ExecReload", &v, &a)) == 0 && v) {
+	if (r == 0 && (r = unit_value(&u, "ExecReload", &v, &a, d)) == 0 && v) {
 		if (*v)
 			hd_strv_push(&out->not_done, "ExecReload= is not run, so its calls are not learned (systemd runs "
 				     "it under the filter on `systemctl reload`): learn the command on its own while the "

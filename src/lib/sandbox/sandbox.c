@@ -20,6 +20,7 @@
 
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
+#include "util/fileio.h"
 
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE 65
@@ -1048,6 +1049,11 @@ static int write_all(int fd, const void *p, size_t n)
 int hd_sandbox_export_bpf(const struct hd_sandbox *sb, int fd)
 {
 	return write_all(fd, sb->bpf, sb->bpf_len * sizeof(struct sock_filter));
+}
+
+int hd_sandbox_export_bpf_file(const struct hd_sandbox *sb, const char *path)
+{
+	return hd_write_file_atomic_data(path, sb->bpf, sb->bpf_len * sizeof(struct sock_filter), 0644);
 }
 
 int hd_sandbox_export_pfc(const struct hd_sandbox *sb, int fd)

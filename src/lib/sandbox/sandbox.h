@@ -106,6 +106,9 @@ struct hd_sandbox_verdict hd_sandbox_intent(const struct hd_sandbox *sb, uint32_
 /* Write the BPF (raw struct sock_filter array, as bwrap --seccomp wants) / libseccomp's pseudo code. */
 int hd_sandbox_export_bpf(const struct hd_sandbox *sb, int fd);
 int hd_sandbox_export_pfc(const struct hd_sandbox *sb, int fd);
+/* The BPF to the file path, replaced atomically (hd_write_file_atomic_data: never through a symlink,
+ * never half a program). 0 or -errno. */
+int hd_sandbox_export_bpf_file(const struct hd_sandbox *sb, const char *path);
 
 /* Install in the calling process: NNP, MDWE, then the program (TSYNC). Returns the USER_NOTIF listener fd
  * (close-on-exec) when the mode uses one, 0 when not, or -errno. Async-signal-safe after build: only

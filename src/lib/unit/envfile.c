@@ -326,7 +326,8 @@ int hd_envfile_parse(const char *text, size_t len, const char *file, hd_strv *en
 
 int hd_envfile_load(const char *path, hd_strv *env, hd_diags *d)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer, before fstat could refuse it */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 		if (e != ENOENT)

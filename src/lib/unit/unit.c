@@ -587,21 +587,46 @@ static int list_dropin_files(const hd_strv *dirs, hd_strv *files, hd_diags *diag
 
 /* ---- loading ------------------------------------------------------------------------------------ */
 
-/* Read a whole file, bounded. Returns -errno with a diag naming the file. */
-static int read_file(const char *path, char **out, size_t *out_len, hd_diags *diags)
+static const char *file_type_name(mode_t m)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+/*
+ * Read a whole file, bounded. Returns -errno with a diag naming the file, except for what a drop-in
+ * may be and systemd skips (dangling, looping or directory symlinks: -ENOENT, -ELOOP, -EISDIR), which
+ * return without a diag when quiet_skippable is set: the caller warns.
+ * O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, and reading it waits for data,
+ * so a FIFO named like a unit file would hang every verb; it is refused once fstat says what it is.
+ */
+static int read_file(const char *path, bool quiet_skippable, char **out, size_t *out_len, hd_diags *diags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
-		hd_diag_add(diags, HD_ERROR, path, 0, "cannot open: %s", strerror(e));
+		if (!(quiet_skippable && (e == ENOENT || e == ELOOP)))
+			hd_diag_add(diags, HD_ERROR, path, 0, "cannot open: %s", strerror(e));
 		return -e;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
 		hd_diag_add(diags, HD_ERROR, path, 0, "cannot read: %s", strerror(e));
 		close(fd);
 		return -e;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!quiet_skippable)
+			hd_diag_add(diags, HD_ERROR, path, 0, "is a directory, not a unit file");
+		close(fd);
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		hd_diag_add(diags, HD_ERROR, path, 0, "%s, not a regular file: refused (reading it could block)",
+			    file_type_name(st.st_mode));
+		close(fd);
+		return -EINVAL;
 	}
 	size_t cap = 8192, n = 0;
 	char *buf = malloc(cap);
@@ -646,11 +671,18 @@ static int read_file(const char *path, char **out, size_t *out_len, hd_diags *di
 	return 0;
 }
 
-static int parse_file(struct hd_unit *u, const char *path, hd_diags *diags)
+static int parse_file(struct hd_unit *u, const char *path, bool dropin, hd_diags *diags)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int r = read_file(path, &text, &len, diags);
+	int r = read_file(path, dropin, &text, &len, diags);
+	/* systemd 252 (load_dropin: config_parse's result is not checked) loads the unit without a
+	 * drop-in it cannot open or read: a dangling, looping or directory symlink is skipped, said */
+	if (dropin && (r == -ENOENT || r == -ELOOP || r == -EISDIR)) {
+		hd_diag_add(diags, HD_WARNING, path, 0, "drop-in ignored (as systemd does): %s",
+			    r == -ENOENT ? "a dangling symlink" : r == -ELOOP ? "a symlink loop" : "a directory");
+		return 1;
+	}
 	if (r < 0)
 		return r;
 	r = hd_unit_parse_text(u, text, len, path, diags);
@@ -692,8 +724,8 @@ static int collect_dropins(struct hd_unit *u, const char *unit_dir, const struct
 	if (r >= 0)
 		r = list_dropin_files(&dirs, &files, diags);
 	for (size_t i = 0; r >= 0 && i < files.n; i++) {
-		r = parse_file(u, files.v[i], diags);
-		if (r >= 0)
+		r = parse_file(u, files.v[i], true, diags);
+		if (r == 0)
 			r = hd_strv_push(&u->dropins, files.v[i]);
 	}
 	hd_strv_free(&search);
@@ -780,16 +812,21 @@ int hd_unit_load(const char *path, const struct hd_unit_load_options *opt, struc
 		goto fail;
 	}
 	if (is_dev_null(&st) || (S_ISREG(st.st_mode) && st.st_size == 0)) {
-		hd_diag_add(diags, HD_ERROR, out->path, 0, "unit %s is masked (empty file or /dev/null)", out->name);
+		/* -ERFKILL is systemd's own code for a masked unit; its strerror ("RF-kill") is no message */
+		if (is_dev_null(&st))
+			hd_diag_add(diags, HD_ERROR, out->path, 0, "unit %s is masked (a link to /dev/null)", out->name);
+		else
+			hd_diag_add(diags, HD_ERROR, out->path, 0, "unit file is empty (systemd treats %s as masked)",
+				    out->name);
 		r = -ERFKILL;
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		hd_diag_add(diags, HD_ERROR, out->path, 0, "not a regular file");
+		hd_diag_add(diags, HD_ERROR, out->path, 0, "%s, not a regular file: refused", file_type_name(st.st_mode));
 		r = -EINVAL;
 		goto fail;
 	}
-	r = parse_file(out, out->path, diags);
+	r = parse_file(out, out->path, false, diags);
 	if (r < 0)
 		goto fail;
 	char *dir = strndup(out->path, (size_t)(strrchr(out->path, '/') - out->path));
@@ -810,6 +847,21 @@ int hd_unit_load(const char *path, const struct hd_unit_load_options *opt, struc
 fail:
 	hd_unit_free(out);
 	return r;
+}
+
+const char *hd_unit_strerror(int r)
+{
+	switch (r < 0 ? -r : r) {
+	case ERFKILL: return "unit is masked";
+	case EBADSLT: return "a specifier cannot be resolved";
+	case ENOMEDIUM: return "a specifier cannot be resolved";
+	case ENOEXEC: return "systemd would refuse to load the unit";
+	case EBADMSG: return "not a valid unit file";
+	case ENOBUFS: return "a line is too long";
+	case EFBIG: return "file too large";
+	case EINVAL: return "not a unit file systemd would read";
+	default: return strerror(r < 0 ? -r : r);
+	}
 }
 
 /* ---- load-time checks --------------------------------------------------------------------------- */

@@ -57,6 +57,9 @@ struct hd_unit_load_options {
  * directories (foo-bar-baz.service: foo-bar-.service.d/, foo-.service.d/), then the type-level
  * service.d/ in every directory; *.conf only; a file name in an earlier directory masks the same name
  * later; applied in strcmp order of file names. A template foo@.service is loaded as foo@INSTANCE.
+ * A drop-in that is a dangling, looping or directory symlink is skipped with a warning naming it (systemd
+ * 252 loads the unit without it); a unit file or drop-in that is not a regular file (a FIFO, a device) is
+ * refused with -EINVAL, read without blocking.
  * Not modelled: a unit file that is a symlink to a differently named unit (systemd treats that as an
  * alias, with the alias's drop-ins); it is read like a plain file here.
  * Errors: -EINVAL (empty path, not a unit name, invalid UTF-8), -ENOENT, -EISDIR, -ERFKILL (masked:
@@ -72,6 +75,13 @@ int hd_unit_parse_text(struct hd_unit *u, const char *text, size_t len, const ch
  * -EBADSLT for an unknown letter or digit after % (systemd: "Invalid slot"); % before any other
  * character is kept literally, as systemd does. Host facts (%H %m %b %v %o ...) are this machine's. */
 int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char **out);
+/* The same; on failure other than -ENOMEM, why holds a message for the user naming the specifier and
+ * value ("specifier %Z cannot be resolved in '%Z': no such specifier"), never a strerror text. */
+int hd_unit_expand_specifiers_why(const struct hd_unit *u, const char *value, char **out, char *why, size_t why_len);
+/* A message for an error hd_unit_load or hd_unit_expand_specifiers returned: the library's own codes
+ * (-ERFKILL masked, -EBADSLT, -ENOEXEC refused, ...) get their meaning, others strerror's text.
+ * For the last line after the diags; never print strerror of these codes. */
+const char *hd_unit_strerror(int r);
 /* What a specifier letter stands for ("full unit name"); NULL if systemd 252 has no such specifier. */
 const char *hd_unit_specifier_describe(char letter);
 /* The load-time checks systemd makes once all files are parsed (see parse_only). 0 or -ENOEXEC. */

@@ -456,8 +456,10 @@ static const struct specifier {
 /* Bound on an expanded value: systemd's own bound on a logical line. */
 #define EXPANDED_MAX HD_UNIT_LINE_MAX
 
-int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char **out)
+/* bad: set to the letter of the specifier that failed (0 if none did) */
+static int expand(const struct hd_unit *u, const char *value, char **out, char *bad)
 {
+	*bad = 0;
 	if (!u || !u->name || !strrchr(u->name, '.') || !value || !out)
 		return -EINVAL;
 	size_t cap = strlen(value) + 64, n = 0;
@@ -482,12 +484,15 @@ int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char *
 					s = &specifiers[i];
 			if (s) {
 				r = s->fn(u, s->arg, &piece);
-				if (r < 0)
+				if (r < 0) {
+					*bad = p[1];
 					break;
+				}
 				add = piece;
 			} else if ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') ||
 				   (p[1] >= '0' && p[1] <= '9')) {
 				r = -EBADSLT; /* systemd reserves every letter and digit */
+				*bad = p[1];
 				break;
 			} else {
 				lit[0] = '%';
@@ -524,6 +529,32 @@ int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char *
 	buf[n] = '\0';
 	*out = buf;
 	return 0;
+}
+
+int hd_unit_expand_specifiers(const struct hd_unit *u, const char *value, char **out)
+{
+	char bad;
+	return expand(u, value, out, &bad);
+}
+
+int hd_unit_expand_specifiers_why(const struct hd_unit *u, const char *value, char **out, char *why, size_t why_len)
+{
+	char bad;
+	int r = expand(u, value, out, &bad);
+	if (r < 0 && r != -ENOMEM && why && why_len) {
+		/* the codes are the library's own (-EBADSLT is systemd's): their strerror says nothing
+		 * ("Invalid slot"), so the reason is written out */
+		const char *reason = r == -EBADSLT    ? "no such specifier"
+				     : r == -ENOMEDIUM ? "the file it is read from is missing or malformed"
+				     : r == -ESRCH     ? "the user has no passwd entry"
+				     : r == -ENOBUFS   ? "the expanded value is too long"
+						       : "its value is malformed on this host";
+		if (bad)
+			snprintf(why, why_len, "specifier %%%c cannot be resolved in '%s': %s", bad, value, reason);
+		else
+			snprintf(why, why_len, "specifiers cannot be resolved in '%s': %s", value, reason);
+	}
+	return r;
 }
 
 const char *hd_unit_specifier_describe(char letter)

@@ -239,15 +239,17 @@ static void warn(struct verify_ctx *c, const char *fmt, ...)
 static int expand_or_report(struct verify_ctx *c, const char *s, bool ignore, char **out)
 {
 	*out = NULL;
-	int r = hd_unit_expand_specifiers(c->u, s, out);
+	char why[512];
+	int r = hd_unit_expand_specifiers_why(c->u, s, out, why, sizeof(why));
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
+		/* not systemd's "%m": its codes (-EBADSLT: "Invalid slot") are no message for a user */
 		if (ignore) {
-			warn(c, "Failed to resolve unit specifiers in '%s', ignoring: %s", s, strerror(-r));
+			warn(c, "%s, ignoring", why);
 			return 1;
 		}
-		return fatal(c, "Failed to resolve unit specifiers in '%s': %s", s, strerror(-r));
+		return fatal(c, "%s", why);
 	}
 	return 0;
 }

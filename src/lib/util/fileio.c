@@ -12,9 +12,15 @@
 
 int hd_write_all(int fd, const char *text)
 {
-	size_t n = strlen(text), off = 0;
+	return hd_write_all_data(fd, text, strlen(text));
+}
+
+int hd_write_all_data(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	size_t off = 0;
 	while (off < n) {
-		ssize_t w = write(fd, text + off, n - off);
+		ssize_t w = write(fd, p + off, n - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
@@ -25,12 +31,12 @@ int hd_write_all(int fd, const char *text)
 }
 
 /* A device or pipe has no content to replace: write to it as it is (O_TRUNC is ignored there). */
-static int write_in_place(const char *path, const char *text)
+static int write_in_place(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_TRUNC);
 	if (fd < 0)
 		return -errno;
-	int r = hd_write_all(fd, text);
+	int r = hd_write_all_data(fd, data, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -38,9 +44,19 @@ static int write_in_place(const char *path, const char *text)
 
 int hd_write_file_atomic(const char *path, const char *text, mode_t mode)
 {
+	return hd_write_file_atomic_data(path, text, strlen(text), mode);
+}
+
+int hd_write_file_atomic_data(const char *path, const void *data, size_t len, mode_t mode)
+{
+	/* an empty name would become the temporary file ".XXXXXX" in the current directory */
+	if (!path || !*path)
+		return -EINVAL;
+	/* stat follows a symlink on purpose: a link to a device or pipe (/dev/stdout) is written through;
+	 * a link to a regular file is not: rename(2) below replaces the link itself, the target is kept */
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return write_in_place(path, text);
+		return write_in_place(path, data, len);
 	char *tmp = NULL;
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
@@ -50,7 +66,7 @@ int hd_write_file_atomic(const char *path, const char *text, mode_t mode)
 		free(tmp);
 		return e;
 	}
-	int r = hd_write_all(fd, text);
+	int r = hd_write_all_data(fd, data, len);
 	/* fsync before rename: after a crash the name points at the whole new text, not an empty file */
 	if (r == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
 		r = -errno;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
+#include <stddef.h>
 #include <sys/types.h>
 
 /*
@@ -15,9 +16,14 @@
  * old file is untouched and no temporary file is left behind. The directory is not created.
  */
 int hd_write_file_atomic(const char *path, const char *text, mode_t mode);
+/* The same for len bytes of data (binary: a BPF program). An empty path is -EINVAL. A symlink to a
+ * regular file is replaced by the new file; its target is never written. */
+int hd_write_file_atomic_data(const char *path, const void *data, size_t len, mode_t mode);
 
 /* All of text to fd, across short writes and signals. 0 or -errno. */
 int hd_write_all(int fd, const char *text);
+/* The same for len bytes of data. */
+int hd_write_all_data(int fd, const void *data, size_t n);
 
 /* Create path's parent directory (one level; an existing one is fine). 0 or -errno. */
 int hd_mkdir_parent(const char *path, mode_t mode);
