@@ -476,6 +476,11 @@ static int rule_private_tmp(struct ctx *c)
 }
 
 /* ReadWritePaths: written paths outside the API file systems, minus those under another listed path. */
+/* Directories ProtectSystem= makes read-only as a whole (strict: all but the API file systems; full and yes:
+ * /usr, /boot, /efi and /etc). ReadWritePaths= naming one of them would void the setting while the exposure
+ * score still credits it: such a write set leaves ProtectSystem= out instead. */
+static const char *const system_roots[] = { "/", "/usr", "/etc", "/var", "/boot", "/efi", NULL };
+
 static int rule_protect_system(struct ctx *c)
 {
 	hd_strv rw = { 0 };
@@ -485,6 +490,11 @@ static int rule_protect_system(struct ctx *c)
 		hd_strv one = { .v = (char **)&w, .n = 1 };
 		if (any_prefix(&one, api_prefixes))
 			continue;
+		if (in_list(system_roots, w)) {
+			r = left_out(c, "ProtectSystem: %s was written as a whole (ReadWritePaths=%s would leave "
+					"ProtectSystem= nothing to protect)", w, w);
+			goto out;
+		}
 		if ((r = hd_strv_push_unique(&rw, w)) < 0)
 			goto out;
 	}
