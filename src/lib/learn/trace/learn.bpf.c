@@ -16,6 +16,8 @@
  * absolute path already sent is not sent again, and a call whose flags cannot matter (a thread's clone,
  * an mmap that is not both writable and executable) is only counted: a daemon under load makes these
  * for every request, and each record costs a copy here and decoding in user space.
+ * sys_exit (tp_btf): the result of a call that may write a path (not of a read-only open), so that user
+ * space counts a failed mkdir as no write.
  * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
