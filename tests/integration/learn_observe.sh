@@ -56,6 +56,7 @@ done <<'EOF2'
 i386-getpid|'getpid' in s['x86']|^SystemCallArchitectures=native x86$|
 x32-getpid|'getpid' in s['x32']|^SystemCallArchitectures=native x32$|
 i386-socket-inet|'socket' in s['x86'] and 'AF_INET' in p['socket_families']|^RestrictAddressFamilies=AF_INET$|^PrivateNetwork
+i386-mkdir-var|'mkdir' in s['x86'] and p['paths_written'] == []|^ProtectSystem=strict$|^ReadWritePaths=
 socket-inet6|'AF_INET6' in p['socket_families']|^RestrictAddressFamilies=AF_INET6$|^PrivateNetwork
 socket-unix|p['socket_families'] == ['AF_UNIX']|^PrivateNetwork=yes$|
 getpid|p['socket_families'] == []|^RestrictAddressFamilies=none$|^SystemCallArchitectures=native .

@@ -183,7 +183,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	const struct hd_bpf_event *e = data;
 	if (size >= sizeof(struct hd_bpf_result) && ((const struct hd_bpf_result *)data)->type == HD_BPF_EV_RESULT) {
 		const struct hd_bpf_result *res = data;
-		hd_observe_result(l->ob, (pid_t)res->tid, res->nr, res->ret);
+		/* a 32-bit call returns an int: its -errno is the low half */
+		int64_t ret = res->abi == HD_BPF_ABI_COMPAT32 ? (int32_t)res->ret : res->ret;
+		hd_observe_result(l->ob, (pid_t)res->tid, res->nr, ret);
 		return 0;
 	}
 	if (size < sizeof(*e))
