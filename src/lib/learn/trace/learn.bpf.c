@@ -637,29 +637,30 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* Argument i of the current call, from the registers the entry code saved (see on_sys_enter). */
-static __always_inline __u64 syscall_arg(const unsigned long *r, __u32 abi, __u32 i)
+/* Word i of the registers the entry code saved (see on_sys_enter for the layout); 0 if unreadable. */
+static __always_inline __u64 saved_reg(const unsigned long *regs, __u32 i)
 {
-	if (abi == HD_BPF_ABI_COMPAT32)
-		return (__u32)(i == 1 ? r[PT_CX] : i == 2 ? r[PT_DX] : r[PT_BX]);
-	return i == 1 ? r[PT_SI] : i == 2 ? r[PT_DX] : r[PT_DI];
+	unsigned long v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), regs + i);
+	return v;
 }
 
 /* sys_exit: the result of a call that may write a path, for a followed task. A failed call is not a write
  * (mkdir -p of a directory that exists fails with EEXIST at every component), and only the return value
  * tells: user space holds the entry record's paths until this record comes. The registers still hold the
- * arguments at exit; orig_ax the number. A read-only open (most of them) sends nothing: its entry held no
+ * arguments at exit, orig_ax the number. A read-only open (most of them) sends nothing: its entry held no
  * write. This program runs at every syscall on the system while learning, like on_sys_enter: the same
- * slot lookup rules out the tasks not followed. */
+ * slot lookup rules out the tasks not followed. A raw tracepoint (see on_exec): the registers are read
+ * with a helper, only for followed tasks. */
 enum { PT_ORIG_AX = 15 };
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+SEC("raw_tp/sys_exit")
+int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!current_followed(task) || floor_only)
 		return 0;
-	const unsigned long *r = (const unsigned long *)regs;
-	__u64 id = r[PT_ORIG_AX], nr = id;
+	const unsigned long *r = (const unsigned long *)ctx->args[0];
+	__u64 id = saved_reg(r, PT_ORIG_AX), nr = id;
 	__u32 abi = HD_BPF_ABI_NATIVE;
 	if (task->thread_info.status & TS_COMPAT)
 		abi = HD_BPF_ABI_COMPAT32;
@@ -673,8 +674,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct hd_bpf_plan *p = bpf_map_lookup_elem(&plan, &idx);
 	if (!p || !p->want_result)
 		return 0;
-	if (p->open_flags_arg == 1 || p->open_flags_arg == 2) { /* open, openat */
-		__u64 flags = syscall_arg(r, abi, p->open_flags_arg);
+	if (p->open_flags_arg == 1 || p->open_flags_arg == 2) { /* open, openat: the flags' register */
+		bool compat = abi == HD_BPF_ABI_COMPAT32;
+		__u64 flags = saved_reg(r, p->open_flags_arg == 1 ? (compat ? PT_CX : PT_SI) : PT_DX);
 		if ((flags & O_ACCMODE_BITS) == 0 && !(flags & (O_CREAT_BIT | O_TRUNC_BIT)))
 			return 0;
 	}
@@ -683,7 +685,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		.tid = (__u32)bpf_get_current_pid_tgid(),
 		.abi = abi,
 		.nr = (__u32)id,
-		.ret = ret,
+		.ret = (__s64)ctx->args[1],
 	};
 	if (bpf_ringbuf_output(&events, &res, sizeof(res), wake_flags()) != 0)
 		count_lost();
