@@ -56,6 +56,7 @@ done <<'EOF2'
 i386-getpid|'getpid' in s['x86']|^SystemCallArchitectures=native x86$|
 x32-getpid|'getpid' in s['x32']|^SystemCallArchitectures=native x32$|
 i386-socket-inet|'socket' in s['x86'] and 'AF_INET' in p['socket_families']|^RestrictAddressFamilies=AF_INET$|^PrivateNetwork
+i386-mkdir-var|'mkdir' in s['x86'] and p['paths_written'] == []|^ProtectSystem=strict$|^ReadWritePaths=
 socket-inet6|'AF_INET6' in p['socket_families']|^RestrictAddressFamilies=AF_INET6$|^PrivateNetwork
 socket-unix|p['socket_families'] == ['AF_UNIX']|^PrivateNetwork=yes$|
 getpid|p['socket_families'] == []|^RestrictAddressFamilies=none$|^SystemCallArchitectures=native .
@@ -119,6 +120,44 @@ w = p['paths_written']
 assert sys.argv[2] in w and sys.argv[3] not in w, w" "$W/rel.json" "$W/rel/a" "$W/rel/b" 2>/dev/null ||
 		bad "$be: a write relative to a closed dirfd is not recorded in its directory"
 	rm -f "$W/rel/a/new"
+done
+
+# A failed call is not a write (issue 26): mkdir -p of directories that exist fails with EEXIST at every
+# component, and a read-only mount (ProtectSystem=strict) fails it alike, so nothing is written and the
+# drop-in keeps ProtectSystem=strict without a ReadWritePaths= (was: ReadWritePaths=/). ptrace sees the
+# result at the call's exit stop, eBPF in a sys_exit record. The second workload: which failures still
+# count (trace/observe.c, failed_alike_read_only): unlink of a missing file is EROFS on a read-only mount,
+# not ENOENT, so its directory is written; O_EXCL on an existing file and chmod of a missing one are not.
+mkdir -p "$W/fail/ex" "$W/fail/made" "$W/fail/gone" && : >"$W/fail/ex/f"
+for be in $backends; do
+	"$HARDEN" learn --backend=$be --profile-out "$W/mkp.json" -o "$W/mkp.conf" -- mkdir -p /var/log /usr/share /etc \
+		>/dev/null 2>&1 || bad "$be: mkdir -p of existing directories failed"
+	python3 -c "import json,sys; w=json.load(open(sys.argv[1]))['paths_written']; assert w == [], w" "$W/mkp.json" \
+		2>/dev/null || bad "$be: mkdir -p of existing directories recorded writes"
+	grep -q '^ProtectSystem=strict$' "$W/mkp.conf" && ! grep -q '^ReadWritePaths=' "$W/mkp.conf" ||
+		bad "$be: mkdir -p of existing directories: $(grep -E '^(ProtectSystem|ReadWritePaths)=' "$W/mkp.conf")"
+	"$HARDEN" learn --backend=$be --profile-out "$W/fail.json" -o /dev/null -- python3 -c '
+import os, sys
+d = sys.argv[1]
+def fails(f, *a):
+    try:
+        f(*a)
+    except OSError:
+        return
+    sys.exit("did not fail: %s%r" % (f.__name__, a))
+fails(os.mkdir, "/")
+fails(os.open, d + "/ex/f", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+fails(os.chmod, d + "/nodir/x", 0o644)
+fails(os.mkdir, d + "/nodir/x")
+fails(os.unlink, d + "/gone/x")
+os.rmdir(d + "/made")
+' "$W/fail" >/dev/null 2>"$W/fail.err" || bad "$be: failing calls workload failed: $(tail -1 "$W/fail.err")"
+	python3 -c "
+import json, sys
+w, d = json.load(open(sys.argv[1]))['paths_written'], sys.argv[2]
+assert w == [d, d + '/gone'], w" "$W/fail.json" "$W/fail" 2>/dev/null ||
+		bad "$be: failed calls recorded wrongly: $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['paths_written'])" "$W/fail.json")"
+	mkdir -p "$W/fail/made"
 done
 
 # Execs that gain privileges, which NoNewPrivileges= would stop: the kernel says so in AT_SECURE. Run as

@@ -95,6 +95,13 @@ int main(int argc, char **argv)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		return report(i386_call(20, 0, 0, 0));
 	}
+	if (!strcmp(op, "i386-mkdir-var")) { /* i386 mkdir(2) is 39: of a directory that exists (EEXIST) */
+		char *path = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		if (path == MAP_FAILED)
+			return report(-errno);
+		strcpy(path, "/var");
+		return report(i386_call(39, (long)(unsigned long)path, 0755, 0));
+	}
 	if (!strcmp(op, "i386-socket-inet")) /* i386 socket(2) is 359 */
 		return report(i386_call(359, AF_INET, SOCK_STREAM, 0));
 	if (!strcmp(op, "i386-socketcall-inet")) { /* socketcall(SYS_SOCKET, {AF_INET, SOCK_STREAM, 0}) */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <elf.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,86 @@ static void test_compat_numbering(void **state)
 	assert_int_equal(p.open_flags_arg, 2);
 }
 
+/* The traced memory is this process's own: a path argument is a pointer to one of the strings below. */
+static ssize_t own_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx, (void)tid;
+	const char *s = (const char *)(uintptr_t)addr;
+	size_t n = strlen(s) + 1;
+	memcpy(buf, s, n < len ? n : len);
+	return (ssize_t)(n < len ? n : len);
+}
+
+static bool written(const struct hd_profile *p, const char *path)
+{
+	for (size_t i = 0; i < p->paths_written.n; i++)
+		if (strcmp(p->paths_written.v[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* A call that may write a path is held until its result (issue 26): a failure a read-only mount would give
+ * alike (mkdir of an existing directory: EEXIST before EROFS; chmod of a missing file: ENOENT) writes
+ * nothing; unlink of a missing file is EROFS on a read-only mount, so it writes; a result that never comes
+ * (lost, or the thread died in the call) writes. */
+static void test_held_results(void **state)
+{
+	struct fixture *f = *state;
+	int s = slot_of(&f->ob, HD_ARCH_X86_64);
+	if (s < 0)
+		skip();
+	f->ob.read_mem = own_mem;
+	uint32_t audit = hd_arch_info(HD_ARCH_X86_64)->audit_arch;
+	uint64_t mkdir_nr = (uint64_t)hd_syscall_nr("mkdir", HD_ARCH_X86_64, NULL);
+	uint64_t unlink_nr = (uint64_t)hd_syscall_nr("unlink", HD_ARCH_X86_64, NULL);
+	uint64_t chmod_nr = (uint64_t)hd_syscall_nr("chmod", HD_ARCH_X86_64, NULL);
+	uint64_t getpid_nr = (uint64_t)hd_syscall_nr("getpid", HD_ARCH_X86_64, NULL);
+	assert_true(plan(&f->ob, HD_ARCH_X86_64, "mkdir").want_result);
+	assert_true(plan(&f->ob, HD_ARCH_X86_64, "openat").want_result);
+	assert_false(plan(&f->ob, HD_ARCH_X86_64, "getpid").want_result);
+	static const char var_log[] = "/var/log", nope[] = "/nonexistent-dir/x", run_x[] = "/run/hd-missing";
+	static const char usr_x[] = "/usr/hd-x", etc_x[] = "/etc/hd-x", srv_x[] = "/srv/hd-x";
+	uint64_t a[6] = { 0 };
+
+	a[0] = (uintptr_t)var_log;
+	assert_true(hd_observe_syscall_held(&f->ob, 10, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 10, mkdir_nr, -EEXIST);
+	assert_false(written(&f->profile, "/var"));
+	assert_true(hd_observe_syscall_held(&f->ob, 10, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 10, HD_OBSERVE_NR_HELD, 0);
+	assert_true(written(&f->profile, "/var"));
+
+	a[0] = (uintptr_t)nope;
+	assert_true(hd_observe_syscall_held(&f->ob, 11, audit, chmod_nr, a));
+	hd_observe_result(&f->ob, 11, chmod_nr, -ENOENT);
+	assert_false(written(&f->profile, nope));
+	assert_true(hd_observe_syscall_held(&f->ob, 11, audit, chmod_nr, a));
+	hd_observe_result(&f->ob, 11, chmod_nr, -EPERM); /* checked after the mount */
+	assert_true(written(&f->profile, nope));
+
+	a[0] = (uintptr_t)run_x;
+	assert_true(hd_observe_syscall_held(&f->ob, 12, audit, unlink_nr, a));
+	hd_observe_result(&f->ob, 12, unlink_nr, -ENOENT);
+	assert_true(written(&f->profile, "/run"));
+
+	/* results lost: another call of the thread comes first, a result for another call, none at all */
+	a[0] = (uintptr_t)usr_x;
+	assert_true(hd_observe_syscall_held(&f->ob, 13, audit, mkdir_nr, a));
+	assert_false(hd_observe_syscall_held(&f->ob, 13, audit, getpid_nr, a));
+	assert_true(written(&f->profile, "/usr"));
+	a[0] = (uintptr_t)etc_x;
+	assert_true(hd_observe_syscall_held(&f->ob, 14, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 14, unlink_nr, -EEXIST);
+	assert_true(written(&f->profile, "/etc"));
+	a[0] = (uintptr_t)srv_x;
+	assert_true(hd_observe_syscall_held(&f->ob, 15, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 16, mkdir_nr, -EEXIST); /* another thread's: not this call's */
+	assert_false(written(&f->profile, "/srv"));
+	assert_int_equal(hd_observer_finish(&f->ob), 0);
+	assert_true(written(&f->profile, "/srv"));
+	assert_int_equal(f->ob.n_held, 0);
+}
+
 /* The kernel's AT_SECURE decides; under no_new_privs (nothing granted) the file's bits decide. File
  * capabilities need root to set: tests/integration/learn_observe.sh covers them on both backends. */
 static void test_exec_gained_privileges(void **state)
@@ -196,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test_setup_teardown(test_open_family_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compat_numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_results, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -405,6 +405,42 @@ static void test_observations_decide(void **state)
 	hd_profile_free(&p);
 }
 
+/* Issue 26: a write set that needs /, /usr, /etc, /var, /boot or /efi as a whole leaves ProtectSystem= out,
+ * said in Left out; ReadWritePaths=/ beside ProtectSystem=strict would void it while the score credits it. */
+static void test_protect_system_whole_roots(void **state)
+{
+	(void)state;
+	static const char *const roots[] = { "/", "/usr", "/etc", "/var", "/boot", "/efi" };
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		struct hd_profile p;
+		struct hd_suggestion s;
+		hd_profile_init(&p);
+		hd_profile_add_path(&p.paths_written, "/var/log/x");
+		hd_profile_add_path(&p.paths_written, roots[i]);
+		assert_int_equal(hd_suggest(&p, &o, &s), 0);
+		assert_null(line_value(&s, "ProtectSystem", NULL));
+		assert_null(line_value(&s, "ReadWritePaths", NULL));
+		char want[64];
+		snprintf(want, sizeof(want), "ProtectSystem: %s was written as a whole", roots[i]);
+		assert_true(left_out(&s, want));
+		hd_suggestion_free(&s);
+		hd_profile_free(&p);
+	}
+	/* below them is fine: /var/log, /usr/local, /etc/app */
+	struct hd_profile p;
+	struct hd_suggestion s;
+	hd_profile_init(&p);
+	hd_profile_add_path(&p.paths_written, "/var/log");
+	hd_profile_add_path(&p.paths_written, "/usr/local");
+	hd_profile_add_path(&p.paths_written, "/etc/app");
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_string_equal(line_value(&s, "ProtectSystem", NULL), "strict");
+	assert_string_equal(line_value(&s, "ReadWritePaths", NULL), "/etc/app /usr/local /var/log");
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
 /* Settings that take a capability away: PrivateDevices= CAP_MKNOD, ProtectClock= CAP_WAKE_ALARM. */
 static void test_capability_side_effects(void **state)
 {
@@ -535,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_observations_decide),
 		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_capability_side_effects),
+		cmocka_unit_test(test_protect_system_whole_roots),
 		cmocka_unit_test(test_mounts_for_host),
 		cmocka_unit_test(test_dropin_text),
 		cmocka_unit_test(test_exposure_replacing),

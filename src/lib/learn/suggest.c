@@ -582,6 +582,11 @@ static char *writable_ancestor(const char *path)
 	return a;
 }
 
+/* Directories ProtectSystem= makes read-only as a whole (strict: all but the API file systems; full and yes:
+ * /usr, /boot, /efi and /etc). ReadWritePaths= naming one of them would void the setting while the exposure
+ * score still credits it: such a write set leaves ProtectSystem= out instead. */
+static const char *const system_roots[] = { "/", "/usr", "/etc", "/var", "/boot", "/efi", NULL };
+
 /* ReadWritePaths: written paths outside the API file systems, minus those under another listed path.
  * A path that cannot be written into a unit file exactly (a newline or another control byte, invalid
  * UTF-8, "..": whatever a traced program chose) is never written as it is: its nearest ancestor that can
@@ -595,23 +600,30 @@ static int rule_protect_system(struct ctx *c)
 		hd_strv one = { .v = (char **)&w, .n = 1 };
 		if (any_prefix(&one, api_prefixes))
 			continue;
+		/* the entry: the path itself, or the nearest ancestor that can be written exactly */
 		const char *why = hd_unit_path_unwritable(w);
-		if (why) {
-			char *a = writable_ancestor(w), *shown = NULL;
-			if (!a || (r = hd_unit_printable(w, &shown)) < 0 ||
-			    (r = left_out(c, "ReadWritePaths: a written path %s, so it is not listed; its directory %s "
-					     "is, in its place: %s", why, a, shown)) < 0 ||
-			    (r = hd_strv_push_unique(&rw, a)) < 0) {
-				free(a);
-				free(shown);
-				r = r < 0 ? r : -ENOMEM;
-				goto out;
-			}
-			free(a);
-			free(shown);
-			continue;
+		char *entry = why ? writable_ancestor(w) : strdup(w), *shown = NULL;
+		if (!entry) {
+			r = -ENOMEM;
+			goto out;
 		}
-		if ((r = hd_strv_push_unique(&rw, w)) < 0)
+		if (why && ((r = hd_unit_printable(w, &shown)) < 0 ||
+			    (r = left_out(c, "ReadWritePaths: a written path %s, so it is not listed; its directory %s "
+					     "is, in its place: %s", why, entry, shown)) < 0)) {
+			free(entry);
+			free(shown);
+			goto out;
+		}
+		free(shown);
+		if (in_list(system_roots, entry)) {
+			r = left_out(c, "ProtectSystem: %s was written as a whole (ReadWritePaths=%s would leave "
+					"ProtectSystem= nothing to protect)", entry, entry);
+			free(entry);
+			goto out;
+		}
+		r = hd_strv_push_unique(&rw, entry);
+		free(entry);
+		if (r < 0)
 			goto out;
 	}
 	hd_strv_sort(&rw);

@@ -181,6 +181,13 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct loader *l = ctx;
 	const struct hd_bpf_event *e = data;
+	if (size >= sizeof(struct hd_bpf_result) && ((const struct hd_bpf_result *)data)->type == HD_BPF_EV_RESULT) {
+		const struct hd_bpf_result *res = data;
+		/* a 32-bit call returns an int: its -errno is the low half */
+		int64_t ret = res->abi == HD_BPF_ABI_COMPAT32 ? (int32_t)res->ret : res->ret;
+		hd_observe_result(l->ob, (pid_t)res->tid, res->nr, ret);
+		return 0;
+	}
 	if (size < sizeof(*e))
 		return 0;
 	if (e->type == HD_BPF_EV_FORK) {
@@ -234,7 +241,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		uint64_t args[6];
 		for (int k = 0; k < 6; k++)
 			args[k] = e->args[k];
-		hd_observe_syscall(l->ob, (pid_t)e->tid, audit, e->nr, args);
+		/* the paths it would write wait for its result record (sent at the call's exit) */
+		hd_observe_syscall_held(l->ob, (pid_t)e->tid, audit, e->nr, args);
 		if (i < HD_PROFILE_MAX_NR)
 			l->ob->counts[s][i] = before;
 	}
@@ -285,6 +293,7 @@ static int fill_plan(struct learn_bpf *skel, struct hd_observer *ob)
 				.dirfd2_arg = arg_index(p.dirfd2_arg),
 				.test_arg = arg_index(p.test_arg),
 				.test_all = p.test_all,
+				.want_result = p.want_result,
 				.test_mask = p.test_mask,
 			};
 		}
@@ -322,7 +331,8 @@ static int fill_watched_dirs(struct learn_bpf *skel)
  * may meet; so it is attached to every run. */
 static int attach(struct learn_bpf *skel)
 {
-	if (learn_bpf__on_sys_enter__attach(skel) < 0 || learn_bpf__on_fork__attach(skel) < 0 ||
+	if (learn_bpf__on_sys_enter__attach(skel) < 0 || learn_bpf__on_sys_exit__attach(skel) < 0 ||
+	    learn_bpf__on_fork__attach(skel) < 0 ||
 	    learn_bpf__on_exec__attach(skel) < 0 || learn_bpf__on_exit__attach(skel) < 0)
 		return errno ? -errno : -EINVAL;
 	return 0;

@@ -16,6 +16,8 @@
  * absolute path already sent is not sent again, and a call whose flags cannot matter (a thread's clone,
  * an mmap that is not both writable and executable) is only counted: a daemon under load makes these
  * for every request, and each record costs a copy here and decoding in user space.
+ * sys_exit (tp_btf): the result of a call that may write a path (not of a read-only open), so that user
+ * space counts a failed mkdir as no write.
  * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
@@ -632,6 +634,61 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		if (ro == RO_SEND_REMEMBERED) /* not sent after all: the next open of it must be */
 			bpf_map_delete_elem(ro_opens_seen_for(e->path_len[0]), e->path[0]);
 	}
+	return 0;
+}
+
+/* Word i of the registers the entry code saved (see on_sys_enter for the layout); 0 if unreadable. */
+static __always_inline __u64 saved_reg(const unsigned long *regs, __u32 i)
+{
+	unsigned long v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), regs + i);
+	return v;
+}
+
+/* sys_exit: the result of a call that may write a path, for a followed task. A failed call is not a write
+ * (mkdir -p of a directory that exists fails with EEXIST at every component), and only the return value
+ * tells: user space holds the entry record's paths until this record comes. The registers still hold the
+ * arguments at exit, orig_ax the number. A read-only open (most of them) sends nothing: its entry held no
+ * write. This program runs at every syscall on the system while learning, like on_sys_enter: the same
+ * slot lookup rules out the tasks not followed. A raw tracepoint (see on_exec): the registers are read
+ * with a helper, only for followed tasks. */
+enum { PT_ORIG_AX = 15 };
+SEC("raw_tp/sys_exit")
+int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!current_followed(task) || floor_only)
+		return 0;
+	const unsigned long *r = (const unsigned long *)ctx->args[0];
+	__u64 id = saved_reg(r, PT_ORIG_AX), nr = id;
+	__u32 abi = HD_BPF_ABI_NATIVE;
+	if (task->thread_info.status & TS_COMPAT)
+		abi = HD_BPF_ABI_COMPAT32;
+	else if (nr & X32_BIT) {
+		abi = HD_BPF_ABI_X32;
+		nr &= ~(__u64)X32_BIT;
+	}
+	if (nr >= HD_BPF_MAX_NR)
+		return 0;
+	__u32 idx = abi * HD_BPF_MAX_NR + (__u32)nr;
+	struct hd_bpf_plan *p = bpf_map_lookup_elem(&plan, &idx);
+	if (!p || !p->want_result)
+		return 0;
+	if (p->open_flags_arg == 1 || p->open_flags_arg == 2) { /* open, openat: the flags' register */
+		bool compat = abi == HD_BPF_ABI_COMPAT32;
+		__u64 flags = saved_reg(r, p->open_flags_arg == 1 ? (compat ? PT_CX : PT_SI) : PT_DX);
+		if ((flags & O_ACCMODE_BITS) == 0 && !(flags & (O_CREAT_BIT | O_TRUNC_BIT)))
+			return 0;
+	}
+	struct hd_bpf_result res = {
+		.type = HD_BPF_EV_RESULT,
+		.tid = (__u32)bpf_get_current_pid_tgid(),
+		.abi = abi,
+		.nr = (__u32)id,
+		.ret = (__s64)ctx->args[1],
+	};
+	if (bpf_ringbuf_output(&events, &res, sizeof(res), wake_flags()) != 0)
+		count_lost();
 	return 0;
 }
 

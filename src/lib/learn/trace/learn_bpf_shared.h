@@ -21,7 +21,7 @@
 #define HD_BPF_DIR_BYTES (HD_BPF_DIR_HALF + HD_BPF_PATH)
 
 enum { HD_BPF_ABI_NATIVE = 0, HD_BPF_ABI_COMPAT32 = 1, HD_BPF_ABI_X32 = 2 };
-enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3 };
+enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3, HD_BPF_EV_RESULT = 4 };
 
 /* Reading a file under one of these can break under a setting that hides the directory (ProtectHome,
  * PrivateTmp, ProtectKernelLogs, ProtectKernelModules). Shared by the user-space decoder and the kernel
@@ -66,7 +66,19 @@ struct hd_bpf_plan {
 	/* sent only if args[test_arg] & test_mask is non-zero (equals test_mask if test_all); 0xff = always */
 	__u8 test_arg;
 	__u8 test_all;
+	/* the call may write a path: sys_exit sends its result (not for a read-only open) */
+	__u8 want_result;
 	__u64 test_mask;
+};
+
+/* A call's result (HD_BPF_EV_RESULT), sent at its exit after the record of its entry: user space holds
+ * the paths the entry would write until this says whether the call wrote them. */
+struct hd_bpf_result {
+	__u32 type;
+	__u32 tid;
+	__u32 abi;
+	__u32 nr; /* as the kernel saw it (x32 bit included) */
+	__s64 ret;
 };
 
 struct hd_bpf_event {

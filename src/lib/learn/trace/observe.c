@@ -26,7 +26,8 @@
 enum path_effect {
 	EFF_NONE,
 	EFF_OPEN,   /* open flags decide: read, write, or create */
-	EFF_CREATE, /* creates/removes a directory entry: the parent directory must be writable */
+	EFF_CREATE, /* creates a directory entry: the parent directory must be writable */
+	EFF_REMOVE, /* removes (or renames) a directory entry: the parent directory must be writable */
 	EFF_MODIFY, /* changes the file itself (data, mode, owner, times, xattrs): the path must be writable */
 };
 
@@ -71,12 +72,12 @@ static const struct path_rule path_rules[] = {
 	{ "mkdirat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
 	{ "mknod",       -1, 0, -1, 1, -1, -1, EFF_CREATE, EFF_NONE, 0, true },
 	{ "mknodat",      0, 1, -1, 2, -1, -1, EFF_CREATE, EFF_NONE, 0, true },
-	{ "unlink",      -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
-	{ "unlinkat",     0, 1, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
-	{ "rmdir",       -1, 0, -1, -1, -1, -1, EFF_CREATE, EFF_NONE, 0, false },
-	{ "rename",      -1, 0, -1, -1, -1, 1, EFF_CREATE, EFF_CREATE, 0, false },
-	{ "renameat",     0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0, false },
-	{ "renameat2",    0, 1, -1, -1, 2, 3, EFF_CREATE, EFF_CREATE, 0, false },
+	{ "unlink",      -1, 0, -1, -1, -1, -1, EFF_REMOVE, EFF_NONE, 0, false },
+	{ "unlinkat",     0, 1, -1, -1, -1, -1, EFF_REMOVE, EFF_NONE, 0, false },
+	{ "rmdir",       -1, 0, -1, -1, -1, -1, EFF_REMOVE, EFF_NONE, 0, false },
+	{ "rename",      -1, 0, -1, -1, -1, 1, EFF_REMOVE, EFF_REMOVE, 0, false },
+	{ "renameat",     0, 1, -1, -1, 2, 3, EFF_REMOVE, EFF_REMOVE, 0, false },
+	{ "renameat2",    0, 1, -1, -1, 2, 3, EFF_REMOVE, EFF_REMOVE, 0, false },
 	{ "link",        -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0, false },
 	{ "linkat",      -1, -1, -1, -1, 2, 3, EFF_NONE, EFF_CREATE, 0, false },
 	{ "symlink",     -1, -1, -1, -1, -1, 1, EFF_NONE, EFF_CREATE, 0, false },
@@ -313,6 +314,61 @@ static void parent_of(const char *path, char *out)
 		*slash = 0;
 }
 
+/* Did a call that failed with err leave its path unwritten, and would it fail alike under ProtectSystem=
+ * (a read-only mount)? Then its path needs no ReadWritePaths=. What comes first is the kernel's order of
+ * checks (fs/namei.c, fs/open.c; tried on Linux 6.18 with a read-only bind mount in a private mount
+ * namespace):
+ *  - creating (mkdir, mknod, symlink, link: filename_create) looks the name up before it reports the
+ *    read-only mount, so an existing name is EEXIST and a missing parent ENOENT on both: mkdir -p of a
+ *    directory that exists writes nothing, under ProtectSystem=strict as without it;
+ *  - removing and renaming (unlink, rmdir, rename) ask for the mount's write access right after the
+ *    parent is found, before the name is looked up: unlink of a missing file is ENOENT here but EROFS on a
+ *    read-only mount (rm -f ignores the one and fails on the other), so their ENOENT is a write;
+ *  - changing a file (chmod, chown, utimes, xattrs, truncate) resolves the whole path first: a missing
+ *    file is ENOENT on both;
+ *  - opening looks up before it asks for write access: ENOENT (no such file, or no parent for O_CREAT),
+ *    EEXIST (O_EXCL) and EISDIR come first; a missing file with O_CREAT in an existing directory is EROFS.
+ * Errors raised while resolving the path (ENOTDIR, ELOOP, ENAMETOOLONG, EFAULT, EBADF) come first
+ * everywhere, and EROFS means the file system is read-only already. Permission errors are counted as
+ * writes: some (write permission on the directory or file) are checked after the mount. */
+static bool failed_alike_read_only(enum path_effect eff, int err)
+{
+	switch (err) {
+	case EROFS:
+	case EFAULT:
+	case EBADF:
+	case ENAMETOOLONG:
+		return true;
+	case ENOTDIR:
+	case ELOOP:
+	case ENOENT:
+		return eff != EFF_REMOVE;
+	case EEXIST:
+		return eff == EFF_CREATE || eff == EFF_OPEN;
+	case EISDIR:
+		return eff == EFF_OPEN;
+	default:
+		return false;
+	}
+}
+
+/* A path the call writes: into the profile, or held with the call until its result is known. */
+static void add_written(struct hd_observer *ob, const char *path, enum path_effect eff)
+{
+	struct hd_held_call *h = ob->holding;
+	if (!h || h->n >= 2) { /* a call names two paths at most */
+		note(ob, hd_profile_add_path(&ob->profile->paths_written, path));
+		return;
+	}
+	char *copy = strdup(path);
+	if (!copy) {
+		note(ob, -ENOMEM);
+		return;
+	}
+	h->effect[h->n] = (uint8_t)eff;
+	h->path[h->n++] = copy;
+}
+
 static void record_path(struct hd_observer *ob, const char *path, enum path_effect eff, int flags)
 {
 	struct stat st;
@@ -333,19 +389,20 @@ static void record_path(struct hd_observer *ob, const char *path, enum path_effe
 			return;
 		if ((flags & O_CREAT) && !exists) {
 			parent_of(path, parent);
-			note(ob, hd_profile_add_path(&ob->profile->paths_written, parent));
+			add_written(ob, parent, eff);
 		} else
-			note(ob, hd_profile_add_path(&ob->profile->paths_written, path));
+			add_written(ob, path, eff);
 		return;
 	}
 	case EFF_CREATE:
+	case EFF_REMOVE:
 		note_read(ob, path);
 		parent_of(path, parent);
-		note(ob, hd_profile_add_path(&ob->profile->paths_written, parent));
+		add_written(ob, parent, eff);
 		return;
 	case EFF_MODIFY:
 		note_read(ob, path);
-		note(ob, hd_profile_add_path(&ob->profile->paths_written, path));
+		add_written(ob, path, eff);
 		return;
 	case EFF_NONE:
 		return;
@@ -441,6 +498,7 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 		break;
 	case K_OPENAT2:
 		out->path_arg[0] = 1, out->mem_arg = 2, out->mem_len = 16;
+		out->want_result = true;
 		break;
 	case K_CHDIR:
 		out->path_arg[0] = 0;
@@ -454,6 +512,7 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 				out->path_arg[1] = r->path2;
 			if (r->effect == EFF_OPEN && r->flags >= 0 && !r->implied_flags)
 				out->open_flags_arg = r->flags;
+			out->want_result = r->effect != EFF_NONE || r->effect2 != EFF_NONE;
 			if (r->effect != EFF_NONE)
 				out->dirfd_arg = r->dirfd;
 			if (r->effect2 != EFF_NONE)
@@ -573,6 +632,70 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 	}
 }
 
+static void held_free(struct hd_held_call *h)
+{
+	for (int k = 0; k < h->n; k++)
+		free(h->path[k]);
+	h->n = 0;
+}
+
+/* Moves a held call's paths into the profile if it wrote them (known: ret is its result). */
+static void held_commit(struct hd_observer *ob, struct hd_held_call *h, bool known, int64_t ret)
+{
+	for (int k = 0; k < h->n; k++)
+		if (!known || ret >= 0 || ret < -4095 || !failed_alike_read_only((enum path_effect)h->effect[k], (int)-ret))
+			note(ob, hd_profile_add_path(&ob->profile->paths_written, h->path[k]));
+	held_free(h);
+}
+
+static struct hd_held_call *held_find(struct hd_observer *ob, pid_t tid)
+{
+	for (size_t i = 0; i < ob->n_held; i++)
+		if (ob->held[i].tid == tid)
+			return &ob->held[i];
+	return NULL;
+}
+
+bool hd_observe_syscall_held(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr,
+			     const uint64_t args[6])
+{
+	struct hd_held_call h = { .tid = tid, .nr = nr };
+	ob->holding = &h;
+	hd_observe_syscall(ob, tid, audit_arch, nr, args);
+	ob->holding = NULL;
+	/* a call of this thread still held never returned (its result was lost): it counts as written */
+	struct hd_held_call *old = held_find(ob, tid);
+	if (old) {
+		held_commit(ob, old, false, 0);
+		*old = ob->held[--ob->n_held];
+	}
+	if (h.n == 0)
+		return false;
+	if (ob->n_held == ob->cap_held) {
+		size_t cap = ob->cap_held ? ob->cap_held * 2 : 16;
+		struct hd_held_call *v = realloc(ob->held, cap * sizeof(*v));
+		if (!v) {
+			note(ob, -ENOMEM);
+			held_commit(ob, &h, false, 0);
+			return false;
+		}
+		ob->held = v;
+		ob->cap_held = cap;
+	}
+	ob->held[ob->n_held++] = h;
+	return true;
+}
+
+void hd_observe_result(struct hd_observer *ob, pid_t tid, uint64_t nr, int64_t ret)
+{
+	struct hd_held_call *h = held_find(ob, tid);
+	if (!h)
+		return;
+	/* another call's result: the held one's was lost, and it counts as written */
+	held_commit(ob, h, h->nr == nr || nr == HD_OBSERVE_NR_HELD, ret);
+	*h = ob->held[--ob->n_held];
+}
+
 bool hd_exec_gained_privileges(bool at_secure, bool no_new_privs, const char *path)
 {
 	if (at_secure)
@@ -673,6 +796,12 @@ void hd_observe_exec(struct hd_observer *ob, pid_t tid)
 
 int hd_observer_finish(struct hd_observer *ob)
 {
+	/* calls whose result never came (the thread was killed in the call, the record was lost): written */
+	for (size_t i = 0; i < ob->n_held; i++)
+		held_commit(ob, &ob->held[i], false, 0);
+	free(ob->held);
+	ob->held = NULL;
+	ob->n_held = ob->cap_held = 0;
 	for (int s = 0; s < HD_ABI_SLOTS; s++) {
 		if (ob->arch[s] == HD_ARCH_INVALID)
 			continue;

@@ -36,6 +36,19 @@ struct hd_observer {
 	void (*on_chdir)(void *ctx, pid_t tid, const char *abs_path);
 	bool deferred; /* events are decoded after the fact: file existence at the call is unknown */
 	int err; /* first -ENOMEM/-E2BIG while recording */
+	/* Paths written by calls whose result is not known yet (hd_observe_syscall_held), per thread. */
+	struct hd_held_call *held;
+	size_t n_held, cap_held;
+	struct hd_held_call *holding; /* the call being decoded, while its writes are held */
+};
+
+/* The paths one call would write, held until its result says whether it wrote them. */
+struct hd_held_call {
+	pid_t tid;
+	uint64_t nr;
+	uint8_t n;
+	uint8_t effect[2];
+	char *path[2];
 };
 
 int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_fn rd, void *ctx);
@@ -43,6 +56,16 @@ int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_f
 int hd_observer_slot(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr);
 /* One syscall entry. args may be NULL when the backend has none (then only the count is kept). */
 void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t args[6]);
+/* As hd_observe_syscall, for a backend that will also see the call's result: the paths the call would
+ * write are held until hd_observe_result. True if some are held (the result is then worth fetching). */
+bool hd_observe_syscall_held(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr,
+			     const uint64_t args[6]);
+/* The result of tid's held call nr (the syscall's return value, -errno on failure): its paths count as
+ * written unless it failed for a reason a read-only mount would not change. A result that matches no held
+ * call is ignored; a held call whose result never comes counts as written (hd_observer_finish). */
+void hd_observe_result(struct hd_observer *ob, pid_t tid, uint64_t nr, int64_t ret);
+/* nr for a backend that cannot tell it at the result (ptrace's syscall-exit stop): tid's held call */
+#define HD_OBSERVE_NR_HELD UINT64_MAX
 /* True if the syscall's arguments are worth reading (the backend may skip fetching them otherwise). */
 bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, uint64_t nr);
 /* After an exec (or at attach): did the exec gain privileges (see hd_exec_gained_privileges)?
@@ -73,6 +96,7 @@ struct hd_observe_plan {
 	int test_arg;
 	uint64_t test_mask;
 	bool test_all;
+	bool want_result; /* the call may write a path: its result decides (hd_observe_syscall_held) */
 };
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
 

@@ -5,7 +5,7 @@
  * Run mode: the child stops itself, the tracer sets the options, the child installs a one-instruction
  * seccomp filter "return SECCOMP_RET_TRACE" and execs the command. Every syscall then produces exactly one
  * PTRACE_EVENT_SECCOMP stop, where PTRACE_GET_SYSCALL_INFO hands over arch, number and arguments in one
- * call. Children, threads and execs are followed with PTRACE_O_TRACE{FORK,VFORK,CLONE,EXEC}; EXITKILL
+ * call; a call that may write a path also stops at its exit, whose result says whether it wrote. Children, threads and execs are followed with PTRACE_O_TRACE{FORK,VFORK,CLONE,EXEC}; EXITKILL
  * makes sure nothing runs on untraced if harden dies.
  *
  * Limit: a task created with CLONE_UNTRACED (sanitizers' helper threads do this) is not followed, yet it
@@ -84,18 +84,25 @@ static void tidset_del(struct tidset *s, pid_t t)
 
 #define TRACE_OPTS                                                                                         \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |           \
-	 PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+	 PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD)
 
-static void on_seccomp_stop(struct hd_observer *ob, pid_t tid)
+/* A seccomp stop or a syscall-entry or -exit stop. A call that may write a path (mkdir, an open for
+ * writing...) has its paths held until its exit stop: a failed call is not a write (mkdir -p of a
+ * directory that exists fails with EEXIST at every component). True if the caller must see this call's
+ * exit: from a seccomp stop, resuming with PTRACE_SYSCALL makes its next stop the syscall-exit stop. */
+static bool on_syscall_stop(struct hd_observer *ob, pid_t tid)
 {
 	struct __ptrace_syscall_info info;
 	long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info);
 	if (n <= 0)
-		return;
+		return false;
 	if (info.op == PTRACE_SYSCALL_INFO_SECCOMP)
-		hd_observe_syscall(ob, tid, info.arch, info.seccomp.nr, info.seccomp.args);
-	else if (info.op == PTRACE_SYSCALL_INFO_ENTRY)
-		hd_observe_syscall(ob, tid, info.arch, info.entry.nr, info.entry.args);
+		return hd_observe_syscall_held(ob, tid, info.arch, info.seccomp.nr, info.seccomp.args);
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY)
+		return hd_observe_syscall_held(ob, tid, info.arch, info.entry.nr, info.entry.args);
+	if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+		hd_observe_result(ob, tid, HD_OBSERVE_NR_HELD, info.exit.rval);
+	return false;
 }
 
 /* Resume a stopped tracee, delivering sig unless it is ours. */
@@ -173,11 +180,11 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 			}
 		}
 		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-			on_seccomp_stop(ob, tid);
-			resume(tid, req, 0);
+			resume(tid, on_syscall_stop(ob, tid) ? PTRACE_SYSCALL : req, 0);
 		} else if (sig == (SIGTRAP | 0x80)) {
-			/* attach mode: syscall-entry or -exit stop; GET_SYSCALL_INFO says which */
-			on_seccomp_stop(ob, tid);
+			/* a syscall-entry or -exit stop (attach mode; run mode: the exit of a call held above);
+			 * GET_SYSCALL_INFO says which */
+			on_syscall_stop(ob, tid);
 			resume(tid, req, 0);
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
 			hd_observe_exec(ob, tid);
@@ -342,7 +349,7 @@ static int attach_mode(const struct hd_trace_options *o, struct hd_observer *ob,
 			pid_t t = atoi(de->d_name);
 			if (t <= 0 || tidset_has(&tids, t))
 				continue;
-			long opts = (TRACE_OPTS & ~PTRACE_O_EXITKILL) | PTRACE_O_TRACESYSGOOD;
+			long opts = TRACE_OPTS & ~PTRACE_O_EXITKILL;
 			if (ptrace(PTRACE_SEIZE, t, 0, (void *)opts) < 0) {
 				if (t == o->pid) {
 					r = -errno;
