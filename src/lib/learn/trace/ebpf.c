@@ -34,6 +34,7 @@
 #include "learn/trace/learn_bpf_shared.h"
 #include "learn/trace/observe.h"
 #include "learn/trace/trace.h"
+#include "sandbox/warden.h"
 
 /* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
  * its events are read, so /proc cannot be asked). */
@@ -439,6 +440,10 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	res->used = HD_TRACE_EBPF;
 	int r = 0, gate[2] = { -1, -1 };
 	pid_t child = 0;
+	/* run mode without a companion (that ends the tree itself): the warden ends the command's processes if
+	 * harden is killed */
+	struct hd_warden warden = { .pid = 0 };
+	bool guarded = false;
 	struct ring_buffer *rb = NULL;
 	libbpf_set_print(NULL); /* the library never prints: errors come back as values */
 	struct learn_bpf *skel = learn_bpf__open();
@@ -525,6 +530,16 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		if (pipe2(errpipe, O_CLOEXEC) < 0) {
 			r = -errno;
 			goto out;
+		}
+		if (o->companion <= 0) {
+			if ((r = hd_warden_start(&warden)) < 0) {
+				hd_diag_add(d, HD_ERROR, NULL, 0, "cannot start the process that ends the command if harden "
+					    "is killed: %s", strerror(-r));
+				close(errpipe[0]);
+				close(errpipe[1]);
+				goto out;
+			}
+			guarded = true;
 		}
 		child = fork();
 		if (child < 0) {
@@ -681,6 +696,8 @@ reap:
 		free(per_cpu);
 	}
 out:
+	if (guarded)
+		hd_warden_end(&warden);
 	if (gate[0] >= 0)
 		close(gate[0]);
 	if (gate[1] >= 0)
