@@ -556,6 +556,14 @@ next_option:
 		if (res.lost)
 			fprintf(stderr, "%s learn: warning: %llu events were dropped: counts are low, names complete\n",
 				cli_program, (unsigned long long)res.lost);
+		if (res.outlived) {
+			/* they were sent SIGTERM and given 5 s; learning cannot wait for them for ever */
+			fprintf(stderr, "%s learn: warning: %llu process%s the command left running did not end when "
+					"learning was stopped: what %s called afterwards is not in the drop-in\n",
+				cli_program, (unsigned long long)res.outlived, res.outlived == 1 ? "" : "es",
+				res.outlived == 1 ? "it" : "they");
+			ret = EXIT_FINDINGS;
+		}
 		if (res.unfollowed) {
 			/* a drop-in without their calls would break the service: write none (and no profile) */
 			fprintf(stderr,

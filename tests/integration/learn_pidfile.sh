@@ -47,7 +47,7 @@ for backend in ptrace ebpf; do
 	[ -e "$W/ran" ] && bad "$backend: the workload ran"
 	[ "$(cat "$W/d.conf")" = keep ] || bad "$backend: a drop-in was written"
 	pgrep -f '^sleep 791$' >/dev/null && bad "$backend: the daemon's own process is still running"
-	pkill -KILL -f '^sleep 791$' 2>/dev/null
+	for p in $(pgrep -f '^sleep 791$'); do kill -KILL "$p"; done
 	[ -n "$victim" ] && kill -0 "$victim" 2>/dev/null || { sleep 797 & victim=$!; }
 done
 
