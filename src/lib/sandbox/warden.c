@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 bool hd_warden_proc_start(pid_t pid, unsigned long long *start, pid_t *ppid)
@@ -289,7 +291,21 @@ void hd_warden_end(struct hd_warden *w)
 {
 	if (!w->pid)
 		return;
-	(void)!write(w->fd, "e", 1);
+	/* the warden may be gone already (killed, or reaped by the caller's waitpid(-1)): the write must not
+	 * raise SIGPIPE in the caller. Blocked, a SIGPIPE it raises stays pending and is taken back here,
+	 * unless one was pending before. */
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigset_t pending;
+	sigpending(&pending);
+	bool was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	if (write(w->fd, "e", 1) < 0 && errno == EPIPE && !was_pending) {
+		struct timespec zero = { 0, 0 };
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(w->fd);
 	w->fd = -1;
 	int st;
