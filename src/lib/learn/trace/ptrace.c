@@ -114,11 +114,17 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	bool detaching = false, forwarded = false;
+	bool detaching = false, forwarded = false, main_done = false;
 	for (;;) {
-		/* run mode: Ctrl-C or TERM to harden ends the command (once), then tracing goes on to its exit */
+		/* run mode: Ctrl-C or TERM to harden ends the command (once), then tracing goes on to its exit.
+		 * Once the command has exited, what it left running is what the request must reach: tracing
+		 * follows it until it is gone */
 		if (!o->pid && main_pid > 0 && o->stop && *o->stop && !forwarded) {
-			kill(o->companion > 0 ? o->companion : main_pid, SIGTERM);
+			if (o->companion > 0 || !main_done)
+				kill(o->companion > 0 ? o->companion : main_pid, SIGTERM);
+			else
+				for (size_t i = 0; i < tids->n; i++)
+					kill(tids->v[i], SIGTERM);
 			forwarded = true;
 		}
 		if (!detaching && o->pid &&
@@ -152,8 +158,10 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 			return -errno;
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (tid == main_pid)
+			if (tid == main_pid) {
 				res->wait_status = st;
+				main_done = true;
+			}
 			tidset_del(tids, tid);
 			if (o->pid && tids->n == 0)
 				return 0;
