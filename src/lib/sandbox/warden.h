@@ -39,7 +39,8 @@ struct hd_warden {
 	size_t n_before;
 };
 
-/* 0 or -errno (nothing changed then). */
+/* 0 or -errno (nothing changed then). A refused PR_SET_CHILD_SUBREAPER is not an error: the warden runs
+ * without it (orphans go to init at once, and only those it has recorded are found). */
 int hd_warden_start(struct hd_warden *w);
 
 /* The tree's live processes now (zombies not counted), as the warden sees it, not counting except (the
