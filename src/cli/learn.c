@@ -231,7 +231,26 @@ static int report_service(const struct hd_service_result *r, const struct hd_ser
 	char what[128];
 	int ret = EXIT_OK;
 	describe_status(what, sizeof(what), r->trace.wait_status);
+	if (r->pid_refused) {
+		/* the daemon's user chose that number: harden runs as root and must not act on it */
+		fprintf(stderr, "%s learn: error: PIDFile=%s names PID %d, which is not a process of the service: "
+				"refused (it was not signalled)", cli_program, o->pid_file ? o->pid_file : "?",
+			(int)r->pid_refused);
+		if (r->pid_file_unsafe)
+			fprintf(stderr, "; the file %s, so another user than root could have written it, and systemd "
+					"refuses it too\n", r->pid_file_why);
+		else
+			fprintf(stderr, "\n");
+		if (r->outcome == HD_SERVICE_PID_REFUSED)
+			fprintf(stderr, "%s learn: the service failed to start (as under systemd): it was stopped, the "
+					"workload was not run; no drop-in written\n", cli_program);
+		else
+			fprintf(stderr, "%s learn: no drop-in written\n", cli_program);
+		return EXIT_FAILURE_NO_DROPIN;
+	}
 	switch (r->outcome) {
+	case HD_SERVICE_PID_REFUSED: /* said above */
+		return EXIT_FAILURE_NO_DROPIN;
 	case HD_SERVICE_NOT_STARTED:
 		fprintf(stderr, "%s learn: the daemon was not started; no drop-in written\n", cli_program);
 		return EXIT_FAILURE_NO_DROPIN;
@@ -588,6 +607,14 @@ next_option:
 		if (res.lost)
 			fprintf(stderr, "%s learn: warning: %llu events were dropped: counts are low, names complete\n",
 				cli_program, (unsigned long long)res.lost);
+		if (res.outlived) {
+			/* they were sent SIGTERM and given 5 s; learning cannot wait for them for ever */
+			fprintf(stderr, "%s learn: warning: %llu process%s the command left running did not end when "
+					"learning was stopped: what %s called afterwards is not in the drop-in\n",
+				cli_program, (unsigned long long)res.outlived, res.outlived == 1 ? "" : "es",
+				res.outlived == 1 ? "it" : "they");
+			ret = EXIT_FINDINGS;
+		}
 		if (res.unfollowed) {
 			/* a drop-in without their calls would break the service: write none (and no profile) */
 			fprintf(stderr,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -232,15 +233,22 @@ static bool tree_listens(const struct tree *t)
 	return false;
 }
 
-/* PIDFile=: the pid it names, 0 if none (yet) or garbage. */
+/* PIDFile=: the pid it names, 0 if none (yet) or garbage. The file is the daemon's to write, and the
+ * daemon may run as any user: a FIFO or device put in its place must not block or feed harden, so only
+ * a regular file is read (O_NONBLOCK: opening a FIFO does not wait for a writer). */
 static pid_t read_pid_file(const char *path)
 {
 	if (!path)
 		return 0;
 	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return 0;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return 0;
+	}
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
@@ -253,6 +261,119 @@ static pid_t read_pid_file(const char *path)
 	return *end || v <= 1 || v > 0x3fffffff ? 0 : (pid_t)v;
 }
 
+/* The parent of pid (field 4 of /proc/PID/stat), 0 if it is gone. */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	int ppid = 0;
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* Is pid a process of the service: one of those seen in its tree (known, the same process by its start
+ * time: the pid may have been reused since), or now a descendant of harden outside the companion's own
+ * subtree (the workload, ExecStop=)? harden is the daemon's child subreaper, so nothing of the service
+ * leaves harden's subtree while harden lives, and nothing from outside can enter it. The walk up is
+ * bounded: a cycle cannot happen, but a deep chain is not worth following past the tree's bound. */
+static bool of_service(pid_t pid, pid_t harden, pid_t self, const struct tree *known)
+{
+	char st;
+	unsigned long long start;
+	if (pid <= 1 || !proc_stat(pid, &st, &start))
+		return false;
+	for (size_t i = 0; i < known->n; i++)
+		if (known->v[i].pid == pid && known->v[i].start == start)
+			return true;
+	if (pid == harden || pid == self || getppid() != harden)
+		return false;
+	pid_t p = pid;
+	for (unsigned depth = 0; depth < TREE_MAX && p > 1; depth++) {
+		p = proc_ppid(p);
+		if (p == self)
+			return false;
+		if (p == harden)
+			return true;
+	}
+	return false;
+}
+
+/* Could someone other than root have written the PIDFile=? As systemd (which refuses such a file's pid
+ * unless it is a process of the service): the file not owned by root or writable by group or others, or a
+ * directory on its way owned by another user or writable by group or others without the sticky bit (where
+ * the file could be replaced). why gets the reason; false: only root could have written it. */
+static bool pid_file_unsafe(const char *path, char *why, size_t len)
+{
+	*why = 0;
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(why, len, "cannot be opened safely");
+		return true;
+	}
+	int r = fstat(fd, &sb);
+	close(fd);
+	if (r < 0) {
+		snprintf(why, len, "cannot be checked");
+		return true;
+	}
+	if (sb.st_uid != 0) {
+		snprintf(why, len, "is owned by uid %u", (unsigned)sb.st_uid);
+		return true;
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, len, "is writable by its group or others");
+		return true;
+	}
+	/* its directories, as they resolve now (a symlinked /var/run is fine if /run is) */
+	char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	if (!slash || (size_t)(slash - path) >= sizeof(dir)) {
+		snprintf(why, len, "is not an absolute path");
+		return true;
+	}
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = 0;
+	char *real = realpath(dir[0] ? dir : "/", NULL);
+	if (!real) {
+		snprintf(why, len, "is in a directory that cannot be resolved");
+		return true;
+	}
+	bool unsafe = false;
+	/* "/a/b/c": check "/", "/a", "/a/b", "/a/b/c", each prefix cut at a '/' in place */
+	size_t n = strlen(real);
+	for (size_t i = 0; !unsafe && i <= n; i++) {
+		if (i < n && real[i] != '/')
+			continue;
+		char save = real[i];
+		real[i] = 0;
+		const char *d = i == 0 ? "/" : real;
+		if (lstat(d, &sb) < 0) {
+			unsafe = true;
+			snprintf(why, len, "is in %s, which cannot be checked", d);
+		} else if (sb.st_uid != 0) {
+			unsafe = true;
+			snprintf(why, len, "is in %s, owned by uid %u", d, (unsigned)sb.st_uid);
+		} else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sb.st_mode & S_ISVTX)) {
+			unsafe = true;
+			snprintf(why, len, "is in %s, writable by its group or others", d);
+		}
+		real[i] = save;
+	}
+	free(real);
+	return unsafe;
+}
+
 /* What the companion reports back through its pipe. */
 struct report {
 	int outcome;
@@ -263,7 +384,34 @@ struct report {
 	int stop_failed_index, stop_failed_status;
 	bool stop_unobserved;      /* an ExecStop= could not be traced (or its profile not sent) */
 	bool stop_profile_sent;    /* the ExecStop= commands' profile is in the memfd, as JSON */
+	int pid_refused;           /* PIDFile= named this pid, not the service's: never signalled */
+	bool pid_file_unsafe;
+	char pid_file_why[128];
 };
+
+/* PIDFile='s pid if it names a live process of the service, else 0; *foreign: a live pid it names that is
+ * not the service's (the daemon's user may write any number there: harden, as root, must not signal it,
+ * pass it on as $MAINPID or wait for it). */
+static pid_t pid_file_check(const struct hd_service_options *o, pid_t harden, const struct tree *known,
+			    pid_t *foreign)
+{
+	*foreign = 0;
+	pid_t pf = read_pid_file(o->pid_file);
+	if (pf <= 0 || !alive(pf))
+		return 0;
+	if (of_service(pf, harden, getpid(), known))
+		return pf;
+	*foreign = pf;
+	return 0;
+}
+
+static void refuse_pid(const struct hd_service_options *o, pid_t pid, struct report *rep)
+{
+	if (rep->pid_refused)
+		return;
+	rep->pid_refused = pid;
+	rep->pid_file_unsafe = pid_file_unsafe(o->pid_file, rep->pid_file_why, sizeof(rep->pid_file_why));
+}
 
 static int run_plain(char *const *argv, const struct hd_trace_exec *x, unsigned timeout_ms);
 static int run_traced(const struct hd_trace_options *base, char *const *argv, const struct hd_trace_exec *x,
@@ -359,7 +507,10 @@ static void stop_tree(const struct hd_service_options *o, int stop_profile_fd, p
 		collect_tree(harden, getpid(), cur);
 		remember(known, cur);
 	}
-	pid_t pf = read_pid_file(o->pid_file);
+	pid_t foreign;
+	pid_t pf = pid_file_check(o, harden, known, &foreign);
+	if (foreign)
+		refuse_pid(o, foreign, rep);
 	if (pf > 0) {
 		char st;
 		unsigned long long start;
@@ -368,7 +519,8 @@ static void stop_tree(const struct hd_service_options *o, int stop_profile_fd, p
 	}
 	/* ExecStop= first (only for a service that is still running, as systemd), then the signal to the rest */
 	bool running = !o->forking ? alive(main_pid) : live_count(known) > 0;
-	if (o->unit && o->unit->stop.n && running && !rep->gone_before_stop) {
+	/* a refused PIDFile= failed the start: systemd goes straight to the stop signal then */
+	if (o->unit && o->unit->stop.n && running && !rep->gone_before_stop && rep->outcome != HD_SERVICE_PID_REFUSED) {
 		run_exec_stop(o, stop_profile_fd, pf > 0 ? pf : !o->forking ? main_pid : 0, rep);
 		if (harden_alive && getppid() == harden) {
 			collect_tree(harden, getpid(), cur); /* what the stop commands made the service start */
@@ -450,8 +602,16 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 			rep.outcome = HD_SERVICE_DIED_EARLY; /* forked nothing that lives on */
 			break;
 		}
-		/* a forking daemon is up once its main process has exited (and the PIDFile names a live one) */
-		up = !o->forking || (!main_alive && (!o->pid_file || alive(read_pid_file(o->pid_file))));
+		/* a forking daemon is up once its main process has exited (and the PIDFile names a live one of
+		 * its own). A pid of another process may be a stale file the daemon has yet to rewrite: not up;
+		 * still there at the readiness timeout, it is refused, and the start fails (as under systemd) */
+		pid_t foreign = 0;
+		up = !o->forking || (!main_alive && (!o->pid_file || pid_file_check(o, harden, &known, &foreign) > 0));
+		if (foreign && now_ms() - start >= o->ready_after_ms) {
+			refuse_pid(o, foreign, &rep);
+			rep.outcome = HD_SERVICE_PID_REFUSED;
+			break;
+		}
 		if (up && tree_listens(&cur)) {
 			rep.ready_by_socket = true;
 			break;
@@ -597,6 +757,10 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	res->stop_commands_run = rep.stop_commands_run;
 	res->stop_failed_index = rep.stop_failed_index;
 	res->stop_failed_status = rep.stop_failed_status;
+	res->pid_refused = rep.pid_refused;
+	res->pid_file_unsafe = rep.pid_file_unsafe;
+	memcpy(res->pid_file_why, rep.pid_file_why, sizeof(res->pid_file_why));
+	res->pid_file_why[sizeof(res->pid_file_why) - 1] = 0;
 	res->stop_unobserved = rep.stop_unobserved || (o->unit && o->unit->stop.n && stop_profile_fd < 0);
 	if (stop_profile_fd >= 0 && rep.stop_profile_sent) {
 		/* opened anew through /proc: from its start, whatever the offset the companion's writes left */

@@ -17,11 +17,14 @@ struct hd_service_spec;
  *      harden's descendants ("the traced tree");
  *   2. a companion process (not traced) waits until the daemon is up: the tree holds a listening socket
  *      (TCP or unix), or ready_after_ms has passed; for a forking daemon, the main process has also
- *      exited (and PIDFile= names a live process, if given). A daemon gone before that is "died early",
+ *      exited (and PIDFile= names a live process of the tree, if given; a pid of any other process is
+ *      refused, as systemd refuses one from a file an unprivileged user could write, and the start
+ *      fails: outcome PID_REFUSED). A daemon gone before that is "died early",
  *      and the workload is not run;
  *   3. the workload runs as /bin/sh -c CMD in its own process group, untraced, and is waited for;
  *   4. the daemon is stopped as systemd's KillMode=control-group would: kill_signal to every process of
- *      the tree (and the main process group, and PIDFile='s pid), then SIGKILL to what is left after
+ *      the tree (and the main process group, and PIDFile='s pid if it is a process of the tree), then
+ *      SIGKILL to what is left after
  *      stop_timeout_ms; with kill_main_only (KillMode=mixed) kill_signal to the main process alone, and
  *      SIGKILL to the rest once it has exited.
  * INT or TERM to harden (o->trace.stop) ends the workload and stops the daemon the same way. If harden
@@ -48,6 +51,7 @@ enum hd_service_outcome {
 	HD_SERVICE_DIED_EARLY,   /* the daemon was gone before it was up: the workload did not run */
 	HD_SERVICE_INTERRUPTED,  /* INT/TERM to harden (or harden's parent asked): stopped early */
 	HD_SERVICE_NOT_STARTED,  /* tracing failed before the daemon ran (see the return value) */
+	HD_SERVICE_PID_REFUSED,  /* PIDFile= named a process not of the service: stopped, the workload not run */
 };
 
 struct hd_service_result {
@@ -65,6 +69,10 @@ struct hd_service_result {
 	unsigned stop_commands_run;    /* ExecStop= commands started */
 	int stop_failed_index;         /* the first ExecStop= that failed (-1: none) */
 	int stop_failed_status;        /* its wait status (or 127 << 8: could not be started) */
+	pid_t pid_refused;             /* PIDFile= named this live process, not one of the service's: it was
+	                                * not signalled (nor $MAINPID); 0: none */
+	bool pid_file_unsafe;          /* ... and a user other than root could have written the file: */
+	char pid_file_why[128];        /* "is owned by uid 65534", "is in /run/x, writable by ..." */
 };
 
 /* 0 or -errno (with a diag). p must be hd_profile_init'ed. Changes the caller's child-subreaper flag only

@@ -808,7 +808,7 @@ fail:
 	return r < 0 ? r : -EINVAL;
 }
 
-static int export_to_memory(scmp_filter_ctx c, struct sock_filter **out, size_t *n)
+int hd_sandbox_export_memory(scmp_filter_ctx c, struct sock_filter **out, size_t *n)
 {
 	int fd = memfd_create("harden-bpf", MFD_CLOEXEC);
 	if (fd < 0)
@@ -927,7 +927,7 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 		goto fail;
 	}
 	sb->ctx = all;
-	if ((r = export_to_memory(all, &sb->bpf, &sb->bpf_len)) < 0 || (r = prepend_prefix(sb)) < 0) {
+	if ((r = hd_sandbox_export_memory(all, &sb->bpf, &sb->bpf_len)) < 0 || (r = prepend_prefix(sb)) < 0) {
 		hd_diag_add(diags, HD_ERROR, NULL, 0, "cannot generate the seccomp program: %s", strerror(-r));
 		return r;
 	}

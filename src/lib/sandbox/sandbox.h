@@ -103,6 +103,10 @@ struct hd_sandbox_verdict {
 struct hd_sandbox_verdict hd_sandbox_intent(const struct hd_sandbox *sb, uint32_t audit_arch, int nr,
 					    const uint64_t args[6]);
 
+/* A libseccomp filter (scmp_filter_ctx) as its BPF program in *out (malloc'ed, *n instructions), for a
+ * child to install with prctl() alone. 0 or -errno. */
+int hd_sandbox_export_memory(void *ctx, struct sock_filter **out, size_t *n);
+
 /* Write the BPF (raw struct sock_filter array, as bwrap --seccomp wants) / libseccomp's pseudo code. */
 int hd_sandbox_export_bpf(const struct hd_sandbox *sb, int fd);
 int hd_sandbox_export_pfc(const struct hd_sandbox *sb, int fd);

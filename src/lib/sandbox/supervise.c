@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "sandbox/supervise.h"
+#include "sandbox/warden.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,13 +141,22 @@ static void drain(const struct hd_supervise_options *o, int listener, pid_t chil
 int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_result *res)
 {
 	*res = (struct hd_supervise_result){ .stage = HD_STAGE_RAN };
+	/* before the signals are blocked: the warden must not inherit that mask. It ends the command's
+	 * processes if harden is killed (PR_SET_PDEATHSIG reaches the command's own process only) */
+	struct hd_warden warden;
+	int wr = hd_warden_start(&warden);
+	if (wr < 0)
+		return wr;
 	sigset_t mask, old;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&mask, forwarded[i]);
-	if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
-		return -errno;
+	if (sigprocmask(SIG_BLOCK, &mask, &old) < 0) {
+		int e = errno;
+		hd_warden_end(&warden);
+		return -e;
+	}
 	int r = 0, sfd = -1, listener = -1;
 	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
@@ -259,6 +269,8 @@ out:
 		close(sfd);
 	munmap(sh, sizeof(*sh));
 out_mask:
+	/* the command has exited: what it left running is left alone (as env does), but no longer guarded */
+	hd_warden_end(&warden);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

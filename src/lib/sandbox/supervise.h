@@ -26,8 +26,8 @@
  * the kernel creates the listener close-on-exec, and the child makes no syscall between seccomp() and
  * execve() that the filter could see (a failed install or exec is reported through shared memory).
  * Limits: if harden itself dies, pending and later kill-verdict calls fail with ENOSYS instead (the command
- * gets PR_SET_PDEATHSIG=SIGKILL to narrow that); processes still running when the command exits are left
- * alone, like `env`.
+ * gets PR_SET_PDEATHSIG=SIGKILL to narrow that, and the warden, sandbox/warden.h, kills what it forked
+ * along with it); processes still running when the command exits are left alone, like `env`.
  */
 
 struct hd_violation {

@@ -34,6 +34,7 @@
 #include "learn/trace/learn_bpf_shared.h"
 #include "learn/trace/observe.h"
 #include "learn/trace/trace.h"
+#include "sandbox/warden.h"
 
 /* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
  * its events are read, so /proc cannot be asked). */
@@ -449,6 +450,10 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	res->used = HD_TRACE_EBPF;
 	int r = 0, gate[2] = { -1, -1 };
 	pid_t child = 0;
+	/* run mode without a companion (that ends the tree itself): the warden ends the command's processes if
+	 * harden is killed, and tells when the last of them is gone (see the loop) */
+	struct hd_warden warden = { .pid = 0 };
+	bool guarded = false;
 	struct ring_buffer *rb = NULL;
 	libbpf_set_print(NULL); /* the library never prints: errors come back as values */
 	struct learn_bpf *skel = learn_bpf__open();
@@ -536,6 +541,16 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			r = -errno;
 			goto out;
 		}
+		if (o->companion <= 0) {
+			if ((r = hd_warden_start(&warden)) < 0) {
+				hd_diag_add(d, HD_ERROR, NULL, 0, "cannot start the process that ends the command if harden "
+					    "is killed: %s", strerror(-r));
+				close(errpipe[0]);
+				close(errpipe[1]);
+				goto out;
+			}
+			guarded = true;
+		}
 		child = fork();
 		if (child < 0) {
 			r = -errno;
@@ -611,6 +626,12 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	}
 	bool forwarded = false, child_done = false, companion_done = !(child && o->companion > 0);
+	/* Once the command has exited, what it left running (a shell's background job, a daemon) is followed
+	 * until it is gone, as the ptrace backend does: its later calls belong in the profile. A stop request
+	 * then sends it SIGTERM, and what is left after TREE_STOP_MS runs on unfollowed, counted in
+	 * res->outlived for the caller to say. */
+	enum { TREE_STOP_MS = 5000 };
+	uint64_t tree_stop_at = 0;
 	for (;;) {
 		if (epfd >= 0) {
 			struct epoll_event evs[3];
@@ -629,10 +650,9 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			if (w == child) {
 				res->wait_status = st;
 				child_done = true;
-				if (cpidfd >= 0) {
-					/* the exited child's pidfd stays readable: watch the companion only */
+				/* the exited child's pidfd stays readable: watch the rest only */
+				if (epfd >= 0)
 					epoll_ctl(epfd, EPOLL_CTL_DEL, pidfd, NULL);
-				}
 			}
 			if (w < 0 && errno != EINTR) {
 				r = -errno;
@@ -641,6 +661,19 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			/* the command's descendants (a forking daemon's) live on after it: the companion ends them */
 			if (!companion_done && waitpid(o->companion, &st, WNOHANG) != 0)
 				companion_done = true;
+			if (child_done && companion_done && guarded) {
+				if (o->stop && *o->stop && !tree_stop_at) {
+					tree_stop_at = now_ms();
+					hd_warden_tree_alive(&warden, child, SIGTERM);
+				}
+				size_t left = hd_warden_tree_alive(&warden, child, 0);
+				if (left && tree_stop_at && now_ms() - tree_stop_at >= TREE_STOP_MS) {
+					res->outlived = left;
+					break;
+				}
+				if (left)
+					continue;
+			}
 			if (child_done && companion_done)
 				break;
 		} else {
@@ -691,6 +724,8 @@ reap:
 		free(per_cpu);
 	}
 out:
+	if (guarded)
+		hd_warden_end(&warden);
 	if (gate[0] >= 0)
 		close(gate[0]);
 	if (gate[1] >= 0)

@@ -2,8 +2,9 @@
 /*
  * ptrace learning backend (no privileges needed).
  *
- * Run mode: the child stops itself, the tracer sets the options, the child installs a one-instruction
- * seccomp filter "return SECCOMP_RET_TRACE" and execs the command. Every syscall then produces exactly one
+ * Run mode: the child stops itself, the tracer sets the options, the child installs a seccomp filter that
+ * returns SECCOMP_RET_TRACE for every call (but a ptrace attach to the tracer, see tracee_program) and
+ * execs the command. Every syscall then produces exactly one
  * PTRACE_EVENT_SECCOMP stop, where PTRACE_GET_SYSCALL_INFO hands over arch, number and arguments in one
  * call; a call that may write a path also stops at its exit, whose result says whether it wrote. Children, threads and execs are followed with PTRACE_O_TRACE{FORK,VFORK,CLONE,EXEC}; EXITKILL
  * makes sure nothing runs on untraced if harden dies.
@@ -21,6 +22,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <dirent.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,8 @@
 
 #include "learn/trace/observe.h"
 #include "learn/trace/trace.h"
+#include "sandbox/sandbox.h"
+#include "syscalls/arch.h"
 
 static ssize_t read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
 {
@@ -117,11 +121,17 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	bool detaching = false, forwarded = false;
+	bool detaching = false, forwarded = false, main_done = false;
 	for (;;) {
-		/* run mode: Ctrl-C or TERM to harden ends the command (once), then tracing goes on to its exit */
+		/* run mode: Ctrl-C or TERM to harden ends the command (once), then tracing goes on to its exit.
+		 * Once the command has exited, what it left running is what the request must reach: tracing
+		 * follows it until it is gone */
 		if (!o->pid && main_pid > 0 && o->stop && *o->stop && !forwarded) {
-			kill(o->companion > 0 ? o->companion : main_pid, SIGTERM);
+			if (o->companion > 0 || !main_done)
+				kill(o->companion > 0 ? o->companion : main_pid, SIGTERM);
+			else
+				for (size_t i = 0; i < tids->n; i++)
+					kill(tids->v[i], SIGTERM);
 			forwarded = true;
 		}
 		if (!detaching && o->pid &&
@@ -155,8 +165,10 @@ static int trace_loop(struct hd_observer *ob, struct tidset *tids, pid_t main_pi
 			return -errno;
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (tid == main_pid)
+			if (tid == main_pid) {
 				res->wait_status = st;
+				main_done = true;
+			}
 			tidset_del(tids, tid);
 			if (o->pid && tids->n == 0)
 				return 0;
@@ -227,12 +239,59 @@ static bool keep_tracer_on_one_cpu(cpu_set_t *all)
 	return sched_setaffinity(0, sizeof(one), &one) == 0;
 }
 
+/* The tracee's program: every call stops for the tracer (SECCOMP_RET_TRACE), on every ABI of the machine,
+ * except ptrace(PTRACE_ATTACH or PTRACE_SEIZE) aimed at the tracer or its companion, which fails with
+ * EPERM. A tracee that stops its own tracer waits in its next seccomp stop for a tracer that is stopped
+ * under it: both hang until SIGKILL (and a stopped companion hangs learn --while). PR_SET_DUMPABLE (in
+ * hd_trace_ptrace) keeps out tracees of another user or without privileges only: a root one has
+ * CAP_SYS_PTRACE. The pid and request are compared on their low 32 bits, as the kernel reads a pid (and
+ * the compat ABIs both): a high bit set must not slip past. The call itself is not observed (the filter
+ * answers it): it is refused in any case. */
+static int tracee_program(pid_t tracer, pid_t companion, struct sock_filter **out, size_t *n)
+{
+	scmp_filter_ctx c = seccomp_init(SCMP_ACT_TRACE(0));
+	if (!c)
+		return -ENOMEM;
+	int r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRACE(0));
+	if (r == 0)
+		r = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0); /* the child decides (see run_mode) */
+	hd_arch abis[3];
+	int na = hd_arch_native_abis(abis);
+	for (int i = 0; r == 0 && i < na; i++) {
+		const struct hd_arch_info *ai = hd_arch_info(abis[i]);
+		if (ai && ai->scmp_arch && ai->scmp_arch != seccomp_arch_native() &&
+		    (r = seccomp_arch_add(c, ai->scmp_arch)) == -EEXIST)
+			r = 0;
+	}
+	const pid_t who[] = { tracer, companion };
+	const uint32_t reqs[] = { PTRACE_ATTACH, PTRACE_SEIZE };
+	for (size_t i = 0; r == 0 && i < sizeof(who) / sizeof(who[0]); i++)
+		for (size_t k = 0; r == 0 && who[i] > 0 && k < sizeof(reqs) / sizeof(reqs[0]); k++)
+			r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ptrace), 2,
+					     SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, reqs[k]),
+					     SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)who[i]));
+	if (r == 0)
+		r = hd_sandbox_export_memory(c, out, n);
+	seccomp_release(c);
+	return r;
+}
+
 static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, struct hd_trace_result *res,
 		    hd_diags *d)
 {
+	struct sock_filter *insns = NULL;
+	size_t ninsns = 0;
+	int pr = tracee_program(getpid(), o->companion, &insns, &ninsns);
+	if (pr < 0) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "cannot build the tracee's seccomp program: %s", strerror(-pr));
+		return pr;
+	}
+	struct sock_fprog prog = { .len = (unsigned short)ninsns, .filter = insns };
 	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		free(insns);
 		return -errno;
+	}
 	cpu_set_t all;
 	bool pinned = keep_tracer_on_one_cpu(&all);
 	pid_t tracer = getpid();
@@ -243,6 +302,7 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 			sched_setaffinity(0, sizeof(all), &all);
 		close(pipefd[0]);
 		close(pipefd[1]);
+		free(insns);
 		return -e;
 	}
 	if (pid == 0) {
@@ -261,8 +321,6 @@ static int run_mode(const struct hd_trace_options *o, struct hd_observer *ob, st
 			if (getppid() != tracer)
 				_exit(127);
 			raise(SIGSTOP);
-			static struct sock_filter insn[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE) };
-			struct sock_fprog prog = { .len = 1, .filter = insn };
 			/* Without CAP_SYS_ADMIN the kernel demands no_new_privs first (set-uid programs then
 			 * run without their privileges while learning). */
 			if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
@@ -316,6 +374,7 @@ out:
 		sched_setaffinity(0, sizeof(all), &all); /* a library call leaves its caller as it found it */
 	close(pipefd[0]);
 	free(tids.v);
+	free(insns);
 	return r;
 }
 
@@ -388,6 +447,11 @@ int hd_trace_ptrace(const struct hd_trace_options *o, struct hd_profile *p, stru
 		return -ENOMEM;
 	hd_observer_init(ob, p, read_mem, NULL);
 	res->used = HD_TRACE_PTRACE;
+	/* No process of the caller's user without CAP_SYS_PTRACE may attach to the tracer while it traces
+	 * (a tracee that does waits for it forever, see tracee_program), nor read or write its memory;
+	 * the caller's setting is restored after. */
+	int was_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	int r;
 	if (o->cgroup) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "--cgroup needs the eBPF backend (ptrace cannot follow a cgroup)");
@@ -396,6 +460,8 @@ int hd_trace_ptrace(const struct hd_trace_options *o, struct hd_profile *p, stru
 		r = attach_mode(o, ob, res, d);
 	else
 		r = run_mode(o, ob, res, d);
+	if (was_dumpable >= 0)
+		prctl(PR_SET_DUMPABLE, was_dumpable, 0, 0, 0);
 	res->events = ob->events;
 	int r2 = hd_observer_finish(ob);
 	free(ob);

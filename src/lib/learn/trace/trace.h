@@ -66,6 +66,9 @@ struct hd_trace_result {
 	uint64_t records;             /* ebpf: syscall records read from the ring (the calls whose arguments
 				       * were sent to user space); 0 for the other backends */
 	bool setup_failed;            /* the backend could not start watching; nothing was run or attached */
+	uint64_t outlived;            /* run mode (ebpf): processes the command left running that were still
+	                               * there when learning was stopped (after *stop): their later calls are
+	                               * not in the profile */
 };
 
 /* Trace; fills p (which must be hd_profile_init'ed). 0 or -errno (with a diag saying why). */
