@@ -120,6 +120,10 @@ printf '[Service]\nExecStart=/bin/sleep 786\nExecReload=/bin/kill -HUP $MAINPID\
 timeout 60 "$HARDEN" learn --unit "$W/r.service" --ready-after=0.3 -o "$W/d.conf" --while true >"$W/out" 2>"$W/err"
 [ $? = 0 ] || bad "ExecReload: rc not 0: $(cat "$W/err")"
 grep -q 'note: .*r.service: ExecReload= is not run, so its calls are not learned' "$W/err" || bad "ExecReload: no note: $(cat "$W/err")"
+# a "+" ExecReload= runs with no sandbox under systemd: nothing of it is missing from the drop-in
+printf '[Service]\nExecStart=/bin/sleep 786\nExecReload=+/bin/kill -HUP $MAINPID\n' >"$W/r.service"
+timeout 60 "$HARDEN" learn --unit "$W/r.service" --ready-after=0.3 -o "$W/d.conf" --while true >"$W/out" 2>"$W/err"
+grep -q 'ExecReload= is not run' "$W/err" && bad "ExecReload=+: said to run under the filter: $(cat "$W/err")"
 echo keep >"$W/d.conf"
 
 # a bad environment file (not UTF-8) and a missing one without "-": refused naming the file and line

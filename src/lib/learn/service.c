@@ -1189,10 +1189,20 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 		free(v);
 	}
 	if (r == 0 && (r = unit_value(&u, "ExecReload", &v, &a, d)) == 0 && v) {
-		if (*v)
+		/* systemd runs ExecReload= under the filter on `systemctl reload`, except a "+" command, which
+		 * runs with no sandbox at all: only the others' calls are missing from the drop-in */
+		struct hd_exec_line line = { 0 };
+		hd_diags quiet = { 0 };
+		bool sandboxed = false;
+		if (*v && hd_exec_parse(v, a->file, a->line, &line, &quiet) == 0)
+			for (size_t i = 0; i < line.n; i++)
+				sandboxed = sandboxed || !(line.v[i].flags & HD_EXEC_FULL_PRIVILEGE);
+		if (sandboxed)
 			hd_strv_push(&out->not_done, "ExecReload= is not run, so its calls are not learned (systemd runs "
 				     "it under the filter on `systemctl reload`): learn the command on its own while the "
 				     "service runs (--profile-out) and merge that profile (--from-profile)");
+		hd_exec_line_free(&line);
+		hd_diags_free(&quiet);
 		free(v);
 	}
 out:
