@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include <stddef.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 
 #include "cli.h"
 #include "filter/filter.h"
+#include "learn/service.h"
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "sandbox/fix.h"
@@ -43,6 +46,7 @@ static const struct {
 static void help(void)
 {
 	printf("Usage: %s run [OPTIONS] -- CMD [ARGS...]\n"
+	       "       %s run [OPTIONS] --unit FILE --while WORKLOAD\n"
 	       "       %s run [OPTIONS] --export-bpf FILE | --print-bpf\n"
 	       "\n"
 	       "Run CMD under the seccomp sandbox of a unit's settings, as systemd would confine it, without\n"
@@ -75,15 +79,26 @@ static void help(void)
 	       "  --systemd=V        semantics of systemd V: 252 or latest (default: installed if 252, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
+	       "  --while=WORKLOAD   with --unit and no CMD: start the unit's own service the way learn --unit\n"
+	       "                     does (User=/Group=, environment, RuntimeDirectory= and its kin,\n"
+	       "                     ExecStartPre=, Type=forking, ExecStop=, KillSignal=, TimeoutStopSec=),\n"
+	       "                     each command systemd sandboxes under the unit's sandbox with its drop-ins\n"
+	       "                     (\"+\" ones bare), run /bin/sh -c WORKLOAD once it is up, stop it, and say\n"
+	       "                     whether the workload passed with nothing killed or denied\n"
+	       "  --ready-after=SEC  --while: up once it listens on a socket, or after SEC (default 1)\n"
+	       "  --stop-timeout=SEC --while: stop signal -> SIGKILL (default TimeoutStopSec=, else 10)\n"
+	       "  --report-fd=FD     also write every report as a JSON line to FD (used by --while for its\n"
+	       "                     commands, which then leave the notes to it)\n"
 	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
 	       "                     kill, and at the end {\"denied\":[...]} (or {\"audit\":[...]} with --audit)\n"
 	       "  -h, --help         this text\n"
 	       "\n"
-	       "Exit status: CMD's status (128+N when killed by signal N); 1 --strict warnings or an unreadable\n"
+	       "Exit status: CMD's status (128+N when killed by signal N); with --while 0 when the workload\n"
+	       "passed and nothing was killed or denied, else 1; 1 --strict warnings or an unreadable\n"
 	       "unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly (CMD NOT run, fail\n"
 	       "closed); 126 CMD not executable; 127 CMD not found.\n",
-	       cli_program, cli_program);
+	       cli_program, cli_program, cli_program);
 }
 
 /* ---- reports ---- */
@@ -93,7 +108,19 @@ struct report_ctx {
 	int sdver;
 	struct hd_audit audit;
 	bool json;
+	int report_fd; /* --report-fd: every report also goes there as a JSON line (-1: none) */
 };
+
+/* A JSON report line: to stderr with --json, and to --report-fd's file; o is released. */
+static void report_json(const struct report_ctx *rc, json_object *o)
+{
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (rc->report_fd >= 0)
+		dprintf(rc->report_fd, "%s\n", text);
+	if (rc->json)
+		fprintf(stderr, "%s\n", text);
+	json_object_put(o);
+}
 
 static const char *abi_name(hd_arch a)
 {
@@ -184,12 +211,6 @@ static json_object *violation_json(const struct report_ctx *rc, const struct hd_
 	return o;
 }
 
-static void print_json_line(json_object *o)
-{
-	fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-}
-
 static void describe(const struct hd_violation *v, char *buf, size_t size)
 {
 	char act[64];
@@ -212,11 +233,12 @@ static void describe(const struct hd_violation *v, char *buf, size_t size)
 static void on_violation(const struct hd_violation *v, void *userdata)
 {
 	struct report_ctx *rc = userdata;
-	if (v->killed && rc->json) {
+	if (v->killed && (rc->json || rc->report_fd >= 0)) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "blocked", violation_json(rc, v, 0));
-		print_json_line(o);
-		return;
+		report_json(rc, o);
+		if (rc->json)
+			return;
 	}
 	if (v->killed) {
 		char d[1024];
@@ -234,14 +256,15 @@ static void on_violation(const struct hd_violation *v, void *userdata)
  * filter denied with an errno, once per call with a count; an ENOSYS glibc falls back from is marked. */
 static void print_tally(const struct report_ctx *rc, bool audit)
 {
-	if (rc->json) {
+	if (rc->json || rc->report_fd >= 0) {
 		json_object *o = json_object_new_object(), *a = json_object_new_array();
 		for (size_t i = 0; i < rc->audit.n; i++)
 			json_object_array_add(a, violation_json(rc, &rc->audit.v[i].first, rc->audit.v[i].count));
 		json_object_object_add(o, audit ? "audit" : "denied", a);
 		json_object_object_add(o, "complete", json_object_new_boolean(!rc->audit.incomplete));
-		print_json_line(o);
-		return;
+		report_json(rc, o);
+		if (rc->json)
+			return;
 	}
 	const char *who = audit ? "run --audit" : "run";
 	if (rc->audit.n == 0) {
@@ -277,9 +300,209 @@ static void print_tally(const struct report_ctx *rc, bool audit)
 		fprintf(stderr, "%s %s: out of memory, the list is incomplete\n", cli_program, who);
 }
 
+/* ---- --unit FILE --while WORKLOAD: the unit's own service, each command under the unit's sandbox ---- */
+
+static volatile sig_atomic_t unit_stop_requested;
+static void on_unit_stop(int sig)
+{
+	(void)sig;
+	unit_stop_requested = 1;
+}
+
+/* What the commands' own harden run reported into the report file: kills ("blocked") and denied calls
+ * (each entry of a "denied" list, counted once per command that saw it). */
+static void count_reports(int fd, unsigned *kills, unsigned *denied)
+{
+	*kills = *denied = 0;
+	FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_object *o = json_tokener_parse(line), *v = NULL;
+		if (o && json_object_object_get_ex(o, "blocked", &v))
+			(*kills)++;
+		else if (o && json_object_object_get_ex(o, "denied", &v) && json_object_is_type(v, json_type_array))
+			*denied += (unsigned)json_object_array_length(v);
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+}
+
+static int run_unit_while(const char *unit, const char *workload, int sdver, const hd_strv *props, bool json,
+			  unsigned ready_after_ms, unsigned stop_timeout_ms)
+{
+	struct hd_service_spec spec = { 0 };
+	struct hd_service_exec start_exec = { 0 };
+	struct hd_profile prof;
+	hd_profile_init(&prof);
+	hd_diags diags = { 0 };
+	hd_strv made = { 0 }, notes = { 0 };
+	int ret = EXIT_FINDINGS, rfd = -1;
+	char *abs_unit = realpath(unit, NULL), self[4096];
+	ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (!abs_unit || sn <= 0) {
+		fprintf(stderr, "%s run: %s: %s\n", cli_program, abs_unit ? "/proc/self/exe" : unit, strerror(errno));
+		goto out;
+	}
+	self[sn] = '\0';
+	int r = hd_service_from_unit(abs_unit, sdver, &spec, &diags);
+	bool explained = hd_diags_count(&diags, HD_ERROR) > 0;
+	cli_print_diags(&diags);
+	hd_diags_free(&diags);
+	if (r < 0) {
+		fprintf(stderr, "%s run: %s: cannot start its service%s%s; nothing run\n", cli_program, unit,
+			explained ? " (see above)" : ": ", explained ? "" : strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < spec.not_done.n; i++)
+		fprintf(stderr, "%s run: note: %s: %s\n", cli_program, unit, spec.not_done.v[i]);
+	/* what neither the commands' sandbox nor the start enforces: said once here (the commands are quiet) */
+	{
+		static const char *const started[] = { "User", "Group", "WorkingDirectory", "Environment",
+			"EnvironmentFile", "RuntimeDirectory", "RuntimeDirectoryMode", "RuntimeDirectoryPreserve",
+			"StateDirectory", "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
+			"LogsDirectoryMode", "ConfigurationDirectory", "ConfigurationDirectoryMode", NULL };
+		struct hd_seccomp_settings ss;
+		hd_seccomp_settings_init(&ss);
+		hd_strv ne = { 0 };
+		if (hd_sandbox_apply_unit(abs_unit, sdver, &ss, &diags, &ne) >= 0)
+			for (size_t i = 0; i < ne.n; i++) {
+				bool applied = false;
+				for (const char *const *k = started; *k && !applied; k++)
+					applied = strcmp(*k, ne.v[i]) == 0;
+				if (!applied)
+					fprintf(stderr, "%s run: %s= not enforced by run (needs systemd)\n", cli_program,
+						ne.v[i]);
+			}
+		hd_diags_free(&diags); /* said when the unit was read above */
+		hd_strv_free(&ne);
+		hd_seccomp_settings_free(&ss);
+	}
+	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
+	char tmpl[] = "/tmp/harden-run-report.XXXXXX";
+	if ((rfd = mkstemp(tmpl)) < 0 || unlink(tmpl) < 0) {
+		fprintf(stderr, "%s run: cannot make the report file: %s\n", cli_program, strerror(errno));
+		goto out;
+	}
+	/* every command systemd runs under the sandbox runs under this program's own run --unit: the same
+	 * unit file, the same systemd version, the same -p settings */
+	r = 0;
+	const char *const head[] = { self, "run", "--unit", abs_unit, NULL };
+	for (const char *const *h = head; r >= 0 && *h; h++)
+		r = hd_strv_push(&spec.wrap, *h);
+	if (r >= 0)
+		r = hd_strv_pushf(&spec.wrap, "--systemd=%s", sdver == HD_SYSTEMD_252 ? "252" : "latest");
+	if (r >= 0)
+		r = hd_strv_pushf(&spec.wrap, "--report-fd=%d", rfd);
+	for (size_t i = 0; r >= 0 && i < props->n; i++)
+		r = hd_strv_pushf(&spec.wrap, "--property=%s", props->v[i]);
+	if (r >= 0)
+		r = hd_strv_push(&spec.wrap, "--");
+	if (r < 0)
+		goto oom;
+	if (hd_service_dirs_make(&spec.dirs, spec.set_ids, spec.uid, spec.gid, &made, &diags) < 0) {
+		cli_print_diags(&diags);
+		fprintf(stderr, "%s run: %s: the service's directories cannot be made; nothing run\n", cli_program, unit);
+		goto out;
+	}
+	struct sigaction sa = { .sa_handler = on_unit_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct hd_trace_options to = { .backend = HD_TRACE_NONE, .stop = &unit_stop_requested };
+	r = hd_service_run_pre(&spec, &to, &prof, &notes, &diags);
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(stderr, "%s run: note: %s\n", cli_program, notes.v[i]);
+	if (r == 0)
+		r = hd_service_prepare(&spec, &spec.start, NULL, &start_exec, &diags);
+	cli_print_diags(&diags);
+	hd_diags_free(&diags);
+	if (r < 0) {
+		fprintf(stderr, "%s run: %s: %s; the workload was not run\n", cli_program, unit,
+			r == -ECANCELED ? "an ExecStartPre= failed, so systemd would not start the service"
+			: r == -EINTR	? "interrupted"
+					: strerror(-r));
+		goto out;
+	}
+	to.argv = start_exec.argv.v;
+	to.exec = hd_service_exec_options(&spec, &spec.start, &start_exec);
+	to.exec.new_pgrp = false; /* hd_learn_service sets it */
+	struct hd_service_options svc = {
+		.trace = to,
+		.workload = workload,
+		.ready_after_ms = ready_after_ms,
+		.stop_timeout_ms = stop_timeout_ms ? stop_timeout_ms : spec.stop_timeout_ms ? spec.stop_timeout_ms : 10000,
+		.kill_signal = spec.kill_signal,
+		.kill_main_only = spec.kill_main_only,
+		.forking = spec.forking,
+		.pid_file = spec.pid_file,
+		.unit = &spec,
+	};
+	struct hd_service_result sres;
+	fflush(NULL);
+	r = hd_learn_service(&svc, &prof, &sres, &diags);
+	cli_print_diags(&diags);
+	hd_diags_free(&diags);
+	if (r < 0) {
+		fprintf(stderr, "%s run: %s: the service could not be started: %s\n", cli_program, unit, strerror(-r));
+		goto out;
+	}
+	unsigned kills = 0, denied = 0;
+	count_reports(rfd, &kills, &denied);
+	bool up = sres.outcome == HD_SERVICE_RAN || sres.outcome == HD_SERVICE_INTERRUPTED;
+	bool work_ok = sres.workload_ran && WIFEXITED(sres.workload_status) && WEXITSTATUS(sres.workload_status) == 0;
+	const char *outcome = !up ? "the service did not come up (see above): the workload was not run"
+			      : sres.outcome == HD_SERVICE_INTERRUPTED ? "interrupted"
+			      : !work_ok ? "the workload failed"
+			      : sres.daemon_gone_before_stop ? "the service ended by itself while the workload ran"
+			      : kills || denied ? "the workload passed, but the sandbox stopped calls"
+						: "the workload passed and nothing was stopped";
+	ret = up && sres.outcome == HD_SERVICE_RAN && work_ok && !sres.daemon_gone_before_stop && !kills && !denied
+		      ? EXIT_OK
+		      : EXIT_FINDINGS;
+	if (json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "unit", json_object_new_string(unit));
+		json_object_object_add(o, "outcome", json_object_new_string(outcome));
+		json_object_object_add(o, "workload_ran", json_object_new_boolean(sres.workload_ran));
+		json_object_object_add(o, "workload_exit",
+				       sres.workload_ran && WIFEXITED(sres.workload_status)
+					       ? json_object_new_int(WEXITSTATUS(sres.workload_status))
+					       : NULL);
+		json_object_object_add(o, "killed", json_object_new_int((int)kills));
+		json_object_object_add(o, "denied", json_object_new_int((int)denied));
+		json_object_object_add(o, "passed", json_object_new_boolean(ret == EXIT_OK));
+		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else
+		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s\n", cli_program, unit, outcome, kills,
+			kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s",
+			kills || denied ? " (each named above with its fix)" : "");
+	goto out;
+oom:
+	fprintf(stderr, "%s run: out of memory\n", cli_program);
+out:
+	if (made.n)
+		hd_service_dirs_cleanup(&spec.dirs, &made);
+	hd_strv_free(&made);
+	hd_strv_free(&notes);
+	hd_service_exec_free(&start_exec);
+	hd_service_spec_free(&spec);
+	hd_profile_free(&prof);
+	hd_diags_free(&diags);
+	if (rfd >= 0)
+		close(rfd);
+	free(abs_unit);
+	return ret;
+}
+
 int verb_run(int argc, char **argv)
 {
-	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT, OPT_JSON };
+	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT, OPT_JSON, OPT_WHILE,
+	       OPT_READY_AFTER, OPT_STOP_TIMEOUT, OPT_REPORT_FD };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "property", required_argument, NULL, 'p' },
@@ -290,8 +513,15 @@ int verb_run(int argc, char **argv)
 		{ "export-bpf", required_argument, NULL, OPT_EXPORT },
 		{ "print-bpf", no_argument, NULL, OPT_PRINT },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "while", required_argument, NULL, OPT_WHILE },
+		{ "ready-after", required_argument, NULL, OPT_READY_AFTER },
+		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+		{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
 		{ 0 },
 	};
+	const char *workload = NULL;
+	unsigned ready_after_ms = 1000, stop_timeout_ms = 0; /* 0: the unit's TimeoutStopSec=, else 10 s */
+	int report_fd = -1;
 	const char *unit = NULL, *export_path = NULL;
 	bool audit = false, strict = false, print = false, json = false;
 	int sdver = hd_systemd_version_default();
@@ -332,6 +562,32 @@ int verb_run(int argc, char **argv)
 			break;
 		case OPT_PRINT: print = true; break;
 		case OPT_JSON: json = true; break;
+		case OPT_WHILE: workload = optarg; break;
+		case OPT_READY_AFTER:
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || *end || !(v >= 0) || v > 3600) {
+				hd_strv_free(&props);
+				return cli_usage_error("run", "%s=%s: expected seconds (0 to 3600)",
+						       c == OPT_READY_AFTER ? "--ready-after" : "--stop-timeout", optarg);
+			}
+			*(c == OPT_READY_AFTER ? &ready_after_ms : &stop_timeout_ms) = (unsigned)(v * 1000);
+			break;
+		}
+		case OPT_REPORT_FD: {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+			if (*end || fd < 3 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0) {
+				hd_strv_free(&props);
+				return cli_usage_error("run", "--report-fd=%s: not an open file descriptor above 2", optarg);
+			}
+			report_fd = (int)fd;
+			/* the reports are harden's: the command never gets the descriptor */
+			fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+			break;
+		}
 		default:
 			hd_strv_free(&props);
 			if (optopt && optopt < 0x100)
@@ -341,6 +597,18 @@ int verb_run(int argc, char **argv)
 	}
 	char **cmd = argv + optind;
 	bool have_cmd = optind < argc;
+	if (workload) {
+		int r2 = EXIT_USAGE;
+		if (!unit)
+			r2 = cli_usage_error("run", "--while needs --unit: the unit whose service is started");
+		else if (have_cmd || audit || export_path || print)
+			r2 = cli_usage_error("run", "--while starts the unit's own commands: no CMD, --audit, --export-bpf "
+						    "or --print-bpf with it");
+		else
+			r2 = run_unit_while(unit, workload, sdver, &props, json, ready_after_ms, stop_timeout_ms);
+		hd_strv_free(&props);
+		return r2;
+	}
 	if (!have_cmd && !export_path && !print) {
 		hd_strv_free(&props);
 		return cli_usage_error("run", "no command given (use -- CMD [ARGS...])");
@@ -351,7 +619,7 @@ int verb_run(int argc, char **argv)
 	hd_diags diags = { 0 };
 	hd_strv not_enforced = { 0 };
 	struct hd_sandbox sb = { 0 }, sb_export = { 0 };
-	struct report_ctx rc = { .sdver = sdver, .json = json };
+	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 
 	if (unit) {
 		int r = hd_sandbox_apply_unit(unit, sdver, &s, &diags, &not_enforced);
@@ -391,9 +659,11 @@ int verb_run(int argc, char **argv)
 			goto done;
 		}
 	}
-	for (size_t i = 0; i < not_enforced.n; i++)
+	/* a command of run --unit --while (--report-fd): that run says these once, for the whole unit */
+	bool quiet = report_fd >= 0;
+	for (size_t i = 0; !quiet && i < not_enforced.n; i++)
 		fprintf(stderr, "%s run: %s= not enforced by run (needs systemd)\n", cli_program, not_enforced.v[i]);
-	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++)
+	for (size_t i = 0; !quiet && i < sizeof(partial) / sizeof(partial[0]); i++)
 		if (*(const bool *)((const char *)&s + partial[i].off))
 			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",
 				cli_program, partial[i].key, partial[i].rest);
@@ -494,7 +764,8 @@ int verb_run(int argc, char **argv)
 		ret = 128 + SIGSYS; /* as if the kernel had killed it, even when SIGKILL had to be used */
 	else if (WIFSIGNALED(res.wait_status)) {
 		ret = 128 + WTERMSIG(res.wait_status);
-		fprintf(stderr, "%s run: %s was killed by signal %d (SIG%s), not by the filter\n", cli_program, cmd[0],
+		if (!quiet || (WTERMSIG(res.wait_status) != SIGTERM && WTERMSIG(res.wait_status) != SIGKILL))
+			fprintf(stderr, "%s run: %s was killed by signal %d (SIG%s), not by the filter\n", cli_program, cmd[0],
 			WTERMSIG(res.wait_status), sigabbrev_np(WTERMSIG(res.wait_status)) ? sigabbrev_np(WTERMSIG(res.wait_status)) : "?");
 		cli_note_fault_death("run", WTERMSIG(res.wait_status));
 	} else

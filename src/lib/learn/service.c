@@ -889,6 +889,7 @@ void hd_service_spec_free(struct hd_service_spec *s)
 	hd_strv_free(&s->env_files_where);
 	hd_strv_free(&s->not_done);
 	hd_service_dirs_free(&s->dirs);
+	hd_strv_free(&s->wrap);
 	free(s->cwd);
 	free(s->pid_file);
 	memset(s, 0, sizeof(*s));
@@ -1228,6 +1229,12 @@ void hd_service_exec_free(struct hd_service_exec *x)
 	hd_strv_free(&x->env);
 }
 
+/* c runs under s->wrap: there is one, and c is not a "+" command (no sandbox at all under systemd) */
+static bool wrapped(const struct hd_service_spec *s, const struct hd_service_command *c)
+{
+	return s->wrap.n > 0 && !(c->flags & HD_EXEC_FULL_PRIVILEGE);
+}
+
 int hd_service_prepare(const struct hd_service_spec *s, const struct hd_service_command *c, const char *extra,
 		       struct hd_service_exec *out, hd_diags *d)
 {
@@ -1272,6 +1279,21 @@ int hd_service_prepare(const struct hd_service_spec *s, const struct hd_service_
 		/* a "$EMPTY" argv[0] that expanded to nothing: the file's path stands in */
 		if (r == 0 && out->argv.n == 0)
 			r = hd_strv_push(&out->argv, c->path);
+		/* under a wrapper (harden run's own command line): the wrapper, then the resolved file and the
+		 * arguments */
+		if (r == 0 && wrapped(s, c)) {
+			hd_strv w = { 0 };
+			for (size_t i = 0; r == 0 && i < s->wrap.n; i++)
+				r = hd_strv_push(&w, s->wrap.v[i]);
+			if (r == 0)
+				r = hd_strv_push(&w, c->path ? c->path : out->argv.v[0]);
+			for (size_t i = 1; r == 0 && i < out->argv.n; i++)
+				r = hd_strv_push(&w, out->argv.v[i]);
+			hd_strv_free(&out->argv);
+			out->argv = w;
+			if (r != 0)
+				hd_strv_free(&out->argv);
+		}
 		if (r == 0)
 			r = terminate(&out->argv);
 	}
@@ -1285,7 +1307,7 @@ struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, co
 {
 	struct hd_trace_exec e = {
 		.new_pgrp = true,
-		.path = c->path,
+		.path = wrapped(s, c) ? s->wrap.v[0] : c->path,
 		.cwd = s->cwd,
 		.envp = x->env.v,
 		/* "+" (no sandbox) and "!" (no credential change) run as the manager does: root */

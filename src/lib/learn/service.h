@@ -113,6 +113,11 @@ struct hd_service_spec {
 	bool kill_main_only; /* KillMode= mixed, process or none (not control-group, the default) */
 	hd_strv not_done;    /* what the unit asks for that this run does not do, for the user */
 	struct hd_service_dirs dirs; /* RuntimeDirectory= and its kin: made before ExecStartPre= */
+	/* A command line put before every command systemd runs under the unit's sandbox (all but "+" ones):
+	 * harden run --unit --while's own "harden run --unit FILE ... --", so that each command enforces the
+	 * unit's sandbox itself. Empty: the commands run as they are (learn). The wrapped command is the
+	 * resolved file with its arguments ("@"'s separate argv[0] is not kept). */
+	hd_strv wrap;
 	unsigned stop_timeout_ms;    /* TimeoutStopSec= (0: not set) */
 };
 

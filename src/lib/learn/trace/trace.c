@@ -4,6 +4,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@ static const char *const backend_names[] = {
 	[HD_TRACE_AUTO] = "auto",
 	[HD_TRACE_PTRACE] = "ptrace",
 	[HD_TRACE_EBPF] = "ebpf",
+	[HD_TRACE_NONE] = "none",
 };
 
 const char *hd_trace_backend_name(enum hd_trace_backend b)
@@ -24,7 +29,7 @@ const char *hd_trace_backend_name(enum hd_trace_backend b)
 int hd_trace_backend_parse(const char *s, enum hd_trace_backend *out)
 {
 	for (size_t i = 0; i < sizeof(backend_names) / sizeof(backend_names[0]); i++)
-		if (strcmp(s, backend_names[i]) == 0) {
+		if (i != HD_TRACE_NONE && strcmp(s, backend_names[i]) == 0) {
 			*out = (enum hd_trace_backend)i;
 			return 0;
 		}
@@ -39,11 +44,78 @@ static int ran(struct hd_profile *p, enum hd_trace_backend b, int r)
 	return r;
 }
 
+/* HD_TRACE_NONE: the command started as the backends start it, then only waited for (with the companion,
+ * which stops it its own way). */
+static int run_unwatched(const struct hd_trace_options *o, struct hd_trace_result *res, hd_diags *d)
+{
+	if (!o->argv || o->pid || o->cgroup) {
+		hd_diag_add(d, HD_ERROR, NULL, 0, "nothing to run: watching nothing needs a command");
+		return -EINVAL;
+	}
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t child = fork();
+	if (child < 0) {
+		int e = errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return -e;
+	}
+	if (child == 0) {
+		close(errpipe[0]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		int e = hd_trace_exec_setup(&o->exec);
+		if (!e)
+			e = hd_trace_exec_command(o);
+		(void)!write(errpipe[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(errpipe[1]);
+	if (o->on_spawn)
+		o->on_spawn(o->spawn_ctx, child);
+	/* the pipe closes at a successful exec; an errno comes through it otherwise */
+	int e = 0;
+	ssize_t n;
+	while ((n = read(errpipe[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(errpipe[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		res->exec_failed = true;
+		res->exec_errno = e;
+	}
+	bool forwarded = false, child_done = false, companion_done = o->companion <= 0;
+	while (!child_done || !companion_done) {
+		if (o->stop && *o->stop && !forwarded) {
+			kill(o->companion > 0 ? o->companion : child, SIGTERM);
+			forwarded = true;
+		}
+		int st;
+		if (!child_done) {
+			pid_t w = waitpid(child, &st, WNOHANG);
+			if (w == child)
+				res->wait_status = st;
+			child_done = w == child || (w < 0 && errno == ECHILD);
+		}
+		if (!companion_done && waitpid(o->companion, &st, WNOHANG) != 0)
+			companion_done = true;
+		if (!child_done || !companion_done) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	return 0;
+}
+
 int hd_trace(const struct hd_trace_options *o, struct hd_profile *p, struct hd_trace_result *res, hd_diags *d)
 {
 	memset(res, 0, sizeof(*res));
 	char why[200] = "";
 	switch (o->backend) {
+	case HD_TRACE_NONE:
+		snprintf(res->why, sizeof(res->why), "not watched: its commands enforce their own sandbox");
+		return ran(p, HD_TRACE_NONE, run_unwatched(o, res, d));
 	case HD_TRACE_EBPF:
 		if (!hd_trace_ebpf_available(why, sizeof(why))) {
 			hd_diag_add(d, HD_ERROR, NULL, 0, "the eBPF backend cannot run here: %s", why);

@@ -16,7 +16,10 @@
  *           a filter into a running process, so it falls back to PTRACE_SYSCALL (two stops per call).
  *   ebpf:   root. See trace/ebpf.c.
  */
-enum hd_trace_backend { HD_TRACE_AUTO, HD_TRACE_PTRACE, HD_TRACE_EBPF };
+enum hd_trace_backend { HD_TRACE_AUTO, HD_TRACE_PTRACE, HD_TRACE_EBPF, HD_TRACE_NONE };
+/* HD_TRACE_NONE runs the command exactly as the others do (exec, on_spawn, companion, stop) but watches
+ * nothing: harden run --unit --while starts a unit through the same code as learn, and its commands
+ * enforce their own sandbox. Not a choice for learn (hd_trace_backend_parse does not know it). */
 
 const char *hd_trace_backend_name(enum hd_trace_backend b);
 /* "ptrace"/"ebpf"/"auto" -> backend; -EINVAL otherwise. */
