@@ -63,6 +63,8 @@ static void help(void)
 	       "                           @system-service does not hold, for services that run programs no\n"
 	       "                           workload shows (sshd's sessions). When a shell ran, learn says so\n"
 	       "                           and gives the exposure of both forms\n"
+	       "  --reload                 --unit --while: run the unit's ExecReload= once the service is up,\n"
+	       "                           observed (with the daemon's own reload), before WORKLOAD\n"
 	       "  --while=WORKLOAD         learn a daemon while WORKLOAD runs: start DAEMON traced (in its\n"
 	       "                           own process group), wait until it is up, run /bin/sh -c WORKLOAD\n"
 	       "                           (not traced), then stop the daemon: TERM to all its processes,\n"
@@ -303,6 +305,16 @@ static int report_service(const struct hd_service_result *r, const struct hd_ser
 				"signal)\n", cli_program, c->file, c->line, c->path, what);
 		ret = EXIT_FINDINGS;
 	}
+	if (o->reload && r->reload_commands_run)
+		fprintf(stderr, "%s learn: ExecReload= ran (%u command%s) once the service was up, before the "
+				"workload\n", cli_program, r->reload_commands_run, r->reload_commands_run == 1 ? "" : "s");
+	if (o->unit && r->reload_failed_index >= 0 && (size_t)r->reload_failed_index < o->unit->reload.n) {
+		const struct hd_service_command *c = &o->unit->reload.v[r->reload_failed_index];
+		describe_status(what, sizeof(what), r->reload_failed_status);
+		fprintf(stderr, "%s learn: %s:%u: ExecReload=%s %s: a finding (systemctl reload would fail)\n",
+			cli_program, c->file, c->line, c->path, what);
+		ret = EXIT_FINDINGS;
+	}
 	if (r->left_running) {
 		fprintf(stderr, "%s learn: error: some of the daemon's processes survived SIGKILL\n", cli_program);
 		ret = EXIT_FINDINGS;
@@ -323,7 +335,7 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE, O_RELOAD };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -341,6 +353,7 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
 		{ "widen", required_argument, NULL, O_WIDEN },
 		{ "style", required_argument, NULL, O_STYLE },
+		{ "reload", no_argument, NULL, O_RELOAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -427,6 +440,9 @@ next_option:
 			stop_timeout_given = stop_timeout_given || c == O_STOP_TIMEOUT;
 			break;
 		}
+		case O_RELOAD:
+			svc.reload = true;
+			break;
 		case O_STYLE:
 			if (strcmp(optarg, "allow") != 0 && strcmp(optarg, "deny") != 0)
 				return cli_usage_error("learn", "--style=%s: expected allow or deny", optarg);
@@ -526,6 +542,15 @@ next_option:
 			}
 			for (size_t i = 0; i < spec.not_done.n; i++)
 				fprintf(stderr, "%s learn: note: %s: %s\n", cli_program, unit_path, spec.not_done.v[i]);
+			/* systemd runs ExecReload= under the filter (but a "+" one bare): unless --reload, its calls
+			 * are not learned, and that is said */
+			if (svc.reload && !spec.reload.n)
+				fprintf(stderr, "%s learn: note: %s: --reload, but the unit has no ExecReload=\n", cli_program,
+					unit_path);
+			else if (!svc.reload && hd_service_commands_sandboxed(&spec.reload))
+				fprintf(stderr, "%s learn: note: %s: ExecReload= is not run, so its calls are not learned "
+						"(systemd runs it under the filter on `systemctl reload`): --reload runs it once "
+						"the service is up\n", cli_program, unit_path);
 			/* RuntimeDirectory= and its kin, as systemd makes them before the first command */
 			r = hd_service_dirs_make(&spec.dirs, spec.set_ids, spec.uid, spec.gid, &dirs_made, &diags);
 			if (r < 0) {

@@ -120,6 +120,21 @@ printf '[Service]\nExecStart=/bin/sleep 786\nExecReload=/bin/kill -HUP $MAINPID\
 timeout 60 "$HARDEN" learn --unit "$W/r.service" --ready-after=0.3 -o "$W/d.conf" --while true >"$W/out" 2>"$W/err"
 [ $? = 0 ] || bad "ExecReload: rc not 0: $(cat "$W/err")"
 grep -q 'note: .*r.service: ExecReload= is not run, so its calls are not learned' "$W/err" || bad "ExecReload: no note: $(cat "$W/err")"
+# --reload: ExecReload= runs once the service is up, observed; the daemon's own reload path is learned too
+printf '#!/bin/sh\ntrap "mkfifo %s/www/reloaded" HUP\nwhile :; do sleep 0.1; done\n' "$W" >"$W/hup.sh"
+chmod 755 "$W/hup.sh"
+printf '[Service]\nExecStart=%s/hup.sh\nExecReload=/bin/kill -HUP $MAINPID\n' "$W" >"$W/r.service"
+rm -f "$W/www/reloaded"
+timeout 60 "$HARDEN" learn --unit "$W/r.service" --reload --ready-after=0.3 --profile-out "$W/rl.json" -o "$W/d.conf" \
+	--while "test -p $W/www/reloaded" >"$W/out" 2>"$W/err"
+[ $? = 0 ] || bad "--reload: rc not 0 (the workload checks the reload happened first): $(cat "$W/err")"
+grep -q 'ExecReload= ran (1 command) once the service was up' "$W/err" || bad "--reload: not said: $(cat "$W/err")"
+grep -q 'ExecReload= is not run' "$W/err" && bad "--reload: still said not to run"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); s=p["syscalls"]["x86-64"]; assert "kill" in s and "mknodat" in s, sorted(s)' "$W/rl.json" ||
+	bad "--reload: the reload's calls (kill from ExecReload=, mknodat from the daemon's handler) are not learned"
+pkill -f "$W/hup.sh" 2>/dev/null
+echo keep >"$W/d.conf"
+
 # a "+" ExecReload= runs with no sandbox under systemd: nothing of it is missing from the drop-in
 printf '[Service]\nExecStart=/bin/sleep 786\nExecReload=+/bin/kill -HUP $MAINPID\n' >"$W/r.service"
 timeout 60 "$HARDEN" learn --unit "$W/r.service" --ready-after=0.3 -o "$W/d.conf" --while true >"$W/out" 2>"$W/err"

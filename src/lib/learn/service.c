@@ -382,8 +382,10 @@ struct report {
 	unsigned ready_ms, stopped;
 	unsigned stop_commands_run;
 	int stop_failed_index, stop_failed_status;
-	bool stop_unobserved;      /* an ExecStop= could not be traced (or its profile not sent) */
-	bool stop_profile_sent;    /* the ExecStop= commands' profile is in the memfd, as JSON */
+	bool stop_unobserved;      /* an ExecStop= (or ExecReload=) could not be traced (or its profile not sent) */
+	bool stop_profile_sent;    /* the ExecStop= and ExecReload= commands' profile is in the memfd, as JSON */
+	unsigned reload_commands_run;
+	int reload_failed_index, reload_failed_status;
 	int pid_refused;           /* PIDFile= named this pid, not the service's: never signalled */
 	bool pid_file_unsafe;
 	char pid_file_why[128];
@@ -434,21 +436,25 @@ static void add_command(struct hd_profile *p, const char *key, const hd_strv *ar
 	free(line);
 }
 
-/* ExecStop=, each in order with $MAINPID (when known), each bounded by the stop timeout. Under systemd
- * they run under the service's filter, so each is traced (in this companion, by a session of its own)
- * into a profile that goes back to harden through stop_profile_fd, as JSON: a drop-in without their
- * calls would make `systemctl stop` fail (start-stop-daemon --stop, nginx -s quit). "+" ones run
- * unobserved, as no filter applies to them. */
-static void run_exec_stop(const struct hd_service_options *o, int stop_profile_fd, pid_t main_pid, struct report *rep)
+/* The ExecStop= and ExecReload= commands' calls, gathered in the companion and sent to harden once, after
+ * the stop (send_exec_profile). */
+static struct hd_profile exec_profile;
+static bool exec_traced;
+
+/* ExecStop= or ExecReload= (key), each in order with $MAINPID (when known), each bounded by the stop
+ * timeout. Under systemd they run under the service's filter, so each is traced (in this companion, by
+ * a session of its own) into exec_profile: a drop-in without their calls would make `systemctl stop` fail
+ * (start-stop-daemon --stop, nginx -s quit), or `systemctl reload`. "+" ones run unobserved, as no filter
+ * applies to them. The first failure (not "-") goes to *failed_index and *failed_status; *run counts. */
+static void run_exec_list(const struct hd_service_options *o, const char *key, const struct hd_service_commands *list,
+			  bool observe, pid_t main_pid, struct report *rep, unsigned *run, int *failed_index,
+			  int *failed_status)
 {
 	const struct hd_service_spec *s = o->unit;
 	char mainpid[32];
 	snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)main_pid);
-	struct hd_profile sp;
-	hd_profile_init(&sp);
-	bool traced = false;
-	for (size_t i = 0; i < s->stop.n; i++) {
-		const struct hd_service_command *c = &s->stop.v[i];
+	for (size_t i = 0; i < list->n; i++) {
+		const struct hd_service_command *c = &list->v[i];
 		if (!c->path)
 			continue; /* "-" and missing: skipped */
 		hd_diags d = { 0 };
@@ -456,38 +462,41 @@ static void run_exec_stop(const struct hd_service_options *o, int stop_profile_f
 		int st = 127 << 8;
 		if (hd_service_prepare(s, c, main_pid > 0 ? mainpid : NULL, &x, &d) == 0) {
 			struct hd_trace_exec e = hd_service_exec_options(s, c, &x);
-			rep->stop_commands_run++;
-			if (c->flags & HD_EXEC_FULL_PRIVILEGE || stop_profile_fd < 0)
+			(*run)++;
+			if (c->flags & HD_EXEC_FULL_PRIVILEGE || !observe)
 				st = run_plain(x.argv.v, &e, o->stop_timeout_ms);
 			else {
 				struct hd_trace_options to = o->trace;
 				to.stop = &companion_stop;
 				bool timed_out = false, left = false;
-				add_command(&sp, "ExecStop", &x.argv);
-				st = run_traced(&to, x.argv.v, &e, o->stop_timeout_ms, &sp, &timed_out, &left, &d);
+				add_command(&exec_profile, key, &x.argv);
+				st = run_traced(&to, x.argv.v, &e, o->stop_timeout_ms, &exec_profile, &timed_out, &left, &d);
 				if (st < 0) {
 					rep->stop_unobserved = true; /* it may have run partly: what it called is unsure */
 					st = 127 << 8;
 				}
-				traced = true;
+				exec_traced = true;
 			}
 			hd_service_exec_free(&x);
 		}
 		hd_diags_free(&d);
-		if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !(c->flags & HD_EXEC_IGNORE_FAILURE) &&
-		    rep->stop_failed_index < 0) {
-			rep->stop_failed_index = (int)i;
-			rep->stop_failed_status = st;
+		if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !(c->flags & HD_EXEC_IGNORE_FAILURE) && *failed_index < 0) {
+			*failed_index = (int)i;
+			*failed_status = st;
 		}
 	}
+}
+
+/* exec_profile to harden through the memfd, as JSON */
+static void send_exec_profile(int fd, struct report *rep)
+{
 	char *json = NULL;
-	if (traced && !rep->stop_unobserved) {
-		hd_profile_finish(&sp);
-		rep->stop_profile_sent = hd_profile_to_json(&sp, &json) == 0 && hd_write_all(stop_profile_fd, json) == 0;
+	if (exec_traced && !rep->stop_unobserved) {
+		hd_profile_finish(&exec_profile);
+		rep->stop_profile_sent = hd_profile_to_json(&exec_profile, &json) == 0 && hd_write_all(fd, json) == 0;
 		rep->stop_unobserved = !rep->stop_profile_sent;
 	}
 	free(json);
-	hd_profile_free(&sp);
 }
 
 static void on_companion_stop(int sig)
@@ -521,7 +530,8 @@ static void stop_tree(const struct hd_service_options *o, int stop_profile_fd, p
 	bool running = !o->forking ? alive(main_pid) : live_count(known) > 0;
 	/* a refused PIDFile= failed the start: systemd goes straight to the stop signal then */
 	if (o->unit && o->unit->stop.n && running && !rep->gone_before_stop && rep->outcome != HD_SERVICE_PID_REFUSED) {
-		run_exec_stop(o, stop_profile_fd, pf > 0 ? pf : !o->forking ? main_pid : 0, rep);
+		run_exec_list(o, "ExecStop", &o->unit->stop, stop_profile_fd >= 0, pf > 0 ? pf : !o->forking ? main_pid : 0,
+			      rep, &rep->stop_commands_run, &rep->stop_failed_index, &rep->stop_failed_status);
 		if (harden_alive && getppid() == harden) {
 			collect_tree(harden, getpid(), cur); /* what the stop commands made the service start */
 			remember(known, cur);
@@ -570,7 +580,8 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != harden)
 		companion_stop = 1;
-	struct report rep = { .outcome = HD_SERVICE_RAN, .stop_failed_index = -1 };
+	struct report rep = { .outcome = HD_SERVICE_RAN, .stop_failed_index = -1, .reload_failed_index = -1 };
+	hd_profile_init(&exec_profile);
 	pid_t main_pid = 0;
 	ssize_t n;
 	while ((n = read(pid_rd, &main_pid, sizeof(main_pid))) < 0 && errno == EINTR && !companion_stop)
@@ -623,6 +634,19 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 		sleep_ms(POLL_MS);
 	}
 	rep.ready_ms = (unsigned)(now_ms() - start);
+	/* --reload: ExecReload= once the service is up, observed (systemd runs it under the filter on
+	 * `systemctl reload`); the daemon's own reload path is traced with it. Then the workload, which
+	 * shows that the service still works once reloaded. */
+	if (rep.outcome == HD_SERVICE_RAN && o->reload && o->unit && o->unit->reload.n) {
+		pid_t foreign = 0, pf = o->pid_file ? pid_file_check(o, harden, &known, &foreign) : 0;
+		run_exec_list(o, "ExecReload", &o->unit->reload, stop_profile_fd >= 0, pf > 0 ? pf : !o->forking ? main_pid : 0,
+			      &rep, &rep.reload_commands_run, &rep.reload_failed_index, &rep.reload_failed_status);
+		/* a reload is asynchronous (kill -HUP returns at once): give the daemon the readiness time */
+		for (uint64_t t0 = now_ms(); now_ms() - t0 < o->ready_after_ms && !companion_stop;)
+			sleep_ms(POLL_MS);
+		collect_tree_settled(harden, getpid(), &cur);
+		remember(&known, &cur);
+	}
 	if (rep.outcome == HD_SERVICE_RAN) {
 		pid_t w = fork();
 		if (w == 0) {
@@ -665,6 +689,7 @@ static void companion(const struct hd_service_options *o, pid_t harden, int pid_
 		rep.gone_before_stop = !o->forking ? !alive(main_pid) : cur.n == 0;
 	}
 	stop_tree(o, stop_profile_fd, harden, main_pid, &known, &cur, &rep);
+	send_exec_profile(stop_profile_fd, &rep);
 out:
 	(void)!write(rep_wr, &rep, sizeof(rep));
 	_exit(0);
@@ -682,6 +707,7 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	memset(res, 0, sizeof(*res));
 	res->outcome = HD_SERVICE_NOT_STARTED;
 	res->stop_failed_index = -1;
+	res->reload_failed_index = -1;
 	if (!o->workload || !o->trace.argv || !o->trace.argv[0] || o->trace.pid || o->trace.cgroup)
 		return -EINVAL;
 	int pid_pipe[2], rep_pipe[2];
@@ -695,7 +721,8 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	}
 	/* where the companion puts the ExecStop= commands' profile (a file: a pipe could fill up while harden
 	 * is still tracing and not reading it). Without one they run unobserved, and learn says so. */
-	int stop_profile_fd = o->unit && o->unit->stop.n ? memfd_create("harden-exec-stop", MFD_CLOEXEC) : -1;
+	bool execs = o->unit && (o->unit->stop.n || (o->reload && o->unit->reload.n));
+	int stop_profile_fd = execs ? memfd_create("harden-exec-stop", MFD_CLOEXEC) : -1;
 	/* a forking daemon's processes are re-parented to harden, not to init: they stay the traced tree */
 	int was_subreaper = 0;
 	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
@@ -757,11 +784,14 @@ int hd_learn_service(const struct hd_service_options *o, struct hd_profile *p, s
 	res->stop_commands_run = rep.stop_commands_run;
 	res->stop_failed_index = rep.stop_failed_index;
 	res->stop_failed_status = rep.stop_failed_status;
+	res->reload_commands_run = rep.reload_commands_run;
+	res->reload_failed_index = rep.reload_failed_index;
+	res->reload_failed_status = rep.reload_failed_status;
 	res->pid_refused = rep.pid_refused;
 	res->pid_file_unsafe = rep.pid_file_unsafe;
 	memcpy(res->pid_file_why, rep.pid_file_why, sizeof(res->pid_file_why));
 	res->pid_file_why[sizeof(res->pid_file_why) - 1] = 0;
-	res->stop_unobserved = rep.stop_unobserved || (o->unit && o->unit->stop.n && stop_profile_fd < 0);
+	res->stop_unobserved = rep.stop_unobserved || (execs && stop_profile_fd < 0);
 	if (stop_profile_fd >= 0 && rep.stop_profile_sent) {
 		/* opened anew through /proc: from its start, whatever the offset the companion's writes left */
 		char path[64];
@@ -884,6 +914,7 @@ void hd_service_spec_free(struct hd_service_spec *s)
 	command_free(&s->start);
 	commands_free(&s->start_pre);
 	commands_free(&s->stop);
+	commands_free(&s->reload);
 	hd_strv_free(&s->env);
 	hd_strv_free(&s->env_files);
 	hd_strv_free(&s->env_files_where);
@@ -1006,7 +1037,8 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 	if (out->start.flags & HD_EXEC_FULL_PRIVILEGE)
 		hd_strv_push(&out->not_done, "ExecStart=+ runs without any sandbox under systemd: the drop-in will not apply to it");
 	if ((r = take_commands(&u, "ExecStartPre", &out->start_pre, d)) < 0 ||
-	    (r = take_commands(&u, "ExecStop", &out->stop, d)) < 0)
+	    (r = take_commands(&u, "ExecStop", &out->stop, d)) < 0 ||
+	    (r = take_commands(&u, "ExecReload", &out->reload, d)) < 0)
 		goto out;
 
 	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
@@ -1189,23 +1221,6 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 			hd_strv_push(&out->not_done, "KillMode=none: KillSignal= still goes to the main process");
 		free(v);
 	}
-	if (r == 0 && (r = unit_value(&u, "ExecReload", &v, &a, d)) == 0 && v) {
-		/* systemd runs ExecReload= under the filter on `systemctl reload`, except a "+" command, which
-		 * runs with no sandbox at all: only the others' calls are missing from the drop-in */
-		struct hd_exec_line line = { 0 };
-		hd_diags quiet = { 0 };
-		bool sandboxed = false;
-		if (*v && hd_exec_parse(v, a->file, a->line, &line, &quiet) == 0)
-			for (size_t i = 0; i < line.n; i++)
-				sandboxed = sandboxed || !(line.v[i].flags & HD_EXEC_FULL_PRIVILEGE);
-		if (sandboxed)
-			hd_strv_push(&out->not_done, "ExecReload= is not run, so its calls are not learned (systemd runs "
-				     "it under the filter on `systemctl reload`): learn the command on its own while the "
-				     "service runs (--profile-out) and merge that profile (--from-profile)");
-		hd_exec_line_free(&line);
-		hd_diags_free(&quiet);
-		free(v);
-	}
 out:
 	hd_unit_free(&u);
 	if (r < 0)
@@ -1227,6 +1242,14 @@ void hd_service_exec_free(struct hd_service_exec *x)
 {
 	hd_strv_free(&x->argv);
 	hd_strv_free(&x->env);
+}
+
+bool hd_service_commands_sandboxed(const struct hd_service_commands *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!(l->v[i].flags & HD_EXEC_FULL_PRIVILEGE))
+			return true;
+	return false;
 }
 
 /* c runs under s->wrap: there is one, and c is not a "+" command (no sandbox at all under systemd) */

@@ -44,6 +44,9 @@ struct hd_service_options {
 	/* --unit: its ExecStop= commands are run (with $MAINPID) to stop it, before kill_signal goes to what
 	 * is left; NULL or none: kill_signal at once */
 	const struct hd_service_spec *unit;
+	/* --reload: the unit's ExecReload= once the service is up, observed like ExecStop=, before the
+	 * workload (which then shows the reloaded service works) */
+	bool reload;
 };
 
 enum hd_service_outcome {
@@ -69,6 +72,9 @@ struct hd_service_result {
 	unsigned stop_commands_run;    /* ExecStop= commands started */
 	int stop_failed_index;         /* the first ExecStop= that failed (-1: none) */
 	int stop_failed_status;        /* its wait status (or 127 << 8: could not be started) */
+	unsigned reload_commands_run;  /* ExecReload= commands started (--reload) */
+	int reload_failed_index;       /* the first ExecReload= that failed (-1: none) */
+	int reload_failed_status;
 	pid_t pid_refused;             /* PIDFile= named this live process, not one of the service's: it was
 	                                * not signalled (nor $MAINPID); 0: none */
 	bool pid_file_unsafe;          /* ... and a user other than root could have written the file: */
@@ -99,6 +105,7 @@ struct hd_service_spec {
 	struct hd_service_command start; /* ExecStart= (the last one's first command) */
 	struct hd_service_commands start_pre; /* ExecStartPre=, in order */
 	struct hd_service_commands stop;      /* ExecStop=, in order */
+	struct hd_service_commands reload;    /* ExecReload=, in order (run with hd_service_options.reload) */
 	bool set_ids;        /* User=/Group= given */
 	uid_t uid;
 	gid_t gid;
@@ -125,6 +132,8 @@ struct hd_service_spec {
  * User=/Group= (-ESRCH), User= without root (-EPERM), a bad KillSignal= (-EINVAL). */
 int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *out, hd_diags *d);
 void hd_service_spec_free(struct hd_service_spec *s);
+/* One of l's commands runs under the unit's sandbox (not "+"): systemd filters it. */
+bool hd_service_commands_sandboxed(const struct hd_service_commands *l);
 
 /* A command as systemd would exec it now: the environment (s->env, then every EnvironmentFile= read
  * now, later ones overriding, then extra: "MAINPID=N" or NULL) and argv with $VAR expanded in it (not
