@@ -113,18 +113,22 @@ dmn_try() { # LABEL
 	# (silently: only the daemon's own errors show it) or kills ("blocked NAME: killed")
 	dmn_run_full "" enforce
 	kills=$(grep -c ' run: blocked ' "$T/$label.enforce")
+	# calls the enforcing run denied with an errno (each listed once at its exit), fallbacks not counted
+	denied=$(awk '/^- .* denied, first /{if(n)print n" "f; n=$2; f="deny"} /^  fallback: /{f="fallback"} END{if(n)print n" "f}' \
+		"$T/$label.enforce" | grep -c ' deny$')
 	failed=$(workload_failures "$T/$label.enforce.work")
 	[ "$work_rc" = 0 ] || failed=$((failed + 1))
 	exposure=$(sed -n 's/^# Exposure.*: \([0-9.]* -> [0-9.]*\).*/\1/p' "$T/$label.conf" | head -1)
-	printf '%-16s %-8s %-8s %-6s %-12s %s%s\n' "$label" "$blocked" "$failed" "$kills" "${exposure:-?}" "$names" \
+	printf '%-16s %-8s %-8s %-6s %-7s %-12s %s%s\n' "$label" "$blocked" "$failed" "$kills" "$denied" "${exposure:-?}" "$names" \
 		"${fallbacks:+(fallback, not a break: $fallbacks)}" >>"$T/table"
 }
 
 dmn_table() {
-	printf '%-16s %-8s %-8s %-6s %-12s %s\n' "drop-in" "blocked" "failed" "kills" "exposure" "blocked calls (FULL workload)"
+	printf '%-16s %-8s %-8s %-6s %-7s %-12s %s\n' "drop-in" "blocked" "failed" "kills" "denied" "exposure" "blocked calls (FULL workload)"
 	cat "$T/table"
 	echo "(blocked: calls run --audit says the drop-in would block, not counting ENOSYS fallbacks; failed: failed"
-	echo " requests or steps with the drop-in enforced; kills: processes the filter killed; exposure: harden security)"
+	echo " requests or steps with the drop-in enforced; kills: processes the filter killed; denied: calls it denied"
+	echo " with an errno, as harden run names them at exit, fallbacks not counted; exposure: harden security)"
 }
 
 dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails nothing, kills nothing
