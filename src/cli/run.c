@@ -19,6 +19,7 @@
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "sandbox/fix.h"
+#include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/supervise.h"
 #include "syscalls/syscalls.h"
@@ -55,8 +56,12 @@ static void help(void)
 	       "MemoryDenyWriteExecute=, RestrictRealtime=, RestrictSUIDSGID=, ProtectKernelTunables=,\n"
 	       "ProtectKernelModules=, ProtectKernelLogs=, ProtectClock=, PrivateDevices=, ProtectHostname=\n"
 	       "(their syscall parts) and NoNewPrivileges=. ONE program covers the native ABI and its compat\n"
-	       "ABIs (i386 int 0x80, x32), so no other ABI bypasses a rule. Other settings are listed on stderr\n"
-	       "as \"not enforced by run\".\n"
+	       "ABIs (i386 int 0x80, x32), so no other ABI bypasses a rule. As root, the file-system settings\n"
+	       "too, in a mount namespace of CMD's own, as systemd 252 sets them up: ProtectSystem=,\n"
+	       "ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= (\"-\" for a path that may be\n"
+	       "missing) and PrivateTmp= (a private tmpfs on /tmp and /var/tmp); where that is not possible\n"
+	       "(not root, a kernel without the mount API) run fails closed unless --allow-partial. Other\n"
+	       "settings are listed on stderr as \"not enforced by run\".\n"
 	       "\n"
 	       "harden stays the parent: when the filter kills CMD or any descendant, it prints the syscall\n"
 	       "(name, number, ABI), the process, every group holding the call and the smallest fix, and exits\n"
@@ -87,6 +92,8 @@ static void help(void)
 	       "                     whether the workload passed with nothing killed or denied\n"
 	       "  --ready-after=SEC  --while: up once it listens on a socket, or after SEC (default 1)\n"
 	       "  --stop-timeout=SEC --while: stop signal -> SIGKILL (default TimeoutStopSec=, else 10)\n"
+	       "  --allow-partial    run even where the file-system settings cannot be enforced (not root):\n"
+	       "                     each is then listed as not enforced\n"
 	       "  --report-fd=FD     also write every report as a JSON line to FD (used by --while for its\n"
 	       "                     commands, which then leave the notes to it)\n"
 	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
@@ -368,7 +375,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		struct hd_seccomp_settings ss;
 		hd_seccomp_settings_init(&ss);
 		hd_strv ne = { 0 };
-		if (hd_sandbox_apply_unit(abs_unit, sdver, &ss, &diags, &ne) >= 0)
+		struct hd_mount_plan mp = { 0 }; /* enforced by the commands' run: not listed */
+		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &diags, &ne) >= 0)
 			for (size_t i = 0; i < ne.n; i++) {
 				bool applied = false;
 				for (const char *const *k = started; *k && !applied; k++)
@@ -379,6 +387,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 			}
 		hd_diags_free(&diags); /* said when the unit was read above */
 		hd_strv_free(&ne);
+		hd_mount_plan_free(&mp);
 		hd_seccomp_settings_free(&ss);
 	}
 	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
@@ -502,7 +511,7 @@ out:
 int verb_run(int argc, char **argv)
 {
 	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT, OPT_JSON, OPT_WHILE,
-	       OPT_READY_AFTER, OPT_STOP_TIMEOUT, OPT_REPORT_FD };
+	       OPT_READY_AFTER, OPT_STOP_TIMEOUT, OPT_REPORT_FD, OPT_ALLOW_PARTIAL };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "property", required_argument, NULL, 'p' },
@@ -517,11 +526,14 @@ int verb_run(int argc, char **argv)
 		{ "ready-after", required_argument, NULL, OPT_READY_AFTER },
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 		{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
+		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
 		{ 0 },
 	};
 	const char *workload = NULL;
 	unsigned ready_after_ms = 1000, stop_timeout_ms = 0; /* 0: the unit's TimeoutStopSec=, else 10 s */
 	int report_fd = -1;
+	bool allow_partial = false;
+	struct hd_mount_plan mounts = { 0 };
 	const char *unit = NULL, *export_path = NULL;
 	bool audit = false, strict = false, print = false, json = false;
 	int sdver = hd_systemd_version_default();
@@ -576,6 +588,7 @@ int verb_run(int argc, char **argv)
 			*(c == OPT_READY_AFTER ? &ready_after_ms : &stop_timeout_ms) = (unsigned)(v * 1000);
 			break;
 		}
+		case OPT_ALLOW_PARTIAL: allow_partial = true; break;
 		case OPT_REPORT_FD: {
 			char *end;
 			long fd = strtol(optarg, &end, 10);
@@ -622,7 +635,7 @@ int verb_run(int argc, char **argv)
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 
 	if (unit) {
-		int r = hd_sandbox_apply_unit(unit, sdver, &s, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -645,6 +658,8 @@ int verb_run(int argc, char **argv)
 		*eq = 0;
 		const char *key = props.v[i], *value = eq + 1;
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
+		if (r == 0 && hd_mount_setting(key))
+			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
 		if (r < 0)
 			goto oom;
 		if (r == 0 && !hd_sandbox_is_lifecycle_key(key) && hd_strv_push_unique(&not_enforced, key) < 0)
@@ -658,6 +673,26 @@ int verb_run(int argc, char **argv)
 			ret = EXIT_USAGE;
 			goto done;
 		}
+	}
+	/* the file-system settings: enforced in a mount namespace, or (fail closed) not run at all, unless
+	 * --allow-partial, and then each is said not to be enforced */
+	if (hd_mount_plan_finish(&mounts) < 0)
+		goto oom;
+	const char *no_mounts = mounts.n && !export_path && !print ? hd_mount_plan_cannot_apply() : NULL;
+	if (no_mounts && !allow_partial) {
+		fprintf(stderr, "%s run: cannot enforce", cli_program);
+		for (size_t i = 0; i < mounts.settings.n; i++)
+			fprintf(stderr, "%s %s=", i ? "," : "", mounts.settings.v[i]);
+		fprintf(stderr, " here: %s; not running %s (fail closed; --allow-partial runs without them)\n", no_mounts,
+			have_cmd ? cmd[0] : "the command");
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	if (no_mounts) {
+		for (size_t i = 0; i < mounts.settings.n; i++)
+			if (hd_strv_push_unique(&not_enforced, mounts.settings.v[i]) < 0)
+				goto oom;
+		hd_mount_plan_free(&mounts);
 	}
 	/* a command of run --unit --while (--report-fd): that run says these once, for the whole unit */
 	bool quiet = report_fd >= 0;
@@ -732,7 +767,7 @@ int verb_run(int argc, char **argv)
 		goto done;
 	}
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
-					  .on_violation = on_violation, .userdata = &rc };
+					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts };
 	struct hd_supervise_result res;
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
@@ -742,6 +777,19 @@ int verb_run(int argc, char **argv)
 			"enforced, but violations cannot be explained\n", cli_program);
 	if (r < 0) {
 		fprintf(stderr, "%s run: cannot start %s: %s\n", cli_program, cmd[0], strerror(-r));
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	if (res.stage == HD_STAGE_INSTALL && res.mounts_failed) {
+		const struct hd_mount_entry *e = res.mount_failed >= 0 && (size_t)res.mount_failed < mounts.n
+							 ? &mounts.v[res.mount_failed]
+							 : NULL;
+		if (e)
+			fprintf(stderr, "%s run: cannot set up %s (%s): %s; not running %s (fail closed)\n", cli_program,
+				e->path, e->origin, strerror(res.error), cmd[0]);
+		else
+			fprintf(stderr, "%s run: cannot make a mount namespace: %s; not running %s (fail closed)\n",
+				cli_program, strerror(res.error), cmd[0]);
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
@@ -781,6 +829,7 @@ done:
 	hd_strv_free(&not_enforced);
 	hd_diags_free(&diags);
 	hd_seccomp_settings_free(&s);
+	hd_mount_plan_free(&mounts);
 	hd_strv_free(&props);
 	return ret;
 }

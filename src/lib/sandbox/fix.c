@@ -8,6 +8,7 @@
 #include "sandbox/fix.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
+#include "sandbox/mounts.h"
 #include "unit/unit.h"
 
 /* [Service] settings that only steer the service's life cycle, not its sandbox: nothing to enforce. */
@@ -153,6 +154,12 @@ bool hd_sandbox_is_lifecycle_key(const char *key)
 int hd_sandbox_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
 			  hd_strv *not_enforced)
 {
+	return hd_sandbox_apply_unit_mounts(path, sdver, s, NULL, diags, not_enforced);
+}
+
+int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_settings *s,
+				 struct hd_mount_plan *mounts, hd_diags *diags, hd_strv *not_enforced)
+{
 	struct hd_unit u = { 0 };
 	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
 	int r = hd_unit_load(path, &opt, &u, diags);
@@ -161,7 +168,23 @@ int hd_sandbox_apply_unit(const char *path, int sdver, struct hd_seccomp_setting
 		if (!a->section || strcmp(a->section, "Service") != 0)
 			continue;
 		/* the last line of a continued assignment, as systemd names it in its warnings */
-		r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, a->line_last ? a->line_last : a->line, diags);
+		unsigned line = a->line_last ? a->line_last : a->line;
+		r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, line, diags);
+		if (r == 0 && mounts && hd_mount_setting(a->key)) {
+			/* systemd resolves specifiers in these paths */
+			char *x = NULL;
+			r = hd_unit_expand_specifiers(&u, a->value, &x);
+			if (r == -EBADSLT) {
+				hd_diag_add(diags, HD_WARNING, a->file, line, "%s=%s: a specifier cannot be resolved, ignored",
+					    a->key, a->value);
+				r = 0;
+			} else if (r >= 0)
+				r = hd_mount_plan_add(mounts, a->key, x, a->file, line, diags);
+			free(x);
+			if (r > 0)
+				r = 1; /* enforced: not listed */
+			continue;
+		}
 		if (r == 0 && !hd_sandbox_is_lifecycle_key(a->key))
 			r = hd_strv_push_unique(not_enforced, a->key);
 	}

@@ -27,6 +27,8 @@ struct shared {
 	int unsupervised;
 	int error;
 	int listener;
+	int mount_failed; /* 1 + the index of the mount entry that failed; 0: none */
+	int mounts_failed; /* the namespace itself (or an entry) could not be set up */
 };
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
@@ -140,7 +142,7 @@ static void drain(const struct hd_supervise_options *o, int listener, pid_t chil
 
 int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_result *res)
 {
-	*res = (struct hd_supervise_result){ .stage = HD_STAGE_RAN };
+	*res = (struct hd_supervise_result){ .stage = HD_STAGE_RAN, .mount_failed = -1 };
 	/* before the signals are blocked: the warden must not inherit that mask. It ends the command's
 	 * processes if harden is killed (PR_SET_PDEATHSIG reaches the command's own process only) */
 	struct hd_warden warden;
@@ -181,6 +183,19 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (getppid() != parent)
 			_exit(125);
+		/* the file-system settings first, in a mount namespace of the command's own: a failure stops it
+		 * before the filter, before exec (fail closed) */
+		if (o->mounts && o->mounts->n) {
+			const struct hd_mount_entry *bad = NULL;
+			int m = hd_mount_plan_apply(o->mounts, &bad);
+			if (m < 0) {
+				sh->error = -m;
+				sh->mount_failed = bad ? (int)(bad - o->mounts->v) + 1 : 0;
+				sh->mounts_failed = 1;
+				__atomic_store_n(&sh->state, CHILD_INSTALL_FAILED, __ATOMIC_RELEASE);
+				_exit(125);
+			}
+		}
 		int l = hd_sandbox_install(o->sb);
 		if (l == -EBUSY && o->fallback) {
 			sh->unsupervised = 1;
@@ -257,6 +272,8 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	}
 	int st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 	res->unsupervised = sh->unsupervised != 0;
+	res->mounts_failed = sh->mounts_failed != 0;
+	res->mount_failed = sh->mount_failed - 1;
 	if (st == CHILD_INSTALL_FAILED) {
 		res->stage = HD_STAGE_INSTALL;
 		res->error = sh->error;

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
 
 /*
@@ -55,6 +56,9 @@ struct hd_supervise_options {
 	char *const *argv;
 	hd_violation_fn on_violation;
 	void *userdata;
+	/* the unit's file-system settings, applied in the command's own mount namespace before the filter
+	 * (NULL or empty: none; the caller has checked hd_mount_plan_cannot_apply) */
+	const struct hd_mount_plan *mounts;
 };
 
 enum hd_supervise_stage {
@@ -69,6 +73,8 @@ struct hd_supervise_result {
 	int wait_status;       /* the command's wait status */
 	bool killed_by_filter; /* the command's own process was killed by us for a violation */
 	bool unsupervised;     /* the fallback program was installed: no reports */
+	bool mounts_failed;    /* HD_STAGE_INSTALL: the mount namespace failed (error says why) */
+	int mount_failed;      /* ... at this entry of mounts->v (-1: the namespace itself) */
 };
 
 /* 0 (see res), or -errno when harden itself could not start the child. */
