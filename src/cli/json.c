@@ -4,6 +4,8 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "syscalls/nametables.h"
 
@@ -46,4 +48,28 @@ void cli_json_print(json_object *doc, int extra_flags)
 {
 	printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
 								   extra_flags));
+}
+
+void cli_count_reports(int fd, unsigned *kills, unsigned *denied)
+{
+	*kills = *denied = 0;
+	FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_object *o = json_tokener_parse(line), *v = NULL;
+		if (o && json_object_object_get_ex(o, "blocked", &v))
+			(*kills)++;
+		else if (o && json_object_object_get_ex(o, "denied", &v) && json_object_is_type(v, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(v); i++) {
+				json_object *fb = NULL;
+				if (!json_object_object_get_ex(json_object_array_get_idx(v, i), "fallback", &fb) || !fb)
+					(*denied)++;
+			}
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* harden learn: watch a program, then write the tightest drop-in that lets it do what it did. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -63,6 +64,10 @@ static void help(void)
 	       "                           @system-service does not hold, for services that run programs no\n"
 	       "                           workload shows (sshd's sessions). When a shell ran, learn says so\n"
 	       "                           and gives the exposure of both forms\n"
+	       "  --verify                 after learning, run the same thing again (the command, or with\n"
+	       "                           --unit --while the unit's own service and WORKLOAD) under the\n"
+	       "                           whole drop-in with harden run; the drop-in says whether it\n"
+	       "                           passed with nothing killed or denied (exit 1 if not)\n"
 	       "  --reload                 --unit --while: run the unit's ExecReload= once the service is up,\n"
 	       "                           observed (with the daemon's own reload), before WORKLOAD\n"
 	       "  --while=WORKLOAD         learn a daemon while WORKLOAD runs: start DAEMON traced (in its\n"
@@ -322,6 +327,160 @@ static int report_service(const struct hd_service_result *r, const struct hd_ser
 	return ret;
 }
 
+/* ---- --verify: the drop-in tried whole under harden run before it is written ---- */
+
+/* path's content into dir/name (0644). 0 or -errno. */
+static int copy_into(const char *path, const char *dir, const char *name)
+{
+	char *text = NULL, *dst = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "re");
+	int r = f ? 0 : -errno;
+	if (f) {
+		char buf[65536];
+		size_t n;
+		FILE *m = open_memstream(&text, &len);
+		if (!m)
+			r = -ENOMEM;
+		while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, m);
+		if (m && fclose(m) != 0)
+			r = -ENOMEM;
+		fclose(f);
+	}
+	if (r == 0 && asprintf(&dst, "%s/%s", dir, name) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = hd_write_file_atomic(dst, text ? text : "", 0644);
+	free(text);
+	free(dst);
+	return r;
+}
+
+/* Try dropin_text whole: a copy of the unit (or a bare service) with its drop-ins and this one in a
+ * directory of its own, run by this program's `run` with the same workload (--unit --while: the unit's
+ * own service; else the command again). 0 passed (the workload or command succeeded, nothing killed or
+ * denied), 1 not, -1 it could not be tried; *how says what was run, for the drop-in. */
+static int verify_dropin(const char *dropin_text, const char *unit_path, const char *replaces, int sdver,
+			 const char *workload, char **cmd, char *how, size_t how_len)
+{
+	char dir[] = "/tmp/harden-verify.XXXXXX", self[4096], unit_copy[4200], ddir[4300];
+	ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sn <= 0 || !mkdtemp(dir)) {
+		snprintf(how, how_len, "could not be tried: %s", strerror(errno));
+		return -1;
+	}
+	self[sn] = '\0';
+	chmod(dir, 0755); /* the unit's User= reads the copies */
+	struct hd_unit u = { 0 };
+	hd_diags d = { 0 };
+	int ret = -1, r = 0, rfd = -1;
+	const char *name = "harden-verify.service";
+	if (unit_path) {
+		struct hd_unit_load_options lo = { .sdver = sdver };
+		if ((r = hd_unit_load(unit_path, &lo, &u, &d)) < 0) {
+			snprintf(how, how_len, "could not be tried: %s cannot be read", unit_path);
+			goto out;
+		}
+		name = u.name;
+	}
+	/* a name of its own: the host's drop-ins for the real name are copied below, not found by name */
+	snprintf(unit_copy, sizeof(unit_copy), "%s/harden-verify-%s", dir, name);
+	snprintf(ddir, sizeof(ddir), "%s.d", unit_copy);
+	if (mkdir(ddir, 0755) < 0) {
+		snprintf(how, how_len, "could not be tried: %s", strerror(errno));
+		goto out;
+	}
+	r = unit_path ? copy_into(unit_path, dir, strrchr(unit_copy, '/') + 1)
+		      : hd_write_file_atomic(unit_copy, "[Service]\nExecStart=/bin/true\n", 0644);
+	/* the unit's drop-ins in their order, but the one this drop-in replaces; this one last */
+	struct stat rs, ds;
+	bool have_replaced = replaces && stat(replaces, &rs) == 0;
+	for (size_t i = 0; r == 0 && i < u.dropins.n; i++) {
+		if (have_replaced && stat(u.dropins.v[i], &ds) == 0 && ds.st_dev == rs.st_dev && ds.st_ino == rs.st_ino)
+			continue;
+		char n[300];
+		const char *b = strrchr(u.dropins.v[i], '/');
+		snprintf(n, sizeof(n), "%03zu-%.250s", i, b ? b + 1 : u.dropins.v[i]);
+		r = copy_into(u.dropins.v[i], ddir, n);
+	}
+	char learned[4400];
+	snprintf(learned, sizeof(learned), "%s/zzz-harden-learned.conf", ddir);
+	if (r == 0)
+		r = hd_write_file_atomic(learned, dropin_text, 0644);
+	char tmpl[] = "/tmp/harden-verify-report.XXXXXX";
+	if (r == 0 && ((rfd = mkstemp(tmpl)) < 0 || unlink(tmpl) < 0))
+		r = -errno;
+	if (r < 0) {
+		snprintf(how, how_len, "could not be tried: %s", strerror(-r));
+		goto out;
+	}
+	hd_strv argv = { 0 };
+	hd_strv_push(&argv, self);
+	hd_strv_push(&argv, "run");
+	hd_strv_push(&argv, "--unit");
+	hd_strv_push(&argv, unit_copy);
+	hd_strv_pushf(&argv, "--systemd=%s", sdver == HD_SYSTEMD_252 ? "252" : "latest");
+	hd_strv_pushf(&argv, "--report-fd=%d", rfd);
+	bool root = geteuid() == 0;
+	if (!root) /* the file-system settings need root: tried without them, and said */
+		hd_strv_push(&argv, "--allow-partial");
+	if (workload) {
+		hd_strv_push(&argv, "--while");
+		hd_strv_push(&argv, workload);
+	} else {
+		hd_strv_push(&argv, "--");
+		for (char **c = cmd; *c; c++)
+			hd_strv_push(&argv, *c);
+	}
+	hd_strv_push(&argv, "");
+	free(argv.v[--argv.n]);
+	argv.v[argv.n] = NULL;
+	fprintf(stderr, "%s learn: --verify: trying the drop-in whole with harden run %s\n", cli_program,
+		workload ? "--unit --while (the unit's own service)" : "on the command");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(self, argv.v);
+		_exit(127);
+	}
+	int st = 0;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	hd_strv_free(&argv);
+	unsigned kills = 0, denied = 0;
+	cli_count_reports(rfd, &kills, &denied);
+	bool ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !kills && !denied;
+	snprintf(how, how_len, "%s under this whole drop-in (harden run --unit%s%s%s, systemd %s): %s; %u kill%s, "
+		 "%u denied call%s%s",
+		 workload ? "the workload" : "the command", workload ? " --while '" : "", workload ? workload : "",
+		 workload ? "'" : "", hd_systemd_version_name(sdver),
+		 ok ? "passed" : pid > 0 && WIFEXITED(st) ? "failed" : "did not end normally", kills,
+		 kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s",
+		 root ? "" : " (not root: the file-system settings were not tried)");
+	ret = ok ? 0 : 1;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	/* the copies, in the directory this run made: its files, then it */
+	DIR *dd = opendir(ddir);
+	struct dirent *e;
+	while (dd && (e = readdir(dd)))
+		if (e->d_name[0] != '.') {
+			char p[4600];
+			snprintf(p, sizeof(p), "%s/%s", ddir, e->d_name);
+			unlink(p);
+		}
+	if (dd)
+		closedir(dd);
+	rmdir(ddir);
+	unlink(unit_copy);
+	rmdir(dir);
+	hd_unit_free(&u);
+	hd_diags_free(&d);
+	return ret;
+}
+
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out);
 
 int verb_learn(int argc, char **argv)
@@ -335,7 +494,7 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE, O_RELOAD };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE, O_RELOAD, O_VERIFY };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -354,6 +513,7 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "widen", required_argument, NULL, O_WIDEN },
 		{ "style", required_argument, NULL, O_STYLE },
 		{ "reload", no_argument, NULL, O_RELOAD },
+		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -361,7 +521,7 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
 	bool merge = false, json = false, widen = false;
 	int style = HD_SUGGEST_ALLOW;
-	bool stop_timeout_given = false;
+	bool stop_timeout_given = false, verify = false;
 	hd_strv dirs_made = { 0 }; /* the unit's directories this run made (the runtime ones go at the end) */
 	struct hd_service_options svc = { .ready_after_ms = 1000, .stop_timeout_ms = 10000 };
 	int sdver = hd_systemd_version_default();
@@ -443,6 +603,9 @@ next_option:
 		case O_RELOAD:
 			svc.reload = true;
 			break;
+		case O_VERIFY:
+			verify = true;
+			break;
 		case O_STYLE:
 			if (strcmp(optarg, "allow") != 0 && strcmp(optarg, "deny") != 0)
 				return cli_usage_error("learn", "--style=%s: expected allow or deny", optarg);
@@ -484,6 +647,18 @@ next_option:
 						"--cgroup, --merge or --from-profile");
 	if (merge && nrest < 1)
 		return cli_usage_error("learn", "--merge needs at least one profile");
+	/* --verify runs the same thing again under the drop-in: the unit's own service, or the command */
+	char **verify_cmd = NULL;
+	if (verify) {
+		if (json)
+			return cli_usage_error("learn", "--verify writes its verdict into the drop-in: not with --json");
+		if (!from_unit && (svc.workload || merge || from || to.pid || to.cgroup || nrest < 1))
+			return cli_usage_error("learn", "--verify needs what to run again: -- COMMAND, or --unit FILE "
+							"--while WORKLOAD (a daemon without its unit cannot be restarted)");
+		verify_cmd = !from_unit ? rest + (strcmp(rest[0], "--") == 0) : NULL;
+		if (verify_cmd && !verify_cmd[0])
+			return cli_usage_error("learn", "no command after --");
+	}
 
 	struct hd_profile prof;
 	hd_profile_init(&prof);
@@ -852,6 +1027,22 @@ next_option:
 					 shell_note[0] ? "\n" : "", score) < 0)
 			footer = NULL;
 		int dr = footer ? hd_suggestion_to_dropin(&sug, header, footer, &text) : -ENOMEM;
+		/* --verify: tried whole before it is written, and the drop-in says how it went */
+		if (dr == 0 && verify) {
+			char how[1024];
+			int v = verify_dropin(text, from_unit ? unit_path : NULL, replaces, sdver,
+					      from_unit ? svc.workload : NULL, verify_cmd, how, sizeof(how));
+			fprintf(stderr, "%s learn: --verify: %s\n", cli_program, how);
+			char *vf = NULL;
+			if (asprintf(&vf, "%s\n%s: %s", footer, v == 0 ? "Verified" : "NOT verified", how) >= 0) {
+				free(text);
+				text = NULL;
+				dr = hd_suggestion_to_dropin(&sug, header, vf, &text);
+				free(vf);
+			}
+			if (v != 0)
+				ret = EXIT_FINDINGS;
+		}
 		if (dr == -EINVAL)
 			/* a value that would not read back as meant: a bug, never a drop-in systemd reads otherwise */
 			fprintf(stderr, "%s learn: the drop-in would not read back as the settings meant: not written\n",

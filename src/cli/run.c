@@ -94,6 +94,9 @@ static void help(void)
 	       "  --stop-timeout=SEC --while: stop signal -> SIGKILL (default TimeoutStopSec=, else 10)\n"
 	       "  --allow-partial    run even where the file-system settings cannot be enforced (not root):\n"
 	       "                     each is then listed as not enforced\n"
+	       "  --exec-ids=UID:GID run CMD as UID:GID (supplementary groups: GID alone), taken after the\n"
+	       "                     file-system settings are set up and before the filter, as systemd\n"
+	       "                     takes User=/Group= (used by --while for the unit's commands)\n"
 	       "  --report-fd=FD     also write every report as a JSON line to FD (used by --while for its\n"
 	       "                     commands, which then leave the notes to it)\n"
 	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
@@ -316,28 +319,6 @@ static void on_unit_stop(int sig)
 	unit_stop_requested = 1;
 }
 
-/* What the commands' own harden run reported into the report file: kills ("blocked") and denied calls
- * (each entry of a "denied" list, counted once per command that saw it). */
-static void count_reports(int fd, unsigned *kills, unsigned *denied)
-{
-	*kills = *denied = 0;
-	FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
-	if (!f)
-		return;
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		json_object *o = json_tokener_parse(line), *v = NULL;
-		if (o && json_object_object_get_ex(o, "blocked", &v))
-			(*kills)++;
-		else if (o && json_object_object_get_ex(o, "denied", &v) && json_object_is_type(v, json_type_array))
-			*denied += (unsigned)json_object_array_length(v);
-		json_object_put(o);
-	}
-	free(line);
-	fclose(f);
-}
-
 static int run_unit_while(const char *unit, const char *workload, int sdver, const hd_strv *props, bool json,
 			  unsigned ready_after_ms, unsigned stop_timeout_ms)
 {
@@ -460,7 +441,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		goto out;
 	}
 	unsigned kills = 0, denied = 0;
-	count_reports(rfd, &kills, &denied);
+	cli_count_reports(rfd, &kills, &denied);
 	bool up = sres.outcome == HD_SERVICE_RAN || sres.outcome == HD_SERVICE_INTERRUPTED;
 	bool work_ok = sres.workload_ran && WIFEXITED(sres.workload_status) && WEXITSTATUS(sres.workload_status) == 0;
 	const char *outcome = !up ? "the service did not come up (see above): the workload was not run"
@@ -511,7 +492,7 @@ out:
 int verb_run(int argc, char **argv)
 {
 	enum { OPT_UNIT = 0x100, OPT_AUDIT, OPT_STRICT, OPT_SYSTEMD, OPT_EXPORT, OPT_PRINT, OPT_JSON, OPT_WHILE,
-	       OPT_READY_AFTER, OPT_STOP_TIMEOUT, OPT_REPORT_FD, OPT_ALLOW_PARTIAL };
+	       OPT_READY_AFTER, OPT_STOP_TIMEOUT, OPT_REPORT_FD, OPT_ALLOW_PARTIAL, OPT_EXEC_IDS };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "property", required_argument, NULL, 'p' },
@@ -527,12 +508,15 @@ int verb_run(int argc, char **argv)
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 		{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+		{ "exec-ids", required_argument, NULL, OPT_EXEC_IDS },
 		{ 0 },
 	};
 	const char *workload = NULL;
 	unsigned ready_after_ms = 1000, stop_timeout_ms = 0; /* 0: the unit's TimeoutStopSec=, else 10 s */
 	int report_fd = -1;
-	bool allow_partial = false;
+	bool allow_partial = false, exec_ids = false;
+	uid_t exec_uid = 0;
+	gid_t exec_gid = 0;
 	struct hd_mount_plan mounts = { 0 };
 	const char *unit = NULL, *export_path = NULL;
 	bool audit = false, strict = false, print = false, json = false;
@@ -589,6 +573,20 @@ int verb_run(int argc, char **argv)
 			break;
 		}
 		case OPT_ALLOW_PARTIAL: allow_partial = true; break;
+		case OPT_EXEC_IDS: {
+			unsigned long u, g;
+			char *end;
+			u = strtoul(optarg, &end, 10);
+			g = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
+			if (*end || !strchr(optarg, ':') || u > 0xfffffffeUL || g > 0xfffffffeUL) {
+				hd_strv_free(&props);
+				return cli_usage_error("run", "--exec-ids=%s: expected UID:GID", optarg);
+			}
+			exec_ids = true;
+			exec_uid = (uid_t)u;
+			exec_gid = (gid_t)g;
+			break;
+		}
 		case OPT_REPORT_FD: {
 			char *end;
 			long fd = strtol(optarg, &end, 10);
@@ -713,7 +711,8 @@ int verb_run(int argc, char **argv)
 	}
 	hd_diags_free(&diags);
 
-	bool cap_admin = hd_have_cap_sys_admin();
+	/* NoNewPrivileges= is implied without CAP_SYS_ADMIN: the command's, after --exec-ids */
+	bool cap_admin = hd_have_cap_sys_admin() && !(exec_ids && exec_uid != 0);
 	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
 	if (export_path || print) {
 		/* A program that stands alone: the kernel enforces every verdict, MDWE as seccomp rules. */
@@ -767,7 +766,8 @@ int verb_run(int argc, char **argv)
 		goto done;
 	}
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
-					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts };
+					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
+					  .set_ids = exec_ids, .uid = exec_uid, .gid = exec_gid };
 	struct hd_supervise_result res;
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
@@ -784,7 +784,12 @@ int verb_run(int argc, char **argv)
 		const struct hd_mount_entry *e = res.mount_failed >= 0 && (size_t)res.mount_failed < mounts.n
 							 ? &mounts.v[res.mount_failed]
 							 : NULL;
-		if (e)
+		char cwd[4096];
+		if (res.cwd_failed)
+			fprintf(stderr, "%s run: the working directory %s is not there under the file-system settings (%s); "
+					"not running %s (run it from a directory the unit can see)\n", cli_program,
+				getcwd(cwd, sizeof(cwd)) ? cwd : "?", strerror(res.error), cmd[0]);
+		else if (e)
 			fprintf(stderr, "%s run: cannot set up %s (%s): %s; not running %s (fail closed)\n", cli_program,
 				e->path, e->origin, strerror(res.error), cmd[0]);
 		else

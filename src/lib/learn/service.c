@@ -1306,8 +1306,14 @@ int hd_service_prepare(const struct hd_service_spec *s, const struct hd_service_
 		 * arguments */
 		if (r == 0 && wrapped(s, c)) {
 			hd_strv w = { 0 };
-			for (size_t i = 0; r == 0 && i < s->wrap.n; i++)
+			for (size_t i = 0; r == 0 && i + 1 < s->wrap.n; i++)
 				r = hd_strv_push(&w, s->wrap.v[i]);
+			/* the wrapper sets the namespace up as root, then takes the unit's user itself (as systemd
+			 * does: mounts first, credentials after), so it runs as root; "!" keeps root */
+			if (r == 0 && s->set_ids && !(c->flags & (HD_EXEC_PRIVILEGED | HD_EXEC_AMBIENT)))
+				r = hd_strv_pushf(&w, "--exec-ids=%u:%u", (unsigned)s->uid, (unsigned)s->gid);
+			if (r == 0 && s->wrap.n)
+				r = hd_strv_push(&w, s->wrap.v[s->wrap.n - 1]); /* its "--" */
 			if (r == 0)
 				r = hd_strv_push(&w, c->path ? c->path : out->argv.v[0]);
 			for (size_t i = 1; r == 0 && i < out->argv.n; i++)
@@ -1334,7 +1340,8 @@ struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, co
 		.cwd = s->cwd,
 		.envp = x->env.v,
 		/* "+" (no sandbox) and "!" (no credential change) run as the manager does: root */
-		.set_ids = s->set_ids && !(c->flags & (HD_EXEC_FULL_PRIVILEGE | HD_EXEC_PRIVILEGED | HD_EXEC_AMBIENT)),
+		.set_ids = s->set_ids && !wrapped(s, c) &&
+			   !(c->flags & (HD_EXEC_FULL_PRIVILEGE | HD_EXEC_PRIVILEGED | HD_EXEC_AMBIENT)),
 		.uid = s->uid,
 		.gid = s->gid,
 	};

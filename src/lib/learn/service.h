@@ -123,7 +123,9 @@ struct hd_service_spec {
 	/* A command line put before every command systemd runs under the unit's sandbox (all but "+" ones):
 	 * harden run --unit --while's own "harden run --unit FILE ... --", so that each command enforces the
 	 * unit's sandbox itself. Empty: the commands run as they are (learn). The wrapped command is the
-	 * resolved file with its arguments ("@"'s separate argv[0] is not kept). */
+	 * resolved file with its arguments ("@"'s separate argv[0] is not kept). Its last word must be "--":
+	 * "--exec-ids=UID:GID" goes before it for a command that takes User=/Group=, and the wrapper itself
+	 * runs as root (it takes the ids once its mount namespace is set up). */
 	hd_strv wrap;
 	unsigned stop_timeout_ms;    /* TimeoutStopSec= (0: not set) */
 };

@@ -3,6 +3,7 @@
 #include "sandbox/warden.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -29,6 +30,7 @@ struct shared {
 	int listener;
 	int mount_failed; /* 1 + the index of the mount entry that failed; 0: none */
 	int mounts_failed; /* the namespace itself (or an entry) could not be set up */
+	int cwd_failed;    /* ... or the working directory is not there in it */
 };
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
@@ -188,6 +190,14 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		if (o->mounts && o->mounts->n) {
 			const struct hd_mount_entry *bad = NULL;
 			int m = hd_mount_plan_apply(o->mounts, &bad);
+			/* the working directory again, by its name, in the new view (systemd enters it after the
+			 * namespace is set up): else it would still be the host's, under a private /tmp or a
+			 * hidden path. Gone in the sandbox: not run. */
+			char cwd[4096];
+			if (m == 0 && (!getcwd(cwd, sizeof(cwd)) || chdir(cwd) < 0)) {
+				m = -errno;
+				sh->cwd_failed = 1;
+			}
 			if (m < 0) {
 				sh->error = -m;
 				sh->mount_failed = bad ? (int)(bad - o->mounts->v) + 1 : 0;
@@ -196,6 +206,14 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 				_exit(125);
 			}
 		}
+		if (o->set_ids && (setgroups(1, &o->gid) < 0 || setgid(o->gid) < 0 || setuid(o->uid) < 0)) {
+			sh->error = errno;
+			__atomic_store_n(&sh->state, CHILD_INSTALL_FAILED, __ATOMIC_RELEASE);
+			_exit(125);
+		}
+		/* a change of credentials clears the parent-death signal: set it again */
+		if (o->set_ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent))
+			_exit(125);
 		int l = hd_sandbox_install(o->sb);
 		if (l == -EBUSY && o->fallback) {
 			sh->unsupervised = 1;
@@ -273,6 +291,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	int st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 	res->unsupervised = sh->unsupervised != 0;
 	res->mounts_failed = sh->mounts_failed != 0;
+	res->cwd_failed = sh->cwd_failed != 0;
 	res->mount_failed = sh->mount_failed - 1;
 	if (st == CHILD_INSTALL_FAILED) {
 		res->stage = HD_STAGE_INSTALL;

@@ -59,6 +59,11 @@ struct hd_supervise_options {
 	/* the unit's file-system settings, applied in the command's own mount namespace before the filter
 	 * (NULL or empty: none; the caller has checked hd_mount_plan_cannot_apply) */
 	const struct hd_mount_plan *mounts;
+	/* the credentials to take once the namespace is set up, before the filter (User=/Group=, as
+	 * systemd takes them after its mounts): setgroups({gid}), setgid, setuid */
+	bool set_ids;
+	uid_t uid;
+	gid_t gid;
 };
 
 enum hd_supervise_stage {
@@ -75,6 +80,7 @@ struct hd_supervise_result {
 	bool unsupervised;     /* the fallback program was installed: no reports */
 	bool mounts_failed;    /* HD_STAGE_INSTALL: the mount namespace failed (error says why) */
 	int mount_failed;      /* ... at this entry of mounts->v (-1: the namespace itself) */
+	bool cwd_failed;       /* ... the working directory is not there in it */
 };
 
 /* 0 (see res), or -errno when harden itself could not start the child. */
