@@ -40,9 +40,9 @@ int cli_parse_systemd_version(const char *verb, const char *arg, int *out);
  * such, not "cannot write : No such file". Prints and returns EXIT_USAGE, else 0. */
 int cli_check_output_path(const char *verb, const char *option, const char *path);
 /* What harden run --report-fd wrote into fd (a file, read from its start): kills ("blocked" lines) and
- * calls denied with an errno (each entry of a "denied" list, one per call per run; an ENOSYS that glibc
- * falls back from is not counted: it breaks nothing). */
-void cli_count_reports(int fd, unsigned *kills, unsigned *denied);
+ * calls denied with an errno (each entry of a "denied" list, one per call per run); an ENOSYS that glibc
+ * falls back from is counted apart, in fallbacks: it breaks nothing. */
+void cli_count_reports(int fd, unsigned *kills, unsigned *denied, unsigned *fallbacks /* may be NULL */);
 /* harden --version: the version, libseccomp, the kernel and its compat ABIs (probed). */
 int cli_version(void);
 /* After the command died by signal sig: where that can be the kernel refusing int $0x80 (SIGSEGV on a

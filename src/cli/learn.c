@@ -449,7 +449,7 @@ static int verify_dropin(const char *dropin_text, const char *unit_path, const c
 		;
 	hd_strv_free(&argv);
 	unsigned kills = 0, denied = 0;
-	cli_count_reports(rfd, &kills, &denied);
+	cli_count_reports(rfd, &kills, &denied, NULL);
 	bool ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !kills && !denied;
 	snprintf(how, how_len, "%s under this whole drop-in (harden run --unit%s%s%s, systemd %s): %s; %u kill%s, "
 		 "%u denied call%s%s",

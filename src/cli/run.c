@@ -104,8 +104,8 @@ static void help(void)
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Exit status: CMD's status (128+N when killed by signal N); with --while 0 when the workload\n"
-	       "passed and nothing was killed or denied, else 1; 1 --strict warnings or an unreadable\n"
-	       "unit file; 2 usage error or\n"
+	       "passed and nothing was killed or denied (an ENOSYS glibc falls back from is no denial),\n"
+	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly (CMD NOT run, fail\n"
 	       "closed); 126 CMD not executable; 127 CMD not found.\n",
 	       cli_program, cli_program, cli_program);
@@ -440,8 +440,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: %s: the service could not be started: %s\n", cli_program, unit, strerror(-r));
 		goto out;
 	}
-	unsigned kills = 0, denied = 0;
-	cli_count_reports(rfd, &kills, &denied);
+	unsigned kills = 0, denied = 0, fallbacks = 0;
+	cli_count_reports(rfd, &kills, &denied, &fallbacks);
 	bool up = sres.outcome == HD_SERVICE_RAN || sres.outcome == HD_SERVICE_INTERRUPTED;
 	bool work_ok = sres.workload_ran && WIFEXITED(sres.workload_status) && WEXITSTATUS(sres.workload_status) == 0;
 	const char *outcome = !up ? "the service did not come up (see above): the workload was not run"
@@ -464,13 +464,15 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 					       : NULL);
 		json_object_object_add(o, "killed", json_object_new_int((int)kills));
 		json_object_object_add(o, "denied", json_object_new_int((int)denied));
+		json_object_object_add(o, "fallbacks", json_object_new_int((int)fallbacks));
 		json_object_object_add(o, "passed", json_object_new_boolean(ret == EXIT_OK));
 		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else
-		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s\n", cli_program, unit, outcome, kills,
+		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s%s\n", cli_program, unit, outcome, kills,
 			kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s",
-			kills || denied ? " (each named above with its fix)" : "");
+			kills || denied ? " (each named above with its fix)" : "",
+			fallbacks ? " (and a call answered ENOSYS that glibc falls back from: no break)" : "");
 	goto out;
 oom:
 	fprintf(stderr, "%s run: out of memory\n", cli_program);

@@ -75,6 +75,17 @@ unit plus plain "ExecStartPre=+/bin/chown nobody $W/www/f" 'SystemCallFilter=~@c
 rc=$?
 [ "$rc" = 0 ] || bad "a \"+\" ExecStartPre= was sandboxed: exit $rc: $(cat "$W/err")"
 
+# 3b. a call answered ENOSYS that glibc falls back from (a thread's clone3 under RestrictNamespaces=, as
+# systemd answers it): named as a fallback, no denial, 0
+unit ns plain "ExecStartPre=/usr/bin/python3 -c 'import threading; t = threading.Thread(target=int); t.start(); t.join()'" \
+	'RestrictNamespaces=yes'
+"$HARDEN" run --unit "$W/ns.service" --while 'sleep 0.3' --ready-after=0.3 >"$W/out" 2>"$W/err"
+rc=$?
+[ "$rc" = 0 ] || bad "an ENOSYS fallback counted as a denial: exit $rc: $(cat "$W/err")"
+grep -q '^  fallback: ENOSYS makes glibc retry with clone' "$W/err" || bad "clone3's fallback is not named: $(cat "$W/err")"
+grep -q 'the workload passed and nothing was stopped; 0 kills, 0 denied calls (and a call answered ENOSYS' "$W/err" ||
+	bad "no verdict for the fallback: $(cat "$W/err")"
+
 # 4. a filter that kills the service: 1, the kill named, the workload not run
 unit kill plain 'SystemCallFilter=~nanosleep clock_nanosleep:kill'
 "$HARDEN" run --json --unit "$W/kill.service" --while "touch $W/www/workload-ran" --ready-after=0.3 >"$W/out" 2>"$W/err"
