@@ -40,9 +40,11 @@ extern "C" {
 const char *harden_version(void);
 
 /* The systemd whose semantics (syscall groups, filter behaviour, checks) to reproduce. */
-#define HARDEN_SYSTEMD_DEFAULT 0    /* the installed systemd if it is 252, else latest (as harden does) */
+#define HARDEN_SYSTEMD_DEFAULT 0    /* the installed systemd if harden models it, else latest (as harden does) */
 #define HARDEN_SYSTEMD_252 252
-#define HARDEN_SYSTEMD_LATEST 9999
+#define HARDEN_SYSTEMD_257 257      /* Debian 13 */
+#define HARDEN_SYSTEMD_262 262      /* the newest harden models */
+#define HARDEN_SYSTEMD_LATEST 9999  /* the newest systemd harden models (262); other values: -EINVAL */
 
 /* ---- syscall names and numbers ---- */
 

@@ -23,7 +23,8 @@
 
 /* The ABI promises these values; the internal ones must not move under it unnoticed. */
 _Static_assert(HARDEN_SYSTEMD_252 == HD_SYSTEMD_252, "systemd version values");
-_Static_assert(HARDEN_SYSTEMD_LATEST == HD_SYSTEMD_LATEST, "systemd version values");
+_Static_assert(HARDEN_SYSTEMD_257 == HD_SYSTEMD_257, "systemd version values");
+_Static_assert(HARDEN_SYSTEMD_262 == HD_SYSTEMD_262, "systemd version values");
 _Static_assert((int)HARDEN_ACTION_ALLOW == (int)HD_ACT_ALLOW && (int)HARDEN_ACTION_LOG == (int)HD_ACT_LOG &&
 	       (int)HARDEN_ACTION_ERRNO == (int)HD_ACT_ERRNO && (int)HARDEN_ACTION_KILL == (int)HD_ACT_KILL,
 	       "action kinds");
@@ -39,7 +40,9 @@ static int systemd_version(int v)
 {
 	if (v == HARDEN_SYSTEMD_DEFAULT)
 		return hd_systemd_version_default();
-	if (v == HD_SYSTEMD_252 || v == HD_SYSTEMD_LATEST)
+	if (v == HARDEN_SYSTEMD_LATEST) /* 9999 in the ABI: the newest harden models */
+		return HD_SYSTEMD_LATEST;
+	if (hd_systemd_version_modelled(v))
 		return v;
 	return -EINVAL;
 }

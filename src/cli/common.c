@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
@@ -52,8 +53,12 @@ void cli_print_diags(const hd_diags *d)
 
 int cli_parse_systemd_version(const char *verb, const char *arg, int *out)
 {
-	if (hd_systemd_version_parse(arg, out) < 0)
-		return cli_usage_error(verb, "--systemd=%s: expected 252 or latest", arg);
+	int r = hd_systemd_version_parse(arg, out);
+	if (r == -ERANGE)
+		return cli_usage_error(verb, "--systemd=%s: harden does not model systemd %s; it models %s (latest = %s)",
+				       arg, arg, hd_systemd_versions_list(), hd_systemd_version_name(HD_SYSTEMD_LATEST));
+	if (r < 0)
+		return cli_usage_error(verb, "--systemd=%s: expected one of %s or latest", arg, hd_systemd_versions_list());
 	return 0;
 }
 
@@ -88,6 +93,23 @@ int cli_version(void)
 		char d[200];
 		printf("  compat ABI %s: %s\n", hd_arch_info(compat[i].arch)->name,
 		       hd_abi_reach_describe(&compat[i], d, sizeof(d)));
+	}
+	/* which systemd versions --systemd= takes, and how the default was picked */
+	printf("systemd models: %s (latest = %s)\n", hd_systemd_versions_list(), hd_systemd_version_name(HD_SYSTEMD_LATEST));
+	struct hd_sdver_default sd;
+	hd_systemd_version_detect(&sd);
+	switch (sd.origin) {
+	case HD_SDVER_INSTALLED:
+		printf("systemd default: %s (the installed systemd, %s)\n", hd_systemd_version_name(sd.sdver), sd.path);
+		break;
+	case HD_SDVER_UNMODELLED:
+		printf("systemd default: latest = %s (the installed systemd %d, %s, is not one harden models)\n",
+		       hd_systemd_version_name(sd.sdver), sd.installed, sd.path);
+		break;
+	case HD_SDVER_NONE:
+		printf("systemd default: latest = %s (no installed systemd found: no libsystemd-shared-N.so)\n",
+		       hd_systemd_version_name(sd.sdver));
+		break;
 	}
 	return EXIT_OK;
 }

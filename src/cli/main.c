@@ -33,7 +33,7 @@ static void usage(FILE *f)
 		"\n"
 		"Run '%s VERB --help' for a verb's options. --version also names the libseccomp and kernel\n"
 		"harden runs on, and says whether this kernel lets a process in through its compat ABIs\n"
-		"(x86-64: int $0x80, x32).\n"
+		"(x86-64: int $0x80, x32), and which systemd versions it models and how it picked the default.\n"
 		"Exit status: 0 success, 1 findings (threshold exceeded, --strict warnings, not found), 2 usage error.\n",
 		cli_program);
 }

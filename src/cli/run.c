@@ -81,7 +81,8 @@ static void help(void)
 	       "                     ENOSYS that glibc retries with an older one (clone3 -> clone) is\n"
 	       "                     marked \"fallback\" instead of given a fix\n"
 	       "  --strict           unit-file warnings are errors\n"
-	       "  --systemd=V        semantics of systemd V: 252 or latest (default: installed if 252, else latest)\n"
+	       "  --systemd=V        semantics of systemd V: 252, 257, 262 or latest = 262 (default: the\n"
+	       "                     installed one if harden models it, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
 	       "  --while=WORKLOAD   with --unit and no CMD: start the unit's own service the way learn --unit\n"
@@ -384,7 +385,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 	for (const char *const *h = head; r >= 0 && *h; h++)
 		r = hd_strv_push(&spec.wrap, *h);
 	if (r >= 0)
-		r = hd_strv_pushf(&spec.wrap, "--systemd=%s", sdver == HD_SYSTEMD_252 ? "252" : "latest");
+		r = hd_strv_pushf(&spec.wrap, "--systemd=%s", hd_systemd_version_name(sdver));
 	if (r >= 0)
 		r = hd_strv_pushf(&spec.wrap, "--report-fd=%d", rfd);
 	for (size_t i = 0; r >= 0 && i < props->n; i++)

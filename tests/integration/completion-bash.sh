@@ -68,7 +68,7 @@ done
 # values named in --help
 expect 'harden security --json=' pretty short
 expect 'harden security --json=p' pretty
-expect 'harden show --systemd=' 252 latest
+expect 'harden show --systemd=' 252 257 262 latest
 expect 'harden learn --backend ' ebpf ptrace auto
 expect 'harden learn --backend=pt' ptrace
 offers 'harden show --arch=x8' x86-64 x86

@@ -255,6 +255,13 @@ static void test_load_unit(void **state)
 	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_LATEST, &tlatest), 0);
 	assert_true(t252 > 0 && t252 <= 100);
 	assert_true(tlatest <= 100);
+	/* 257 and 262 are modelled (262 = latest); a version harden does not model is refused */
+	unsigned t257 = 1000, t262 = 1000, t255 = 1000;
+	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_257, &t257), 0);
+	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_262, &t262), 0);
+	assert_int_equal(t262, tlatest);
+	assert_true(t257 <= 100);
+	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", 255, &t255), -EINVAL);
 }
 
 static void test_explain_audit(void **state)

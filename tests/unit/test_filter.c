@@ -631,6 +631,63 @@ static void test_address_families(void **state)
 	assert_true(warned(f, "Failed to parse address family, ignoring: AF_INET AF_UNIX"));
 }
 
+/* 262: an unknown family ends the list, the families before it kept; 257 skips the word alone
+ * (corpus edge-01, edge-02, edge-11 in expected-systemd257/262) */
+static void test_address_families_by_version(void **state)
+{
+	struct fx *f = *state;
+	f->sdver = HD_SYSTEMD_257;
+	apply(f, "RestrictAddressFamilies", "AF_BOGUS AF_UNIX");
+	assert_true(warned(f, "Failed to parse address family, ignoring: AF_BOGUS"));
+	assert_true(f->s.af_allow_list);
+	assert_int_equal(f->s.n_af, 1);
+	apply(f, "RestrictAddressFamilies", "");
+	f->sdver = HD_SYSTEMD_262;
+	apply(f, "RestrictAddressFamilies", "AF_BOGUS AF_UNIX");
+	assert_true(warned(f, "Failed to parse address family, ignoring: AF_BOGUS AF_UNIX"));
+	assert_true(f->s.af_allow_list); /* the mode stands: an empty allow list */
+	assert_int_equal(f->s.n_af, 0);
+	apply(f, "RestrictAddressFamilies", "");
+	apply(f, "RestrictAddressFamilies", "AF_UNIX #AF_INET AF_INET6");
+	assert_int_equal(f->s.n_af, 1);
+	assert_int_equal(f->s.af[0], 1);
+}
+
+/* The verdict on x86-64 with the protections' own rules (hd_ruleset_build_full). */
+static hd_action full_verdict(struct fx *f, const char *name)
+{
+	struct hd_ruleset rs;
+	assert_int_equal(hd_ruleset_build_full(&f->s, HD_ARCH_X86_64, f->sdver, &rs), 0);
+	hd_action a = hd_ruleset_action(&rs, hd_syscall_nr(name, HD_ARCH_X86_64, NULL), NULL);
+	hd_ruleset_free(&rs);
+	return a;
+}
+
+/* ProtectHostname=private: 262 takes it (UTS namespace, no seccomp rules, shown as "private"), 257 not */
+static void test_protect_hostname_private(void **state)
+{
+	struct fx *f = *state;
+	f->sdver = HD_SYSTEMD_257;
+	apply(f, "ProtectHostname", "private");
+	assert_true(warned(f, "Failed to parse boolean value, ignoring: private"));
+	assert_false(f->s.protect_hostname);
+	f->sdver = HD_SYSTEMD_262;
+	apply(f, "ProtectHostname", "private");
+	assert_true(f->s.protect_hostname);
+	assert_true(f->s.protect_hostname_private);
+	char *v = NULL;
+	assert_int_equal(hd_seccomp_format(&f->s, "ProtectHostname", &v), 0);
+	assert_string_equal(v, "private");
+	free(v);
+	assert_action(full_verdict(f, "sethostname"), HD_ACT_ALLOW, 0);
+	apply(f, "ProtectHostname", "yes");
+	assert_false(f->s.protect_hostname_private);
+	assert_action(full_verdict(f, "sethostname"), HD_ACT_ERRNO, EPERM);
+	assert_int_equal(hd_seccomp_format(&f->s, "ProtectHostname", &v), 0);
+	assert_string_equal(v, "yes");
+	free(v);
+}
+
 /* ---- booleans and keys ---- */
 
 static void test_booleans(void **state)
@@ -1007,6 +1064,8 @@ int main(void)
 		T(test_namespaces),
 		T(test_namespaces_latest),
 		T(test_address_families),
+		T(test_address_families_by_version),
+		T(test_protect_hostname_private),
 		T(test_booleans),
 		T(test_format_filter),
 		T(test_unit_implications),

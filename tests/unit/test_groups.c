@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include "syscalls/groups.h"
@@ -16,8 +17,39 @@ static void test_version_parse(void **state)
 	assert_int_equal(v, HD_SYSTEMD_252);
 	assert_int_equal(hd_systemd_version_parse("latest", &v), 0);
 	assert_int_equal(v, HD_SYSTEMD_LATEST);
-	assert_true(hd_systemd_version_parse("253", &v) < 0);
-	assert_true(hd_systemd_version_parse("", &v) < 0);
+	assert_int_equal(v, HD_SYSTEMD_262);
+	assert_int_equal(hd_systemd_version_parse("257", &v), 0);
+	assert_int_equal(v, HD_SYSTEMD_257);
+	assert_int_equal(hd_systemd_version_parse("262", &v), 0);
+	assert_int_equal(v, HD_SYSTEMD_262);
+	/* versions without an oracle are refused, never mapped to a neighbour */
+	assert_int_equal(hd_systemd_version_parse("253", &v), -ERANGE);
+	assert_int_equal(hd_systemd_version_parse("255", &v), -ERANGE);
+	assert_int_equal(hd_systemd_version_parse("263", &v), -ERANGE);
+	assert_int_equal(hd_systemd_version_parse("9999", &v), -ERANGE);
+	assert_int_equal(hd_systemd_version_parse("", &v), -EINVAL);
+	assert_int_equal(hd_systemd_version_parse("+257", &v), -EINVAL);
+	assert_int_equal(hd_systemd_version_parse("257 ", &v), -EINVAL);
+	assert_string_equal(hd_systemd_version_name(HD_SYSTEMD_257), "257");
+	assert_string_equal(hd_systemd_version_name(HD_SYSTEMD_LATEST), "262");
+}
+
+/* per-version members, each checked against that version's systemd-analyze syscall-filter (corpus) */
+static void test_versions_members(void **state)
+{
+	(void)state;
+	/* open_tree: @mount in 252 and 257, @file-system in 262; open_tree_attr only in 262 */
+	assert_true(hd_group_contains(hd_group_find("@mount", HD_SYSTEMD_257), HD_SYSTEMD_257, "open_tree"));
+	assert_false(hd_group_contains(hd_group_find("@file-system", HD_SYSTEMD_257), HD_SYSTEMD_257, "open_tree"));
+	assert_false(hd_group_contains(hd_group_find("@mount", HD_SYSTEMD_257), HD_SYSTEMD_257, "open_tree_attr"));
+	assert_true(hd_group_contains(hd_group_find("@mount", HD_SYSTEMD_262), HD_SYSTEMD_262, "open_tree_attr"));
+	/* 257.13 has @sandbox in @default, mseal and the lsm_* getters */
+	const struct hd_group_def *def = hd_group_find("@default", HD_SYSTEMD_257);
+	assert_true(hd_group_contains(def, HD_SYSTEMD_257, "seccomp"));
+	assert_true(hd_group_contains(def, HD_SYSTEMD_257, "lsm_list_modules"));
+	/* fchroot: known from 262 on */
+	assert_false(hd_group_contains(hd_group_find("@known", HD_SYSTEMD_257), HD_SYSTEMD_257, "fchroot"));
+	assert_true(hd_group_contains(hd_group_find("@known", HD_SYSTEMD_262), HD_SYSTEMD_262, "fchroot"));
 }
 
 static void test_sandbox_only_latest(void **state)
@@ -59,7 +91,7 @@ static void test_group_counts(void **state)
 	size_t with_obsolete = k.n;
 	hd_strv_free(&k);
 	assert_int_equal(hd_group_expand(hd_group_find("@known", HD_SYSTEMD_LATEST), HD_SYSTEMD_LATEST, &k), 0);
-	assert_int_equal(k.n - with_obsolete, 24);
+	assert_int_equal(k.n - with_obsolete, 25); /* 262: fchroot too */
 	hd_strv_free(&k);
 	hd_strv_free(&obs);
 }
@@ -101,6 +133,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_parse),
+		cmocka_unit_test(test_versions_members),
 		cmocka_unit_test(test_sandbox_only_latest),
 		cmocka_unit_test(test_open_tree_moved),
 		cmocka_unit_test(test_group_counts),

@@ -518,6 +518,16 @@ static void af_reset(struct hd_seccomp_settings *s)
 	s->af_is_set = false;
 }
 
+/* From this systemd on, ProtectHostname= also takes "private" (257.13 refuses it, 262.1 takes it: corpus
+ * edge-12 in expected-systemd257/262, whose F.test shows "ProtectHostname: private"). */
+#define HD_SYSTEMD_HOSTNAME_PRIVATE HD_SYSTEMD_262
+
+/* From this systemd on, an unknown family in a RestrictAddressFamilies= list ends the list there: the
+ * families before it are kept, the rest dropped, and the warning names the whole value (257.13 skips
+ * the word alone). 262.1 in the corpus: "AF_BOGUS AF_UNIX" leaves an empty allow list (edge-11),
+ * "AF_UNIX #AF_INET" allows AF_UNIX (edge-02), "AF_UNIX AF_INET \" both (edge-01). */
+#define HD_SYSTEMD_AF_STOP HD_SYSTEMD_262
+
 static int apply_address_families(struct hd_seccomp_settings *s, const char *value, const struct parse_ctx *ctx)
 {
 	if (!*value) {
@@ -544,6 +554,12 @@ static int apply_address_families(struct hd_seccomp_settings *s, const char *val
 		if (r <= 0)
 			return r;
 		int af = hd_af_from_name(word);
+		if (af < 0 && ctx->sdver >= HD_SYSTEMD_AF_STOP) {
+			/* the rest of the list is dropped, what came before it kept */
+			free(word);
+			WARN_WORD(ctx, "Failed to parse address family, ignoring: %s", value);
+			return 0;
+		}
 		if (af < 0)
 			WARN_WORD(ctx, "Failed to parse address family, ignoring: %s", word);
 		else if (!invert == s->af_allow_list)
@@ -641,10 +657,17 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 			if (strcmp(key, bool_settings[i].key) != 0)
 				continue;
 			int b = parse_boolean(v);
+			bool private = false;
+			if (b < 0 && strcmp(key, "ProtectHostname") == 0 && sdver >= HD_SYSTEMD_HOSTNAME_PRIVATE &&
+			    strcmp(v, "private") == 0)
+				b = private = true;
 			if (b < 0)
 				WARN_WORD(&ctx, "Failed to parse boolean value, ignoring: %s", v);
-			else
+			else {
 				*(bool *)((char *)s + bool_settings[i].offset) = b;
+				if (strcmp(key, "ProtectHostname") == 0)
+					s->protect_hostname_private = private;
+			}
 		}
 	free(v);
 	return r < 0 ? r : 1;
@@ -783,7 +806,9 @@ int hd_seccomp_format(const struct hd_seccomp_settings *s, const char *key, char
 				break;
 		if (i == ELEMENTS(bool_settings))
 			return -ENOENT;
-		snprintf(buf, sizeof(buf), "%s", *(const bool *)((const char *)s + bool_settings[i].offset) ? "yes" : "no");
+		snprintf(buf, sizeof(buf), "%s",
+			 strcmp(key, "ProtectHostname") == 0 && s->protect_hostname_private ? "private"
+			 : *(const bool *)((const char *)s + bool_settings[i].offset) ? "yes" : "no");
 	}
 	*out = strdup(buf);
 	return *out ? 0 : -ENOMEM;

@@ -58,6 +58,9 @@ struct hd_seccomp_settings {
 	bool protect_clock;
 	bool private_devices;
 	bool protect_hostname;
+	bool protect_hostname_private; /* ProtectHostname=private (262): a UTS namespace of its own in which
+					* the hostname may change, so no seccomp rules (protect_hostname is
+					* set too: systemd-analyze counts it as protected) */
 	bool no_new_privileges;
 };
 

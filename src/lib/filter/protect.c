@@ -302,6 +302,10 @@ static int restrict_namespaces(const struct hd_seccomp_settings *s, const struct
 
 /* ---- the settings, in systemd's installation order ---- */
 
+static bool hostname_enabled(const struct hd_seccomp_settings *s)
+{
+	return s->protect_hostname && !s->protect_hostname_private; /* private: hostname changes allowed */
+}
 static bool af_enabled(const struct hd_seccomp_settings *s)
 {
 	return s->af_allow_list || s->n_af > 0;
@@ -320,7 +324,7 @@ static const struct protection {
 	const struct protect_rule *rules;                  /* fixed rules, or NULL */
 	int (*compute)(const struct hd_seccomp_settings *, const struct ctx *);
 } protections[] = {
-	{ "ProtectHostname", FLAG(protect_hostname), NULL, hostname_rules, NULL },
+	{ "ProtectHostname", NO_FLAG, hostname_enabled, hostname_rules, NULL },
 	{ "RestrictAddressFamilies", NO_FLAG, af_enabled, NULL, restrict_address_families },
 	{ "MemoryDenyWriteExecute", FLAG(memory_deny_write_execute), NULL, NULL, memory_deny_write_execute },
 	{ "RestrictRealtime", FLAG(restrict_realtime), NULL, realtime_rules, NULL },

@@ -303,7 +303,7 @@ static int feature_rules(const struct hd_seccomp_settings *s, hd_arch abi, struc
 {
 	const struct hd_arch_info *ai = hd_arch_info(abi);
 	int r = 0;
-	if (s->protect_hostname) {
+	if (s->protect_hostname && !s->protect_hostname_private) {
 		if ((r = add_uncond(fr, "sethostname", EPERM_ACT, "ProtectHostname")) < 0 ||
 		    (r = add_uncond(fr, "setdomainname", EPERM_ACT, "ProtectHostname")) < 0)
 			return r;

@@ -7,28 +7,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+const int hd_systemd_versions[] = { HD_SYSTEMD_252, HD_SYSTEMD_257, HD_SYSTEMD_262, 0 };
+
+bool hd_systemd_version_modelled(int sdver)
+{
+	for (const int *v = hd_systemd_versions; *v; v++)
+		if (*v == sdver)
+			return true;
+	return false;
+}
+
+const char *hd_systemd_versions_list(void)
+{
+	return "252, 257, 262";
+}
+
 int hd_systemd_version_parse(const char *s, int *out)
 {
-	if (strcmp(s, "252") == 0) {
-		*out = HD_SYSTEMD_252;
-		return 0;
-	}
 	if (strcmp(s, "latest") == 0) {
 		*out = HD_SYSTEMD_LATEST;
 		return 0;
 	}
-	return -EINVAL;
+	/* digits only, no sign or spaces: "257" */
+	if (!*s || strlen(s) > 6 || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	int v = atoi(s);
+	if (!hd_systemd_version_modelled(v))
+		return -ERANGE;
+	*out = v;
+	return 0;
 }
 
 const char *hd_systemd_version_name(int sdver)
 {
-	return sdver == HD_SYSTEMD_252 ? "252" : "latest";
+	switch (sdver) {
+	case HD_SYSTEMD_252: return "252";
+	case HD_SYSTEMD_257: return "257";
+	default: return "262";
+	}
 }
 
 /* The installed systemd's version, read from the name of its shared library (no exec needed). Debian
  * keeps it in the multiarch directory (/usr/lib/x86_64-linux-gnu/systemd), others in /usr/lib/systemd. */
-int hd_systemd_version_default(void)
+void hd_systemd_version_detect(struct hd_sdver_default *out)
 {
+	*out = (struct hd_sdver_default){ .sdver = HD_SYSTEMD_LATEST, .origin = HD_SDVER_NONE };
 	/* The multiarch directory of this build first: the wildcard patterns after it open every
 	 * directory under /usr/lib, which costs milliseconds on every start of every verb. */
 #if defined(__x86_64__) && defined(__ILP32__)
@@ -59,14 +82,29 @@ int hd_systemd_version_default(void)
 		for (size_t j = 0; j < gl.gl_pathc && !found; j++) {
 			const char *base = strrchr(gl.gl_pathv[j], '/');
 			int v;
-			if (base && sscanf(base + 1, "libsystemd-shared-%d", &v) == 1 && v > 0)
+			if (base && sscanf(base + 1, "libsystemd-shared-%d", &v) == 1 && v > 0) {
 				found = v;
+				snprintf(out->path, sizeof(out->path), "%s", gl.gl_pathv[j]);
+			}
 		}
 		globfree(&gl);
-		if (found)
-			return found == HD_SYSTEMD_252 ? HD_SYSTEMD_252 : HD_SYSTEMD_LATEST;
+		if (found) {
+			out->installed = found;
+			if (hd_systemd_version_modelled(found)) {
+				out->sdver = found;
+				out->origin = HD_SDVER_INSTALLED;
+			} else
+				out->origin = HD_SDVER_UNMODELLED;
+			return;
+		}
 	}
-	return HD_SYSTEMD_LATEST;
+}
+
+int hd_systemd_version_default(void)
+{
+	struct hd_sdver_default d;
+	hd_systemd_version_detect(&d);
+	return d.sdver;
 }
 
 bool hd_group_member_present(const struct hd_group_member *m, int sdver)

@@ -4,15 +4,38 @@
 #include "syscalls/groups_table.h"
 #include "util/strv.h"
 
-/* systemd versions whose group tables harden reproduces. */
+/* systemd versions whose semantics harden reproduces: the major releases it has an oracle for (the real
+ * program's outputs in ../shared/corpus/expected-systemdN), each as its newest stable point release
+ * there (252.38, 257.13, 262.1). Any other version is refused, never mapped to a neighbour. */
 #define HD_SYSTEMD_252 252
-#define HD_SYSTEMD_LATEST 9999
+#define HD_SYSTEMD_257 257
+#define HD_SYSTEMD_262 262
+#define HD_SYSTEMD_LATEST HD_SYSTEMD_262
 
-/* "252" or "latest" -> version; -EINVAL otherwise. */
+/* The modelled versions, oldest first, 0-terminated. */
+extern const int hd_systemd_versions[];
+
+/* "252", "257", "262" or "latest" -> version; -EINVAL otherwise (-ERANGE: a number harden does not model). */
 int hd_systemd_version_parse(const char *s, int *out);
-/* The installed systemd's major version if it is one we model (252), else HD_SYSTEMD_LATEST. */
+bool hd_systemd_version_modelled(int sdver);
+/* "252, 257, 262": the modelled versions, for messages. */
+const char *hd_systemd_versions_list(void);
+
+/* How the default was picked: the installed systemd's major version if it is one we model, else latest. */
+enum hd_sdver_origin {
+	HD_SDVER_INSTALLED,    /* the installed systemd, modelled */
+	HD_SDVER_UNMODELLED,   /* a systemd is installed, but harden does not model its version: latest */
+	HD_SDVER_NONE,         /* no systemd found: latest */
+};
+struct hd_sdver_default {
+	int sdver;
+	int installed;               /* the installed major version; 0 if none was found */
+	enum hd_sdver_origin origin;
+	char path[256];              /* the file it was read from (libsystemd-shared-N.so) */
+};
+void hd_systemd_version_detect(struct hd_sdver_default *out);
 int hd_systemd_version_default(void);
-const char *hd_systemd_version_name(int sdver); /* "252" / "latest" */
+const char *hd_systemd_version_name(int sdver); /* "252" / "257" / "262" */
 
 bool hd_group_member_present(const struct hd_group_member *m, int sdver);
 /* Iterate the groups a version has, in table order: start with prev = NULL. */

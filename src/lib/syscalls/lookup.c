@@ -10,6 +10,7 @@
 #include "syscalls/arch.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
+#include "syscalls/syscalls_new.h"
 
 /* Remove a group's direct syscall members from a set (nested groups are removed when they are met). */
 static void remove_members(hd_strv *set, const struct hd_group_def *g, int sdver)
@@ -83,7 +84,10 @@ void hd_kernel_view_free(struct hd_kernel_view *kv)
 int hd_kernel_view_has(const struct hd_kernel_view *kv, const char *name, char *detail, size_t dlen)
 {
 	hd_arch native = hd_arch_native();
-	if (hd_syscall_nr(name, native, NULL) < 0) {
+	bool unnumbered = false; /* no number here, but the kernel's own list may still name it */
+	for (const struct hd_unnumbered_syscall *u = hd_syscalls_unnumbered; u->name; u++)
+		unnumbered |= strcmp(u->name, name) == 0;
+	if (!unnumbered && hd_syscall_nr(name, native, NULL) < 0) {
 		snprintf(detail, dlen, "not a syscall on %s", hd_arch_info(native)->name);
 		return 0;
 	}

@@ -144,8 +144,8 @@ bool hd_syscall_name_known(const char *name)
 	if (hd_syscall_libseccomp_knows(name) || find_new(name))
 		return true;
 	/* any group of any modelled systemd: @known lacks a few names other groups list (fstatat) */
-	static const int versions[] = { HD_SYSTEMD_LATEST, HD_SYSTEMD_252 };
-	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+	const int *versions = hd_systemd_versions;
+	for (size_t i = 0; versions[i]; i++)
 		for (const struct hd_group_def *g = hd_group_next(NULL, versions[i]); g; g = hd_group_next(g, versions[i]))
 			if (hd_group_contains(g, versions[i], name))
 				return true;
@@ -155,8 +155,8 @@ bool hd_syscall_name_known(const char *name)
 int hd_syscall_all_names(hd_strv *out)
 {
 	int r = 0;
-	static const int versions[] = { HD_SYSTEMD_LATEST, HD_SYSTEMD_252 };
-	for (size_t i = 0; r >= 0 && i < sizeof(versions) / sizeof(versions[0]); i++)
+	const int *versions = hd_systemd_versions;
+	for (size_t i = 0; r >= 0 && versions[i]; i++)
 		for (const struct hd_group_def *g = hd_group_next(NULL, versions[i]); r >= 0 && g;
 		     g = hd_group_next(g, versions[i]))
 			r = hd_group_expand(g, versions[i], out);

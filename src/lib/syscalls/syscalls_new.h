@@ -24,3 +24,11 @@ struct hd_elsewhere_syscall {
 };
 
 extern const struct hd_elsewhere_syscall hd_syscalls_elsewhere[]; /* NULL-name terminated */
+
+/* A syscall name systemd lists whose number harden has not established: no number anywhere, and why. */
+struct hd_unnumbered_syscall {
+	const char *name;
+	const char *why;
+};
+
+extern const struct hd_unnumbered_syscall hd_syscalls_unnumbered[]; /* NULL-name terminated */

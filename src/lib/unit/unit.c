@@ -707,7 +707,7 @@ static int collect_dropins(struct hd_unit *u, const char *unit_dir, const struct
 			   hd_diags *diags)
 {
 	const char *const *sp = opt && opt->search_path ? opt->search_path
-				: (opt && opt->sdver == HD_SYSTEMD_LATEST ? search_path_latest : search_path_252);
+				: (opt && opt->sdver && opt->sdver != HD_SYSTEMD_252 ? search_path_latest : search_path_252);
 	hd_strv search = { 0 }, dirs = { 0 }, files = { 0 };
 	int r = hd_strv_push(&search, unit_dir);
 	for (size_t i = 0; r >= 0 && sp[i]; i++) {
