@@ -422,7 +422,7 @@ static int verify_dropin(const char *dropin_text, const char *unit_path, const c
 	hd_strv_push(&argv, "run");
 	hd_strv_push(&argv, "--unit");
 	hd_strv_push(&argv, unit_copy);
-	hd_strv_pushf(&argv, "--systemd=%s", sdver == HD_SYSTEMD_252 ? "252" : "latest");
+	hd_strv_pushf(&argv, "--systemd=%s", hd_systemd_version_name(sdver));
 	hd_strv_pushf(&argv, "--report-fd=%d", rfd);
 	bool root = geteuid() == 0;
 	if (!root) /* the file-system settings need root: tried without them, and said */
