@@ -216,7 +216,8 @@ int hd_mount_plan_finish(struct hd_mount_plan *p)
 		r = add_words(p, &p->inaccessible, HD_MOUNT_INACCESSIBLE, "InaccessiblePaths");
 	if (r < 0)
 		return r;
-	qsort(p->v, p->n, sizeof(*p->v), entry_cmp);
+	if (p->n) /* qsort of no array: undefined */
+		qsort(p->v, p->n, sizeof(*p->v), entry_cmp);
 	/* one entry per path: the first in systemd's order of precedence */
 	size_t k = 0;
 	for (size_t i = 0; i < p->n; i++) {
