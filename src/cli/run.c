@@ -79,7 +79,8 @@ static void help(void)
 	       "  --audit            permissive: CMD runs as if unfiltered; every call the filter WOULD block is\n"
 	       "                     reported at the end (count, first process, groups, fix); a call answered\n"
 	       "                     ENOSYS that glibc retries with an older one (clone3 -> clone) is\n"
-	       "                     marked \"fallback\" instead of given a fix\n"
+	       "                     marked \"fallback\" instead of given a fix; the file-system settings are\n"
+	       "                     not applied (said)\n"
 	       "  --strict           unit-file warnings are errors\n"
 	       "  --systemd=V        semantics of systemd V: 252, 257, 262 or latest = 262 (default: the\n"
 	       "                     installed one if harden models it, else latest)\n"
@@ -679,7 +680,7 @@ int verb_run(int argc, char **argv)
 	 * --allow-partial, and then each is said not to be enforced */
 	if (hd_mount_plan_finish(&mounts) < 0)
 		goto oom;
-	const char *no_mounts = mounts.n && !export_path && !print ? hd_mount_plan_cannot_apply() : NULL;
+	const char *no_mounts = mounts.n && !export_path && !print && !audit ? hd_mount_plan_cannot_apply() : NULL;
 	if (no_mounts && !allow_partial) {
 		fprintf(stderr, "%s run: cannot enforce", cli_program);
 		for (size_t i = 0; i < mounts.settings.n; i++)
@@ -689,7 +690,15 @@ int verb_run(int argc, char **argv)
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
-	if (no_mounts) {
+	/* --audit is a dry run: a setting that would make a call fail is not applied (its failures are not
+	 * reported yet, so it is said that they are not checked) */
+	if (audit && mounts.n) {
+		for (size_t i = 0; i < mounts.settings.n; i++)
+			fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
+				cli_program, mounts.settings.v[i]);
+		hd_mount_plan_free(&mounts);
+	}
+	if (no_mounts && mounts.n) {
 		for (size_t i = 0; i < mounts.settings.n; i++)
 			if (hd_strv_push_unique(&not_enforced, mounts.settings.v[i]) < 0)
 				goto oom;

@@ -88,6 +88,11 @@ run --unit "$W/m.service" -- sh -c "touch $V/u && touch /tmp/x && echo ok"
 grep -q ok "$W/out" || bad "--unit: the writable paths are not: $(cat "$W/err")"
 grep -q 'not enforced' "$W/err" && bad "--unit: a file-system setting is listed as not enforced: $(cat "$W/err")"
 
+# --audit is a dry run: the file-system settings are not applied, and that is said
+run --audit -p ProtectSystem=strict -- touch "$V/audit"
+[ -e "$V/audit" ] || bad "--audit: ProtectSystem=strict was applied: $(cat "$W/err")"
+grep -q 'ProtectSystem= not applied' "$W/err" || bad "--audit: not said that ProtectSystem= was not applied: $(cat "$W/err")"
+
 # nothing reached the host's mount table
 [ "$(wc -l </proc/self/mountinfo)" = "$before" ] || bad "the host's mount table changed"
 touch "$V/host-writable" || bad "the host's /var/lib became read-only"
