@@ -23,7 +23,7 @@ touch "$W/www/f" && chmod 666 "$W/www/f"
 	echo "id -un >$W/www/user"
 	echo '[ -d "$RUNTIME_DIRECTORY" ] && echo yes >'"$W/www/rundir"
 	echo 'if [ "$1" = chown ]; then'
-	echo "	while :; do chown nobody $W/www/f 2>/dev/null; sleep 0.1; done"
+	echo "	while :; do chown nobody $W/www/f 2>/dev/null; touch $W/www/tried; sleep 0.1; done"
 	echo 'fi'
 	echo 'exec sleep 7419'
 } >"$W/svc.sh"
@@ -60,7 +60,9 @@ pgrep -f 'sleep 7419' >/dev/null && bad "the service was left running"
 unit chown chown
 mkdir "$W/chown.service.d" && printf '[Service]\nSystemCallFilter=~@chown\n' >"$W/chown.service.d/deny.conf"
 chmod -R a+rX "$W/chown.service.d"
-"$HARDEN" run --unit "$W/chown.service" --while 'sleep 0.5' --ready-after=0.3 >"$W/out" 2>"$W/err"
+# the workload waits (bounded) until the service has tried its chown: a loaded machine is slow to get there
+"$HARDEN" run --unit "$W/chown.service" --while "i=0; until [ -e $W/www/tried ] || [ \$i -ge 100 ]; do i=\$((i+1)); sleep 0.1; done; sleep 0.3" \
+	--ready-after=0.3 >"$W/out" 2>"$W/err"
 rc=$?
 [ "$rc" = 1 ] || bad "denied calls: exit $rc, want 1: $(cat "$W/err")"
 grep -q '^- fchownat: [0-9]* calls\? denied, first fchownat .* by SystemCallFilter= (errno EPERM)' "$W/err" ||

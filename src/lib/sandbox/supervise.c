@@ -162,6 +162,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		return -e;
 	}
 	int r = 0, sfd = -1, listener = -1;
+	bool started = false; /* the command's process exists */
 	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
 		r = -errno;
@@ -180,6 +181,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		r = -errno;
 		goto out;
 	}
+	started = true;
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -301,12 +303,23 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		res->error = sh->error;
 	}
 out:
+	/* INT, TERM or HUP that came for the command (KillMode= signals every process of a service, harden
+	 * run among them) while it was ending: they were the command's, and it is gone. Taken here, they are
+	 * not delivered to harden when the mask is restored, which would end it before its report */
+	for (struct signalfd_siginfo si; sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si);)
+		;
 	if (sfd >= 0)
 		close(sfd);
 	munmap(sh, sizeof(*sh));
 out_mask:
 	/* the command has exited: what it left running is left alone (as env does), but no longer guarded */
 	hd_warden_end(&warden);
+	/* INT, TERM and HUP stay blocked once the command ran: one sent to every process of a service
+	 * (KillMode=), harden run among them, was the command's; delivered now it would end harden before it
+	 * says what it saw. The caller is about to report and exit. */
+	if (started && res->stage == HD_STAGE_RAN)
+		for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+			sigaddset(&old, forwarded[i]);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
