@@ -41,7 +41,6 @@ static const struct {
 	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg and dropping CAP_SYSLOG" },
 	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC and dropping CAP_SYS_TIME/CAP_WAKE_ALARM" },
 	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
-	{ "ProtectHostname", offsetof(struct hd_seccomp_settings, protect_hostname), "the private UTS namespace" },
 };
 
 static void help(void)
@@ -59,7 +58,8 @@ static void help(void)
 	       "ABIs (i386 int 0x80, x32), so no other ABI bypasses a rule. As root, the file-system settings\n"
 	       "too, in a mount namespace of CMD's own, as systemd 252 sets them up: ProtectSystem=,\n"
 	       "ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= (\"-\" for a path that may be\n"
-	       "missing) and PrivateTmp= (a private tmpfs on /tmp and /var/tmp); where that is not possible\n"
+	       "missing) and PrivateTmp= (a private tmpfs on /tmp and /var/tmp), and the namespaces of\n"
+	       "PrivateNetwork= (the loopback device only), PrivateIPC= and ProtectHostname=; where that is not possible\n"
 	       "(not root, a kernel without the mount API) run fails closed unless --allow-partial. Other\n"
 	       "settings are listed on stderr as \"not enforced by run\".\n"
 	       "\n"
@@ -678,9 +678,16 @@ int verb_run(int argc, char **argv)
 	}
 	/* the file-system settings: enforced in a mount namespace, or (fail closed) not run at all, unless
 	 * --allow-partial, and then each is said not to be enforced */
+	/* ProtectHostname=: its seccomp part is in the filter; its UTS namespace comes with the others */
+	if ((s.protect_hostname || s.protect_hostname_private) && !export_path && !print) {
+		mounts.private_uts = true;
+		if (hd_strv_push_unique(&mounts.settings, "ProtectHostname") < 0)
+			goto oom;
+	}
 	if (hd_mount_plan_finish(&mounts) < 0)
 		goto oom;
-	const char *no_mounts = mounts.n && !export_path && !print && !audit ? hd_mount_plan_cannot_apply() : NULL;
+	bool have_mounts = !hd_mount_plan_empty(&mounts);
+	const char *no_mounts = have_mounts && !export_path && !print && !audit ? hd_mount_plan_cannot_apply() : NULL;
 	if (no_mounts && !allow_partial) {
 		fprintf(stderr, "%s run: cannot enforce", cli_program);
 		for (size_t i = 0; i < mounts.settings.n; i++)
@@ -692,13 +699,13 @@ int verb_run(int argc, char **argv)
 	}
 	/* --audit is a dry run: a setting that would make a call fail is not applied (its failures are not
 	 * reported yet, so it is said that they are not checked) */
-	if (audit && mounts.n) {
+	if (audit && have_mounts) {
 		for (size_t i = 0; i < mounts.settings.n; i++)
 			fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
 				cli_program, mounts.settings.v[i]);
 		hd_mount_plan_free(&mounts);
 	}
-	if (no_mounts && mounts.n) {
+	if (no_mounts) {
 		for (size_t i = 0; i < mounts.settings.n; i++)
 			if (hd_strv_push_unique(&not_enforced, mounts.settings.v[i]) < 0)
 				goto oom;

@@ -88,6 +88,20 @@ run --unit "$W/m.service" -- sh -c "touch $V/u && touch /tmp/x && echo ok"
 grep -q ok "$W/out" || bad "--unit: the writable paths are not: $(cat "$W/err")"
 grep -q 'not enforced' "$W/err" && bad "--unit: a file-system setting is listed as not enforced: $(cat "$W/err")"
 
+# the other namespaces: PrivateNetwork= (only the loopback device, up), PrivateIPC=, ProtectHostname=
+run -p PrivateNetwork=yes -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
+[ "$(cat "$W/out")" = lo ] || bad "PrivateNetwork=yes: the devices are not lo alone: $(cat "$W/out" "$W/err")"
+run -p PrivateNetwork=yes -- python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); socket.create_connection(s.getsockname()); print("ok")'
+grep -qx ok "$W/out" || bad "PrivateNetwork=yes: the loopback device does not work: $(cat "$W/err")"
+for ns in ipc:PrivateIPC uts:ProtectHostname; do
+	run -p "${ns#*:}=yes" -- readlink "/proc/self/ns/${ns%%:*}"
+	[ -s "$W/out" ] && [ "$(cat "$W/out")" != "$(readlink "/proc/self/ns/${ns%%:*}")" ] ||
+		bad "${ns#*:}=yes: no ${ns%%:*} namespace of its own: $(cat "$W/out" "$W/err")"
+done
+run -p ProtectHostname=yes -- hostname
+[ "$(cat "$W/out")" = "$(hostname)" ] || bad "ProtectHostname=yes: the hostname is not the host's: $(cat "$W/out")"
+
 # --audit is a dry run: the file-system settings are not applied, and that is said
 run --audit -p ProtectSystem=strict -- touch "$V/audit"
 [ -e "$V/audit" ] || bad "--audit: ProtectSystem=strict was applied: $(cat "$W/err")"

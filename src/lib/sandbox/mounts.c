@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,7 +20,7 @@
 #include "unit/unitwrite.h"
 
 static const char *const keys[] = { "ProtectSystem", "ProtectHome", "ReadWritePaths", "ReadOnlyPaths",
-				    "InaccessiblePaths", "PrivateTmp", NULL };
+				    "InaccessiblePaths", "PrivateTmp", "PrivateNetwork", "PrivateIPC", NULL };
 
 bool hd_mount_setting(const char *key)
 {
@@ -65,13 +68,13 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 		free(*slot);
 		return (*slot = strdup(mode)) ? 1 : -ENOMEM;
 	}
-	if (strcmp(key, "PrivateTmp") == 0) {
+	if (strcmp(key, "PrivateTmp") == 0 || strcmp(key, "PrivateNetwork") == 0 || strcmp(key, "PrivateIPC") == 0) {
 		int b = parse_bool(value);
 		if (b < 0) {
-			hd_diag_add(d, HD_WARNING, file, line, "PrivateTmp=%s: not a boolean, ignored", value);
+			hd_diag_add(d, HD_WARNING, file, line, "%s=%s: not a boolean, ignored", key, value);
 			return 1;
 		}
-		p->private_tmp = b;
+		*(key[7] == 'T' ? &p->private_tmp : key[7] == 'N' ? &p->private_network : &p->private_ipc) = b;
 		return 1;
 	}
 	hd_strv *list = key[0] == 'R' && key[4] == 'W' ? &p->rw : key[0] == 'R' ? &p->ro : &p->inaccessible;
@@ -235,7 +238,24 @@ int hd_mount_plan_finish(struct hd_mount_plan *p)
 
 bool hd_mount_plan_empty(const struct hd_mount_plan *p)
 {
-	return p->n == 0;
+	return p->n == 0 && !p->private_network && !p->private_ipc && !p->private_uts;
+}
+
+/* The loopback device of a new network namespace, up (it starts down). */
+static int loopback_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	int r = ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ? -errno : 0;
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+	}
+	close(fd);
+	return r;
 }
 
 void hd_mount_plan_free(struct hd_mount_plan *p)
@@ -369,9 +389,21 @@ static bool read_only_mode(enum hd_mount_mode m)
 int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_entry **failed)
 {
 	*failed = NULL;
+	if (hd_mount_plan_empty(p))
+		return 0;
+	/* the other namespaces first, then a mount namespace of our own, from which nothing we do reaches
+	 * the host's (systemd: MS_SLAVE too) */
+	int flags = (p->private_network ? CLONE_NEWNET : 0) | (p->private_ipc ? CLONE_NEWIPC : 0) |
+		    (p->private_uts ? CLONE_NEWUTS : 0);
+	if (flags && unshare(flags) < 0)
+		return -errno;
+	if (p->private_network) {
+		int lr = loopback_up();
+		if (lr < 0)
+			return lr;
+	}
 	if (p->n == 0)
 		return 0;
-	/* a namespace of our own, and nothing we do there reaches the host's (systemd: MS_SLAVE too) */
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)

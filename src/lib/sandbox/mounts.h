@@ -5,7 +5,8 @@
 #include "util/strv.h"
 
 /*
- * The file-system half of a unit's sandbox, as systemd 252 sets it up (src/core/namespace.c is the fact;
+ * The file-system half of a unit's sandbox (and the namespaces of PrivateNetwork=, PrivateIPC= and
+ * ProtectHostname=), as systemd 252 sets it up (src/core/namespace.c is the fact;
  * systemd.exec(5) the contract), for harden run: a mount namespace of the command's own in which
  *   ProtectSystem=yes|full|strict, ProtectHome=yes|read-only|tmpfs, ReadWritePaths=, ReadOnlyPaths=,
  *   InaccessiblePaths= and PrivateTmp=
@@ -51,6 +52,10 @@ struct hd_mount_plan {
 	char *protect_system, *protect_home;
 	bool private_tmp;
 	hd_strv rw, ro, inaccessible; /* raw words ("-/x") */
+	/* the other namespaces systemd gives a unit for these settings, made with the mount namespace:
+	 * PrivateNetwork= (a network namespace with only the loopback device, up), PrivateIPC= (an IPC
+	 * namespace), ProtectHostname= (a UTS namespace: the host's name, which the unit cannot change) */
+	bool private_network, private_ipc, private_uts;
 };
 
 /* Is key one of the settings above? */
@@ -61,7 +66,7 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 		      hd_diags *d);
 /* The entries of the folded settings, sorted and deduplicated (call once, after every add). 0 or -ENOMEM. */
 int hd_mount_plan_finish(struct hd_mount_plan *p);
-bool hd_mount_plan_empty(const struct hd_mount_plan *p);
+bool hd_mount_plan_empty(const struct hd_mount_plan *p); /* no mount and no other namespace */
 void hd_mount_plan_free(struct hd_mount_plan *p);
 
 /* In the command's process: a mount namespace of its own (mounts do not propagate back), then the plan.

@@ -189,7 +189,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 			_exit(125);
 		/* the file-system settings first, in a mount namespace of the command's own: a failure stops it
 		 * before the filter, before exec (fail closed) */
-		if (o->mounts && o->mounts->n) {
+		if (o->mounts && !hd_mount_plan_empty(o->mounts)) {
 			const struct hd_mount_entry *bad = NULL;
 			int m = hd_mount_plan_apply(o->mounts, &bad);
 			/* the working directory again, by its name, in the new view (systemd enters it after the
