@@ -84,20 +84,6 @@ const char *hd_capability_name(int cap)
 
 /* ---------------------------------------------------------------- value helpers */
 
-int hd_parse_boolean(const char *s)
-{
-	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-	if (!s)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	return -EINVAL;
-}
 
 /* A name -> value table for enum settings. */
 struct enum_name {

@@ -126,5 +126,3 @@ int hd_capability_from_name(const char *name);
 /* Number -> canonical name ("CAP_SYS_ADMIN"), NULL if unknown. */
 const char *hd_capability_name(int cap);
 
-/* systemd's boolean spellings: 1 yes y true t on / 0 no n false f off (any case). 1, 0, -EINVAL. */
-int hd_parse_boolean(const char *s);

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "unit/unitwrite.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
@@ -110,68 +111,7 @@ static void list_clear(struct hd_syscall_list *l)
 
 /* ---- words ---- */
 
-/*
- * systemd's extract_first_word(): words separated by whitespace; a backslash takes the next character
- * literally; with unquote, '...' and "..." group characters (SystemCallArchitectures=,
- * RestrictAddressFamilies=); without it quotes are ordinary characters (SystemCallFilter=).
- * Returns 1 and a malloc'd *word, 0 at the end, -EINVAL on a dangling backslash or open quote,
- * -ENOMEM.
- */
-static int next_word(const char **p, bool unquote, char **word)
-{
-	const char *s = *p;
-	s += strspn(s, " \t\n\r");
-	if (!*s) {
-		*p = s;
-		return 0;
-	}
-	char *out = malloc(strlen(s) + 1);
-	if (!out)
-		return -ENOMEM;
-	size_t n = 0;
-	char quote = 0;
-	for (; *s; s++) {
-		if (*s == '\\') {
-			if (!s[1]) {
-				free(out);
-				return -EINVAL;
-			}
-			out[n++] = *++s;
-		} else if (quote) {
-			if (*s == quote)
-				quote = 0;
-			else
-				out[n++] = *s;
-		} else if (unquote && (*s == '\'' || *s == '"'))
-			quote = *s;
-		else if (strchr(" \t\n\r", *s))
-			break;
-		else
-			out[n++] = *s;
-	}
-	if (quote) {
-		free(out);
-		return -EINVAL;
-	}
-	out[n] = 0;
-	*p = s;
-	*word = out;
-	return 1;
-}
 
-/* systemd's parse_boolean(), case-insensitive. 1, 0, or -EINVAL. */
-static int parse_boolean(const char *v)
-{
-	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-	for (size_t i = 0; i < ELEMENTS(yes); i++)
-		if (strcasecmp(v, yes[i]) == 0)
-			return 1;
-	for (size_t i = 0; i < ELEMENTS(no); i++)
-		if (strcasecmp(v, no[i]) == 0)
-			return 0;
-	return -EINVAL;
-}
 
 /* ---- tables of settings ---- */
 
@@ -299,7 +239,7 @@ static const char *printable(const char *s, char buf[static ECHO_MAX * 4 + 4])
 static int next_list_word(const char **p, bool unquote, const char *whole, const struct parse_ctx *ctx,
 			  char **word)
 {
-	int r = next_word(p, unquote, word);
+	int r = hd_unit_next_word(p, unquote, word);
 	if (r == -EINVAL) {
 		WARN_WORD(ctx, "Invalid syntax, ignoring: %s", whole);
 		return 0;
@@ -579,7 +519,7 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 		s->ns_is_set = false;
 		return 0;
 	}
-	int b = parse_boolean(value);
+	int b = hd_parse_boolean(value);
 	if (b >= 0) {
 		s->ns_allowed = b ? 0 : s->ns_all;
 		s->ns_is_set = true;
@@ -590,7 +530,7 @@ static int apply_namespaces(struct hd_seccomp_settings *s, const char *value, co
 	uint64_t flags = 0;
 	for (const char *p = list;;) {
 		char *word = NULL;
-		int r = next_word(&p, false, &word);
+		int r = hd_unit_next_word(&p, false, &word);
 		if (r == 0)
 			break;
 		if (r == -ENOMEM)
@@ -656,7 +596,7 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 		for (size_t i = 0; i < ELEMENTS(bool_settings); i++) {
 			if (strcmp(key, bool_settings[i].key) != 0)
 				continue;
-			int b = parse_boolean(v);
+			int b = hd_parse_boolean(v);
 			bool private = false;
 			if (b < 0 && strcmp(key, "ProtectHostname") == 0 && sdver >= HD_SYSTEMD_HOSTNAME_PRIVATE &&
 			    strcmp(v, "private") == 0)
@@ -1321,7 +1261,7 @@ void hd_seccomp_apply_unit_implications(struct hd_seccomp_settings *s, const str
 	for (size_t i = 0; i < u->n; i++) {
 		const struct hd_unit_assignment *a = &u->v[i];
 		if (a->section && strcmp(a->section, "Service") == 0 && strcmp(a->key, "DynamicUser") == 0)
-			dynamic_user = parse_boolean(a->value) > 0;
+			dynamic_user = hd_parse_boolean(a->value) > 0;
 	}
 	if (dynamic_user) /* hd_settings_finalize does the same for the whole unit */
 		s->no_new_privileges = s->restrict_suid_sgid = true;

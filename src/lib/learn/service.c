@@ -6,6 +6,7 @@
 #include "unit/execcmd.h"
 #include "unit/unit.h"
 #include "util/fileio.h"
+#include "util/proc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -56,30 +57,7 @@ static void sleep_ms(unsigned ms)
 /* State letter and start time of pid; false if it is gone. A zombie ('Z') has exited. */
 static bool proc_stat(pid_t pid, char *state, unsigned long long *start)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	/* the command name may hold spaces and ')': the fields start after the last ')' */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return false;
-	*state = p[2];
-	unsigned long long v = 0;
-	/* fields 3 (state) ... 22 (starttime): skip 19 separators after the state */
-	p += 2;
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		v = strtoull(p + 1, NULL, 10);
-	*start = v;
-	return true;
+	return hd_proc_stat(pid, state, start, NULL);
 }
 
 static bool alive(pid_t pid)
@@ -261,24 +239,11 @@ static pid_t read_pid_file(const char *path)
 	return *end || v <= 1 || v > 0x3fffffff ? 0 : (pid_t)v;
 }
 
-/* The parent of pid (field 4 of /proc/PID/stat), 0 if it is gone. */
+/* The parent of pid, 0 if it is gone. */
 static pid_t proc_ppid(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	int ppid = 0;
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return 0;
-	return (pid_t)ppid;
+	pid_t ppid = 0;
+	return hd_proc_stat(pid, NULL, NULL, &ppid) ? ppid : 0;
 }
 
 /* Is pid a process of the service: one of those seen in its tree (known, the same process by its start

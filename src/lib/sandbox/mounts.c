@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sandbox/fix.h"
+#include "unit/unit.h"
 #include "unit/unitwrite.h"
 
 static const char *const keys[] = { "ProtectSystem", "ProtectHome", "ReadWritePaths", "ReadOnlyPaths",
@@ -30,19 +31,6 @@ bool hd_mount_setting(const char *key)
 	return false;
 }
 
-static int parse_bool(const char *v)
-{
-	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on", NULL };
-	static const char *const no[] = { "0", "no", "n", "false", "f", "off", NULL };
-	for (const char *const *y = yes; *y; y++)
-		if (strcasecmp(v, *y) == 0)
-			return 1;
-	for (const char *const *n = no; *n; n++)
-		if (strcasecmp(v, *n) == 0)
-			return 0;
-	return -1;
-}
-
 int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *value, const char *file, unsigned line,
 		      hd_diags *d)
 {
@@ -54,7 +42,7 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 	if (strcmp(key, "ProtectSystem") == 0 || strcmp(key, "ProtectHome") == 0) {
 		bool sys = key[7] == 'S';
 		static const char *const sys_modes[] = { "full", "strict", NULL }, *const home_modes[] = { "read-only", "tmpfs", NULL };
-		int b = parse_bool(value);
+		int b = hd_parse_boolean(value);
 		const char *mode = b == 1 ? "yes" : b == 0 ? "no" : NULL;
 		for (const char *const *m = sys ? sys_modes : home_modes; !mode && *m; m++)
 			if (strcmp(value, *m) == 0)
@@ -69,7 +57,7 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 		return (*slot = strdup(mode)) ? 1 : -ENOMEM;
 	}
 	if (strcmp(key, "PrivateTmp") == 0 || strcmp(key, "PrivateNetwork") == 0 || strcmp(key, "PrivateIPC") == 0) {
-		int b = parse_bool(value);
+		int b = hd_parse_boolean(value);
 		if (b < 0) {
 			hd_diag_add(d, HD_WARNING, file, line, "%s=%s: not a boolean, ignored", key, value);
 			return 1;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The warden: the command's processes end with harden, even when harden is killed (see warden.h). */
 #include "sandbox/warden.h"
+#include "util/proc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,59 +18,10 @@
 
 bool hd_warden_proc_start(pid_t pid, unsigned long long *start, pid_t *ppid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	/* the command name may hold spaces and ')': the fields start after the last ')' */
-	char *p = strrchr(buf, ')');
-	char state = 0;
-	int pp = 0;
-	if (!p || sscanf(p + 1, " %c %d", &state, &pp) != 2 || state == 'Z' || state == 'X')
-		return false;
-	/* fields 3 (state) ... 22 (starttime): 19 separators after the state */
-	p += 2;
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return false;
-	*start = strtoull(p + 1, NULL, 10);
-	if (ppid)
-		*ppid = (pid_t)pp;
-	return true;
+	char state;
+	return hd_proc_stat(pid, &state, start, ppid) && state != 'Z' && state != 'X';
 }
 
-/* Calls fn for each child of pid (of every thread), up to the bound. */
-static void each_child(pid_t pid, void (*fn)(void *ctx, pid_t child), void *ctx)
-{
-	char dir[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	DIR *dd = opendir(dir);
-	if (!dd)
-		return;
-	struct dirent *de;
-	for (unsigned tasks = 0; tasks < HD_WARDEN_TREE_MAX && (de = readdir(dd)); tasks++) {
-		if (de->d_name[0] == '.')
-			continue;
-		char path[128];
-		snprintf(path, sizeof(path), "%s/%.20s/children", dir, de->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		int c;
-		for (unsigned k = 0; k < HD_WARDEN_TREE_MAX && fscanf(f, "%d", &c) == 1; k++)
-			if (c > 0)
-				fn(ctx, (pid_t)c);
-		fclose(f);
-	}
-	closedir(dd);
-}
 
 struct set {
 	struct hd_warden_proc v[HD_WARDEN_TREE_MAX];
@@ -119,18 +70,21 @@ static bool in_snapshot(const struct hd_warden *w, pid_t pid)
 	return false;
 }
 
-static void add_top(void *ctx, pid_t c)
+/* walk callbacks: a full set ends the walk (the bound on what is recorded is the bound on the walk) */
+static int add_top(void *ctx, pid_t c)
 {
 	struct walk *k = ctx;
 	if (c != k->skip && !in_snapshot(k->w, c) && set_add(k->into, c))
 		k->added++;
+	return k->into->n >= HD_WARDEN_TREE_MAX;
 }
 
-static void add_any(void *ctx, pid_t c)
+static int add_any(void *ctx, pid_t c)
 {
 	struct walk *k = ctx;
 	if (set_add(k->into, c))
 		k->added++;
+	return k->into->n >= HD_WARDEN_TREE_MAX;
 }
 
 /* The tree below the caller (its new children and their descendants) into s; returns how many were new.
@@ -139,10 +93,10 @@ static size_t collect(const struct hd_warden *w, pid_t caller, pid_t skip, struc
 {
 	struct walk k = { w, skip, s, 0 };
 	if (caller > 0)
-		each_child(caller, add_top, &k);
+		hd_proc_each_child(caller, add_top, &k);
 	for (size_t i = 0; i < s->n; i++) /* s grows while it is walked: breadth first, bounded by its size */
 		if (same(&s->v[i]))
-			each_child(s->v[i].pid, add_any, &k);
+			hd_proc_each_child(s->v[i].pid, add_any, &k);
 	return k.added;
 }
 
@@ -213,7 +167,7 @@ int hd_warden_start(struct hd_warden *w)
 		return -ENOMEM;
 	snap->n = 0;
 	struct walk k = { w, 0, snap, 0 };
-	each_child(caller, add_any, &k);
+	hd_proc_each_child(caller, add_any, &k);
 	for (size_t i = 0; i < snap->n && w->n_before < HD_WARDEN_SNAPSHOT_MAX; i++)
 		w->before[w->n_before++] = snap->v[i];
 	free(snap);
@@ -251,15 +205,16 @@ struct reap {
 
 /* A child of the caller's that has exited (an orphan of the tree, re-parented to it) is the caller's to
  * reap; not the warden, not the command (the caller waits for it itself), not a child it had before. */
-static void reap_one(void *ctx, pid_t c)
+static int reap_one(void *ctx, pid_t c)
 {
 	const struct reap *r = ctx;
 	if (c == r->w->pid || c == r->except)
-		return;
+		return 0;
 	for (size_t k = 0; k < r->w->n_before; k++)
 		if (r->w->before[k].pid == c)
-			return; /* a pid of the snapshot cannot be reused while it is a child of ours */
+			return 0; /* a pid of the snapshot cannot be reused while it is a child of ours */
 	waitpid(c, NULL, WNOHANG);
+	return 0;
 }
 
 size_t hd_warden_tree_alive(struct hd_warden *w, pid_t except, int sig)
@@ -267,7 +222,7 @@ size_t hd_warden_tree_alive(struct hd_warden *w, pid_t except, int sig)
 	if (!w->pid)
 		return 0;
 	struct reap r = { w, except };
-	each_child(getpid(), reap_one, &r);
+	hd_proc_each_child(getpid(), reap_one, &r);
 	struct set *s = malloc(sizeof(*s));
 	if (!s)
 		return 1; /* unknown: as if something still ran, the caller asks again */

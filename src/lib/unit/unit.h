@@ -91,3 +91,5 @@ bool hd_unit_name_is_valid(const char *name);
 /* Last value of key in section (after folding empty resets is the consumer's job): NULL if unset. */
 const struct hd_unit_assignment *hd_unit_find_last(const struct hd_unit *u, const char *section, const char *key);
 void hd_unit_free(struct hd_unit *u);
+/* systemd's boolean (parse_boolean(), case-insensitive): 1, 0, or -EINVAL. */
+int hd_parse_boolean(const char *s);

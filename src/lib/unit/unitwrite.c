@@ -78,48 +78,58 @@ int hd_unit_quote_path(const char *path, char **out)
 	return 0;
 }
 
+int hd_unit_next_word(const char **p, bool unquote, char **word)
+{
+	const char *s = *p;
+	s += strspn(s, WORD_SEPARATORS);
+	if (!*s) {
+		*p = s;
+		return 0;
+	}
+	char *out = malloc(strlen(s) + 1);
+	if (!out)
+		return -ENOMEM;
+	size_t n = 0;
+	char quote = 0;
+	for (; *s; s++) {
+		if (*s == '\\') {
+			if (!s[1]) {
+				free(out);
+				return -EINVAL;
+			}
+			out[n++] = *++s;
+		} else if (quote) {
+			if (*s == quote)
+				quote = 0;
+			else
+				out[n++] = *s;
+		} else if (unquote && (*s == '\'' || *s == '"'))
+			quote = *s;
+		else if (strchr(WORD_SEPARATORS, *s))
+			break;
+		else
+			out[n++] = *s;
+	}
+	if (quote) {
+		free(out);
+		return -EINVAL;
+	}
+	out[n] = 0;
+	*p = s;
+	*word = out;
+	return 1;
+}
+
 int hd_unit_split_words(const char *value, hd_strv *out)
 {
-	const char *p = value;
-	char *w = malloc(strlen(value) + 1);
-	if (!w)
-		return -ENOMEM;
-	int r = 0;
-	for (;;) {
-		p += strspn(p, WORD_SEPARATORS);
-		if (!*p)
-			break;
-		size_t n = 0;
-		char quote = 0;
-		for (; *p; p++) {
-			if (*p == '\\') {
-				if (!p[1]) {
-					r = -EINVAL;
-					goto out;
-				}
-				w[n++] = *++p;
-			} else if (quote) {
-				if (*p == quote)
-					quote = 0;
-				else
-					w[n++] = *p;
-			} else if (*p == '"' || *p == '\'')
-				quote = *p;
-			else if (strchr(WORD_SEPARATORS, *p))
-				break;
-			else
-				w[n++] = *p;
-		}
-		if (quote) {
-			r = -EINVAL;
-			goto out;
-		}
-		w[n] = '\0';
-		if ((r = hd_strv_push(out, w)) < 0)
-			goto out;
+	char *w = NULL;
+	int r;
+	while ((r = hd_unit_next_word(&value, true, &w)) > 0) {
+		r = hd_strv_push(out, w);
+		free(w);
+		if (r < 0)
+			return r;
 	}
-out:
-	free(w);
 	return r;
 }
 

@@ -27,6 +27,13 @@ const char *hd_unit_path_unwritable(const char *path);
  * before '"' and '\'), '%' doubled. 0; -EINVAL when hd_unit_path_unwritable says why not; -ENOMEM. */
 int hd_unit_quote_path(const char *path, char **out);
 
+/* One word of a value as systemd's extract_first_word() takes it: words separated by whitespace; a
+ * backslash takes the next character literally; with unquote, '...' and "..." group characters (path
+ * settings, SystemCallArchitectures=, RestrictAddressFamilies=), without it quotes are ordinary
+ * characters (SystemCallFilter=). 1 and a malloc'd *word (*p moved past it), 0 at the end, -EINVAL on a
+ * dangling backslash or an open quote, -ENOMEM. */
+int hd_unit_next_word(const char **p, bool unquote, char **word);
+
 /* Split a path setting's value into its words as systemd does (see above; specifiers not resolved).
  * 0; -EINVAL for a quote left open or a backslash at the end (systemd ignores the whole line then). */
 int hd_unit_split_words(const char *value, hd_strv *out);

@@ -529,6 +529,19 @@ __noinline int capture_dirs(struct hd_bpf_event *e, int k, int dirfd)
 	return 0;
 }
 
+/* The ABI of the call the task makes: a compat (i386) task's, x32 by the bit in its number (cleared in
+ * *nr), else native. The same on the way in and out. */
+static __always_inline __u32 call_abi(struct task_struct *task, __u64 *nr)
+{
+	if (task->thread_info.status & TS_COMPAT)
+		return HD_BPF_ABI_COMPAT32;
+	if (*nr & X32_BIT) {
+		*nr &= ~(__u64)X32_BIT;
+		return HD_BPF_ABI_X32;
+	}
+	return HD_BPF_ABI_NATIVE;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
@@ -536,14 +549,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	if (!current_followed(task) || floor_only)
 		return 0;
 
-	__u32 abi = HD_BPF_ABI_NATIVE;
 	__u64 nr = (__u64)id;
-	if (task->thread_info.status & TS_COMPAT)
-		abi = HD_BPF_ABI_COMPAT32;
-	else if (nr & X32_BIT) {
-		abi = HD_BPF_ABI_X32;
-		nr &= ~(__u64)X32_BIT;
-	}
+	__u32 abi = call_abi(task, &nr);
 	if (nr >= HD_BPF_MAX_NR)
 		return 0;
 	__u32 idx = abi * HD_BPF_MAX_NR + (__u32)nr, zero = 0;
@@ -661,13 +668,7 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	const unsigned long *r = (const unsigned long *)ctx->args[0];
 	__u64 id = saved_reg(r, PT_ORIG_AX), nr = id;
-	__u32 abi = HD_BPF_ABI_NATIVE;
-	if (task->thread_info.status & TS_COMPAT)
-		abi = HD_BPF_ABI_COMPAT32;
-	else if (nr & X32_BIT) {
-		abi = HD_BPF_ABI_X32;
-		nr &= ~(__u64)X32_BIT;
-	}
+	__u32 abi = call_abi(task, &nr);
 	if (nr >= HD_BPF_MAX_NR)
 		return 0;
 	__u32 idx = abi * HD_BPF_MAX_NR + (__u32)nr;

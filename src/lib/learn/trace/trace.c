@@ -179,29 +179,3 @@ int hd_trace_exec_command(const struct hd_trace_options *o)
 	return errno;
 }
 
-int hd_proc_each_child(pid_t pid, int (*fn)(void *ctx, pid_t child), void *ctx)
-{
-	char dir[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	DIR *dd = opendir(dir);
-	if (!dd)
-		return 0;
-	struct dirent *de;
-	int r = 0;
-	while (r == 0 && (de = readdir(dd))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char path[128];
-		snprintf(path, sizeof(path), "%s/%.20s/children", dir, de->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		int c;
-		while (r == 0 && fscanf(f, "%d", &c) == 1)
-			if (c > 0)
-				r = fn(ctx, (pid_t)c);
-		fclose(f);
-	}
-	closedir(dd);
-	return r;
-}

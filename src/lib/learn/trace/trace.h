@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "util/diag.h"
+#include "util/proc.h" /* hd_proc_each_child, which the backends use */
 #include "learn/profile.h"
 
 /*
@@ -77,9 +78,6 @@ struct hd_trace_result {
 /* Trace; fills p (which must be hd_profile_init'ed). 0 or -errno (with a diag saying why). */
 int hd_trace(const struct hd_trace_options *o, struct hd_profile *p, struct hd_trace_result *res, hd_diags *d);
 
-/* Calls fn for each child of pid (of every thread, /proc/PID/task/TID/children) until fn returns
- * non-zero, which is returned; 0 otherwise (also when pid is gone). */
-int hd_proc_each_child(pid_t pid, int (*fn)(void *ctx, pid_t child), void *ctx);
 
 /* Backends (used by hd_trace). */
 /* In the command's child before it is followed: o->exec's process group, directory and ids. 0 or errno. */
