@@ -67,6 +67,13 @@ fi
 [ -d "/var/lib/$name/sub" ] || bad "the state directory was removed"
 grep -q '^SystemCallFilter=' "$W/d.conf" || bad "no drop-in: $(tail -5 "$W/err")"
 
+# an entry systemd refuses (absolute, "..") stops the start with FILE:LINE, before anything runs
+printf '[Service]\nExecStart=/bin/true\nStateDirectory=/abs\n' >"$W/bad.service"
+"$HARDEN" learn --unit "$W/bad.service" --while true -o "$W/bad.conf" >"$W/out" 2>"$W/err"
+[ $? != 0 ] && grep -q "bad.service:3: error: StateDirectory=/abs: the entry must be a relative path" "$W/err" ||
+	bad "StateDirectory=/abs: not refused naming file:line: $(cat "$W/err")"
+[ -e "$W/bad.conf" ] && bad "StateDirectory=/abs: a drop-in was written"
+
 # RuntimeDirectoryPreserve=yes keeps it; TimeoutStopSec= bounds a daemon that ignores TERM
 sed -i -e 's/^Environment=MODE=plain/Environment=MODE=stubborn/' "$W/d.service"
 printf 'RuntimeDirectoryPreserve=yes\nTimeoutStopSec=1500ms\n' >>"$W/d.service"

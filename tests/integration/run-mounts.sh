@@ -102,6 +102,10 @@ done
 run -p ProtectHostname=yes -- hostname
 [ "$(cat "$W/out")" = "$(hostname)" ] || bad "ProtectHostname=yes: the hostname is not the host's: $(cat "$W/out")"
 
+# a value systemd would ignore is an error on the command line, naming it
+run -p ProtectSystem=bogus -- true
+[ $? = 2 ] && grep -q 'ProtectSystem=bogus' "$W/err" || bad "-p ProtectSystem=bogus: not a usage error naming it: $(cat "$W/err")"
+
 # --audit is a dry run: the file-system settings are not applied, and that is said
 run --audit -p ProtectSystem=strict -- touch "$V/audit"
 [ -e "$V/audit" ] || bad "--audit: ProtectSystem=strict was applied: $(cat "$W/err")"
