@@ -803,11 +803,9 @@ int verb_run(int argc, char **argv)
 		const struct hd_mount_entry *e = res.mount_failed >= 0 && (size_t)res.mount_failed < mounts.n
 							 ? &mounts.v[res.mount_failed]
 							 : NULL;
-		char cwd[4096];
 		if (res.cwd_failed)
-			fprintf(stderr, "%s run: the working directory %s is not there under the file-system settings (%s); "
-					"not running %s (run it from a directory the unit can see)\n", cli_program,
-				getcwd(cwd, sizeof(cwd)) ? cwd : "?", strerror(res.error), cmd[0]);
+			fprintf(stderr, "%s run: cannot enter / under the file-system settings (%s); not running %s\n",
+				cli_program, strerror(res.error), cmd[0]);
 		else if (e)
 			fprintf(stderr, "%s run: cannot set up %s (%s): %s; not running %s (fail closed)\n", cli_program,
 				e->path, e->origin, strerror(res.error), cmd[0]);
@@ -816,6 +814,12 @@ int verb_run(int argc, char **argv)
 				cli_program, strerror(res.error), cmd[0]);
 		ret = EXIT_SANDBOX;
 		goto done;
+	}
+	if (res.cwd_moved && !quiet) {
+		char cwd[4096];
+		fprintf(stderr, "%s run: note: the working directory %s is not there under the file-system settings: "
+				"%s ran in / (where a service without WorkingDirectory= starts)\n", cli_program,
+			getcwd(cwd, sizeof(cwd)) ? cwd : "?", cmd[0]);
 	}
 	if (res.stage == HD_STAGE_INSTALL) {
 		fprintf(stderr, "%s run: cannot install the sandbox: %s%s; not running %s (fail closed)\n", cli_program,

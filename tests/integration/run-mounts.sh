@@ -76,11 +76,13 @@ grep -q made "$W/out" || bad "PrivateTmp=yes: /tmp is not writable: $(cat "$W/er
 rm -f "/tmp/hd-mounts-host-$$" "/tmp/hd-mounts-inside-$$"
 
 # the working directory is entered again in the new view, as systemd enters WorkingDirectory= after the
-# namespace: /tmp is the private one; a directory that is not there under the settings is not run in
+# namespace: /tmp is the private one; a directory that is not there under the settings is left for "/"
+# (never the host's, which would reach past the settings), and that is said
 (cd /tmp && "$HARDEN" run -p PrivateTmp=yes -- sh -c 'ls -A .') >"$W/out" 2>"$W/err" || bad "PrivateTmp=yes from /tmp: $(cat "$W/err")"
 [ -s "$W/out" ] && bad "PrivateTmp=yes from /tmp: the working directory is still the host's /tmp: $(head -3 "$W/out")"
-(cd "$W" && "$HARDEN" run -p PrivateTmp=yes -- true) >"$W/out" 2>"$W/err"
-[ $? = 125 ] && grep -q 'working directory' "$W/err" || bad "a working directory hidden by PrivateTmp=: not refused: $(cat "$W/err")"
+(cd "$W" && "$HARDEN" run -p PrivateTmp=yes -- pwd) >"$W/out" 2>"$W/err"
+[ $? = 0 ] && [ "$(cat "$W/out")" = / ] && grep -q 'working directory .* ran in /' "$W/err" ||
+	bad "a working directory hidden by PrivateTmp=: not run in / with a note: $(cat "$W/out" "$W/err")"
 
 # a unit file: the same settings from its lines, and none is listed as not enforced
 printf '[Service]\nExecStart=/bin/true\nProtectSystem=strict\nReadWritePaths=%s\nPrivateTmp=yes\n' "$V" >"$W/m.service"

@@ -21,6 +21,7 @@ touch "$W/www/f" && chmod 666 "$W/www/f"
 {
 	echo '#!/bin/sh'
 	echo "id -un >$W/www/user"
+	echo "pwd >$W/www/pwd"
 	echo '[ -d "$RUNTIME_DIRECTORY" ] && echo yes >'"$W/www/rundir"
 	echo 'if [ "$1" = chown ]; then'
 	echo "	while :; do chown nobody $W/www/f 2>/dev/null; touch $W/www/tried; sleep 0.1; done"
@@ -51,6 +52,7 @@ rc=$?
 grep -q 'the workload passed and nothing was stopped; 0 kills, 0 denied calls' "$W/err" || bad "no verdict: $(cat "$W/err")"
 [ "$(cat "$W/www/user" 2>/dev/null)" = nobody ] || bad "the service did not run as User=nobody"
 [ "$(cat "$W/www/rundir" 2>/dev/null)" = yes ] || bad "RuntimeDirectory= was not made"
+[ "$(cat "$W/www/pwd" 2>/dev/null)" = / ] || bad "without WorkingDirectory= the service does not start in / (as systemd starts it): $(cat "$W/www/pwd")"
 [ -e "$W/www/pre" ] || bad "ExecStartPre= did not run"
 [ -e "/run/hd-run-while-$$" ] && bad "the runtime directory was left"
 pgrep -f 'sleep 7419' >/dev/null && bad "the service was left running"

@@ -1142,6 +1142,12 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 		if (r < 0)
 			goto out;
 	}
+	/* without it (or with "-" and a missing directory) a system service starts in "/", not where harden
+	 * was started: a directory of harden's could be hidden by the unit's own settings (PrivateTmp=) */
+	if (!out->cwd && !(out->cwd = strdup("/"))) {
+		r = -ENOMEM;
+		goto out;
+	}
 	/* Type=forking, PIDFile=, KillSignal= */
 	if ((r = unit_value(&u, "Type", &v, NULL, d)) < 0)
 		goto out;

@@ -109,7 +109,8 @@ struct hd_service_spec {
 	bool set_ids;        /* User=/Group= given */
 	uid_t uid;
 	gid_t gid;
-	char *cwd;           /* WorkingDirectory= (NULL = unset; "-" prefix: missing directory is skipped) */
+	char *cwd;           /* WorkingDirectory=, or "/" as systemd starts a system service without it ("-" prefix: a
+	                      * missing directory is skipped, and "/" it is) */
 	hd_strv env;         /* PATH (systemd's default), USER/LOGNAME/HOME/SHELL with User=, Environment= */
 	hd_strv env_files;   /* EnvironmentFile= paths as given ("-" prefix kept), read when each command
 	                      * starts, as systemd does; they override env */

@@ -30,7 +30,8 @@ struct shared {
 	int listener;
 	int mount_failed; /* 1 + the index of the mount entry that failed; 0: none */
 	int mounts_failed; /* the namespace itself (or an entry) could not be set up */
-	int cwd_failed;    /* ... or the working directory is not there in it */
+	int cwd_failed;    /* ... or not even "/" could be entered in it */
+	int cwd_moved;     /* the working directory is not there in it: the command runs in "/" */
 };
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
@@ -194,11 +195,15 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 			int m = hd_mount_plan_apply(o->mounts, &bad);
 			/* the working directory again, by its name, in the new view (systemd enters it after the
 			 * namespace is set up): else it would still be the host's, under a private /tmp or a
-			 * hidden path. Gone in the sandbox: not run. */
+			 * hidden path. Not there in the sandbox: "/", where a service without WorkingDirectory=
+			 * starts (said by the caller) */
 			char cwd[4096];
 			if (m == 0 && (!getcwd(cwd, sizeof(cwd)) || chdir(cwd) < 0)) {
-				m = -errno;
-				sh->cwd_failed = 1;
+				sh->cwd_moved = 1;
+				if (chdir("/") < 0) {
+					m = -errno;
+					sh->cwd_failed = 1;
+				}
 			}
 			if (m < 0) {
 				sh->error = -m;
@@ -294,6 +299,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	res->unsupervised = sh->unsupervised != 0;
 	res->mounts_failed = sh->mounts_failed != 0;
 	res->cwd_failed = sh->cwd_failed != 0;
+	res->cwd_moved = sh->cwd_moved != 0;
 	res->mount_failed = sh->mount_failed - 1;
 	if (st == CHILD_INSTALL_FAILED) {
 		res->stage = HD_STAGE_INSTALL;

@@ -80,7 +80,8 @@ struct hd_supervise_result {
 	bool unsupervised;     /* the fallback program was installed: no reports */
 	bool mounts_failed;    /* HD_STAGE_INSTALL: the mount namespace failed (error says why) */
 	int mount_failed;      /* ... at this entry of mounts->v (-1: the namespace itself) */
-	bool cwd_failed;       /* ... the working directory is not there in it */
+	bool cwd_failed;       /* ... not even "/" could be entered in it */
+	bool cwd_moved;        /* the working directory is not there under the settings: CMD ran in "/" */
 };
 
 /* 0 (see res), or -errno when harden itself could not start the child. */
