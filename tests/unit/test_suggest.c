@@ -285,6 +285,26 @@ static void test_deny_style(void **state)
 	hd_profile_free(&p);
 }
 
+/* A program run from /tmp or a home directory uses it: PrivateTmp= would hide it, ProtectHome=yes too. */
+static void test_executables_are_used(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	static const char *const seen[] = { "read", "exit_group", NULL };
+	add(&p, seen);
+	hd_profile_add_path(&p.executables, "/tmp/build/tests/hdprobe");
+	hd_profile_add_path(&p.executables, "/home/u/bin/tool");
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_null(line_value(&s, "PrivateTmp", NULL));
+	assert_true(left_out(&s, "PrivateTmp: files in the shared /tmp or /var/tmp were used (/tmp/build"));
+	assert_string_equal(line_value(&s, "ProtectHome", NULL), "read-only");
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
 static void test_group_when_most_used(void **state)
 {
 	(void)state;
@@ -576,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_dropin_text),
 		cmocka_unit_test(test_exposure_replacing),
 		cmocka_unit_test(test_deny_style),
+		cmocka_unit_test(test_executables_are_used),
 		cmocka_unit_test(test_also_allow),
 		cmocka_unit_test(test_clone3_needs_clone),
 	};

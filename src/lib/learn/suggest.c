@@ -558,6 +558,9 @@ static int rule_private_tmp(struct ctx *c)
 	const char *t = first_with_prefix(&c->p->paths_read, tmp_prefixes);
 	if (!t)
 		t = first_with_prefix(&c->p->paths_written, tmp_prefixes);
+	/* a program run from there is used too: a private /tmp would not have it */
+	if (!t)
+		t = first_with_prefix(&c->p->executables, tmp_prefixes);
 	if (t)
 		return left_out(c, "PrivateTmp: files in the shared /tmp or /var/tmp were used (%s)", t);
 	return add_line(c->s, "PrivateTmp", "yes", "nothing under /tmp or /var/tmp was used");
@@ -655,6 +658,8 @@ static int rule_protect_home(struct ctx *c)
 {
 	const char *w = first_with_prefix(&c->p->paths_written, home_prefixes);
 	const char *rd = first_with_prefix(&c->p->paths_read, home_prefixes);
+	if (!rd) /* a program run from a home directory reads it: ProtectHome=yes would hide it */
+		rd = first_with_prefix(&c->p->executables, home_prefixes);
 	if (w)
 		return left_out(c, "ProtectHome: home directories were written (%s)", w);
 	if (rd)
