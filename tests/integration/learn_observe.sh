@@ -43,14 +43,14 @@ while IFS='|' read -r op check want unwanted; do
 			set -- -p "$(printf '%s' "$l" | tr '\001' ' ')" "$@"
 		done
 		set +f
-		"$HARDEN" run "$@" >"$W/conf.out" 2>/dev/null
+		"$HARDEN" run "$@" >"$W/conf.out" 2>"$W/conf.err"
 		crc=$?
 		if [ "$op" = i386-socket-inet ]; then
 			# systemd leaves i386 socket() unfiltered (socketcall); harden run refuses it on purpose
 			grep -q 'compat ABI, where systemd cannot filter' "$W/d.conf" || bad "$be $op: compat socket not noted"
 			continue
 		fi
-		[ $nrc = $crc ] && cmp -s "$W/native.out" "$W/conf.out" || bad "$be $op: under its drop-in: rc $crc (native $nrc)"
+		[ $nrc = $crc ] && cmp -s "$W/native.out" "$W/conf.out" || bad "$be $op: under its drop-in: rc $crc (native $nrc): $(cat "$W/conf.out"; tail -3 "$W/conf.err"; grep -v "^#" "$W/d.conf" | tr "\n" " ")"
 	done
 done <<'EOF2'
 i386-getpid|'getpid' in s['x86']|^SystemCallArchitectures=native x86$|
