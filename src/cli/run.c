@@ -36,11 +36,10 @@ static const struct {
 	size_t off;
 	const char *rest;
 } partial[] = {
-	{ "ProtectKernelTunables", offsetof(struct hd_seccomp_settings, protect_kernel_tunables), "the read-only /proc/sys, /sys mounts" },
-	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "hiding /usr/lib/modules and dropping CAP_SYS_MODULE" },
-	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg and dropping CAP_SYSLOG" },
+	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "dropping CAP_SYS_MODULE" },
+	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "dropping CAP_SYSLOG" },
 	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC and dropping CAP_SYS_TIME/CAP_WAKE_ALARM" },
-	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
+	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "DevicePolicy=closed (a cgroup device rule) and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
 };
 
 static void help(void)
@@ -57,9 +56,13 @@ static void help(void)
 	       "(their syscall parts) and NoNewPrivileges=. ONE program covers the native ABI and its compat\n"
 	       "ABIs (i386 int 0x80, x32), so no other ABI bypasses a rule. As root, the file-system settings\n"
 	       "too, in a mount namespace of CMD's own, as systemd 252 sets them up: ProtectSystem=,\n"
-	       "ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= (\"-\" for a path that may be\n"
-	       "missing) and PrivateTmp= (a private tmpfs on /tmp and /var/tmp), and the namespaces of\n"
-	       "PrivateNetwork= (the loopback device only), PrivateIPC= and ProtectHostname=; where that is not possible\n"
+	       "ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, ExecPaths=, NoExecPaths=\n"
+	       "(\"-\" for a path that may be missing), TemporaryFileSystem=, BindPaths=, BindReadOnlyPaths=,\n"
+	       "PrivateTmp= (a private tmpfs on /tmp and /var/tmp), PrivateDevices= (a /dev of its own with\n"
+	       "the pseudo devices), the mounts of ProtectKernelTunables=, ProtectKernelModules=,\n"
+	       "ProtectKernelLogs= and ProtectControlGroups=, a fresh /proc for ProtectProc= and ProcSubset=,\n"
+	       "and the namespaces of PrivateNetwork= (the loopback device only), PrivateIPC= (with its own\n"
+	       "/dev/mqueue) and ProtectHostname=; where that is not possible\n"
 	       "(not root, a kernel without the mount API) run fails closed unless --allow-partial. Other\n"
 	       "settings are listed on stderr as \"not enforced by run\".\n"
 	       "\n"
@@ -660,7 +663,7 @@ int verb_run(int argc, char **argv)
 		*eq = 0;
 		const char *key = props.v[i], *value = eq + 1;
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
-		if (r == 0 && hd_mount_setting(key))
+		if (r >= 0 && hd_mount_setting(key) && (r == 0 || hd_mount_setting_shared(key)))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
 		if (r < 0)
 			goto oom;
