@@ -27,6 +27,7 @@ int verb_explain(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_learn(int argc, char **argv);
 int verb_run(int argc, char **argv);
+int verb_apply(int argc, char **argv);
 
 /* Shared helpers (common.c). */
 extern const char *cli_program; /* "harden" */
