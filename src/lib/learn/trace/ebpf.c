@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -642,7 +643,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 
 	uint64_t start = now_ms();
 	/* wake on ring-buffer data or the child's exit (pidfd), not on a timer */
-	int pidfd = child ? (int)syscall(SYS_pidfd_open, child, 0) : -1, epfd = -1;
+	/* --pid too: its exit ends the session at once (harden run waits for this after its command) */
+	int pidfd = child || o->pid ? (int)syscall(SYS_pidfd_open, child ? child : o->pid, 0) : -1, epfd = -1;
 	int cpidfd = child && o->companion > 0 ? (int)syscall(SYS_pidfd_open, o->companion, 0) : -1;
 	if (pidfd >= 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
@@ -664,7 +666,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	for (;;) {
 		if (epfd >= 0) {
 			struct epoll_event evs[3];
-			epoll_wait(epfd, evs, 3, child_done ? 50 : 1000);
+			/* attach modes: stop and the duration are checked every 20 ms */
+			epoll_wait(epfd, evs, 3, !child ? 20 : child_done ? 50 : 1000);
 			ring_buffer__consume(rb);
 		} else
 			ring_buffer__poll(rb, 20);
@@ -711,6 +714,10 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			if (o->duration_ms && now_ms() - start >= o->duration_ms)
 				break;
 			if (o->pid && kill(o->pid, 0) < 0 && errno == ESRCH)
+				break;
+			/* exited, not yet reaped (a pidfd is readable from then on) */
+			struct pollfd pp = { .fd = pidfd, .events = POLLIN };
+			if (o->pid && pidfd >= 0 && poll(&pp, 1, 0) == 1 && (pp.revents & POLLIN))
 				break;
 		}
 	}

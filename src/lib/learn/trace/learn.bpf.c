@@ -17,7 +17,8 @@
  * an mmap that is not both writable and executable) is only counted: a daemon under load makes these
  * for every request, and each record costs a copy here and decoding in user space.
  * sys_exit (tp_btf): the result of a call that may write a path (not of a read-only open), so that user
- * space counts a failed mkdir as no write.
+ * space counts a failed mkdir as no write; for harden run (report_failed_reads), also a read-only open that
+ * failed with ENOENT or EACCES, as a record of its own (a path a file-system setting may hide).
  * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
@@ -725,11 +726,11 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		bool compat = abi == HD_BPF_ABI_COMPAT32;
 		__u64 flags = saved_reg(r, p->open_flags_arg == 1 ? (compat ? PT_CX : PT_SI) : PT_DX);
 		if ((flags & O_ACCMODE_BITS) == 0 && !(flags & (O_CREAT_BIT | O_TRUNC_BIT))) {
-			long ret = (long)ctx->args[1];
-			if (compat)
-				ret = (int)ret;
-			if (report_failed_reads && (ret == -2 /* ENOENT */ || ret == -13 /* EACCES */))
-				send_failed_read(r, p, abi, id, ret);
+			if (report_failed_reads) { /* the flag first: for learn, the verifier drops the block */
+				long ret = compat ? (int)ctx->args[1] : (long)ctx->args[1];
+				if (ret == -2 /* ENOENT */ || ret == -13 /* EACCES */)
+					send_failed_read(r, p, abi, id, ret);
+			}
 			return 0;
 		}
 	}
