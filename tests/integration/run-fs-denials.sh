@@ -90,7 +90,18 @@ mkdir -p "$V/rw"
 run -p ProtectSystem=strict -p "ReadWritePaths=$V" -p "ReadWritePaths=$V/rw" -- rmdir "$V/rw"
 has "EBUSY" && has "fix: ReadWritePaths=$V instead of ReadWritePaths=$V/rw" || bad "EBUSY: $(cat "$W/err")"
 
-# 7. run --unit --while: a file-system denial fails the verdict (exit 1) and is counted
+# 7. not observed (as where eBPF cannot run): said once, never silently nothing; in --json too
+HARDEN_RUN_NO_FS_TRACE=1 "$HARDEN" run -p ProtectSystem=strict -- sh -c "echo x > $V/h" >"$W/out" 2>"$W/err"
+[ "$(grep -c 'file-system denials are not observed here: HARDEN_RUN_NO_FS_TRACE is set' "$W/err")" = 1 ] ||
+	bad "unobserved: not said once: $(cat "$W/err")"
+HARDEN_RUN_NO_FS_TRACE=1 "$HARDEN" run --json -p ProtectSystem=strict -- true >"$W/out" 2>"$W/err"
+grep -q '"fs_denied":\[\],"fs_observed":false,"fs_unobserved":"HARDEN_RUN_NO_FS_TRACE is set"' "$W/err" ||
+	bad "unobserved: not in --json: $(cat "$W/err")"
+# no file-system settings: nothing about them
+run --json -- true
+grep -q '^{"denied":\[\],"complete":true}$' "$W/err" || bad "no mount plan: the end report changed: $(cat "$W/err")"
+
+# 8. run --unit --while: a file-system denial fails the verdict (exit 1) and is counted
 cat >"$W/fs.service" <<EOF
 [Service]
 ExecStart=/bin/sh -c 'echo x > $V/svc; exec sleep 30'
