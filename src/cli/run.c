@@ -489,6 +489,30 @@ static void fs_watch_init(struct fs_watch *w)
 					   .on_attached = fs_watch_attached, .attached_ctx = w };
 }
 
+/* path with the symbolic links of its longest existing ancestor resolved on the host (/var/run/x ->
+ * /run/x), so that it meets the plan's entries under their own names; as it is when nothing resolves. */
+static void canonical(const char *path, char out[PATH_MAX])
+{
+	char head[PATH_MAX];
+	snprintf(head, sizeof(head), "%s", path);
+	for (;;) {
+		char *real = realpath(head, NULL);
+		if (real) {
+			const char *rest = path + strlen(head);
+			int n = snprintf(out, PATH_MAX, "%s%s", strcmp(real, "/") == 0 && *rest ? "" : real, rest);
+			free(real);
+			if (n > 0 && n < PATH_MAX)
+				return;
+			break;
+		}
+		char *slash = strrchr(head, '/');
+		if (!slash || slash == head)
+			break;
+		*slash = '\0';
+	}
+	snprintf(out, PATH_MAX, "%s", path);
+}
+
 /* The command has ended: stop the tracer, and map what it saw onto the plan into fs. */
 static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan, struct fs_report *fs)
 {
@@ -506,7 +530,11 @@ static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan,
 	for (size_t i = 0; i < w->prof.n_failures; i++) {
 		const struct hd_profile_failure *f = &w->prof.failures[i];
 		struct hd_fs_denial d;
-		int r = hd_fs_denial_explain(plan, f->path, f->target, f->err, &hd_fs_probe_host, &d);
+		char path[PATH_MAX], target[PATH_MAX];
+		canonical(f->path, path);
+		if (f->target)
+			canonical(f->target, target);
+		int r = hd_fs_denial_explain(plan, path, f->target ? target : NULL, f->err, &hd_fs_probe_host, &d);
 		if (r <= 0) {
 			hd_fs_denial_free(&d);
 			if (r < 0)
@@ -1035,8 +1063,9 @@ int verb_run(int argc, char **argv)
 	if (mounts.n) {
 		fs.planned = true;
 		char why[200];
-		if (getenv("HARDEN_RUN_NO_FS_TRACE")) /* for measuring what the tracer costs (bench, tests) */
-			snprintf(fs.why, sizeof(fs.why), "HARDEN_RUN_NO_FS_TRACE is set");
+		const char *no_trace = getenv("HARDEN_RUN_NO_FS_TRACE"); /* measuring what the tracer costs */
+		if (no_trace && strcmp(no_trace, "1") == 0)
+			snprintf(fs.why, sizeof(fs.why), "HARDEN_RUN_NO_FS_TRACE=1");
 		else if (!hd_trace_ebpf_available(why, sizeof(why)))
 			snprintf(fs.why, sizeof(fs.why), "the eBPF tracer cannot run here: %s", why);
 		else {

@@ -92,10 +92,10 @@ has "EBUSY" && has "fix: ReadWritePaths=$V instead of ReadWritePaths=$V/rw" || b
 
 # 7. not observed (as where eBPF cannot run): said once, never silently nothing; in --json too
 HARDEN_RUN_NO_FS_TRACE=1 "$HARDEN" run -p ProtectSystem=strict -- sh -c "echo x > $V/h" >"$W/out" 2>"$W/err"
-[ "$(grep -c 'file-system denials are not observed here: HARDEN_RUN_NO_FS_TRACE is set' "$W/err")" = 1 ] ||
+[ "$(grep -c 'file-system denials are not observed here: HARDEN_RUN_NO_FS_TRACE=1' "$W/err")" = 1 ] ||
 	bad "unobserved: not said once: $(cat "$W/err")"
 HARDEN_RUN_NO_FS_TRACE=1 "$HARDEN" run --json -p ProtectSystem=strict -- true >"$W/out" 2>"$W/err"
-grep -q '"fs_denied":\[\],"fs_observed":false,"fs_unobserved":"HARDEN_RUN_NO_FS_TRACE is set"' "$W/err" ||
+grep -q '"fs_denied":\[\],"fs_observed":false,"fs_unobserved":"HARDEN_RUN_NO_FS_TRACE=1"' "$W/err" ||
 	bad "unobserved: not in --json: $(cat "$W/err")"
 # no file-system settings: nothing about them
 run --json -- true
