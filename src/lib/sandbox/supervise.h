@@ -64,6 +64,11 @@ struct hd_supervise_options {
 	bool set_ids;
 	uid_t uid;
 	gid_t gid;
+	/* Optional: called in this process once the child has set up its mounts and ids, before it installs
+	 * the filter and execs; the child waits until it returns (harden run starts following it with eBPF
+	 * then, so that no call of the command is missed). Not called when the set-up failed. */
+	void (*on_ready)(void *ctx, pid_t pid);
+	void *ready_ctx;
 };
 
 enum hd_supervise_stage {
