@@ -48,8 +48,10 @@ static bool h_read_only(void *ctx, const char *path)
 }
 
 static const char *const dirs[] = { "/var", "/var/lib", "/var/lib/x", "/home", "/home/u", "/root", "/srv",
-				    "/srv/hidden", "/tmp", "/tmp/hostdir", "/usr", "/run", "/run/user", NULL };
-static const char *const files[] = { "/srv/hidden/file", "/tmp/hostfile", "/home/u/.profile", NULL };
+				    "/srv/hidden", "/tmp", "/tmp/hostdir", "/usr", "/run", "/run/user", "/dev", "/proc",
+				    "/proc/sys", "/proc/sys/kernel", NULL };
+static const char *const files[] = { "/srv/hidden/file", "/tmp/hostfile", "/home/u/.profile", "/dev/sda",
+				     "/proc/cpuinfo", "/proc/sys/kernel/domainname", NULL };
 static struct host host = { .dirs = dirs, .files = files };
 static struct hd_fs_probe probe = { .exists = h_exists, .is_dir = h_is_dir, .read_only = h_read_only,
 				    .ctx = &host };
@@ -187,6 +189,28 @@ static void test_private_tmp_and_busy(void **state)
 	expect(rw, "/proc", "/", EBUSY, NULL, NULL, NULL, NULL);
 }
 
+/* the settings whose mounts come whole name themselves, with =no; a fresh /proc its option; a bind or a
+ * tmpfs of the unit's its line */
+static void test_whole_settings(void **state)
+{
+	(void)state;
+	static const char *const dev[] = { "PrivateDevices", "yes", NULL };
+	expect(dev, "/dev/sda", NULL, ENOENT, "PrivateDevices=yes", "PrivateDevices=no", NULL, NULL);
+	expect(dev, "/dev/new", "/dev", EROFS, "PrivateDevices=yes", "PrivateDevices=no", NULL, NULL);
+	expect(dev, "/dev/none", NULL, ENOENT, NULL, NULL, NULL, NULL); /* the host has none either */
+	static const char *const pkt[] = { "ProtectKernelTunables", "yes", NULL };
+	expect(pkt, "/proc/sys/kernel/domainname", "/proc/sys/kernel/domainname", EROFS, "ProtectKernelTunables=yes",
+	       "ProtectKernelTunables=no", NULL, NULL);
+	static const char *const subset[] = { "ProcSubset", "pid", NULL };
+	expect(subset, "/proc/cpuinfo", NULL, ENOENT, "ProcSubset=pid", "ProcSubset=all", NULL, NULL);
+	static const char *const tfs[] = { "TemporaryFileSystem", "/srv:ro", NULL };
+	expect(tfs, "/srv/hidden/file", NULL, ENOENT, "TemporaryFileSystem=/srv:ro", NULL, NULL, "TemporaryFileSystem=/srv:ro");
+	expect(tfs, "/srv/new", "/srv", EROFS, "TemporaryFileSystem=/srv:ro", NULL, NULL, "TemporaryFileSystem=/srv:ro");
+	static const char *const bro[] = { "BindReadOnlyPaths", "/var/lib/x:/srv/x", NULL };
+	expect(bro, "/srv/x/f", "/srv/x", EROFS, "BindReadOnlyPaths=/var/lib/x:/srv/x", "BindPaths=/var/lib/x:/srv/x", NULL,
+	       "BindReadOnlyPaths=/var/lib/x:/srv/x");
+}
+
 static void test_host_probe(void **state)
 {
 	(void)state;
@@ -204,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_home),
 		cmocka_unit_test(test_inaccessible),
 		cmocka_unit_test(test_private_tmp_and_busy),
+		cmocka_unit_test(test_whole_settings),
 		cmocka_unit_test(test_host_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

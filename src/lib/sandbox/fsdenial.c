@@ -71,9 +71,11 @@ static void nearest_dir(const char *path, const struct hd_fs_probe *probe, char 
 	}
 }
 
+/* an entry whose mount shows less than the host has below it (a path there can be ENOENT) */
 static bool hides(enum hd_mount_mode m)
 {
-	return m == HD_MOUNT_INACCESSIBLE || m == HD_MOUNT_TMPFS || m == HD_MOUNT_PRIVATE_TMP;
+	return m == HD_MOUNT_INACCESSIBLE || m == HD_MOUNT_TMPFS || m == HD_MOUNT_PRIVATE_TMP ||
+	       m == HD_MOUNT_PRIVATE_DEV || m == HD_MOUNT_PROCFS;
 }
 
 /* "ReadWritePaths=DIR" for the nearest directory at or above path, as systemd reads it back. */
@@ -136,7 +138,8 @@ int hd_fs_denial_explain(const struct hd_mount_plan *p, const char *path, const 
 	bool strictly_below = strcmp(at, e->path) != 0;
 	switch (err) {
 	case EROFS: {
-		if (!write || !(e->mode == HD_MOUNT_READONLY || e->mode == HD_MOUNT_INACCESSIBLE || e->mode == HD_MOUNT_TMPFS))
+		/* a read-only entry (its own or absorbed: BindReadOnlyPaths=, a read-only tmpfs), or the private /dev */
+		if (!write || !(e->read_only || e->mode == HD_MOUNT_PRIVATE_DEV))
 			return 0;
 		char dir[PATH_MAX];
 		nearest_dir(at, probe, dir);
@@ -157,6 +160,29 @@ int hd_fs_denial_explain(const struct hd_mount_plan *p, const char *path, const 
 	}
 	out->entry = e;
 	int r = 0;
+	/* settings whose mounts come as a whole: turning the setting off is the fix */
+	static const char *const whole[] = { "PrivateDevices", "ProtectKernelTunables", "ProtectKernelModules",
+					     "ProtectKernelLogs", "ProtectControlGroups", "ProtectHostname", NULL };
+	for (const char *const *k = whole; *k; k++)
+		if (origin_is(e, *k))
+			return hd_strv_pushf(&out->fix, "%s=no", *k) < 0 ? -ENOMEM : 1;
+	if (e->mode == HD_MOUNT_PROCFS) {
+		/* a fresh /proc that hides what the host's shows: its hidepid= or its subset= */
+		if (e->options && strstr(e->options, "subset=pid"))
+			r = hd_strv_push(&out->fix, "ProcSubset=all");
+		if (r >= 0 && e->options && strstr(e->options, "hidepid="))
+			r = hd_strv_push(&out->fix, "ProtectProc=default");
+		return r < 0 ? -ENOMEM : 1;
+	}
+	if (origin_is(e, "TemporaryFileSystem")) {
+		out->remove = e->origin;
+		return 1;
+	}
+	if (origin_is(e, "BindReadOnlyPaths")) {
+		/* the same bind, writable */
+		out->remove = e->origin;
+		return hd_strv_pushf(&out->fix, "BindPaths=%s", e->origin + strlen("BindReadOnlyPaths=")) < 0 ? -ENOMEM : 1;
+	}
 	if (origin_is(e, "InaccessiblePaths")) {
 		out->remove = e->origin;
 	} else if (origin_is(e, "PrivateTmp")) {
