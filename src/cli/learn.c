@@ -450,15 +450,23 @@ static int verify_dropin(const char *dropin_text, const char *unit_path, const c
 	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	hd_strv_free(&argv);
-	unsigned kills = 0, denied = 0;
+	unsigned kills = 0, denied = 0, fs_denied = 0, unobserved = 0;
+	char unobserved_why[200];
 	cli_count_reports(rfd, &kills, &denied, NULL);
-	bool ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !kills && !denied;
+	/* calls a file-system setting made fail (harden run names each with its fix above) */
+	cli_count_fs_reports(rfd, &fs_denied, &unobserved, unobserved_why, sizeof(unobserved_why));
+	bool ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !kills && !denied && !fs_denied;
+	char fs[300] = "";
+	if (fs_denied)
+		snprintf(fs, sizeof(fs), ", %u file-system denial%s", fs_denied, fs_denied == 1 ? "" : "s");
+	else if (unobserved && root)
+		snprintf(fs, sizeof(fs), " (file-system denials not observed: %s)", unobserved_why);
 	snprintf(how, how_len, "%s under this whole drop-in (harden run --unit%s%s%s, systemd %s): %s; %u kill%s, "
-		 "%u denied call%s%s",
+		 "%u denied call%s%s%s",
 		 workload ? "the workload" : "the command", workload ? " --while '" : "", workload ? workload : "",
 		 workload ? "'" : "", hd_systemd_version_name(sdver),
 		 ok ? "passed" : pid > 0 && WIFEXITED(st) ? "failed" : "did not end normally", kills,
-		 kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s",
+		 kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s", fs,
 		 root ? "" : " (not root: the file-system settings were not tried)");
 	ret = ok ? 0 : 1;
 out:

@@ -27,6 +27,23 @@ rc=$?
 grep -q '^- fchownat: 1 call denied' "$W/err" || bad "the denied call is not named: $(cat "$W/err")"
 grep -q "^# NOT verified: .*[0-9] denied call" "$W/b.conf" || bad "the drop-in does not say it failed: $(tail -3 "$W/b.conf")"
 
+# 2b. a command that writes elsewhere on its second run: ProtectSystem=strict refuses it, and --verify names
+# the setting and the path (where eBPF sees failed calls: else it says they were not observed)
+V=/var/lib/hd-verify-fs-$$
+mkdir -p "$V/a" "$V/b"
+"$HARDEN" learn --verify -o "$W/c.conf" -- sh -c "if [ -e $V/a/x ]; then touch $V/b/y 2>/dev/null; fi; touch $V/a/x 2>/dev/null; true" \
+	>"$W/out" 2>"$W/err"
+rc=$?
+if grep -q '^ProtectSystem=strict' "$W/c.conf" && ! grep -q 'file-system denials not observed' "$W/c.conf"; then
+	[ "$rc" = 1 ] || bad "a write outside ReadWritePaths= on the second run: exit $rc, want 1: $(tail -5 "$W/err")"
+	grep -q "^- openat $V/b/y: EROFS .* by ProtectSystem=strict" "$W/err" && grep -q "fix: ReadWritePaths=$V/b" "$W/err" ||
+		bad "the file-system denial is not named with its setting and fix: $(tail -5 "$W/err")"
+	grep -q "^# NOT verified: .*1 file-system denial" "$W/c.conf" || bad "the drop-in does not say it failed: $(tail -3 "$W/c.conf")"
+else
+	echo "note: no ProtectSystem=strict learned, or file-system denials not observed here: $(grep -m1 'verified' "$W/c.conf")"
+fi
+rm -rf "${V:?}"
+
 # 3. the unit's own service and its workload, run again under a copy of the unit with the new drop-in
 printf '[Service]\nUser=nobody\nExecStart=/bin/sleep 7519\n' >"$W/s.service"
 "$HARDEN" learn --verify --unit "$W/s.service" --while 'sleep 0.3' --ready-after=0.3 -o "$W/s.conf" >"$W/out" 2>"$W/err"
