@@ -18,6 +18,7 @@
 #include "learn/service.h"
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
+#include "sandbox/creds.h"
 #include "sandbox/fix.h"
 #include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
@@ -37,10 +38,10 @@ static const struct {
 	const char *rest;
 } partial[] = {
 	{ "ProtectKernelTunables", offsetof(struct hd_seccomp_settings, protect_kernel_tunables), "the read-only /proc/sys, /sys mounts" },
-	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "hiding /usr/lib/modules and dropping CAP_SYS_MODULE" },
-	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg and dropping CAP_SYSLOG" },
-	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC and dropping CAP_SYS_TIME/CAP_WAKE_ALARM" },
-	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
+	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "hiding /usr/lib/modules" },
+	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg" },
+	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC" },
+	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev" },
 };
 
 static void help(void)
@@ -351,15 +352,16 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: note: %s: %s\n", cli_program, unit, spec.not_done.v[i]);
 	/* what neither the commands' sandbox nor the start enforces: said once here (the commands are quiet) */
 	{
-		static const char *const started[] = { "User", "Group", "WorkingDirectory", "Environment",
-			"EnvironmentFile", "RuntimeDirectory", "RuntimeDirectoryMode", "RuntimeDirectoryPreserve",
+		static const char *const started[] = { "Environment", "EnvironmentFile", "RuntimeDirectory", "RuntimeDirectoryMode", "RuntimeDirectoryPreserve",
 			"StateDirectory", "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
 			"LogsDirectoryMode", "ConfigurationDirectory", "ConfigurationDirectoryMode", NULL };
 		struct hd_seccomp_settings ss;
 		hd_seccomp_settings_init(&ss);
 		hd_strv ne = { 0 };
 		struct hd_mount_plan mp = { 0 }; /* enforced by the commands' run: not listed */
-		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &diags, &ne) >= 0)
+		struct hd_creds cr;              /* the same */
+		hd_creds_init(&cr);
+		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &diags, &ne) >= 0)
 			for (size_t i = 0; i < ne.n; i++) {
 				bool applied = false;
 				for (const char *const *k = started; *k && !applied; k++)
@@ -371,6 +373,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		hd_diags_free(&diags); /* said when the unit was read above */
 		hd_strv_free(&ne);
 		hd_mount_plan_free(&mp);
+		hd_creds_free(&cr);
 		hd_seccomp_settings_free(&ss);
 	}
 	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
@@ -518,7 +521,7 @@ int verb_run(int argc, char **argv)
 	const char *workload = NULL;
 	unsigned ready_after_ms = 1000, stop_timeout_ms = 0; /* 0: the unit's TimeoutStopSec=, else 10 s */
 	int report_fd = -1;
-	bool allow_partial = false, exec_ids = false;
+	bool allow_partial = false, exec_ids = false, exec_keep = false;
 	uid_t exec_uid = 0;
 	gid_t exec_gid = 0;
 	struct hd_mount_plan mounts = { 0 };
@@ -580,6 +583,10 @@ int verb_run(int argc, char **argv)
 		case OPT_EXEC_IDS: {
 			unsigned long u, g;
 			char *end;
+			if (strcmp(optarg, "keep") == 0) {
+				exec_ids = exec_keep = true;
+				break;
+			}
 			u = strtoul(optarg, &end, 10);
 			g = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
 			if (*end || !strchr(optarg, ':') || u > 0xfffffffeUL || g > 0xfffffffeUL) {
@@ -634,10 +641,15 @@ int verb_run(int argc, char **argv)
 	hd_diags diags = { 0 };
 	hd_strv not_enforced = { 0 };
 	struct hd_sandbox sb = { 0 }, sb_export = { 0 };
+	struct hd_creds creds;
+	hd_creds_init(&creds);
+	struct hd_creds_plan plan = { 0 };
+	bool have_plan = false;
+	hd_strv cannot = { 0 };
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 
 	if (unit) {
-		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -662,6 +674,11 @@ int verb_run(int argc, char **argv)
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
 		if (r == 0 && hd_mount_setting(key))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
+		if (r == 0 && hd_creds_setting(key)) {
+			r = hd_creds_add(&creds, key, value, NULL, 0, &diags);
+			if (r == -EINVAL || r == -ENOEXEC)
+				r = 1; /* its diag makes it a usage error below */
+		}
 		if (r < 0)
 			goto oom;
 		if (r == 0 && !hd_sandbox_is_lifecycle_key(key) && hd_strv_push_unique(&not_enforced, key) < 0)
@@ -675,6 +692,59 @@ int verb_run(int argc, char **argv)
 			ret = EXIT_USAGE;
 			goto done;
 		}
+	}
+	/* the capabilities other settings take out of the bounding set, once every line is in */
+	hd_creds_patch(&creds, s.private_devices, s.protect_kernel_modules, s.protect_kernel_logs, s.protect_clock);
+	/* the credential settings: names looked up and sets computed here, taken by the command's process;
+	 * anything that cannot be taken exactly stops the run (fail closed) unless --allow-partial */
+	struct hd_creds_ids ids = { .given = exec_ids, .keep = exec_keep, .uid = exec_uid, .gid = exec_gid };
+	if (have_cmd && !audit) {
+		if (hd_creds_resolve(&creds, &ids, &plan, &diags) < 0) {
+			cli_print_diags(&diags);
+			fprintf(stderr, "%s run: not running %s (fail closed)\n", cli_program, cmd[0]);
+			ret = EXIT_SANDBOX;
+			goto done;
+		}
+		have_plan = true;
+		if (hd_creds_plan_check(&plan, allow_partial, &cannot) < 0)
+			goto oom;
+		/* the groups of a User= (initgroups) named by it when SupplementaryGroups= is not set */
+		if (hd_strv_contains(&cannot, "SupplementaryGroups") &&
+		    !hd_strv_contains(&creds.settings, "SupplementaryGroups")) {
+			hd_strv_remove(&cannot, "SupplementaryGroups");
+			if (hd_strv_push_unique(&cannot, creds.user ? "User" : "Group") < 0)
+				goto oom;
+		}
+		/* the bounding set named by the settings that shrank it when CapabilityBoundingSet= did not */
+		if (hd_strv_contains(&cannot, "CapabilityBoundingSet") &&
+		    !hd_strv_contains(&creds.settings, "CapabilityBoundingSet")) {
+			hd_strv_remove(&cannot, "CapabilityBoundingSet");
+			const struct { bool on; const char *key; } implied[] = {
+				{ s.private_devices, "PrivateDevices" }, { s.protect_kernel_modules, "ProtectKernelModules" },
+				{ s.protect_kernel_logs, "ProtectKernelLogs" }, { s.protect_clock, "ProtectClock" } };
+			for (size_t i = 0; i < sizeof(implied) / sizeof(implied[0]); i++)
+				if (implied[i].on && hd_strv_push_unique(&cannot, implied[i].key) < 0)
+					goto oom;
+		}
+		if (cannot.n && !allow_partial) {
+			fprintf(stderr, "%s run: cannot enforce", cli_program);
+			for (size_t i = 0; i < cannot.n; i++)
+				fprintf(stderr, "%s %s=", i ? "," : "", cannot.v[i]);
+			fprintf(stderr, " here: %s; not running %s (fail closed; --allow-partial runs without them)\n",
+				geteuid() ? "not root" : "missing capabilities", cmd[0]);
+			ret = EXIT_SANDBOX;
+			goto done;
+		}
+		for (size_t i = 0; i < cannot.n; i++)
+			if (hd_strv_push_unique(&not_enforced, cannot.v[i]) < 0)
+				goto oom;
+		if (plan.ids_stand_in && report_fd < 0)
+			fprintf(stderr, "%s run: note: --exec-ids=%u:%u stands in for User=/Group=\n", cli_program,
+				(unsigned)exec_uid, (unsigned)exec_gid);
+	} else if (audit && creds.settings.n) {
+		for (size_t i = 0; i < creds.settings.n; i++)
+			fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
+				cli_program, creds.settings.v[i]);
 	}
 	/* the file-system settings: enforced in a mount namespace, or (fail closed) not run at all, unless
 	 * --allow-partial, and then each is said not to be enforced */
@@ -730,8 +800,10 @@ int verb_run(int argc, char **argv)
 	}
 	hd_diags_free(&diags);
 
-	/* NoNewPrivileges= is implied without CAP_SYS_ADMIN: the command's, after --exec-ids */
-	bool cap_admin = hd_have_cap_sys_admin() && !(exec_ids && exec_uid != 0);
+	/* NoNewPrivileges= is implied without CAP_SYS_ADMIN: the command's, after its uid change (a uid
+	 * other than 0 has an empty effective set then, whatever its ambient capabilities) */
+	bool cap_admin = hd_have_cap_sys_admin() &&
+			 (have_plan ? !hd_creds_plan_drops_root(&plan) : !(exec_ids && !exec_keep && exec_uid != 0));
 	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
 	if (export_path || print) {
 		/* A program that stands alone: the kernel enforces every verdict, MDWE as seccomp rules. */
@@ -786,7 +858,7 @@ int verb_run(int argc, char **argv)
 	}
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
 					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
-					  .set_ids = exec_ids, .uid = exec_uid, .gid = exec_gid };
+					  .creds = have_plan ? &plan : NULL };
 	struct hd_supervise_result res;
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
@@ -820,6 +892,19 @@ int verb_run(int argc, char **argv)
 		fprintf(stderr, "%s run: note: the working directory %s is not there under the file-system settings: "
 				"%s ran in / (where a service without WorkingDirectory= starts)\n", cli_program,
 			getcwd(cwd, sizeof(cwd)) ? cwd : "?", cmd[0]);
+	}
+	if (res.stage == HD_STAGE_INSTALL && res.creds_failed == HD_CREDS_STEP_CWD) {
+		/* systemd: exit status 200/CHDIR, before exec */
+		fprintf(stderr, "%s run: cannot enter WorkingDirectory=%s: %s; not running %s (fail closed)\n", cli_program,
+			plan.cwd, strerror(res.error), cmd[0]);
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	if (res.stage == HD_STAGE_INSTALL && res.creds_failed != HD_CREDS_STEP_NONE) {
+		fprintf(stderr, "%s run: cannot apply %s=: %s; not running %s (fail closed)\n", cli_program,
+			hd_creds_step_setting(res.creds_failed), strerror(res.error), cmd[0]);
+		ret = EXIT_SANDBOX;
+		goto done;
 	}
 	if (res.stage == HD_STAGE_INSTALL) {
 		fprintf(stderr, "%s run: cannot install the sandbox: %s%s; not running %s (fail closed)\n", cli_program,
@@ -858,6 +943,9 @@ done:
 	hd_diags_free(&diags);
 	hd_seccomp_settings_free(&s);
 	hd_mount_plan_free(&mounts);
+	hd_creds_plan_free(&plan);
+	hd_creds_free(&creds);
+	hd_strv_free(&cannot);
 	hd_strv_free(&props);
 	return ret;
 }
