@@ -174,4 +174,37 @@ run_h 0 "" "" -- --unit "$T/units/creds.service" -- sh -c 'id -u; umask; pwd; gr
 [ "$(caps CapAmb)" = 0000000000000400 ] || fail "unit AmbientCapabilities=: CapAmb $(caps CapAmb)"
 grep -Eq 'not enforced.*(User|Capability|UMask|WorkingDirectory)' "$T/err" && fail "unit: a credential setting listed as not enforced: $(cat "$T/err")"
 
+# ---- run --unit --while: the unit's own commands take the same credentials ("!" keeps root) ----
+mkdir -m 777 "$T/svc"
+{
+	echo '#!/bin/sh'
+	echo "id -u >$T/svc/uid; id -G >$T/svc/groups; umask >$T/svc/umask; pwd >$T/svc/pwd"
+	echo "grep -E '^Cap(Amb|Bnd)' /proc/self/status >$T/svc/caps"
+	echo 'exec sleep 7421'
+} >"$T/svc.sh"
+chmod 755 "$T/svc.sh"
+cat >"$T/units/while.service" <<UNIT
+[Service]
+User=nobody
+SupplementaryGroups=adm
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+UMask=0077
+WorkingDirectory=$T/svc
+ExecStartPre=!/bin/sh -c 'id -u >$T/svc/pre-uid'
+ExecStart=$T/svc.sh
+UNIT
+"$HARDEN" run --unit "$T/units/while.service" --while 'sleep 0.3' --ready-after=0.3 >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" = 0 ] || fail "--while: exit $rc: $(cat "$T/err")"
+[ "$(cat "$T/svc/uid" 2>/dev/null)" = "$(id -u nobody)" ] || fail "--while: the service's uid is $(cat "$T/svc/uid" 2>/dev/null)"
+tr ' ' '\n' <"$T/svc/groups" 2>/dev/null | grep -qx "$adm" || fail "--while: SupplementaryGroups=adm missing: $(cat "$T/svc/groups" 2>/dev/null)"
+[ "$(cat "$T/svc/umask" 2>/dev/null)" = 0077 ] || fail "--while: umask $(cat "$T/svc/umask" 2>/dev/null)"
+[ "$(cat "$T/svc/pwd" 2>/dev/null)" = "$T/svc" ] || fail "--while: pwd $(cat "$T/svc/pwd" 2>/dev/null)"
+grep -q 'CapAmb:.*0000000000000400' "$T/svc/caps" 2>/dev/null || fail "--while: ambient set: $(cat "$T/svc/caps" 2>/dev/null)"
+grep -q 'CapBnd:.*0000000000000400' "$T/svc/caps" 2>/dev/null || fail "--while: bounding set: $(cat "$T/svc/caps" 2>/dev/null)"
+[ "$(cat "$T/svc/pre-uid" 2>/dev/null)" = 0 ] || fail "--while: ExecStartPre=! did not keep root: $(cat "$T/svc/pre-uid" 2>/dev/null)"
+grep -Eq 'not enforced.*(User|Capability|UMask|WorkingDirectory|SupplementaryGroups)' "$T/err" && fail "--while: a credential setting listed as not enforced: $(cat "$T/err")"
+pkill -f 'sleep 7421' 2>/dev/null
+
 finish
