@@ -336,8 +336,9 @@ int hd_creds_resolve(const struct hd_creds *c, const struct hd_creds_ids *ids, s
 	}
 	/* --exec-ids: the ids given, unless they are the ones the unit's own User=/Group= resolve to (run
 	 * --unit --while passes those): then the user's groups are taken from the database as systemd does */
-	bool ids_override = ids && ids->given && !ids->keep &&
-			    !(have_user && uid == ids->uid && gid == ids->gid);
+	bool units_own = (have_user || have_gid) && ids && ids->uid == (have_user ? uid : 0) &&
+			 ids->gid == (have_gid ? gid : 0);
+	bool ids_override = ids && ids->given && !ids->keep && !units_own;
 	if (ids && ids->keep) {
 		/* a "!" command: systemd changes neither ids nor groups */
 	} else if (ids_override) {
