@@ -192,6 +192,7 @@ CapabilityBoundingSet=CAP_NET_BIND_SERVICE
 UMask=0077
 WorkingDirectory=$T/svc
 ExecStartPre=!/bin/sh -c 'id -u >$T/svc/pre-uid'
+ExecStartPre=!!/bin/sh -c 'id -u >$T/svc/pre2-uid'
 ExecStart=$T/svc.sh
 UNIT
 "$HARDEN" run --unit "$T/units/while.service" --while 'sleep 0.3' --ready-after=0.3 >"$T/out" 2>"$T/err"
@@ -204,6 +205,8 @@ tr ' ' '\n' <"$T/svc/groups" 2>/dev/null | grep -qx "$adm" || fail "--while: Sup
 grep -q 'CapAmb:.*0000000000000400' "$T/svc/caps" 2>/dev/null || fail "--while: ambient set: $(cat "$T/svc/caps" 2>/dev/null)"
 grep -q 'CapBnd:.*0000000000000400' "$T/svc/caps" 2>/dev/null || fail "--while: bounding set: $(cat "$T/svc/caps" 2>/dev/null)"
 [ "$(cat "$T/svc/pre-uid" 2>/dev/null)" = 0 ] || fail "--while: ExecStartPre=! did not keep root: $(cat "$T/svc/pre-uid" 2>/dev/null)"
+# "!!" keeps root only on a kernel without ambient capabilities (systemd's fallback); here User= holds
+[ "$(cat "$T/svc/pre2-uid" 2>/dev/null)" = "$(id -u nobody)" ] || fail "--while: ExecStartPre=!! did not take User=: $(cat "$T/svc/pre2-uid" 2>/dev/null)"
 grep -Eq 'not enforced.*(User|Capability|UMask|WorkingDirectory|SupplementaryGroups)' "$T/err" && fail "--while: a credential setting listed as not enforced: $(cat "$T/err")"
 pkill -f 'sleep 7421' 2>/dev/null
 

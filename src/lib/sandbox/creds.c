@@ -559,6 +559,8 @@ int hd_creds_apply(const struct hd_creds_plan *p, enum hd_creds_step *failed)
 		*failed = HD_CREDS_STEP_GID;
 		return -errno;
 	}
+	/* PR_CAPBSET_DROP directly: libcap-ng's capng_apply(CAPNG_SELECT_BOUNDS) re-reads /proc/self/status
+	 * (stdio, malloc), which this process must not do between clone and exec */
 	if (p->drop_bounding)
 		for (int i = 0; i <= p->last_cap; i++) {
 			if (p->keep & BIT(i))
