@@ -160,8 +160,10 @@ static void test_umask_and_directory(void **state)
 	assert_int_equal(c.umask, 027);
 	assert_int_equal(hd_creds_add(&c, "WorkingDirectory", "relative", "t", 1, &d), -ENOEXEC);
 	assert_int_equal(hd_creds_add(&c, "WorkingDirectory", "-relative", "t", 1, &d), -EINVAL);
-	assert_int_equal(hd_creds_add(&c, "User", "a b", "t", 1, &d), -ENOEXEC);
-	assert_int_equal(d.n, 6);
+	assert_int_equal(hd_creds_add(&c, "User", "a:b", "t", 1, &d), -ENOEXEC);
+	assert_int_equal(hd_creds_add(&c, "Group", "65535", "t", 1, &d), -ENOEXEC);
+	assert_int_equal(hd_creds_add(&c, "User", "a b", "t", 1, &d), 1); /* relaxed: spaces inside are accepted */
+	assert_int_equal(d.n, 7);
 	hd_diags_free(&d);
 	/* not ours */
 	assert_int_equal(hd_creds_add(&c, "ProtectSystem", "yes", "t", 1, &d), 0);

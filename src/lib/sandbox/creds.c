@@ -80,13 +80,33 @@ static int add_capabilities(uint64_t *set, uint64_t initial, const char *key, co
 	return 1;
 }
 
-/* a user or group name as run can look it up: no whitespace, no '/' or ':' */
-static bool plausible_name(const char *s)
+static bool all_digits(const char *s)
 {
-	if (!*s || strlen(s) > 256)
-		return false;
 	for (; *s; s++)
-		if (isspace((unsigned char)*s) || *s == '/' || *s == ':')
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* A User=/Group=/SupplementaryGroups= word systemd accepts (valid_user_group_name, relaxed, numbers
+ * allowed: src/basic/user-util.c): a uid number (not 65535 or 4294967295), or a name without padding
+ * spaces, control characters, ':' or '/', that is not all digits, "-" and digits, "." or "..". */
+static bool valid_user_group_name(const char *s)
+{
+	if (!*s)
+		return false;
+	if (all_digits(s)) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(s, &end, 10);
+		return !errno && v < 0xffffffffULL && v != 0xffffULL;
+	}
+	size_t n = strlen(s);
+	if (s[0] == ' ' || s[n - 1] == ' ' || strpbrk(s, ":/") || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    (s[0] == '-' && all_digits(s + 1)))
+		return false;
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return false;
 	return true;
 }
@@ -113,7 +133,7 @@ int hd_creds_add(struct hd_creds *c, const char *key, const char *value, const c
 	if (strcmp(key, "AmbientCapabilities") == 0)
 		return add_capabilities(&c->ambient, 0, key, value, file, line, d);
 	if (strcmp(key, "User") == 0 || strcmp(key, "Group") == 0) {
-		if (*value && !plausible_name(value)) {
+		if (*value && !valid_user_group_name(value)) {
 			hd_diag_add(d, HD_ERROR, file, line, "%s=%s: not a user or group name or number (systemd refuses the "
 				    "unit)", key, value);
 			return -ENOEXEC;
@@ -133,7 +153,7 @@ int hd_creds_add(struct hd_creds *c, const char *key, const char *value, const c
 			hd_diag_add(d, HD_WARNING, file, line, "SupplementaryGroups=%s: bad quoting, ignored (as systemd does)",
 				    value);
 		for (size_t i = 0; r == 0 && i < words.n; i++)
-			if (!plausible_name(words.v[i])) {
+			if (!valid_user_group_name(words.v[i])) {
 				hd_diag_add(d, HD_ERROR, file, line,
 					    "SupplementaryGroups=: \"%s\" is not a group name or number (systemd refuses the unit)",
 					    words.v[i]);
