@@ -191,7 +191,7 @@ AmbientCapabilities=CAP_NET_BIND_SERVICE
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE
 UMask=0077
 WorkingDirectory=$T/svc
-ExecStartPre=!/bin/sh -c 'id -u >$T/svc/pre-uid'
+ExecStartPre=!/bin/sh -c 'id -u >$T/svc/pre-uid; id -G >$T/svc/pre-groups'
 ExecStartPre=!!/bin/sh -c 'id -u >$T/svc/pre2-uid'
 ExecStart=$T/svc.sh
 UNIT
@@ -205,6 +205,10 @@ tr ' ' '\n' <"$T/svc/groups" 2>/dev/null | grep -qx "$adm" || fail "--while: Sup
 grep -q 'CapAmb:.*0000000000000400' "$T/svc/caps" 2>/dev/null || fail "--while: ambient set: $(cat "$T/svc/caps" 2>/dev/null)"
 grep -q 'CapBnd:.*0000000000000400' "$T/svc/caps" 2>/dev/null || fail "--while: bounding set: $(cat "$T/svc/caps" 2>/dev/null)"
 [ "$(cat "$T/svc/pre-uid" 2>/dev/null)" = 0 ] || fail "--while: ExecStartPre=! did not keep root: $(cat "$T/svc/pre-uid" 2>/dev/null)"
+# ... with User='s groups (systemd 252's initgroups comes before it knows the command keeps root), not adm
+nobody_gid=$(id -g nobody)
+tr ' ' '\n' <"$T/svc/pre-groups" 2>/dev/null | grep -qx "$nobody_gid" || fail "--while: ExecStartPre=! lacks User='s group $nobody_gid: $(cat "$T/svc/pre-groups" 2>/dev/null)"
+tr ' ' '\n' <"$T/svc/pre-groups" 2>/dev/null | grep -qx "$adm" && fail "--while: ExecStartPre=! got SupplementaryGroups=: $(cat "$T/svc/pre-groups" 2>/dev/null)"
 # "!!" keeps root only on a kernel without ambient capabilities (systemd's fallback); here User= holds
 [ "$(cat "$T/svc/pre2-uid" 2>/dev/null)" = "$(id -u nobody)" ] || fail "--while: ExecStartPre=!! did not take User=: $(cat "$T/svc/pre2-uid" 2>/dev/null)"
 grep -Eq 'not enforced.*(User|Capability|UMask|WorkingDirectory|SupplementaryGroups)' "$T/err" && fail "--while: a credential setting listed as not enforced: $(cat "$T/err")"

@@ -225,7 +225,11 @@ static void test_resolve(void **state)
 	assert_int_equal(hd_creds_resolve(&c, &ids, &p, &d), 0);
 	assert_false(p.set_uid);
 	assert_false(p.set_gid);
-	assert_false(p.set_groups);
+	/* a "!" command keeps root but gets User='s groups (initgroups runs first in exec_child), not
+	 * SupplementaryGroups= */
+	assert_true(p.set_groups);
+	for (size_t i = 0; i < p.n_groups; i++)
+		assert_int_not_equal(p.groups[i], 0);
 	hd_creds_plan_free(&p);
 	assert_int_equal(d.n, 0);
 	hd_creds_free(&c);

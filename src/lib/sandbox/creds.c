@@ -359,8 +359,36 @@ int hd_creds_resolve(const struct hd_creds *c, const struct hd_creds_ids *ids, s
 	bool units_own = (have_user || have_gid) && ids && ids->uid == (have_user ? uid : 0) &&
 			 ids->gid == (have_gid ? gid : 0);
 	bool ids_override = ids && ids->given && !ids->keep && !units_own;
-	if (ids && ids->keep) {
-		/* a "!" command: systemd changes neither ids nor groups */
+	bool keep = ids && ids->keep;
+	if (have_user && gid != 0 && !ids_override) {
+		/* initgroups(user, gid): the user's groups and gid. systemd 252 calls it before it knows
+		 * whether the command keeps root, so a "!" command gets them too (get_supplementary_groups) */
+		int n = 64;
+		for (;;) {
+			gid_t *v = realloc(p->groups, (size_t)n * sizeof(*v));
+			if (!v) {
+				r = -ENOMEM;
+				goto out;
+			}
+			p->groups = v;
+			int want = n;
+			if (getgrouplist(user_name, gid, p->groups, &want) >= 0) {
+				p->n_groups = (size_t)want;
+				break;
+			}
+			if (want <= n || want > 65536) {
+				hd_diag_add(d, HD_ERROR, NULL, 0, "User=%s: its groups cannot be listed", c->user);
+				r = -EINVAL;
+				goto out;
+			}
+			n = want;
+		}
+		gcap = (size_t)n;
+		p->set_groups = true;
+	}
+	if (keep) {
+		/* a "!" command: the ids stay, and SupplementaryGroups= is not applied (enforce_groups is
+		 * skipped), though its names must still resolve */
 	} else if (ids_override) {
 		p->set_uid = p->set_gid = p->set_groups = true;
 		p->ids_stand_in = c->user || c->group;
@@ -373,41 +401,16 @@ int hd_creds_resolve(const struct hd_creds *c, const struct hd_creds_ids *ids, s
 		p->set_gid = have_gid;
 		p->uid = uid;
 		p->gid = gid;
-		if (have_user && gid != 0) {
-			/* initgroups(user, gid): the user's groups and gid */
-			int n = 64;
-			for (;;) {
-				gid_t *v = realloc(p->groups, (size_t)n * sizeof(*v));
-				if (!v) {
-					r = -ENOMEM;
-					goto out;
-				}
-				p->groups = v;
-				int want = n;
-				if (getgrouplist(user_name, gid, p->groups, &want) >= 0) {
-					p->n_groups = (size_t)want;
-					break;
-				}
-				if (want <= n || want > 65536) {
-					hd_diag_add(d, HD_ERROR, NULL, 0, "User=%s: its groups cannot be listed", c->user);
-					r = -EINVAL;
-					goto out;
-				}
-				n = want;
-			}
-			gcap = (size_t)n;
-			p->set_groups = true;
-		}
 	}
-	if (!(ids && ids->keep) && c->supplementary.n) {
-		for (size_t i = 0; i < c->supplementary.n; i++) {
-			gid_t g;
-			r = lookup_group(c->supplementary.v[i], &g);
-			if (r == -ESRCH)
-				hd_diag_add(d, HD_ERROR, NULL, 0, "SupplementaryGroups=%s: no such group", c->supplementary.v[i]);
-			if (r < 0 || (r = push_gid(p, &gcap, g)) < 0)
-				goto out;
-		}
+	for (size_t i = 0; i < c->supplementary.n; i++) {
+		gid_t g;
+		r = lookup_group(c->supplementary.v[i], &g);
+		if (r == -ESRCH)
+			hd_diag_add(d, HD_ERROR, NULL, 0, "SupplementaryGroups=%s: no such group", c->supplementary.v[i]);
+		if (r < 0 || (!keep && (r = push_gid(p, &gcap, g)) < 0))
+			goto out;
+	}
+	if (!keep && c->supplementary.n) {
 		long max = sysconf(_SC_NGROUPS_MAX);
 		if (max > 0 && p->n_groups > (size_t)max) {
 			hd_diag_add(d, HD_ERROR, NULL, 0, "SupplementaryGroups=: more than %ld groups", max);

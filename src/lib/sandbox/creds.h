@@ -100,8 +100,9 @@ enum hd_creds_step {
 const char *hd_creds_step_setting(enum hd_creds_step step);
 
 /* Ids given in place of User=/Group= (harden run --exec-ids): the uid and gid, and with them the groups
- * {gid} and SupplementaryGroups=; keep: this process's own ids and groups, whatever the unit says (a
- * "!" command). */
+ * {gid} and SupplementaryGroups=; keep: this process's own ids, whatever the unit says (a "!"
+ * command), with the groups of User= as initgroups gives them (systemd 252 calls it before it knows
+ * the command keeps root) and without SupplementaryGroups=. */
 struct hd_creds_ids {
 	bool given, keep;
 	uid_t uid;
