@@ -17,8 +17,8 @@
 
 #include "unit/unitwrite.h"
 
-#define BIT(cap) (UINT64_C(1) << (cap))
-/* capability numbers, from the table above (linux/capability.h may not know the newer ones) */
+#define BIT(cap) HD_CAP_BIT(cap)
+/* capability numbers as linux/capability.h has them (the names: unit/capability.c) */
 enum { CAP_MKNOD_NR = 27, CAP_SYS_RAWIO_NR = 17, CAP_SYS_MODULE_NR = 16, CAP_SYSLOG_NR = 34,
        CAP_SYS_TIME_NR = 25, CAP_WAKE_ALARM_NR = 35, CAP_SETGID_NR = 6, CAP_SETUID_NR = 7,
        CAP_SETPCAP_NR = 8 };
