@@ -6,7 +6,7 @@ Usage: layers.py SRCDIR. Exit 0 ok, 1 with one line per breach."""
 import os, re, sys
 
 # lower number = lower layer; equal numbers are neighbours and may not include each other
-RANK = {'util': 0, 'syscalls': 1, 'unit': 2, 'elf': 2, 'filter': 3, 'assess': 4, 'sandbox': 4, 'check': 4,
+RANK = {'util': 0, 'syscalls': 1, 'unit': 2, 'elf': 2, 'manager': 2, 'filter': 3, 'assess': 4, 'sandbox': 4, 'check': 4,
         'learn': 5, 'explain': 5}
 src = sys.argv[1] if len(sys.argv) > 1 else '.'
 lib = os.path.join(src, 'src', 'lib')

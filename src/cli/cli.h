@@ -27,6 +27,7 @@ int verb_explain(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_learn(int argc, char **argv);
 int verb_run(int argc, char **argv);
+int verb_apply(int argc, char **argv);
 
 /* Shared helpers (common.c). */
 extern const char *cli_program; /* "harden" */
@@ -43,6 +44,9 @@ int cli_check_output_path(const char *verb, const char *option, const char *path
  * calls denied with an errno (each entry of a "denied" list, one per call per run); an ENOSYS that glibc
  * falls back from is counted apart, in fallbacks: it breaks nothing. */
 void cli_count_reports(int fd, unsigned *kills, unsigned *denied, unsigned *fallbacks /* may be NULL */);
+/* As cli_count_reports, and the calls harden run saw fail because of a file-system setting ("fs_denied")
+ * and the runs that could not see them ("fs_observed": false; why into unobserved, the first). */
+void cli_count_fs_reports(int fd, unsigned *fs_denied, unsigned *unobserved_runs, char *why, size_t why_len);
 /* harden --version: the version, libseccomp, the kernel and its compat ABIs (probed). */
 int cli_version(void);
 /* After the command died by signal sig: where that can be the kernel refusing int $0x80 (SIGSEGV on a

@@ -81,3 +81,28 @@ void cli_count_reports(int fd, unsigned *kills, unsigned *denied, unsigned *fall
 	if (fallbacks)
 		*fallbacks = fb_count;
 }
+
+void cli_count_fs_reports(int fd, unsigned *fs_denied, unsigned *unobserved_runs, char *why, size_t why_len)
+{
+	*fs_denied = *unobserved_runs = 0;
+	if (why_len)
+		why[0] = '\0';
+	FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_object *o = json_tokener_parse(line), *v = NULL;
+		if (o && json_object_object_get_ex(o, "fs_denied", &v) && json_object_is_type(v, json_type_array))
+			*fs_denied += (unsigned)json_object_array_length(v);
+		if (o && json_object_object_get_ex(o, "fs_observed", &v) && !json_object_get_boolean(v)) {
+			if (*unobserved_runs == 0 && why_len && json_object_object_get_ex(o, "fs_unobserved", &v))
+				snprintf(why, why_len, "%s", json_object_get_string(v));
+			(*unobserved_runs)++;
+		}
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+}

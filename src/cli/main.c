@@ -16,6 +16,7 @@ static const struct hd_verb verbs[] = {
 	{ "learn", "watch a program, then write the tightest drop-in that lets it work", verb_learn },
 	{ "explain", "from a SIGSYS death (core, journal, audit log) to the line that fixes it", verb_explain },
 	{ "check", "predict which syscalls a unit's filter would block in its programs", verb_check },
+	{ "apply", "put a drop-in on a running service, watch it, keep it or roll it back", verb_apply },
 };
 
 static void usage(FILE *f)

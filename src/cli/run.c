@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <json-c/json.h>
 #include <stddef.h>
@@ -16,15 +18,19 @@
 #include "cli.h"
 #include "filter/filter.h"
 #include "learn/service.h"
+#include "learn/trace/trace.h"
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "sandbox/creds.h"
 #include "sandbox/fix.h"
+#include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/supervise.h"
+#include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
 #include "unit/unit.h"
+#include "unit/unitwrite.h"
 
 /* Exit codes of this verb (besides the command's own status). */
 #define EXIT_SANDBOX 125   /* the sandbox could not be built or installed exactly: the command did not run */
@@ -37,11 +43,8 @@ static const struct {
 	size_t off;
 	const char *rest;
 } partial[] = {
-	{ "ProtectKernelTunables", offsetof(struct hd_seccomp_settings, protect_kernel_tunables), "the read-only /proc/sys, /sys mounts" },
-	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "hiding /usr/lib/modules" },
-	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "hiding /dev/kmsg and /proc/kmsg" },
 	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC" },
-	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "the private /dev" },
+	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "DevicePolicy=closed (a cgroup device rule)" },
 };
 
 static void help(void)
@@ -58,9 +61,13 @@ static void help(void)
 	       "(their syscall parts) and NoNewPrivileges=. ONE program covers the native ABI and its compat\n"
 	       "ABIs (i386 int 0x80, x32), so no other ABI bypasses a rule. As root, the file-system settings\n"
 	       "too, in a mount namespace of CMD's own, as systemd 252 sets them up: ProtectSystem=,\n"
-	       "ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= (\"-\" for a path that may be\n"
-	       "missing) and PrivateTmp= (a private tmpfs on /tmp and /var/tmp), and the namespaces of\n"
-	       "PrivateNetwork= (the loopback device only), PrivateIPC= and ProtectHostname=; where that is not possible\n"
+	       "ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, ExecPaths=, NoExecPaths=\n"
+	       "(\"-\" for a path that may be missing), TemporaryFileSystem=, BindPaths=, BindReadOnlyPaths=,\n"
+	       "PrivateTmp= (a private tmpfs on /tmp and /var/tmp), PrivateDevices= (a /dev of its own with\n"
+	       "the pseudo devices), the mounts of ProtectKernelTunables=, ProtectKernelModules=,\n"
+	       "ProtectKernelLogs= and ProtectControlGroups=, a fresh /proc for ProtectProc= and ProcSubset=,\n"
+	       "and the namespaces of PrivateNetwork= (the loopback device only), PrivateIPC= (with its own\n"
+	       "/dev/mqueue) and ProtectHostname=; where that is not possible\n"
 	       "(not root, a kernel without the mount API) run fails closed unless --allow-partial. And the\n"
 	       "credentials, taken by CMD's process after the mount namespace and before the filter, in\n"
 	       "systemd 252's order: User=, Group=, SupplementaryGroups= (names or numbers; User= alone\n"
@@ -72,6 +79,15 @@ static void help(void)
 	       "the user's home). Not root, UMask= and WorkingDirectory= are still taken, and the others\n"
 	       "fail closed unless --allow-partial. Other settings are listed on stderr as \"not enforced\n"
 	       "by run\".\n"
+	       "\n"
+	       "Under the file-system settings, an eBPF tracer follows CMD and its descendants from their first\n"
+	       "call, and each call that failed because of a setting is listed at exit: the call, the path, the\n"
+	       "errno (EROFS writing under a read-only path, EACCES or ENOENT under a hidden one, EBUSY removing\n"
+	       "a mount point), the count, the first process, the setting (ProtectSystem=strict, ...) and the\n"
+	       "fix (ReadWritePaths=DIR for the nearest directory it wanted to write in; ProtectHome=read-only;\n"
+	       "PrivateTmp=no; for InaccessiblePaths=, that entry removed). A failure the settings did not\n"
+	       "cause (the path is missing on the host too, the host's own mount is read-only) is not listed.\n"
+	       "Where eBPF cannot run (not root, no kernel BTF), run says once that these are not observed.\n"
 	       "\n"
 	       "harden stays the parent: when the filter kills CMD or any descendant, it prints the syscall\n"
 	       "(name, number, ABI), the process, every group holding the call and the smallest fix, and exits\n"
@@ -114,11 +130,16 @@ static void help(void)
 	       "  --report-fd=FD     also write every report as a JSON line to FD (used by --while for its\n"
 	       "                     commands, which then leave the notes to it)\n"
 	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
-	       "                     kill, and at the end {\"denied\":[...]} (or {\"audit\":[...]} with --audit)\n"
+	       "                     kill, and at the end {\"denied\":[...]} (or {\"audit\":[...]} with --audit);\n"
+	       "                     under file-system settings that object also has \"fs_denied\":[...] (each\n"
+	       "                     with \"kind\":\"file-system\", call, path, errno_name, count, pid, comm,\n"
+	       "                     setting, fix: [lines], remove) and \"fs_observed\" (false: why in\n"
+	       "                     \"fs_unobserved\")\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Exit status: CMD's status (128+N when killed by signal N); with --while 0 when the workload\n"
-	       "passed and nothing was killed or denied (an ENOSYS glibc falls back from is no denial),\n"
+	       "passed and nothing was killed or denied, by the filter or a file-system setting (an ENOSYS\n"
+	       "glibc falls back from is no denial),\n"
 	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly, a user or group is\n"
 	       "unknown, or WorkingDirectory= cannot be entered (CMD NOT run, fail closed); 126 CMD not\n"
@@ -128,12 +149,28 @@ static void help(void)
 
 /* ---- reports ---- */
 
+/* The calls the mount plan made fail, as the eBPF tracer saw them (see fs_watch below). */
+struct fs_item {
+	const struct hd_profile_failure *f;
+	struct hd_fs_denial d;
+};
+struct fs_report {
+	bool planned;       /* the command ran under a mount plan */
+	bool observed;      /* ... and was followed by the tracer from its first call */
+	char why[320];      /* not observed: why */
+	struct fs_item *v;  /* blamed on a setting */
+	size_t n;
+	uint64_t lost;      /* records the tracer had to drop, calls it could not follow: the list may miss some */
+	bool incomplete;
+};
+
 struct report_ctx {
 	const struct hd_sandbox *sb;
 	int sdver;
 	struct hd_audit audit;
 	bool json;
 	int report_fd; /* --report-fd: every report also goes there as a JSON line (-1: none) */
+	struct fs_report *fs; /* NULL: no mount plan */
 };
 
 /* A JSON report line: to stderr with --json, and to --report-fd's file; o is released. */
@@ -277,6 +314,80 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 	hd_audit_add(&rc->audit, v); /* out of memory: the report says it is incomplete */
 }
 
+static const char *errno_label(int err)
+{
+	const char *n = hd_errno_name(err);
+	return n ? n : "?";
+}
+
+/* The file-system denials into the end report: "fs_denied" (each with the call, path, errno, process,
+ * setting and fix), "fs_observed", and why not in "fs_unobserved". */
+static void fs_json(const struct fs_report *fs, json_object *o)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct hd_profile_failure *f = fs->v[i].f;
+		const struct hd_fs_denial *d = &fs->v[i].d;
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string("file-system"));
+		json_object_object_add(e, "call", json_object_new_string(f->call));
+		json_object_object_add(e, "path", json_object_new_string(f->path));
+		json_object_object_add(e, "target", cli_json_str(f->target));
+		json_object_object_add(e, "errno", json_object_new_int(f->err));
+		json_object_object_add(e, "errno_name", json_object_new_string(errno_label(f->err)));
+		json_object_object_add(e, "count", json_object_new_int64((int64_t)f->count));
+		json_object_object_add(e, "pid", json_object_new_int(f->tgid));
+		json_object_object_add(e, "tid", json_object_new_int(f->tid));
+		json_object_object_add(e, "comm", json_object_new_string(f->comm));
+		json_object_object_add(e, "setting", json_object_new_string(d->entry->origin));
+		json_object_object_add(e, "mount", json_object_new_string(d->entry->path));
+		json_object_object_add(e, "fix", cli_json_strv(&d->fix));
+		json_object_object_add(e, "remove", cli_json_str(d->remove));
+		json_object_object_add(e, "unwritable", cli_json_str(d->unwritable));
+		json_object_object_add(e, "seen_by", json_object_new_string("eBPF"));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "fs_denied", a);
+	json_object_object_add(o, "fs_observed", json_object_new_boolean(fs->observed));
+	if (!fs->observed)
+		json_object_object_add(o, "fs_unobserved", json_object_new_string(fs->why));
+	else if (fs->incomplete)
+		json_object_object_add(o, "fs_complete", json_object_new_boolean(false));
+}
+
+/* At exit, after the seccomp tally: each call a file-system setting made fail, with the setting and fix. */
+static void print_fs(const struct report_ctx *rc)
+{
+	const struct fs_report *fs = rc->fs;
+	if (!fs || !fs->observed || fs->n == 0 || rc->json)
+		return;
+	fprintf(stderr, "%s run: %zu file-system call%s failed because of the settings (seen by eBPF):\n", cli_program,
+		fs->n, fs->n == 1 ? "" : "s");
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct hd_profile_failure *f = fs->v[i].f;
+		const struct hd_fs_denial *d = &fs->v[i].d;
+		char *path = NULL;
+		/* a path is the program's choice: one line whatever it holds */
+		if (hd_unit_printable(f->path, &path) < 0)
+			path = NULL;
+		fprintf(stderr, "- %s %s: %s (%s), %" PRIu64 " call%s, first in pid %d", f->call, path ? path : "?",
+			errno_label(f->err), strerror(f->err), f->count, f->count == 1 ? "" : "s", f->tgid);
+		if (f->tid != f->tgid)
+			fprintf(stderr, " thread %d", f->tid);
+		fprintf(stderr, " (%s), by %s\n", f->comm[0] ? f->comm : "?", d->entry->origin);
+		free(path);
+		for (size_t k = 0; k < d->fix.n; k++)
+			fprintf(stderr, "  %s %s%s%s\n", k ? "   " : "fix:", d->fix.v[k], d->remove && k == d->fix.n - 1 ? " instead of " : "",
+				d->remove && k == d->fix.n - 1 ? d->remove : "");
+		if (d->remove && d->fix.n == 0)
+			fprintf(stderr, "  fix: remove %s\n", d->remove);
+		if (d->unwritable)
+			fprintf(stderr, "  fix: ReadWritePaths= cannot name that directory in a unit file: it %s\n", d->unwritable);
+	}
+	if (fs->incomplete)
+		fprintf(stderr, "%s run: the tracer dropped some records: the list may be incomplete\n", cli_program);
+}
+
 /* At exit: every call --audit let through that the filter would block, or (enforcing) every call the
  * filter denied with an errno, once per call with a count; an ENOSYS glibc falls back from is marked. */
 static void print_tally(const struct report_ctx *rc, bool audit)
@@ -287,6 +398,8 @@ static void print_tally(const struct report_ctx *rc, bool audit)
 			json_object_array_add(a, violation_json(rc, &rc->audit.v[i].first, rc->audit.v[i].count));
 		json_object_object_add(o, audit ? "audit" : "denied", a);
 		json_object_object_add(o, "complete", json_object_new_boolean(!rc->audit.incomplete));
+		if (rc->fs && rc->fs->planned)
+			fs_json(rc->fs, o);
 		report_json(rc, o);
 		if (rc->json)
 			return;
@@ -323,6 +436,147 @@ static void print_tally(const struct report_ctx *rc, bool audit)
 	}
 	if (rc->audit.incomplete)
 		fprintf(stderr, "%s %s: out of memory, the list is incomplete\n", cli_program, who);
+}
+
+/* ---- the calls a mount plan makes fail: the command followed by the eBPF tracer ---- */
+
+/* The tracer runs in a thread of harden while the supervisor (this thread) waits for the command. The
+ * command's process waits at supervise's gate, its mounts set up, until the tracer follows it (attached)
+ * or has given up (finished): not one of its calls is missed, and none waits on a tracer that failed. */
+struct fs_watch {
+	struct hd_profile prof;
+	struct hd_trace_options to;
+	struct hd_trace_result res;
+	hd_diags diags;
+	volatile sig_atomic_t stop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool started, attached, finished;
+	int r;
+};
+
+static void *fs_watch_run(void *arg)
+{
+	struct fs_watch *w = arg;
+	int r = hd_trace(&w->to, &w->prof, &w->res, &w->diags);
+	pthread_mutex_lock(&w->lock);
+	w->r = r;
+	w->finished = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void fs_watch_attached(void *ctx)
+{
+	struct fs_watch *w = ctx;
+	pthread_mutex_lock(&w->lock);
+	w->attached = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* supervise's on_ready: the command's process exists with its mounts; follow it before it goes on */
+static void fs_watch_ready(void *ctx, pid_t pid)
+{
+	struct fs_watch *w = ctx;
+	w->to.pid = pid;
+	if (pthread_create(&w->thread, NULL, fs_watch_run, w) != 0) {
+		hd_diag_add(&w->diags, HD_ERROR, NULL, 0, "cannot start the tracer's thread");
+		return;
+	}
+	w->started = true;
+	pthread_mutex_lock(&w->lock);
+	while (!w->attached && !w->finished)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void fs_watch_init(struct fs_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	hd_profile_init(&w->prof);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->to = (struct hd_trace_options){ .backend = HD_TRACE_EBPF, .stop = &w->stop, .record_failures = true,
+					   .on_attached = fs_watch_attached, .attached_ctx = w };
+}
+
+/* path with the symbolic links of its longest existing ancestor resolved on the host (/var/run/x ->
+ * /run/x), so that it meets the plan's entries under their own names; as it is when nothing resolves. */
+static void canonical(const char *path, char out[PATH_MAX])
+{
+	char head[PATH_MAX];
+	snprintf(head, sizeof(head), "%s", path);
+	for (;;) {
+		char *real = realpath(head, NULL);
+		if (real) {
+			const char *rest = path + strlen(head);
+			int n = snprintf(out, PATH_MAX, "%s%s", strcmp(real, "/") == 0 && *rest ? "" : real, rest);
+			free(real);
+			if (n > 0 && n < PATH_MAX)
+				return;
+			break;
+		}
+		char *slash = strrchr(head, '/');
+		if (!slash || slash == head)
+			break;
+		*slash = '\0';
+	}
+	snprintf(out, PATH_MAX, "%s", path);
+}
+
+/* The command has ended: stop the tracer, and map what it saw onto the plan into fs. */
+static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan, struct fs_report *fs)
+{
+	if (w->started) {
+		w->stop = 1;
+		pthread_join(w->thread, NULL);
+	}
+	fs->observed = w->started && w->attached;
+	if (!fs->observed) {
+		snprintf(fs->why, sizeof(fs->why), "eBPF: %s", w->diags.n ? w->diags.v[0].text : "the tracer did not start");
+		return 0;
+	}
+	fs->lost = w->res.lost + w->res.unfollowed;
+	fs->incomplete = fs->lost > 0 || w->prof.failures_dropped > 0;
+	for (size_t i = 0; i < w->prof.n_failures; i++) {
+		const struct hd_profile_failure *f = &w->prof.failures[i];
+		struct hd_fs_denial d;
+		char path[PATH_MAX], target[PATH_MAX];
+		canonical(f->path, path);
+		if (f->target)
+			canonical(f->target, target);
+		int r = hd_fs_denial_explain(plan, path, f->target ? target : NULL, f->err, &hd_fs_probe_host, &d);
+		if (r <= 0) {
+			hd_fs_denial_free(&d);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		struct fs_item *v = realloc(fs->v, (fs->n + 1) * sizeof(*v));
+		if (!v) {
+			hd_fs_denial_free(&d);
+			return -ENOMEM;
+		}
+		fs->v = v;
+		fs->v[fs->n++] = (struct fs_item){ .f = f, .d = d };
+	}
+	return 0;
+}
+
+static void fs_watch_free(struct fs_watch *w, struct fs_report *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		hd_fs_denial_free(&fs->v[i].d);
+	free(fs->v);
+	fs->v = NULL;
+	fs->n = 0;
+	hd_profile_free(&w->prof);
+	hd_diags_free(&w->diags);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
 }
 
 /* ---- --unit FILE --while WORKLOAD: the unit's own service, each command under the unit's sandbox ---- */
@@ -457,17 +711,23 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: %s: the service could not be started: %s\n", cli_program, unit, strerror(-r));
 		goto out;
 	}
-	unsigned kills = 0, denied = 0, fallbacks = 0;
+	unsigned kills = 0, denied = 0, fallbacks = 0, fs_denied = 0, unobserved = 0;
+	char unobserved_why[320];
 	cli_count_reports(rfd, &kills, &denied, &fallbacks);
+	/* the calls the file-system settings made fail count as denied calls: the service broke alike */
+	cli_count_fs_reports(rfd, &fs_denied, &unobserved, unobserved_why, sizeof(unobserved_why));
+	if (unobserved && !json)
+		fprintf(stderr, "%s run: file-system denials are not observed here: %s\n", cli_program, unobserved_why);
 	bool up = sres.outcome == HD_SERVICE_RAN || sres.outcome == HD_SERVICE_INTERRUPTED;
 	bool work_ok = sres.workload_ran && WIFEXITED(sres.workload_status) && WEXITSTATUS(sres.workload_status) == 0;
 	const char *outcome = !up ? "the service did not come up (see above): the workload was not run"
 			      : sres.outcome == HD_SERVICE_INTERRUPTED ? "interrupted"
 			      : !work_ok ? "the workload failed"
 			      : sres.daemon_gone_before_stop ? "the service ended by itself while the workload ran"
-			      : kills || denied ? "the workload passed, but the sandbox stopped calls"
+			      : kills || denied || fs_denied ? "the workload passed, but the sandbox stopped calls"
 						: "the workload passed and nothing was stopped";
-	ret = up && sres.outcome == HD_SERVICE_RAN && work_ok && !sres.daemon_gone_before_stop && !kills && !denied
+	ret = up && sres.outcome == HD_SERVICE_RAN && work_ok && !sres.daemon_gone_before_stop && !kills && !denied &&
+			      !fs_denied
 		      ? EXIT_OK
 		      : EXIT_FINDINGS;
 	if (json) {
@@ -482,14 +742,22 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		json_object_object_add(o, "killed", json_object_new_int((int)kills));
 		json_object_object_add(o, "denied", json_object_new_int((int)denied));
 		json_object_object_add(o, "fallbacks", json_object_new_int((int)fallbacks));
+		json_object_object_add(o, "fs_denied", json_object_new_int((int)fs_denied));
+		if (unobserved)
+			json_object_object_add(o, "fs_unobserved", json_object_new_string(unobserved_why));
 		json_object_object_add(o, "passed", json_object_new_boolean(ret == EXIT_OK));
 		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
-	} else
-		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s%s\n", cli_program, unit, outcome, kills,
-			kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s",
-			kills || denied ? " (each named above with its fix)" : "",
+	} else {
+		/* the file-system denials only when there are some: the line reads as before otherwise */
+		char fs_part[64] = "";
+		if (fs_denied)
+			snprintf(fs_part, sizeof(fs_part), ", %u file-system denial%s", fs_denied, fs_denied == 1 ? "" : "s");
+		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s%s%s\n", cli_program, unit, outcome, kills,
+			kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s", fs_part,
+			kills || denied || fs_denied ? " (each named above with its fix)" : "",
 			fallbacks ? " (and a call answered ENOSYS that glibc falls back from: no break)" : "");
+	}
 	goto out;
 oom:
 	fprintf(stderr, "%s run: out of memory\n", cli_program);
@@ -659,6 +927,10 @@ int verb_run(int argc, char **argv)
 	bool have_plan = false;
 	hd_strv cannot = { 0 };
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
+	struct fs_watch watch;
+	struct fs_report fs = { 0 };
+	bool watching = false;
+	fs_watch_init(&watch);
 
 	if (unit) {
 		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &diags, &not_enforced);
@@ -684,7 +956,7 @@ int verb_run(int argc, char **argv)
 		*eq = 0;
 		const char *key = props.v[i], *value = eq + 1;
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
-		if (r == 0 && hd_mount_setting(key))
+		if (r >= 0 && hd_mount_setting(key) && (r == 0 || hd_mount_setting_shared(key)))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
 		if (r == 0 && hd_creds_setting(key)) {
 			r = hd_creds_add(&creds, key, value, NULL, 0, &diags);
@@ -871,10 +1143,31 @@ int verb_run(int argc, char **argv)
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
 					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
 					  .creds = have_plan ? &plan : NULL };
+	/* the calls the file-system settings make fail: seen by the eBPF tracer, which follows the command from
+	 * its first call (supervise holds it until then), or said not to be seen, and why */
+	if (mounts.n) {
+		fs.planned = true;
+		char why[200];
+		const char *no_trace = getenv("HARDEN_RUN_NO_FS_TRACE"); /* measuring what the tracer costs */
+		if (no_trace && strcmp(no_trace, "1") == 0)
+			snprintf(fs.why, sizeof(fs.why), "HARDEN_RUN_NO_FS_TRACE=1");
+		else if (!hd_trace_ebpf_available(why, sizeof(why)))
+			snprintf(fs.why, sizeof(fs.why), "the eBPF tracer cannot run here: %s", why);
+		else {
+			watching = true;
+			o.on_ready = fs_watch_ready;
+			o.ready_ctx = &watch;
+		}
+		rc.fs = &fs;
+	}
 	struct hd_supervise_result res;
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
 	hd_sandbox_free(&sb_plain);
+	if (watching && fs_watch_finish(&watch, &mounts, &fs) < 0)
+		goto oom;
+	if (fs.planned && !fs.observed && !quiet && r >= 0 && res.stage == HD_STAGE_RAN)
+		fprintf(stderr, "%s run: file-system denials are not observed here: %s\n", cli_program, fs.why);
 	if (r >= 0 && res.unsupervised)
 		fprintf(stderr, "%s run: another seccomp listener is in place (harden inside harden?): the filter is "
 			"enforced, but violations cannot be explained\n", cli_program);
@@ -931,6 +1224,7 @@ int verb_run(int argc, char **argv)
 		goto done;
 	}
 	print_tally(&rc, audit);
+	print_fs(&rc);
 	if (WIFEXITED(res.wait_status))
 		ret = WEXITSTATUS(res.wait_status);
 	else if (res.killed_by_filter)
@@ -948,6 +1242,7 @@ oom:
 	fprintf(stderr, "%s run: out of memory\n", cli_program);
 	ret = EXIT_SANDBOX;
 done:
+	fs_watch_free(&watch, &fs);
 	hd_audit_free(&rc.audit);
 	hd_sandbox_free(&sb);
 	hd_sandbox_free(&sb_export);

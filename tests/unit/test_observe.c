@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,84 @@ static void test_held_results(void **state)
 	assert_int_equal(f->ob.n_held, 0);
 }
 
+static void fake_who(void *ctx, pid_t tid, pid_t *tgid, char comm[16])
+{
+	(void)ctx;
+	*tgid = tid + 1000;
+	snprintf(comm, 16, "prog%d", (int)tid);
+}
+
+/* harden run's failures (record_failures): a held write that failed with an error a mount setting can
+ * cause is kept with the path it named, what it would have written, the call, the process and a count;
+ * one that succeeded, or failed otherwise (EEXIST, EPERM), is not; a read-only open that failed with
+ * ENOENT or EACCES is kept without a target. Without record_failures nothing is kept. */
+static void test_failures(void **state)
+{
+	struct fixture *f = *state;
+	int s = slot_of(&f->ob, HD_ARCH_X86_64);
+	if (s < 0)
+		skip();
+	f->ob.read_mem = own_mem;
+	f->ob.who = fake_who;
+	uint32_t audit = hd_arch_info(HD_ARCH_X86_64)->audit_arch;
+	uint64_t mkdir_nr = (uint64_t)hd_syscall_nr("mkdir", HD_ARCH_X86_64, NULL);
+	uint64_t openat_nr = (uint64_t)hd_syscall_nr("openat", HD_ARCH_X86_64, NULL);
+	uint64_t unlink_nr = (uint64_t)hd_syscall_nr("unlink", HD_ARCH_X86_64, NULL);
+	static const char newdir[] = "/var/lib/hd-test-new", file[] = "/nonexistent-hd/f", busy[] = "/var/lib/hd-x";
+	uint64_t a[6] = { 0 };
+
+	a[0] = (uintptr_t)newdir;
+	assert_true(hd_observe_syscall_held(&f->ob, 20, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 20, mkdir_nr, -EROFS);
+	assert_int_equal(f->profile.n_failures, 0); /* not asked for */
+
+	f->ob.record_failures = true;
+	for (int i = 0; i < 2; i++) {
+		assert_true(hd_observe_syscall_held(&f->ob, 20, audit, mkdir_nr, a));
+		hd_observe_result(&f->ob, 20, mkdir_nr, -EROFS);
+	}
+	assert_int_equal(f->profile.n_failures, 1);
+	const struct hd_profile_failure *x = &f->profile.failures[0];
+	assert_string_equal(x->path, newdir);
+	assert_string_equal(x->target, "/var/lib");
+	assert_string_equal(x->call, "mkdir");
+	assert_int_equal(x->err, EROFS);
+	assert_int_equal(x->count, 2);
+	assert_int_equal(x->tid, 20);
+	assert_int_equal(x->tgid, 1020);
+	assert_string_equal(x->comm, "prog20");
+
+	/* success, EEXIST, EPERM: none kept; EBUSY only for a remove */
+	assert_true(hd_observe_syscall_held(&f->ob, 21, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 21, mkdir_nr, 0);
+	assert_true(hd_observe_syscall_held(&f->ob, 21, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 21, mkdir_nr, -EEXIST);
+	assert_true(hd_observe_syscall_held(&f->ob, 21, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 21, mkdir_nr, -EPERM);
+	assert_true(hd_observe_syscall_held(&f->ob, 21, audit, mkdir_nr, a));
+	hd_observe_result(&f->ob, 21, mkdir_nr, -EBUSY);
+	assert_int_equal(f->profile.n_failures, 1);
+	a[0] = (uintptr_t)busy;
+	assert_true(hd_observe_syscall_held(&f->ob, 22, audit, unlink_nr, a));
+	hd_observe_result(&f->ob, 22, unlink_nr, -EBUSY);
+	assert_int_equal(f->profile.n_failures, 2);
+	assert_string_equal(f->profile.failures[1].call, "unlink");
+
+	/* a read-only open: no target; EROFS is not a read's error */
+	a[0] = (uint64_t)AT_FDCWD;
+	a[1] = (uintptr_t)file;
+	a[2] = O_RDONLY;
+	hd_observe_failed_read(&f->ob, 23, audit, openat_nr, a, -ENOENT);
+	hd_observe_failed_read(&f->ob, 23, audit, openat_nr, a, -EROFS);
+	hd_observe_failed_read(&f->ob, 23, audit, mkdir_nr, a, -ENOENT); /* not an open */
+	assert_int_equal(f->profile.n_failures, 3);
+	assert_string_equal(f->profile.failures[2].path, file);
+	assert_null(f->profile.failures[2].target);
+	assert_string_equal(f->profile.failures[2].call, "openat");
+	assert_int_equal(f->profile.failures[2].err, ENOENT);
+	assert_int_equal(hd_observer_finish(&f->ob), 0);
+}
+
 /* The kernel's AT_SECURE decides; under no_new_privs (nothing granted) the file's bits decide. File
  * capabilities need root to set: tests/integration/learn_observe.sh covers them on both backends. */
 static void test_exec_gained_privileges(void **state)
@@ -278,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_family_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compat_numbering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,54 @@ void hd_profile_free(struct hd_profile *p)
 	hd_strv_free(&p->devices);
 	hd_strv_free(&p->device_nodes_made);
 	hd_strv_free(&p->uids);
+	for (size_t i = 0; i < p->n_failures; i++) {
+		free(p->failures[i].path);
+		free(p->failures[i].target);
+		free(p->failures[i].call);
+	}
+	free(p->failures);
 	hd_profile_init(p);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int hd_profile_add_failure(struct hd_profile *p, const char *path, const char *target, const char *call, int err,
+			   int tid, int tgid, const char *comm)
+{
+	for (size_t i = 0; i < p->n_failures; i++) {
+		struct hd_profile_failure *f = &p->failures[i];
+		if (f->err == err && strcmp(f->path, path) == 0 && strcmp(f->call, call) == 0 && same_str(f->target, target)) {
+			if (f->count < INT64_MAX)
+				f->count++;
+			return 0;
+		}
+	}
+	if (p->n_failures >= HD_PROFILE_MAX_FAILURES) {
+		p->failures_dropped++;
+		return 0;
+	}
+	if (p->n_failures == p->cap_failures) {
+		size_t cap = p->cap_failures ? 2 * p->cap_failures : 16;
+		struct hd_profile_failure *v = realloc(p->failures, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->failures = v;
+		p->cap_failures = cap;
+	}
+	struct hd_profile_failure f = { .path = strdup(path), .target = target ? strdup(target) : NULL,
+					.call = strdup(call), .err = err, .tid = tid, .tgid = tgid, .count = 1 };
+	snprintf(f.comm, sizeof(f.comm), "%s", comm ? comm : "");
+	if (!f.path || !f.call || (target && !f.target)) {
+		free(f.path);
+		free(f.target);
+		free(f.call);
+		return -ENOMEM;
+	}
+	p->failures[p->n_failures++] = f;
+	return 0;
 }
 
 static struct hd_profile_abi *abi_of(const struct hd_profile *p, hd_arch arch)

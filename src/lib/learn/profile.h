@@ -84,6 +84,21 @@ struct hd_profile_abi {
 	size_t n_unknown;
 };
 
+/* A call that failed with an error a file-system setting can cause (EROFS, EACCES, ENOENT, EBUSY), seen
+ * with its result: what harden run reports as a denial of a mount setting. Kept only when the tracer is
+ * asked to (hd_trace_options.record_failures); not part of the JSON, not merged. */
+struct hd_profile_failure {
+	char *path;     /* as the call named it, made absolute */
+	char *target;   /* what it would have written: path, or its directory for a create or remove; NULL for
+	                 * a read */
+	char *call;     /* the syscall's name ("openat") */
+	int err;        /* errno */
+	int tid, tgid;  /* the first call's */
+	char comm[16];
+	uint64_t count;
+};
+#define HD_PROFILE_MAX_FAILURES 1024
+
 struct hd_profile {
 	char *backend;
 	hd_strv commands;
@@ -110,6 +125,9 @@ struct hd_profile {
 	uint64_t cap_permitted;
 	bool cap_permitted_known;
 	hd_strv uids;                   /* decimal strings, unique */
+	struct hd_profile_failure *failures; /* distinct by (path, call, err), in the order first seen */
+	size_t n_failures, cap_failures;
+	uint64_t failures_dropped;      /* beyond HD_PROFILE_MAX_FAILURES */
 };
 
 void hd_profile_init(struct hd_profile *p);
@@ -129,6 +147,11 @@ int hd_profile_add_personality(struct hd_profile *p, unsigned long persona);
 int hd_profile_add_suid_mode(struct hd_profile *p, unsigned mode);
 /* Bounded string-list insertion (unique); -E2BIG beyond HD_PROFILE_MAX_LIST. */
 int hd_profile_add_path(hd_strv *list, const char *path);
+
+/* One failed call (see struct hd_profile_failure; target may be NULL): counted with an equal one, else
+ * added. 0, -ENOMEM; beyond HD_PROFILE_MAX_FAILURES it is counted in failures_dropped. */
+int hd_profile_add_failure(struct hd_profile *p, const char *path, const char *target, const char *call, int err,
+			   int tid, int tgid, const char *comm);
 
 /* Sort everything into a canonical order (for stable output and comparisons). */
 void hd_profile_finish(struct hd_profile *p);

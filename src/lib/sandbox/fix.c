@@ -172,7 +172,8 @@ int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_
 		/* the last line of a continued assignment, as systemd names it in its warnings */
 		unsigned line = a->line_last ? a->line_last : a->line;
 		r = hd_seccomp_apply(s, a->key, a->value, sdver, a->file, line, diags);
-		if (r == 0 && mounts && hd_mount_setting(a->key)) {
+		/* a mount setting, or one whose mounts come with its system-call part (PrivateDevices=, ...) */
+		if (r >= 0 && mounts && hd_mount_setting(a->key) && (r == 0 || hd_mount_setting_shared(a->key))) {
 			/* systemd resolves specifiers in these paths */
 			char *x = NULL;
 			r = hd_unit_expand_specifiers(&u, a->value, &x);

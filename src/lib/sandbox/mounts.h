@@ -6,34 +6,48 @@
 
 /*
  * The file-system half of a unit's sandbox (and the namespaces of PrivateNetwork=, PrivateIPC= and
- * ProtectHostname=), as systemd 252 sets it up (src/core/namespace.c is the fact;
- * systemd.exec(5) the contract), for harden run: a mount namespace of the command's own in which
- *   ProtectSystem=yes|full|strict, ProtectHome=yes|read-only|tmpfs, ReadWritePaths=, ReadOnlyPaths=,
- *   InaccessiblePaths= and PrivateTmp=
- * hold exactly as under systemd. Each setting becomes entries (path, mode) in a plan; the plan is sorted
- * by path, and of entries for one path the mode systemd ranks first is kept (inaccessible, then private
- * /tmp, read-only, read-write, tmpfs, then the implicit read-write paths that ProtectSystem=strict keeps:
- * /dev, /proc, /sys, the homes). Applying it (in the command's process, before the seccomp filter):
- *   1. every entry is bound onto itself (read-only and read-write ones), or covered by an empty
- *      directory of mode 0 (inaccessible), or by an empty tmpfs (tmpfs: read-only, private /tmp: 1777);
- *   2. every read-only entry is made read-only with each mount below it, except the mounts at or below
- *      an entry that is not read-only.
+ * ProtectHostname=), as systemd 252 sets it up (src/core/namespace.c is the fact; systemd.exec(5) the
+ * contract; ../shared/spec/namespace-semantics.md the digest), for harden run: a mount namespace of the
+ * command's own in which
+ *   ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, ExecPaths=,
+ *   NoExecPaths=, TemporaryFileSystem=, BindPaths=, BindReadOnlyPaths=, PrivateTmp=, PrivateDevices=,
+ *   the mounts of ProtectKernelTunables=, ProtectKernelModules=, ProtectKernelLogs=,
+ *   ProtectControlGroups=, ProtectProc=, ProcSubset= and PrivateIPC='s /dev/mqueue
+ * hold exactly as under systemd. Each setting becomes entries (path, mode) in a plan; symbolic links in a
+ * path are resolved (systemd follows them too: /lib/modules is /usr/lib/modules here), the plan is sorted
+ * by path, of entries for one path the mode systemd ranks first is kept (taking on the read-only, noexec
+ * and exec flags of the others), and entries below an inaccessible one are dropped. Applying it (in the
+ * command's process, before the seccomp filter):
+ *   1. every entry's own mount, parents first: a bind of the path onto itself (read-only, read-write,
+ *      exec, noexec), an empty node of mode 0 over it (inaccessible), a fresh tmpfs, /dev, procfs or
+ *      mqueue, or the bind of a BindPaths= source;
+ *   2. read-only: every mount at or below an entry with the flag, except those at or below another entry
+ *      below it (how ReadWritePaths= inside ProtectSystem=strict, /proc, a private /tmp stay writable);
+ *   3. the same for noexec (set) and exec (cleared).
  * The kernel's mount API (open_tree, move_mount, mount_setattr, fsopen/fsmount) does it; nothing is
  * shelled out. A "-" path that does not exist is skipped, as systemd skips it; any other failure is an
  * error, and the command must not run (fail closed).
  *
- * Not modelled here (said by the caller): "+" paths are taken as written (no RootDirectory=), an
- * inaccessible path that is neither a directory nor a regular file is refused, and PrivateTmp='s
- * directories are tmpfs (RAM) instead of systemd's directories under /tmp and /var/tmp.
+ * Not modelled here (said by the caller): "+" paths are taken as written (no RootDirectory=), PrivateTmp='s
+ * directories are tmpfs (RAM) instead of systemd's directories under /tmp and /var/tmp, a ':' inside a
+ * BindPaths= path, and NoNewPrivileges='s nosuid on every mount (no_new_privs already keeps set-uid bits
+ * from working).
  */
 
 enum hd_mount_mode {
 	/* in systemd's order of precedence for one path: the first wins */
 	HD_MOUNT_INACCESSIBLE,
+	HD_MOUNT_BIND,           /* BindPaths=SRC:DST:norbind */
+	HD_MOUNT_BIND_RECURSIVE, /* BindPaths= (rbind, the default) */
 	HD_MOUNT_PRIVATE_TMP,
+	HD_MOUNT_PRIVATE_DEV,    /* PrivateDevices=: a tmpfs /dev with the pseudo devices */
+	HD_MOUNT_PROCFS,         /* a fresh /proc (ProtectKernelTunables= and kin imply it), options: hidepid= */
 	HD_MOUNT_READONLY,
 	HD_MOUNT_READWRITE,
-	HD_MOUNT_TMPFS,
+	HD_MOUNT_NOEXEC,
+	HD_MOUNT_EXEC,
+	HD_MOUNT_TMPFS,          /* ProtectHome=tmpfs, TemporaryFileSystem=: options as fsconfig strings */
+	HD_MOUNT_MQUEUE,         /* PrivateIPC=: a fresh /dev/mqueue */
 	HD_MOUNT_READWRITE_IMPLICIT,
 };
 
@@ -41,6 +55,10 @@ struct hd_mount_entry {
 	char *path;
 	enum hd_mount_mode mode;
 	bool ignore_missing; /* "-" prefix, or a path systemd only protects if it exists (/boot, /efi) */
+	/* what passes 2 and 3 do at and below it: the mode's own, and those of entries it absorbed */
+	bool read_only, noexec, exec;
+	char *source;        /* BIND*: the host path bound here */
+	char *options;       /* TMPFS: "mode=0755,size=4m,..." (fsconfig keys); PROCFS: "hidepid=...,subset=pid" */
 	char *origin;        /* the setting that asked for it: "ProtectSystem=strict", "ReadWritePaths=/x" */
 };
 
@@ -49,9 +67,12 @@ struct hd_mount_plan {
 	size_t n, cap;
 	hd_strv settings; /* the settings folded in (their keys, once each) */
 	/* the values in force, folded like systemd: the last assignment wins, an empty list setting resets */
-	char *protect_system, *protect_home;
-	bool private_tmp;
-	hd_strv rw, ro, inaccessible; /* raw words ("-/x") */
+	char *protect_system, *protect_home, *protect_proc, *proc_subset;
+	bool private_tmp, private_devices, protect_kernel_tunables, protect_kernel_modules, protect_kernel_logs,
+		protect_control_groups;
+	hd_strv rw, ro, inaccessible, exec, noexec; /* raw words ("-/x") */
+	hd_strv tmpfs;                              /* TemporaryFileSystem= words: "PATH[:OPTIONS]" */
+	hd_strv bind, bind_ro;                      /* BindPaths= words: "[-]SRC[:DST[:OPTIONS]]" */
 	/* the other namespaces systemd gives a unit for these settings, made with the mount namespace:
 	 * PrivateNetwork= (a network namespace with only the loopback device, up), PrivateIPC= (an IPC
 	 * namespace), ProtectHostname= (a UTS namespace: the host's name, which the unit cannot change) */
@@ -60,6 +81,10 @@ struct hd_mount_plan {
 
 /* Is key one of the settings above? */
 bool hd_mount_setting(const char *key);
+/* Is it also a seccomp setting (PrivateDevices=, ProtectKernelTunables=, ProtectKernelModules=,
+ * ProtectKernelLogs=)? Then the filter folds its system-call part and warns about a bad value; the plan
+ * takes its mounts and ignores a bad value quietly. */
+bool hd_mount_setting_shared(const char *key);
 /* Fold one assignment in (file/line for messages). 1 folded, 0 not a mount setting, -EINVAL (a diag names
  * the value), -ENOMEM. */
 int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *value, const char *file, unsigned line,

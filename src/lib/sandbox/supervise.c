@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 /* Written by the child between fork and execve, read by the parent: no syscall needed to report. */
-enum child_state { CHILD_STARTING, CHILD_INSTALLED, CHILD_INSTALL_FAILED, CHILD_EXEC_FAILED };
+/* CHILD_READY: mounts and ids are set up, and it waits at the gate for on_ready to return */
+enum child_state { CHILD_STARTING, CHILD_READY, CHILD_INSTALLED, CHILD_INSTALL_FAILED, CHILD_EXEC_FAILED };
 /* set next to CHILD_INSTALLED when the fallback program was installed */
 struct shared {
 	int state;
@@ -163,7 +164,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		hd_warden_end(&warden);
 		return -e;
 	}
-	int r = 0, sfd = -1, listener = -1;
+	int r = 0, sfd = -1, listener = -1, gate[2] = { -1, -1 };
 	bool started = false; /* the command's process exists */
 	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
@@ -173,6 +174,13 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	*sh = (struct shared){ .state = CHILD_STARTING, .listener = -1 };
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* on_ready's gate: the child blocks reading it until the parent writes. The fd table is shared
+	 * (CLONE_FILES), so the parent closes neither end before the child is past it (it has left
+	 * CHILD_READY), and the child closes nothing (that would close the parent's too) */
+	if (o->on_ready && pipe2(gate, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto out;
 	}
@@ -231,6 +239,15 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		if (o->creds && (o->creds->set_uid || o->creds->set_gid) &&
 		    (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent))
 			_exit(125);
+		if (o->on_ready) {
+			__atomic_store_n(&sh->state, CHILD_READY, __ATOMIC_RELEASE);
+			char c;
+			ssize_t n;
+			while ((n = read(gate[0], &c, 1)) < 0 && errno == EINTR)
+				;
+			if (n != 1) /* the parent could not go on: nothing of the command runs */
+				_exit(125);
+		}
 		int l = hd_sandbox_install(o->sb);
 		if (l == -EBUSY && o->fallback) {
 			sh->unsupervised = 1;
@@ -250,9 +267,17 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	}
 
 	/* Wait until the child has installed the program (or died): the listener is ours from then on. */
+	bool readied = false;
 	for (;;) {
 		int st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
-		if (st != CHILD_STARTING)
+		if (st == CHILD_READY && !readied) {
+			o->on_ready(o->ready_ctx, pid);
+			readied = true;
+			while (write(gate[1], "g", 1) < 0 && errno == EINTR)
+				;
+			continue;
+		}
+		if (st != CHILD_STARTING && st != CHILD_READY)
 			break;
 		siginfo_t si = { 0 };
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
@@ -262,6 +287,12 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	}
 	if (__atomic_load_n(&sh->state, __ATOMIC_ACQUIRE) == CHILD_INSTALLED)
 		listener = sh->listener;
+	/* the child is past the gate (or gone): its ends may close */
+	for (int k = 0; k < 2; k++)
+		if (gate[k] >= 0) {
+			close(gate[k]);
+			gate[k] = -1;
+		}
 
 	bool done = false;
 	while (!done) {
@@ -327,6 +358,9 @@ out:
 		;
 	if (sfd >= 0)
 		close(sfd);
+	for (int k = 0; k < 2; k++)
+		if (gate[k] >= 0)
+			close(gate[k]);
 	munmap(sh, sizeof(*sh));
 out_mask:
 	/* the command has exited: what it left running is left alone (as env does), but no longer guarded */

@@ -64,6 +64,11 @@ struct hd_supervise_options {
 	 * after its mounts (groups, gid, bounding set, umask, uid, ambient set, working directory; NULL:
 	 * none). Resolved by the caller (hd_creds_resolve, hd_creds_plan_check). */
 	const struct hd_creds_plan *creds;
+	/* Optional: called in this process once the child has set up its mounts and ids, before it installs
+	 * the filter and execs; the child waits until it returns (harden run starts following it with eBPF
+	 * then, so that no call of the command is missed). Not called when the set-up failed. */
+	void (*on_ready)(void *ctx, pid_t pid);
+	void *ready_ctx;
 };
 
 enum hd_supervise_stage {

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,16 @@ static const char *dir_of_fd(void *ctx, pid_t tid, int dirfd)
 	return l->dir_buf;
 }
 
+/* The process and name of the record being decoded (record_failures). */
+static void who(void *ctx, pid_t tid, pid_t *tgid, char comm[16])
+{
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = l->cur;
+	*tgid = e ? (pid_t)e->tgid : tid;
+	if (e)
+		snprintf(comm, 16, "%.*s", (int)sizeof(e->comm), e->comm);
+}
+
 static void on_chdir(void *ctx, pid_t tid, const char *path)
 {
 	(void)tid;
@@ -227,6 +238,20 @@ static int on_event(void *ctx, void *data, size_t size)
 		char uid[16];
 		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
 		hd_profile_add_path(&p->uids, uid);
+		return 0;
+	}
+	if (e->type == HD_BPF_EV_FAILED_READ) {
+		l->cur = e;
+		l->cur_tgid = e->tgid;
+		uint64_t args[6];
+		for (int k = 0; k < 6; k++)
+			args[k] = e->args[k];
+		/* the result rides in the sixth argument, which open and openat do not have (learn.bpf.c) */
+		int64_t ret = e->abi == HD_BPF_ABI_COMPAT32 ? (int32_t)e->args[5] : (int64_t)e->args[5];
+		args[5] = 0;
+		uint32_t audit = slot_audit(l->ob, e->abi);
+		hd_observe_failed_read(l->ob, (pid_t)e->tid, audit, e->nr, args, ret);
+		l->cur = NULL;
 		return 0;
 	}
 	l->records++;
@@ -447,6 +472,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	ob->dir_of_fd = dir_of_fd;
 	ob->deferred = true;
 	ob->on_chdir = on_chdir;
+	ob->who = who;
+	ob->record_failures = o->record_failures;
 	res->used = HD_TRACE_EBPF;
 	int r = 0, gate[2] = { -1, -1 };
 	pid_t child = 0;
@@ -473,6 +500,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		skel->rodata->target_cgroup = st.st_ino; /* a cgroup v2 id is its directory's inode number */
 	}
 	skel->rodata->follow_by_tgid = o->pid || o->cgroup;
+	skel->rodata->report_failed_reads = o->record_failures;
 	/* For bench/daemon.sh only: the program is attached and follows the tasks as always, but counts and
 	 * sends nothing. What is left is what a sys_enter hook costs every syscall of the system (the floor no
 	 * program can go below); the bench sets it beside a normal run to tell that floor from the program's
@@ -528,6 +556,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		hd_observe_exec(ob, o->pid);
 		if ((r = follow_tree(skel, o->pid, &l)) < 0)
 			goto out;
+		if (o->on_attached)
+			o->on_attached(o->attached_ctx);
 	} else if (o->cgroup) {
 		observe_cgroup_members(ob, o->cgroup, 0);
 	} else {
@@ -613,7 +643,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 
 	uint64_t start = now_ms();
 	/* wake on ring-buffer data or the child's exit (pidfd), not on a timer */
-	int pidfd = child ? (int)syscall(SYS_pidfd_open, child, 0) : -1, epfd = -1;
+	/* --pid too: its exit ends the session at once (harden run waits for this after its command) */
+	int pidfd = child || o->pid ? (int)syscall(SYS_pidfd_open, child ? child : o->pid, 0) : -1, epfd = -1;
 	int cpidfd = child && o->companion > 0 ? (int)syscall(SYS_pidfd_open, o->companion, 0) : -1;
 	if (pidfd >= 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
@@ -635,7 +666,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	for (;;) {
 		if (epfd >= 0) {
 			struct epoll_event evs[3];
-			epoll_wait(epfd, evs, 3, child_done ? 50 : 1000);
+			/* attach modes: stop and the duration are checked every 20 ms */
+			epoll_wait(epfd, evs, 3, !child ? 20 : child_done ? 50 : 1000);
 			ring_buffer__consume(rb);
 		} else
 			ring_buffer__poll(rb, 20);
@@ -682,6 +714,10 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			if (o->duration_ms && now_ms() - start >= o->duration_ms)
 				break;
 			if (o->pid && kill(o->pid, 0) < 0 && errno == ESRCH)
+				break;
+			/* exited, not yet reaped (a pidfd is readable from then on) */
+			struct pollfd pp = { .fd = pidfd, .events = POLLIN };
+			if (o->pid && pidfd >= 0 && poll(&pp, 1, 0) == 1 && (pp.revents & POLLIN))
 				break;
 		}
 	}

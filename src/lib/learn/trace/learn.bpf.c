@@ -17,7 +17,8 @@
  * an mmap that is not both writable and executable) is only counted: a daemon under load makes these
  * for every request, and each record costs a copy here and decoding in user space.
  * sys_exit (tp_btf): the result of a call that may write a path (not of a read-only open), so that user
- * space counts a failed mkdir as no write.
+ * space counts a failed mkdir as no write; for harden run (report_failed_reads), also a read-only open that
+ * failed with ENOENT or EACCES, as a record of its own (a path a file-system setting may hide).
  * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
@@ -45,6 +46,9 @@ const volatile bool follow_by_tgid = false; /* --pid / --cgroup: consult the tgi
 const volatile bool floor_only = false; /* a benchmark's floor: follow, but count and record nothing */
 const volatile bool test_no_task_marks = false; /* a test's: every new task's mark "fails" (see mark_failed) */
 const volatile __u32 slot_mask = HD_BPF_SLOTS - 1; /* a test's 0: all processes share one slot (see slots) */
+/* harden run: read-only opens that fail with ENOENT or EACCES are sent at their exit (a path a setting
+ * hides). Off for learn: the verifier drops that code, as the flag is constant. */
+const volatile bool report_failed_reads = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -636,6 +640,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		capture_dirs(e, 0, (int)e->args[p->dirfd_arg & 7]);
 	if (p->dirfd2_arg < 6)
 		capture_dirs(e, 1, (int)e->args[p->dirfd2_arg & 7]);
+	if (report_failed_reads) /* harden run names the process of a failed call */
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0) {
 		count_lost();
 		if (ro == RO_SEND_REMEMBERED) /* not sent after all: the next open of it must be */
@@ -660,6 +666,47 @@ static __always_inline __u64 saved_reg(const unsigned long *regs, __u32 i)
  * slot lookup rules out the tasks not followed. A raw tracepoint (see on_exec): the registers are read
  * with a helper, only for followed tasks. */
 enum { PT_ORIG_AX = 15 };
+
+/* A read-only open that failed (report_failed_reads): a record like sys_enter's, built from the saved
+ * registers, which still hold the arguments. Only failed opens pay for it. */
+static __always_inline void send_failed_read(const unsigned long *r, const struct hd_bpf_plan *p, __u32 abi, __u64 id,
+					     long ret)
+{
+	__u32 zero = 0;
+	struct hd_bpf_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	e->type = HD_BPF_EV_FAILED_READ;
+	e->tid = (__u32)pid_tgid;
+	e->tgid = pid_tgid >> 32;
+	e->abi = abi;
+	e->nr = (__u32)id;
+	if (abi == HD_BPF_ABI_COMPAT32) {
+		e->args[0] = (__u32)saved_reg(r, PT_BX);
+		e->args[1] = (__u32)saved_reg(r, PT_CX);
+		e->args[2] = (__u32)saved_reg(r, PT_DX);
+		e->args[3] = (__u32)saved_reg(r, PT_SI);
+	} else {
+		e->args[0] = saved_reg(r, PT_DI);
+		e->args[1] = saved_reg(r, PT_SI);
+		e->args[2] = saved_reg(r, PT_DX);
+		e->args[3] = saved_reg(r, PT_R10);
+	}
+	e->args[4] = 0;
+	e->args[5] = (__u64)ret; /* open and openat have no sixth argument: the result goes there */
+	e->path_len[0] = e->path_len[1] = e->mem_len = 0;
+	e->dir_len[0] = e->dir_len[1] = 0;
+	if (p->path_arg[0] < 6) {
+		long n = bpf_probe_read_user_str(e->path[0], sizeof(e->path[0]), (void *)e->args[p->path_arg[0] & 3]);
+		e->path_len[0] = n > 0 ? n : 0;
+	}
+	if (p->dirfd_arg < 6)
+		capture_dirs(e, 0, (int)e->args[p->dirfd_arg & 3]);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0)
+		count_lost();
+}
 SEC("raw_tp/sys_exit")
 int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -678,8 +725,14 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (p->open_flags_arg == 1 || p->open_flags_arg == 2) { /* open, openat: the flags' register */
 		bool compat = abi == HD_BPF_ABI_COMPAT32;
 		__u64 flags = saved_reg(r, p->open_flags_arg == 1 ? (compat ? PT_CX : PT_SI) : PT_DX);
-		if ((flags & O_ACCMODE_BITS) == 0 && !(flags & (O_CREAT_BIT | O_TRUNC_BIT)))
+		if ((flags & O_ACCMODE_BITS) == 0 && !(flags & (O_CREAT_BIT | O_TRUNC_BIT))) {
+			if (report_failed_reads) { /* the flag first: for learn, the verifier drops the block */
+				long ret = compat ? (int)ctx->args[1] : (long)ctx->args[1];
+				if (ret == -2 /* ENOENT */ || ret == -13 /* EACCES */)
+					send_failed_read(r, p, abi, id, ret);
+			}
 			return 0;
+		}
 	}
 	struct hd_bpf_result res = {
 		.type = HD_BPF_EV_RESULT,

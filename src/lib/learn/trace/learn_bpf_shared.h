@@ -21,7 +21,10 @@
 #define HD_BPF_DIR_BYTES (HD_BPF_DIR_HALF + HD_BPF_PATH)
 
 enum { HD_BPF_ABI_NATIVE = 0, HD_BPF_ABI_COMPAT32 = 1, HD_BPF_ABI_X32 = 2 };
-enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3, HD_BPF_EV_RESULT = 4 };
+/* HD_BPF_EV_FAILED_READ (report_failed_reads only): a read-only open that failed with ENOENT or EACCES,
+ * built at its exit like a SYSCALL record (the path read again, the directory of its dirfd captured), its
+ * result in args[5] (open and openat have five arguments at most) */
+enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3, HD_BPF_EV_RESULT = 4, HD_BPF_EV_FAILED_READ = 5 };
 
 /* Reading a file under one of these can break under a setting that hides the directory (ProtectHome,
  * PrivateTmp, ProtectKernelLogs, ProtectKernelModules). Shared by the user-space decoder and the kernel
@@ -94,4 +97,5 @@ struct hd_bpf_event {
 	__u8 mem[32];   /* EXEC: the permitted capability set (8 bytes) */
 	__u32 dir_len[2]; /* bytes used in dir[k]; 0 = not captured */
 	char dir[2][HD_BPF_DIR_BYTES];
+	char comm[16];    /* SYSCALL, FAILED_READ: the task's name at the call */
 };

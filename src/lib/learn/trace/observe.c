@@ -352,20 +352,24 @@ static bool failed_alike_read_only(enum path_effect eff, int err)
 	}
 }
 
-/* A path the call writes: into the profile, or held with the call until its result is known. */
-static void add_written(struct hd_observer *ob, const char *path, enum path_effect eff)
+/* A path the call writes (named: as the call named it): into the profile, or held with the call until
+ * its result is known. */
+static void add_written(struct hd_observer *ob, const char *path, const char *named, enum path_effect eff)
 {
 	struct hd_held_call *h = ob->holding;
 	if (!h || h->n >= 2) { /* a call names two paths at most */
 		note(ob, hd_profile_add_path(&ob->profile->paths_written, path));
 		return;
 	}
-	char *copy = strdup(path);
-	if (!copy) {
+	char *copy = strdup(path), *named_copy = ob->record_failures ? strdup(named) : NULL;
+	if (!copy || (ob->record_failures && !named_copy)) {
+		free(copy);
+		free(named_copy);
 		note(ob, -ENOMEM);
 		return;
 	}
 	h->effect[h->n] = (uint8_t)eff;
+	h->named[h->n] = named_copy;
 	h->path[h->n++] = copy;
 }
 
@@ -389,20 +393,20 @@ static void record_path(struct hd_observer *ob, const char *path, enum path_effe
 			return;
 		if ((flags & O_CREAT) && !exists) {
 			parent_of(path, parent);
-			add_written(ob, parent, eff);
+			add_written(ob, parent, path, eff);
 		} else
-			add_written(ob, path, eff);
+			add_written(ob, path, path, eff);
 		return;
 	}
 	case EFF_CREATE:
 	case EFF_REMOVE:
 		note_read(ob, path);
 		parent_of(path, parent);
-		add_written(ob, parent, eff);
+		add_written(ob, parent, path, eff);
 		return;
 	case EFF_MODIFY:
 		note_read(ob, path);
-		add_written(ob, path, eff);
+		add_written(ob, path, path, eff);
 		return;
 	case EFF_NONE:
 		return;
@@ -634,18 +638,85 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 
 static void held_free(struct hd_held_call *h)
 {
-	for (int k = 0; k < h->n; k++)
+	for (int k = 0; k < h->n; k++) {
 		free(h->path[k]);
+		free(h->named[k]);
+		h->named[k] = NULL;
+	}
 	h->n = 0;
+}
+
+/* The errors a file-system setting can cause a call that would write (harden run blames a setting only
+ * for these, and only where its mapping says so): EROFS (a read-only mount: ProtectSystem=,
+ * ProtectHome=read-only, ReadOnlyPaths=, an inaccessible or ProtectHome=tmpfs directory, which are
+ * read-only too), EACCES (the mode-0 directory of InaccessiblePaths= or ProtectHome=yes, for a process
+ * without CAP_DAC_OVERRIDE), ENOENT (a path a tmpfs or an inaccessible directory hides) and EBUSY (removing
+ * or renaming the mount point of a ReadWritePaths= or the like). EPERM is not one: a mount answers EROFS
+ * or EACCES, and EPERM comes from capabilities, file attributes or the seccomp filter (reported as such). */
+static bool setting_error(enum path_effect eff, int err)
+{
+	return err == EROFS || err == EACCES || err == ENOENT || (err == EBUSY && eff == EFF_REMOVE);
 }
 
 /* Moves a held call's paths into the profile if it wrote them (known: ret is its result). */
 static void held_commit(struct hd_observer *ob, struct hd_held_call *h, bool known, int64_t ret)
 {
-	for (int k = 0; k < h->n; k++)
-		if (!known || ret >= 0 || ret < -4095 || !failed_alike_read_only((enum path_effect)h->effect[k], (int)-ret))
+	bool failed = known && ret < 0 && ret >= -4095;
+	for (int k = 0; k < h->n; k++) {
+		enum path_effect eff = (enum path_effect)h->effect[k];
+		if (!failed || !failed_alike_read_only(eff, (int)-ret))
 			note(ob, hd_profile_add_path(&ob->profile->paths_written, h->path[k]));
+		if (failed && ob->record_failures && h->named[k] && setting_error(eff, (int)-ret)) {
+			const char *name = ob->arch[h->slot] != HD_ARCH_INVALID
+						   ? hd_syscall_name(ob->arch[h->slot], (int)h->nr)
+						   : NULL;
+			note(ob, hd_profile_add_failure(ob->profile, h->named[k], h->path[k], name ? name : "?",
+							(int)-ret, h->tid, h->tgid, h->comm));
+		}
+	}
 	held_free(h);
+}
+
+static void who_is(struct hd_observer *ob, pid_t tid, pid_t *tgid, char comm[16])
+{
+	*tgid = tid;
+	comm[0] = 0;
+	if (ob->who) {
+		ob->who(ob->read_ctx, tid, tgid, comm);
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, 16, f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+}
+
+void hd_observe_failed_read(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr,
+			    const uint64_t args[6], int64_t ret)
+{
+	if (!ob->record_failures || (ret != -ENOENT && ret != -EACCES))
+		return;
+	int s = hd_observer_slot(ob, audit_arch, nr);
+	uint64_t i = s == HD_ABI_X32 ? nr & ~(uint64_t)X32_BIT : nr;
+	if (s < 0 || i >= HD_PROFILE_MAX_NR)
+		return;
+	int k = ob->kind[s][i];
+	if (k < PATH_KIND_BASE || (size_t)(k - PATH_KIND_BASE) >= sizeof(path_rules) / sizeof(path_rules[0]))
+		return;
+	const struct path_rule *r = &path_rules[k - PATH_KIND_BASE];
+	if (r->effect != EFF_OPEN || r->path < 0)
+		return;
+	char path[PATH_MAX], comm[16];
+	if (!resolve(ob, tid, r->dirfd >= 0 ? (int)args[r->dirfd] : AT_FDCWD, args[r->path], false, path))
+		return;
+	pid_t tgid;
+	who_is(ob, tid, &tgid, comm);
+	const char *name = hd_syscall_name(ob->arch[s], (int)nr);
+	note(ob, hd_profile_add_failure(ob->profile, path, NULL, name ? name : "?", (int)-ret, tid, tgid, comm));
 }
 
 static struct hd_held_call *held_find(struct hd_observer *ob, pid_t tid)
@@ -659,10 +730,14 @@ static struct hd_held_call *held_find(struct hd_observer *ob, pid_t tid)
 bool hd_observe_syscall_held(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr,
 			     const uint64_t args[6])
 {
-	struct hd_held_call h = { .tid = tid, .nr = nr };
+	struct hd_held_call h = { .tid = tid, .nr = nr, .slot = hd_observer_slot(ob, audit_arch, nr) };
+	if (h.slot < 0)
+		h.slot = 0;
 	ob->holding = &h;
 	hd_observe_syscall(ob, tid, audit_arch, nr, args);
 	ob->holding = NULL;
+	if (h.n && ob->record_failures)
+		who_is(ob, tid, &h.tgid, h.comm);
 	/* a call of this thread still held never returned (its result was lost): it counts as written */
 	struct hd_held_call *old = held_find(ob, tid);
 	if (old) {

@@ -40,6 +40,11 @@ struct hd_observer {
 	struct hd_held_call *held;
 	size_t n_held, cap_held;
 	struct hd_held_call *holding; /* the call being decoded, while its writes are held */
+	/* Keep the calls that failed with an error a file-system setting can cause (profile->failures), for
+	 * harden run's report: set by the backend when hd_trace_options.record_failures asks for it. */
+	bool record_failures;
+	/* Optional (record_failures): the process and name of tid at the call being decoded (NULL: /proc). */
+	void (*who)(void *ctx, pid_t tid, pid_t *tgid, char comm[16]);
 };
 
 /* The paths one call would write, held until its result says whether it wrote them. */
@@ -49,6 +54,11 @@ struct hd_held_call {
 	uint8_t n;
 	uint8_t effect[2];
 	char *path[2];
+	/* record_failures: the paths as the call named them, the call's ABI slot, its process */
+	char *named[2];
+	int slot;
+	pid_t tgid;
+	char comm[16];
 };
 
 int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_fn rd, void *ctx);
@@ -64,6 +74,10 @@ bool hd_observe_syscall_held(struct hd_observer *ob, pid_t tid, uint32_t audit_a
  * written unless it failed for a reason a read-only mount would not change. A result that matches no held
  * call is ignored; a held call whose result never comes counts as written (hd_observer_finish). */
 void hd_observe_result(struct hd_observer *ob, pid_t tid, uint64_t nr, int64_t ret);
+/* record_failures: a read-only open (open, openat: args as at its entry) that failed with -ret. Kept as a
+ * failure when the error is one a setting that hides a path causes (ENOENT, EACCES). */
+void hd_observe_failed_read(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr,
+			    const uint64_t args[6], int64_t ret);
 /* nr for a backend that cannot tell it at the result (ptrace's syscall-exit stop): tid's held call */
 #define HD_OBSERVE_NR_HELD UINT64_MAX
 /* True if the syscall's arguments are worth reading (the backend may skip fetching them otherwise). */

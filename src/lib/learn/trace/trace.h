@@ -56,6 +56,13 @@ struct hd_trace_options {
 	 * ends only once it has exited too, the backend reaps it, and *stop is forwarded to it (SIGTERM)
 	 * instead of to the command, so that it stops the command its own way. */
 	pid_t companion;
+	/* Keep the calls that failed with an error a file-system setting can cause (profile->failures; harden
+	 * run's report). eBPF only: it also sends read-only opens that fail with ENOENT or EACCES. */
+	bool record_failures;
+	/* Attach modes (o->pid): called once the process tree is followed, before its next call is missed
+	 * (harden run lets its command go on then). */
+	void (*on_attached)(void *ctx);
+	void *attached_ctx;
 };
 
 struct hd_trace_result {
