@@ -618,8 +618,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: note: %s: %s\n", cli_program, unit, spec.not_done.v[i]);
 	/* what neither the commands' sandbox nor the start enforces: said once here (the commands are quiet) */
 	{
-		static const char *const started[] = { "Environment", "EnvironmentFile", "RuntimeDirectory", "RuntimeDirectoryMode", "RuntimeDirectoryPreserve",
-			"StateDirectory", "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
+		static const char *const started[] = { "Environment", "EnvironmentFile", "RuntimeDirectory",
+			"RuntimeDirectoryMode", "RuntimeDirectoryPreserve", "StateDirectory", "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
 			"LogsDirectoryMode", "ConfigurationDirectory", "ConfigurationDirectoryMode", NULL };
 		struct hd_seccomp_settings ss;
 		hd_seccomp_settings_init(&ss);
