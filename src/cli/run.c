@@ -21,6 +21,7 @@
 #include "learn/trace/trace.h"
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
+#include "sandbox/creds.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
@@ -42,10 +43,8 @@ static const struct {
 	size_t off;
 	const char *rest;
 } partial[] = {
-	{ "ProtectKernelModules", offsetof(struct hd_seccomp_settings, protect_kernel_modules), "dropping CAP_SYS_MODULE" },
-	{ "ProtectKernelLogs", offsetof(struct hd_seccomp_settings, protect_kernel_logs), "dropping CAP_SYSLOG" },
-	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC and dropping CAP_SYS_TIME/CAP_WAKE_ALARM" },
-	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "DevicePolicy=closed (a cgroup device rule) and dropping CAP_MKNOD/CAP_SYS_RAWIO" },
+	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC" },
+	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "DevicePolicy=closed (a cgroup device rule)" },
 };
 
 static void help(void)
@@ -69,8 +68,17 @@ static void help(void)
 	       "ProtectKernelLogs= and ProtectControlGroups=, a fresh /proc for ProtectProc= and ProcSubset=,\n"
 	       "and the namespaces of PrivateNetwork= (the loopback device only), PrivateIPC= (with its own\n"
 	       "/dev/mqueue) and ProtectHostname=; where that is not possible\n"
-	       "(not root, a kernel without the mount API) run fails closed unless --allow-partial. Other\n"
-	       "settings are listed on stderr as \"not enforced by run\".\n"
+	       "(not root, a kernel without the mount API) run fails closed unless --allow-partial. And the\n"
+	       "credentials, taken by CMD's process after the mount namespace and before the filter, in\n"
+	       "systemd 252's order: User=, Group=, SupplementaryGroups= (names or numbers; User= alone\n"
+	       "brings its primary group and its groups from the group database), CapabilityBoundingSet=,\n"
+	       "AmbientCapabilities= (lists, \"~\" for all but, lines added up as systemd does; an unknown\n"
+	       "name is skipped with a warning in a unit file and is an error with -p), the capabilities\n"
+	       "PrivateDevices=, ProtectKernelModules=, ProtectKernelLogs= and ProtectClock= take out of\n"
+	       "the bounding set, UMask= (default 0022) and WorkingDirectory= (\"-\" may be missing, \"~\"\n"
+	       "the user's home). Not root, UMask= and WorkingDirectory= are still taken, and the others\n"
+	       "fail closed unless --allow-partial. Other settings are listed on stderr as \"not enforced\n"
+	       "by run\".\n"
 	       "\n"
 	       "Under the file-system settings, an eBPF tracer follows CMD and its descendants from their first\n"
 	       "call, and each call that failed because of a setting is listed at exit: the call, the path, the\n"
@@ -97,8 +105,8 @@ static void help(void)
 	       "  --audit            permissive: CMD runs as if unfiltered; every call the filter WOULD block is\n"
 	       "                     reported at the end (count, first process, groups, fix); a call answered\n"
 	       "                     ENOSYS that glibc retries with an older one (clone3 -> clone) is\n"
-	       "                     marked \"fallback\" instead of given a fix; the file-system settings are\n"
-	       "                     not applied (said)\n"
+	       "                     marked \"fallback\" instead of given a fix; the file-system and\n"
+	       "                     credential settings are not applied (said)\n"
 	       "  --strict           unit-file warnings are errors\n"
 	       "  --systemd=V        semantics of systemd V: 252, 257, 262 or latest = 262 (default: the\n"
 	       "                     installed one if harden models it, else latest)\n"
@@ -112,11 +120,13 @@ static void help(void)
 	       "                     whether the workload passed with nothing killed or denied\n"
 	       "  --ready-after=SEC  --while: up once it listens on a socket, or after SEC (default 1)\n"
 	       "  --stop-timeout=SEC --while: stop signal -> SIGKILL (default TimeoutStopSec=, else 10)\n"
-	       "  --allow-partial    run even where the file-system settings cannot be enforced (not root):\n"
-	       "                     each is then listed as not enforced\n"
-	       "  --exec-ids=UID:GID run CMD as UID:GID (supplementary groups: GID alone), taken after the\n"
-	       "                     file-system settings are set up and before the filter, as systemd\n"
-	       "                     takes User=/Group= (used by --while for the unit's commands)\n"
+	       "  --allow-partial    run even where the file-system or credential settings cannot be\n"
+	       "                     enforced (not root): each is then listed as not enforced\n"
+	       "  --exec-ids=UID:GID run CMD as UID:GID instead of User=/Group= (said), with the groups GID\n"
+	       "                     and SupplementaryGroups=; ids that are User='s own keep its groups\n"
+	       "                     from the group database. \"keep\": harden's own ids, whatever User=\n"
+	       "                     says (a \"!\" command: it still gets User='s groups, as under systemd\n"
+	       "                     252). Used by --while for the unit's commands\n"
 	       "  --report-fd=FD     also write every report as a JSON line to FD (used by --while for its\n"
 	       "                     commands, which then leave the notes to it)\n"
 	       "  --json             reports as JSON on stderr (stdout is CMD's): one {\"blocked\":{...}} line per\n"
@@ -131,8 +141,9 @@ static void help(void)
 	       "passed and nothing was killed or denied, by the filter or a file-system setting (an ENOSYS\n"
 	       "glibc falls back from is no denial),\n"
 	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
-	       "invalid -p value; 125 the sandbox could not be built or installed exactly (CMD NOT run, fail\n"
-	       "closed); 126 CMD not executable; 127 CMD not found.\n",
+	       "invalid -p value; 125 the sandbox could not be built or installed exactly, a user or group is\n"
+	       "unknown, or WorkingDirectory= cannot be entered (CMD NOT run, fail closed); 126 CMD not\n"
+	       "executable; 127 CMD not found.\n",
 	       cli_program, cli_program, cli_program);
 }
 
@@ -607,15 +618,16 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: note: %s: %s\n", cli_program, unit, spec.not_done.v[i]);
 	/* what neither the commands' sandbox nor the start enforces: said once here (the commands are quiet) */
 	{
-		static const char *const started[] = { "User", "Group", "WorkingDirectory", "Environment",
-			"EnvironmentFile", "RuntimeDirectory", "RuntimeDirectoryMode", "RuntimeDirectoryPreserve",
-			"StateDirectory", "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
+		static const char *const started[] = { "Environment", "EnvironmentFile", "RuntimeDirectory",
+			"RuntimeDirectoryMode", "RuntimeDirectoryPreserve", "StateDirectory", "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
 			"LogsDirectoryMode", "ConfigurationDirectory", "ConfigurationDirectoryMode", NULL };
 		struct hd_seccomp_settings ss;
 		hd_seccomp_settings_init(&ss);
 		hd_strv ne = { 0 };
 		struct hd_mount_plan mp = { 0 }; /* enforced by the commands' run: not listed */
-		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &diags, &ne) >= 0)
+		struct hd_creds cr;              /* the same */
+		hd_creds_init(&cr);
+		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &diags, &ne) >= 0)
 			for (size_t i = 0; i < ne.n; i++) {
 				bool applied = false;
 				for (const char *const *k = started; *k && !applied; k++)
@@ -627,6 +639,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		hd_diags_free(&diags); /* said when the unit was read above */
 		hd_strv_free(&ne);
 		hd_mount_plan_free(&mp);
+		hd_creds_free(&cr);
 		hd_seccomp_settings_free(&ss);
 	}
 	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
@@ -788,7 +801,7 @@ int verb_run(int argc, char **argv)
 	const char *workload = NULL;
 	unsigned ready_after_ms = 1000, stop_timeout_ms = 0; /* 0: the unit's TimeoutStopSec=, else 10 s */
 	int report_fd = -1;
-	bool allow_partial = false, exec_ids = false;
+	bool allow_partial = false, exec_ids = false, exec_keep = false;
 	uid_t exec_uid = 0;
 	gid_t exec_gid = 0;
 	struct hd_mount_plan mounts = { 0 };
@@ -850,6 +863,10 @@ int verb_run(int argc, char **argv)
 		case OPT_EXEC_IDS: {
 			unsigned long u, g;
 			char *end;
+			if (strcmp(optarg, "keep") == 0) {
+				exec_ids = exec_keep = true;
+				break;
+			}
 			u = strtoul(optarg, &end, 10);
 			g = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
 			if (*end || !strchr(optarg, ':') || u > 0xfffffffeUL || g > 0xfffffffeUL) {
@@ -904,6 +921,11 @@ int verb_run(int argc, char **argv)
 	hd_diags diags = { 0 };
 	hd_strv not_enforced = { 0 };
 	struct hd_sandbox sb = { 0 }, sb_export = { 0 };
+	struct hd_creds creds;
+	hd_creds_init(&creds);
+	struct hd_creds_plan plan = { 0 };
+	bool have_plan = false;
+	hd_strv cannot = { 0 };
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 	struct fs_watch watch;
 	struct fs_report fs = { 0 };
@@ -911,7 +933,7 @@ int verb_run(int argc, char **argv)
 	fs_watch_init(&watch);
 
 	if (unit) {
-		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -936,6 +958,11 @@ int verb_run(int argc, char **argv)
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
 		if (r >= 0 && hd_mount_setting(key) && (r == 0 || hd_mount_setting_shared(key)))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
+		if (r == 0 && hd_creds_setting(key)) {
+			r = hd_creds_add(&creds, key, value, NULL, 0, &diags);
+			if (r == -EINVAL || r == -ENOEXEC)
+				r = 1; /* its diag makes it a usage error below */
+		}
 		if (r < 0)
 			goto oom;
 		if (r == 0 && !hd_sandbox_is_lifecycle_key(key) && hd_strv_push_unique(&not_enforced, key) < 0)
@@ -949,6 +976,59 @@ int verb_run(int argc, char **argv)
 			ret = EXIT_USAGE;
 			goto done;
 		}
+	}
+	/* the capabilities other settings take out of the bounding set, once every line is in */
+	hd_creds_patch(&creds, s.private_devices, s.protect_kernel_modules, s.protect_kernel_logs, s.protect_clock);
+	/* the credential settings: names looked up and sets computed here, taken by the command's process;
+	 * anything that cannot be taken exactly stops the run (fail closed) unless --allow-partial */
+	struct hd_creds_ids ids = { .given = exec_ids, .keep = exec_keep, .uid = exec_uid, .gid = exec_gid };
+	if (have_cmd && !audit) {
+		if (hd_creds_resolve(&creds, &ids, &plan, &diags) < 0) {
+			cli_print_diags(&diags);
+			fprintf(stderr, "%s run: not running %s (fail closed)\n", cli_program, cmd[0]);
+			ret = EXIT_SANDBOX;
+			goto done;
+		}
+		have_plan = true;
+		if (hd_creds_plan_check(&plan, allow_partial, &cannot) < 0)
+			goto oom;
+		/* the groups of a User= (initgroups) named by it when SupplementaryGroups= is not set */
+		if (hd_strv_contains(&cannot, "SupplementaryGroups") &&
+		    !hd_strv_contains(&creds.settings, "SupplementaryGroups")) {
+			hd_strv_remove(&cannot, "SupplementaryGroups");
+			if (hd_strv_push_unique(&cannot, creds.user ? "User" : "Group") < 0)
+				goto oom;
+		}
+		/* the bounding set named by the settings that shrank it when CapabilityBoundingSet= did not */
+		if (hd_strv_contains(&cannot, "CapabilityBoundingSet") &&
+		    !hd_strv_contains(&creds.settings, "CapabilityBoundingSet")) {
+			hd_strv_remove(&cannot, "CapabilityBoundingSet");
+			const struct { bool on; const char *key; } implied[] = {
+				{ s.private_devices, "PrivateDevices" }, { s.protect_kernel_modules, "ProtectKernelModules" },
+				{ s.protect_kernel_logs, "ProtectKernelLogs" }, { s.protect_clock, "ProtectClock" } };
+			for (size_t i = 0; i < sizeof(implied) / sizeof(implied[0]); i++)
+				if (implied[i].on && hd_strv_push_unique(&cannot, implied[i].key) < 0)
+					goto oom;
+		}
+		if (cannot.n && !allow_partial) {
+			fprintf(stderr, "%s run: cannot enforce", cli_program);
+			for (size_t i = 0; i < cannot.n; i++)
+				fprintf(stderr, "%s %s=", i ? "," : "", cannot.v[i]);
+			fprintf(stderr, " here: %s; not running %s (fail closed; --allow-partial runs without them)\n",
+				geteuid() ? "not root" : "missing capabilities", cmd[0]);
+			ret = EXIT_SANDBOX;
+			goto done;
+		}
+		for (size_t i = 0; i < cannot.n; i++)
+			if (hd_strv_push_unique(&not_enforced, cannot.v[i]) < 0)
+				goto oom;
+		if (plan.ids_stand_in && report_fd < 0)
+			fprintf(stderr, "%s run: note: --exec-ids=%u:%u stands in for User=/Group=\n", cli_program,
+				(unsigned)exec_uid, (unsigned)exec_gid);
+	} else if (audit && creds.settings.n) {
+		for (size_t i = 0; i < creds.settings.n; i++)
+			fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
+				cli_program, creds.settings.v[i]);
 	}
 	/* the file-system settings: enforced in a mount namespace, or (fail closed) not run at all, unless
 	 * --allow-partial, and then each is said not to be enforced */
@@ -1004,8 +1084,10 @@ int verb_run(int argc, char **argv)
 	}
 	hd_diags_free(&diags);
 
-	/* NoNewPrivileges= is implied without CAP_SYS_ADMIN: the command's, after --exec-ids */
-	bool cap_admin = hd_have_cap_sys_admin() && !(exec_ids && exec_uid != 0);
+	/* NoNewPrivileges= is implied without CAP_SYS_ADMIN: the command's, after its uid change (a uid
+	 * other than 0 has an empty effective set then, whatever its ambient capabilities) */
+	bool cap_admin = hd_have_cap_sys_admin() &&
+			 (have_plan ? !hd_creds_plan_drops_root(&plan) : !(exec_ids && !exec_keep && exec_uid != 0));
 	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
 	if (export_path || print) {
 		/* A program that stands alone: the kernel enforces every verdict, MDWE as seccomp rules. */
@@ -1060,7 +1142,7 @@ int verb_run(int argc, char **argv)
 	}
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
 					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
-					  .set_ids = exec_ids, .uid = exec_uid, .gid = exec_gid };
+					  .creds = have_plan ? &plan : NULL };
 	/* the calls the file-system settings make fail: seen by the eBPF tracer, which follows the command from
 	 * its first call (supervise holds it until then), or said not to be seen, and why */
 	if (mounts.n) {
@@ -1116,6 +1198,19 @@ int verb_run(int argc, char **argv)
 				"%s ran in / (where a service without WorkingDirectory= starts)\n", cli_program,
 			getcwd(cwd, sizeof(cwd)) ? cwd : "?", cmd[0]);
 	}
+	if (res.stage == HD_STAGE_INSTALL && res.creds_failed == HD_CREDS_STEP_CWD) {
+		/* systemd: exit status 200/CHDIR, before exec */
+		fprintf(stderr, "%s run: cannot enter WorkingDirectory=%s: %s; not running %s (fail closed)\n", cli_program,
+			plan.cwd, strerror(res.error), cmd[0]);
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	if (res.stage == HD_STAGE_INSTALL && res.creds_failed != HD_CREDS_STEP_NONE) {
+		fprintf(stderr, "%s run: cannot apply %s=: %s; not running %s (fail closed)\n", cli_program,
+			hd_creds_step_setting(res.creds_failed), strerror(res.error), cmd[0]);
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
 	if (res.stage == HD_STAGE_INSTALL) {
 		fprintf(stderr, "%s run: cannot install the sandbox: %s%s; not running %s (fail closed)\n", cli_program,
 			strerror(res.error), res.error == EBUSY && audit ? " (another seccomp listener is in place; --audit needs its own)" : "",
@@ -1155,6 +1250,9 @@ done:
 	hd_diags_free(&diags);
 	hd_seccomp_settings_free(&s);
 	hd_mount_plan_free(&mounts);
+	hd_creds_plan_free(&plan);
+	hd_creds_free(&creds);
+	hd_strv_free(&cannot);
 	hd_strv_free(&props);
 	return ret;
 }

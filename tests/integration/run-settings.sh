@@ -77,7 +77,12 @@ run_h 0 '^nnp 1$' "" -- -p NoNewPrivileges=yes -- "$P" nnp
 run_h 0 '^nnp 0$' "" -- -p SystemCallFilter=~getpid -- "$P" nnp
 
 # settings run cannot enforce are listed, never dropped silently; invalid -p values are errors
-run_h 0 "" 'CapabilityBoundingSet= not enforced by run' -- -p CapabilityBoundingSet=CAP_CHOWN -- true
+run_h 0 "" 'Nice= not enforced by run' -- -p Nice=5 -- true
+# the credential settings are enforced (run-creds), so not listed as root
+if [ "$(id -u)" = 0 ]; then
+	run_h 0 "" "" -- -p CapabilityBoundingSet=CAP_CHOWN -p UMask=0077 -- true
+	grep -q 'not enforced' "$T/err" && fail "CapabilityBoundingSet=/UMask= listed as not enforced: $(cat "$T/err")"
+fi
 # the file-system settings are enforced (as root, in a mount namespace: run-mounts), so not listed
 if [ "$(id -u)" = 0 ]; then
 	run_h 0 "" "" -- -p ProtectSystem=strict -- true

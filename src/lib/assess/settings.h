@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
+#include "unit/capability.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include "util/diag.h"
@@ -39,10 +40,7 @@ enum hd_service_type {
 /* Tri-state for settings whose "unset" differs from "no" in some systemd version. */
 #define HD_UNSET (-1)
 
-/* Capability numbers as the kernel defines them (linux/capability.h). */
-#define HD_CAP_LAST 40 /* CAP_CHECKPOINT_RESTORE */
-#define HD_CAP_BIT(c) (UINT64_C(1) << (c))
-#define HD_CAP_ALL UINT64_MAX /* systemd 252's "all capabilities" initial bounding set */
+/* Capability numbers and names: unit/capability.h (HD_CAP_LAST, HD_CAP_BIT, HD_CAP_ALL). */
 
 struct hd_settings {
 	char *unit_name; /* "foo.service", "foo@i.service" */
@@ -121,8 +119,4 @@ int hd_settings_finalize(struct hd_settings *s);
 /* "User is root" as the exposure checks define it: User= is 0/root, or no User= and no DynamicUser=. */
 bool hd_settings_runs_privileged(const struct hd_settings *s);
 
-/* Capability name (CAP_SYS_ADMIN, cap_sys_admin, or a number 0..63) -> number, -EINVAL if unknown. */
-int hd_capability_from_name(const char *name);
-/* Number -> canonical name ("CAP_SYS_ADMIN"), NULL if unknown. */
-const char *hd_capability_name(int cap);
 

@@ -1280,8 +1280,13 @@ int hd_service_prepare(const struct hd_service_spec *s, const struct hd_service_
 			for (size_t i = 0; r == 0 && i + 1 < s->wrap.n; i++)
 				r = hd_strv_push(&w, s->wrap.v[i]);
 			/* the wrapper sets the namespace up as root, then takes the unit's user itself (as systemd
-			 * does: mounts first, credentials after), so it runs as root; "!" keeps root */
-			if (r == 0 && s->set_ids && !(c->flags & (HD_EXEC_PRIVILEGED | HD_EXEC_AMBIENT)))
+			 * does: mounts first, credentials after), so it runs as root; "!" keeps root, which the
+			 * wrapper must be told: it reads User= from the unit too. "!!" takes User= like no prefix
+			 * where the kernel has ambient capabilities (systemd 252 exec_child: needs_ambient_hack
+			 * only without them), and the wrapper applies AmbientCapabilities= itself */
+			if (r == 0 && (c->flags & HD_EXEC_PRIVILEGED))
+				r = hd_strv_push(&w, "--exec-ids=keep");
+			else if (r == 0 && s->set_ids)
 				r = hd_strv_pushf(&w, "--exec-ids=%u:%u", (unsigned)s->uid, (unsigned)s->gid);
 			if (r == 0 && s->wrap.n)
 				r = hd_strv_push(&w, s->wrap.v[s->wrap.n - 1]); /* its "--" */

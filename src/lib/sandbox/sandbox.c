@@ -892,6 +892,7 @@ int hd_sandbox_build(const struct hd_seccomp_settings *s, const struct hd_sandbo
 	/* NoNewPrivileges: explicit, or implied by any seccomp-based option without CAP_SYS_ADMIN (systemd). */
 	bool any_seccomp = s->filter.is_set || s->log.is_set || s->archs.n > 0 || wants_features(s);
 	sb->no_new_privileges = s->no_new_privileges || (any_seccomp && !opt->have_cap_sys_admin);
+	sb->nothing_to_load = !any_seccomp;
 
 	/* One context per ABI, merged into one program. */
 	uint32_t badarch = opt->single_abi_mode ? SCMP_ACT_ALLOW : scmp_action((hd_action){ HD_ACT_KILL, 0 }, opt->mode);
@@ -1080,6 +1081,8 @@ int hd_sandbox_install(const struct hd_sandbox *sb)
 		return -errno;
 	if (sb->mdwe_prctl && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) < 0)
 		return -errno;
+	if (sb->nothing_to_load)
+		return 0;
 	struct sock_fprog prog = { .len = (unsigned short)sb->bpf_len, .filter = sb->bpf };
 	unsigned long flags = SECCOMP_FILTER_FLAG_TSYNC;
 	if (sb->opt.mode != HD_SANDBOX_ENFORCE)

@@ -74,6 +74,8 @@ struct hd_sandbox {
 	struct hd_sandbox_abi abi[3];
 	size_t n_abi;
 	bool no_new_privileges;    /* set PR_SET_NO_NEW_PRIVS before loading */
+	bool nothing_to_load;      /* no seccomp-based setting: systemd loads no filter (and a process
+	                            * without CAP_SYS_ADMIN and NoNewPrivileges= could not) */
 	bool mdwe_prctl;           /* set PR_SET_MDWE before loading */
 	void *ctx;                 /* scmp_filter_ctx */
 	struct hd_sandbox_prefix {

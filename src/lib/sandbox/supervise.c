@@ -33,6 +33,7 @@ struct shared {
 	int mounts_failed; /* the namespace itself (or an entry) could not be set up */
 	int cwd_failed;    /* ... or not even "/" could be entered in it */
 	int cwd_moved;     /* the working directory is not there in it: the command runs in "/" */
+	int creds_failed;  /* the enum hd_creds_step that failed; 0: none */
 };
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
@@ -184,6 +185,9 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		goto out;
 	}
 	pid_t parent = getpid();
+	/* the capability sets the child applies with capset/prctl alone: loaded here, inherited by it */
+	if (o->creds && (r = hd_creds_prepare(o->creds)) < 0)
+		goto out;
 	/* CLONE_FILES: the listener the child creates lands in our fd table too (see supervise.h). */
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, NULL, NULL, 0);
 	if (pid < 0) {
@@ -206,7 +210,8 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 			 * hidden path. Not there in the sandbox: "/", where a service without WorkingDirectory=
 			 * starts (said by the caller) */
 			char cwd[4096];
-			if (m == 0 && (!getcwd(cwd, sizeof(cwd)) || chdir(cwd) < 0)) {
+			bool own_cwd = o->creds && o->creds->cwd; /* WorkingDirectory= is entered below */
+			if (m == 0 && !own_cwd && (!getcwd(cwd, sizeof(cwd)) || chdir(cwd) < 0)) {
 				sh->cwd_moved = 1;
 				if (chdir("/") < 0) {
 					m = -errno;
@@ -221,13 +226,18 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 				_exit(125);
 			}
 		}
-		if (o->set_ids && (setgroups(1, &o->gid) < 0 || setgid(o->gid) < 0 || setuid(o->uid) < 0)) {
-			sh->error = errno;
+		/* the credentials, in exec_child's order; a failure stops the command before exec */
+		enum hd_creds_step step = HD_CREDS_STEP_NONE;
+		int cr = o->creds ? hd_creds_apply(o->creds, &step) : 0;
+		if (cr < 0) {
+			sh->error = -cr;
+			sh->creds_failed = (int)step;
 			__atomic_store_n(&sh->state, CHILD_INSTALL_FAILED, __ATOMIC_RELEASE);
 			_exit(125);
 		}
 		/* a change of credentials clears the parent-death signal: set it again */
-		if (o->set_ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent))
+		if (o->creds && (o->creds->set_uid || o->creds->set_gid) &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent))
 			_exit(125);
 		if (o->on_ready) {
 			__atomic_store_n(&sh->state, CHILD_READY, __ATOMIC_RELEASE);
@@ -332,6 +342,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	res->cwd_failed = sh->cwd_failed != 0;
 	res->cwd_moved = sh->cwd_moved != 0;
 	res->mount_failed = sh->mount_failed - 1;
+	res->creds_failed = (enum hd_creds_step)sh->creds_failed;
 	if (st == CHILD_INSTALL_FAILED) {
 		res->stage = HD_STAGE_INSTALL;
 		res->error = sh->error;

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "sandbox/creds.h"
 #include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
 
@@ -59,11 +60,10 @@ struct hd_supervise_options {
 	/* the unit's file-system settings, applied in the command's own mount namespace before the filter
 	 * (NULL or empty: none; the caller has checked hd_mount_plan_cannot_apply) */
 	const struct hd_mount_plan *mounts;
-	/* the credentials to take once the namespace is set up, before the filter (User=/Group=, as
-	 * systemd takes them after its mounts): setgroups({gid}), setgid, setuid */
-	bool set_ids;
-	uid_t uid;
-	gid_t gid;
+	/* the credentials to take once the namespace is set up, before the filter, as systemd takes them
+	 * after its mounts (groups, gid, bounding set, umask, uid, ambient set, working directory; NULL:
+	 * none). Resolved by the caller (hd_creds_resolve, hd_creds_plan_check). */
+	const struct hd_creds_plan *creds;
 	/* Optional: called in this process once the child has set up its mounts and ids, before it installs
 	 * the filter and execs; the child waits until it returns (harden run starts following it with eBPF
 	 * then, so that no call of the command is missed). Not called when the set-up failed. */
@@ -87,6 +87,7 @@ struct hd_supervise_result {
 	int mount_failed;      /* ... at this entry of mounts->v (-1: the namespace itself) */
 	bool cwd_failed;       /* ... not even "/" could be entered in it */
 	bool cwd_moved;        /* the working directory is not there under the settings: CMD ran in "/" */
+	enum hd_creds_step creds_failed; /* HD_STAGE_INSTALL: this credential step failed (error says why) */
 };
 
 /* 0 (see res), or -errno when harden itself could not start the child. */
