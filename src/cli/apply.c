@@ -49,6 +49,9 @@ static void help(void)
 	       "Options:\n"
 	       "  --watch=SECONDS    how long the unit is watched after the restart (default 10)\n"
 	       "  --while=WORKLOAD   run /bin/sh -c WORKLOAD once the unit is up again; its failure rolls back\n"
+	       "  --ready-after=SEC  the unit counts as up SEC seconds after its restart job is done, if it is\n"
+	       "                     still healthy then (default 1: a Type=simple service is \"active\" before\n"
+	       "                     it listens)\n"
 	       "  --check=CMD        run /bin/sh -c CMD at the end of the watch; its failure rolls back\n"
 	       "  --name=NAME        the drop-in's file name in UNIT.d/ (a NAME.conf; default zz-harden.conf)\n"
 	       "  --state-dir=DIR    where the records are kept (default /var/lib/harden)\n"
@@ -71,7 +74,7 @@ static void help(void)
 }
 
 struct apply_opts {
-	unsigned watch_ms;
+	unsigned watch_ms, ready_after_ms;
 	const char *workload, *check, *name, *state_dir;
 	bool force, json;
 	int sdver;
@@ -356,6 +359,7 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 	struct hd_unit_state st = { 0 };
 	struct hd_apply_record rec = { 0 };
 	int ret = EXIT_FINDINGS;
+	bool sigsys = false; /* the main process was killed by SIGSYS */
 	const char *bad_name = hd_manager_service_name_problem(unit);
 	if (bad_name)
 		return cli_usage_error(verb, "%s: %s", unit, bad_name);
@@ -456,21 +460,27 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		snprintf(oc.reason, sizeof(oc.reason), "%s", why);
 		goto rollback;
 	}
-	/* NRestarts counts automatic restarts (Restart=); the one asked for does not change it */
-	pid_t work = -1;
-	if (o->workload) {
-		work = fork();
-		if (work == 0) {
-			signal(SIGINT, SIG_DFL);
-			signal(SIGTERM, SIG_DFL);
-			execl("/bin/sh", "sh", "-c", o->workload, (char *)NULL);
-			_exit(127);
-		}
-	}
+	/* NRestarts counts automatic restarts (Restart=); the one asked for does not change it. The workload
+	 * starts once the unit has been healthy for --ready-after. */
+	pid_t work = o->workload ? 0 : -1;
 	bool failed = false;
 	char buf[1024];
 	uint64_t t0 = mono_ms();
 	for (;;) {
+		if (work == 0 && mono_ms() - t0 >= o->ready_after_ms) {
+			work = fork();
+			if (work == 0) {
+				signal(SIGINT, SIG_DFL);
+				signal(SIGTERM, SIG_DFL);
+				execl("/bin/sh", "sh", "-c", o->workload, (char *)NULL);
+				_exit(127);
+			}
+			if (work < 0) {
+				snprintf(oc.reason, sizeof(oc.reason), "cannot start the workload: %s", strerror(errno));
+				failed = true;
+				break;
+			}
+		}
 		struct hd_unit_state s;
 		if (hd_manager_unit_state(m, unit, &s, why, sizeof(why)) < 0) {
 			snprintf(oc.reason, sizeof(oc.reason), "%s", why);
@@ -480,6 +490,8 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		const char *bad = unhealthy(&s, restarts, buf, sizeof(buf));
 		if (bad)
 			snprintf(oc.reason, sizeof(oc.reason), "%s", bad);
+		/* killed by SIGSYS (CLD_KILLED or CLD_DUMPED): a seccomp kill, whose core is worth waiting for */
+		sigsys = bad && s.exec_main_code >= 2 && s.exec_main_status == SIGSYS;
 		hd_unit_state_free(&s);
 		if (bad) {
 			failed = true;
@@ -492,7 +504,7 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		}
 		int wst;
 		if (work > 0 && waitpid(work, &wst, WNOHANG) == work) {
-			work = 0;
+			work = -1;
 			if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
 				snprintf(oc.reason, sizeof(oc.reason), "the workload failed (%s %d)",
 					 WIFEXITED(wst) ? "exit status" : "signal", WIFEXITED(wst) ? WEXITSTATUS(wst) : WTERMSIG(wst));
@@ -501,7 +513,7 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 			}
 		}
 		/* the watch lasts --watch seconds, and at least until the workload is done */
-		if (mono_ms() - t0 >= o->watch_ms && work <= 0)
+		if (mono_ms() - t0 >= o->watch_ms && work < 0)
 			break;
 		usleep(200 * 1000);
 	}
@@ -529,8 +541,18 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		goto out;
 	}
 rollback:
-	/* what the journal says since the apply, and a SIGSYS core explained */
-	hd_journal_unit_since(unit, (uint64_t)rec.started_usec, 20, &oc.journal, why, sizeof(why));
+	/* what the journal says since the apply, and a SIGSYS core explained: systemd-coredump logs the core a
+	 * moment after the death, so after a SIGSYS that entry is waited for (up to 5 s) */
+	for (uint64_t w0 = mono_ms();;) {
+		hd_journal_unit_since(unit, (uint64_t)rec.started_usec, 20, &oc.journal, why, sizeof(why));
+		bool core = false;
+		for (size_t i = 0; i < oc.journal.n; i++)
+			core = core || oc.journal.v[i].coredump_signal == SIGSYS;
+		if (core || !sigsys || mono_ms() - w0 > 5000)
+			break;
+		hd_journal_entries_free(&oc.journal);
+		usleep(200 * 1000);
+	}
 	for (size_t i = 0; i < oc.journal.n && !oc.explained; i++)
 		if (oc.journal.v[i].coredump_signal == SIGSYS && oc.journal.v[i].coredump_filename)
 			oc.explained = explain_core(oc.journal.v[i].coredump_filename, st.fragment_path);
@@ -639,10 +661,11 @@ out:
 
 int verb_apply(int argc, char **argv)
 {
-	enum { OPT_WATCH = 0x100, OPT_WHILE, OPT_CHECK, OPT_NAME, OPT_STATE_DIR, OPT_UNDO, OPT_FORCE, OPT_JSON, OPT_SYSTEMD };
+	enum { OPT_WATCH = 0x100, OPT_READY_AFTER, OPT_WHILE, OPT_CHECK, OPT_NAME, OPT_STATE_DIR, OPT_UNDO, OPT_FORCE, OPT_JSON, OPT_SYSTEMD };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "watch", required_argument, NULL, OPT_WATCH },
+		{ "ready-after", required_argument, NULL, OPT_READY_AFTER },
 		{ "while", required_argument, NULL, OPT_WHILE },
 		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -653,7 +676,7 @@ int verb_apply(int argc, char **argv)
 		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
 		{ 0 },
 	};
-	struct apply_opts o = { .watch_ms = 10000, .name = "zz-harden.conf", .state_dir = "/var/lib/harden",
+	struct apply_opts o = { .watch_ms = 10000, .ready_after_ms = 1000, .name = "zz-harden.conf", .state_dir = "/var/lib/harden",
 				.sdver = hd_systemd_version_default() };
 	bool undo = false;
 	int c;
@@ -662,13 +685,15 @@ int verb_apply(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': help(); return EXIT_OK;
-		case OPT_WATCH: {
+		case OPT_WATCH:
+		case OPT_READY_AFTER: {
 			char *end;
 			errno = 0;
 			double v = strtod(optarg, &end);
 			if (errno || *end || !(v >= 0) || v > 86400)
-				return cli_usage_error(verb, "--watch=%s: expected seconds (0 to 86400)", optarg);
-			o.watch_ms = (unsigned)(v * 1000);
+				return cli_usage_error(verb, "%s=%s: expected seconds (0 to 86400)",
+						       c == OPT_WATCH ? "--watch" : "--ready-after", optarg);
+			*(c == OPT_WATCH ? &o.watch_ms : &o.ready_after_ms) = (unsigned)(v * 1000);
 			break;
 		}
 		case OPT_WHILE: o.workload = optarg; break;
