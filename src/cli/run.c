@@ -78,7 +78,10 @@ static void help(void)
 	       "the bounding set, UMask= (default 0022) and WorkingDirectory= (\"-\" may be missing, \"~\"\n"
 	       "the user's home). Not root, UMask= and WorkingDirectory= are still taken, and the others\n"
 	       "fail closed unless --allow-partial. Other settings are listed on stderr as \"not enforced\n"
-	       "by run\".\n"
+	       "by run\", with why: \"needs systemd\" for what only a service manager has (the service's own\n"
+	       "cgroup: DevicePolicy=, DeviceAllow=, IPAddressAllow=/Deny=, SocketBind*=, the resource\n"
+	       "limits; DynamicUser='s allocated user; credentials; LogNamespace=), \"not done by run\" for\n"
+	       "the rest (PrivateUsers=, SecureBits=, RootDirectory=, RootImage=, KeyringMode=, ...).\n"
 	       "\n"
 	       "Under the file-system settings, an eBPF tracer follows CMD and its descendants from their first\n"
 	       "call, and each call that failed because of a setting is listed at exit: the call, the path, the\n"
@@ -145,6 +148,40 @@ static void help(void)
 	       "unknown, or WorkingDirectory= cannot be entered (CMD NOT run, fail closed); 126 CMD not\n"
 	       "executable; 127 CMD not found.\n",
 	       cli_program, cli_program, cli_program);
+}
+
+/* Why run leaves a setting to systemd: what only a service manager has (a cgroup of the unit's own, its
+ * allocations, its journal and credentials), or what run does not do (yet). */
+static const char *not_enforced_why(const char *key)
+{
+	static const char *const cgroup[] = { "DevicePolicy", "DeviceAllow", "IPAddressAllow", "IPAddressDeny",
+		"IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath", "SocketBindAllow", "SocketBindDeny",
+		"RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
+		"ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "AllowedCPUs",
+		"AllowedMemoryNodes", "DisableControllers", NULL };
+	static const char *const prefixes[] = { "Memory", "CPU", "IO", "BlockIO", "Tasks", "Startup", NULL };
+	static const struct {
+		const char *key, *why;
+	} other[] = {
+		{ "DynamicUser", "needs systemd: a user it allocates" },
+		{ "LogNamespace", "needs systemd: a journal namespace" },
+		{ "LoadCredential", "needs systemd: its credentials" },
+		{ "LoadCredentialEncrypted", "needs systemd: its credentials" },
+		{ "SetCredential", "needs systemd: its credentials" },
+		{ "SetCredentialEncrypted", "needs systemd: its credentials" },
+		{ "ImportCredential", "needs systemd: its credentials" },
+	};
+	for (const char *const *k = cgroup; *k; k++)
+		if (strcmp(*k, key) == 0)
+			return "needs systemd: the service's own cgroup";
+	/* the resource limits: the cgroup's too */
+	for (const char *const *p = prefixes; *p; p++)
+		if (strncmp(key, *p, strlen(*p)) == 0 && strcmp(key, "MemoryDenyWriteExecute") != 0)
+			return "needs systemd: the service's own cgroup";
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (strcmp(other[i].key, key) == 0)
+			return other[i].why;
+	return "not done by run";
 }
 
 /* ---- reports ---- */
@@ -633,8 +670,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 				for (const char *const *k = started; *k && !applied; k++)
 					applied = strcmp(*k, ne.v[i]) == 0;
 				if (!applied)
-					fprintf(stderr, "%s run: %s= not enforced by run (needs systemd)\n", cli_program,
-						ne.v[i]);
+					fprintf(stderr, "%s run: %s= not enforced by run (%s)\n", cli_program, ne.v[i],
+						not_enforced_why(ne.v[i]));
 			}
 		hd_diags_free(&diags); /* said when the unit was read above */
 		hd_strv_free(&ne);
@@ -1068,7 +1105,8 @@ int verb_run(int argc, char **argv)
 	/* a command of run --unit --while (--report-fd): that run says these once, for the whole unit */
 	bool quiet = report_fd >= 0;
 	for (size_t i = 0; !quiet && i < not_enforced.n; i++)
-		fprintf(stderr, "%s run: %s= not enforced by run (needs systemd)\n", cli_program, not_enforced.v[i]);
+		fprintf(stderr, "%s run: %s= not enforced by run (%s)\n", cli_program, not_enforced.v[i],
+			not_enforced_why(not_enforced.v[i]));
 	for (size_t i = 0; !quiet && i < sizeof(partial) / sizeof(partial[0]); i++)
 		if (*(const bool *)((const char *)&s + partial[i].off))
 			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",

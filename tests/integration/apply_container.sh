@@ -28,6 +28,9 @@ T0=$(date +%s)
 N=$(mktemp -d /var/tmp/harden-apply.XXXXXX)
 SD=$(mktemp -d)
 chmod 755 "$N"
+# harden itself, where the container sees it (a build under /tmp would be under the container's own /tmp)
+cp "$HARDEN" "$N/harden" || { echo "FAIL: cannot copy $HARDEN"; exit 1; }
+HC=$N/harden
 CP_SAVED=$(cat /proc/sys/kernel/core_pattern)
 WINDOW=
 fail=0
@@ -93,7 +96,7 @@ ct_boot "$SD" "$CG2/harden-apply-$$.slice"
 echo "booted: $ct_state"
 serves() { in_net sh "$N/work.sh"; }
 apply() { # ARGS...: harden apply in the container, --json; its output in $N/out, stderr $N/err, status $rc
-	in_ct "$HARDEN" apply --json "$@" >"$N/out" 2>"$N/err"
+	in_ct "$HC" apply --json "$@" >"$N/out" 2>"$N/err"
 	rc=$?
 }
 field() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' "$N/out" "$1"; }
@@ -156,7 +159,7 @@ serves || bad "4: nginx does not serve after --undo"
 # 5. harden killed during the watch: the record says applying; --undo restores and says so
 in_ct rm -f "/etc/systemd/system/$UNIT.d/zz-harden.conf"
 in_ct systemctl daemon-reload
-in_ct "$HARDEN" apply --watch 60 "$UNIT" "$N/good.conf" >/dev/null 2>&1 &
+in_ct "$HC" apply --watch 60 "$UNIT" "$N/good.conf" >/dev/null 2>&1 &
 killed=$!
 i=0
 until in_ct grep -q '"state": *"applying"' "/var/lib/harden/apply/$UNIT.json" 2>/dev/null &&
