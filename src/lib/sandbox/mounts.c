@@ -804,6 +804,16 @@ static int mount_points(hd_strv *out)
 
 /* Pass 2 or 3: attr on every mount at or below e's path, but those at or below another entry below it
  * (which decides for its own subtree). */
+/* A mount point of mountinfo that this view does not reach: a fresh file system was mounted over one of
+ * its parents (the host's /proc/sys/fs/binfmt_misc under ProtectKernelTunables='s fresh /proc), so the path
+ * is a plain directory there and mount_setattr answers EINVAL; what covers it is a mount point of its own */
+static bool shadowed(const char *path)
+{
+	struct statx stx;
+	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) == 0 &&
+	       (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 static int set_below(const struct hd_mount_plan *p, size_t i, const hd_strv *points, const struct mount_attr *a)
 {
 	const struct hd_mount_entry *e = &p->v[i];
@@ -818,7 +828,7 @@ static int set_below(const struct hd_mount_plan *p, size_t i, const hd_strv *poi
 			continue;
 		struct mount_attr copy = *a;
 		if (mount_setattr(AT_FDCWD, mp, AT_SYMLINK_NOFOLLOW, &copy, sizeof(copy)) < 0 && errno != ENOENT &&
-		    errno != EACCES)
+		    errno != EACCES && !(errno == EINVAL && shadowed(mp)))
 			return -errno;
 	}
 	return 0;
@@ -937,8 +947,10 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 			}
 			continue;
 		}
+		/* a private /tmp takes the flags of the entries it absorbed (ReadOnlyPaths=/tmp: systemd's
+		 * drop_duplicates() keeps the read-only flag, and its private /tmp is read-only) */
 		bool plain = e->mode == HD_MOUNT_READONLY || e->mode == HD_MOUNT_READWRITE || e->mode == HD_MOUNT_NOEXEC ||
-			     e->mode == HD_MOUNT_EXEC || is_bind(e->mode);
+			     e->mode == HD_MOUNT_EXEC || e->mode == HD_MOUNT_PRIVATE_TMP || is_bind(e->mode);
 		if (!plain)
 			continue;
 		if (e->read_only)
