@@ -67,6 +67,27 @@ static int fold_choice(char **slot, const char *key, const char *value, const ch
 	return (*slot = strdup(v)) ? 1 : -ENOMEM;
 }
 
+/* systemd's path_simplify(): in place, repeated '/' made one, "." components and a trailing '/' dropped
+ * ("/var//lib/./x/" is "/var/lib/x"); ".." is kept (absolute_normal refuses it, as systemd does) */
+static void simplify_path(char *path)
+{
+	if (path[0] != '/')
+		return;
+	char *o = path + 1;
+	for (const char *c = path + 1; *c;) {
+		size_t len = strcspn(c, "/");
+		if (len > 0 && !(len == 1 && c[0] == '.')) {
+			if (o > path + 1)
+				*o++ = '/';
+			memmove(o, c, len);
+			o += len;
+		}
+		c += len;
+		c += *c == '/';
+	}
+	*o = '\0';
+}
+
 static bool absolute_normal(const char *path)
 {
 	return path[0] == '/' && !hd_unit_path_unwritable(path);
@@ -169,9 +190,11 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 			     (!is_bind || !opt || !strchr(opt, ':'));
 			free(copy);
 		} else {
-			const char *path = w;
-			path += *path == '-';
+			/* systemd simplifies the path first ("//", "/./", a trailing '/'), then refuses what is
+			 * still not normal ("..") */
+			char *path = words.v[i] + (*w == '-');
 			path += *path == '+';
+			simplify_path(path);
 			ok = absolute_normal(path);
 		}
 		if (!ok) {
