@@ -139,6 +139,20 @@ PrivateTmp=yes|ReadOnlyPaths=/tmp
 PrivateTmp=yes|InaccessiblePaths=/var/tmp
 ProtectHome=tmpfs|ReadOnlyPaths=$HOMEU
 ProtectHome=read-only|InaccessiblePaths=/home
+BindPaths=/tmp:$X
+BindReadOnlyPaths=$HOMEU:$X
+BindReadOnlyPaths=-/nonexistent-hd-diff:$X
+TemporaryFileSystem=$X:ro
+TemporaryFileSystem=/var/lib|BindReadOnlyPaths=$X
+ProtectSystem=strict|TemporaryFileSystem=$X
+NoExecPaths=/var|ExecPaths=$X
+ProtectSystem=strict|ProtectKernelTunables=yes|ProtectControlGroups=yes
+ProtectKernelTunables=yes|ProcSubset=pid
+PrivateTmp=yes|ProtectSystem=strict|ReadOnlyPaths=/var/tmp
+InaccessiblePaths=$BLOCK
+InaccessiblePaths=/dev/kmsg
+ReadOnlyPaths=/dev/null
+PrivateIPC=yes|PrivateNetwork=yes|ProtectHostname=yes|PrivateTmp=yes|ProtectSystem=full|ProtectHome=tmpfs|InaccessiblePaths=-$X
 EOF
 n=0
 while IFS= read -r row; do
@@ -184,7 +198,7 @@ python3 - "$SD" "$R$OUT" <<'EOF' || fail=1
 import os, re, sys
 sd_dir, out = sys.argv[1], sys.argv[2]
 rows = open(os.path.join(sd_dir, "rows")).read().split("\n")[:-1]
-NOT_ENF = re.compile(r"run: (\w+)= not enforced by run|run: (\w+)=: only the system-call part is enforced by run")
+NOT_ENF = re.compile(r"run: (\w+)= not enforced by run|run: (\w+)=: only the system-call part is enforced by run(?:, not (.*) \(needs systemd\))?")
 
 def read(p):
     try:
@@ -210,15 +224,17 @@ for n, row in enumerate(rows, 1):
     sd_rc = read(f"{sd_dir}/{n}.start.rc").strip()
     hd_rc = read(f"{sd_dir}/{n}.hd.rc").strip()
     sd_res = read(f"{sd_dir}/{n}.result").strip()
-    named = []
+    named, said = [], []
     for m in NOT_ENF.finditer(hd_err):
         k = m.group(1) or m.group(2)
         if k in keys and k not in named:
             named.append(k)
+            said.append(f"{k}= not enforced by run" if m.group(1) else
+                        f"{k}=: run enforces all but {m.group(3) or 'a part'}")
     names = list(sd) + [k for k in hd if k not in sd]
     diffs = [k for k in names if sd.get(k) != hd.get(k)]
     if named:
-        verdict = "NOT COMPARED (" + ", ".join(k + "= not enforced by run" for k in named) + ")"
+        verdict = "NOT COMPARED (" + "; ".join(said) + ")"
         for k in named:
             not_compared.setdefault(k, []).append(n)
     elif sd_rc != "0" and "ExecMainStatus=226" in sd_res and hd_rc == "125":

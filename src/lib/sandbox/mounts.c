@@ -910,8 +910,15 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 		const struct hd_mount_entry *e = &p->v[i];
 		struct stat st, src;
 		if (is_bind(e->mode)) {
-			if (sources[i] < 0) /* "-" and not there */
+			if (sources[i] < 0) { /* "-" and not there */
+				/* systemd skips the bind but still makes the destination read-only (noexec, exec):
+				 * bind_remount_recursive() binds a path that is not a mount onto itself first */
+				if ((e->read_only || e->noexec || e->exec) && lstat(e->path, &st) == 0 && strcmp(e->path, "/") != 0)
+					r = bind_self(e->path);
+				if (r < 0)
+					*failed = e;
 				continue;
+			}
 			if (fstat(sources[i], &src) < 0)
 				r = -errno;
 			else if (lstat(e->path, &st) < 0)
