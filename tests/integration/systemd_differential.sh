@@ -153,6 +153,19 @@ InaccessiblePaths=$BLOCK
 InaccessiblePaths=/dev/kmsg
 ReadOnlyPaths=/dev/null
 PrivateIPC=yes|PrivateNetwork=yes|ProtectHostname=yes|PrivateTmp=yes|ProtectSystem=full|ProtectHome=tmpfs|InaccessiblePaths=-$X
+ProtectSystem=strict|ReadWritePaths=$X-link
+InaccessiblePaths=$X-link
+ReadOnlyPaths=+$X
+ProtectSystem=strict|ProtectHome=read-only|ReadWritePaths=/home
+TemporaryFileSystem=/home|BindPaths=$X:$HOMEU
+InaccessiblePaths=/proc/kallsyms
+ReadOnlyPaths=/sys/fs/cgroup
+ProtectControlGroups=yes|ReadWritePaths=/sys/fs/cgroup
+NoExecPaths=$X|ExecPaths=$X
+ReadOnlyPaths=$X/hello.sh
+InaccessiblePaths=$X/hello.sh
+ReadWritePaths=$X|InaccessiblePaths=/var
+ProtectSystem=strict|ReadWritePaths=/var/lib|ReadOnlyPaths=/var/lib/hd-diff|InaccessiblePaths=/var/lib/hd-diff/hello.sh
 EOF
 n=0
 while IFS= read -r row; do

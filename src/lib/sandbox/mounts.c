@@ -987,7 +987,7 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 			r = set_below(p, i, &points, &ro);
 		if (r >= 0 && e->noexec)
 			r = set_below(p, i, &points, &noexec);
-		if (r >= 0 && e->exec)
+		if (r >= 0 && e->exec && !e->noexec) /* both for one path: noexec wins (systemd make_noexec()) */
 			r = set_below(p, i, &points, &exec);
 		if (r < 0)
 			*failed = e;
