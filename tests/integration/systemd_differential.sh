@@ -166,6 +166,13 @@ ReadOnlyPaths=$X/hello.sh
 InaccessiblePaths=$X/hello.sh
 ReadWritePaths=$X|InaccessiblePaths=/var
 ProtectSystem=strict|ReadWritePaths=/var/lib|ReadOnlyPaths=/var/lib/hd-diff|InaccessiblePaths=/var/lib/hd-diff/hello.sh
+ReadOnlyPaths=%S/hd-diff
+ProtectSystem=strict|ReadWritePaths=%S/hd-diff %T
+InaccessiblePaths=%h
+ReadOnlyPaths="$X"
+ReadOnlyPaths=$X|ReadOnlyPaths=
+ReadOnlyPaths=/nonexistent-hd-diff -/nonexistent-hd-diff-2
+ProtectSystem=true|PrivateTmp=on|ProtectHome=1
 EOF
 n=0
 while IFS= read -r row; do
@@ -187,31 +194,39 @@ in_ct systemctl daemon-reload || { echo "FAIL: daemon-reload in the container fa
 echo "$ROWS rows, probe: fsprobe $ARGS ($(since))"
 
 n=0
+set -f # a row's words are not patterns
 while IFS= read -r row; do
 	n=$((n + 1))
 	# (a) systemd
 	timeout 40 nsenter -t "$L" -a systemctl start "hd-diff-$n.service" 2>"$SD/$n.start.err"
 	echo $? >"$SD/$n.start.rc"
 	in_ct systemctl show "hd-diff-$n.service" -p Result -p ExecMainStatus | tr '\n' ' ' >"$SD/$n.result"
-	# (b) harden run, as root in the container, the row's lines as -p
+	# (b) harden run, as root in the container: the row's lines as -p (p), and the same unit file (u);
+	# a row with a specifier (%S) is unit-file syntax: --unit only
 	set --
 	if [ -n "$row" ]; then
 		old_ifs=$IFS IFS='|'
 		for l in $row; do set -- "$@" -p "$l"; done
 		IFS=$old_ifs
 	fi
-	timeout 40 nsenter -t "$L" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OUTF="$OUT/$n.hd" sh -c \
-		'umask 022; cd / && exec "$@" >"$OUTF" 2>"$OUTF.err"' sh "$HARDEN" run --systemd=252 "$@" -- "$P/fsprobe" $ARGS
-	echo $? >"$SD/$n.hd.rc"
+	for v in p u; do
+		case $v$row in p*%*) continue ;; esac
+		[ $v = u ] && set -- --unit "/run/systemd/system/hd-diff-$n.service"
+		timeout 40 nsenter -t "$L" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OUTF="$OUT/$n.$v" sh -c \
+			'umask 022; cd / && exec "$@" >"$OUTF" 2>"$OUTF.err"' sh "$HARDEN" run --systemd=252 "$@" -- "$P/fsprobe" $ARGS
+		echo $? >"$SD/$n.$v.rc"
+	done
 done <"$SD/rows"
+set +f
 echo "all rows run ($(since))"
 
 # ---- the comparison: the whole table, the verdicts, the settings not yet compared ----
-python3 - "$SD" "$R$OUT" <<'EOF' || fail=1
+python3 - "$SD" "$R$OUT" <<'PY' || fail=1
 import os, re, sys
 sd_dir, out = sys.argv[1], sys.argv[2]
 rows = open(os.path.join(sd_dir, "rows")).read().split("\n")[:-1]
 NOT_ENF = re.compile(r"run: (\w+)= not enforced by run|run: (\w+)=: only the system-call part is enforced by run(?:, not (.*) \(needs systemd\))?")
+VARIANTS = {"p": "harden run -p", "u": "harden run --unit"}
 
 def read(p):
     try:
@@ -227,68 +242,88 @@ def probes(text):
             d[k] = v
     return d
 
-failed, not_compared, equal = [], {}, 0
+failed, not_compared, equal, unit_only = [], {}, 0, []
 for n, row in enumerate(rows, 1):
     lines = [l for l in row.split("|") if l]
     keys = [l.partition("=")[0] for l in lines]
     label = " + ".join(lines) or "(none)"
-    sd, hd = probes(read(f"{out}/{n}.sd")), probes(read(f"{out}/{n}.hd"))
-    hd_err = read(f"{out}/{n}.hd.err")
+    sd = probes(read(f"{out}/{n}.sd"))
     sd_rc = read(f"{sd_dir}/{n}.start.rc").strip()
-    hd_rc = read(f"{sd_dir}/{n}.hd.rc").strip()
     sd_res = read(f"{sd_dir}/{n}.result").strip()
+    sd_refused = sd_rc != "0" and "ExecMainStatus=226" in sd_res
+    runs = {}  # variant -> (outcomes, rc, stderr)
+    for v in VARIANTS:
+        if os.path.exists(f"{sd_dir}/{n}.{v}.rc"):
+            runs[v] = (probes(read(f"{out}/{n}.{v}")), read(f"{sd_dir}/{n}.{v}.rc").strip(), read(f"{out}/{n}.{v}.err"))
+    if "p" not in runs:
+        unit_only.append(n)
     named, said = [], []
-    for m in NOT_ENF.finditer(hd_err):
-        k = m.group(1) or m.group(2)
-        if k in keys and k not in named:
-            named.append(k)
-            said.append(f"{k}= not enforced by run" if m.group(1) else
-                        f"{k}=: run enforces all but {m.group(3) or 'a part'}")
-    names = list(sd) + [k for k in hd if k not in sd]
-    diffs = [k for k in names if sd.get(k) != hd.get(k)]
+    for v, (_, _, err) in runs.items():
+        for m in NOT_ENF.finditer(err):
+            k = m.group(1) or m.group(2)
+            if k in keys and k not in named:
+                named.append(k)
+                said.append(f"{k}= not enforced by run" if m.group(1) else
+                            f"{k}=: run enforces all but {m.group(3) or 'a part'}")
+    # per variant: its differences from systemd, or None when both refused to run it
+    verdicts, bad = {}, False
+    for v, (hd, rc, err) in runs.items():
+        if sd_refused and rc == "125":
+            verdicts[v] = None
+            continue
+        names = list(sd) + [k for k in hd if k not in sd]
+        verdicts[v] = [k for k in names if sd.get(k) != hd.get(k)]
+        bad = bad or bool(verdicts[v]) or rc != "0"
     if named:
         verdict = "NOT COMPARED (" + "; ".join(said) + ")"
         for k in named:
             not_compared.setdefault(k, []).append(n)
-    elif sd_rc != "0" and "ExecMainStatus=226" in sd_res and hd_rc == "125":
+    elif sd_refused and all(d is None for d in verdicts.values()):
         # systemd refused to set up the namespace (226/NAMESPACE) and harden run refused too (fail closed)
         verdict = "equal: both refuse to run it (systemd 226/NAMESPACE, harden run 125)"
         equal += 1
-        sd = hd = {}
-        names = diffs = []
     elif sd_rc != "0" or not sd:
         verdict = f"FAIL: the systemd service did not run the probe (systemctl start rc {sd_rc}; {sd_res}; " \
                   f"{read(f'{out}/{n}.sd.err').strip()[:300]})"
         failed.append(n)
-    elif diffs or hd_rc != "0":
-        verdict = f"{len(diffs)} DIFFERENCE(S)" + (f", harden run rc {hd_rc}" if hd_rc != "0" else "")
+    elif bad:
+        verdict = "; ".join(f"{VARIANTS[v]}: {len(d or [])} DIFFERENCE(S)" + (f", rc {runs[v][1]}" if runs[v][1] != "0" else "")
+                            for v, d in verdicts.items() if d or runs[v][1] != "0")
         failed.append(n)
     else:
-        verdict = f"equal ({len(names)} probes)"
+        verdict = f"equal ({len(sd)} probes" + (", --unit only: specifiers" if "p" not in runs else "") + ")"
         equal += 1
     print(f"row {n:2} [{label}]: {verdict}")
-    if failed and failed[-1] == n and hd_rc != "0":
-        for l in hd_err.strip().splitlines()[-5:]:
-            print(f"     harden run said: {l}")
-    same = [f"{k} {sd[k]}" for k in names if k not in diffs]
-    if diffs and not (sd and hd):
-        # one side printed nothing: its outcomes in one line, not one per probe
-        side, got = ("harden run", sd) if sd else ("systemd", hd)
-        print(f"     {side} printed nothing; the other: " + ", ".join(f"{k} {v}" for k, v in got.items()))
-        diffs = []
-    for k in diffs:
-        mark = "" if named else "   <-- differs"
-        print(f"     {k:16} systemd {sd.get(k, '(none)'):14} harden run {hd.get(k, '(none)')}{mark}")
-    if same:
-        print("     same in both: " + ", ".join(same))
+    # the table: each probe's outcome under systemd, and under run where it differs
+    same_runs = len(runs) == 2 and runs["p"][0] == runs["u"][0] and runs["p"][1] == runs["u"][1]
+    shown = {"p": runs["p"]} if same_runs else runs
+    for v, (hd, rc, err) in shown.items():
+        name = "harden run" if same_runs else VARIANTS[v]
+        if rc != "0" and not named and verdicts.get(v) is not None:
+            for l in err.strip().splitlines()[-4:]:
+                print(f"     {name} said: {l}")
+        d = verdicts.get(v) or []
+        if d and not (sd and hd):
+            side, got = (name, sd) if sd else ("systemd", hd)
+            print(f"     {side} printed nothing; the other: " + ", ".join(f"{k} {x}" for k, x in got.items()))
+            continue
+        for k in d:
+            mark = "" if named else "   <-- differs"
+            print(f"     {k:16} systemd {sd.get(k, '(none)'):14} {name} {hd.get(k, '(none)')}{mark}")
+    if sd:
+        diff_any = set().union(*[set(d or []) for d in verdicts.values()]) if verdicts else set()
+        same = [f"{k} {sd[k]}" for k in sd if k not in diff_any]
+        if same:
+            print("     same in all: " + ", ".join(same))
 print()
-print(f"{len(rows)} rows: {equal} equal, {len(failed)} differing or failed"
-      + (f" (rows {', '.join(map(str, failed))})" if failed else "") + f", "
+print(f"{len(rows)} rows, each run as a systemd service, under harden run -p and under harden run --unit "
+      f"(rows {', '.join(map(str, unit_only)) or 'none'}: --unit only): {equal} equal, {len(failed)} differing or failed"
+      + (f" (rows {', '.join(map(str, failed))})" if failed else "") + ", "
       f"{sum(1 for n in range(1, len(rows) + 1) if any(n in v for v in not_compared.values()))} not compared")
 if not_compared:
-    print("settings not yet compared (harden run says it does not enforce them): "
+    print("settings not yet compared (harden run says it does not enforce them, or not all of them): "
           + ", ".join(f"{k}= (row{'s' if len(v) > 1 else ''} {', '.join(map(str, v))})"
                       for k, v in sorted(not_compared.items())))
 sys.exit(1 if failed else 0)
-EOF
+PY
 exit $fail
