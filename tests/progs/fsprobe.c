@@ -373,6 +373,7 @@ int main(int argc, char **argv)
 	probe_write("write-etc", "/etc");
 	probe_write("write-varlib", dir);
 	probe_write("write-home", home);
+	probe_write("write-home-top", "/home");
 	probe_write("write-tmp", "/tmp");
 	probe_write("write-vartmp", "/var/tmp");
 	probe_write("write-usr", usr);
