@@ -32,7 +32,6 @@ SD=$(mktemp -d) # the overlay's mount points (mounted in the container's namespa
 CG=$CG2/harden-sdd-$$.slice
 LISTEN=
 fail=0
-bad() { echo "FAIL: $*"; fail=1; }
 since() { echo "$(($(date +%s) - T0))s"; }
 cleanup() {
 	[ -n "$LISTEN" ] && kill -KILL "$LISTEN" 2>/dev/null && wait "$LISTEN" 2>/dev/null

@@ -21,6 +21,7 @@ mount -t tmpfs -o mode=755,nosuid,nodev tmpfs $R/dev
 # finds when it unmounts the bind to cover the path: InaccessiblePaths=, ProtectKernelLogs='s /dev/kmsg)
 for n in null zero full random urandom tty ${HARDEN_SD_DEVS:-}; do
 	t=c; [ -b /dev/$n ] && t=b
+	# shellcheck disable=SC2046 # the major and the minor: two words
 	mknod $R/dev/$n $t $(stat -c '0x%t 0x%T' /dev/$n) 2>/dev/null || touch $R/dev/$n
 	mount --bind /dev/$n $R/dev/$n
 done
