@@ -60,6 +60,7 @@ ct_boot() {
 		exit 77
 		;;
 	esac
+	# shellcheck disable=SC2034 # for the caller
 	R=/proc/$L/root
 	[ "$ct_state" = degraded ] && timeout 5 nsenter -t "$L" -a systemctl --no-pager --failed 2>&1 | head -10
 	in_net ip link set lo up 2>/dev/null # systemd brings lo up itself; this is only in case it did not

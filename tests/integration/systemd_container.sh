@@ -22,26 +22,16 @@
 # KEEP=1 keeps the work directories and says where.
 set -u
 : "${HARDEN:?}"
-SYSTEMD=/lib/systemd/systemd
+. "${SRCDIR:-.}/tests/integration/container-common.sh"
 COREDUMP=/lib/systemd/systemd-coredump
 UNIT=sdt-nginx.service
-[ "$(id -u)" = 0 ] || { echo "skip: needs root (namespaces, a cgroup, the machine-wide core_pattern)"; exit 77; }
-"$SYSTEMD" --version 2>/dev/null | head -n1 | grep -q '^systemd 252 ' ||
-	{ echo "skip: $SYSTEMD is not systemd 252"; exit 77; }
+ct_preflight curl python3
 [ -x "$COREDUMP" ] || { echo "skip: $COREDUMP is missing (scripts/install-deps: systemd-coredump)"; exit 77; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "skip: nginx is not installed (scripts/install-deps: nginx-light)"; exit 77; }
-for t in curl unshare nsenter python3; do
-	command -v $t >/dev/null || { echo "skip: $t is not installed (scripts/install-deps)"; exit 77; }
-done
-# the host's cgroup2 (a hybrid host has it at unified/); the container's units appear under it
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
-[ -n "$CG2" ] || { echo "skip: no cgroup2 mounted on the host (the container's cgroup2 lives in it)"; exit 77; }
 # a real socket there is the host's own systemd-coredump: never replace it, even for seconds
 [ -e /run/systemd/coredump ] || [ -L /run/systemd/coredump ] &&
 	{ echo "skip: /run/systemd/coredump exists (the host's own core collector); not taking it over"; exit 77; }
-INIT=${SRCDIR:-.}/tests/systemd/container-init.sh
-[ -x "$INIT" ] || { echo "FAIL: $INIT is missing or not executable"; exit 1; }
 
 T0=$(date +%s)
 # N: nginx's files, at the same path on the host (learn) and in the container: not under /tmp, which
@@ -53,7 +43,7 @@ chmod 755 "$N"  # the workers (nobody) read under it
 # host's view of the cgroup path and skips leading *.slice components, so COREDUMP_UNIT= is the unit
 CG=$CG2/harden-sdt-$$.slice
 CP_SAVED=$(cat /proc/sys/kernel/core_pattern)
-U= L= LEARN= WINDOW=
+LEARN= WINDOW=
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 since() { echo "$(($(date +%s) - T0))s"; }
@@ -68,26 +58,9 @@ close_window() {
 cleanup() {
 	close_window
 	[ -n "$LEARN" ] && kill -KILL "$LEARN" 2>/dev/null && wait "$LEARN" 2>/dev/null
-	if [ -n "$U" ] && kill -0 "$U" 2>/dev/null; then
-		# a clean poweroff first (its journald and units stop), then the pid namespace's init is killed,
-		# which kills every process in it
-		[ -n "$L" ] && timeout 10 nsenter -t "$L" -a systemctl poweroff --no-block >/dev/null 2>&1
-		i=0
-		while kill -0 "$U" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-		[ -n "$L" ] && kill -KILL "$L" 2>/dev/null
-		kill -KILL "$U" 2>/dev/null
-		wait "$U" 2>/dev/null
-	fi
-	# the cgroups the container's systemd made, deepest first; a dying process may hold one briefly
-	i=0
-	while [ -d "$CG" ] && [ $i -lt 25 ]; do
-		find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null
-		[ -d "$CG" ] && sleep 0.2
-		i=$((i + 1))
-	done
-	[ -d "$CG" ] && echo "warning: could not remove $CG: $(cat "$CG/cgroup.procs" 2>/dev/null | tr '\n' ' ')"
+	ct_teardown
 	[ "$(cat /proc/sys/kernel/core_pattern)" = "$CP_SAVED" ] || echo "warning: core_pattern is not restored"
-	if [ -n "${KEEP:-}" ]; then echo "kept $N $SD"; else rm -rf "$N" "$SD"; fi
+	if [ -n "${KEEP:-}" ]; then echo "kept $N $SD"; else rm -rf "${N:?}" "${SD:?}"; fi
 	echo "wall time: $(since)"
 }
 trap 'cleanup' EXIT
@@ -131,7 +104,7 @@ EOF
 	{ echo "FAIL: nginx -t refuses the test config"; exit 1; }
 # nginx -t already made its temp directories and chowned them to the workers' user: without them the
 # learning run would not see the chown a first start does (and the container's nginx does)
-rm -rf "$N/tmp"/* "$N/error.log"
+rm -rf "${N:?}/tmp"/* "$N/error.log"
 # the workload: N requests, each must answer 200; prints how many failed
 cat >"$N/work.sh" <<EOF
 n=\${1:-5} f=0 i=0
@@ -147,40 +120,12 @@ timeout 120 "$HARDEN" learn -o "$N/u/$UNIT.d/harden.conf" --unit "$N/u/$UNIT" --
 	{ echo "FAIL: harden learn --unit on the host: rc $?: $(tail -5 "$N/learn-host.err")"; exit 1; }
 grep -q '^SystemCallFilter=' "$N/u/$UNIT.d/harden.conf" || { echo "FAIL: the learned drop-in has no SystemCallFilter="; exit 1; }
 rm -f "$N/access.log" "$N/error.log" "$N/nginx.pid"
-rm -rf "$N/tmp"/*
+rm -rf "${N:?}/tmp"/*
 echo "learned on the host ($(since)): $(grep -c '^[A-Z]' "$N/u/$UNIT.d/harden.conf") settings in $N/u/$UNIT.d/harden.conf"
 
 # ---- boot the container, in a cgroup of our own ----
-mkdir "$CG" || { echo "FAIL: cannot create $CG"; exit 1; }
-HARDEN_SD_DIR=$SD setsid sh -c 'echo $$ >"$1/cgroup.procs" && exec unshare --pid --mount --uts --ipc --net --cgroup --fork "$2" --unit=basic.target' \
-	sh "$CG" "$INIT" </dev/null >"$SD/console.log" 2>&1 &
-U=$!
-state= i=0
-while [ $i -lt 100 ]; do # up to 20 s (it takes about 2 s here)
-	[ -z "$L" ] && L=$(pgrep -P "$U" -x systemd)
-	if [ -n "$L" ]; then
-		state=$(timeout 5 nsenter -t "$L" -a systemctl is-system-running 2>/dev/null)
-		case $state in running | degraded) break ;; esac
-	fi
-	kill -0 "$U" 2>/dev/null || break
-	sleep 0.2
-	i=$((i + 1))
-done
-case $state in
-running | degraded) ;;
-*)
-	echo "skip: systemd did not boot as PID 1 of the container (state '${state:-none}', PID 1 = host pid '${L:-none}'); evidence:"
-	tail -20 "$SD/console.log"
-	[ -n "$L" ] && timeout 5 nsenter -t "$L" -a systemctl --no-pager --failed 2>&1 | head -20
-	exit 77
-	;;
-esac
-echo "container booted ($(since)): systemd is PID 1 (host pid $L), state $state"
-[ "$state" = degraded ] && timeout 5 nsenter -t "$L" -a systemctl --no-pager --failed 2>&1 | head -10
-R=/proc/$L/root
-in_ct() { timeout 20 nsenter -t "$L" -a "$@"; }
-in_net() { timeout 60 nsenter -t "$L" -n "$@"; } # the container's netns, the host's programs
-in_net ip link set lo up 2>/dev/null # systemd brings lo up itself; this is only in case it did not
+ct_boot "$SD" "$CG"
+echo "container booted ($(since)): systemd is PID 1 (host pid $L), state $ct_state"
 
 # ---- 1. the unit with the learned drop-in ----
 cp "$N/u/$UNIT" "$R/etc/systemd/system/$UNIT"
@@ -293,7 +238,7 @@ from=$(in_ct tail -n +$((${n0:-0} + 1)) "$N/error.log" | sed -n 's/.*signal 3 (S
 	bad "the master's SIGQUIT did not come from ExecStop= (nginx -s quit): $(in_ct grep 'signal 3' "$N/error.log")"
 grep -q 'ExecStop= ran (1 command)' "$N/learn-host.err" || bad "learn --unit did not run ExecStop=: $(tail -3 "$N/learn-host.err")"
 cp "$N/u/$UNIT.d/zz-tight.conf" "$R/etc/systemd/system/$UNIT.d/zz-tight.conf"
-rm -rf "$R$N/tmp"/* # a fresh start: the master makes and chowns its temp directories again
+rm -rf "${R:?}${N:?}/tmp"/* # a fresh start: the master makes and chowns its temp directories again
 in_ct systemctl daemon-reload
 in_ct systemctl reset-failed "$UNIT" 2>/dev/null
 # the machine-wide window: from here to close_window (a few seconds)

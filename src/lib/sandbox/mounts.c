@@ -67,6 +67,27 @@ static int fold_choice(char **slot, const char *key, const char *value, const ch
 	return (*slot = strdup(v)) ? 1 : -ENOMEM;
 }
 
+/* systemd's path_simplify(): in place, repeated '/' made one, "." components and a trailing '/' dropped
+ * ("/var//lib/./x/" is "/var/lib/x"); ".." is kept (absolute_normal refuses it, as systemd does) */
+static void simplify_path(char *path)
+{
+	if (path[0] != '/')
+		return;
+	char *o = path + 1;
+	for (const char *c = path + 1; *c;) {
+		size_t len = strcspn(c, "/");
+		if (len > 0 && !(len == 1 && c[0] == '.')) {
+			if (o > path + 1)
+				*o++ = '/';
+			memmove(o, c, len);
+			o += len;
+		}
+		c += len;
+		c += *c == '/';
+	}
+	*o = '\0';
+}
+
 static bool absolute_normal(const char *path)
 {
 	return path[0] == '/' && !hd_unit_path_unwritable(path);
@@ -169,9 +190,11 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 			     (!is_bind || !opt || !strchr(opt, ':'));
 			free(copy);
 		} else {
-			const char *path = w;
-			path += *path == '-';
+			/* systemd simplifies the path first ("//", "/./", a trailing '/'), then refuses what is
+			 * still not normal ("..") */
+			char *path = words.v[i] + (*w == '-');
 			path += *path == '+';
+			simplify_path(path);
 			ok = absolute_normal(path);
 		}
 		if (!ok) {
@@ -804,6 +827,16 @@ static int mount_points(hd_strv *out)
 
 /* Pass 2 or 3: attr on every mount at or below e's path, but those at or below another entry below it
  * (which decides for its own subtree). */
+/* A mount point of mountinfo that this view does not reach: a fresh file system was mounted over one of
+ * its parents (the host's /proc/sys/fs/binfmt_misc under ProtectKernelTunables='s fresh /proc), so the path
+ * is a plain directory there and mount_setattr answers EINVAL; what covers it is a mount point of its own */
+static bool shadowed(const char *path)
+{
+	struct statx stx;
+	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) == 0 &&
+	       (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 static int set_below(const struct hd_mount_plan *p, size_t i, const hd_strv *points, const struct mount_attr *a)
 {
 	const struct hd_mount_entry *e = &p->v[i];
@@ -818,7 +851,7 @@ static int set_below(const struct hd_mount_plan *p, size_t i, const hd_strv *poi
 			continue;
 		struct mount_attr copy = *a;
 		if (mount_setattr(AT_FDCWD, mp, AT_SYMLINK_NOFOLLOW, &copy, sizeof(copy)) < 0 && errno != ENOENT &&
-		    errno != EACCES)
+		    errno != EACCES && !(errno == EINVAL && shadowed(mp)))
 			return -errno;
 	}
 	return 0;
@@ -877,8 +910,15 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 		const struct hd_mount_entry *e = &p->v[i];
 		struct stat st, src;
 		if (is_bind(e->mode)) {
-			if (sources[i] < 0) /* "-" and not there */
+			if (sources[i] < 0) { /* "-" and not there */
+				/* systemd skips the bind but still makes the destination read-only (noexec, exec):
+				 * bind_remount_recursive() binds a path that is not a mount onto itself first */
+				if ((e->read_only || e->noexec || e->exec) && lstat(e->path, &st) == 0 && strcmp(e->path, "/") != 0)
+					r = bind_self(e->path);
+				if (r < 0)
+					*failed = e;
 				continue;
+			}
 			if (fstat(sources[i], &src) < 0)
 				r = -errno;
 			else if (lstat(e->path, &st) < 0)
@@ -937,15 +977,17 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 			}
 			continue;
 		}
+		/* a private /tmp takes the flags of the entries it absorbed (ReadOnlyPaths=/tmp: systemd's
+		 * drop_duplicates() keeps the read-only flag, and its private /tmp is read-only) */
 		bool plain = e->mode == HD_MOUNT_READONLY || e->mode == HD_MOUNT_READWRITE || e->mode == HD_MOUNT_NOEXEC ||
-			     e->mode == HD_MOUNT_EXEC || is_bind(e->mode);
+			     e->mode == HD_MOUNT_EXEC || e->mode == HD_MOUNT_PRIVATE_TMP || is_bind(e->mode);
 		if (!plain)
 			continue;
 		if (e->read_only)
 			r = set_below(p, i, &points, &ro);
 		if (r >= 0 && e->noexec)
 			r = set_below(p, i, &points, &noexec);
-		if (r >= 0 && e->exec)
+		if (r >= 0 && e->exec && !e->noexec) /* both for one path: noexec wins (systemd make_noexec()) */
 			r = set_below(p, i, &points, &exec);
 		if (r < 0)
 			*failed = e;
