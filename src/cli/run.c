@@ -1075,6 +1075,7 @@ int verb_run(int argc, char **argv)
 		if (hd_strv_push_unique(&mounts.settings, "ProtectHostname") < 0)
 			goto oom;
 	}
+	mounts.sdver = sdver; /* what that systemd does (252's ProtectHome=tmpfs) */
 	if (hd_mount_plan_finish(&mounts) < 0)
 		goto oom;
 	bool have_mounts = !hd_mount_plan_empty(&mounts);

@@ -92,11 +92,9 @@ done
 # ---- the matrix: one row a line, its unit lines separated by '|' ----
 # The rows with User=nobody show what a setting does to a user that is not root (ProtectProc=, an
 # inaccessible path, a tmpfs's mode).
-# Known difference, left failing until run models it: under systemd 252 ProtectHome=tmpfs is a plain
-# tmpfs, writable, mode 1777 (252's append_static_mounts() copies path, mode and ignore of a table entry
-# and drops the table's read_only, mode=0755/0700 and nodev; later versions copy them); run mounts the
-# later read-only ones (rows with ProtectHome=tmpfs: write-home-top ok vs EROFS, and as nobody read-root
-# ENOENT vs EACCES).
+# The rows with ProtectHome=tmpfs show a quirk of 252 that run models (--systemd=252): a plain tmpfs,
+# writable, mode 1777 (252's append_static_mounts() copies path, mode and ignore of a table entry and
+# drops the table's read_only, mode=0755/0700 and nodev; later versions keep them).
 cat >"$SD/rows" <<EOF
 
 ProtectSystem=yes

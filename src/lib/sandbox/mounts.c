@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sandbox/fix.h"
+#include "syscalls/groups.h"
 #include "unit/unit.h"
 #include "unit/unitwrite.h"
 
@@ -392,14 +393,17 @@ static int add_entries(struct hd_mount_plan *p)
 		snprintf(origin, sizeof(origin), "ProtectHome=%s", ph);
 		static const char *const homes[] = { "/home", "/run/user", "/root", NULL };
 		if (strcmp(ph, "tmpfs") == 0) {
-			/* read-only and empty: the homes 0755, /root 0700 */
+			/* empty: under 252 a plain writable tmpfs (see sdver in mounts.h); after it read-only,
+			 * the homes 0755, /root 0700 */
+			bool v252 = p->sdver == 0 || p->sdver == HD_SYSTEMD_252;
 			for (const char *const *h = homes; r >= 0 && *h; h++) {
 				struct hd_mount_entry *e = add_entry(p, *h, HD_MOUNT_TMPFS, true, origin);
-				if (!e || !(e->options = strdup(strcmp(*h, "/root") == 0 ? "mode=0700,size=4m,nr_inodes=1k"
-										     : "mode=0755,size=4m,nr_inodes=1k")))
+				const char *options = v252 ? "mode=1777,plain" : strcmp(*h, "/root") == 0 ? "mode=0700,size=4m,nr_inodes=1k"
+													   : "mode=0755,size=4m,nr_inodes=1k";
+				if (!e || !(e->options = strdup(options)))
 					r = -ENOMEM;
 				else
-					e->read_only = true;
+					e->read_only = !v252;
 			}
 		} else
 			r = add_table(p, homes, strcmp(ph, "yes") == 0 ? HD_MOUNT_INACCESSIBLE : HD_MOUNT_READONLY, true,
@@ -935,6 +939,8 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 			r = make_inaccessible(nodes, e->path, st.st_mode);
 		else if (e->mode == HD_MOUNT_PRIVATE_TMP)
 			r = mount_new_fs("tmpfs", "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, e->path);
+		else if (e->mode == HD_MOUNT_TMPFS && e->options && strcmp(e->options, "mode=1777,plain") == 0)
+			r = mount_new_fs("tmpfs", "mode=1777", 0, e->path); /* 252's ProtectHome=tmpfs: no flags */
 		else if (e->mode == HD_MOUNT_TMPFS)
 			r = mount_new_fs("tmpfs", e->options, MOUNT_ATTR_NODEV | MOUNT_ATTR_STRICTATIME, e->path);
 		else if (e->mode == HD_MOUNT_PRIVATE_DEV)

@@ -65,6 +65,11 @@ struct hd_mount_entry {
 struct hd_mount_plan {
 	struct hd_mount_entry *v;
 	size_t n, cap;
+	/* the systemd whose behaviour is modelled (HD_SYSTEMD_252, ...; 0 = 252): set before finish. 252's
+	 * ProtectHome=tmpfs is a plain tmpfs (writable, mode 1777): its append_static_mounts() copies only
+	 * path, mode and ignore of a table entry, so the table's read_only, mode= and flags are lost; later
+	 * versions mount it read-only, 0755 (/root 0700), nodev */
+	int sdver;
 	hd_strv settings; /* the settings folded in (their keys, once each) */
 	/* the values in force, folded like systemd: the last assignment wins, an empty list setting resets */
 	char *protect_system, *protect_home, *protect_proc, *proc_subset;
