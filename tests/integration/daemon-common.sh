@@ -116,22 +116,26 @@ dmn_try() { # LABEL
 	# calls the enforcing run denied with an errno (each listed once at its exit), fallbacks not counted
 	denied=$(awk '/^- .* denied, first /{if(n)print n" "f; n=$2; f="deny"} /^  fallback: /{f="fallback"} END{if(n)print n" "f}' \
 		"$T/$label.enforce" | grep -c ' deny$')
+	# calls a file-system setting made fail, each named with its setting and fix by harden run at exit
+	fs=$(grep -cE '^- [a-z0-9_]+ .*: E[A-Z]+ \(.*\), [0-9]+ calls?, first in pid .* by ' "$T/$label.enforce")
 	failed=$(workload_failures "$T/$label.enforce.work")
 	[ "$work_rc" = 0 ] || failed=$((failed + 1))
 	exposure=$(sed -n 's/^# Exposure.*: \([0-9.]* -> [0-9.]*\).*/\1/p' "$T/$label.conf" | head -1)
-	printf '%-16s %-8s %-8s %-6s %-7s %-12s %s%s\n' "$label" "$blocked" "$failed" "$kills" "$denied" "${exposure:-?}" "$names" \
+	printf '%-16s %-8s %-8s %-6s %-7s %-4s %-12s %s%s\n' "$label" "$blocked" "$failed" "$kills" "$denied" "$fs" "${exposure:-?}" "$names" \
 		"${fallbacks:+(fallback, not a break: $fallbacks)}" >>"$T/table"
 }
 
 dmn_table() {
-	printf '%-16s %-8s %-8s %-6s %-7s %-12s %s\n' "drop-in" "blocked" "failed" "kills" "denied" "exposure" "blocked calls (FULL workload)"
+	printf '%-16s %-8s %-8s %-6s %-7s %-4s %-12s %s\n' "drop-in" "blocked" "failed" "kills" "denied" "fs" "exposure" "blocked calls (FULL workload)"
 	cat "$T/table"
 	echo "(blocked: calls run --audit says the drop-in would block, not counting ENOSYS fallbacks; failed: failed"
 	echo " requests or steps with the drop-in enforced; kills: processes the filter killed; denied: calls it denied"
-	echo " with an errno, as harden run names them at exit, fallbacks not counted; exposure: harden security)"
+	echo " with an errno, as harden run names them at exit, fallbacks not counted; fs: calls a file-system setting"
+	echo " made fail, named with the setting and fix; exposure: harden security)"
 }
 
-dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails nothing, kills nothing
+dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails nothing, kills nothing,
+	# has nothing denied (by the filter or by a file-system setting)
 	for d in "$@"; do
 		row=$(grep "^$d " "$T/table")
 		# shellcheck disable=SC2086
@@ -139,6 +143,8 @@ dmn_expect_clean() { # LABEL...: under these drop-ins FULL blocks nothing, fails
 		[ "$2" = 0 ] || bad "$d: $2 calls would be blocked (want 0): $(sed -n 's/^- //p' "$T/$d.audit" | head -5)"
 		[ "$3" = 0 ] || bad "$d: $3 failed requests or steps (want 0): $(tail -3 "$T/$d.enforce.work")"
 		[ "$4" = 0 ] || bad "$d: $4 kills (want 0): $(grep ' run: blocked ' "$T/$d.enforce" | head -3)"
+		[ "$5" = 0 ] || bad "$d: $5 calls denied (want 0): $(grep -A1 '^- .* denied' "$T/$d.enforce" | head -4)"
+		[ "$6" = 0 ] || bad "$d: $6 file-system denials (want 0): $(grep -A1 -E '^- [a-z0-9_]+ .*: E[A-Z]+ \(' "$T/$d.enforce" | head -4)"
 	done
 }
 
@@ -166,6 +172,11 @@ dmn_prove() { # CALL WHY
 	echo "the SMOKE drop-in's report (run --audit):"
 	# all of it: one entry per blocked call, so it is as long as the list of calls that broke
 	sed -n '/would have been blocked/,$p' "$T/smoke.audit"
+	# --audit does not apply the file-system settings: what they made fail shows in the enforcing run
+	if grep -q 'file-system call.* failed because of the settings' "$T/smoke.enforce"; then
+		echo "the SMOKE drop-in's file-system denials (enforcing):"
+		sed -n '/file-system call.* failed because of the settings/,/^[^ -]/p' "$T/smoke.enforce" | head -30
+	fi
 }
 
 # LABEL's tight drop-in may miss a call FULL makes only now and then (nginx's master arms setitimer when

@@ -192,6 +192,8 @@ ssh_try() { # LABEL
 	names=$(sed -n 's/ deny$//p' "$T/$label.calls" | tr '\n' ' ')
 	fallbacks=$(sed -n 's/ fallback$//p' "$T/$label.calls" | tr '\n' ' ')
 	kills=$(grep -c ' run: blocked ' "$T/$label.run")
+	# calls a file-system setting made fail, each named with its setting and fix by harden run
+	fs=$(grep -cE '^- [a-z0-9_]+ .*: E[A-Z]+ \(.*\), [0-9]+ calls?, first in pid .* by ' "$T/$label.run")
 	failed=$(workload_failures "$T/$label.work")
 	grep -q 'the workload passed' "$T/$label.run" || [ "$failed" -gt 0 ] || failed=1 # the workload did not pass as a whole
 	# each denied call must come with its own fix: SystemCallFilter=NAME where the allow list stopped it
@@ -202,7 +204,7 @@ ssh_try() { # LABEL
 		END{done()}' "$T/$label.run" | tr '\n' ' ')
 	[ -z "$nofix" ] || bad "$label: the report gives no fix SystemCallFilter=NAME for: $nofix"
 	exposure=$(sed -n 's/^# Exposure.*: \([0-9.]* -> [0-9.]*\).*/\1/p' "$T/$label.conf" | head -1)
-	printf '%-10s %-4s %-7s %-7s %-6s %-12s %s%s\n' "$label" "$rc" "$denied" "$failed" "$kills" "${exposure:-?}" "$names" \
+	printf '%-10s %-4s %-7s %-4s %-7s %-6s %-12s %s%s\n' "$label" "$rc" "$denied" "$fs" "$failed" "$kills" "${exposure:-?}" "$names" \
 		"${fallbacks:+(fallback, not a break: $fallbacks)}" >>"$T/table"
 	for p in $(user_pids); do bad "$label: a session outlived the service: $(ps -o pid=,args= -p "$p")"; kill -KILL "$p"; done
 }
@@ -218,6 +220,7 @@ for l in smoke full deny; do
 	if [ $l != smoke ]; then
 		[ "$rc" = 0 ] || bad "$l: harden run --while exited $rc (want 0): $(grep -v 'not enforced by run' "$T/$l.run" | tail -3)"
 		[ "$denied" = 0 ] || bad "$l: $denied calls denied (want 0): $names"
+		[ "$fs" = 0 ] || bad "$l: $fs file-system denials (want 0): $(grep -A1 -E '^- [a-z0-9_]+ .*: E[A-Z]+ \(' "$T/$l.run" | head -6)"
 		[ "$kills" = 0 ] || bad "$l: $kills kills (want 0): $(grep ' run: blocked ' "$T/$l.run" | head -3)"
 		[ "$failed" = 0 ] || bad "$l: $failed failed steps (want 0): $(grep -m3 FAILED "$T/$l.work")"
 	fi
@@ -225,12 +228,13 @@ done
 [ "$smoke_rc" != 0 ] || bad "smoke: harden run --while passed FULL under the SMOKE drop-in"
 [ $((smoke_denied + smoke_kills)) -gt 0 ] || bad "smoke: the SMOKE drop-in denied and killed nothing of FULL"
 [ "$smoke_failed" -gt 0 ] || bad "smoke: no step of FULL failed under the SMOKE drop-in"
-printf '%-10s %-4s %-7s %-7s %-6s %-12s %s\n' drop-in rc denied failed kills exposure "denied calls (FULL workload)"
+printf '%-10s %-4s %-7s %-4s %-7s %-6s %-12s %s\n' drop-in rc denied fs failed kills exposure "denied calls (FULL workload)"
 cat "$T/table"
-echo "(rc: harden run --while's status; denied: calls the drop-in denied with an errno; failed: failed steps of"
+echo "(rc: harden run --while's status; denied: calls the drop-in denied with an errno; fs: calls a file-system"
+echo " setting made fail (EROFS, EACCES, ENOENT), named with the setting and fix; failed: failed steps of"
 echo " FULL; kills: processes the filter killed; exposure: the unit's before -> after, from the drop-in)"
 echo "the SMOKE drop-in's report (harden run --unit --while, enforcing):"
-grep -e '^- ' -e '^  fix: ' -e '^  fallback: ' -e ' run: blocked ' -e 'workload' "$T/smoke.run" | head -80
+grep -e '^- ' -e '^  fix: ' -e '^  fallback: ' -e ' run: blocked ' -e 'workload' -e 'file-system' "$T/smoke.run" | head -80
 echo "failed steps under the SMOKE drop-in:"
 grep FAILED "$T/smoke.work"
 echo "runtime: $(($(date +%s) - t0)) s"

@@ -59,6 +59,8 @@ printf '#!/bin/sh\nexit 0\n' >"$R$X/hello.sh" && chmod 755 "$R$X/hello.sh"
 echo secret >"$R$ROOTFILE"
 ln -s hd-diff "$R$X-link" # a path setting that names a symlink: systemd follows it
 cp "$PROBE" "$R$P/fsprobe" || { echo "FAIL: cannot copy the probe into the container"; exit 1; }
+# harden too: a build under /tmp (a clean clone's) would be under the container's own /tmp
+cp "$HARDEN" "$R$P/harden" || { echo "FAIL: cannot copy harden into the container"; exit 1; }
 # the container's /proc/sys is read-only (its systemd must not reach the host kernel); its own netns's
 # /proc/sys/net is made writable, in the container's mount namespace only, so that the sysctl probe
 # (which writes back the value an entry has) tells a read-only /proc/sys from a writable one
@@ -230,7 +232,7 @@ while IFS= read -r row; do
 		case $v$row in p*%*) continue ;; esac
 		[ $v = u ] && set -- --unit "/run/systemd/system/hd-diff-$n.service"
 		timeout 40 nsenter -t "$L" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OUTF="$OUT/$n.$v" sh -c \
-			'umask 022; cd / && exec "$@" >"$OUTF" 2>"$OUTF.err"' sh "$HARDEN" run --systemd=252 "$@" -- "$P/fsprobe" $ARGS
+			'umask 022; cd / && exec "$@" >"$OUTF" 2>"$OUTF.err"' sh "$P/harden" run --systemd=252 "$@" -- "$P/fsprobe" $ARGS
 		echo $? >"$SD/$n.$v.rc"
 	done
 done <"$SD/rows"
