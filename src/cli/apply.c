@@ -222,9 +222,15 @@ static void score(const char *fragment, const char *target, const char *text, in
 		/* the file apply replaces counts in neither */
 		size_t k = 0;
 		for (size_t i = 0; i < u.n; i++) {
-			if (u.v[i].file && strcmp(u.v[i].file, target) == 0)
+			struct hd_unit_assignment *a = &u.v[i];
+			if (a->file && strcmp(a->file, target) == 0) {
+				free(a->section);
+				free(a->key);
+				free(a->value);
+				free(a->file);
 				continue;
-			u.v[k++] = u.v[i];
+			}
+			u.v[k++] = *a;
 		}
 		u.n = k;
 		struct hd_assessment a = { 0 }, b = { 0 };
