@@ -8,9 +8,11 @@
 #   mounts   harden run with the same lines and its file-system and namespace lines (ProtectSystem=strict,
 #            ReadWritePaths=, ProtectHome=, PrivateTmp=, PrivateDevices=, ProtectKernel*=,
 #            ProtectControlGroups=, ProtectProc=, ProcSubset=, PrivateNetwork=, PrivateIPC=,
-#            ProtectHostname=)
+#            ProtectHostname=), with the eBPF tracer that names a call those settings made fail
+#   notrace  the same without that tracer (HARDEN_RUN_NO_FS_TRACE=1): the namespaces' own cost
 # The figures are the medians over the rounds of each mode's time per run, and of the per-round ratios
-# mounts/seccomp and seccomp/bare (ratios within one round: a shared machine's speed moves between rounds).
+# mounts/seccomp, notrace/seccomp and seccomp/bare (ratios within one round: a shared machine's speed
+# moves between rounds).
 # usage: sh bench/startup.sh [HARDEN] [ROUNDS] [BATCH]   (root: the mount namespace)
 set -u
 HARDEN=${1:-build/harden}
@@ -46,6 +48,8 @@ batch() {
 		case $1 in
 		bare) /bin/true ;;
 		# shellcheck disable=SC2046
+		notrace) HARDEN_RUN_NO_FS_TRACE=1 "$HARDEN" run $(cat "$T/mounts.args") -- true 2>/dev/null ;;
+		# shellcheck disable=SC2046
 		*) "$HARDEN" run $(cat "$T/$1.args") -- true 2>/dev/null ;;
 		esac
 		i=$((i + 1))
@@ -56,16 +60,17 @@ median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; 
 
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-	case $((r % 3)) in
-	0) order="bare seccomp mounts" ;;
-	1) order="seccomp mounts bare" ;;
-	*) order="mounts bare seccomp" ;;
+	case $((r % 4)) in
+	0) order="bare seccomp mounts notrace" ;;
+	1) order="seccomp mounts notrace bare" ;;
+	2) order="mounts notrace bare seccomp" ;;
+	*) order="notrace bare seccomp mounts" ;;
 	esac
 	for m in $order; do
 		eval "$m=\$(batch $m)"
 	done
 	# shellcheck disable=SC2154 # set by the eval above
-	echo "$bare $seccomp $mounts" >>"$T/rounds"
+	echo "$bare $seccomp $mounts $notrace" >>"$T/rounds"
 	r=$((r + 1))
 done
 awk '{print $1}' "$T/rounds" | median >"$T/bare.m"
@@ -73,7 +78,10 @@ awk '{print $2}' "$T/rounds" | median >"$T/seccomp.m"
 awk '{print $3}' "$T/rounds" | median >"$T/mounts.m"
 awk '{printf "%.4f\n", $3 / $2}' "$T/rounds" | median >"$T/ratio.m"
 awk '{printf "%.4f\n", $2 / $1}' "$T/rounds" | median >"$T/ratio0.m"
+awk '{print $4}' "$T/rounds" | median >"$T/notrace.m"
+awk '{printf "%.4f\n", $4 / $2}' "$T/rounds" | median >"$T/ratio1.m"
 echo "harden run start-up, $ROUNDS rounds of $BATCH runs of true per mode (median time per run):"
 printf '  bare     %8.2f ms\n' "$(awk '{print $1 / 1e6}' "$T/bare.m")"
 printf '  seccomp  %8.2f ms   (seccomp/bare %.2f)\n' "$(awk '{print $1 / 1e6}' "$T/seccomp.m")" "$(cat "$T/ratio0.m")"
 printf '  mounts   %8.2f ms   (mounts/seccomp %.2f)\n' "$(awk '{print $1 / 1e6}' "$T/mounts.m")" "$(cat "$T/ratio.m")"
+printf '  notrace  %8.2f ms   (notrace/seccomp %.2f)\n' "$(awk '{print $1 / 1e6}' "$T/notrace.m")" "$(cat "$T/ratio1.m")"
