@@ -225,6 +225,7 @@ in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "6: --shadow-o
 in_ct "$HC" apply --shadow-only --while "$WL" "$UNIT" "$N/tight.conf" >"$N/text" 2>&1
 grep -q 'syscall accept4 (nr [0-9]*, x86-64)' "$N/text" && grep -q 'fix: SystemCallFilter=accept4' "$N/text" &&
 	grep -q "fix: ReadWritePaths=$N\$" "$N/text" || bad "6: the text report: $(cat "$N/text")"
+sed 's/^/   | /' "$N/text"
 # --fold=FILE: the folded drop-in, judged again: it denies nothing seen (exit 0)
 apply --shadow-only --fold="$N/folded.conf" --while "$WL" "$UNIT" "$N/tight.conf"
 [ "$rc" = 0 ] && [ "$(field outcome)" = clean ] || bad "6: --shadow-only --fold=FILE: rc $rc: $(cat "$N/out" "$N/err")"
