@@ -563,7 +563,7 @@ static int shadow_stage(const struct apply_opts *o, const char *unit, const stru
 		cli_print_diags(&w->diags);
 		fprintf(stderr, "%s apply: the shadow stage could not follow %s's cgroup %s with eBPF%s; nothing applied "
 				"(--no-shadow skips the stage)\n",
-			cli_program, unit, sr->cgroup, w->r < 0 ? "" : " (see above)");
+			cli_program, unit, sr->cgroup, w->diags.n ? " (see above)" : "");
 		goto out;
 	}
 	if (interrupted) {
@@ -873,7 +873,7 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 			else
 				snprintf(oc.reason, sizeof(oc.reason), "the %sdrop-in denies nothing the service was seen doing (shadow only: nothing applied)",
 					 oc.shadow.folded ? "folded " : "");
-			print_outcome(o, unit, o->fold_file ? o->fold_file : dropin_file, &oc);
+			print_outcome(o, unit, dropin_file, &oc);
 			ret = left->n ? EXIT_FINDINGS : EXIT_OK;
 			goto out;
 		}

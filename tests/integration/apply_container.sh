@@ -221,6 +221,19 @@ echo "$denied" | sed 's/^/     /'
 in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "6: --shadow-only wrote the drop-in"
 [ "$(in_ct systemctl show -p MainPID --value "$UNIT")" = "$pid_before" ] || bad "6: --shadow-only restarted the unit"
 [ "$(in_ct cat "/var/lib/harden/apply/$UNIT.json" 2>/dev/null | sha256sum)" = "$rec_before" ] || bad "6: --shadow-only changed the record"
+# without --shadow-only: the apply stops at the shadow stage, exit 1, nothing written or restarted
+apply --while "$WL" "$UNIT" "$N/tight.conf"
+[ "$rc" = 1 ] && [ "$(field outcome)" = would-deny ] || bad "6: apply of a too tight drop-in went past the shadow stage: rc $rc: $(cat "$N/out" "$N/err")"
+in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "6: the shadow stage's stop left the drop-in"
+[ "$(in_ct systemctl show -p MainPID --value "$UNIT")" = "$pid_before" ] || bad "6: the shadow stage's stop restarted the unit"
+# eBPF refused (root without CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN): said, exit 2, nothing changed
+if command -v setpriv >/dev/null; then
+	in_ct setpriv --inh-caps=-bpf,-perfmon,-sys_admin --bounding-set=-bpf,-perfmon,-sys_admin \
+		"$HC" apply --shadow-only --watch 1 "$UNIT" "$N/tight.conf" >"$N/out" 2>"$N/err"
+	rc=$?
+	[ "$rc" = 2 ] && grep -q 'eBPF' "$N/err" || bad "6: the shadow stage without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
+	echo "6: without CAP_BPF: $(tail -1 "$N/err")"
+fi
 # the text report names the same
 in_ct "$HC" apply --shadow-only --while "$WL" "$UNIT" "$N/tight.conf" >"$N/text" 2>&1
 grep -q 'syscall accept4 (nr [0-9]*, x86-64)' "$N/text" && grep -q 'fix: SystemCallFilter=accept4' "$N/text" &&
