@@ -512,6 +512,11 @@ static int shadow_stage(const struct apply_opts *o, const char *unit, const stru
 				: "systemd names no cgroup for the unit (is it running?)");
 		return -1;
 	}
+	if (!st->fragment_path || !st->fragment_path[0]) {
+		fprintf(stderr, "%s apply: %s has no unit file (a transient unit?): the shadow stage cannot model it with the "
+				"drop-in; nothing applied (--no-shadow skips the stage)\n", cli_program, unit);
+		return -1;
+	}
 	snprintf(sr->cgroup, sizeof(sr->cgroup), "%s%s", mnt, st->control_group);
 	struct shadow_watch *w = calloc(1, sizeof(*w));
 	if (!w)
