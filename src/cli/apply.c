@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,17 @@
 #include "cli.h"
 #include "assess/assess.h"
 #include "assess/batch.h"
+#include "learn/shadow.h"
+#include "learn/trace/trace.h"
 #include "manager/manager.h"
 #include "manager/record.h"
+#include "sandbox/fix.h"
+#include "sandbox/mounts.h"
+#include "sandbox/sandbox.h"
+#include "syscalls/arch.h"
 #include "syscalls/groups.h"
 #include "unit/unit.h"
+#include "unit/unitwrite.h"
 #include "util/fileio.h"
 
 #define EXIT_NO_SYSTEMD 2 /* as a usage error: nothing was changed, and it is not the drop-in's fault */
@@ -35,41 +43,65 @@ static void help(void)
 	       "D-Bus (as root: its private socket, as systemctl does) and reads the journal.\n"
 	       "  1. DROPIN is read as systemd reads a drop-in (an error refuses it) and the unit is scored\n"
 	       "     before and after (harden security's exposure, the unit's other drop-ins included).\n"
-	       "  2. A record is written (STATE-DIR/apply/UNIT.json): the drop-in, what was at its place\n"
+	       "  2. The shadow stage (unless --no-shadow; the service untouched): the running unit's cgroup\n"
+	       "     (its ControlGroup, under this namespace's cgroup2 mount) is followed by learn's eBPF\n"
+	       "     backend while WORKLOAD runs, or for --watch seconds of its own traffic. Every operation\n"
+	       "     the unit with DROPIN would deny is reported with its fix: syscalls outside its filter\n"
+	       "     (per ABI, with the groups that hold them: SystemCallFilter=NAME, or the smallest group),\n"
+	       "     writes its ProtectSystem=, ProtectHome=, ReadOnlyPaths=, ... would make fail and reads of\n"
+	       "     paths it hides (ReadWritePaths=DIR, ...), socket families outside\n"
+	       "     RestrictAddressFamilies=, namespaces outside RestrictNamespaces=. The unit with DROPIN is\n"
+	       "     the unit file, its other drop-ins and DROPIN in the place it goes to. Anything denied\n"
+	       "     stops here (exit 1), unless --fold adds the fixes. Needs root and the kernel's BTF: else\n"
+	       "     it says why and stops (exit 2) before anything is changed.\n"
+	       "  3. A record is written (STATE-DIR/apply/UNIT.json): the drop-in, what was at its place\n"
 	       "     before. An apply stopped half-way (harden killed) is found there by the next apply or\n"
 	       "     --undo, which first restores the state before it.\n"
-	       "  3. DROPIN is written atomically to /etc/systemd/system/UNIT.d/NAME (NAME: --name, default\n"
+	       "  4. DROPIN is written atomically to /etc/systemd/system/UNIT.d/NAME (NAME: --name, default\n"
 	       "     zz-harden.conf, which sorts after the unit's other drop-ins), systemd reloads and restarts\n"
 	       "     the unit, and for --watch seconds the unit is watched: it must stay active, not restart,\n"
 	       "     and WORKLOAD and CMD must succeed. SIGINT or SIGTERM during the watch rolls back.\n"
-	       "  4. On a failure: the previous drop-in (or none) is put back, systemd reloads and restarts\n"
+	       "  5. On a failure: the previous drop-in (or none) is put back, systemd reloads and restarts\n"
 	       "     the unit, and the failure is explained: the unit's state and result, its journal since\n"
 	       "     the apply, and for a SIGSYS core systemd-coredump kept, harden explain's report.\n"
 	       "\n"
 	       "Options:\n"
-	       "  --watch=SECONDS    how long the unit is watched after the restart (default 10)\n"
-	       "  --while=WORKLOAD   run /bin/sh -c WORKLOAD once the unit is up again; its failure rolls back\n"
+	       "  --watch=SECONDS    how long the unit is watched after the restart, and the shadow stage\n"
+	       "                     without --while (default 10)\n"
+	       "  --while=WORKLOAD   run /bin/sh -c WORKLOAD during the shadow stage, and again once the unit\n"
+	       "                     is up under the drop-in; its failure stops the apply or rolls it back\n"
 	       "  --ready-after=SEC  the unit counts as up SEC seconds after its restart job is done, if it is\n"
 	       "                     still healthy then (default 1: a Type=simple service is \"active\" before\n"
 	       "                     it listens)\n"
 	       "  --check=CMD        run /bin/sh -c CMD at the end of the watch; its failure rolls back\n"
+	       "  --shadow-only      the shadow stage alone: nothing is written, restarted or recorded;\n"
+	       "                     exit 1 if the drop-in would deny anything, else 0\n"
+	       "  --fold[=FILE]      add the fixes (the narrow lines) to the drop-in, as a [Service] section\n"
+	       "                     at its end, and apply that; the folded drop-in is judged again and what\n"
+	       "                     no line fixes is said. With FILE, the folded drop-in is also written\n"
+	       "                     there; with --shadow-only and no FILE, it is printed after the report\n"
+	       "  --no-shadow        skip the shadow stage (no eBPF needed; the unit need not be running)\n"
 	       "  --name=NAME        the drop-in's file name in UNIT.d/ (a NAME.conf; default zz-harden.conf)\n"
 	       "  --state-dir=DIR    where the records are kept (default /var/lib/harden)\n"
 	       "  --undo             restore the state before UNIT's last kept apply\n"
 	       "  --force            --undo: restore even when the drop-in was changed since it was applied\n"
 	       "  --json             one JSON object on stdout: unit, dropin, outcome (kept, rolled-back,\n"
-	       "                     undone, nothing-to-undo), exposure_before, exposure_after, reason,\n"
-	       "                     recovered (an interrupted apply was restored first), journal\n"
+	       "                     would-deny, clean, undone, nothing-to-undo), exposure_before,\n"
+	       "                     exposure_after, reason, recovered (an interrupted apply was restored\n"
+	       "                     first), journal, shadow (cgroup, seconds, events, would_deny: each with\n"
+	       "                     kind, what, setting, action and fix; fold_lines, folded, after_fold)\n"
 	       "  --systemd=V        read and score the drop-in as systemd V does: 252, 257, 262 or latest\n"
 	       "  -h, --help         this text\n"
 	       "\n"
-	       "Not yet: the shadow stage (what the drop-in would deny, observed before it is applied) and\n"
-	       "harden check's static gate; until then, try a drop-in with harden run --unit ... --while\n"
-	       "first.\n"
+	       "The shadow stage sees only what the service does while it is watched: a call its workload\n"
+	       "does not make is not judged. Calls a setting denies only for some arguments are judged for\n"
+	       "socket families and namespaces; personality(), W+X mappings and capabilities are not yet.\n"
+	       "Not yet: harden check's static gate.\n"
 	       "\n"
-	       "Exit status: 0 kept (or undone); 1 rolled back, refused (the drop-in does not parse) or\n"
-	       "nothing to undo; 2 usage error, or no systemd to talk to, or a unit it does not know\n"
-	       "(nothing changed).\n",
+	       "Exit status: 0 kept (or undone, or --shadow-only and nothing would be denied); 1 rolled back,\n"
+	       "would deny (the shadow stage), refused (the drop-in does not parse) or nothing to undo;\n"
+	       "2 usage error, or no systemd to talk to, a unit it does not know, or a shadow stage that\n"
+	       "cannot run here or saw the workload fail (nothing changed).\n",
 	       cli_program, cli_program);
 }
 
@@ -78,15 +110,31 @@ struct apply_opts {
 	const char *workload, *check, *name, *state_dir;
 	bool force, json;
 	int sdver;
+	bool shadow_only, no_shadow, fold;
+	const char *fold_file; /* --fold=FILE (NULL: --fold alone) */
+};
+
+/* The shadow stage: what was observed, and what the candidate would deny of it. */
+struct shadow_report {
+	bool ran;
+	char cgroup[4096];
+	double seconds;
+	uint64_t events, lost;
+	struct hd_shadow found;  /* against the drop-in as given */
+	hd_strv fold_lines;      /* --fold: the lines added */
+	size_t unfixable;        /* findings no appended line can fix (a removal, an unwritable directory) */
+	char *folded;            /* --fold: the drop-in with them */
+	struct hd_shadow after;  /* --fold: what the folded drop-in still denies */
 };
 
 struct outcome {
-	const char *outcome; /* kept, rolled-back, undone, nothing-to-undo, refused */
+	const char *outcome; /* kept, rolled-back, undone, nothing-to-undo, refused, would-deny, clean */
 	char reason[1024];
 	int before, after;
 	bool recovered;
 	struct hd_journal_entries journal;
 	char *explained; /* harden explain's report of a SIGSYS core */
+	struct shadow_report shadow;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -245,6 +293,357 @@ static void score(const char *fragment, const char *target, const char *text, in
 	hd_diags_free(&d);
 }
 
+/* ---- the shadow stage ---- */
+
+/* The candidate as systemd would have it: the unit file, its drop-ins except the file apply replaces,
+ * and text parsed as one more drop-in at target (as score() does). Its seccomp model into sb and its mount
+ * plan into plan. 0, or -errno with diags said. */
+static int candidate_model(const char *fragment, const char *target, const char *text, int sdver, struct hd_sandbox *sb,
+			   struct hd_mount_plan *plan, hd_diags *d)
+{
+	struct hd_unit u = { 0 };
+	struct hd_unit_load_options lo = { .sdver = sdver, .parse_only = 1 };
+	struct hd_seccomp_settings s;
+	hd_seccomp_settings_init(&s);
+	hd_strv not_enforced = { 0 };
+	int r = hd_unit_load(fragment, &lo, &u, d);
+	if (r >= 0) {
+		size_t k = 0;
+		for (size_t i = 0; i < u.n; i++) {
+			if (u.v[i].file && strcmp(u.v[i].file, target) == 0)
+				continue;
+			u.v[k++] = u.v[i];
+		}
+		u.n = k;
+		r = hd_unit_parse_text(&u, text, strlen(text), target, d);
+	}
+	plan->sdver = sdver; /* what that systemd does (252's ProtectHome=tmpfs) */
+	if (r >= 0)
+		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, NULL, d, &not_enforced);
+	if (r >= 0)
+		r = hd_mount_plan_finish(plan);
+	/* the model only: nothing is loaded; systemd, the manager, holds CAP_SYS_ADMIN */
+	struct hd_sandbox_options so = { .sdver = sdver, .mode = HD_SANDBOX_ENFORCE, .have_cap_sys_admin = true };
+	if (r >= 0)
+		r = hd_sandbox_build(&s, &so, sb, d);
+	hd_strv_free(&not_enforced);
+	hd_seccomp_settings_free(&s);
+	hd_unit_free(&u);
+	return r;
+}
+
+/* The tracer runs in a thread while this one runs the workload (or waits --watch). */
+struct shadow_watch {
+	struct hd_profile prof;
+	struct hd_trace_options to;
+	struct hd_trace_result res;
+	hd_diags diags;
+	volatile sig_atomic_t stop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool attached, finished;
+	int r;
+};
+
+static void *shadow_run(void *arg)
+{
+	struct shadow_watch *w = arg;
+	int r = hd_trace(&w->to, &w->prof, &w->res, &w->diags);
+	pthread_mutex_lock(&w->lock);
+	w->r = r;
+	w->finished = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void shadow_attached(void *ctx)
+{
+	struct shadow_watch *w = ctx;
+	pthread_mutex_lock(&w->lock);
+	w->attached = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The cgroup2 mount point of this mount namespace ("" if none). */
+static void cgroup2_mount(char *out, size_t len)
+{
+	out[0] = '\0';
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char dev[256], dir[4096], type[64];
+	while (f && fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (strcmp(type, "cgroup2") == 0) {
+			snprintf(out, len, "%s", dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+static void print_finding(const struct hd_shadow_finding *f, const char *indent)
+{
+	char *what = NULL;
+	/* a path is the program's choice: one line whatever it holds */
+	if (hd_unit_printable(f->what, &what) < 0)
+		what = NULL;
+	const char *w = what ? what : "?";
+	switch (f->kind) {
+	case HD_SHADOW_SYSCALL: {
+		const struct hd_arch_info *ai = hd_arch_info(f->abi);
+		printf("%s- syscall %s (nr %d, %s), %llu call%s, by %s= (%s)\n", indent, w, f->nr, ai ? ai->name : "?",
+		       (unsigned long long)f->count, f->count == 1 ? "" : "s", f->setting, f->action);
+		printf("%s  groups:", indent);
+		for (size_t i = 0; i < f->groups.n; i++)
+			printf("%s %s", i ? ";" : "", f->groups.v[i]);
+		printf("%s\n", f->groups.n ? "" : " none");
+		break;
+	}
+	case HD_SHADOW_WRITE:
+	case HD_SHADOW_READ:
+		printf("%s- %s %s: %s (%s), by %s (mount %s)\n", indent, hd_shadow_kind_name(f->kind), w, f->action,
+		       strerror(f->err), f->setting, f->mount);
+		break;
+	case HD_SHADOW_FAMILY:
+		printf("%s- socket family %s, by %s= (%s)\n", indent, w, f->setting, f->action);
+		break;
+	case HD_SHADOW_NAMESPACE:
+		printf("%s- namespace %s, by %s= (%s)\n", indent, w, f->setting, f->action);
+		break;
+	}
+	free(what);
+	for (size_t k = 0; k < f->fix.n; k++)
+		printf("%s  %s %s\n", indent, k ? "   " : "fix:", f->fix.v[k]);
+	if (f->group_fix) {
+		printf("%s       or %s, which also allows", indent, f->group_fix);
+		if (f->group_adds.n == 0)
+			printf(" nothing else that is denied now");
+		for (size_t i = 0; i < f->group_adds.n; i++)
+			printf("%s %s", i ? "," : ":", f->group_adds.v[i]);
+		printf("\n");
+	}
+	if (f->remove)
+		printf("%s  fix: remove %s (not folded: --fold only adds lines)\n", indent, f->remove);
+	if (f->note)
+		printf("%s  fix: ReadWritePaths= cannot name that directory in a unit file: it %s\n", indent, f->note);
+}
+
+static json_object *findings_json(const struct hd_shadow *sh)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < sh->n; i++) {
+		const struct hd_shadow_finding *f = &sh->v[i];
+		json_object *e = json_object_new_object();
+		const struct hd_arch_info *ai = hd_arch_info(f->abi);
+		json_object_object_add(e, "kind", json_object_new_string(hd_shadow_kind_name(f->kind)));
+		json_object_object_add(e, "what", json_object_new_string(f->what));
+		if (f->kind == HD_SHADOW_SYSCALL) {
+			json_object_object_add(e, "abi", cli_json_str(ai ? ai->name : NULL));
+			json_object_object_add(e, "nr", json_object_new_int(f->nr));
+			json_object_object_add(e, "count", json_object_new_int64((int64_t)f->count));
+			json_object_object_add(e, "groups", cli_json_strv(&f->groups));
+			json_object_object_add(e, "fix_group", cli_json_str(f->group_fix));
+			json_object_object_add(e, "fix_group_also_allows", cli_json_strv(&f->group_adds));
+		}
+		if (f->kind == HD_SHADOW_WRITE || f->kind == HD_SHADOW_READ) {
+			json_object_object_add(e, "errno", json_object_new_int(f->err));
+			json_object_object_add(e, "mount", cli_json_str(f->mount));
+			json_object_object_add(e, "remove", cli_json_str(f->remove));
+			json_object_object_add(e, "unwritable", cli_json_str(f->note));
+		}
+		json_object_object_add(e, "setting", cli_json_str(f->setting));
+		json_object_object_add(e, "action", cli_json_str(f->action));
+		json_object_object_add(e, "fix", cli_json_strv(&f->fix));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static json_object *shadow_json(const struct shadow_report *sr)
+{
+	if (!sr->ran)
+		return NULL;
+	json_object *j = json_object_new_object();
+	json_object_object_add(j, "cgroup", json_object_new_string(sr->cgroup));
+	json_object_object_add(j, "seconds", json_object_new_double(sr->seconds));
+	json_object_object_add(j, "events", json_object_new_int64((int64_t)sr->events));
+	json_object_object_add(j, "lost", json_object_new_int64((int64_t)sr->lost));
+	json_object_object_add(j, "would_deny", findings_json(&sr->found));
+	json_object_object_add(j, "fold_lines", sr->folded ? cli_json_strv(&sr->fold_lines) : NULL);
+	json_object_object_add(j, "folded", cli_json_str(sr->folded));
+	json_object_object_add(j, "after_fold", sr->folded ? findings_json(&sr->after) : NULL);
+	return j;
+}
+
+static void shadow_report_free(struct shadow_report *sr)
+{
+	hd_shadow_free(&sr->found);
+	hd_shadow_free(&sr->after);
+	hd_strv_free(&sr->fold_lines);
+	free(sr->folded);
+}
+
+/* What the candidate text would deny of what the profile saw, into out. 0, or -errno (said on stderr). */
+static int shadow_compare(const struct apply_opts *o, const char *fragment, const char *target, const char *text,
+			  const struct hd_profile *prof, struct hd_shadow *out)
+{
+	struct hd_sandbox sb = { 0 };
+	struct hd_mount_plan plan = { 0 };
+	hd_diags d = { 0 };
+	int r = candidate_model(fragment, target, text, o->sdver, &sb, &plan, &d);
+	/* the unit's own warnings were the static gate's to say; only what stops the model is shown */
+	if (r < 0) {
+		cli_print_diags(&d);
+		fprintf(stderr, "%s apply: the shadow stage cannot model the unit with the drop-in: %s\n", cli_program,
+			hd_unit_strerror(r));
+	} else if ((r = hd_shadow_compare(prof, &sb, &plan, o->sdver, &hd_fs_probe_host, out)) < 0)
+		fprintf(stderr, "%s apply: the shadow stage: %s\n", cli_program, strerror(-r));
+	hd_diags_free(&d);
+	hd_mount_plan_free(&plan);
+	hd_sandbox_free(&sb);
+	return r;
+}
+
+/* Observe the unit's cgroup with the eBPF tracer while WORKLOAD runs (or for --watch), and compare. 0, or
+ * -1 when nothing could be observed or judged (said on stderr; the caller stops, nothing changed). */
+static int shadow_stage(const struct apply_opts *o, const char *unit, const struct hd_unit_state *st, const char *target,
+			const char *text, struct shadow_report *sr)
+{
+	char mnt[4096];
+	cgroup2_mount(mnt, sizeof(mnt));
+	if (!mnt[0] || !st->control_group || !st->control_group[0]) {
+		fprintf(stderr, "%s apply: the shadow stage: %s; nothing applied (--no-shadow skips the stage)\n", cli_program,
+			!mnt[0] ? "no cgroup2 is mounted here (the unit's cgroup cannot be followed)"
+				: "systemd names no cgroup for the unit (is it running?)");
+		return -1;
+	}
+	if (!st->fragment_path || !st->fragment_path[0]) {
+		fprintf(stderr, "%s apply: %s has no unit file (a transient unit?): the shadow stage cannot model it with the "
+				"drop-in; nothing applied (--no-shadow skips the stage)\n", cli_program, unit);
+		return -1;
+	}
+	snprintf(sr->cgroup, sizeof(sr->cgroup), "%s%s", mnt, st->control_group);
+	struct shadow_watch *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -1;
+	hd_profile_init(&w->prof);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->to = (struct hd_trace_options){ .backend = HD_TRACE_EBPF, .cgroup = sr->cgroup, .stop = &w->stop,
+					   .on_attached = shadow_attached, .attached_ctx = w };
+	int ret = -1;
+	bool started = pthread_create(&w->thread, NULL, shadow_run, w) == 0;
+	if (!started) {
+		fprintf(stderr, "%s apply: the shadow stage: cannot start the tracer's thread; nothing applied\n", cli_program);
+		goto out;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (!w->attached && !w->finished)
+		pthread_cond_wait(&w->cond, &w->lock);
+	bool attached = w->attached;
+	pthread_mutex_unlock(&w->lock);
+	uint64_t t0 = mono_ms();
+	int wst = 0;
+	if (attached && o->workload) {
+		pid_t work = fork();
+		if (work == 0) {
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			execl("/bin/sh", "sh", "-c", o->workload, (char *)NULL);
+			_exit(127);
+		}
+		while (work > 0 && waitpid(work, &wst, 0) < 0) {
+			if (errno != EINTR) {
+				wst = -1;
+				break;
+			}
+			if (interrupted)
+				kill(work, SIGTERM);
+		}
+		if (work < 0)
+			wst = -1;
+	} else if (attached) {
+		while (!interrupted && mono_ms() - t0 < o->watch_ms && !w->finished)
+			usleep(100 * 1000);
+	}
+	sr->seconds = (double)(mono_ms() - t0) / 1000.0;
+	w->stop = 1;
+	pthread_join(w->thread, NULL);
+	if (!attached || w->r < 0) {
+		cli_print_diags(&w->diags);
+		fprintf(stderr, "%s apply: the shadow stage could not follow %s's cgroup %s with eBPF%s; nothing applied "
+				"(--no-shadow skips the stage)\n",
+			cli_program, unit, sr->cgroup, w->diags.n ? " (see above)" : "");
+		goto out;
+	}
+	if (interrupted) {
+		fprintf(stderr, "%s apply: interrupted by signal %d during the shadow stage; nothing applied\n", cli_program,
+			(int)interrupted);
+		goto out;
+	}
+	if (wst != 0) {
+		fprintf(stderr, "%s apply: the workload failed (status %d) before any change, under the unit as it is: "
+				"the shadow stage has nothing sound to judge by; nothing applied\n",
+			cli_program, wst == -1 ? -1 : WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst));
+		goto out;
+	}
+	hd_profile_finish(&w->prof);
+	sr->ran = true;
+	sr->events = w->res.events;
+	sr->lost = w->res.lost + w->res.unfollowed;
+	if (shadow_compare(o, st->fragment_path, target, text, &w->prof, &sr->found) < 0)
+		goto out;
+	if (o->fold && sr->found.n) {
+		if (hd_shadow_fix_lines(&sr->found, &sr->fold_lines, &sr->unfixable) < 0 ||
+		    !(sr->folded = hd_shadow_fold(text, &sr->fold_lines))) {
+			fprintf(stderr, "%s apply: out of memory\n", cli_program);
+			goto out;
+		}
+		/* the folded drop-in judged again: what --fold could not fix is said, not hidden */
+		if (shadow_compare(o, st->fragment_path, target, sr->folded, &w->prof, &sr->after) < 0)
+			goto out;
+	}
+	ret = 0;
+	if (o->json)
+		goto out;
+	printf("%s apply: shadow stage: %s's cgroup %s followed by eBPF for %.1f s (%s): %llu calls%s\n", cli_program,
+	       unit, sr->cgroup, sr->seconds, o->workload ? "while the workload ran" : "--watch", (unsigned long long)sr->events,
+	       sr->lost ? ", some lost: the list may be incomplete" : "");
+	if (sr->events == 0)
+		printf("%s apply: warning: the service made no call while it was watched: nothing to judge it by\n", cli_program);
+	if (sr->found.n == 0)
+		printf("%s apply: shadow: %s denies nothing the service was seen doing\n", cli_program, target);
+	else
+		printf("%s apply: shadow: %zu operation%s the drop-in would deny:\n", cli_program, sr->found.n,
+		       sr->found.n == 1 ? "" : "s");
+	for (size_t i = 0; i < sr->found.n; i++)
+		print_finding(&sr->found.v[i], "");
+	if (sr->folded) {
+		printf("%s apply: --fold: %zu line%s added:\n", cli_program, sr->fold_lines.n, sr->fold_lines.n == 1 ? "" : "s");
+		for (size_t i = 0; i < sr->fold_lines.n; i++)
+			printf("  %s\n", sr->fold_lines.v[i]);
+		if (sr->after.n == 0)
+			printf("%s apply: the folded drop-in denies nothing the service was seen doing\n", cli_program);
+		else
+			printf("%s apply: the folded drop-in still denies %zu operation%s:\n", cli_program, sr->after.n,
+			       sr->after.n == 1 ? "" : "s");
+		for (size_t i = 0; i < sr->after.n; i++)
+			print_finding(&sr->after.v[i], "  ");
+	}
+out:
+	if (started && !w->finished) {
+		w->stop = 1;
+		pthread_join(w->thread, NULL);
+	}
+	hd_profile_free(&w->prof);
+	hd_diags_free(&w->diags);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+	return ret;
+}
+
 /* Put the state before rec's apply back: the previous file (or none), reload, restart. 0, or -errno with
  * why set. */
 static int restore(struct hd_manager *m, const struct hd_apply_record *rec, char *why, size_t why_len)
@@ -273,6 +672,7 @@ static void print_outcome(const struct apply_opts *o, const char *unit, const ch
 		json_object_object_add(j, "reason", cli_json_str(oc->reason[0] ? oc->reason : NULL));
 		json_object_object_add(j, "recovered", json_object_new_boolean(oc->recovered));
 		json_object_object_add(j, "explained", cli_json_str(oc->explained));
+		json_object_object_add(j, "shadow", shadow_json(&oc->shadow));
 		json_object *jl = json_object_new_array();
 		for (size_t i = 0; i < oc->journal.n; i++)
 			json_object_array_add(jl, cli_json_str(oc->journal.v[i].message));
@@ -294,7 +694,9 @@ static void print_outcome(const struct apply_opts *o, const char *unit, const ch
 			printf("the unit's journal since the apply (last %zu entries):\n", oc->journal.n);
 		for (size_t i = 0; i < oc->journal.n; i++)
 			printf("  %s\n", oc->journal.v[i].message ? oc->journal.v[i].message : "");
-	} else if (strcmp(oc->outcome, "undone") == 0)
+	} else if (strcmp(oc->outcome, "would-deny") == 0 || strcmp(oc->outcome, "clean") == 0)
+		printf("%s apply: %s: %s\n", cli_program, unit, oc->reason);
+	else if (strcmp(oc->outcome, "undone") == 0)
 		printf("%s apply: %s: the state before the last apply is back (%s)\n", cli_program, unit, oc->reason);
 	else
 		printf("%s apply: %s: %s\n", cli_program, unit, oc->reason);
@@ -404,13 +806,98 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		ret = EXIT_NO_SYSTEMD;
 		goto out;
 	}
-	r = recover(m, o, unit, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "%s apply: %s; nothing applied\n", cli_program, why);
-		goto out;
+	/* the shadow stage needs eBPF and a running service: said before anything is changed */
+	if (!o->no_shadow) {
+		char ewhy[256];
+		if (!hd_trace_ebpf_available(ewhy, sizeof(ewhy))) {
+			fprintf(stderr, "%s apply: the shadow stage cannot run here: eBPF: %s; nothing applied (--no-shadow "
+					"skips the stage)\n", cli_program, ewhy);
+			ret = EXIT_NO_SYSTEMD;
+			goto out;
+		}
+		if (strcmp(st.active_state, "active") != 0 && strcmp(st.active_state, "reloading") != 0) {
+			fprintf(stderr, "%s apply: %s is %s (%s): the shadow stage observes the running service; nothing applied "
+					"(start it, or --no-shadow)\n", cli_program, unit, st.active_state, st.sub_state);
+			ret = EXIT_NO_SYSTEMD;
+			goto out;
+		}
 	}
-	oc.recovered = r > 0;
+	/* SIGINT/SIGTERM from here on: the shadow stage stops (nothing changed), the enforce stage rolls back */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o->shadow_only) {
+		/* changes nothing, so it does not recover an interrupted apply either: it says so */
+		struct hd_apply_record prev;
+		hd_diags pd = { 0 };
+		if (hd_apply_record_read(o->state_dir, unit, &prev, &pd) == 0) {
+			bool applying = prev.state == HD_APPLY_APPLYING;
+			hd_apply_record_free(&prev);
+			if (applying) {
+				fprintf(stderr, "%s apply: an apply of %s was interrupted and is on record in %s: run '%s apply --undo "
+						"%s' first; nothing observed\n", cli_program, unit, o->state_dir, cli_program, unit);
+				hd_diags_free(&pd);
+				ret = EXIT_NO_SYSTEMD;
+				goto out;
+			}
+		}
+		hd_diags_free(&pd);
+	} else {
+		r = recover(m, o, unit, why, sizeof(why));
+		if (r < 0) {
+			fprintf(stderr, "%s apply: %s; nothing applied\n", cli_program, why);
+			goto out;
+		}
+		oc.recovered = r > 0;
+		if (oc.recovered && !o->no_shadow) {
+			/* the recovery restarted the unit: the shadow stage follows it as it is now */
+			hd_unit_state_free(&st);
+			if (hd_manager_unit_state(m, unit, &st, why, sizeof(why)) < 0) {
+				fprintf(stderr, "%s apply: %s; nothing applied\n", cli_program, why);
+				ret = EXIT_NO_SYSTEMD;
+				goto out;
+			}
+		}
+	}
 	snprintf(target, sizeof(target), "/etc/systemd/system/%s.d/%s", unit, o->name);
+	if (!o->no_shadow) {
+		if (shadow_stage(o, unit, &st, target, text, &oc.shadow) < 0) {
+			ret = EXIT_NO_SYSTEMD;
+			goto out;
+		}
+		const struct hd_shadow *left = oc.shadow.folded ? &oc.shadow.after : &oc.shadow.found;
+		const char *result = oc.shadow.folded ? oc.shadow.folded : text;
+		if (o->fold_file && (r = hd_write_file_atomic(o->fold_file, result, 0644)) < 0) {
+			fprintf(stderr, "%s apply: cannot write %s: %s; nothing applied\n", cli_program, o->fold_file, strerror(-r));
+			ret = EXIT_NO_SYSTEMD;
+			goto out;
+		}
+		if (o->fold && !o->fold_file && o->shadow_only && !o->json)
+			printf("%s", result);
+		if (o->shadow_only || left->n) {
+			oc.outcome = left->n ? "would-deny" : "clean";
+			if (left->n)
+				snprintf(oc.reason, sizeof(oc.reason), "the %sdrop-in would deny %zu operation%s the service was seen doing%s",
+					 oc.shadow.folded ? "folded " : "", left->n, left->n == 1 ? "" : "s",
+					 o->shadow_only ? "" : " (--fold adds the fixes); nothing applied");
+			else
+				snprintf(oc.reason, sizeof(oc.reason), "the %sdrop-in denies nothing the service was seen doing (shadow only: nothing applied)",
+					 oc.shadow.folded ? "folded " : "");
+			print_outcome(o, unit, dropin_file, &oc);
+			ret = left->n ? EXIT_FINDINGS : EXIT_OK;
+			goto out;
+		}
+		if (oc.shadow.folded) {
+			/* what is applied, recorded and scored from here on */
+			free(text);
+			text = strdup(oc.shadow.folded);
+			if (!text) {
+				fprintf(stderr, "%s apply: out of memory\n", cli_program);
+				goto out;
+			}
+		}
+	}
 	rec.unit = strdup(unit);
 	rec.dropin_path = strdup(target);
 	rec.applied = strdup(text);
@@ -445,10 +932,14 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		goto out;
 	}
 	/* SIGINT/SIGTERM from here on: roll back, then stop */
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (interrupted) {
+		fprintf(stderr, "%s apply: interrupted by signal %d; nothing applied\n", cli_program, (int)interrupted);
+		rec.state = HD_APPLY_ROLLED_BACK;
+		rec.finished_usec = now_usec();
+		rec.reason = strdup("interrupted before the drop-in was written");
+		hd_apply_record_write(o->state_dir, &rec);
+		goto out;
+	}
 	r = 0;
 	if (hd_mkdir_parent(target, 0755) < 0 || (r = hd_write_file_atomic(target, text, 0644)) < 0) {
 		snprintf(oc.reason, sizeof(oc.reason), "cannot write the drop-in: %s", strerror(r < 0 ? -r : errno));
@@ -590,6 +1081,7 @@ rollback:
 out:
 	hd_journal_entries_free(&oc.journal);
 	free(oc.explained);
+	shadow_report_free(&oc.shadow);
 	hd_apply_record_free(&rec);
 	hd_unit_state_free(&st);
 	hd_manager_close(m);
@@ -667,7 +1159,8 @@ out:
 
 int verb_apply(int argc, char **argv)
 {
-	enum { OPT_WATCH = 0x100, OPT_READY_AFTER, OPT_WHILE, OPT_CHECK, OPT_NAME, OPT_STATE_DIR, OPT_UNDO, OPT_FORCE, OPT_JSON, OPT_SYSTEMD };
+	enum { OPT_WATCH = 0x100, OPT_READY_AFTER, OPT_WHILE, OPT_CHECK, OPT_NAME, OPT_STATE_DIR, OPT_UNDO, OPT_FORCE, OPT_JSON, OPT_SYSTEMD,
+	       OPT_SHADOW_ONLY, OPT_NO_SHADOW, OPT_FOLD };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "watch", required_argument, NULL, OPT_WATCH },
@@ -680,6 +1173,9 @@ int verb_apply(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "systemd", required_argument, NULL, OPT_SYSTEMD },
+		{ "shadow-only", no_argument, NULL, OPT_SHADOW_ONLY },
+		{ "no-shadow", no_argument, NULL, OPT_NO_SHADOW },
+		{ "fold", optional_argument, NULL, OPT_FOLD },
 		{ 0 },
 	};
 	struct apply_opts o = { .watch_ms = 10000, .ready_after_ms = 1000, .name = "zz-harden.conf", .state_dir = "/var/lib/harden",
@@ -723,6 +1219,14 @@ int verb_apply(int argc, char **argv)
 			if (cli_parse_systemd_version(verb, optarg, &o.sdver) != 0)
 				return EXIT_USAGE;
 			break;
+		case OPT_SHADOW_ONLY: o.shadow_only = true; break;
+		case OPT_NO_SHADOW: o.no_shadow = true; break;
+		case OPT_FOLD:
+			o.fold = true;
+			if (optarg && !*optarg)
+				return cli_usage_error(verb, "--fold=: expected a file name (or --fold alone)");
+			o.fold_file = optarg;
+			break;
 		default:
 			if (optopt && optopt < 0x100)
 				return cli_usage_error(verb, "unknown option '-%c'", optopt);
@@ -731,6 +1235,8 @@ int verb_apply(int argc, char **argv)
 	}
 	int left = argc - optind;
 	if (undo) {
+		if (o.shadow_only || o.no_shadow || o.fold)
+			return cli_usage_error(verb, "--undo takes no shadow option");
 		if (left != 1)
 			return cli_usage_error(verb, "--undo takes the unit alone: %s apply --undo UNIT", cli_program);
 		return do_undo(&o, argv[optind]);
@@ -739,5 +1245,7 @@ int verb_apply(int argc, char **argv)
 		return cli_usage_error(verb, "expected UNIT DROPIN");
 	if (o.force)
 		return cli_usage_error(verb, "--force goes with --undo");
+	if (o.no_shadow && (o.shadow_only || o.fold))
+		return cli_usage_error(verb, "--no-shadow skips the shadow stage: not with %s", o.shadow_only ? "--shadow-only" : "--fold");
 	return do_apply(&o, argv[optind], argv[optind + 1]);
 }

@@ -8,7 +8,18 @@
 #  3. a drop-in whose ProtectSystem=strict breaks the writes nginx needs: rolled back, the journal shown;
 #  4. --undo after step 1's kept apply: the state before it (no drop-in) is back;
 #  5. harden killed in the middle of the watch: the next --undo finds the record and restores;
-#  6. a unit systemd does not know, a template, and no systemd at all (the host): exit 2, nothing changed.
+#  6. the shadow stage (step 1 runs it too: a fitting drop-in, nothing reported): a drop-in too tight for
+#     the workload (accept4 denied, ProtectSystem=strict without ReadWritePaths= for nginx's files):
+#     --shadow-only names accept4 and nginx's error log with their fixes, exits 1 and changes nothing;
+#     --shadow-only --fold=FILE writes a folded drop-in (exit 0: it denies nothing seen); apply --fold
+#     folds, enforces and keeps it, and nginx serves;
+#  7. a unit systemd does not know, a template, and no systemd at all (the host): exit 2, nothing changed.
+# The shadow stage runs inside the container (in_ct, as apply does: the container has no user namespace,
+# so root there holds the host's capabilities and bpf() works; its /sys has the kernel's BTF; the unit's
+# ControlGroup is found under the container's own cgroup2 mount, whose directory is the same cgroup, by
+# inode, as the host sees). Its workload reloads nginx (ExecReload=: the master reopens its logs and
+# makes its temp directories again, new workers start) and sends requests: an already running nginx
+# opens no file on a request.
 # For step 2 only (a few seconds), kernel.core_pattern and /run/systemd/coredump are pointed at the
 # container's systemd-coredump, machine-wide, and restored on every exit path.
 set -u
@@ -77,6 +88,7 @@ cat >"$N/$UNIT" <<EOF
 Description=nginx for harden apply's test
 [Service]
 ExecStart=$NGINX -p $N -c $N/nginx.conf -e $N/error.log
+ExecReload=/bin/kill -HUP \$MAINPID
 KillSignal=SIGQUIT
 EOF
 # the workload: 5 requests, all must answer 200
@@ -91,6 +103,10 @@ EOF
 printf '[Service]\nSystemCallFilter=@system-service\nSystemCallErrorNumber=EPERM\nSystemCallArchitectures=native\nNoNewPrivileges=yes\nProtectSystem=full\nProtectHome=yes\nRestrictNamespaces=yes\n' >"$N/good.conf"
 printf '[Service]\nSystemCallFilter=~@chown\nSystemCallErrorNumber=\n' >"$N/kills.conf"
 printf '[Service]\nProtectSystem=strict\n' >"$N/strict.conf"
+# 7: too tight for the workload: accept4 taken out of the filter, nginx's directory read-only
+printf '[Service]\nSystemCallFilter=@system-service\nSystemCallFilter=~accept4\nSystemCallErrorNumber=EPERM\nProtectSystem=strict\n' >"$N/tight.conf"
+# the workload of the shadow stage and the watch: a reload, then the requests
+WL="systemctl reload $UNIT && sleep 1 && sh $N/work.sh"
 
 ct_boot "$SD" "$CG2/harden-apply-$$.slice"
 echo "booted: $ct_state"
@@ -100,13 +116,28 @@ apply() { # ARGS...: harden apply in the container, --json; its output in $N/out
 	rc=$?
 }
 field() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' "$N/out" "$1"; }
+# shadow KEY: the shadow stage's KEY (would_deny: one line per finding, "kind what fix...")
+shadow() {
+	python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1])).get("shadow") or {}
+v = s.get(sys.argv[2])
+if isinstance(v, list):
+    for f in v:
+        print(" ".join([f["kind"], f["what"]] + f["fix"]) if isinstance(f, dict) else f)
+else:
+    print("" if v is None else v)' "$N/out" "$1"
+}
 in_ct cp "$N/$UNIT" /etc/systemd/system/ && in_ct systemctl daemon-reload && in_ct systemctl start "$UNIT" ||
 	{ echo "FAIL: the unit does not start: $(in_ct systemctl status --no-pager "$UNIT" | tail -5)"; exit 1; }
 serves || bad "nginx does not serve before any apply"
 
-# 1. kept
-apply --watch 1 --while "sh $N/work.sh" "$UNIT" "$N/good.conf"
+# 1. kept, after a shadow stage that found nothing
+apply --watch 1 --while "$WL" "$UNIT" "$N/good.conf"
 [ "$rc" = 0 ] && [ "$(field outcome)" = kept ] || bad "1: a drop-in nginx survives was not kept (rc $rc): $(cat "$N/out" "$N/err")"
+[ "$(shadow events)" -gt 0 ] 2>/dev/null || bad "1: the shadow stage saw no call of nginx: $(cat "$N/out" "$N/err")"
+[ -z "$(shadow would_deny)" ] || bad "1: the shadow stage reports denials of a fitting drop-in: $(shadow would_deny)"
+echo "1: shadow: $(shadow events) calls in $(shadow seconds) s, nothing denied"
 in_ct cmp -s /etc/systemd/system/$UNIT.d/zz-harden.conf "$N/good.conf" || bad "1: the drop-in is not in place"
 b=$(field exposure_before) a=$(field exposure_after)
 python3 -c "import sys; sys.exit(0 if float('$a') < float('$b') else 1)" 2>/dev/null ||
@@ -121,7 +152,7 @@ rm -rf "${R:?}${N:?}/tmp"/* # the master makes (and chowns) its temp directories
 ln -s "$R/run/systemd/coredump" /run/systemd/coredump && WINDOW=1 &&
 	echo "|$COREDUMP %P %u %g %s %t 9223372036854775808 %h %d" >/proc/sys/kernel/core_pattern ||
 	bad "could not point the kernel's cores at the container"
-apply --watch 3 "$UNIT" "$N/kills.conf"
+apply --no-shadow --watch 3 "$UNIT" "$N/kills.conf"
 close_window
 [ "$rc" = 1 ] && [ "$(field outcome)" = rolled-back ] || bad "2: a killing drop-in was not rolled back (rc $rc): $(cat "$N/out" "$N/err")"
 reason=$(field reason) explained=$(field explained)
@@ -137,7 +168,7 @@ in_ct cmp -s /etc/systemd/system/$UNIT.d/zz-harden.conf "$N/good.conf" || bad "2
 serves || bad "2: nginx does not serve after the rollback"
 
 # 3. ProtectSystem=strict: nginx cannot write its pid file and logs (under /var): rolled back
-apply --watch 2 --name zz-strict.conf "$UNIT" "$N/strict.conf"
+apply --no-shadow --watch 2 --name zz-strict.conf "$UNIT" "$N/strict.conf"
 [ "$rc" = 1 ] && [ "$(field outcome)" = rolled-back ] || bad "3: ProtectSystem=strict was not rolled back (rc $rc): $(cat "$N/out")"
 in_ct test -e "/etc/systemd/system/$UNIT.d/zz-strict.conf" && bad "3: the strict drop-in was left in place"
 grep -q 'Read-only file system' "$N/out" || bad "3: the journal does not show the EROFS: $(cat "$N/out")"
@@ -146,7 +177,7 @@ serves || bad "3: nginx does not serve after the rollback"
 
 # 4. --undo of step 1 (step 2's rollback left its record rolled back: undo the step-1 state by hand
 # first: apply it again, then undo)
-apply --watch 1 "$UNIT" "$N/good.conf"
+apply --no-shadow --watch 1 "$UNIT" "$N/good.conf"
 [ "$rc" = 0 ] || bad "4: re-apply: rc $rc: $(cat "$N/out" "$N/err")"
 apply --undo "$UNIT"
 [ "$rc" = 0 ] && [ "$(field outcome)" = undone ] || bad "4: --undo (rc $rc): $(cat "$N/out" "$N/err")"
@@ -159,7 +190,7 @@ serves || bad "4: nginx does not serve after --undo"
 # 5. harden killed during the watch: the record says applying; --undo restores and says so
 in_ct rm -f "/etc/systemd/system/$UNIT.d/zz-harden.conf"
 in_ct systemctl daemon-reload
-in_ct "$HC" apply --watch 60 "$UNIT" "$N/good.conf" >/dev/null 2>&1 &
+in_ct "$HC" apply --watch 60 --no-shadow "$UNIT" "$N/good.conf" >/dev/null 2>&1 &
 killed=$!
 i=0
 until in_ct grep -q '"state": *"applying"' "/var/lib/harden/apply/$UNIT.json" 2>/dev/null &&
@@ -176,16 +207,65 @@ apply --undo "$UNIT"
 in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "5: the interrupted apply's drop-in is still there"
 serves || bad "5: nginx does not serve after the recovery"
 
-# 6. nothing to talk to, or nothing systemd knows: 2, and nothing changed
+# 6. the shadow stage against a drop-in too tight for the workload (no drop-in of ours in place now)
+pid_before=$(in_ct systemctl show -p MainPID --value "$UNIT")
+rec_before=$(in_ct cat "/var/lib/harden/apply/$UNIT.json" 2>/dev/null | sha256sum)
+apply --shadow-only --while "$WL" "$UNIT" "$N/tight.conf"
+[ "$rc" = 1 ] && [ "$(field outcome)" = would-deny ] || bad "6: --shadow-only of a too tight drop-in: rc $rc: $(cat "$N/out" "$N/err")"
+denied=$(shadow would_deny)
+echo "$denied" | grep -q '^syscall accept4 SystemCallFilter=accept4$' || bad "6: accept4 and its fix are not named: $denied $(cat "$N/err")"
+# the master's reopen of error.log (O_CREAT: the directory is what must be writable)
+echo "$denied" | grep -Eq "^write $N(/error\.log)? ReadWritePaths=$N\$" || bad "6: the error log's write and its fix are not named: $denied"
+echo "6: --shadow-only would deny:"
+echo "$denied" | sed 's/^/     /'
+in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "6: --shadow-only wrote the drop-in"
+[ "$(in_ct systemctl show -p MainPID --value "$UNIT")" = "$pid_before" ] || bad "6: --shadow-only restarted the unit"
+[ "$(in_ct cat "/var/lib/harden/apply/$UNIT.json" 2>/dev/null | sha256sum)" = "$rec_before" ] || bad "6: --shadow-only changed the record"
+# without --shadow-only: the apply stops at the shadow stage, exit 1, nothing written or restarted
+apply --while "$WL" "$UNIT" "$N/tight.conf"
+[ "$rc" = 1 ] && [ "$(field outcome)" = would-deny ] || bad "6: apply of a too tight drop-in went past the shadow stage: rc $rc: $(cat "$N/out" "$N/err")"
+in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "6: the shadow stage's stop left the drop-in"
+[ "$(in_ct systemctl show -p MainPID --value "$UNIT")" = "$pid_before" ] || bad "6: the shadow stage's stop restarted the unit"
+# eBPF refused (root without CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN): said, exit 2, nothing changed
+if command -v setpriv >/dev/null; then
+	in_ct setpriv --inh-caps=-bpf,-perfmon,-sys_admin --bounding-set=-bpf,-perfmon,-sys_admin \
+		"$HC" apply --shadow-only --watch 1 "$UNIT" "$N/tight.conf" >"$N/out" 2>"$N/err"
+	rc=$?
+	[ "$rc" = 2 ] && grep -q 'eBPF' "$N/err" || bad "6: the shadow stage without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
+	echo "6: without CAP_BPF: $(tail -1 "$N/err")"
+fi
+# the text report names the same
+in_ct "$HC" apply --shadow-only --while "$WL" "$UNIT" "$N/tight.conf" >"$N/text" 2>&1
+grep -q 'syscall accept4 (nr [0-9]*, x86-64)' "$N/text" && grep -q 'fix: SystemCallFilter=accept4' "$N/text" &&
+	grep -q "fix: ReadWritePaths=$N\$" "$N/text" || bad "6: the text report: $(cat "$N/text")"
+sed 's/^/   | /' "$N/text"
+# --fold=FILE: the folded drop-in, judged again: it denies nothing seen (exit 0)
+apply --shadow-only --fold="$N/folded.conf" --while "$WL" "$UNIT" "$N/tight.conf"
+[ "$rc" = 0 ] && [ "$(field outcome)" = clean ] || bad "6: --shadow-only --fold=FILE: rc $rc: $(cat "$N/out" "$N/err")"
+# (written in the container: under the overlay's upper layer, not in the host's $N)
+in_ct grep -qx 'SystemCallFilter=accept4' "$N/folded.conf" && in_ct grep -qx "ReadWritePaths=$N" "$N/folded.conf" ||
+	bad "6: the folded drop-in lacks the fixes: $(in_ct cat "$N/folded.conf" 2>&1)"
+in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "6: --shadow-only --fold wrote the drop-in"
+# apply --fold: folded, enforced, kept; nginx serves under it
+apply --fold --watch 2 --while "$WL" "$UNIT" "$N/tight.conf"
+[ "$rc" = 0 ] && [ "$(field outcome)" = kept ] || bad "6: apply --fold was not kept (rc $rc): $(cat "$N/out" "$N/err")"
+in_ct grep -qx 'SystemCallFilter=accept4' "/etc/systemd/system/$UNIT.d/zz-harden.conf" || bad "6: the applied drop-in is not the folded one"
+[ "$(in_ct systemctl show -p ProtectSystem --value "$UNIT")" = strict ] || bad "6: systemd does not hold the folded drop-in"
+serves || bad "6: nginx does not serve under the folded drop-in"
+echo "6: apply --fold kept: $(shadow fold_lines | tr '\n' ' ')"
+apply --undo "$UNIT"
+[ "$rc" = 0 ] || bad "6: --undo of the folded drop-in: rc $rc"
+
+# 7. nothing to talk to, or nothing systemd knows: 2, and nothing changed
 apply --watch 0 no-such-unit-hd.service "$N/good.conf"
-[ "$rc" = 2 ] || bad "6: an unknown unit: rc $rc: $(cat "$N/err")"
+[ "$rc" = 2 ] || bad "7: an unknown unit: rc $rc: $(cat "$N/err")"
 apply --watch 0 getty@.service "$N/good.conf"
-[ "$rc" = 2 ] || bad "6: a template: rc $rc"
+[ "$rc" = 2 ] || bad "7: a template: rc $rc"
 "$HARDEN" apply --watch 0 "$UNIT" "$N/good.conf" >"$N/out" 2>"$N/err"
 rc=$?
 if [ -d /run/systemd/system ]; then
 	echo "note: the host runs systemd: 'no systemd' is not checked here"
 else
-	[ "$rc" = 2 ] && grep -q 'no systemd runs here' "$N/err" || bad "6: no systemd: rc $rc: $(cat "$N/err")"
+	[ "$rc" = 2 ] && grep -q 'no systemd runs here' "$N/err" || bad "7: no systemd: rc $rc: $(cat "$N/err")"
 fi
 exit $fail

@@ -165,8 +165,19 @@ int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_
 	struct hd_unit u = { 0 };
 	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
 	int r = hd_unit_load(path, &opt, &u, diags);
-	for (size_t i = 0; r >= 0 && i < u.n; i++) {
-		const struct hd_unit_assignment *a = &u.v[i];
+	if (r >= 0)
+		r = hd_sandbox_apply_loaded_unit(&u, sdver, s, mounts, creds, diags, not_enforced);
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
+}
+
+int hd_sandbox_apply_loaded_unit(const struct hd_unit *u, int sdver, struct hd_seccomp_settings *s,
+				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
+				 hd_strv *not_enforced)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < u->n; i++) {
+		const struct hd_unit_assignment *a = &u->v[i];
 		if (!a->section || strcmp(a->section, "Service") != 0)
 			continue;
 		/* the last line of a continued assignment, as systemd names it in its warnings */
@@ -176,7 +187,7 @@ int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_
 		if (r >= 0 && mounts && hd_mount_setting(a->key) && (r == 0 || hd_mount_setting_shared(a->key))) {
 			/* systemd resolves specifiers in these paths */
 			char *x = NULL;
-			r = hd_unit_expand_specifiers(&u, a->value, &x);
+			r = hd_unit_expand_specifiers(u, a->value, &x);
 			if (r == -EBADSLT) {
 				hd_diag_add(diags, HD_WARNING, a->file, line, "%s=%s: a specifier cannot be resolved, ignored",
 					    a->key, a->value);
@@ -194,7 +205,7 @@ int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_
 			bool names = strcmp(a->key, "User") == 0 || strcmp(a->key, "Group") == 0 ||
 				     strcmp(a->key, "SupplementaryGroups") == 0 || strcmp(a->key, "WorkingDirectory") == 0;
 			char *x = NULL;
-			r = names ? hd_unit_expand_specifiers(&u, a->value, &x) : 0;
+			r = names ? hd_unit_expand_specifiers(u, a->value, &x) : 0;
 			if (r == -EBADSLT) {
 				hd_diag_add(diags, HD_WARNING, a->file, line, "%s=%s: a specifier cannot be resolved, ignored",
 					    a->key, a->value);
@@ -211,8 +222,7 @@ int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_
 			r = hd_strv_push_unique(not_enforced, a->key);
 	}
 	if (r >= 0) /* DynamicUser=yes: its NoNewPrivileges= and RestrictSUIDSGID= are enforced */
-		hd_seccomp_apply_unit_implications(s, &u);
-	hd_unit_free(&u);
+		hd_seccomp_apply_unit_implications(s, u);
 	return r < 0 ? r : 0;
 }
 

@@ -61,6 +61,12 @@ struct hd_creds;
 int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_settings *s,
 				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
 				 hd_strv *not_enforced);
+/* The same for a unit already loaded (a unit file with its drop-ins, or with a candidate drop-in parsed
+ * into it: harden apply's shadow stage). */
+struct hd_unit;
+int hd_sandbox_apply_loaded_unit(const struct hd_unit *u, int sdver, struct hd_seccomp_settings *s,
+				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
+				 hd_strv *not_enforced);
 /* Does key only steer the service's life cycle (Type=, ExecStart=, Restart=, ...), with nothing to
  * enforce in a sandbox? */
 bool hd_sandbox_is_lifecycle_key(const char *key);

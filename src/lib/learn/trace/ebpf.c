@@ -560,6 +560,9 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			o->on_attached(o->attached_ctx);
 	} else if (o->cgroup) {
 		observe_cgroup_members(ob, o->cgroup, 0);
+		/* the program follows the cgroup from here on: a caller's workload may start (apply's shadow) */
+		if (o->on_attached)
+			o->on_attached(o->attached_ctx);
 	} else {
 		/* the child waits at a gate until it is followed, then execs */
 		if (pipe2(gate, O_CLOEXEC) < 0) {

@@ -59,7 +59,7 @@ struct hd_trace_options {
 	/* Keep the calls that failed with an error a file-system setting can cause (profile->failures; harden
 	 * run's report). eBPF only: it also sends read-only opens that fail with ENOENT or EACCES. */
 	bool record_failures;
-	/* Attach modes (o->pid): called once the process tree is followed, before its next call is missed
+	/* Attach modes (o->pid, o->cgroup): called once the process tree (the cgroup) is followed, before its next call is missed
 	 * (harden run lets its command go on then). */
 	void (*on_attached)(void *ctx);
 	void *attached_ctx;
