@@ -60,7 +60,7 @@ static void help(void)
 	       "  --json             one JSON object on stdout: unit, dropin, outcome (kept, rolled-back,\n"
 	       "                     undone, nothing-to-undo), exposure_before, exposure_after, reason,\n"
 	       "                     recovered (an interrupted apply was restored first), journal\n"
-	       "  --systemd=V        read and score the drop-in as systemd V does: 252, 257, 262 or latest\n"
+	       "  --systemd=V        read and score the drop-in as systemd V does: 252..262 or latest\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Not yet: the shadow stage (what the drop-in would deny, observed before it is applied) and\n"

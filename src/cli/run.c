@@ -111,7 +111,7 @@ static void help(void)
 	       "                     marked \"fallback\" instead of given a fix; the file-system and\n"
 	       "                     credential settings are not applied (said)\n"
 	       "  --strict           unit-file warnings are errors\n"
-	       "  --systemd=V        semantics of systemd V: 252, 257, 262 or latest = 262 (default: the\n"
+	       "  --systemd=V        semantics of systemd V: 252..262 or latest = 262 (default: the\n"
 	       "                     installed one if harden models it, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
