@@ -1127,7 +1127,7 @@ int verb_run(int argc, char **argv)
 	 * other than 0 has an empty effective set then, whatever its ambient capabilities) */
 	bool cap_admin = hd_have_cap_sys_admin() &&
 			 (have_plan ? !hd_creds_plan_drops_root(&plan) : !(exec_ids && !exec_keep && exec_uid != 0));
-	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
+	bool mdwe = sdver >= HD_SD_MDWE_PRCTL && hd_sandbox_kernel_has_mdwe();
 	if (export_path || print) {
 		/* A program that stands alone: the kernel enforces every verdict, MDWE as seccomp rules. */
 		struct hd_sandbox_options eo = { .sdver = sdver, .mode = HD_SANDBOX_ENFORCE, .have_cap_sys_admin = cap_admin };

@@ -22,6 +22,32 @@
 #define HD_SYSTEMD_262 262
 #define HD_SYSTEMD_LATEST HD_SYSTEMD_262
 
+/* The first version (as modelled: its newest stable point release) with a behaviour harden reproduces,
+ * each read from systemd's source at the tags named in groups_table.c (commits are systemd's). Use as
+ * "sdver >= HD_SD_...". What differs between 252 and the rest only through the distribution's build
+ * (the libseccomp it was built against: syscall names and architectures it resolves, fchmodat2 in
+ * RestrictSUIDSGID=) stays "252 or not", since no source tag pins it. */
+#define HD_SD_NOTIFY_RELOAD 253        /* Type=notify-reload: v253 src/core/service.c */
+#define HD_SD_PRIVATE_MOUNTS_UNSET 254 /* PrivateMounts= unset is a tristate, which security scores as
+                                        * set: v254 src/core/execute.h (int private_mounts) */
+#define HD_SD_MDWE_PRCTL 254           /* MemoryDenyWriteExecute= also by PR_SET_MDWE: v254 src/core/execute.c */
+#define HD_SD_ENOSYS_DEFAULT 255       /* allow lists: unknown syscalls get ENOSYS, known ones the action:
+                                        * 2331c02d06, v255 src/shared/seccomp-util.c (not in 254.27) */
+#define HD_SD_NO_SPLIT_USR 255         /* /lib/systemd/system no longer searched (254: a split-usr build,
+                                        * as Debian's, searched it): v255 src/basic/path-lookup.c */
+#define HD_SD_STATIC_MOUNTS_KEEP 255   /* ProtectHome=tmpfs keeps the table's read-only and modes:
+                                        * bc1320a7e2 in v255.22, dc44fd69b0 in v256.17, v257
+                                        * src/core/namespace.c append_static_mounts(); not in 254.27 */
+#define HD_SD_TEST_INSTANCE 257        /* systemd-analyze's template instance "test_instance", "i" before:
+                                        * v257 src/analyze/analyze.c */
+#define HD_SD_NEWER_MODES 257          /* PrivateTmp=disconnected, PrivateUsers=self|identity,
+                                        * ProtectControlGroups=private|strict: v257 src/core/namespace.h */
+#define HD_SD_PRIVATE_USERS_FULL 258   /* PrivateUsers=full: v258 src/core/namespace.h (not in 257.13) */
+#define HD_SD_NS_TIME 258              /* "time" in NAMESPACE_FLAGS_ALL: 219a6dbbf3, v258 src/shared/nsflags.h */
+#define HD_SD_HOSTNAME_PRIVATE 258     /* ProtectHostname=private: v258 src/core/namespace.h */
+#define HD_SD_AF_STOP 261              /* RestrictAddressFamilies=: an unknown family ends the list:
+                                        * 4bbdc8a6a2, v261 src/core/load-fragment.c */
+
 /* The modelled versions, oldest first, 0-terminated. */
 extern const int hd_systemd_versions[];
 
