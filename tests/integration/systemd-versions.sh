@@ -12,6 +12,8 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 
 "$HARDEN" --version >"$TMP/v" || fail "harden --version exits $?"
 grep -qx 'systemd models: 252, 253, 254, 255, 256, 257, 258, 259, 260, 261, 262 (latest = 262)' "$TMP/v" || fail "--version does not list the modelled versions: $(cat "$TMP/v")"
+grep -qx "systemd releases modelled: 252.38 253.26 254.27 255.22 256.17 257.13 258.10 259.8 260.4 261.2 262.1 (252, 257, 262 checked against the real programs; the others read from systemd's git tags)" "$TMP/v" ||
+	fail "--version does not name the point releases: $(grep '^systemd releases' "$TMP/v")"
 grep -Eq '^systemd default: (25[2-9]|26[0-2]) \(the installed systemd, .*libsystemd-shared-[0-9]+.*\)$|^systemd default: latest = 262 \((the installed systemd [0-9]+, .*, is not one harden models|no installed systemd found: .*)\)$' "$TMP/v" ||
 	fail "--version does not say how the default was picked: $(grep '^systemd default' "$TMP/v")"
 

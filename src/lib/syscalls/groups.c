@@ -50,6 +50,15 @@ const char *hd_systemd_version_name(int sdver)
 	return "262";
 }
 
+const char *hd_systemd_version_release(int sdver)
+{
+	static const char releases[][8] = { "252.38", "253.26", "254.27", "255.22", "256.17", "257.13",
+					    "258.10", "259.8",  "260.4",  "261.2",  "262.1" };
+	if (sdver >= HD_SYSTEMD_252 && sdver <= HD_SYSTEMD_262)
+		return releases[sdver - HD_SYSTEMD_252];
+	return releases[HD_SYSTEMD_262 - HD_SYSTEMD_252];
+}
+
 /* The installed systemd's version, read from the name of its shared library (no exec needed). Debian
  * keeps it in the multiarch directory (/usr/lib/x86_64-linux-gnu/systemd), others in /usr/lib/systemd. */
 void hd_systemd_version_detect(struct hd_sdver_default *out)

@@ -72,6 +72,8 @@ struct hd_sdver_default {
 void hd_systemd_version_detect(struct hd_sdver_default *out);
 int hd_systemd_version_default(void);
 const char *hd_systemd_version_name(int sdver); /* "252" ... "262" */
+/* The point release a version is modelled as: "252.38" ... "262.1" (groups_table.c says where from). */
+const char *hd_systemd_version_release(int sdver);
 
 bool hd_group_member_present(const struct hd_group_member *m, int sdver);
 /* Iterate the groups a version has, in table order: start with prev = NULL. */
