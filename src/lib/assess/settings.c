@@ -231,8 +231,9 @@ static int expand_value(const struct line_ctx *c, bool refuse, char **out)
 		      : warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
 }
 
-/* Modes newer systemd versions added to settings that 252 knows only as booleans; each counts as
- * "on" for the checks (they are all stricter than "yes" or equal to it). 252 rejects them. */
+/* Modes newer systemd versions added to settings that older ones know only as booleans; each counts as
+ * "on" for the checks (they are all stricter than "yes" or equal to it). A version before since rejects
+ * it (groups.h: HD_SD_NEWER_MODES, HD_SD_PRIVATE_USERS_FULL). */
 static const struct {
 	const char *key, *value;
 	int since;
