@@ -123,8 +123,17 @@ _harden_value()
 	local verb=$1 opt=$2 cur=$3 what=$4
 	case $what in
 	*'|'*)
-		if [[ $what =~ ^[a-z0-9-]+(\|[a-z0-9-]+)+$ ]]; then
-			_harden_add "${what//|/$'\n'}" "$cur" ""
+		if [[ $what =~ ^[a-z0-9.-]+(\|[a-z0-9.-]+)+$ ]]; then
+			# a range of numbers ("252..262") stands for each of them
+			local w words=""
+			for w in ${what//|/ }; do
+				if [[ $w =~ ^([0-9]+)\.\.([0-9]+)$ ]]; then
+					words+=$(seq "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")$'\n'
+				else
+					words+=$w$'\n'
+				fi
+			done
+			_harden_add "$words" "$cur" ""
 		else
 			_harden_files "$cur"
 		fi ;;

@@ -41,9 +41,17 @@ const char *harden_version(void);
 
 /* The systemd whose semantics (syscall groups, filter behaviour, checks) to reproduce. */
 #define HARDEN_SYSTEMD_DEFAULT 0    /* the installed systemd if harden models it, else latest (as harden does) */
-#define HARDEN_SYSTEMD_252 252
+#define HARDEN_SYSTEMD_252 252      /* Debian 12, RHEL 9 */
+#define HARDEN_SYSTEMD_253 253
+#define HARDEN_SYSTEMD_254 254
+#define HARDEN_SYSTEMD_255 255      /* Ubuntu 24.04 */
+#define HARDEN_SYSTEMD_256 256
 #define HARDEN_SYSTEMD_257 257      /* Debian 13 */
-#define HARDEN_SYSTEMD_262 262      /* the newest harden models */
+#define HARDEN_SYSTEMD_258 258
+#define HARDEN_SYSTEMD_259 259
+#define HARDEN_SYSTEMD_260 260
+#define HARDEN_SYSTEMD_261 261
+#define HARDEN_SYSTEMD_262 262      /* the newest harden models; every major release 252..262 is modelled */
 #define HARDEN_SYSTEMD_LATEST 9999  /* the newest systemd harden models (262); other values: -EINVAL */
 
 /* ---- syscall names and numbers ---- */

@@ -23,6 +23,7 @@
 
 /* The ABI promises these values; the internal ones must not move under it unnoticed. */
 _Static_assert(HARDEN_SYSTEMD_252 == HD_SYSTEMD_252, "systemd version values");
+_Static_assert(HARDEN_SYSTEMD_255 == HD_SYSTEMD_255, "systemd version values");
 _Static_assert(HARDEN_SYSTEMD_257 == HD_SYSTEMD_257, "systemd version values");
 _Static_assert(HARDEN_SYSTEMD_262 == HD_SYSTEMD_262, "systemd version values");
 _Static_assert((int)HARDEN_ACTION_ALLOW == (int)HD_ACT_ALLOW && (int)HARDEN_ACTION_LOG == (int)HD_ACT_LOG &&

@@ -90,7 +90,7 @@ static void help(void)
 	       "                     exposure_after, reason, recovered (an interrupted apply was restored\n"
 	       "                     first), journal, shadow (cgroup, seconds, events, would_deny: each with\n"
 	       "                     kind, what, setting, action and fix; fold_lines, folded, after_fold)\n"
-	       "  --systemd=V        read and score the drop-in as systemd V does: 252, 257, 262 or latest\n"
+	       "  --systemd=V        read and score the drop-in as systemd V does: 252..262 or latest\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "The shadow stage sees only what the service does while it is watched: a call its workload\n"

@@ -39,7 +39,7 @@ static void help(void)
 	       "      --exec=BINARY             check this program (repeatable; a bare name is looked up in PATH\n"
 	       "                                as systemd does)\n"
 	       "      --root=DIR                find binaries and libraries under DIR\n"
-	       "      --systemd=252|257|262|latest\n"
+	       "      --systemd=252..262|latest\n"
 	       "                                filter semantics and group tables (default: the installed\n"
 	       "                                systemd if harden models it, else latest = 262)\n"
 	       "      --json                    print the report as JSON\n"

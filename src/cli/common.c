@@ -96,6 +96,10 @@ int cli_version(void)
 	}
 	/* which systemd versions --systemd= takes, and how the default was picked */
 	printf("systemd models: %s (latest = %s)\n", hd_systemd_versions_list(), hd_systemd_version_name(HD_SYSTEMD_LATEST));
+	printf("systemd releases modelled:");
+	for (const int *v = hd_systemd_versions; *v; v++)
+		printf(" %s", hd_systemd_version_release(*v));
+	printf(" (252, 257, 262 checked against the real programs; the others read from systemd's git tags)\n");
 	struct hd_sdver_default sd;
 	hd_systemd_version_detect(&sd);
 	switch (sd.origin) {

@@ -44,7 +44,7 @@ static void help(void)
 	       "                   seccomp kill, which allows it in allow and deny lists alike); PATH is\n"
 	       "                   replaced atomically, its directory created if missing\n"
 	       "  --json           machine-readable output\n"
-	       "  --systemd=V      group table of systemd V: 252, 257, 262 or latest = 262 (default: the\n"
+	       "  --systemd=V      group table of systemd V: 252..262 or latest = 262 (default: the\n"
 	       "                   installed one if harden models it, else latest)\n"
 	       "  -h, --help       show this help\n"
 	       "\n"

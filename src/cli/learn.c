@@ -49,7 +49,7 @@ static void help(void)
 	       "  --duration=SECONDS       end an attach session after this long\n"
 	       "  --merge                  the arguments are profiles to merge (union), then suggest\n"
 	       "  --from-profile=FILE      do not trace: suggest from a saved profile\n"
-	       "  --systemd=252|257|262|latest\n"
+	       "  --systemd=252..262|latest\n"
 	       "                           group table to use (default: the installed systemd if harden\n"
 	       "                           models it, else latest = 262)\n"
 	       "  --unit=FILE              the unit the drop-in is for: its exposure before -> after is\n"

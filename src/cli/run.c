@@ -111,7 +111,7 @@ static void help(void)
 	       "                     marked \"fallback\" instead of given a fix; the file-system and\n"
 	       "                     credential settings are not applied (said)\n"
 	       "  --strict           unit-file warnings are errors\n"
-	       "  --systemd=V        semantics of systemd V: 252, 257, 262 or latest = 262 (default: the\n"
+	       "  --systemd=V        semantics of systemd V: 252..262 or latest = 262 (default: the\n"
 	       "                     installed one if harden models it, else latest)\n"
 	       "  --export-bpf FILE  write the program (raw BPF, as bwrap --seccomp reads it); CMD optional\n"
 	       "  --print-bpf        print the program as libseccomp pseudo code; CMD optional\n"
@@ -1127,7 +1127,7 @@ int verb_run(int argc, char **argv)
 	 * other than 0 has an empty effective set then, whatever its ambient capabilities) */
 	bool cap_admin = hd_have_cap_sys_admin() &&
 			 (have_plan ? !hd_creds_plan_drops_root(&plan) : !(exec_ids && !exec_keep && exec_uid != 0));
-	bool mdwe = sdver != HD_SYSTEMD_252 && hd_sandbox_kernel_has_mdwe();
+	bool mdwe = sdver >= HD_SD_MDWE_PRCTL && hd_sandbox_kernel_has_mdwe();
 	if (export_path || print) {
 		/* A program that stands alone: the kernel enforces every verdict, MDWE as seccomp rules. */
 		struct hd_sandbox_options eo = { .sdver = sdver, .mode = HD_SANDBOX_ENFORCE, .have_cap_sys_admin = cap_admin };

@@ -45,7 +45,7 @@ static void help(void)
 	       "                             service.conf, or a PATH to a .conf file) as the last drop-in\n"
 	       "  --instance=NAME            instance for template units (default: 'i' as systemd 252 uses,\n"
 	       "                             'test_instance' after 252)\n"
-	       "  --systemd=252|257|262|latest\n"
+	       "  --systemd=252..262|latest\n"
 	       "                             checks and semantics of this systemd (default: installed one if\n"
 	       "                             modelled, else latest = 262). After 252: an unset\n"
 	       "                             PrivateMounts= passes, that version's syscall groups, newer\n"

@@ -49,7 +49,7 @@ static void help(void)
 	       "                                and its drop-ins first (warnings name FILE:LINE)\n"
 	       "  -p, --property=SETTING=VALUE  apply one assignment on top, like a line in [Service];\n"
 	       "                                repeat in order (an empty value resets, as in a unit file)\n"
-	       "      --systemd=252|257|262|latest\n"
+	       "      --systemd=252..262|latest\n"
 	       "                                semantics and group tables of this systemd (default: the\n"
 	       "                                installed one if harden models it, else latest = 262)\n"
 	       "      --arch=ARCH               --json/--diff: also the rule set for ARCH (repeatable; systemd\n"

@@ -68,7 +68,8 @@ done
 # values named in --help
 expect 'harden security --json=' pretty short
 expect 'harden security --json=p' pretty
-expect 'harden show --systemd=' 252 257 262 latest
+expect 'harden show --systemd=' 252 253 254 255 256 257 258 259 260 261 262 latest
+expect 'harden show --systemd=26' 260 261 262
 expect 'harden learn --backend ' ebpf ptrace auto
 expect 'harden learn --backend=pt' ptrace
 offers 'harden show --arch=x8' x86-64 x86

@@ -653,6 +653,31 @@ static void test_address_families_by_version(void **state)
 	assert_int_equal(f->s.af[0], 1);
 }
 
+/* Each behaviour from the first version whose source has it (groups.h HD_SD_*), not from the next
+ * version with an oracle: time in "all" namespaces from 258, ProtectHostname=private from 258, an
+ * unknown family ending the list from 261. */
+static void test_version_boundaries(void **state)
+{
+	struct fx *f = *state;
+	f->sdver = HD_SYSTEMD_257;
+	apply(f, "RestrictNamespaces", "~user");
+	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS_252 & ~ns("user"));
+	apply(f, "RestrictNamespaces", "");
+	f->sdver = HD_SYSTEMD_258;
+	apply(f, "RestrictNamespaces", "~user");
+	assert_int_equal(f->s.ns_allowed, HD_NS_ALL_FLAGS & ~ns("user"));
+	apply(f, "RestrictNamespaces", "");
+	apply(f, "ProtectHostname", "private");
+	assert_true(f->s.protect_hostname_private);
+	f->sdver = HD_SYSTEMD_260;
+	apply(f, "RestrictAddressFamilies", "AF_BOGUS AF_UNIX");
+	assert_int_equal(f->s.n_af, 1);
+	apply(f, "RestrictAddressFamilies", "");
+	f->sdver = HD_SYSTEMD_261;
+	apply(f, "RestrictAddressFamilies", "AF_BOGUS AF_UNIX");
+	assert_int_equal(f->s.n_af, 0);
+}
+
 /* The verdict on x86-64 with the protections' own rules (hd_ruleset_build_full). */
 static hd_action full_verdict(struct fx *f, const char *name)
 {
@@ -1066,6 +1091,7 @@ int main(void)
 		T(test_address_families),
 		T(test_address_families_by_version),
 		T(test_protect_hostname_private),
+		T(test_version_boundaries),
 		T(test_booleans),
 		T(test_format_filter),
 		T(test_unit_implications),

@@ -53,13 +53,14 @@ static int rule_bool(const struct hd_check *c, const struct hd_assess_input *in,
 	return 0;
 }
 
-/* 252 offline scores an unset PrivateMounts= as "no"; newer versions treat unset as fine. */
+/* 252 and 253 offline score an unset PrivateMounts= as "no" (a bool); from 254 on unset is a tristate
+ * that scores as set (HD_SD_PRIVATE_MOUNTS_UNSET). */
 static int rule_private_mounts(const struct hd_check *c, const struct hd_assess_input *in, uint64_t *b, char **d)
 {
 	(void)c, (void)d;
 	int v = in->s->private_mounts;
 	if (v == HD_UNSET)
-		v = in->sdver == HD_SYSTEMD_252 ? 0 : 1;
+		v = in->sdver < HD_SD_PRIVATE_MOUNTS_UNSET ? 0 : 1;
 	*b = v ? 0 : 1;
 	return 0;
 }

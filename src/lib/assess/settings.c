@@ -231,24 +231,27 @@ static int expand_value(const struct line_ctx *c, bool refuse, char **out)
 		      : warn(c, "Failed to resolve unit specifiers, ignoring: %s", c->value);
 }
 
-/* Modes newer systemd versions added to settings that 252 knows only as booleans; each counts as
- * "on" for the checks (they are all stricter than "yes" or equal to it). 252 rejects them. */
+/* Modes newer systemd versions added to settings that older ones know only as booleans; each counts as
+ * "on" for the checks (they are all stricter than "yes" or equal to it). A version before since rejects
+ * it (groups.h: HD_SD_NEWER_MODES, HD_SD_PRIVATE_USERS_FULL). */
 static const struct {
 	const char *key, *value;
+	int since;
 } newer_modes[] = {
-	{ "PrivateTmp", "disconnected" },       /* v257 */
-	{ "PrivateUsers", "self" },             /* v256 */
-	{ "PrivateUsers", "identity" },         /* v256 */
-	{ "PrivateUsers", "full" },             /* v257 */
-	{ "ProtectControlGroups", "private" },  /* v257 */
-	{ "ProtectControlGroups", "strict" },   /* v257 */
+	{ "PrivateTmp", "disconnected", HD_SD_NEWER_MODES },
+	{ "PrivateUsers", "self", HD_SD_NEWER_MODES },
+	{ "PrivateUsers", "identity", HD_SD_NEWER_MODES },
+	{ "PrivateUsers", "full", HD_SD_PRIVATE_USERS_FULL },
+	{ "ProtectControlGroups", "private", HD_SD_NEWER_MODES },
+	{ "ProtectControlGroups", "strict", HD_SD_NEWER_MODES },
 };
 
 static int parse_bool_field(const struct line_ctx *c)
 {
 	int b = hd_parse_boolean(c->value);
-	for (size_t i = 0; b < 0 && c->sdver != HD_SYSTEMD_252 && i < sizeof(newer_modes) / sizeof(newer_modes[0]); i++)
-		if (strcmp(c->key, newer_modes[i].key) == 0 && strcmp(c->value, newer_modes[i].value) == 0)
+	for (size_t i = 0; b < 0 && i < sizeof(newer_modes) / sizeof(newer_modes[0]); i++)
+		if (c->sdver >= newer_modes[i].since && strcmp(c->key, newer_modes[i].key) == 0 &&
+		    strcmp(c->value, newer_modes[i].value) == 0)
 			b = 1;
 	if (b < 0)
 		return warn(c, "Failed to parse boolean value, ignoring: %s", c->value);
@@ -703,7 +706,7 @@ static int parse_type(const struct line_ctx *c, int sdver)
 {
 	int v = enum_lookup(service_types, c->value);
 	/* notify-reload arrived in systemd 253 */
-	if (v < 0 || (v == HD_SERVICE_NOTIFY_RELOAD && sdver == HD_SYSTEMD_252))
+	if (v < 0 || (v == HD_SERVICE_NOTIFY_RELOAD && sdver < HD_SD_NOTIFY_RELOAD))
 		return warn(c, "Failed to parse service type, ignoring: %s", c->value);
 	c->s->type = (enum hd_service_type)v;
 	return 1;

@@ -460,13 +460,13 @@ static void af_reset(struct hd_seccomp_settings *s)
 
 /* From this systemd on, ProtectHostname= also takes "private" (257.13 refuses it, 262.1 takes it: corpus
  * edge-12 in expected-systemd257/262, whose F.test shows "ProtectHostname: private"). */
-#define HD_SYSTEMD_HOSTNAME_PRIVATE HD_SYSTEMD_262
+#define HD_SYSTEMD_HOSTNAME_PRIVATE HD_SD_HOSTNAME_PRIVATE
 
 /* From this systemd on, an unknown family in a RestrictAddressFamilies= list ends the list there: the
  * families before it are kept, the rest dropped, and the warning names the whole value (257.13 skips
  * the word alone). 262.1 in the corpus: "AF_BOGUS AF_UNIX" leaves an empty allow list (edge-11),
  * "AF_UNIX #AF_INET" allows AF_UNIX (edge-02), "AF_UNIX AF_INET \" both (edge-01). */
-#define HD_SYSTEMD_AF_STOP HD_SYSTEMD_262
+#define HD_SYSTEMD_AF_STOP HD_SD_AF_STOP
 
 static int apply_address_families(struct hd_seccomp_settings *s, const char *value, const struct parse_ctx *ctx)
 {
@@ -575,7 +575,7 @@ int hd_seccomp_apply(struct hd_seccomp_settings *s, const char *key, const char 
 	if (!key || !value || !hd_seccomp_is_setting(key))
 		return 0;
 	const struct parse_ctx ctx = { sdver, file, line, diags };
-	s->ns_all = sdver == HD_SYSTEMD_252 ? HD_NS_ALL_FLAGS_252 : HD_NS_ALL_FLAGS;
+	s->ns_all = sdver < HD_SD_NS_TIME ? HD_NS_ALL_FLAGS_252 : HD_NS_ALL_FLAGS;
 	char *v = strip_copy(value);
 	if (!v)
 		return -ENOMEM;
@@ -941,17 +941,19 @@ static int filter_verdicts(const struct hd_seccomp_settings *s, hd_arch arch, in
 	int r = list_verdicts(l, arch, ACT_ALLOW, negative, f, unresolved);
 	if (r < 0)
 		return r;
-	if (sdver == HD_SYSTEMD_252) {
+	if (sdver < HD_SD_ENOSYS_DEFAULT) {
 		f->default_action = negative;
-		/* libseccomp refuses a rule with the filter's default action (EACCES); systemd 252 gives up */
+		/* before 255 (HD_SD_ENOSYS_DEFAULT) the allow list's negative action is the filter's default.
+		 * libseccomp refuses a rule with the filter's default action (EACCES); systemd gives up */
 		for (size_t i = 0; !*install_error && i < f->n; i++) {
 			if (!hd_action_equal(f->v[i].action, negative))
 				continue;
 			char act[64];
 			if (asprintf(install_error,
 				     "SystemCallFilter=: \"%s\" would get %s, the allow list's default action; "
-				     "libseccomp refuses such a rule and systemd 252 fails to start the service",
-				     f->v[i].name, hd_action_format(negative, act, sizeof(act))) < 0) {
+				     "libseccomp refuses such a rule and systemd %s fails to start the service",
+				     f->v[i].name, hd_action_format(negative, act, sizeof(act)),
+				     hd_systemd_version_name(sdver)) < 0) {
 				*install_error = NULL;
 				return -ENOMEM;
 			}

@@ -395,7 +395,7 @@ static int add_entries(struct hd_mount_plan *p)
 		if (strcmp(ph, "tmpfs") == 0) {
 			/* empty: under 252 a plain writable tmpfs (see sdver in mounts.h); after it read-only,
 			 * the homes 0755, /root 0700 */
-			bool v252 = p->sdver == 0 || p->sdver == HD_SYSTEMD_252;
+			bool v252 = p->sdver == 0 || p->sdver < HD_SD_STATIC_MOUNTS_KEEP;
 			for (const char *const *h = homes; r >= 0 && *h; h++) {
 				struct hd_mount_entry *e = add_entry(p, *h, HD_MOUNT_TMPFS, true, origin);
 				const char *options = v252 ? "mode=1777,plain" : strcmp(*h, "/root") == 0 ? "mode=0700,size=4m,nr_inodes=1k"

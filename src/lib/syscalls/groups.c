@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const int hd_systemd_versions[] = { HD_SYSTEMD_252, HD_SYSTEMD_257, HD_SYSTEMD_262, 0 };
+const int hd_systemd_versions[] = {
+	HD_SYSTEMD_252, HD_SYSTEMD_253, HD_SYSTEMD_254, HD_SYSTEMD_255, HD_SYSTEMD_256, HD_SYSTEMD_257,
+	HD_SYSTEMD_258, HD_SYSTEMD_259, HD_SYSTEMD_260, HD_SYSTEMD_261, HD_SYSTEMD_262, 0
+};
 
 bool hd_systemd_version_modelled(int sdver)
 {
@@ -19,7 +22,7 @@ bool hd_systemd_version_modelled(int sdver)
 
 const char *hd_systemd_versions_list(void)
 {
-	return "252, 257, 262";
+	return "252, 253, 254, 255, 256, 257, 258, 259, 260, 261, 262";
 }
 
 int hd_systemd_version_parse(const char *s, int *out)
@@ -40,11 +43,20 @@ int hd_systemd_version_parse(const char *s, int *out)
 
 const char *hd_systemd_version_name(int sdver)
 {
-	switch (sdver) {
-	case HD_SYSTEMD_252: return "252";
-	case HD_SYSTEMD_257: return "257";
-	default: return "262";
-	}
+	static const char names[][4] = { "252", "253", "254", "255", "256", "257",
+					 "258", "259", "260", "261", "262" };
+	if (sdver >= HD_SYSTEMD_252 && sdver <= HD_SYSTEMD_262)
+		return names[sdver - HD_SYSTEMD_252];
+	return "262";
+}
+
+const char *hd_systemd_version_release(int sdver)
+{
+	static const char releases[][8] = { "252.38", "253.26", "254.27", "255.22", "256.17", "257.13",
+					    "258.10", "259.8",  "260.4",  "261.2",  "262.1" };
+	if (sdver >= HD_SYSTEMD_252 && sdver <= HD_SYSTEMD_262)
+		return releases[sdver - HD_SYSTEMD_252];
+	return releases[HD_SYSTEMD_262 - HD_SYSTEMD_252];
 }
 
 /* The installed systemd's version, read from the name of its shared library (no exec needed). Debian

@@ -2,14 +2,16 @@
 /*
  * systemd's named syscall groups, as data.
  *
- * Member lists follow the newest systemd harden models (262). since/until are the first/last modelled
- * version (252, 257, 262: groups.h) whose own `systemd-analyze syscall-filter` lists the member there
- * (../shared/corpus/expected-systemdN/syscall-filter.txt for 257 and 262, the installed 252.38 for 252),
- * each version as its newest stable point release (257.13 and 252.38 carry backports: 257.13 has
- * lsm_get_self_attr and lsm_list_modules in @default, 252.38 has futex_waitv, uretprobe ...). A bound
- * between two modelled versions is not pinned further: since = 257 means "253..257", since = 262
- * "258..262", until = 257 "257..261"; harden refuses the versions in between, so no answer depends on
- * it. Exceptions pinned from systemd's history: @sandbox (a group since 254).
+ * Member lists follow the newest systemd harden models (262). since/until are the first/last systemd
+ * version (252..262: groups.h) that lists the member there, each version as a stable point release:
+ * 252.38, 257.13 and 262.1 from their own `systemd-analyze syscall-filter` (the installed 252.38;
+ * ../shared/corpus/expected-systemdN/syscall-filter.txt), every other version from
+ * src/shared/seccomp-util.c (and syscall-list.txt for @known) at its git tag, as listed in
+ * tests/data/systemd-groups/N.txt: v253.26 of github:systemd/systemd-stable, v254.27, v255.22, v256.17,
+ * v258.10, v259.8, v260.4, v261.2 of github:openSUSE/systemd (upstream's tags; v257.13 there gives the
+ * same lists as the real 257.13). scripts/systemd-groups.py table rewrites since/until from those files.
+ * Point releases carry backports, so a member can leave and come back: uretprobe is in 252.38's
+ * @default (a backport) but not in 253.26's, and in @default again from 254.27 on: two rows.
  * Within a group, members are in systemd's order: nested groups first, then names, sorted.
  * Adding a member is one line.
  */
@@ -18,7 +20,7 @@
 #include "syscalls/groups_table.h"
 
 static const struct hd_group_member default_members[] = {
-	{ .name = "@sandbox", .since = 257 },
+	{ .name = "@sandbox", .since = 254 },
 	{ .name = "arch_prctl" },
 	{ .name = "brk" },
 	{ .name = "cacheflush" },
@@ -84,7 +86,8 @@ static const struct hd_group_member default_members[] = {
 	{ .name = "sigreturn" },
 	{ .name = "time" },
 	{ .name = "ugetrlimit" },
-	{ .name = "uretprobe" },
+	{ .name = "uretprobe", .until = 252 },
+	{ .name = "uretprobe", .since = 254 },
 	{ .name = NULL }
 };
 
@@ -225,7 +228,7 @@ static const struct hd_group_member file_system_members[] = {
 	{ .name = "oldlstat" },
 	{ .name = "oldstat" },
 	{ .name = "open" },
-	{ .name = "open_tree", .since = 262 },
+	{ .name = "open_tree", .since = 258 },
 	{ .name = "openat" },
 	{ .name = "openat2" },
 	{ .name = "readlink" },
@@ -343,7 +346,7 @@ static const struct hd_group_member mount_members[] = {
 	{ .name = "mount_setattr" },
 	{ .name = "move_mount" },
 	{ .name = "open_tree", .until = 257 },
-	{ .name = "open_tree_attr", .since = 262 },
+	{ .name = "open_tree_attr", .since = 258 },
 	{ .name = "pivot_root" },
 	{ .name = "umount" },
 	{ .name = "umount2" },
@@ -680,7 +683,7 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "brk" },
 	{ .name = "cachectl" },
 	{ .name = "cacheflush" },
-	{ .name = "cachestat", .since = 257 },
+	{ .name = "cachestat", .since = 254 },
 	{ .name = "capget" },
 	{ .name = "capset" },
 	{ .name = "chdir" },
@@ -854,8 +857,8 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "link" },
 	{ .name = "linkat" },
 	{ .name = "listen" },
-	{ .name = "listmount", .since = 257 },
-	{ .name = "listns", .since = 262 },
+	{ .name = "listmount", .since = 256 },
+	{ .name = "listns", .since = 259 },
 	{ .name = "listxattr" },
 	{ .name = "listxattrat", .since = 257 },
 	{ .name = "llistxattr" },
@@ -864,9 +867,9 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "lremovexattr" },
 	{ .name = "lseek" },
 	{ .name = "lsetxattr" },
-	{ .name = "lsm_get_self_attr", .since = 257 },
-	{ .name = "lsm_list_modules", .since = 257 },
-	{ .name = "lsm_set_self_attr", .since = 257 },
+	{ .name = "lsm_get_self_attr", .since = 256 },
+	{ .name = "lsm_list_modules", .since = 256 },
+	{ .name = "lsm_set_self_attr", .since = 256 },
 	{ .name = "lstat" },
 	{ .name = "lstat64" },
 	{ .name = "madvise" },
@@ -902,7 +905,7 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "mq_timedsend_time64" },
 	{ .name = "mq_unlink" },
 	{ .name = "mremap" },
-	{ .name = "mseal", .since = 257 },
+	{ .name = "mseal", .since = 256 },
 	{ .name = "msgctl" },
 	{ .name = "msgget" },
 	{ .name = "msgrcv" },
@@ -926,7 +929,7 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "open" },
 	{ .name = "open_by_handle_at" },
 	{ .name = "open_tree" },
-	{ .name = "open_tree_attr", .since = 262 },
+	{ .name = "open_tree_attr", .since = 258 },
 	{ .name = "openat" },
 	{ .name = "openat2" },
 	{ .name = "or1k_atomic" },
@@ -1020,7 +1023,7 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "riscv_hwprobe" },
 	{ .name = "rmdir" },
 	{ .name = "rseq" },
-	{ .name = "rseq_slice_yield", .since = 262 },
+	{ .name = "rseq_slice_yield", .since = 261 },
 	{ .name = "rt_sigaction" },
 	{ .name = "rt_sigpending" },
 	{ .name = "rt_sigprocmask" },
@@ -1128,7 +1131,7 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "stat64" },
 	{ .name = "statfs" },
 	{ .name = "statfs64" },
-	{ .name = "statmount", .since = 257 },
+	{ .name = "statmount", .since = 256 },
 	{ .name = "statx" },
 	{ .name = "stime" },
 	{ .name = "subpage_prot" },
@@ -1176,7 +1179,7 @@ static const struct hd_group_member known_members[] = {
 	{ .name = "unlink" },
 	{ .name = "unlinkat" },
 	{ .name = "unshare" },
-	{ .name = "uprobe", .since = 262 },
+	{ .name = "uprobe", .since = 259 },
 	{ .name = "uretprobe", .since = 257 },
 	{ .name = "userfaultfd" },
 	{ .name = "usr26", .since = 257 },

@@ -94,7 +94,7 @@ static const char *const search_path_latest[] = {
 /* The instance systemd-analyze gives a template unit in offline mode. */
 static const char *default_instance(int sdver)
 {
-	return sdver == HD_SYSTEMD_252 ? "i" : "test_instance";
+	return sdver < HD_SD_TEST_INSTANCE ? "i" : "test_instance";
 }
 
 /* ---- small helpers ------------------------------------------------------------------------------ */
@@ -707,7 +707,7 @@ static int collect_dropins(struct hd_unit *u, const char *unit_dir, const struct
 			   hd_diags *diags)
 {
 	const char *const *sp = opt && opt->search_path ? opt->search_path
-				: (opt && opt->sdver && opt->sdver != HD_SYSTEMD_252 ? search_path_latest : search_path_252);
+				: (opt && opt->sdver && opt->sdver >= HD_SD_NO_SPLIT_USR ? search_path_latest : search_path_252);
 	hd_strv search = { 0 }, dirs = { 0 }, files = { 0 };
 	int r = hd_strv_push(&search, unit_dir);
 	for (size_t i = 0; r >= 0 && sp[i]; i++) {
