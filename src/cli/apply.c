@@ -258,6 +258,24 @@ static char *explain_core(const char *core, const char *fragment)
 }
 
 /* The unit's exposure now (its other drop-ins, without the file at target) and with text at target. */
+/* The lines u holds from one file (the drop-in apply replaces), left out. */
+static void drop_file_lines(struct hd_unit *u, const char *file)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		struct hd_unit_assignment *a = &u->v[i];
+		if (a->file && strcmp(a->file, file) == 0) {
+			free(a->section);
+			free(a->key);
+			free(a->value);
+			free(a->file);
+			continue;
+		}
+		u->v[k++] = *a;
+	}
+	u->n = k;
+}
+
 static void score(const char *fragment, const char *target, const char *text, int sdver, int *before, int *after)
 {
 	*before = *after = -1;
@@ -268,19 +286,7 @@ static void score(const char *fragment, const char *target, const char *text, in
 	struct hd_unit_load_options lo = { .sdver = sdver };
 	if (hd_unit_load(fragment, &lo, &u, &d) == 0) {
 		/* the file apply replaces counts in neither */
-		size_t k = 0;
-		for (size_t i = 0; i < u.n; i++) {
-			struct hd_unit_assignment *a = &u.v[i];
-			if (a->file && strcmp(a->file, target) == 0) {
-				free(a->section);
-				free(a->key);
-				free(a->value);
-				free(a->file);
-				continue;
-			}
-			u.v[k++] = *a;
-		}
-		u.n = k;
+		drop_file_lines(&u, target);
 		struct hd_assessment a = { 0 }, b = { 0 };
 		if (hd_assess_loaded_unit(&u, NULL, sdver, &a, &d) == 0)
 			*before = (int)a.exposure;
@@ -308,13 +314,7 @@ static int candidate_model(const char *fragment, const char *target, const char 
 	hd_strv not_enforced = { 0 };
 	int r = hd_unit_load(fragment, &lo, &u, d);
 	if (r >= 0) {
-		size_t k = 0;
-		for (size_t i = 0; i < u.n; i++) {
-			if (u.v[i].file && strcmp(u.v[i].file, target) == 0)
-				continue;
-			u.v[k++] = u.v[i];
-		}
-		u.n = k;
+		drop_file_lines(&u, target);
 		r = hd_unit_parse_text(&u, text, strlen(text), target, d);
 	}
 	plan->sdver = sdver; /* what that systemd does (252's ProtectHome=tmpfs) */

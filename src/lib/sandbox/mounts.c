@@ -377,13 +377,16 @@ static int add_entries(struct hd_mount_plan *p)
 				r = add_table(p, implicit, HD_MOUNT_READWRITE_IMPLICIT, true, origin);
 		} else {
 			/* Debian 12 builds systemd 252 with split-usr: /bin, /sbin, /lib, /lib64 too (symbolic links
-			 * into /usr on a merged system, where they resolve to entries inside /usr's) */
+			 * into /usr on a merged system, where they resolve to entries inside /usr's); 255 dropped
+			 * split-usr */
 			static const char *const usr[] = { "/usr", NULL };
 			static const char *const optional[] = { "/boot", "/efi", "/bin", "/sbin", "/lib", "/lib64", NULL };
+			static const char *const optional_merged[] = { "/boot", "/efi", NULL };
+			bool split_usr = p->sdver == 0 || p->sdver < HD_SD_NO_SPLIT_USR;
 			static const char *const etc[] = { "/etc", NULL };
 			r = add_table(p, usr, HD_MOUNT_READONLY, false, origin);
 			if (r >= 0)
-				r = add_table(p, optional, HD_MOUNT_READONLY, true, origin);
+				r = add_table(p, split_usr ? optional : optional_merged, HD_MOUNT_READONLY, true, origin);
 			if (r >= 0 && strcmp(ps, "full") == 0)
 				r = add_table(p, etc, HD_MOUNT_READONLY, false, origin);
 		}
