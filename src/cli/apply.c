@@ -806,6 +806,14 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		ret = EXIT_NO_SYSTEMD;
 		goto out;
 	}
+	/* a stopped unit: the restart would start what its owner stopped (a failed one may be applied a fix,
+	 * with --no-shadow: its restart is the test) */
+	if (strcmp(st.active_state, "inactive") == 0) {
+		fprintf(stderr, "%s apply: %s is inactive (%s): apply would start it; nothing applied (start it first)\n",
+			cli_program, unit, st.sub_state);
+		ret = EXIT_NO_SYSTEMD;
+		goto out;
+	}
 	/* the shadow stage needs eBPF and a running service: said before anything is changed */
 	if (!o->no_shadow) {
 		char ewhy[256];

@@ -259,6 +259,11 @@ apply --undo "$UNIT"
 # 7. nothing to talk to, or nothing systemd knows: 2, and nothing changed
 apply --watch 0 no-such-unit-hd.service "$N/good.conf"
 [ "$rc" = 2 ] || bad "7: an unknown unit: rc $rc: $(cat "$N/err")"
+# a unit its owner stopped is not started by an apply
+in_ct systemctl stop "$UNIT"
+apply --watch 0 --no-shadow "$UNIT" "$N/good.conf"
+[ "$rc" = 2 ] && grep -q 'is inactive' "$N/err" || bad "7: a stopped unit: rc $rc: $(cat "$N/err")"
+[ "$(in_ct systemctl is-active "$UNIT")" = inactive ] || bad "7: the stopped unit was started"
 apply --watch 0 getty@.service "$N/good.conf"
 [ "$rc" = 2 ] || bad "7: a template: rc $rc"
 "$HARDEN" apply --watch 0 "$UNIT" "$N/good.conf" >"$N/out" 2>"$N/err"
