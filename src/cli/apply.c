@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "assess/assess.h"
 #include "assess/batch.h"
+#include "check/check.h"
 #include "learn/shadow.h"
 #include "learn/trace/trace.h"
 #include "manager/manager.h"
@@ -42,7 +43,11 @@ static void help(void)
 	       "stays healthy under it; else put back what was there and say why. Talks to systemd over\n"
 	       "D-Bus (as root: its private socket, as systemctl does) and reads the journal.\n"
 	       "  1. DROPIN is read as systemd reads a drop-in (an error refuses it) and the unit is scored\n"
-	       "     before and after (harden security's exposure, the unit's other drop-ins included).\n"
+	       "     before and after (harden security's exposure, the unit's other drop-ins included). The\n"
+	       "     static gate: harden check reads the programs of the unit's Exec*= lines under it; a\n"
+	       "     certain break (the filter cannot be installed, the programs' ABI is killed) stops here\n"
+	       "     (exit 1) unless --force; calls with static evidence that it blocks are listed (they may\n"
+	       "     never be made: the shadow stage and the watch judge what is).\n"
 	       "  2. The shadow stage (unless --no-shadow; the service untouched): the running unit's cgroup\n"
 	       "     (its ControlGroup, under this namespace's cgroup2 mount) is followed by learn's eBPF\n"
 	       "     backend while WORKLOAD runs, or for --watch seconds of its own traffic. Every operation\n"
@@ -84,7 +89,8 @@ static void help(void)
 	       "  --name=NAME        the drop-in's file name in UNIT.d/ (a NAME.conf; default zz-harden.conf)\n"
 	       "  --state-dir=DIR    where the records are kept (default /var/lib/harden)\n"
 	       "  --undo             restore the state before UNIT's last kept apply\n"
-	       "  --force            --undo: restore even when the drop-in was changed since it was applied\n"
+	       "  --force            apply even when the static gate finds a certain break; with --undo:\n"
+	       "                     restore even when the drop-in was changed since it was applied\n"
 	       "  --json             one JSON object on stdout: unit, dropin, outcome (kept, rolled-back,\n"
 	       "                     would-deny, clean, undone, nothing-to-undo), exposure_before,\n"
 	       "                     exposure_after, reason, recovered (an interrupted apply was restored\n"
@@ -96,7 +102,7 @@ static void help(void)
 	       "The shadow stage sees only what the service does while it is watched: a call its workload\n"
 	       "does not make is not judged. Calls a setting denies only for some arguments are judged for\n"
 	       "socket families and namespaces; personality(), W+X mappings and capabilities are not yet.\n"
-	       "Not yet: harden check's static gate.\n"
+	       "The static gate sees only the Exec*= programs, not what they run or load at run time.\n"
 	       "\n"
 	       "Exit status: 0 kept (or undone, or --shadow-only and nothing would be denied); 1 rolled back,\n"
 	       "would deny (the shadow stage), refused (the drop-in does not parse) or nothing to undo;\n"
@@ -127,8 +133,17 @@ struct shadow_report {
 	struct hd_shadow after;  /* --fold: what the folded drop-in still denies */
 };
 
+/* The static gate: harden check on the unit's programs under the candidate. */
+struct static_gate {
+	bool ran;
+	unsigned commands, programs;
+	hd_strv certain;  /* "COMMAND: why" for each certain break (the filter cannot be installed, an ABI killed) */
+	hd_strv evidence; /* syscalls with static evidence the candidate blocks (may be on paths never taken) */
+};
+
 struct outcome {
 	const char *outcome; /* kept, rolled-back, undone, nothing-to-undo, refused, would-deny, clean */
+	struct static_gate gate;
 	char reason[1024];
 	int before, after;
 	bool recovered;
@@ -297,6 +312,65 @@ static void score(const char *fragment, const char *target, const char *text, in
 	}
 	hd_unit_free(&u);
 	hd_diags_free(&d);
+}
+
+/* ---- the static gate ---- */
+
+/* harden check's evidence against the candidate (the unit with text at target): certain breaks, and the
+ * calls the programs may make that it blocks. 0, or -errno (d says why). */
+static int static_gate(const char *fragment, const char *target, const char *text, int sdver, struct static_gate *g,
+		       hd_diags *d)
+{
+	struct hd_unit u = { 0 };
+	struct hd_unit_load_options lo = { .sdver = sdver, .parse_only = 1 };
+	int r = hd_unit_load(fragment, &lo, &u, d);
+	if (r >= 0) {
+		drop_file_lines(&u, target);
+		r = hd_unit_parse_text(&u, text, strlen(text), target, d);
+	}
+	struct hd_check_report rep = { 0 };
+	struct hd_check_options co = { .sdver = sdver };
+	if (r >= 0)
+		r = hd_check_loaded_unit(&u, fragment, &co, &rep, d);
+	for (size_t i = 0; r >= 0 && i < rep.n; i++) {
+		const struct hd_check_command *c = &rep.v[i];
+		g->commands++;
+		for (size_t j = 0; r >= 0 && j < c->n; j++) {
+			const struct hd_check_program *pg = &c->v[j];
+			g->programs += pg->kind == HD_CHECK_PROGRAM_ELF;
+			for (size_t k = 0; r >= 0 && k < pg->n; k++) {
+				const struct hd_check_finding *f = &pg->v[k];
+				if (f->kind == HD_CHECK_NOT_INSTALLED || f->kind == HD_CHECK_ARCH_KILLED)
+					r = hd_strv_pushf(&g->certain, "%s=%s: %s", c->setting, c->value ? c->value : "",
+							  f->reason ? f->reason : "every call is refused");
+				else if (f->kind == HD_CHECK_BLOCKED && f->syscall)
+					r = hd_strv_push_unique(&g->evidence, f->syscall);
+			}
+		}
+	}
+	g->ran = r >= 0;
+	hd_check_report_free(&rep);
+	hd_unit_free(&u);
+	return r < 0 ? r : 0;
+}
+
+static void static_gate_free(struct static_gate *g)
+{
+	hd_strv_free(&g->certain);
+	hd_strv_free(&g->evidence);
+	memset(g, 0, sizeof(*g));
+}
+
+static json_object *static_gate_json(const struct static_gate *g)
+{
+	if (!g->ran)
+		return NULL;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "commands", json_object_new_int((int)g->commands));
+	json_object_object_add(o, "programs", json_object_new_int((int)g->programs));
+	json_object_object_add(o, "certain", cli_json_strv(&g->certain));
+	json_object_object_add(o, "evidence", cli_json_strv(&g->evidence));
+	return o;
 }
 
 /* ---- the shadow stage ---- */
@@ -672,6 +746,7 @@ static void print_outcome(const struct apply_opts *o, const char *unit, const ch
 		json_object_object_add(j, "reason", cli_json_str(oc->reason[0] ? oc->reason : NULL));
 		json_object_object_add(j, "recovered", json_object_new_boolean(oc->recovered));
 		json_object_object_add(j, "explained", cli_json_str(oc->explained));
+		json_object_object_add(j, "static_gate", static_gate_json(&oc->gate));
 		json_object_object_add(j, "shadow", shadow_json(&oc->shadow));
 		json_object *jl = json_object_new_array();
 		for (size_t i = 0; i < oc->journal.n; i++)
@@ -869,6 +944,38 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		}
 	}
 	snprintf(target, sizeof(target), "/etc/systemd/system/%s.d/%s", unit, o->name);
+	/* the static gate: a certain break (the filter cannot be installed, the programs' ABI killed) stops here
+	 * unless --force; calls with static evidence are said, the shadow stage and the watch judge them */
+	if (st.fragment_path && *st.fragment_path) {
+		hd_diags gd = { 0 };
+		if (static_gate(st.fragment_path, target, text, o->sdver, &oc.gate, &gd) < 0) {
+			cli_print_diags(&gd);
+			fprintf(stderr, "%s apply: the static gate could not check %s's programs (see above)\n", cli_program, unit);
+		}
+		hd_diags_free(&gd);
+		if (oc.gate.ran && !o->json) {
+			fprintf(stderr, "%s apply: static gate: %u command%s, %u program%s checked (harden check): %zu certain break%s",
+				cli_program, oc.gate.commands, oc.gate.commands == 1 ? "" : "s", oc.gate.programs,
+				oc.gate.programs == 1 ? "" : "s", oc.gate.certain.n, oc.gate.certain.n == 1 ? "" : "s");
+			if (oc.gate.evidence.n) {
+				fprintf(stderr, "; calls with static evidence it blocks (maybe never made):");
+				for (size_t i = 0; i < oc.gate.evidence.n; i++)
+					fprintf(stderr, " %s", oc.gate.evidence.v[i]);
+			}
+			fprintf(stderr, "\n");
+			for (size_t i = 0; i < oc.gate.certain.n; i++)
+				fprintf(stderr, "- %s\n", oc.gate.certain.v[i]);
+		}
+		if (oc.gate.certain.n && !o->force) {
+			snprintf(oc.reason, sizeof(oc.reason), "the static gate found %zu certain break%s (%s); nothing applied "
+				 "(--force applies it anyway)", oc.gate.certain.n, oc.gate.certain.n == 1 ? "" : "s",
+				 oc.gate.certain.v[0]);
+			oc.outcome = "refused";
+			print_outcome(o, unit, target, &oc);
+			ret = EXIT_FINDINGS;
+			goto out;
+		}
+	}
 	if (!o->no_shadow) {
 		if (shadow_stage(o, unit, &st, target, text, &oc.shadow) < 0) {
 			ret = EXIT_NO_SYSTEMD;
@@ -1090,6 +1197,7 @@ out:
 	hd_journal_entries_free(&oc.journal);
 	free(oc.explained);
 	shadow_report_free(&oc.shadow);
+	static_gate_free(&oc.gate);
 	hd_apply_record_free(&rec);
 	hd_unit_state_free(&st);
 	hd_manager_close(m);
@@ -1251,8 +1359,6 @@ int verb_apply(int argc, char **argv)
 	}
 	if (left != 2)
 		return cli_usage_error(verb, "expected UNIT DROPIN");
-	if (o.force)
-		return cli_usage_error(verb, "--force goes with --undo");
 	if (o.no_shadow && (o.shadow_only || o.fold))
 		return cli_usage_error(verb, "--no-shadow skips the shadow stage: not with %s", o.shadow_only ? "--shadow-only" : "--fold");
 	return do_apply(&o, argv[optind], argv[optind + 1]);

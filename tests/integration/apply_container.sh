@@ -259,6 +259,17 @@ apply --undo "$UNIT"
 # 7. nothing to talk to, or nothing systemd knows: 2, and nothing changed
 apply --watch 0 no-such-unit-hd.service "$N/good.conf"
 [ "$rc" = 2 ] || bad "7: an unknown unit: rc $rc: $(cat "$N/err")"
+# the static gate: a drop-in systemd 252 cannot install (an allow list whose ~fsync:EPERM is the list's own
+# default action: libseccomp refuses the rule, the service does not start) is refused before anything
+# changes (harden check's certain break), unless --force
+printf '[Service]\nSystemCallFilter=@system-service\nSystemCallFilter=~fsync:EPERM\nSystemCallErrorNumber=EPERM\n' >"$N/arch.conf"
+pid0=$(in_ct systemctl show -p MainPID --value "$UNIT")
+apply --watch 0 --name zz-arch.conf "$UNIT" "$N/arch.conf"
+[ "$rc" = 1 ] && [ "$(field outcome)" = refused ] || bad "7: the static gate let a killed ABI through (rc $rc): $(cat "$N/out")"
+case $(field reason) in *'certain break'*fsync*) ;; *) bad "7: the refusal does not name the break: $(field reason)" ;; esac
+in_ct test -e "/etc/systemd/system/$UNIT.d/zz-arch.conf" && bad "7: the refused drop-in was written"
+[ "$(in_ct systemctl show -p MainPID --value "$UNIT")" = "$pid0" ] || bad "7: the unit was restarted by a refused apply"
+echo "7: static gate: $(field reason)"
 # a unit its owner stopped is not started by an apply
 in_ct systemctl stop "$UNIT"
 apply --watch 0 --no-shadow "$UNIT" "$N/good.conf"

@@ -440,29 +440,35 @@ int hd_check_unit(const char *path, const struct hd_check_options *o, struct hd_
 		hd_unit_free(&u);
 		return 0;
 	}
+	r = hd_check_loaded_unit(&u, path, o, out, diags);
+	hd_unit_free(&u);
+	return r;
+}
+
+int hd_check_loaded_unit(const struct hd_unit *u, const char *path, const struct hd_check_options *o,
+			 struct hd_check_report *out, hd_diags *diags)
+{
+	*out = (struct hd_check_report){ 0 };
 	struct hd_seccomp_settings s;
 	hd_seccomp_settings_init(&s);
-	size_t *keep = calloc(u.n ? u.n : 1, sizeof(*keep));
-	if (!keep) {
-		hd_unit_free(&u);
+	size_t *keep = calloc(u->n ? u->n : 1, sizeof(*keep));
+	if (!keep)
 		return -ENOMEM;
-	}
-	r = hd_seccomp_apply_unit(&s, &u, o->sdver, diags);
+	int r = hd_seccomp_apply_unit(&s, u, o->sdver, diags);
 	if (r >= 0)
-		r = hd_seccomp_check(&s, o->sdver, u.path ? u.path : path, diags);
-	size_t n_keep = r >= 0 ? exec_lines_in_effect(&u, keep) : 0;
-	if (r >= 0 && !(out->unit = strdup(u.path ? u.path : path)))
+		r = hd_seccomp_check(&s, o->sdver, u->path ? u->path : path, diags);
+	size_t n_keep = r >= 0 ? exec_lines_in_effect(u, keep) : 0;
+	if (r >= 0 && !(out->unit = strdup(u->path ? u->path : path)))
 		r = -ENOMEM;
 	/* in the order systemd runs them, each setting's lines in the unit's order */
 	for (size_t k0 = 0; exec_keys[k0] && r >= 0; k0++)
 		for (size_t k = 0; k < n_keep && r >= 0; k++) {
-			const struct hd_unit_assignment *a = &u.v[keep[k]];
+			const struct hd_unit_assignment *a = &u->v[keep[k]];
 			if (strcmp(a->key, exec_keys[k0]) == 0)
-				r = check_command(out, &s, o, a->key, &u, a->file, a->line, a->value, diags);
+				r = check_command(out, &s, o, a->key, u, a->file, a->line, a->value, diags);
 		}
 	free(keep);
 	hd_seccomp_settings_free(&s);
-	hd_unit_free(&u);
 	return r < 0 ? r : 0;
 }
 

@@ -5,6 +5,7 @@
 #include "elf/elfscan.h"
 #include "elf/wrappers.h"
 #include "filter/filter.h"
+#include "unit/unit.h"
 #include "util/diag.h"
 
 /*
@@ -89,6 +90,10 @@ struct hd_check_report {
 /* Check every Exec*= command of a unit file (and its drop-ins) against the unit's filters. 0 (problems in
  * the unit are diags and n_errors), or -ENOMEM. out is zeroed first; free it either way. */
 int hd_check_unit(const char *path, const struct hd_check_options *o, struct hd_check_report *out, hd_diags *d);
+/* The same for a unit already loaded (harden apply's candidate: the unit with a drop-in it has not yet);
+ * path names it where the unit has none. */
+int hd_check_loaded_unit(const struct hd_unit *u, const char *path, const struct hd_check_options *o,
+			 struct hd_check_report *out, hd_diags *d);
 /* Check one command line (split like an ExecStart= value) against s; appended to out, which must be
  * zeroed before the first call. 0 or -ENOMEM. */
 int hd_check_exec(const struct hd_seccomp_settings *s, const char *command, const struct hd_check_options *o,
