@@ -21,7 +21,9 @@
 #include "learn/trace/trace.h"
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/creds.h"
+#include "sandbox/devices.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
@@ -43,7 +45,7 @@ static const struct {
 	size_t off;
 	const char *rest;
 } partial[] = {
-	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC" },
+	/* said only when the command's cgroup could not be made (--allow-partial): else it is enforced */
 	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "DevicePolicy=closed (a cgroup device rule)" },
 };
 
@@ -154,7 +156,7 @@ static void help(void)
  * allocations, its journal and credentials), or what run does not do (yet). */
 static const char *not_enforced_why(const char *key)
 {
-	static const char *const cgroup[] = { "DevicePolicy", "DeviceAllow", "IPAddressAllow", "IPAddressDeny",
+	static const char *const cgroup[] = { "IPAddressAllow", "IPAddressDeny",
 		"IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath", "SocketBindAllow", "SocketBindDeny",
 		"RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
 		"ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "AllowedCPUs",
@@ -182,6 +184,47 @@ static const char *not_enforced_why(const char *key)
 		if (strcmp(other[i].key, key) == 0)
 			return other[i].why;
 	return "not done by run";
+}
+
+/* Quiet: a command of run --unit --while (--report-fd), whose run says the notes once for the unit. */
+static bool quiet_run(int report_fd)
+{
+	return report_fd >= 0;
+}
+
+/* DevicePolicy=/DeviceAllow= made concrete, loaded, and attached to a new cgroup of the command's own.
+ * 0; -ENOMEM; another -errno with why said. */
+static int setup_devices(const struct hd_devices *devices, struct hd_cgroup *cg, bool *have_cgroup, hd_diags *diags,
+			 char *why, size_t why_size)
+{
+	struct hd_device_rules rules;
+	int r = hd_devices_resolve(devices, NULL, &rules, diags);
+	if (r < 0)
+		return r;
+	char log[4096] = "";
+	int prog = hd_devices_load(&rules, log, sizeof(log));
+	hd_device_rules_free(&rules);
+	if (prog < 0) {
+		log[strcspn(log, "\n")] = 0;
+		snprintf(why, why_size, "the kernel refuses the device program: %s%s%s", strerror(-prog), log[0] ? ": " : "", log);
+		return prog == -ENOMEM ? -EIO : prog;
+	}
+	r = hd_cgroup_create(cg, why, why_size);
+	if (r < 0) {
+		close(prog);
+		return r == -ENOMEM ? -EIO : r;
+	}
+	*have_cgroup = true;
+	r = hd_cgroup_attach(cg, prog, BPF_CGROUP_DEVICE);
+	close(prog); /* the cgroup holds it now */
+	if (r < 0) {
+		snprintf(why, why_size, "cannot attach the device program to %.300s: %s", cg->path, strerror(-r));
+		size_t left;
+		hd_cgroup_remove(cg, &left);
+		*have_cgroup = false;
+		return r == -ENOMEM ? -EIO : r;
+	}
+	return 0;
 }
 
 /* ---- reports ---- */
@@ -664,7 +707,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		struct hd_mount_plan mp = { 0 }; /* enforced by the commands' run: not listed */
 		struct hd_creds cr;              /* the same */
 		hd_creds_init(&cr);
-		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &diags, &ne) >= 0)
+		struct hd_devices dv = { 0 }; /* the same */
+		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &dv, &diags, &ne) >= 0)
 			for (size_t i = 0; i < ne.n; i++) {
 				bool applied = false;
 				for (const char *const *k = started; *k && !applied; k++)
@@ -677,6 +721,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		hd_strv_free(&ne);
 		hd_mount_plan_free(&mp);
 		hd_creds_free(&cr);
+		hd_devices_free(&dv);
 		hd_seccomp_settings_free(&ss);
 	}
 	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
@@ -842,6 +887,9 @@ int verb_run(int argc, char **argv)
 	uid_t exec_uid = 0;
 	gid_t exec_gid = 0;
 	struct hd_mount_plan mounts = { 0 };
+	struct hd_devices devices = { 0 };
+	struct hd_cgroup cgroup = { .dir_fd = -1, .procs_fd = -1 }; /* the command's own, for its device program */
+	bool have_cgroup = false;
 	const char *unit = NULL, *export_path = NULL;
 	bool audit = false, strict = false, print = false, json = false;
 	int sdver = hd_systemd_version_default();
@@ -966,11 +1014,12 @@ int verb_run(int argc, char **argv)
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 	struct fs_watch watch;
 	struct fs_report fs = { 0 };
+	bool devices_enforced = false;
 	bool watching = false;
 	fs_watch_init(&watch);
 
 	if (unit) {
-		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &devices, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -995,6 +1044,11 @@ int verb_run(int argc, char **argv)
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
 		if (r >= 0 && hd_mount_setting(key) && (r == 0 || hd_mount_setting_shared(key)))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
+		if (r == 0 && hd_devices_setting(key)) {
+			r = hd_devices_add(&devices, key, value, NULL, 0, &diags);
+			if (r == -EINVAL || r == 0)
+				r = 1; /* its diag makes it a usage error below */
+		}
 		if (r == 0 && hd_creds_setting(key)) {
 			r = hd_creds_add(&creds, key, value, NULL, 0, &diags);
 			if (r == -EINVAL || r == -ENOEXEC)
@@ -1016,6 +1070,43 @@ int verb_run(int argc, char **argv)
 	}
 	/* the capabilities other settings take out of the bounding set, once every line is in */
 	hd_creds_patch(&creds, s.private_devices, s.protect_kernel_modules, s.protect_kernel_logs, s.protect_clock);
+	/* and the device policy they imply (PrivateDevices= -> closed; ProtectClock= -> char-rtc r) */
+	if (hd_devices_patch(&devices, s.private_devices, s.protect_clock) < 0)
+		goto oom;
+	/* DevicePolicy=/DeviceAllow=: a device program on a cgroup of the command's own, made here and
+	 * entered by the command's process first thing; where that is not possible run fails closed unless
+	 * --allow-partial (then each is said not to be enforced) */
+	if (hd_devices_active(&devices) && have_cmd && !audit) {
+		char why[512] = "";
+		int r = setup_devices(&devices, &cgroup, &have_cgroup, &diags, why, sizeof(why));
+		cli_print_diags(&diags);
+		hd_diags_free(&diags);
+		if (r == -ENOMEM)
+			goto oom;
+		if (r < 0 && !allow_partial) {
+			fprintf(stderr, "%s run: cannot enforce", cli_program);
+			for (size_t i = 0; i < devices.settings.n; i++)
+				fprintf(stderr, "%s %s=", i ? "," : "", devices.settings.v[i]);
+			fprintf(stderr, " (a device program on a cgroup of the command's own) here: %s; not running %s "
+				"(fail closed; --allow-partial runs without them)\n", why, cmd[0]);
+			ret = EXIT_SANDBOX;
+			goto done;
+		}
+		devices_enforced = r >= 0;
+		for (size_t i = 0; r < 0 && i < devices.settings.n; i++)
+			if (hd_devices_setting(devices.settings.v[i]) &&
+			    hd_strv_push_unique(&not_enforced, devices.settings.v[i]) < 0)
+				goto oom;
+		if (r < 0 && !quiet_run(report_fd))
+			fprintf(stderr, "%s run: the device settings are not enforced here: %s\n", cli_program, why);
+	} else if (audit && hd_devices_active(&devices)) {
+		for (size_t i = 0; i < devices.settings.n; i++)
+			if (hd_devices_setting(devices.settings.v[i]))
+				fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
+					cli_program, devices.settings.v[i]);
+		devices_enforced = true; /* not "needs systemd": run does it without --audit */
+	} else if (!have_cmd)
+		devices_enforced = true; /* only the program is written: nothing to say */
 	/* the credential settings: names looked up and sets computed here, taken by the command's process;
 	 * anything that cannot be taken exactly stops the run (fail closed) unless --allow-partial */
 	struct hd_creds_ids ids = { .given = exec_ids, .keep = exec_keep, .uid = exec_uid, .gid = exec_gid };
@@ -1108,7 +1199,7 @@ int verb_run(int argc, char **argv)
 	for (size_t i = 0; !quiet && i < not_enforced.n; i++)
 		fprintf(stderr, "%s run: %s= not enforced by run (%s)\n", cli_program, not_enforced.v[i],
 			not_enforced_why(not_enforced.v[i]));
-	for (size_t i = 0; !quiet && i < sizeof(partial) / sizeof(partial[0]); i++)
+	for (size_t i = 0; !quiet && !devices_enforced && i < sizeof(partial) / sizeof(partial[0]); i++)
 		if (*(const bool *)((const char *)&s + partial[i].off))
 			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",
 				cli_program, partial[i].key, partial[i].rest);
@@ -1181,7 +1272,7 @@ int verb_run(int argc, char **argv)
 	}
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
 					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
-					  .creds = have_plan ? &plan : NULL };
+					  .creds = have_plan ? &plan : NULL, .cgroup = have_cgroup ? &cgroup : NULL };
 	/* the calls the file-system settings make fail: seen by the eBPF tracer, which follows the command from
 	 * its first call (supervise holds it until then), or said not to be seen, and why */
 	if (mounts.n) {
@@ -1212,6 +1303,12 @@ int verb_run(int argc, char **argv)
 			"enforced, but violations cannot be explained\n", cli_program);
 	if (r < 0) {
 		fprintf(stderr, "%s run: cannot start %s: %s\n", cli_program, cmd[0], strerror(-r));
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	if (res.stage == HD_STAGE_INSTALL && res.cgroup_failed) {
+		fprintf(stderr, "%s run: cannot enter the cgroup %s: %s; not running %s (fail closed)\n", cli_program,
+			cgroup.path, strerror(res.error), cmd[0]);
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
@@ -1281,6 +1378,19 @@ oom:
 	fprintf(stderr, "%s run: out of memory\n", cli_program);
 	ret = EXIT_SANDBOX;
 done:
+	if (have_cgroup) {
+		/* the command's tree has exited (what it left running is said, and left alone with its cgroup) */
+		size_t left = 0;
+		char path[sizeof(cgroup.path)];
+		snprintf(path, sizeof(path), "%s", cgroup.path);
+		int cr = hd_cgroup_remove(&cgroup, &left);
+		if (cr == -EBUSY)
+			fprintf(stderr, "%s run: %zu process%s the command started still run%s in its cgroup %s: left "
+				"there, with it\n", cli_program, left, left == 1 ? "" : "es", left == 1 ? "s" : "", path);
+		else if (cr < 0)
+			fprintf(stderr, "%s run: cannot remove the cgroup %s: %s\n", cli_program, path, strerror(-cr));
+	}
+	hd_devices_free(&devices);
 	fs_watch_free(&watch, &fs);
 	hd_audit_free(&rc.audit);
 	hd_sandbox_free(&sb);
