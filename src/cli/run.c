@@ -165,6 +165,8 @@ static const char *not_enforced_why(const char *key)
 	static const struct {
 		const char *key, *why;
 	} other[] = {
+		{ "DevicePolicy", "its cgroup v2 of the command's own could not be made here" },
+		{ "DeviceAllow", "its cgroup v2 of the command's own could not be made here" },
 		{ "DynamicUser", "needs systemd: a user it allocates" },
 		{ "LogNamespace", "needs systemd: a journal namespace" },
 		{ "LoadCredential", "needs systemd: its credentials" },

@@ -11,7 +11,7 @@
  * (its PID, its cgroup, its environment) is printed.
  *
  * Usage: fsprobe --dir D --home H --usr U --rootfile F --block DEV --port N --sysctl PATH --shm ID
- *                --exec SCRIPT
+ *                --exec SCRIPT --blocknode NODE --charnode NODE
  * (each optional: a probe whose argument is missing prints "NAME -").
  */
 #ifndef _GNU_SOURCE
@@ -339,13 +339,14 @@ static void probe_hostname(const char *name)
 int main(int argc, char **argv)
 {
 	const char *dir = NULL, *home = NULL, *usr = NULL, *rootfile = NULL, *block = NULL, *port = NULL, *sysctl = NULL,
-		   *shm = NULL, *script = NULL;
+		   *shm = NULL, *script = NULL, *blocknode = NULL, *charnode = NULL;
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },	{ "home", required_argument, NULL, 'H' },
 		{ "rootfile", required_argument, NULL, 'r' }, { "block", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },	{ "sysctl", required_argument, NULL, 's' },
 		{ "shm", required_argument, NULL, 'm' },	{ "exec", required_argument, NULL, 'x' },
 		{ "usr", required_argument, NULL, 'u' },
+		{ "blocknode", required_argument, NULL, 'B' }, { "charnode", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -359,9 +360,11 @@ int main(int argc, char **argv)
 		case 'm': shm = optarg; break;
 		case 'x': script = optarg; break;
 		case 'u': usr = optarg; break;
+		case 'B': blocknode = optarg; break;
+		case 'C': charnode = optarg; break;
 		default:
 			fprintf(stderr, "usage: fsprobe [--dir D] [--home H] [--usr U] [--rootfile F] [--block DEV] [--port N] "
-					"[--sysctl PATH] [--shm ID] [--exec SCRIPT]\n");
+					"[--sysctl PATH] [--shm ID] [--exec SCRIPT] [--blocknode NODE] [--charnode NODE]\n");
 			return 2;
 		}
 	}
@@ -381,6 +384,11 @@ int main(int argc, char **argv)
 	probe_list("list-home", "/home");
 	probe_exec("exec-varlib", script);
 	probe_open("open-block", block, O_RDONLY);
+	/* device nodes made by the caller outside /dev (a block device's numbers; /dev/full's): what the
+	 * device policy allows of a node does not depend on its name. Opened, never read or written */
+	probe_open("open-blocknode-r", blocknode, O_RDONLY);
+	probe_open("open-blocknode-w", blocknode, O_WRONLY);
+	probe_open("open-charnode-w", charnode, O_WRONLY);
 	probe_open("open-devnull-w", "/dev/null", O_WRONLY);
 	probe_mknod("mknod-tmp");
 	probe_sysctl("write-sysctl", sysctl);
