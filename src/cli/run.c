@@ -24,6 +24,7 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/creds.h"
 #include "sandbox/devices.h"
+#include "sandbox/ipfilter.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
@@ -164,8 +165,7 @@ static void help(void)
  * allocations, its journal and credentials), or what run does not do (yet). */
 static const char *not_enforced_why(const char *key)
 {
-	static const char *const cgroup[] = { "IPAddressAllow", "IPAddressDeny",
-		"IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath", "SocketBindAllow", "SocketBindDeny",
+	static const char *const cgroup[] = { "IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath", "SocketBindAllow", "SocketBindDeny",
 		"RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
 		"ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "AllowedCPUs",
 		"AllowedMemoryNodes", "DisableControllers", NULL };
@@ -175,6 +175,8 @@ static const char *not_enforced_why(const char *key)
 	} other[] = {
 		{ "DevicePolicy", "its cgroup v2 of the command's own could not be made here" },
 		{ "DeviceAllow", "its cgroup v2 of the command's own could not be made here" },
+		{ "IPAddressAllow", "its cgroup v2 of the command's own could not be made here" },
+		{ "IPAddressDeny", "its cgroup v2 of the command's own could not be made here" },
 		{ "DynamicUser", "needs systemd: a user it allocates" },
 		{ "LogNamespace", "needs systemd: a journal namespace" },
 		{ "LoadCredential", "needs systemd: its credentials" },
@@ -202,39 +204,57 @@ static bool quiet_run(int report_fd)
 	return report_fd >= 0;
 }
 
-/* DevicePolicy=/DeviceAllow= made concrete, loaded, and attached to a new cgroup of the command's own.
- * 0; -ENOMEM; another -errno with why said. */
-static int setup_devices(const struct hd_devices *devices, struct hd_cgroup *cg, bool *have_cgroup, hd_diags *diags,
-			 char *why, size_t why_size)
+/* A new cgroup of the command's own with its programs attached: the device program of
+ * DevicePolicy=/DeviceAllow= (made concrete here) and the ingress and egress programs of
+ * IPAddressAllow=/IPAddressDeny=. 0; -ENOMEM; another -errno with why said (nothing is left behind). */
+static int setup_cgroup(const struct hd_devices *devices, const struct hd_ipfilter *ipf, struct hd_cgroup *cg,
+			bool *have_cgroup, hd_diags *diags, char *why, size_t why_size)
 {
-	struct hd_device_rules rules;
-	int r = hd_devices_resolve(devices, NULL, &rules, diags);
-	if (r < 0)
-		return r;
+	int progs[3] = { -1, -1, -1 }; /* device, ingress, egress */
+	const unsigned types[3] = { BPF_CGROUP_DEVICE, BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
 	char log[4096] = "";
-	int prog = hd_devices_load(&rules, log, sizeof(log));
-	hd_device_rules_free(&rules);
-	if (prog < 0) {
-		log[strcspn(log, "\n")] = 0;
-		snprintf(why, why_size, "the kernel refuses the device program: %s%s%s", strerror(-prog), log[0] ? ": " : "", log);
-		return prog == -ENOMEM ? -EIO : prog;
+	int r = 0;
+	if (hd_devices_active(devices)) {
+		struct hd_device_rules rules;
+		r = hd_devices_resolve(devices, NULL, &rules, diags);
+		if (r < 0)
+			return r;
+		r = progs[0] = hd_devices_load(&rules, log, sizeof(log));
+		hd_device_rules_free(&rules);
+		if (r < 0) {
+			log[strcspn(log, "\n")] = 0;
+			snprintf(why, why_size, "the kernel refuses the device program: %s%s%.300s", strerror(-r),
+				 log[0] ? ": " : "", log);
+		}
 	}
-	r = hd_cgroup_create(cg, why, why_size);
-	if (r < 0) {
-		close(prog);
-		return r == -ENOMEM ? -EIO : r;
+	if (r >= 0 && hd_ipfilter_active(ipf)) {
+		r = hd_ipfilter_load(ipf, &progs[1], &progs[2], log, sizeof(log));
+		if (r < 0) {
+			log[strcspn(log, "\n")] = 0;
+			snprintf(why, why_size, "the kernel refuses the IP address programs: %s%s%.300s", strerror(-r),
+				 log[0] ? ": " : "", log);
+		}
 	}
-	*have_cgroup = true;
-	r = hd_cgroup_attach(cg, prog, BPF_CGROUP_DEVICE);
-	close(prog); /* the cgroup holds it now */
-	if (r < 0) {
-		snprintf(why, why_size, "cannot attach the device program to %.300s: %s", cg->path, strerror(-r));
+	if (r >= 0)
+		r = hd_cgroup_create(cg, why, why_size);
+	if (r >= 0)
+		*have_cgroup = true;
+	for (int i = 0; i < 3; i++) {
+		if (progs[i] < 0)
+			continue;
+		if (r >= 0) {
+			r = hd_cgroup_attach(cg, progs[i], types[i]);
+			if (r < 0)
+				snprintf(why, why_size, "cannot attach a program to %.300s: %s", cg->path, strerror(-r));
+		}
+		close(progs[i]); /* the cgroup holds it now */
+	}
+	if (r < 0 && *have_cgroup) {
 		size_t left;
 		hd_cgroup_remove(cg, &left);
 		*have_cgroup = false;
-		return r == -ENOMEM ? -EIO : r;
 	}
-	return 0;
+	return r == -ENOMEM ? -EIO : r; /* -ENOMEM: ours only */
 }
 
 /* ---- reports ---- */
@@ -718,7 +738,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		struct hd_creds cr;              /* the same */
 		hd_creds_init(&cr);
 		struct hd_devices dv = { 0 }; /* the same */
-		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &dv, &diags, &ne) >= 0)
+		struct hd_ipfilter ipf = { 0 }; /* the same */
+		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &dv, &ipf, &diags, &ne) >= 0)
 			for (size_t i = 0; i < ne.n; i++) {
 				bool applied = false;
 				for (const char *const *k = started; *k && !applied; k++)
@@ -732,6 +753,7 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		hd_mount_plan_free(&mp);
 		hd_creds_free(&cr);
 		hd_devices_free(&dv);
+		hd_ipfilter_free(&ipf);
 		hd_seccomp_settings_free(&ss);
 	}
 	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
@@ -898,6 +920,7 @@ int verb_run(int argc, char **argv)
 	gid_t exec_gid = 0;
 	struct hd_mount_plan mounts = { 0 };
 	struct hd_devices devices = { 0 };
+	struct hd_ipfilter ipf = { 0 };
 	struct hd_cgroup cgroup = { .dir_fd = -1, .procs_fd = -1 }; /* the command's own, for its device program */
 	bool have_cgroup = false;
 	const char *unit = NULL, *export_path = NULL;
@@ -1029,7 +1052,7 @@ int verb_run(int argc, char **argv)
 	fs_watch_init(&watch);
 
 	if (unit) {
-		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &devices, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &devices, &ipf, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -1054,6 +1077,8 @@ int verb_run(int argc, char **argv)
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
 		if (r >= 0 && hd_mount_setting(key) && (r == 0 || hd_mount_setting_shared(key)))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
+		if (r == 0 && hd_ipfilter_setting(key))
+			r = hd_ipfilter_add(&ipf, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
 		if (r == 0 && hd_devices_setting(key)) {
 			r = hd_devices_add(&devices, key, value, NULL, 0, &diags);
 			if (r == -EINVAL || r == 0)
@@ -1083,40 +1108,55 @@ int verb_run(int argc, char **argv)
 	/* and the device policy they imply (PrivateDevices= -> closed; ProtectClock= -> char-rtc r) */
 	if (hd_devices_patch(&devices, s.private_devices, s.protect_clock) < 0)
 		goto oom;
-	/* DevicePolicy=/DeviceAllow=: a device program on a cgroup of the command's own, made here and
-	 * entered by the command's process first thing; where that is not possible run fails closed unless
-	 * --allow-partial (then each is said not to be enforced) */
-	if (hd_devices_active(&devices) && have_cmd && !audit) {
+	/* DevicePolicy=/DeviceAllow= and IPAddressAllow=/IPAddressDeny=: BPF programs on a cgroup of the
+	 * command's own, made here and entered by the command's process first thing; where that is not
+	 * possible run fails closed unless --allow-partial (then each is said not to be enforced) */
+	hd_strv cg_settings = { 0 }; /* the settings that need it, as given (PrivateDevices=, ...) */
+	for (size_t i = 0; i < devices.settings.n && hd_devices_active(&devices); i++)
+		if (hd_strv_push_unique(&cg_settings, devices.settings.v[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < ipf.settings.n && hd_ipfilter_active(&ipf); i++)
+		if (hd_strv_push_unique(&cg_settings, ipf.settings.v[i]) < 0)
+			goto oom;
+	bool need_cgroup = hd_devices_active(&devices) || hd_ipfilter_active(&ipf);
+	if (need_cgroup && have_cmd && !audit) {
 		char why[512] = "";
-		int r = setup_devices(&devices, &cgroup, &have_cgroup, &diags, why, sizeof(why));
+		int r = setup_cgroup(&devices, &ipf, &cgroup, &have_cgroup, &diags, why, sizeof(why));
 		cli_print_diags(&diags);
 		hd_diags_free(&diags);
-		if (r == -ENOMEM)
+		if (r == -ENOMEM) {
+			hd_strv_free(&cg_settings);
 			goto oom;
+		}
 		if (r < 0 && !allow_partial) {
 			fprintf(stderr, "%s run: cannot enforce", cli_program);
-			for (size_t i = 0; i < devices.settings.n; i++)
-				fprintf(stderr, "%s %s=", i ? "," : "", devices.settings.v[i]);
-			fprintf(stderr, " (a device program on a cgroup of the command's own) here: %s; not running %s "
+			for (size_t i = 0; i < cg_settings.n; i++)
+				fprintf(stderr, "%s %s=", i ? "," : "", cg_settings.v[i]);
+			fprintf(stderr, " (BPF programs on a cgroup of the command's own) here: %s; not running %s "
 				"(fail closed; --allow-partial runs without them)\n", why, cmd[0]);
+			hd_strv_free(&cg_settings);
 			ret = EXIT_SANDBOX;
 			goto done;
 		}
 		devices_enforced = r >= 0;
-		for (size_t i = 0; r < 0 && i < devices.settings.n; i++)
-			if (hd_devices_setting(devices.settings.v[i]) &&
-			    hd_strv_push_unique(&not_enforced, devices.settings.v[i]) < 0)
+		for (size_t i = 0; r < 0 && i < cg_settings.n; i++)
+			if ((hd_devices_setting(cg_settings.v[i]) || hd_ipfilter_setting(cg_settings.v[i])) &&
+			    hd_strv_push_unique(&not_enforced, cg_settings.v[i]) < 0) {
+				hd_strv_free(&cg_settings);
 				goto oom;
+			}
 		if (r < 0 && !quiet_run(report_fd))
-			fprintf(stderr, "%s run: the device settings are not enforced here: %s\n", cli_program, why);
-	} else if (audit && hd_devices_active(&devices)) {
-		for (size_t i = 0; i < devices.settings.n; i++)
-			if (hd_devices_setting(devices.settings.v[i]))
+			fprintf(stderr, "%s run: the device and IP address settings are not enforced here: %s\n", cli_program,
+				why);
+	} else if (audit && need_cgroup) {
+		for (size_t i = 0; i < cg_settings.n; i++)
+			if (hd_devices_setting(cg_settings.v[i]) || hd_ipfilter_setting(cg_settings.v[i]))
 				fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
-					cli_program, devices.settings.v[i]);
+					cli_program, cg_settings.v[i]);
 		devices_enforced = true; /* not "needs systemd": run does it without --audit */
 	} else if (!have_cmd)
 		devices_enforced = true; /* only the program is written: nothing to say */
+	hd_strv_free(&cg_settings);
 	/* the credential settings: names looked up and sets computed here, taken by the command's process;
 	 * anything that cannot be taken exactly stops the run (fail closed) unless --allow-partial */
 	struct hd_creds_ids ids = { .given = exec_ids, .keep = exec_keep, .uid = exec_uid, .gid = exec_gid };
@@ -1401,6 +1441,7 @@ done:
 			fprintf(stderr, "%s run: cannot remove the cgroup %s: %s\n", cli_program, path, strerror(-cr));
 	}
 	hd_devices_free(&devices);
+	hd_ipfilter_free(&ipf);
 	fs_watch_free(&watch, &fs);
 	hd_audit_free(&rc.audit);
 	hd_sandbox_free(&sb);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# harden run: DevicePolicy= and DeviceAllow= (and the closed policy PrivateDevices= implies), enforced as
-# systemd 252 does, by a device program on a cgroup v2 of the command's own. Device nodes of known numbers
+# harden run: DevicePolicy= and DeviceAllow= (and the closed policy PrivateDevices= implies), and
+# IPAddressAllow=/IPAddressDeny=, enforced as systemd 252 does, by BPF programs on a cgroup v2 of the
+# command's own. Device nodes of known numbers
 # are made outside /dev, in a private directory (/var/lib/hd-dev-PID), so that what is allowed is
 # seen not to depend on a node's name; they are only opened, never read or written. The cgroup must be
 # gone once the command has exited; with no cgroup2 reachable, run fails closed (125) or, with
@@ -113,6 +114,38 @@ if unshare -m --propagation private sh "$T/nocg.sh" true 2>/dev/null; then
 	grep -q 'DevicePolicy= not enforced by run' "$T/err" || fail "no cgroup2 + --allow-partial: not listed: $(cat "$T/err")"
 else
 	echo "note: cannot unmount cgroup2 in a mount namespace here: the fail-closed check is not run"
+fi
+
+# ---- IPAddressAllow= / IPAddressDeny= ----
+# a TCP connect to 127.0.0.1 (answered: ok, or ECONNREFUSED with no listener; a dropped SYN would time
+# out) and a datagram to 127.0.0.1 and to a local address that is not loopback's (a dropped one: EPERM)
+PROBE=$TESTPROGS/fsprobe
+HOSTADDR=$(ip -o -4 addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+if [ -x "$PROBE" ] && [ -n "$HOSTADDR" ]; then
+	ipcheck() { # label, want connect-lo (ok|refused|blocked), want udp-lo, want udp-addr, harden args...
+		l=$1 wc=$2 wl=$3 wa=$4
+		shift 4
+		"$HARDEN" run "$@" -- sh -c 'sed -n "s/^0:://p" /proc/self/cgroup >"$1/cgroup"; shift; exec "$@"' sh "$D" \
+			"$PROBE" --port 4719 --udp "$HOSTADDR" >"$T/out" 2>"$T/err"
+		rc=$?
+		[ $rc = 0 ] || fail "$l: exit $rc: $(cat "$T/err")"
+		c=$(sed -n 's/^connect-lo //p' "$T/out")
+		case $c in ok | ECONNREFUSED) c=refused ;; EINPROGRESS | EAGAIN | ETIMEDOUT | EPERM) c=blocked ;; esac
+		[ "$c" = "$wc" ] || fail "$l: connect to 127.0.0.1: $(sed -n 's/^connect-lo //p' "$T/out"), want $wc"
+		[ $# = 0 ] && rm -f "$D/cgroup" # no settings: harden's own cgroup, none made
+		expect "$l" "udp-lo $wl" "udp-addr $wa"
+		grep -q 'IPAddress.*not enforced' "$T/err" && fail "$l: said not to be enforced: $(cat "$T/err")"
+	}
+	ipcheck "no IPAddress settings" refused ok ok
+	ipcheck "IPAddressDeny=any + IPAddressAllow=localhost" refused ok EPERM -p IPAddressDeny=any -p IPAddressAllow=localhost
+	ipcheck "IPAddressDeny=any" blocked EPERM EPERM -p IPAddressDeny=any
+	ipcheck "IPAddressDeny=$HOSTADDR/32" refused ok EPERM -p "IPAddressDeny=$HOSTADDR/32"
+	ipcheck "IPAddressDeny=any + IPAddressAllow=$HOSTADDR" blocked EPERM ok -p IPAddressDeny=any -p "IPAddressAllow=$HOSTADDR"
+	ipcheck "PrivateDevices=yes + IPAddressDeny=any + IPAddressAllow=localhost" refused ok EPERM \
+		-p PrivateDevices=yes -p IPAddressDeny=any -p IPAddressAllow=localhost
+	run_h 2 "" "address prefix 'bogus' is invalid" -- -p "IPAddressDeny=bogus" -- true
+else
+	echo "note: no fsprobe or no global IPv4 address here: the IPAddress checks are not run"
 fi
 
 # --audit is a dry run: not applied, and said

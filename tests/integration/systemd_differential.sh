@@ -85,7 +85,10 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
 while True:
     c, _ = s.accept(); c.close()' "$PORT" 300 </dev/null >/dev/null 2>&1 &
 LISTEN=$!
-ARGS="--dir $X --home $HOMEU --usr $P --rootfile $ROOTFILE --block $BLOCK --port $PORT --sysctl $SYSCTL --shm $SHM --exec $X/hello.sh --blocknode $DEVD/blocknode --charnode $DEVD/charnode"
+# a local address of the container's netns that is not loopback's, for the IPAddress rows' datagrams
+UDPADDR=10.250.0.1
+in_net ip addr add $UDPADDR/32 dev lo || { echo "FAIL: cannot add $UDPADDR to the container's lo"; exit 1; }
+ARGS="--dir $X --home $HOMEU --usr $P --rootfile $ROOTFILE --block $BLOCK --port $PORT --sysctl $SYSCTL --shm $SHM --exec $X/hello.sh --blocknode $DEVD/blocknode --charnode $DEVD/charnode --udp $UDPADDR"
 up=0 i=0
 while [ $i -lt 50 ]; do
 	in_ct "$P/fsprobe" --port $PORT | grep -qx 'connect-lo ok' && { up=1; break; }
@@ -102,6 +105,9 @@ done
 # policy without /dev/null readable: systemd opens /dev/null for StandardInput=null once the service is in
 # its cgroup, so such a service fails with 208/STDIN before its command runs (harden run's stdin is its
 # caller's; run-devices checks DevicePolicy=strict alone).
+# The IPAddress rows connect to 127.0.0.1 (TCP, a listener there) and send a datagram to 127.0.0.1 and to
+# UDPADDR, an address of the container's lo outside 127.0.0.0/8: a datagram an egress program drops fails
+# its send with EPERM (a dropped SYN is retried: connect-lo is bounded by a send timeout).
 # The rows with ProtectHome=tmpfs show a quirk of 252 that run models (--systemd=252): a plain tmpfs,
 # writable, mode 1777 (252's append_static_mounts() copies path, mode and ignore of a table entry and
 # drops the table's read_only, mode=0755/0700 and nodev; later versions keep them).
@@ -210,6 +216,14 @@ DeviceAllow=/dev/char/1:7 w
 PrivateDevices=yes|DeviceAllow=$BLOCK rw
 PrivateDevices=yes|DevicePolicy=auto
 ProtectClock=yes|DevicePolicy=closed
+IPAddressDeny=any|IPAddressAllow=localhost
+IPAddressDeny=any
+IPAddressDeny=10.250.0.0/16
+IPAddressDeny=any|IPAddressAllow=$UDPADDR
+IPAddressDeny=127.0.0.0/8|IPAddressAllow=127.0.0.1/32
+IPAddressDeny=localhost multicast|IPAddressDeny=|IPAddressDeny=$UDPADDR
+IPAddressAllow=localhost
+PrivateDevices=yes|IPAddressDeny=any|IPAddressAllow=localhost
 EOF
 n=0
 while IFS= read -r row; do

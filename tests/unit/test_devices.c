@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* sandbox/devices: DevicePolicy= and DeviceAllow= read as systemd 252 reads them
  * (config_parse_device_allow, unit_patch_contexts), made into the rules its device program checks
- * (cgroup_apply_devices, bpf_devices_allow_list_*), and the program itself accepted by the kernel. */
+ * (cgroup_apply_devices, bpf_devices_allow_list_*), and the program itself accepted by the kernel;
+ * sandbox/ipfilter: IPAddressAllow= and IPAddressDeny= (config_parse_in_addr_prefixes, bpf-firewall.c's
+ * verdict: allow wins over deny), and its programs accepted by the kernel. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +16,11 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "sandbox/devices.h"
+#include "sandbox/ipfilter.h"
 
 #define R BPF_DEVCG_ACC_READ
 #define W BPF_DEVCG_ACC_WRITE
@@ -277,6 +283,122 @@ static void test_program(void **state)
 	close(fd);
 }
 
+static int ip_add(struct hd_ipfilter *f, const char *key, const char *value, size_t *ndiags)
+{
+	hd_diags diags = { 0 };
+	int r = hd_ipfilter_add(f, key, value, "test", 1, &diags);
+	if (ndiags)
+		*ndiags = diags.n;
+	hd_diags_free(&diags);
+	return r;
+}
+
+static bool allows(const struct hd_ipfilter *f, const char *addr)
+{
+	uint8_t a[16];
+	if (inet_pton(AF_INET, addr, a) == 1)
+		return hd_ipfilter_allows(f, AF_INET, a);
+	assert_int_equal(inet_pton(AF_INET6, addr, a), 1);
+	return hd_ipfilter_allows(f, AF_INET6, a);
+}
+
+static void test_ip_parse(void **state)
+{
+	(void)state;
+	struct hd_ipfilter f = { 0 };
+	size_t nd;
+	assert_false(hd_ipfilter_active(&f));
+	assert_true(hd_ipfilter_setting("IPAddressAllow") && hd_ipfilter_setting("IPAddressDeny"));
+	assert_false(hd_ipfilter_setting("IPAccounting"));
+	/* the shortcuts: both families each */
+	assert_int_equal(ip_add(&f, "IPAddressDeny", "any", &nd), 1);
+	assert_int_equal(f.deny.n, 2);
+	assert_int_equal(f.deny.v[0].family, AF_INET);
+	assert_int_equal(f.deny.v[0].prefixlen, 0);
+	assert_int_equal(f.deny.v[1].family, AF_INET6);
+	assert_int_equal(f.deny.v[1].prefixlen, 0);
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "localhost link-local multicast", &nd), 1);
+	assert_int_equal(nd, 0);
+	assert_int_equal(f.allow.n, 6);
+	assert_int_equal(f.allow.v[0].prefixlen, 8);    /* 127.0.0.0/8 */
+	assert_int_equal(f.allow.v[1].prefixlen, 128);  /* ::1/128 */
+	assert_int_equal(f.allow.v[2].prefixlen, 16);   /* 169.254.0.0/16 */
+	assert_int_equal(f.allow.v[3].prefixlen, 64);   /* fe80::/64 */
+	assert_int_equal(f.allow.v[4].prefixlen, 4);    /* 224.0.0.0/4 */
+	assert_int_equal(f.allow.v[5].prefixlen, 8);    /* ff00::/8 */
+	/* is_localhost()'s names */
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "", NULL), 1);
+	assert_int_equal(f.allow.n, 0);
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "LocalHost.localdomain foo.localhost", &nd), 1);
+	assert_int_equal(f.allow.n, 4);
+	/* addresses with and without a length; an invalid word is said and skipped, the others kept */
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "10.1.2.3 192.168.0.0/16 bogus 2001:db8::/32 10.0.0.0/33 ::1/129", &nd), 1);
+	assert_int_equal(nd, 3);
+	assert_int_equal(f.allow.n, 7);
+	assert_int_equal(f.allow.v[4].prefixlen, 32);
+	assert_int_equal(f.allow.v[5].prefixlen, 16);
+	assert_int_equal(f.allow.v[6].family, AF_INET6);
+	assert_int_equal(f.allow.v[6].prefixlen, 32);
+	assert_true(hd_ipfilter_active(&f));
+	hd_ipfilter_free(&f);
+}
+
+static void test_ip_verdict(void **state)
+{
+	(void)state;
+	struct hd_ipfilter f = { 0 };
+	/* nothing denied: everything passes */
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "10.0.0.0/8", NULL), 1);
+	assert_true(allows(&f, "192.0.2.1"));
+	/* deny any, allow localhost: allow wins where both match */
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "", NULL), 1);
+	assert_int_equal(ip_add(&f, "IPAddressDeny", "any", NULL), 1);
+	assert_int_equal(ip_add(&f, "IPAddressAllow", "localhost", NULL), 1);
+	assert_true(allows(&f, "127.0.0.1"));
+	assert_true(allows(&f, "127.255.0.9"));
+	assert_true(allows(&f, "::1"));
+	assert_false(allows(&f, "192.0.2.1"));
+	assert_false(allows(&f, "::2"));
+	assert_false(allows(&f, "::ffff:127.0.0.1")); /* a mapped address is IPv6 to the program */
+	hd_ipfilter_free(&f);
+	/* prefixes that end inside a byte */
+	assert_int_equal(ip_add(&f, "IPAddressDeny", "10.250.0.0/15 2001:db8:8000::/33", NULL), 1);
+	assert_false(allows(&f, "10.251.7.1"));
+	assert_true(allows(&f, "10.252.0.1"));
+	assert_false(allows(&f, "2001:db8:ffff::1"));
+	assert_true(allows(&f, "2001:db8:7fff::1"));
+	hd_ipfilter_free(&f);
+}
+
+/* the maps and both programs, with "any" (no trie) and with tries of both families (root only) */
+static void test_ip_load(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	const char *const sets[][2] = { { "any", "localhost" }, { "10.0.0.0/8 2001:db8::/32", "10.1.0.0/16" },
+		{ "any", "" }, { "", "::1" } };
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		struct hd_ipfilter f = { 0 };
+		assert_int_equal(ip_add(&f, "IPAddressDeny", sets[i][0], NULL), 1);
+		assert_int_equal(ip_add(&f, "IPAddressAllow", sets[i][1], NULL), 1);
+		int in, out;
+		char log[4096] = "";
+		int r = hd_ipfilter_load(&f, &in, &out, log, sizeof(log));
+		if (r == -EPERM) { /* no CAP_BPF/CAP_SYS_ADMIN after all (a container) */
+			hd_ipfilter_free(&f);
+			return;
+		}
+		if (r < 0)
+			fail_msg("set %zu: the kernel refuses the programs: %s: %s", i, strerror(-r), log);
+		close(in);
+		close(out);
+		hd_ipfilter_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +408,9 @@ int main(void)
 		cmocka_unit_test(test_resolve_closed),
 		cmocka_unit_test(test_resolve_strict),
 		cmocka_unit_test(test_program),
+		cmocka_unit_test(test_ip_parse),
+		cmocka_unit_test(test_ip_verdict),
+		cmocka_unit_test(test_ip_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

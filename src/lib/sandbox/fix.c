@@ -7,6 +7,7 @@
 
 #include "sandbox/fix.h"
 #include "sandbox/devices.h"
+#include "sandbox/ipfilter.h"
 #include "sandbox/creds.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
@@ -156,12 +157,12 @@ bool hd_sandbox_is_lifecycle_key(const char *key)
 int hd_sandbox_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
 			  hd_strv *not_enforced)
 {
-	return hd_sandbox_apply_unit_mounts(path, sdver, s, NULL, NULL, NULL, diags, not_enforced);
+	return hd_sandbox_apply_unit_mounts(path, sdver, s, NULL, NULL, NULL, NULL, diags, not_enforced);
 }
 
 int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_settings *s,
 				 struct hd_mount_plan *mounts, struct hd_creds *creds, struct hd_devices *devices,
-				 hd_diags *diags, hd_strv *not_enforced)
+				 struct hd_ipfilter *ip, hd_diags *diags, hd_strv *not_enforced)
 {
 	struct hd_unit u = { 0 };
 	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
@@ -222,6 +223,11 @@ int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_
 				r = r == -EINVAL ? 0 : r < 0 ? r : 0;
 			}
 			free(x);
+			continue;
+		}
+		if (r == 0 && ip && hd_ipfilter_setting(a->key)) {
+			r = hd_ipfilter_add(ip, a->key, a->value, a->file, line, diags);
+			r = r < 0 ? r : 0;
 			continue;
 		}
 		if (r == 0 && !hd_sandbox_is_lifecycle_key(a->key))
