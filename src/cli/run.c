@@ -83,14 +83,16 @@ static void help(void)
 	       "fail closed unless --allow-partial. As root, DevicePolicy= (auto, closed, strict) and\n"
 	       "DeviceAllow= (a node under /dev, char-CLASS or block-CLASS from /proc/devices, \"*\" or a\n"
 	       "major; rights r, w, m), with the closed policy PrivateDevices= implies and ProtectClock='s\n"
-	       "char-rtc r, as systemd 252 enforces them: a device program (BPF) on a cgroup v2 of CMD's own,\n"
-	       "harden-run-PID under harden's, which CMD's process enters first and which is removed once CMD\n"
-	       "has exited (processes it left there are said, and left); no cgroup v2 to be had fails\n"
-	       "closed unless --allow-partial. Other settings are listed on stderr as \"not enforced\n"
-	       "by run\", with why: \"needs systemd\" for what only a service manager has (the service's own\n"
-	       "cgroup: IPAddressAllow=/Deny=, SocketBind*=, the resource limits; DynamicUser='s allocated\n"
-	       "user; credentials; LogNamespace=), \"not done by run\" for the rest (PrivateUsers=,\n"
-	       "SecureBits=, RootDirectory=, RootImage=, KeyringMode=, ...).\n"
+	       "char-rtc r, and IPAddressAllow=/IPAddressDeny= (any, localhost, link-local, multicast,\n"
+	       "ADDRESS[/LEN]; allow wins over deny; a dropped packet fails its send with EPERM), as\n"
+	       "systemd 252 enforces them: BPF programs on a cgroup v2 of CMD's own, harden-run-PID under\n"
+	       "harden's, which CMD's process enters first and which is removed once CMD has exited\n"
+	       "(processes it left there are said, and left); no cgroup v2 to be had fails closed unless\n"
+	       "--allow-partial. Other settings are listed on stderr as \"not enforced by run\", with why:\n"
+	       "\"needs systemd\" for what only a service manager has (the service's own cgroup:\n"
+	       "SocketBind*=, IPAccounting=, the resource limits; DynamicUser='s allocated user;\n"
+	       "credentials; LogNamespace=), \"not done by run\" for the rest (PrivateUsers=, SecureBits=,\n"
+	       "RootDirectory=, RootImage=, KeyringMode=, ...).\n"
 	       "\n"
 	       "Under the file-system settings, an eBPF tracer follows CMD and its descendants from their first\n"
 	       "call, and each call that failed because of a setting is listed at exit: the call, the path, the\n"
@@ -132,9 +134,9 @@ static void help(void)
 	       "                     whether the workload passed with nothing killed or denied\n"
 	       "  --ready-after=SEC  --while: up once it listens on a socket, or after SEC (default 1)\n"
 	       "  --stop-timeout=SEC --while: stop signal -> SIGKILL (default TimeoutStopSec=, else 10)\n"
-	       "  --allow-partial    run even where the file-system, credential or device settings cannot\n"
-	       "                     be enforced (not root, no cgroup v2): each is then listed as not\n"
-	       "                     enforced\n"
+	       "  --allow-partial    run even where the file-system, credential, device or IP address\n"
+	       "                     settings cannot be enforced (not root, no cgroup v2): each is then\n"
+	       "                     listed as not enforced\n"
 	       "  --exec-ids=UID:GID run CMD as UID:GID instead of User=/Group= (said), with the groups GID\n"
 	       "                     and SupplementaryGroups=; ids that are User='s own keep its groups\n"
 	       "                     from the group database. \"keep\": harden's own ids, whatever User=\n"
@@ -155,7 +157,8 @@ static void help(void)
 	       "glibc falls back from is no denial),\n"
 	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly, a user or group is\n"
-	       "unknown, WorkingDirectory= cannot be entered, or the device settings have no cgroup (CMD NOT\n"
+	       "unknown, WorkingDirectory= cannot be entered, or the device or IP address settings have no\n"
+	       "cgroup (CMD NOT\n"
 	       "run, fail closed); 126 CMD not\n"
 	       "executable; 127 CMD not found.\n",
 	       cli_program, cli_program, cli_program);
@@ -165,8 +168,8 @@ static void help(void)
  * allocations, its journal and credentials), or what run does not do (yet). */
 static const char *not_enforced_why(const char *key)
 {
-	static const char *const cgroup[] = { "IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath", "SocketBindAllow", "SocketBindDeny",
-		"RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
+	static const char *const cgroup[] = { "IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath",
+		"SocketBindAllow", "SocketBindDeny", "RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
 		"ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "AllowedCPUs",
 		"AllowedMemoryNodes", "DisableControllers", NULL };
 	static const char *const prefixes[] = { "Memory", "CPU", "IO", "BlockIO", "Tasks", "Startup", NULL };
@@ -1251,7 +1254,8 @@ int verb_run(int argc, char **argv)
 			not_enforced_why(not_enforced.v[i]));
 	for (size_t i = 0; !quiet && !devices_enforced && i < sizeof(partial) / sizeof(partial[0]); i++)
 		if (*(const bool *)((const char *)&s + partial[i].off))
-			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",
+			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (no cgroup v2 of "
+				"its own here)\n",
 				cli_program, partial[i].key, partial[i].rest);
 	/* problems only visible with every assignment in (filters systemd itself could not install) */
 	if (hd_seccomp_check(&s, sdver, unit, &diags) == -ENOMEM)
