@@ -176,10 +176,10 @@ static const char *not_enforced_why(const char *key)
 	static const struct {
 		const char *key, *why;
 	} other[] = {
-		{ "DevicePolicy", "its cgroup v2 of the command's own could not be made here" },
-		{ "DeviceAllow", "its cgroup v2 of the command's own could not be made here" },
-		{ "IPAddressAllow", "its cgroup v2 of the command's own could not be made here" },
-		{ "IPAddressDeny", "its cgroup v2 of the command's own could not be made here" },
+		{ "DevicePolicy", "BPF programs on a cgroup v2 of the command's own, not possible here" },
+		{ "DeviceAllow", "BPF programs on a cgroup v2 of the command's own, not possible here" },
+		{ "IPAddressAllow", "BPF programs on a cgroup v2 of the command's own, not possible here" },
+		{ "IPAddressDeny", "BPF programs on a cgroup v2 of the command's own, not possible here" },
 		{ "DynamicUser", "needs systemd: a user it allocates" },
 		{ "LogNamespace", "needs systemd: a journal namespace" },
 		{ "LoadCredential", "needs systemd: its credentials" },
