@@ -80,6 +80,12 @@ expect "DevicePolicy=strict + DeviceAllow=/dev/null rw" "full:r EPERM" "full:w E
 run_h 0 "" "" -- -p DevicePolicy=strict -- sh "$T/opens.sh" "$D"
 expect "DevicePolicy=strict" "full:r EPERM" "blk:r EPERM" "null:r EPERM"
 
+# PrivateDevices= under a strict policy: its /dev cannot be made with mknod (no "m"), so the host's
+# nodes are bound in, as systemd's clone_device_node() falls back to; what the policy allows still holds
+run_h 0 "" "" -- -p PrivateDevices=yes -p DevicePolicy=strict -p "DeviceAllow=/dev/null r" -- sh "$T/opens.sh" "$D"
+expect "PrivateDevices=yes + DevicePolicy=strict + DeviceAllow=/dev/null r" "null:r ok" "full:r EPERM" "blk:r EPERM"
+run_h 3 "" "not permitted" -- -p PrivateDevices=yes -p DevicePolicy=strict -p "DeviceAllow=/dev/null r" -- sh -c 'echo x >/dev/null || exit 3'
+
 # a class: block-* r allows every block device for reading, not for writing
 run_h 0 "" "" -- -p DevicePolicy=strict -p "DeviceAllow=block-* r" -- sh "$T/opens.sh" "$D"
 expect "DevicePolicy=strict + DeviceAllow=block-* r" "blk:r ok" "blk:w EPERM" "full:r EPERM"

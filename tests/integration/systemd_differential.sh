@@ -215,6 +215,8 @@ DevicePolicy=closed|DeviceAllow=block-* r
 DeviceAllow=/dev/char/1:7 w
 PrivateDevices=yes|DeviceAllow=$BLOCK rw
 PrivateDevices=yes|DevicePolicy=auto
+PrivateDevices=yes|DevicePolicy=strict|DeviceAllow=/dev/null r
+User=nobody|PrivateDevices=yes|DevicePolicy=strict|DeviceAllow=/dev/null r|DeviceAllow=/dev/zero
 ProtectClock=yes|DevicePolicy=closed
 IPAddressDeny=any|IPAddressAllow=localhost
 IPAddressDeny=any
