@@ -19,7 +19,9 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "filter/filter.h"
 #include "sandbox/devices.h"
+#include "sandbox/fix.h"
 #include "sandbox/ipfilter.h"
 
 #define R BPF_DEVCG_ACC_READ
@@ -399,6 +401,44 @@ static void test_ip_load(void **state)
 	}
 }
 
+/* a unit file's lines: folded into the rule sets (a value systemd ignores said and skipped), not listed
+ * as not enforced; a specifier in DeviceAllow='s path resolved */
+static void test_apply_unit(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/harden-test-devices-XXXXXX.service";
+	int fd = mkstemps(path, 8);
+	assert_true(fd >= 0);
+	const char text[] = "[Service]\nExecStart=/bin/true\nDevicePolicy=closed\nDevicePolicy=bogus\n"
+			    "DeviceAllow=/dev/null rw\nDeviceAllow=-/dev/zero\nDeviceAllow=/dev/%i r\n"
+			    "IPAddressDeny=any\nIPAddressAllow=localhost bogus\nNice=5\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	struct hd_seccomp_settings s;
+	hd_seccomp_settings_init(&s);
+	struct hd_devices dv = { 0 };
+	struct hd_ipfilter ip = { 0 };
+	hd_diags d = { 0 };
+	hd_strv ne = { 0 };
+	assert_int_equal(hd_sandbox_apply_unit_mounts(path, HD_SYSTEMD_252, &s, NULL, NULL, &dv, &ip, &d, &ne), 0);
+	unlink(path);
+	assert_int_equal(ne.n, 1);
+	assert_string_equal(ne.v[0], "Nice");
+	/* the bogus policy, "-/dev/zero", "/dev/%i" (%i is empty in a unit that is no template instance:
+	 * "/dev/", not a node) and the "bogus" address */
+	assert_int_equal(hd_diags_count(&d, HD_WARNING), 4);
+	assert_int_equal(dv.policy, HD_DEVICE_POLICY_CLOSED);
+	assert_int_equal(dv.n, 1);
+	assert_string_equal(dv.v[0].path, "/dev/null");
+	assert_int_equal(ip.deny.n, 2);
+	assert_int_equal(ip.allow.n, 2);
+	hd_strv_free(&ne);
+	hd_diags_free(&d);
+	hd_devices_free(&dv);
+	hd_ipfilter_free(&ip);
+	hd_seccomp_settings_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_ip_parse),
 		cmocka_unit_test(test_ip_verdict),
 		cmocka_unit_test(test_ip_load),
+		cmocka_unit_test(test_apply_unit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
