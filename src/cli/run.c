@@ -158,9 +158,7 @@ static void help(void)
 	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly, a user or group is\n"
 	       "unknown, WorkingDirectory= cannot be entered, or the device or IP address settings have no\n"
-	       "cgroup (CMD NOT\n"
-	       "run, fail closed); 126 CMD not\n"
-	       "executable; 127 CMD not found.\n",
+	       "cgroup (CMD NOT run, fail closed); 126 CMD not executable; 127 CMD not found.\n",
 	       cli_program, cli_program, cli_program);
 }
 
@@ -924,7 +922,7 @@ int verb_run(int argc, char **argv)
 	struct hd_mount_plan mounts = { 0 };
 	struct hd_devices devices = { 0 };
 	struct hd_ipfilter ipf = { 0 };
-	struct hd_cgroup cgroup = { .dir_fd = -1, .procs_fd = -1 }; /* the command's own, for its device program */
+	struct hd_cgroup cgroup = { .dir_fd = -1, .procs_fd = -1 }; /* the command's own, for its BPF programs */
 	bool have_cgroup = false;
 	const char *unit = NULL, *export_path = NULL;
 	bool audit = false, strict = false, print = false, json = false;
@@ -1050,7 +1048,7 @@ int verb_run(int argc, char **argv)
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 	struct fs_watch watch;
 	struct fs_report fs = { 0 };
-	bool devices_enforced = false;
+	bool devices_enforced = false; /* PrivateDevices='s closed policy: enforced, or nothing to say */
 	bool watching = false;
 	fs_watch_init(&watch);
 
