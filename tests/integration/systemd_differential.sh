@@ -218,6 +218,9 @@ PrivateDevices=yes|DevicePolicy=auto
 PrivateDevices=yes|DevicePolicy=strict|DeviceAllow=/dev/null r
 User=nobody|PrivateDevices=yes|DevicePolicy=strict|DeviceAllow=/dev/null r|DeviceAllow=/dev/zero
 ProtectClock=yes|DevicePolicy=closed
+DevicePolicy=closed|DeviceAllow=/dev/hd-diff-missing r
+DevicePolicy=strict|DeviceAllow=/dev/null r|DeviceAllow=char-hd-no-such-class rw|DeviceAllow=block-loop r
+DeviceAllow=/dev/null r|DeviceAllow=
 IPAddressDeny=any|IPAddressAllow=localhost
 IPAddressDeny=any
 IPAddressDeny=10.250.0.0/16
