@@ -393,7 +393,7 @@ static int candidate_model(const char *fragment, const char *target, const char 
 	}
 	plan->sdver = sdver; /* what that systemd does (252's ProtectHome=tmpfs) */
 	if (r >= 0)
-		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, NULL, d, &not_enforced);
+		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, NULL, NULL, NULL, d, &not_enforced);
 	if (r >= 0)
 		r = hd_mount_plan_finish(plan);
 	/* the model only: nothing is loaded; systemd, the manager, holds CAP_SYS_ADMIN */

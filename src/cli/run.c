@@ -21,7 +21,10 @@
 #include "learn/trace/trace.h"
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/creds.h"
+#include "sandbox/devices.h"
+#include "sandbox/ipfilter.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
@@ -43,7 +46,7 @@ static const struct {
 	size_t off;
 	const char *rest;
 } partial[] = {
-	{ "ProtectClock", offsetof(struct hd_seccomp_settings, protect_clock), "the device access rule for the RTC" },
+	/* said only when the command's cgroup could not be made (--allow-partial): else it is enforced */
 	{ "PrivateDevices", offsetof(struct hd_seccomp_settings, private_devices), "DevicePolicy=closed (a cgroup device rule)" },
 };
 
@@ -77,11 +80,19 @@ static void help(void)
 	       "PrivateDevices=, ProtectKernelModules=, ProtectKernelLogs= and ProtectClock= take out of\n"
 	       "the bounding set, UMask= (default 0022) and WorkingDirectory= (\"-\" may be missing, \"~\"\n"
 	       "the user's home). Not root, UMask= and WorkingDirectory= are still taken, and the others\n"
-	       "fail closed unless --allow-partial. Other settings are listed on stderr as \"not enforced\n"
-	       "by run\", with why: \"needs systemd\" for what only a service manager has (the service's own\n"
-	       "cgroup: DevicePolicy=, DeviceAllow=, IPAddressAllow=/Deny=, SocketBind*=, the resource\n"
-	       "limits; DynamicUser='s allocated user; credentials; LogNamespace=), \"not done by run\" for\n"
-	       "the rest (PrivateUsers=, SecureBits=, RootDirectory=, RootImage=, KeyringMode=, ...).\n"
+	       "fail closed unless --allow-partial. As root, DevicePolicy= (auto, closed, strict) and\n"
+	       "DeviceAllow= (a node under /dev, char-CLASS or block-CLASS from /proc/devices, \"*\" or a\n"
+	       "major; rights r, w, m), with the closed policy PrivateDevices= implies and ProtectClock='s\n"
+	       "char-rtc r, and IPAddressAllow=/IPAddressDeny= (any, localhost, link-local, multicast,\n"
+	       "ADDRESS[/LEN]; allow wins over deny; a dropped packet fails its send with EPERM), as\n"
+	       "systemd 252 enforces them: BPF programs on a cgroup v2 of CMD's own, harden-run-PID under\n"
+	       "harden's, which CMD's process enters first and which is removed once CMD has exited\n"
+	       "(processes it left there are said, and left); no cgroup v2 to be had fails closed unless\n"
+	       "--allow-partial. Other settings are listed on stderr as \"not enforced by run\", with why:\n"
+	       "\"needs systemd\" for what only a service manager has (the service's own cgroup:\n"
+	       "SocketBind*=, IPAccounting=, the resource limits; DynamicUser='s allocated user;\n"
+	       "credentials; LogNamespace=), \"not done by run\" for the rest (PrivateUsers=, SecureBits=,\n"
+	       "RootDirectory=, RootImage=, KeyringMode=, ...).\n"
 	       "\n"
 	       "Under the file-system settings, an eBPF tracer follows CMD and its descendants from their first\n"
 	       "call, and each call that failed because of a setting is listed at exit: the call, the path, the\n"
@@ -123,8 +134,9 @@ static void help(void)
 	       "                     whether the workload passed with nothing killed or denied\n"
 	       "  --ready-after=SEC  --while: up once it listens on a socket, or after SEC (default 1)\n"
 	       "  --stop-timeout=SEC --while: stop signal -> SIGKILL (default TimeoutStopSec=, else 10)\n"
-	       "  --allow-partial    run even where the file-system or credential settings cannot be\n"
-	       "                     enforced (not root): each is then listed as not enforced\n"
+	       "  --allow-partial    run even where the file-system, credential, device or IP address\n"
+	       "                     settings cannot be enforced (not root, no cgroup v2): each is then\n"
+	       "                     listed as not enforced\n"
 	       "  --exec-ids=UID:GID run CMD as UID:GID instead of User=/Group= (said), with the groups GID\n"
 	       "                     and SupplementaryGroups=; ids that are User='s own keep its groups\n"
 	       "                     from the group database. \"keep\": harden's own ids, whatever User=\n"
@@ -145,8 +157,8 @@ static void help(void)
 	       "glibc falls back from is no denial),\n"
 	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly, a user or group is\n"
-	       "unknown, or WorkingDirectory= cannot be entered (CMD NOT run, fail closed); 126 CMD not\n"
-	       "executable; 127 CMD not found.\n",
+	       "unknown, WorkingDirectory= cannot be entered, or the device or IP address settings have no\n"
+	       "cgroup (CMD NOT run, fail closed); 126 CMD not executable; 127 CMD not found.\n",
 	       cli_program, cli_program, cli_program);
 }
 
@@ -154,15 +166,18 @@ static void help(void)
  * allocations, its journal and credentials), or what run does not do (yet). */
 static const char *not_enforced_why(const char *key)
 {
-	static const char *const cgroup[] = { "DevicePolicy", "DeviceAllow", "IPAddressAllow", "IPAddressDeny",
-		"IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath", "SocketBindAllow", "SocketBindDeny",
-		"RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
+	static const char *const cgroup[] = { "IPAccounting", "IPIngressFilterPath", "IPEgressFilterPath",
+		"SocketBindAllow", "SocketBindDeny", "RestrictNetworkInterfaces", "RestrictFileSystems", "Delegate", "Slice", "ManagedOOMSwap",
 		"ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "AllowedCPUs",
 		"AllowedMemoryNodes", "DisableControllers", NULL };
 	static const char *const prefixes[] = { "Memory", "CPU", "IO", "BlockIO", "Tasks", "Startup", NULL };
 	static const struct {
 		const char *key, *why;
 	} other[] = {
+		{ "DevicePolicy", "BPF programs on a cgroup v2 of the command's own, not possible here" },
+		{ "DeviceAllow", "BPF programs on a cgroup v2 of the command's own, not possible here" },
+		{ "IPAddressAllow", "BPF programs on a cgroup v2 of the command's own, not possible here" },
+		{ "IPAddressDeny", "BPF programs on a cgroup v2 of the command's own, not possible here" },
 		{ "DynamicUser", "needs systemd: a user it allocates" },
 		{ "LogNamespace", "needs systemd: a journal namespace" },
 		{ "LoadCredential", "needs systemd: its credentials" },
@@ -182,6 +197,65 @@ static const char *not_enforced_why(const char *key)
 		if (strcmp(other[i].key, key) == 0)
 			return other[i].why;
 	return "not done by run";
+}
+
+/* Quiet: a command of run --unit --while (--report-fd), whose run says the notes once for the unit. */
+static bool quiet_run(int report_fd)
+{
+	return report_fd >= 0;
+}
+
+/* A new cgroup of the command's own with its programs attached: the device program of
+ * DevicePolicy=/DeviceAllow= (made concrete here) and the ingress and egress programs of
+ * IPAddressAllow=/IPAddressDeny=. 0; -ENOMEM; another -errno with why said (nothing is left behind). */
+static int setup_cgroup(const struct hd_devices *devices, const struct hd_ipfilter *ipf, struct hd_cgroup *cg,
+			bool *have_cgroup, hd_diags *diags, char *why, size_t why_size)
+{
+	int progs[3] = { -1, -1, -1 }; /* device, ingress, egress */
+	const unsigned types[3] = { BPF_CGROUP_DEVICE, BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
+	char log[4096] = "";
+	int r = 0;
+	if (hd_devices_active(devices)) {
+		struct hd_device_rules rules;
+		r = hd_devices_resolve(devices, NULL, &rules, diags);
+		if (r < 0)
+			return r;
+		r = progs[0] = hd_devices_load(&rules, log, sizeof(log));
+		hd_device_rules_free(&rules);
+		if (r < 0) {
+			log[strcspn(log, "\n")] = 0;
+			snprintf(why, why_size, "the kernel refuses the device program: %s%s%.300s", strerror(-r),
+				 log[0] ? ": " : "", log);
+		}
+	}
+	if (r >= 0 && hd_ipfilter_active(ipf)) {
+		r = hd_ipfilter_load(ipf, &progs[1], &progs[2], log, sizeof(log));
+		if (r < 0) {
+			log[strcspn(log, "\n")] = 0;
+			snprintf(why, why_size, "the kernel refuses the IP address programs: %s%s%.300s", strerror(-r),
+				 log[0] ? ": " : "", log);
+		}
+	}
+	if (r >= 0)
+		r = hd_cgroup_create(cg, why, why_size);
+	if (r >= 0)
+		*have_cgroup = true;
+	for (int i = 0; i < 3; i++) {
+		if (progs[i] < 0)
+			continue;
+		if (r >= 0) {
+			r = hd_cgroup_attach(cg, progs[i], types[i]);
+			if (r < 0)
+				snprintf(why, why_size, "cannot attach a program to %.300s: %s", cg->path, strerror(-r));
+		}
+		close(progs[i]); /* the cgroup holds it now */
+	}
+	if (r < 0 && *have_cgroup) {
+		size_t left;
+		hd_cgroup_remove(cg, &left);
+		*have_cgroup = false;
+	}
+	return r == -ENOMEM ? -EIO : r; /* -ENOMEM: ours only */
 }
 
 /* ---- reports ---- */
@@ -664,7 +738,9 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		struct hd_mount_plan mp = { 0 }; /* enforced by the commands' run: not listed */
 		struct hd_creds cr;              /* the same */
 		hd_creds_init(&cr);
-		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &diags, &ne) >= 0)
+		struct hd_devices dv = { 0 }; /* the same */
+		struct hd_ipfilter ipf = { 0 }; /* the same */
+		if (hd_sandbox_apply_unit_mounts(abs_unit, sdver, &ss, &mp, &cr, &dv, &ipf, &diags, &ne) >= 0)
 			for (size_t i = 0; i < ne.n; i++) {
 				bool applied = false;
 				for (const char *const *k = started; *k && !applied; k++)
@@ -677,6 +753,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		hd_strv_free(&ne);
 		hd_mount_plan_free(&mp);
 		hd_creds_free(&cr);
+		hd_devices_free(&dv);
+		hd_ipfilter_free(&ipf);
 		hd_seccomp_settings_free(&ss);
 	}
 	/* each command's own harden run reports into this file (unlinked: nothing is left behind) */
@@ -842,6 +920,10 @@ int verb_run(int argc, char **argv)
 	uid_t exec_uid = 0;
 	gid_t exec_gid = 0;
 	struct hd_mount_plan mounts = { 0 };
+	struct hd_devices devices = { 0 };
+	struct hd_ipfilter ipf = { 0 };
+	struct hd_cgroup cgroup = { .dir_fd = -1, .procs_fd = -1 }; /* the command's own, for its BPF programs */
+	bool have_cgroup = false;
 	const char *unit = NULL, *export_path = NULL;
 	bool audit = false, strict = false, print = false, json = false;
 	int sdver = hd_systemd_version_default();
@@ -966,11 +1048,12 @@ int verb_run(int argc, char **argv)
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
 	struct fs_watch watch;
 	struct fs_report fs = { 0 };
+	bool devices_enforced = false; /* PrivateDevices='s closed policy: enforced, or nothing to say */
 	bool watching = false;
 	fs_watch_init(&watch);
 
 	if (unit) {
-		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &diags, &not_enforced);
+		int r = hd_sandbox_apply_unit_mounts(unit, sdver, &s, &mounts, &creds, &devices, &ipf, &diags, &not_enforced);
 		cli_print_diags(&diags);
 		if (r < 0) {
 			if (r == -ENOMEM)
@@ -995,6 +1078,13 @@ int verb_run(int argc, char **argv)
 		int r = hd_seccomp_apply(&s, key, value, sdver, NULL, 0, &diags);
 		if (r >= 0 && hd_mount_setting(key) && (r == 0 || hd_mount_setting_shared(key)))
 			r = hd_mount_plan_add(&mounts, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
+		if (r == 0 && hd_ipfilter_setting(key))
+			r = hd_ipfilter_add(&ipf, key, value, NULL, 0, &diags) < 0 ? -ENOMEM : 1;
+		if (r == 0 && hd_devices_setting(key)) {
+			r = hd_devices_add(&devices, key, value, NULL, 0, &diags);
+			if (r == -EINVAL || r == 0)
+				r = 1; /* its diag makes it a usage error below */
+		}
 		if (r == 0 && hd_creds_setting(key)) {
 			r = hd_creds_add(&creds, key, value, NULL, 0, &diags);
 			if (r == -EINVAL || r == -ENOEXEC)
@@ -1016,6 +1106,58 @@ int verb_run(int argc, char **argv)
 	}
 	/* the capabilities other settings take out of the bounding set, once every line is in */
 	hd_creds_patch(&creds, s.private_devices, s.protect_kernel_modules, s.protect_kernel_logs, s.protect_clock);
+	/* and the device policy they imply (PrivateDevices= -> closed; ProtectClock= -> char-rtc r) */
+	if (hd_devices_patch(&devices, s.private_devices, s.protect_clock) < 0)
+		goto oom;
+	/* DevicePolicy=/DeviceAllow= and IPAddressAllow=/IPAddressDeny=: BPF programs on a cgroup of the
+	 * command's own, made here and entered by the command's process first thing; where that is not
+	 * possible run fails closed unless --allow-partial (then each is said not to be enforced) */
+	hd_strv cg_settings = { 0 }; /* the settings that need it, as given (PrivateDevices=, ...) */
+	for (size_t i = 0; i < devices.settings.n && hd_devices_active(&devices); i++)
+		if (hd_strv_push_unique(&cg_settings, devices.settings.v[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < ipf.settings.n && hd_ipfilter_active(&ipf); i++)
+		if (hd_strv_push_unique(&cg_settings, ipf.settings.v[i]) < 0)
+			goto oom;
+	bool need_cgroup = hd_devices_active(&devices) || hd_ipfilter_active(&ipf);
+	if (need_cgroup && have_cmd && !audit) {
+		char why[512] = "";
+		int r = setup_cgroup(&devices, &ipf, &cgroup, &have_cgroup, &diags, why, sizeof(why));
+		cli_print_diags(&diags);
+		hd_diags_free(&diags);
+		if (r == -ENOMEM) {
+			hd_strv_free(&cg_settings);
+			goto oom;
+		}
+		if (r < 0 && !allow_partial) {
+			fprintf(stderr, "%s run: cannot enforce", cli_program);
+			for (size_t i = 0; i < cg_settings.n; i++)
+				fprintf(stderr, "%s %s=", i ? "," : "", cg_settings.v[i]);
+			fprintf(stderr, " (BPF programs on a cgroup of the command's own) here: %s; not running %s "
+				"(fail closed; --allow-partial runs without them)\n", why, cmd[0]);
+			hd_strv_free(&cg_settings);
+			ret = EXIT_SANDBOX;
+			goto done;
+		}
+		devices_enforced = r >= 0;
+		for (size_t i = 0; r < 0 && i < cg_settings.n; i++)
+			if ((hd_devices_setting(cg_settings.v[i]) || hd_ipfilter_setting(cg_settings.v[i])) &&
+			    hd_strv_push_unique(&not_enforced, cg_settings.v[i]) < 0) {
+				hd_strv_free(&cg_settings);
+				goto oom;
+			}
+		if (r < 0 && !quiet_run(report_fd))
+			fprintf(stderr, "%s run: the device and IP address settings are not enforced here: %s\n", cli_program,
+				why);
+	} else if (audit && need_cgroup) {
+		for (size_t i = 0; i < cg_settings.n; i++)
+			if (hd_devices_setting(cg_settings.v[i]) || hd_ipfilter_setting(cg_settings.v[i]))
+				fprintf(stderr, "%s run --audit: %s= not applied (a dry run; run without --audit to try it)\n",
+					cli_program, cg_settings.v[i]);
+		devices_enforced = true; /* not "needs systemd": run does it without --audit */
+	} else if (!have_cmd)
+		devices_enforced = true; /* only the program is written: nothing to say */
+	hd_strv_free(&cg_settings);
 	/* the credential settings: names looked up and sets computed here, taken by the command's process;
 	 * anything that cannot be taken exactly stops the run (fail closed) unless --allow-partial */
 	struct hd_creds_ids ids = { .given = exec_ids, .keep = exec_keep, .uid = exec_uid, .gid = exec_gid };
@@ -1108,9 +1250,10 @@ int verb_run(int argc, char **argv)
 	for (size_t i = 0; !quiet && i < not_enforced.n; i++)
 		fprintf(stderr, "%s run: %s= not enforced by run (%s)\n", cli_program, not_enforced.v[i],
 			not_enforced_why(not_enforced.v[i]));
-	for (size_t i = 0; !quiet && i < sizeof(partial) / sizeof(partial[0]); i++)
+	for (size_t i = 0; !quiet && !devices_enforced && i < sizeof(partial) / sizeof(partial[0]); i++)
 		if (*(const bool *)((const char *)&s + partial[i].off))
-			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (needs systemd)\n",
+			fprintf(stderr, "%s run: %s=: only the system-call part is enforced by run, not %s (no cgroup v2 of "
+				"its own here)\n",
 				cli_program, partial[i].key, partial[i].rest);
 	/* problems only visible with every assignment in (filters systemd itself could not install) */
 	if (hd_seccomp_check(&s, sdver, unit, &diags) == -ENOMEM)
@@ -1181,7 +1324,7 @@ int verb_run(int argc, char **argv)
 	}
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
 					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
-					  .creds = have_plan ? &plan : NULL };
+					  .creds = have_plan ? &plan : NULL, .cgroup = have_cgroup ? &cgroup : NULL };
 	/* the calls the file-system settings make fail: seen by the eBPF tracer, which follows the command from
 	 * its first call (supervise holds it until then), or said not to be seen, and why */
 	if (mounts.n) {
@@ -1212,6 +1355,12 @@ int verb_run(int argc, char **argv)
 			"enforced, but violations cannot be explained\n", cli_program);
 	if (r < 0) {
 		fprintf(stderr, "%s run: cannot start %s: %s\n", cli_program, cmd[0], strerror(-r));
+		ret = EXIT_SANDBOX;
+		goto done;
+	}
+	if (res.stage == HD_STAGE_INSTALL && res.cgroup_failed) {
+		fprintf(stderr, "%s run: cannot enter the cgroup %s: %s; not running %s (fail closed)\n", cli_program,
+			cgroup.path, strerror(res.error), cmd[0]);
 		ret = EXIT_SANDBOX;
 		goto done;
 	}
@@ -1281,6 +1430,20 @@ oom:
 	fprintf(stderr, "%s run: out of memory\n", cli_program);
 	ret = EXIT_SANDBOX;
 done:
+	if (have_cgroup) {
+		/* the command's tree has exited (what it left running is said, and left alone with its cgroup) */
+		size_t left = 0;
+		char path[sizeof(cgroup.path)];
+		snprintf(path, sizeof(path), "%s", cgroup.path);
+		int cr = hd_cgroup_remove(&cgroup, &left);
+		if (cr == -EBUSY)
+			fprintf(stderr, "%s run: %zu process%s the command started still run%s in its cgroup %s: left "
+				"there, with it\n", cli_program, left, left == 1 ? "" : "es", left == 1 ? "s" : "", path);
+		else if (cr < 0)
+			fprintf(stderr, "%s run: cannot remove the cgroup %s: %s\n", cli_program, path, strerror(-cr));
+	}
+	hd_devices_free(&devices);
+	hd_ipfilter_free(&ipf);
 	fs_watch_free(&watch, &fs);
 	hd_audit_free(&rc.audit);
 	hd_sandbox_free(&sb);

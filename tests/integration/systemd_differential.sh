@@ -53,8 +53,13 @@ P=/usr/local/lib/hd-diff      # the probe, where no row hides it (the build tree
 OUT=/run/hd-diff              # results, in the container's /run (systemd opens StandardOutput= itself)
 PORT=4711                     # the container's netns is its own: any port is free
 SYSCTL=/proc/sys/net/core/somaxconn
-mkdir -p "$R$X" "$R$HOMEU" "$R$P" "$R$OUT" "$R/usr/lib/modules/hd-diff-probe" "$R/run/systemd/system" ||
+DEVD=/var/lib/hd-diff-dev     # device nodes outside /dev: the block device's numbers, /dev/full's
+mkdir -p "$R$X" "$R$HOMEU" "$R$P" "$R$OUT" "$R/usr/lib/modules/hd-diff-probe" "$R/run/systemd/system" "$R$DEVD" ||
 	{ echo "FAIL: cannot make the fixtures under $R"; exit 1; }
+# made in the container (its overlay), so that they are where the probe opens them
+BMAJ=$((0x$(stat -c %t "$BLOCK"))) BMIN=$((0x$(stat -c %T "$BLOCK")))
+in_ct sh -c "mknod -m 600 $DEVD/blocknode b $BMAJ $BMIN && mknod -m 600 $DEVD/charnode c 1 7" ||
+	{ echo "FAIL: cannot make the device nodes under $DEVD in the container"; exit 1; }
 printf '#!/bin/sh\nexit 0\n' >"$R$X/hello.sh" && chmod 755 "$R$X/hello.sh"
 echo secret >"$R$ROOTFILE"
 ln -s hd-diff "$R$X-link" # a path setting that names a symlink: systemd follows it
@@ -82,7 +87,10 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
 while True:
     c, _ = s.accept(); c.close()' "$PORT" 300 </dev/null >/dev/null 2>&1 &
 LISTEN=$!
-ARGS="--dir $X --home $HOMEU --usr $P --rootfile $ROOTFILE --block $BLOCK --port $PORT --sysctl $SYSCTL --shm $SHM --exec $X/hello.sh"
+# a local address of the container's netns that is not loopback's, for the IPAddress rows' datagrams
+UDPADDR=10.250.0.1
+in_net ip addr add $UDPADDR/32 dev lo || { echo "FAIL: cannot add $UDPADDR to the container's lo"; exit 1; }
+ARGS="--dir $X --home $HOMEU --usr $P --rootfile $ROOTFILE --block $BLOCK --port $PORT --sysctl $SYSCTL --shm $SHM --exec $X/hello.sh --blocknode $DEVD/blocknode --charnode $DEVD/charnode --udp $UDPADDR"
 up=0 i=0
 while [ $i -lt 50 ]; do
 	in_ct "$P/fsprobe" --port $PORT | grep -qx 'connect-lo ok' && { up=1; break; }
@@ -94,6 +102,14 @@ done
 # ---- the matrix: one row a line, its unit lines separated by '|' ----
 # The rows with User=nobody show what a setting does to a user that is not root (ProtectProc=, an
 # inaccessible path, a tmpfs's mode).
+# The device rows (DevicePolicy=, DeviceAllow=, PrivateDevices=) open a block device, nodes of its numbers
+# and of /dev/full's outside /dev (--blocknode, --charnode), /dev/null and /dev/kmsg. No row has a strict
+# policy without /dev/null readable: systemd opens /dev/null for StandardInput=null once the service is in
+# its cgroup, so such a service fails with 208/STDIN before its command runs (harden run's stdin is its
+# caller's; run-devices checks DevicePolicy=strict alone).
+# The IPAddress rows connect to 127.0.0.1 (TCP, a listener there) and send a datagram to 127.0.0.1 and to
+# UDPADDR, an address of the container's lo outside 127.0.0.0/8: a datagram an egress program drops fails
+# its send with EPERM (a dropped SYN is retried: connect-lo is bounded by a send timeout).
 # The rows with ProtectHome=tmpfs show a quirk of 252 that run models (--systemd=252): a plain tmpfs,
 # writable, mode 1777 (252's append_static_mounts() copies path, mode and ignore of a table entry and
 # drops the table's read_only, mode=0755/0700 and nodev; later versions keep them).
@@ -192,6 +208,29 @@ User=nobody|ProtectSystem=strict
 User=nobody|TemporaryFileSystem=$X
 User=nobody|PrivateDevices=yes
 User=nobody|ProtectSystem=strict|ProtectHome=read-only|PrivateTmp=yes|ProtectProc=invisible|ReadWritePaths=$X
+DevicePolicy=closed
+DevicePolicy=strict|DeviceAllow=/dev/null rw
+DeviceAllow=$BLOCK r
+DevicePolicy=strict|DeviceAllow=/dev/null r
+DevicePolicy=closed|DeviceAllow=char-mem rw
+DevicePolicy=closed|DeviceAllow=block-* r
+DeviceAllow=/dev/char/1:7 w
+PrivateDevices=yes|DeviceAllow=$BLOCK rw
+PrivateDevices=yes|DevicePolicy=auto
+PrivateDevices=yes|DevicePolicy=strict|DeviceAllow=/dev/null r
+User=nobody|PrivateDevices=yes|DevicePolicy=strict|DeviceAllow=/dev/null r|DeviceAllow=/dev/zero
+ProtectClock=yes|DevicePolicy=closed
+DevicePolicy=closed|DeviceAllow=/dev/hd-diff-missing r
+DevicePolicy=strict|DeviceAllow=/dev/null r|DeviceAllow=char-hd-no-such-class rw|DeviceAllow=block-loop r
+DeviceAllow=/dev/null r|DeviceAllow=
+IPAddressDeny=any|IPAddressAllow=localhost
+IPAddressDeny=any
+IPAddressDeny=10.250.0.0/16
+IPAddressDeny=any|IPAddressAllow=$UDPADDR
+IPAddressDeny=127.0.0.0/8|IPAddressAllow=127.0.0.1/32
+IPAddressDeny=localhost multicast|IPAddressDeny=|IPAddressDeny=$UDPADDR
+IPAddressAllow=localhost
+PrivateDevices=yes|IPAddressDeny=any|IPAddressAllow=localhost
 EOF
 n=0
 while IFS= read -r row; do
@@ -209,6 +248,8 @@ while IFS= read -r row; do
 	} >"$R/run/systemd/system/hd-diff-$n.service"
 done <"$SD/rows"
 ROWS=$n
+RUNCG=$CG/hd-diff-run # removed with the container's cgroups by ct_teardown
+mkdir "$RUNCG" || { echo "FAIL: cannot make $RUNCG"; exit 1; }
 in_ct systemctl daemon-reload || { echo "FAIL: daemon-reload in the container failed"; exit 1; }
 echo "$ROWS rows, probe: fsprobe $ARGS ($(since))"
 
@@ -231,6 +272,9 @@ while IFS= read -r row; do
 	for v in p u; do
 		case $v$row in p*%*) continue ;; esac
 		[ $v = u ] && set -- --unit "/run/systemd/system/hd-diff-$n.service"
+		# in a cgroup of the container's (RUNCG): harden run makes the command's own below its own, and
+		# the kernel moves a process only between cgroups its cgroup namespace reaches
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$RUNCG" \
 		timeout 40 nsenter -t "$L" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OUTF="$OUT/$n.$v" sh -c \
 			'umask 022; cd / && exec "$@" >"$OUTF" 2>"$OUTF.err"' sh "$P/harden" run --systemd=252 "$@" -- "$P/fsprobe" $ARGS
 		echo $? >"$SD/$n.$v.rc"

@@ -11,7 +11,7 @@
  * (its PID, its cgroup, its environment) is printed.
  *
  * Usage: fsprobe --dir D --home H --usr U --rootfile F --block DEV --port N --sysctl PATH --shm ID
- *                --exec SCRIPT
+ *                --exec SCRIPT --blocknode NODE --charnode NODE --udp ADDR
  * (each optional: a probe whose argument is missing prints "NAME -").
  */
 #ifndef _GNU_SOURCE
@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -176,9 +177,46 @@ static void probe_connect(const char *name, const char *port)
 		out_errno(name, errno);
 		return;
 	}
+	/* bounded: a SYN an egress filter drops (IPAddressDeny=) is retried, not failed */
+	struct timeval tv = { .tv_sec = 2 };
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(port)) };
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int e = connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 ? errno : 0;
+	close(s);
+	out_errno(name, e);
+}
+
+/* one UDP datagram to addr (IPv4 or IPv6) port 9 (discard): what the sender sees at once (an egress
+ * filter that drops it fails the send with EPERM; nothing needs to listen) */
+static void probe_udp(const char *name, const char *addr)
+{
+	if (!addr) {
+		out(name, "-");
+		return;
+	}
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(9);
+		len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(9);
+		len = sizeof(*a6);
+	} else {
+		out(name, "EINVAL");
+		return;
+	}
+	int s = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		out_errno(name, errno);
+		return;
+	}
+	int e = sendto(s, "x", 1, 0, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
 	close(s);
 	out_errno(name, e);
 }
@@ -339,13 +377,15 @@ static void probe_hostname(const char *name)
 int main(int argc, char **argv)
 {
 	const char *dir = NULL, *home = NULL, *usr = NULL, *rootfile = NULL, *block = NULL, *port = NULL, *sysctl = NULL,
-		   *shm = NULL, *script = NULL;
+		   *shm = NULL, *script = NULL, *blocknode = NULL, *charnode = NULL, *udp = NULL;
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },	{ "home", required_argument, NULL, 'H' },
 		{ "rootfile", required_argument, NULL, 'r' }, { "block", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },	{ "sysctl", required_argument, NULL, 's' },
 		{ "shm", required_argument, NULL, 'm' },	{ "exec", required_argument, NULL, 'x' },
 		{ "usr", required_argument, NULL, 'u' },
+		{ "blocknode", required_argument, NULL, 'B' }, { "charnode", required_argument, NULL, 'C' },
+		{ "udp", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -359,9 +399,12 @@ int main(int argc, char **argv)
 		case 'm': shm = optarg; break;
 		case 'x': script = optarg; break;
 		case 'u': usr = optarg; break;
+		case 'B': blocknode = optarg; break;
+		case 'C': charnode = optarg; break;
+		case 'U': udp = optarg; break;
 		default:
 			fprintf(stderr, "usage: fsprobe [--dir D] [--home H] [--usr U] [--rootfile F] [--block DEV] [--port N] "
-					"[--sysctl PATH] [--shm ID] [--exec SCRIPT]\n");
+					"[--sysctl PATH] [--shm ID] [--exec SCRIPT] [--blocknode NODE] [--charnode NODE] [--udp ADDR]\n");
 			return 2;
 		}
 	}
@@ -381,6 +424,11 @@ int main(int argc, char **argv)
 	probe_list("list-home", "/home");
 	probe_exec("exec-varlib", script);
 	probe_open("open-block", block, O_RDONLY);
+	/* device nodes made by the caller outside /dev (a block device's numbers; /dev/full's): what the
+	 * device policy allows of a node does not depend on its name. Opened, never read or written */
+	probe_open("open-blocknode-r", blocknode, O_RDONLY);
+	probe_open("open-blocknode-w", blocknode, O_WRONLY);
+	probe_open("open-charnode-w", charnode, O_WRONLY);
 	probe_open("open-devnull-w", "/dev/null", O_WRONLY);
 	probe_mknod("mknod-tmp");
 	probe_sysctl("write-sysctl", sysctl);
@@ -388,6 +436,9 @@ int main(int argc, char **argv)
 	probe_open("open-kallsyms", "/proc/kallsyms", O_RDONLY);
 	probe_open("open-kmsg", "/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	probe_connect("connect-lo", port);
+	/* a datagram to 127.0.0.1 and to ADDR, a local address that is not loopback's (IPAddressAllow=) */
+	probe_udp("udp-lo", udp ? "127.0.0.1" : NULL);
+	probe_udp("udp-addr", udp);
 	probe_shm("ipc-shm", shm);
 	probe_hostname("sethostname");
 	probe_chown("chown-65534");

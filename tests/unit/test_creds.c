@@ -265,7 +265,7 @@ static void test_apply_unit(void **state)
 	hd_creds_init(&c);
 	hd_diags d = { 0 };
 	hd_strv ne = { 0 };
-	assert_int_equal(hd_sandbox_apply_unit_mounts(path, HD_SYSTEMD_252, &s, NULL, &c, &d, &ne), 0);
+	assert_int_equal(hd_sandbox_apply_unit_mounts(path, HD_SYSTEMD_252, &s, NULL, &c, NULL, NULL, &d, &ne), 0);
 	unlink(path);
 	/* the credential settings are folded, not listed */
 	assert_int_equal(ne.n, 1);

@@ -62,7 +62,7 @@ static void compare(const char *text, const struct hd_profile *p, struct hd_shad
 	hd_seccomp_settings_init(&s);
 	struct hd_mount_plan plan = { .sdver = HD_SYSTEMD_252 };
 	hd_strv ne = { 0 };
-	assert_int_equal(hd_sandbox_apply_loaded_unit(&u, HD_SYSTEMD_252, &s, &plan, NULL, &d, &ne), 0);
+	assert_int_equal(hd_sandbox_apply_loaded_unit(&u, HD_SYSTEMD_252, &s, &plan, NULL, NULL, NULL, &d, &ne), 0);
 	assert_int_equal(hd_mount_plan_finish(&plan), 0);
 	struct hd_sandbox sb = { 0 };
 	struct hd_sandbox_options so = { .sdver = HD_SYSTEMD_252, .have_cap_sys_admin = true };

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "sandbox/fix.h"
+#include "sandbox/devices.h"
+#include "sandbox/ipfilter.h"
 #include "sandbox/creds.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
@@ -155,25 +157,25 @@ bool hd_sandbox_is_lifecycle_key(const char *key)
 int hd_sandbox_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
 			  hd_strv *not_enforced)
 {
-	return hd_sandbox_apply_unit_mounts(path, sdver, s, NULL, NULL, diags, not_enforced);
+	return hd_sandbox_apply_unit_mounts(path, sdver, s, NULL, NULL, NULL, NULL, diags, not_enforced);
 }
 
 int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_settings *s,
-				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
-				 hd_strv *not_enforced)
+				 struct hd_mount_plan *mounts, struct hd_creds *creds, struct hd_devices *devices,
+				 struct hd_ipfilter *ip, hd_diags *diags, hd_strv *not_enforced)
 {
 	struct hd_unit u = { 0 };
 	const struct hd_unit_load_options opt = { .sdver = sdver, .parse_only = 1 };
 	int r = hd_unit_load(path, &opt, &u, diags);
 	if (r >= 0)
-		r = hd_sandbox_apply_loaded_unit(&u, sdver, s, mounts, creds, diags, not_enforced);
+		r = hd_sandbox_apply_loaded_unit(&u, sdver, s, mounts, creds, devices, ip, diags, not_enforced);
 	hd_unit_free(&u);
 	return r < 0 ? r : 0;
 }
 
 int hd_sandbox_apply_loaded_unit(const struct hd_unit *u, int sdver, struct hd_seccomp_settings *s,
-				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
-				 hd_strv *not_enforced)
+				 struct hd_mount_plan *mounts, struct hd_creds *creds, struct hd_devices *devices,
+				 struct hd_ipfilter *ip, hd_diags *diags, hd_strv *not_enforced)
 {
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < u->n; i++) {
@@ -216,6 +218,27 @@ int hd_sandbox_apply_loaded_unit(const struct hd_unit *u, int sdver, struct hd_s
 				r = r == -EINVAL ? 0 : r < 0 ? r : 1; /* -ENOEXEC: the unit is refused */
 			}
 			free(x);
+			continue;
+		}
+		if (r == 0 && devices && hd_devices_setting(a->key)) {
+			/* systemd resolves specifiers in DeviceAllow='s path */
+			char *x = NULL;
+			r = strcmp(a->key, "DeviceAllow") == 0 ? hd_unit_expand_specifiers(u, a->value, &x) : 0;
+			if (r == -EBADSLT) {
+				hd_diag_add(diags, HD_WARNING, a->file, line, "%s=%s: a specifier cannot be resolved, ignored",
+					    a->key, a->value);
+				r = 0;
+			} else if (r >= 0) {
+				/* a value systemd ignores (said in a diag) leaves the setting as it was */
+				r = hd_devices_add(devices, a->key, x ? x : a->value, a->file, line, diags);
+				r = r == -EINVAL ? 0 : r < 0 ? r : 0;
+			}
+			free(x);
+			continue;
+		}
+		if (r == 0 && ip && hd_ipfilter_setting(a->key)) {
+			r = hd_ipfilter_add(ip, a->key, a->value, a->file, line, diags);
+			r = r < 0 ? r : 0;
 			continue;
 		}
 		if (r == 0 && !hd_sandbox_is_lifecycle_key(a->key))

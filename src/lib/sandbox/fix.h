@@ -53,20 +53,23 @@ void hd_audit_free(struct hd_audit *a);
  * that cannot be read at all returns -errno. */
 int hd_sandbox_apply_unit(const char *path, int sdver, struct hd_seccomp_settings *s, hd_diags *diags,
 			  hd_strv *not_enforced);
-/* The same, with the file-system settings (ProtectSystem=, ReadWritePaths=, ...) folded into mounts and
- * the credential settings (User=, CapabilityBoundingSet=, ...) into creds instead of listed as not
- * enforced (NULL: listed, as hd_sandbox_apply_unit does). */
+/* The same, with the file-system settings (ProtectSystem=, ReadWritePaths=, ...) folded into mounts,
+ * the credential settings (User=, CapabilityBoundingSet=, ...) into creds, DevicePolicy=/DeviceAllow=
+ * into devices and IPAddressAllow=/IPAddressDeny= into ip instead of listed as not enforced (NULL:
+ * listed, as hd_sandbox_apply_unit does). */
 struct hd_mount_plan;
 struct hd_creds;
+struct hd_devices;
+struct hd_ipfilter;
 int hd_sandbox_apply_unit_mounts(const char *path, int sdver, struct hd_seccomp_settings *s,
-				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
-				 hd_strv *not_enforced);
+				 struct hd_mount_plan *mounts, struct hd_creds *creds, struct hd_devices *devices,
+				 struct hd_ipfilter *ip, hd_diags *diags, hd_strv *not_enforced);
 /* The same for a unit already loaded (a unit file with its drop-ins, or with a candidate drop-in parsed
  * into it: harden apply's shadow stage). */
 struct hd_unit;
 int hd_sandbox_apply_loaded_unit(const struct hd_unit *u, int sdver, struct hd_seccomp_settings *s,
-				 struct hd_mount_plan *mounts, struct hd_creds *creds, hd_diags *diags,
-				 hd_strv *not_enforced);
+				 struct hd_mount_plan *mounts, struct hd_creds *creds, struct hd_devices *devices,
+				 struct hd_ipfilter *ip, hd_diags *diags, hd_strv *not_enforced);
 /* Does key only steer the service's life cycle (Type=, ExecStart=, Restart=, ...), with nothing to
  * enforce in a sandbox? */
 bool hd_sandbox_is_lifecycle_key(const char *key);

@@ -688,6 +688,28 @@ static int make_inaccessible(int nodes, const char *path, mode_t type)
 	return r;
 }
 
+/* A copy of the host's device node /dev/name in the new /dev (mnt), as systemd 252's clone_device_node()
+ * makes it: mknod with the host's mode and owner; where mknod is not permitted (a device policy without
+ * "m" for it: the command's cgroup is in force already) an empty file, with the host's node bound over it
+ * once the tmpfs is on /dev (*bind: that node's tree), and no mknod tried for the nodes after it. */
+static int copy_node(int mnt, const char *name, const struct stat *st, bool *make_devnode, int *bind)
+{
+	if (*make_devnode) {
+		if (mknodat(mnt, name, st->st_mode & (S_IFMT | 07777), st->st_rdev) == 0)
+			return fchownat(mnt, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+		if (errno != EPERM)
+			return -errno;
+		*make_devnode = false;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	/* the host's node, taken before the tmpfs covers /dev */
+	*bind = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (*bind < 0)
+		return -errno;
+	return mknodat(mnt, name, S_IFREG, 0) < 0 ? -errno : 0;
+}
+
 /* PrivateDevices=: a tmpfs on /dev with copies of the pseudo devices, the host's /dev/pts and /dev/shm
  * (and /dev/mqueue, /dev/hugepages where they are), the usual symbolic links; /dev itself read-only, what
  * is mounted below it not. */
@@ -703,6 +725,9 @@ static int private_dev(void)
 	} links[] = { { "log", "/run/systemd/journal/dev-log" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
 		      { "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" } };
 	int trees[4], r = 0;
+	/* the nodes bound from the host where mknod is not permitted (copy_node), nodes[] then ptmx */
+	int binds[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	bool make_devnode = true;
 	char path[64];
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "/dev/%s", kept[i].name);
@@ -722,23 +747,23 @@ static int private_dev(void)
 	if (r == 0 && mkdirat(mnt, "char", 0755) < 0)
 		r = -errno;
 	struct stat st;
-	for (const char *const *n = nodes; r == 0 && *n; n++) {
-		snprintf(path, sizeof(path), "/dev/%s", *n);
+	for (size_t i = 0; r == 0 && nodes[i]; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
 		if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
 			continue; /* not on this host: not in the copy either */
 		char link[64], target[64];
 		snprintf(link, sizeof(link), "char/%u:%u", major(st.st_rdev), minor(st.st_rdev));
-		snprintf(target, sizeof(target), "../%s", *n);
-		if (mknodat(mnt, *n, st.st_mode & (S_IFMT | 07777), st.st_rdev) < 0 ||
-		    fchownat(mnt, *n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 || symlinkat(target, mnt, link) < 0)
+		snprintf(target, sizeof(target), "../%s", nodes[i]);
+		r = copy_node(mnt, nodes[i], &st, &make_devnode, &binds[i]);
+		if (r == 0 && symlinkat(target, mnt, link) < 0)
 			r = -errno;
 	}
 	/* ptmx: a link into pts where the host has one, else a copy of the node */
 	if (r == 0 && lstat("/dev/ptmx", &st) == 0) {
-		if (S_ISLNK(st.st_mode) ? symlinkat("pts/ptmx", mnt, "ptmx") < 0
-					: mknodat(mnt, "ptmx", st.st_mode & (S_IFMT | 07777), st.st_rdev) < 0 ||
-						  fchownat(mnt, "ptmx", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-			r = -errno;
+		if (S_ISLNK(st.st_mode))
+			r = symlinkat("pts/ptmx", mnt, "ptmx") < 0 ? -errno : 0;
+		else
+			r = copy_node(mnt, "ptmx", &st, &make_devnode, &binds[7]);
 	}
 	for (size_t i = 0; r == 0 && i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlinkat(links[i].target, mnt, links[i].name) < 0)
@@ -758,6 +783,15 @@ static int private_dev(void)
 			r = attach(trees[i], path);
 		else
 			close(trees[i]);
+	}
+	for (size_t i = 0; i < 8; i++) {
+		if (binds[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", i < 7 && nodes[i] ? nodes[i] : "ptmx");
+		if (r == 0)
+			r = attach(binds[i], path);
+		else
+			close(binds[i]);
 	}
 	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
 	if (r == 0 && mount_setattr(AT_FDCWD, "/dev", 0, &a, sizeof(a)) < 0)

@@ -34,6 +34,7 @@ struct shared {
 	int cwd_failed;    /* ... or not even "/" could be entered in it */
 	int cwd_moved;     /* the working directory is not there in it: the command runs in "/" */
 	int creds_failed;  /* the enum hd_creds_step that failed; 0: none */
+	int cgroup_failed; /* the cgroup could not be entered */
 };
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
@@ -200,6 +201,17 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (getppid() != parent)
 			_exit(125);
+		/* into the command's own cgroup, whose device program then governs every later step, as a
+		 * service's process is in its cgroup before systemd sets up anything of it */
+		if (o->cgroup) {
+			int c = hd_cgroup_enter(o->cgroup);
+			if (c < 0) {
+				sh->error = -c;
+				sh->cgroup_failed = 1;
+				__atomic_store_n(&sh->state, CHILD_INSTALL_FAILED, __ATOMIC_RELEASE);
+				_exit(125);
+			}
+		}
 		/* the file-system settings first, in a mount namespace of the command's own: a failure stops it
 		 * before the filter, before exec (fail closed) */
 		if (o->mounts && !hd_mount_plan_empty(o->mounts)) {
@@ -343,6 +355,7 @@ int hd_supervise_run(const struct hd_supervise_options *o, struct hd_supervise_r
 	res->cwd_moved = sh->cwd_moved != 0;
 	res->mount_failed = sh->mount_failed - 1;
 	res->creds_failed = (enum hd_creds_step)sh->creds_failed;
+	res->cgroup_failed = sh->cgroup_failed != 0;
 	if (st == CHILD_INSTALL_FAILED) {
 		res->stage = HD_STAGE_INSTALL;
 		res->error = sh->error;

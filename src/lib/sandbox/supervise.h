@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "sandbox/cgroup.h"
 #include "sandbox/creds.h"
 #include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
@@ -64,6 +65,9 @@ struct hd_supervise_options {
 	 * after its mounts (groups, gid, bounding set, umask, uid, ambient set, working directory; NULL:
 	 * none). Resolved by the caller (hd_creds_resolve, hd_creds_plan_check). */
 	const struct hd_creds_plan *creds;
+	/* a cgroup of the command's own (its device program attached): the child moves itself in first
+	 * thing, before its mounts, credentials and filter (NULL: it stays in harden's) */
+	const struct hd_cgroup *cgroup;
 	/* Optional: called in this process once the child has set up its mounts and ids, before it installs
 	 * the filter and execs; the child waits until it returns (harden run starts following it with eBPF
 	 * then, so that no call of the command is missed). Not called when the set-up failed. */
@@ -87,6 +91,7 @@ struct hd_supervise_result {
 	int mount_failed;      /* ... at this entry of mounts->v (-1: the namespace itself) */
 	bool cwd_failed;       /* ... not even "/" could be entered in it */
 	bool cwd_moved;        /* the working directory is not there under the settings: CMD ran in "/" */
+	bool cgroup_failed;    /* HD_STAGE_INSTALL: the child could not enter the cgroup (error says why) */
 	enum hd_creds_step creds_failed; /* HD_STAGE_INSTALL: this credential step failed (error says why) */
 };
 
