@@ -35,6 +35,7 @@
 #include "learn/trace/learn_bpf_shared.h"
 #include "learn/trace/observe.h"
 #include "learn/trace/trace.h"
+#include "syscalls/syscalls.h"
 #include "sandbox/warden.h"
 
 /* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
@@ -189,6 +190,35 @@ static uint32_t slot_audit(const struct hd_observer *ob, unsigned abi)
 	return abi == HD_BPF_ABI_X32 ? hd_arch_info(ob->arch[HD_ABI_NATIVE])->audit_arch : ai->audit_arch;
 }
 
+/* The kernel's quiet capability probes (CAP_OPT_NOAUDIT), which the cap_capable tracepoint does not tell
+ * from real uses: the calls they are made in. Every accounted memory charge asks whether the caller has
+ * CAP_SYS_ADMIN (security_vm_enough_memory_mm -> cap_vm_enough_memory: the overcommit reserve, kept for
+ * the administrator), and succeeds without it. That is a mapping, a fork's copy, an exec's stack, a
+ * System V segment, and a page of a tmpfs file (shmem_acct_blocks: writing /tmp or /run), also at a page
+ * fault outside any call (NULL here). A real CAP_SYS_ADMIN use in one of these calls would be missed
+ * (learn --verify tries the line); one in any other call is kept. */
+static const struct {
+	int cap;
+	const char *const *calls;
+} quiet_checks[] = {
+	{ 21 /* CAP_SYS_ADMIN */,
+	  (const char *const[]){ "", "execve", "execveat", "mmap", "mmap2", "brk", "mprotect", "pkey_mprotect",
+				 "mremap", "clone", "clone3", "fork", "vfork", "shmget", "shmat",
+				 "remap_file_pages", "memfd_create", "write", "pwrite64", "writev", "pwritev",
+				 "pwritev2", "fallocate", "ftruncate", "truncate", "sendfile", "sendfile64",
+				 "copy_file_range", "splice", "io_uring_enter", NULL } },
+};
+
+static bool quiet_check(int cap, const char *call)
+{
+	for (size_t i = 0; i < sizeof(quiet_checks) / sizeof(quiet_checks[0]); i++)
+		if (quiet_checks[i].cap == cap)
+			for (const char *const *c = quiet_checks[i].calls; *c; c++)
+				if (strcmp(*c, call ? call : "") == 0)
+					return true;
+	return false;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct loader *l = ctx;
@@ -238,6 +268,20 @@ static int on_event(void *ctx, void *data, size_t size)
 		char uid[16];
 		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
 		hd_profile_add_path(&p->uids, uid);
+		return 0;
+	}
+	if (e->type == HD_BPF_EV_CAP) {
+		/* "nginx (pid 12): bind": the call the check was made in, named on the task's ABI */
+		char ev[96];
+		const char *call = NULL;
+		if (e->abi < HD_ABI_SLOTS && e->args[2] < HD_PROFILE_MAX_NR)
+			call = hd_syscall_name(l->ob->arch[e->abi], (int)(e->abi == HD_BPF_ABI_X32 ? e->args[2] | 0x40000000 : e->args[2]));
+		if (quiet_check((int)e->args[0], call))
+			return 0;
+		snprintf(ev, sizeof(ev), "%.16s (pid %u): %s", e->comm, e->tgid, call ? call : "outside a system call");
+		int r = hd_profile_add_cap(l->ob->profile, (int)e->args[0], (int64_t)e->args[1] == 0, ev);
+		if (r == -ENOMEM)
+			l->ob->err = r;
 		return 0;
 	}
 	if (e->type == HD_BPF_EV_FAILED_READ) {
@@ -534,11 +578,26 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		res->setup_failed = true;
 		goto out;
 	}
+	/* The capability checks themselves, where the kernel lets a program attach to cap_capable (fexit
+	 * needs ftrace on it); else the observer infers capabilities from the calls (observe.c, cap_rules).
+	 * HARDEN_TEST_EBPF_NO_CAP_HOOK=1 (tests) leaves it unattached to try the inference with this backend. */
+	const char *nocap = getenv("HARDEN_TEST_EBPF_NO_CAP_HOOK");
+	if (nocap && strcmp(nocap, "1") == 0)
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: HARDEN_TEST_EBPF_NO_CAP_HOOK=1: capabilities are inferred from calls (a test)");
+	else if (learn_bpf__on_cap_capable__attach(skel) >= 0)
+		ob->caps_source = HD_CAPS_KERNEL;
+	else
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: cannot attach to the kernel's capability check (cap_capable: %s): capabilities are "
+			    "inferred from calls", strerror(errno));
+	/* (before the plan: without the hook, the calls the inference reads are sent too) */
 	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
 		res->setup_failed = true;
 		goto out;
 	}
+
 	rb = ring_buffer__new(skel->maps.events.map_fd, on_event, &l, NULL);
 	if (!rb) {
 		r = -errno;

@@ -26,6 +26,11 @@ struct hd_observer {
 	void *read_ctx;
 	uint64_t counts[HD_ABI_SLOTS][HD_PROFILE_MAX_NR];
 	uint8_t kind[HD_ABI_SLOTS][HD_PROFILE_MAX_NR]; /* decoded kind per number, 0 = only count */
+	/* capability inference: row of observe.c's cap_rules + 1 per number, 0 = none */
+	uint8_t capkind[HD_ABI_SLOTS][HD_PROFILE_MAX_NR];
+	/* how the profile's capabilities are learned: HD_CAPS_INFERRED (the default: from calls, by
+	 * cap_rules) or HD_CAPS_KERNEL (the backend reports the kernel's own checks: no inference) */
+	int caps_source;
 	hd_arch arch[HD_ABI_SLOTS];
 	uint64_t events;
 	/* Optional, for backends that read events after the fact (eBPF): the working directory they model
