@@ -45,8 +45,17 @@ struct cwd_entry {
 	char *cwd;
 };
 
+/* A process's ids at its exec (inherited at fork): the caller's ids for the capability inference, which
+ * decodes records after the fact, when the process may have changed them (setuid) or be gone. */
+struct ids_entry {
+	uint32_t tgid;
+	unsigned uid, euid, gid, egid;
+};
+
 struct loader {
 	struct hd_observer *ob;
+	struct ids_entry *ids;
+	size_t n_ids, cap_ids;
 	struct cwd_entry *cwds;
 	size_t n_cwds, cap_cwds;
 	uint32_t cur_tgid;
@@ -114,6 +123,44 @@ static void cwd_set(struct loader *l, uint32_t tgid, const char *cwd)
 		l->cap_cwds = cap;
 	}
 	l->cwds[l->n_cwds++] = (struct cwd_entry){ tgid, copy };
+}
+
+static struct ids_entry *ids_find(struct loader *l, uint32_t tgid)
+{
+	for (size_t i = l->n_ids; i-- > 0;)
+		if (l->ids[i].tgid == tgid)
+			return &l->ids[i];
+	return NULL;
+}
+
+static void ids_set(struct loader *l, struct ids_entry e)
+{
+	struct ids_entry *c = ids_find(l, e.tgid);
+	if (c) {
+		*c = e;
+		return;
+	}
+	if (l->n_ids == l->cap_ids) {
+		size_t cap = l->cap_ids ? l->cap_ids * 2 : 64;
+		struct ids_entry *v = cap <= HD_BPF_MAX_PROCS ? realloc(l->ids, cap * sizeof(*v)) : NULL;
+		if (!v)
+			return;
+		l->ids = v;
+		l->cap_ids = cap;
+	}
+	l->ids[l->n_ids++] = e;
+}
+
+static bool ids_of(void *ctx, pid_t tid, unsigned uid[4], unsigned gid[4])
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct ids_entry *e = ids_find(l, l->cur_tgid);
+	if (!e)
+		return false;
+	uid[0] = e->uid, uid[1] = uid[2] = uid[3] = e->euid;
+	gid[0] = e->gid, gid[1] = gid[2] = gid[3] = e->egid;
+	return true;
 }
 
 static const char *cwd_of(void *ctx, pid_t tid)
@@ -233,6 +280,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	if (e->type == HD_BPF_EV_FORK) {
+		const struct ids_entry *pids = ids_find(l, e->tid);
+		if (pids) {
+			struct ids_entry child = *pids;
+			child.tgid = e->tgid;
+			ids_set(l, child);
+		}
 		struct cwd_entry *parent = cwd_find(l, e->tid);
 		if (parent) {
 			char *copy = strdup(parent->cwd);
@@ -265,6 +318,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			p->cap_permitted |= permitted;
 			p->cap_permitted_known = true;
 		}
+		ids_set(l, (struct ids_entry){ e->tgid, (unsigned)e->args[0], (unsigned)e->args[1], (unsigned)e->args[3],
+					       (unsigned)e->args[4] });
 		char uid[16];
 		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
 		hd_profile_add_path(&p->uids, uid);
@@ -517,6 +572,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	ob->deferred = true;
 	ob->on_chdir = on_chdir;
 	ob->who = who;
+	ob->ids_of = ids_of;
 	ob->record_failures = o->record_failures;
 	res->used = HD_TRACE_EBPF;
 	int r = 0, gate[2] = { -1, -1 };
@@ -587,6 +643,9 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 			    "eBPF: HARDEN_TEST_EBPF_NO_CAP_HOOK=1: capabilities are inferred from calls (a test)");
 	else if (learn_bpf__on_cap_capable__attach(skel) >= 0)
 		ob->caps_source = HD_CAPS_KERNEL;
+	/* the inference's evidence names the process: records carry its name then */
+	if (ob->caps_source == HD_CAPS_INFERRED)
+		skel->bss->send_comm = true;
 	else
 		hd_diag_add(d, HD_WARNING, NULL, 0,
 			    "eBPF: cannot attach to the kernel's capability check (cap_capable: %s): capabilities are "
@@ -830,6 +889,7 @@ out:
 	for (size_t i = 0; i < l.n_cwds; i++)
 		free(l.cwds[i].cwd);
 	free(l.cwds);
+	free(l.ids);
 	res->events = ob->events;
 	res->records = l.records;
 	int r2 = hd_observer_finish(ob);

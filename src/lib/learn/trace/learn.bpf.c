@@ -209,7 +209,10 @@ struct {
 	__type(key, __u32);
 	__type(value, struct slot);
 } slots SEC(".maps");
-__s64 promote_pending = 0; /* user space adds one per task it marks HD_BPF_MARK_PROMOTE */
+__s64 promote_pending = 0;
+/* set by user space when capabilities are inferred from calls (no cap_capable tracepoint): every record
+ * names its process (the inference's evidence) */
+bool send_comm = false; /* user space adds one per task it marks HD_BPF_MARK_PROMOTE */
 
 static __always_inline struct slot *slot_of(__u32 tgid)
 {
@@ -642,7 +645,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		capture_dirs(e, 0, (int)e->args[p->dirfd_arg & 7]);
 	if (p->dirfd2_arg < 6)
 		capture_dirs(e, 1, (int)e->args[p->dirfd2_arg & 7]);
-	if (report_failed_reads) /* harden run names the process of a failed call */
+	if (report_failed_reads || send_comm) /* harden run names the process of a failed call */
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0) {
 		count_lost();

@@ -136,55 +136,95 @@ enum cap_test {
 	CT_DEVICE_NODE,  /* mknod(path, mode arg): a character or block device */
 	CT_RLIMIT,       /* setrlimit(resource arg, rlimit *arg2) / prlimit64: raising the hard limit */
 	CT_OPEN,         /* open(path arg, flags arg2): a file the caller's ids may not open so (a stat) */
+	CT_MASK,         /* a flag of mask in arg, and none of unless (unshare(CLONE_NEWNS), not in a new userns) */
+	CT_RT_POLICY,    /* a realtime policy (FIFO, RR, DEADLINE) in arg, or in the struct at arg2 (u32 [1]) */
+	CT_ALARM,        /* clock id arg is CLOCK_REALTIME_ALARM or CLOCK_BOOTTIME_ALARM */
 };
 struct cap_rule {
 	const char *name;
 	int cap;
 	uint8_t test;
 	int8_t arg, arg2, arg3; /* argument indexes for the test (-1 = none) */
+	uint64_t mask, unless;  /* CT_MASK */
 };
 enum { C_CHOWN = 0, C_DAC_OVERRIDE = 1, C_DAC_READ_SEARCH = 2, C_KILL = 5, C_SETGID = 6, C_SETUID = 7,
-       C_NET_BIND_SERVICE = 10, C_NET_RAW = 13, C_SYS_CHROOT = 18, C_SYS_RESOURCE = 24, C_MKNOD = 27 };
+       C_NET_BIND_SERVICE = 10, C_NET_RAW = 13, C_SYS_MODULE = 16, C_SYS_RAWIO = 17, C_SYS_CHROOT = 18,
+       C_SYS_PTRACE = 19, C_SYS_PACCT = 20, C_SYS_ADMIN = 21, C_SYS_BOOT = 22, C_SYS_NICE = 23, C_SYS_RESOURCE = 24,
+       C_SYS_TIME = 25, C_MKNOD = 27, C_WAKE_ALARM = 35, C_BPF = 39 };
+#define NS_BUT_USER (NS_ALL_FLAGS & ~0x10000000ULL) /* a new user namespace brings its own capabilities */
 static const struct cap_rule cap_rules[] = {
 	/* name          capability          test            arg arg2 arg3 */
-	{ "bind",        C_NET_BIND_SERVICE, CT_BIND_LOW,     1, 2, -1 },
-	{ "socket",      C_NET_RAW,          CT_RAW_SOCKET,   0, 1, -1 },
-	{ "setuid",      C_SETUID,           CT_SETUID,       0, 0, -1 },
-	{ "setuid32",    C_SETUID,           CT_SETUID,       0, 0, -1 },
-	{ "setreuid",    C_SETUID,           CT_SETUID,       0, 1, -1 },
-	{ "setreuid32",  C_SETUID,           CT_SETUID,       0, 1, -1 },
-	{ "setresuid",   C_SETUID,           CT_SETUID,       0, 2, -1 },
-	{ "setresuid32", C_SETUID,           CT_SETUID,       0, 2, -1 },
-	{ "setfsuid",    C_SETUID,           CT_SETUID,       0, 0, -1 },
-	{ "setfsuid32",  C_SETUID,           CT_SETUID,       0, 0, -1 },
-	{ "setgid",      C_SETGID,           CT_SETGID,       0, 0, -1 },
-	{ "setgid32",    C_SETGID,           CT_SETGID,       0, 0, -1 },
-	{ "setregid",    C_SETGID,           CT_SETGID,       0, 1, -1 },
-	{ "setregid32",  C_SETGID,           CT_SETGID,       0, 1, -1 },
-	{ "setresgid",   C_SETGID,           CT_SETGID,       0, 2, -1 },
-	{ "setresgid32", C_SETGID,           CT_SETGID,       0, 2, -1 },
-	{ "setfsgid",    C_SETGID,           CT_SETGID,       0, 0, -1 },
-	{ "setfsgid32",  C_SETGID,           CT_SETGID,       0, 0, -1 },
-	{ "setgroups",   C_SETGID,           CT_ALWAYS,      -1, -1, -1 },
-	{ "setgroups32", C_SETGID,           CT_ALWAYS,      -1, -1, -1 },
-	{ "chown",       C_CHOWN,            CT_CHOWN,        1, 2, -1 },
-	{ "lchown",      C_CHOWN,            CT_CHOWN,        1, 2, -1 },
-	{ "fchown",      C_CHOWN,            CT_CHOWN,        1, 2, -1 },
-	{ "chown32",     C_CHOWN,            CT_CHOWN,        1, 2, -1 },
-	{ "lchown32",    C_CHOWN,            CT_CHOWN,        1, 2, -1 },
-	{ "fchown32",    C_CHOWN,            CT_CHOWN,        1, 2, -1 },
-	{ "fchownat",    C_CHOWN,            CT_CHOWN,        2, 3, -1 },
-	{ "chroot",      C_SYS_CHROOT,       CT_ALWAYS,      -1, -1, -1 },
-	{ "kill",        C_KILL,             CT_KILL,         0, 1, -1 },
-	{ "tkill",       C_KILL,             CT_KILL,         0, 1, -1 },
-	{ "tgkill",      C_KILL,             CT_KILL,         0, 2, -1 },
-	{ "mknod",       C_MKNOD,            CT_DEVICE_NODE,  1, -1, -1 },
-	{ "mknodat",     C_MKNOD,            CT_DEVICE_NODE,  2, -1, -1 },
-	{ "setrlimit",   C_SYS_RESOURCE,     CT_RLIMIT,       0, 1, -1 },
-	{ "prlimit64",   C_SYS_RESOURCE,     CT_RLIMIT,       1, 2, 0 },
+	{ "bind",        C_NET_BIND_SERVICE, CT_BIND_LOW,     1, 2, -1, 0, 0 },
+	{ "socket",      C_NET_RAW,          CT_RAW_SOCKET,   0, 1, -1, 0, 0 },
+	{ "setuid",      C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setuid32",    C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setreuid",    C_SETUID,           CT_SETUID,       0, 1, -1, 0, 0 },
+	{ "setreuid32",  C_SETUID,           CT_SETUID,       0, 1, -1, 0, 0 },
+	{ "setresuid",   C_SETUID,           CT_SETUID,       0, 2, -1, 0, 0 },
+	{ "setresuid32", C_SETUID,           CT_SETUID,       0, 2, -1, 0, 0 },
+	{ "setfsuid",    C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setfsuid32",  C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setgid",      C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setgid32",    C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setregid",    C_SETGID,           CT_SETGID,       0, 1, -1, 0, 0 },
+	{ "setregid32",  C_SETGID,           CT_SETGID,       0, 1, -1, 0, 0 },
+	{ "setresgid",   C_SETGID,           CT_SETGID,       0, 2, -1, 0, 0 },
+	{ "setresgid32", C_SETGID,           CT_SETGID,       0, 2, -1, 0, 0 },
+	{ "setfsgid",    C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setfsgid32",  C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setgroups",   C_SETGID,           CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "setgroups32", C_SETGID,           CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "chown",       C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "lchown",      C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "fchown",      C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "chown32",     C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "lchown32",    C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "fchown32",    C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "fchownat",    C_CHOWN,            CT_CHOWN,        2, 3, -1, 0, 0 },
+	{ "chroot",      C_SYS_CHROOT,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "kill",        C_KILL,             CT_KILL,         0, 1, -1, 0, 0 },
+	{ "tkill",       C_KILL,             CT_KILL,         0, 1, -1, 0, 0 },
+	{ "tgkill",      C_KILL,             CT_KILL,         0, 2, -1, 0, 0 },
+	{ "mknod",       C_MKNOD,            CT_DEVICE_NODE,  1, -1, -1, 0, 0 },
+	{ "mknodat",     C_MKNOD,            CT_DEVICE_NODE,  2, -1, -1, 0, 0 },
+	{ "setrlimit",   C_SYS_RESOURCE,     CT_RLIMIT,       0, 1, -1, 0, 0 },
+	{ "prlimit64",   C_SYS_RESOURCE,     CT_RLIMIT,       1, 2, 0, 0, 0 },
 	/* the capability is decided by the access: CAP_DAC_READ_SEARCH for a read, else CAP_DAC_OVERRIDE */
-	{ "open",        C_DAC_OVERRIDE,     CT_OPEN,         0, 1, -1 },
-	{ "openat",      C_DAC_OVERRIDE,     CT_OPEN,         1, 2, 0 },
+	{ "open",        C_DAC_OVERRIDE,     CT_OPEN,         0, 1, -1, 0, 0 },
+	{ "openat",      C_DAC_OVERRIDE,     CT_OPEN,         1, 2, 0, 0, 0 },
+	{ "sched_setscheduler", C_SYS_NICE,  CT_RT_POLICY,    1, -1, -1, 0, 0 },
+	{ "sched_setattr", C_SYS_NICE,       CT_RT_POLICY,   -1, 1, -1, 0, 0 },
+	{ "timerfd_create", C_WAKE_ALARM,    CT_ALARM,        0, -1, -1, 0, 0 },
+	{ "timer_create", C_WAKE_ALARM,      CT_ALARM,        0, -1, -1, 0, 0 },
+	{ "unshare",     C_SYS_ADMIN,        CT_MASK,         0, -1, -1, NS_BUT_USER, 0x10000000ULL },
+	{ "clone",       C_SYS_ADMIN,        CT_MASK,         0, -1, -1, NS_BUT_USER, 0x10000000ULL },
+	{ "setns",       C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "mount",       C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "umount",      C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "umount2",     C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "pivot_root",  C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "fsopen",      C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "fsmount",     C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "move_mount",  C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "open_tree",   C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "mount_setattr", C_SYS_ADMIN,      CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "sethostname", C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "setdomainname", C_SYS_ADMIN,      CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "swapon",      C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "swapoff",     C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "settimeofday", C_SYS_TIME,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "clock_settime", C_SYS_TIME,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "stime",       C_SYS_TIME,         CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "reboot",      C_SYS_BOOT,         CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "kexec_load",  C_SYS_BOOT,         CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "init_module", C_SYS_MODULE,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "finit_module", C_SYS_MODULE,      CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "delete_module", C_SYS_MODULE,     CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "iopl",        C_SYS_RAWIO,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "ioperm",      C_SYS_RAWIO,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "acct",        C_SYS_PACCT,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "ptrace",      C_SYS_PTRACE,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "bpf",         C_BPF,              CT_ALWAYS,      -1, -1, -1, 0, 0 },
 };
 
 /* kind values >= PATH_KIND_BASE index path_rules. */
@@ -561,9 +601,14 @@ struct caller_ids {
 	unsigned groups[32];
 	size_t n_groups;
 };
-static void caller_ids(pid_t tid, struct caller_ids *c)
+static void caller_ids(struct hd_observer *ob, pid_t tid, struct caller_ids *c)
 {
 	memset(c, 0, sizeof(*c));
+	if (ob->ids_of && ob->ids_of(ob->read_ctx, tid, c->uid, c->gid)) {
+		c->groups[0] = c->gid[1];
+		c->n_groups = 1;
+		return;
+	}
 	char path[64], line[512];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	FILE *f = fopen(path, "re");
@@ -651,7 +696,7 @@ static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule 
 	}
 	case CT_SETUID:
 	case CT_SETGID: {
-		caller_ids(tid, &c);
+		caller_ids(ob, tid, &c);
 		const unsigned *own = r->test == CT_SETUID ? c.uid : c.gid;
 		for (int k = r->arg; k <= r->arg2; k++) {
 			unsigned id = (unsigned)a[k];
@@ -664,7 +709,7 @@ static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule 
 		break;
 	}
 	case CT_CHOWN: {
-		caller_ids(tid, &c);
+		caller_ids(ob, tid, &c);
 		unsigned uid = (unsigned)a[r->arg], gid = (unsigned)a[r->arg2];
 		if (uid != UINT32_MAX && uid != c.uid[3])
 			cap_used(ob, tid, r->cap, "%s to owner %u (caller uid %u)", call, uid, c.uid[3]);
@@ -681,7 +726,7 @@ static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule 
 		snprintf(path, sizeof(path), "/proc/%d", pid);
 		if (stat(path, &st) < 0)
 			break;
-		caller_ids(tid, &c);
+		caller_ids(ob, tid, &c);
 		/* the kernel lets a sender signal a process whose real or saved uid is its real or effective uid;
 		 * /proc/PID is owned by the target's effective uid, the closest a stat tells */
 		if (st.st_uid != c.uid[0] && st.st_uid != c.uid[1])
@@ -717,7 +762,7 @@ static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule 
 		/* the usual file, open to everyone so: no need to ask who the caller is */
 		if ((want & R_OK ? (st.st_mode & S_IROTH) : 1) && (want & W_OK ? (st.st_mode & S_IWOTH) : 1))
 			break;
-		caller_ids(tid, &c);
+		caller_ids(ob, tid, &c);
 		if (dac_allows(&c, &st, want))
 			break;
 		cap_used(ob, tid, want == R_OK ? C_DAC_READ_SEARCH : r->cap, "%s %s for %s (mode %04o, owner %u:%u)", call,
@@ -725,6 +770,23 @@ static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule 
 			 (unsigned)st.st_gid);
 		break;
 	}
+	case CT_MASK:
+		if ((a[r->arg] & r->mask) && !(a[r->arg] & r->unless))
+			cap_used(ob, tid, r->cap, "%s(0x%llx)", call, (unsigned long long)(a[r->arg] & r->mask));
+		break;
+	case CT_RT_POLICY: {
+		uint32_t attr[2] = { 0, 0 };
+		uint64_t policy = r->arg >= 0 ? a[r->arg] & ~0x40000000ULL /* SCHED_RESET_ON_FORK */ : UINT64_MAX;
+		if (r->arg < 0 && ob->read_mem && ob->read_mem(ob->read_ctx, tid, a[r->arg2], attr, sizeof(attr)) == sizeof(attr))
+			policy = attr[1];
+		if (policy == 1 || policy == 2 || policy == 6)
+			cap_used(ob, tid, r->cap, "%s to realtime policy %s", call, hd_sched_policy_name((int)policy));
+		break;
+	}
+	case CT_ALARM:
+		if ((int32_t)a[r->arg] == CLOCK_REALTIME_ALARM || (int32_t)a[r->arg] == CLOCK_BOOTTIME_ALARM)
+			cap_used(ob, tid, r->cap, "%s on an alarm clock", call);
+		break;
 	}
 }
 

@@ -50,6 +50,9 @@ struct hd_observer {
 	bool record_failures;
 	/* Optional (record_failures): the process and name of tid at the call being decoded (NULL: /proc). */
 	void (*who)(void *ctx, pid_t tid, pid_t *tgid, char comm[16]);
+	/* Optional, for backends that decode after the fact: tid's process's ids as the backend last knew
+	 * them (real, effective, saved, file-system), false if unknown (then /proc is asked). */
+	bool (*ids_of)(void *ctx, pid_t tid, unsigned uid[4], unsigned gid[4]);
 };
 
 /* The paths one call would write, held until its result says whether it wrote them. */
