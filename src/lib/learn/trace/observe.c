@@ -756,6 +756,8 @@ static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule 
 		int dirfd = r->arg3 >= 0 ? (int)a[r->arg3] : AT_FDCWD;
 		int flags = (int)a[r->arg2];
 		struct stat st;
+		if (flags & O_PATH) /* names the file without opening it for anything: no permission asked */
+			break;
 		if (!resolve(ob, tid, dirfd, a[r->arg], false, path) || stat(path, &st) < 0 || S_ISDIR(st.st_mode))
 			break;
 		int want = (flags & O_ACCMODE) == O_RDONLY ? R_OK : (flags & O_ACCMODE) == O_WRONLY ? W_OK : R_OK | W_OK;
