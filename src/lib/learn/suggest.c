@@ -802,6 +802,26 @@ static int rule_capabilities(struct ctx *c)
 	}
 	free(value.s);
 	free(why.s);
+	/* A service that ran as a non-root user (User=) held capabilities only through AmbientCapabilities=
+	 * (file capabilities would have made its exec gain privileges, above). systemd refuses to start a
+	 * service whose ambient capability the bounding set took away, so the ambient set is reset and
+	 * narrowed to what was used. */
+	uint64_t held_all = p->cap_effective | p->cap_permitted;
+	if (r == 0 && p->uids.n && !hd_strv_contains(&p->uids, "0") && held_all) {
+		struct buf amb = { 0 };
+		for (int i = 0; i <= HD_CAP_LAST; i++)
+			if (used & held_all & HD_CAP_BIT(i))
+				bputf(&amb, "%s%s", amb.n ? " " : "", hd_capability_name(i));
+		r = amb.oom ? -ENOMEM
+			    : add_line(c->s, "AmbientCapabilities", "",
+				       "the service ran as a non-root user (uid %s) and held capabilities only through "
+				       "AmbientCapabilities=: reset, since one the bounding set drops would keep it from "
+				       "starting", p->uids.v[0]);
+		if (r == 0 && amb.n)
+			r = add_line(c->s, "AmbientCapabilities", amb.s,
+				     "raised for the non-root user: the ones it used (see CapabilityBoundingSet=)");
+		free(amb.s);
+	}
 	/* refused checks and held capabilities that were never asked for: said, so a reader sees what went */
 	for (int i = 0; r == 0 && i < 64; i++) {
 		const char *name = hd_capability_name(i);

@@ -643,18 +643,19 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	 * needs ftrace on it); else the observer infers capabilities from the calls (observe.c, cap_rules).
 	 * HARDEN_TEST_EBPF_NO_CAP_HOOK=1 (tests) leaves it unattached to try the inference with this backend. */
 	const char *nocap = getenv("HARDEN_TEST_EBPF_NO_CAP_HOOK");
+	int cap_attach = -EINVAL;
 	if (nocap && strcmp(nocap, "1") == 0)
 		hd_diag_add(d, HD_WARNING, NULL, 0,
 			    "eBPF: HARDEN_TEST_EBPF_NO_CAP_HOOK=1: capabilities are inferred from calls (a test)");
-	else if (learn_bpf__on_cap_capable__attach(skel) >= 0)
+	else if ((cap_attach = learn_bpf__on_cap_capable__attach(skel)) >= 0)
 		ob->caps_source = HD_CAPS_KERNEL;
+	else
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: cannot attach to the kernel's capability check (the cap_capable tracepoint, Linux "
+			    "6.15+: %s): capabilities are inferred from calls", strerror(-cap_attach));
 	/* the inference's evidence names the process: records carry its name then */
 	if (ob->caps_source == HD_CAPS_INFERRED)
 		skel->bss->send_comm = true;
-	else
-		hd_diag_add(d, HD_WARNING, NULL, 0,
-			    "eBPF: cannot attach to the kernel's capability check (cap_capable: %s): capabilities are "
-			    "inferred from calls", strerror(errno));
 	/* (before the plan: without the hook, the calls the inference reads are sent too) */
 	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
