@@ -242,7 +242,8 @@ static uint32_t slot_audit(const struct hd_observer *ob, unsigned abi)
  * CAP_SYS_ADMIN (security_vm_enough_memory_mm -> cap_vm_enough_memory: the overcommit reserve, kept for
  * the administrator), and succeeds without it. That is a mapping, a fork's copy, an exec's stack, a
  * System V segment, and a page of a tmpfs file (shmem_acct_blocks: writing /tmp or /run), also at a page
- * fault outside any call (NULL here). Opening, reading or writing a file under /proc/sys/net asks quietly for
+ * fault outside any call (NULL here). Installing a seccomp filter asks too (without no_new_privs it
+ * needs CAP_SYS_ADMIN; harden's own wrapper installs the drop-in's filter so). Opening, reading or writing a file under /proc/sys/net asks quietly for
  * CAP_NET_ADMIN (net_ctl_permissions: whether root's owner bits apply), which root has them by its uid anyway (redis
  * reads somaxconn). A real use in one of these calls would be missed (learn --verify tries the line);
  * one in any other call is kept. */
@@ -255,7 +256,7 @@ static const struct {
 				 "mremap", "clone", "clone3", "fork", "vfork", "shmget", "shmat",
 				 "remap_file_pages", "memfd_create", "write", "pwrite64", "writev", "pwritev",
 				 "pwritev2", "fallocate", "ftruncate", "truncate", "sendfile", "sendfile64",
-				 "copy_file_range", "splice", "io_uring_enter", NULL } },
+				 "copy_file_range", "splice", "io_uring_enter", "seccomp", NULL } },
 	{ 12 /* CAP_NET_ADMIN */,
 	  (const char *const[]){ "open", "openat", "openat2", "read", "pread64", "readv", "preadv", "preadv2", "write",
 				 "pwrite64", "writev", "pwritev", "pwritev2", "sendfile", "splice", NULL } },
