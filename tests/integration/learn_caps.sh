@@ -101,6 +101,24 @@ for backend in $backends; do
 	done
 done
 
+# a non-root User= with AmbientCapabilities=: learned with the ambient set raised (as systemd raises it),
+# the drop-in resets it to what was used, and the whole drop-in passes --verify
+if [ "$low_start" -gt 563 ]; then
+	for b in ebpf ptrace; do
+		case " $backends " in *" $b "*) ;; *) continue ;; esac
+		mkdir -p "$W/amb"
+		printf '[Service]\nExecStart=/bin/sh -c "%s bind 563 && exec sleep 30"\nUser=nobody\nAmbientCapabilities=CAP_NET_BIND_SERVICE CAP_CHOWN\n' \
+			"$CAPNEED" >"$W/amb/a.service"
+		"$HARDEN" learn --backend="$b" --verify --unit "$W/amb/a.service" --while 'sleep 0.5' -o "$W/amb/a.conf" \
+			>"$W/out" 2>"$W/err" || { bad "ambient/$b: learn --verify failed: $(tail -3 "$W/err")"; continue; }
+		grep -q '^AmbientCapabilities=$' "$W/amb/a.conf" && grep -q '^AmbientCapabilities=CAP_NET_BIND_SERVICE$' "$W/amb/a.conf" &&
+			grep -q '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$' "$W/amb/a.conf" ||
+			bad "ambient/$b: want the bounding and ambient sets narrowed to CAP_NET_BIND_SERVICE: $(grep -E '^(Capab|Ambient)' "$W/amb/a.conf")"
+		grep -q '^# Verified: ' "$W/amb/a.conf" || bad "ambient/$b: not verified: $(grep '^# NOT' "$W/amb/a.conf")"
+		echo "ok: ambient/$b: $(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=.' "$W/amb/a.conf" | tr '\n' ' ')"
+	done
+fi
+
 # an old profile (no "capabilities") still loads, and the line is left out as before
 printf '{"harden_profile": 1, "cap_effective": "0x1ff", "cap_permitted": "0x1ff"}' >"$W/old.json"
 "$HARDEN" learn --from-profile "$W/old.json" -o "$W/old.conf" >/dev/null 2>"$W/err" || bad "old profile: $(tail -3 "$W/err")"

@@ -771,6 +771,12 @@ static int rule_capabilities(struct ctx *c)
 	}
 	bool inferred = p->caps_source == HD_CAPS_INFERRED;
 	uint64_t used = hd_profile_caps_used(p);
+	/* an inferred need the program never held: the kernel refused the call, and the program did without
+	 * (a checked one is granted only when held) */
+	uint64_t unheld = inferred && p->cap_effective_known && p->cap_permitted_known
+				  ? used & ~(p->cap_effective | p->cap_permitted)
+				  : 0;
+	used &= ~unheld;
 	struct buf value = { 0 }, why = { 0 };
 	if (inferred)
 		bputf(&why, "INFERRED from calls and their context (the kernel's capability checks were not watched: "
@@ -827,7 +833,7 @@ static int rule_capabilities(struct ctx *c)
 		const char *name = hd_capability_name(i);
 		if (!name || (used & HD_CAP_BIT(i)))
 			continue;
-		if (p->caps[i].denied)
+		if (p->caps[i].denied || (unheld & HD_CAP_BIT(i)))
 			r = left_out(c, "CapabilityBoundingSet: %s was asked for and refused (%s): the program did "
 					"without it", name, p->caps[i].evidence ? p->caps[i].evidence : "no evidence");
 	}
