@@ -654,9 +654,8 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		hd_diag_add(d, HD_WARNING, NULL, 0,
 			    "eBPF: cannot attach to the kernel's capability check (the cap_capable tracepoint, Linux "
 			    "6.15+: %s): capabilities are inferred from calls", strerror(-cap_attach));
-	/* the inference's evidence names the process: records carry its name then */
-	if (ob->caps_source == HD_CAPS_INFERRED)
-		skel->bss->send_comm = true;
+	/* the capability evidence names the process: records carry its name */
+	skel->bss->send_comm = true;
 	/* (before the plan: without the hook, the calls the inference reads are sent too) */
 	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));

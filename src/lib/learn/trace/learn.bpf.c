@@ -210,8 +210,7 @@ struct {
 	__type(value, struct slot);
 } slots SEC(".maps");
 __s64 promote_pending = 0;
-/* set by user space when capabilities are inferred from calls (no cap_capable tracepoint): every record
- * names its process (the inference's evidence) */
+/* set by user space when learning: every record names its process (the capability evidence) */
 bool send_comm = false; /* user space adds one per task it marks HD_BPF_MARK_PROMOTE */
 
 static __always_inline struct slot *slot_of(__u32 tgid)

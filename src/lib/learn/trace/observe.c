@@ -662,6 +662,16 @@ static void cap_used(struct hd_observer *ob, pid_t tid, int cap, const char *fmt
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	who_is(ob, tid, &tgid, comm);
+	if (ob->caps_source == HD_CAPS_KERNEL) {
+		/* the kernel's checks decide; this only tells the use in words (bind's address, chown's owner),
+		 * which hd_observer_finish puts beside a capability the kernel granted */
+		if (cap >= 0 && cap < 64 && !ob->cap_hint[cap]) {
+			snprintf(ev, sizeof(ev), "%s (pid %d): %s", comm[0] ? comm : "?", (int)tgid, what);
+			if (!(ob->cap_hint[cap] = strdup(ev)))
+				note(ob, -ENOMEM);
+		}
+		return;
+	}
 	snprintf(ev, sizeof(ev), "%s (pid %d): %s (inferred)", comm[0] ? comm : "?", (int)tgid, what);
 	note(ob, hd_profile_add_cap(ob->profile, cap, true, ev));
 }
@@ -799,7 +809,8 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 	if (slot < 0 || slot >= HD_ABI_SLOTS || nr_index < 0 || nr_index >= HD_PROFILE_MAX_NR)
 		return;
 	int k = ob->kind[slot][nr_index];
-	int ck = ob->caps_source == HD_CAPS_INFERRED ? ob->capkind[slot][nr_index] : 0;
+	/* with the kernel's checks too: the rules then only word the evidence (rare calls, but opens) */
+	int ck = ob->capkind[slot][nr_index];
 	if (ck) {
 		/* the struct a capability rule reads (bind's address, setrlimit's limits); the rest are numbers */
 		const struct cap_rule *r = &cap_rules[ck - 1];
@@ -867,7 +878,7 @@ bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, ui
 	int s = hd_observer_slot(ob, audit_arch, nr);
 	uint64_t i = s == HD_ABI_X32 ? nr & ~(uint64_t)X32_BIT : nr;
 	return s >= 0 && i < HD_PROFILE_MAX_NR &&
-	       (ob->kind[s][i] != K_COUNT_ONLY || (ob->caps_source == HD_CAPS_INFERRED && ob->capkind[s][i]));
+	       (ob->kind[s][i] != K_COUNT_ONLY || ob->capkind[s][i]);
 }
 
 void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t a[6])
@@ -883,7 +894,7 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 	}
 	ob->counts[s][i]++;
 	int k = ob->kind[s][i];
-	if (a && ob->caps_source == HD_CAPS_INFERRED && ob->capkind[s][i]) {
+	if (a && ob->capkind[s][i]) {
 		const struct cap_rule *r = &cap_rules[ob->capkind[s][i] - 1];
 		infer_caps(ob, tid, r, r->name, a);
 	}
@@ -1232,6 +1243,21 @@ int hd_observer_finish(struct hd_observer *ob)
 		memset(ob->counts[s], 0, sizeof(ob->counts[s]));
 	}
 	ob->profile->caps_source = ob->caps_source;
+	for (int c = 0; c < 64; c++) {
+		/* a capability the kernel granted, said in words where a rule saw the call that used it */
+		struct hd_profile_cap *pc = &ob->profile->caps[c];
+		if (ob->cap_hint[c] && pc->granted) {
+			char *ev = NULL;
+			if (asprintf(&ev, "%s (checked by the kernel)", ob->cap_hint[c]) < 0)
+				note(ob, -ENOMEM);
+			else {
+				free(pc->evidence);
+				pc->evidence = ev;
+			}
+		}
+		free(ob->cap_hint[c]);
+		ob->cap_hint[c] = NULL;
+	}
 	hd_profile_finish(ob->profile);
 	return ob->err == -ENOMEM ? -ENOMEM : 0;
 }

@@ -31,6 +31,8 @@ struct hd_observer {
 	/* how the profile's capabilities are learned: HD_CAPS_INFERRED (the default: from calls, by
 	 * cap_rules) or HD_CAPS_KERNEL (the backend reports the kernel's own checks: no inference) */
 	int caps_source;
+	/* HD_CAPS_KERNEL: the first use of each capability as a rule words it (hd_observer_finish) */
+	char *cap_hint[64];
 	hd_arch arch[HD_ABI_SLOTS];
 	uint64_t events;
 	/* Optional, for backends that read events after the fact (eBPF): the working directory they model
