@@ -27,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* our own output must always parse back */
 			if (hd_profile_from_json(&q, j, strlen(j), "roundtrip", &d2) != 0)
 				abort();
+			/* the capabilities learned survive the round trip */
+			if (q.caps_source != p.caps_source || hd_profile_caps_used(&q) != hd_profile_caps_used(&p))
+				abort();
 			hd_profile_merge(&q, &p);
 			struct hd_suggestion s;
 			struct hd_suggest_options o = { .sdver = HD_SYSTEMD_LATEST };

@@ -27,6 +27,7 @@
 #include "sandbox/ipfilter.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
+#include "unit/capability.h"
 #include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/supervise.h"
@@ -273,6 +274,7 @@ struct fs_report {
 	size_t n;
 	uint64_t lost;      /* records the tracer had to drop, calls it could not follow: the list may miss some */
 	bool incomplete;
+	const struct hd_profile *prof; /* what the tracer saw (capability checks refused, with eBPF on cap_capable) */
 };
 
 struct report_ctx {
@@ -467,9 +469,32 @@ static void fs_json(const struct fs_report *fs, json_object *o)
 }
 
 /* At exit, after the seccomp tally: each call a file-system setting made fail, with the setting and fix. */
+/* Capability checks the kernel refused, never granted (a capability the bounding set took away): each
+ * named with the call it was asked for in. Seen where the eBPF tracer watches the kernel's checks. */
+static void print_caps_refused(const struct fs_report *fs)
+{
+	const struct hd_profile *p = fs->prof;
+	if (!p || p->caps_source != HD_CAPS_KERNEL)
+		return;
+	for (int i = 0; i < 64; i++) {
+		if (!p->caps[i].denied || p->caps[i].granted)
+			continue;
+		const char *name = hd_capability_name(i);
+		char *ev = NULL;
+		if (!p->caps[i].evidence || hd_unit_printable(p->caps[i].evidence, &ev) < 0)
+			ev = NULL;
+		fprintf(stderr, "%s run: capability %s refused (%s): not in the bounding set (fix, if the program "
+			"needs it: CapabilityBoundingSet=%s)\n", cli_program, name ? name : "?", ev ? ev : "?",
+			name ? name : "?");
+		free(ev);
+	}
+}
+
 static void print_fs(const struct report_ctx *rc)
 {
 	const struct fs_report *fs = rc->fs;
+	if (fs && fs->observed && !rc->json)
+		print_caps_refused(fs);
 	if (!fs || !fs->observed || fs->n == 0 || rc->json)
 		return;
 	fprintf(stderr, "%s run: %zu file-system call%s failed because of the settings (seen by eBPF):\n", cli_program,
@@ -650,6 +675,7 @@ static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan,
 		snprintf(fs->why, sizeof(fs->why), "eBPF: %s", w->diags.n ? w->diags.v[0].text : "the tracer did not start");
 		return 0;
 	}
+	fs->prof = &w->prof;
 	fs->lost = w->res.lost + w->res.unfollowed;
 	fs->incomplete = fs->lost > 0 || w->prof.failures_dropped > 0;
 	for (size_t i = 0; i < w->prof.n_failures; i++) {

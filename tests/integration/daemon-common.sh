@@ -87,6 +87,8 @@ dmn_run_full() {
 
 dmn_try() { # LABEL
 	label=$1
+	# HARDEN_TEST_KEEP_DROPINS=DIR: each drop-in tried is also copied there (to measure it afterwards)
+	[ -n "${HARDEN_TEST_KEEP_DROPINS:-}" ] && cp "$T/$label.conf" "$HARDEN_TEST_KEEP_DROPINS/$(basename "$0" .sh)-$label.conf"
 	printf '[Service]\nExecStart=%s\n' "$DAEMON" >"$T/$label.service"
 	mkdir -p "$T/$label.service.d"
 	cp "$T/$label.conf" "$T/$label.service.d/harden.conf"

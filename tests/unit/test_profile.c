@@ -45,6 +45,10 @@ static void test_roundtrip(void **state)
 	p.alarm_clock_calls = 3;
 	hd_profile_add_path(&p.device_nodes_made, "/srv/dev/null");
 	hd_profile_add_path(&p.executables, "/usr/sbin/nginx");
+	p.caps_source = HD_CAPS_KERNEL;
+	assert_int_equal(hd_profile_add_cap(&p, 10, true, "nginx (pid 12): bind"), 0);
+	assert_int_equal(hd_profile_add_cap(&p, 21, false, "nginx (pid 12): mount"), 0);
+	assert_int_equal(hd_profile_add_cap(&p, 64, true, NULL), -EINVAL);
 	char *j = NULL;
 	assert_int_equal(hd_profile_to_json(&p, &j), 0);
 	hd_diags d = { 0 };
@@ -71,6 +75,28 @@ static void test_roundtrip(void **state)
 	assert_int_equal(q.executables.n, 1);
 	assert_string_equal(q.executables.v[0], "/usr/sbin/nginx");
 	assert_int_equal(q.abis[0].n_unknown, 1);
+	assert_int_equal(q.caps_source, HD_CAPS_KERNEL);
+	assert_int_equal(hd_profile_caps_used(&q), 1u << 10);
+	assert_string_equal(q.caps[10].evidence, "nginx (pid 12): bind");
+	assert_int_equal(q.caps[21].denied, 1);
+	/* merged: an inferred part makes the whole inferred; a part without capability records, unknown */
+	struct hd_profile m, o;
+	hd_profile_init(&m);
+	hd_profile_init(&o);
+	assert_int_equal(hd_profile_merge(&m, &q), 0);
+	assert_int_equal(m.caps_source, HD_CAPS_KERNEL);
+	o.caps_source = HD_CAPS_INFERRED;
+	assert_int_equal(hd_profile_add_cap(&o, 0, true, "x (pid 1): chown"), 0);
+	assert_int_equal(hd_profile_merge(&m, &o), 0);
+	assert_int_equal(m.caps_source, HD_CAPS_INFERRED);
+	assert_int_equal(hd_profile_caps_used(&m), 1u << 10 | 1u << 0);
+	hd_profile_free(&o);
+	hd_profile_init(&o);
+	assert_int_equal(hd_profile_add_syscall(&o, HD_ARCH_X86_64, "read", 1), 0);
+	assert_int_equal(hd_profile_merge(&m, &o), 0);
+	assert_int_equal(m.caps_source, HD_CAPS_UNKNOWN);
+	hd_profile_free(&m);
+	hd_profile_free(&o);
 	/* canonical: the same profile serialises to the same text */
 	char *j2 = NULL;
 	assert_int_equal(hd_profile_to_json(&q, &j2), 0);
@@ -131,6 +157,9 @@ static void test_hostile(void **state)
 		{ "{\"harden_profile\": 1, \"suid_sgid_modes\": [\"8\"]}", "not an octal mode" },
 		{ "{\"harden_profile\": 1, \"personalities\": [4294967296]}", "above 0xffffffff" },
 		{ "{\"harden_profile\": 1, \"cap_effective\": \"1ff\"}", "not a hex capability mask" },
+		{ "{\"harden_profile\": 1, \"capabilities\": {\"CAP_NOPE\": {}}}", "unknown capability" },
+		{ "{\"harden_profile\": 1, \"capabilities\": {\"CAP_KILL\": {\"x\": 1}}}", "unknown key" },
+		{ "{\"harden_profile\": 1, \"capabilities_source\": \"guess\"}", "must be" },
 		{ "{\"harden_profile\": 1, \"cap_permitted\": \"0x-1\"}", "not a hex capability mask" },
 		{ "{\"harden_profile\": 1, \"cap_permitted\": 255}", "must be a hex string" },
 		{ "{\"harden_profile\": 1, \"alarm_clock_calls\": -1}", "alarm_clock_calls: must be a non-negative" },

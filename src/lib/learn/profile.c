@@ -2,6 +2,7 @@
 /* Profiles: what a traced program did. Data structure, merge, and JSON in/out (schema in profile.h). */
 #include "learn/profile.h"
 #include "syscalls/nametables.h"
+#include "unit/capability.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +75,8 @@ void hd_profile_free(struct hd_profile *p)
 	hd_strv_free(&p->devices);
 	hd_strv_free(&p->device_nodes_made);
 	hd_strv_free(&p->uids);
+	for (int i = 0; i < 64; i++)
+		free(p->caps[i].evidence);
 	for (size_t i = 0; i < p->n_failures; i++) {
 		free(p->failures[i].path);
 		free(p->failures[i].target);
@@ -81,6 +84,35 @@ void hd_profile_free(struct hd_profile *p)
 	}
 	free(p->failures);
 	hd_profile_init(p);
+}
+
+int hd_profile_add_cap(struct hd_profile *p, int cap, bool granted, const char *evidence)
+{
+	if (cap < 0 || cap >= 64)
+		return -EINVAL;
+	struct hd_profile_cap *c = &p->caps[cap];
+	if (granted)
+		c->granted = c->granted == UINT64_MAX ? UINT64_MAX : c->granted + 1;
+	else
+		c->denied = c->denied == UINT64_MAX ? UINT64_MAX : c->denied + 1;
+	/* the evidence of a use that was granted is what justifies the capability: it replaces a denial's */
+	if (evidence && (!c->evidence || (granted && c->granted == 1))) {
+		char *e = strndup(evidence, HD_PROFILE_MAX_STR - 1);
+		if (!e)
+			return -ENOMEM;
+		free(c->evidence);
+		c->evidence = e;
+	}
+	return 0;
+}
+
+uint64_t hd_profile_caps_used(const struct hd_profile *p)
+{
+	uint64_t m = 0;
+	for (int i = 0; i < 64; i++)
+		if (p->caps[i].granted)
+			m |= UINT64_C(1) << i;
+	return m;
 }
 
 static bool same_str(const char *a, const char *b)
@@ -295,6 +327,10 @@ static int merge_list(hd_strv *dst, const hd_strv *src)
 int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 {
 	int r;
+	/* nothing merged into dst yet: its capability source is src's */
+	bool first = !dst->commands.n && !dst->backend && dst->caps_source == HD_CAPS_UNKNOWN;
+	for (int i = 0; first && i < HD_PROFILE_ABIS; i++)
+		first = dst->abis[i].n == 0;
 	for (int i = 0; i < HD_PROFILE_ABIS; i++) {
 		const struct hd_profile_abi *a = &src->abis[i];
 		if (a->arch == HD_ARCH_INVALID)
@@ -337,6 +373,27 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 	if (src->cap_permitted_known) {
 		dst->cap_permitted |= src->cap_permitted;
 		dst->cap_permitted_known = true;
+	}
+	/* the merged set is exact only if every part was; one part without capability learning (an older
+	 * profile) leaves the whole unknown, since its run's needs are not in the set */
+	if (first)
+		dst->caps_source = src->caps_source;
+	else if (dst->caps_source != src->caps_source)
+		dst->caps_source = dst->caps_source && src->caps_source ? HD_CAPS_INFERRED : HD_CAPS_UNKNOWN;
+	for (int i = 0; i < 64; i++) {
+		const struct hd_profile_cap *sc = &src->caps[i];
+		struct hd_profile_cap *dc = &dst->caps[i];
+		if (!sc->granted && !sc->denied)
+			continue;
+		if (sc->evidence && (!dc->evidence || (!dc->granted && sc->granted))) {
+			char *e = strdup(sc->evidence);
+			if (!e)
+				return -ENOMEM;
+			free(dc->evidence);
+			dc->evidence = e;
+		}
+		dc->granted = sat_add(dc->granted, sc->granted);
+		dc->denied = sat_add(dc->denied, sc->denied);
 	}
 	hd_profile_finish(dst);
 	return 0;
@@ -470,6 +527,26 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 	ADD(root, "uids", uids);
 	for (size_t i = 0; i < p->uids.n; i++)
 		APPEND(uids, json_object_new_int64(strtoll(p->uids.v[i], NULL, 10)));
+	if (p->caps_source != HD_CAPS_UNKNOWN) {
+		ADD(root, "capabilities_source",
+		    json_object_new_string(p->caps_source == HD_CAPS_KERNEL ? "kernel" : "inferred"));
+		json_object *caps = json_object_new_object();
+		ADD(root, "capabilities", caps);
+		for (int i = 0; i < 64; i++) {
+			const struct hd_profile_cap *cp = &p->caps[i];
+			if (!cp->granted && !cp->denied)
+				continue;
+			char num[8];
+			snprintf(num, sizeof(num), "%d", i);
+			const char *name = hd_capability_name(i);
+			json_object *one = json_object_new_object();
+			ADD(caps, name ? name : num, one);
+			ADD(one, "granted", json_object_new_int64(cp->granted > INT64_MAX ? INT64_MAX : (int64_t)cp->granted));
+			ADD(one, "denied", json_object_new_int64(cp->denied > INT64_MAX ? INT64_MAX : (int64_t)cp->denied));
+			if (cp->evidence)
+				ADD(one, "evidence", json_object_new_string(cp->evidence));
+		}
+	}
 
 	const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								     JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -680,6 +757,45 @@ static void read_names(struct jctx *c, json_object *v, const char *path, int (*l
 	}
 }
 
+/* "capabilities": {"CAP_X": {"granted": n, "denied": n, "evidence": "..."}} */
+static void read_caps(struct jctx *c, struct hd_profile *p, json_object *v)
+{
+	if (!want_type(c, v, json_type_object, "capabilities", "an object"))
+		return;
+	json_object_object_foreach(v, name, one)
+	{
+		int cap = hd_capability_from_name(name);
+		if (cap < 0 || cap >= 64) {
+			jerr(c, "capabilities: unknown capability \"%.60s\"%s", name, "");
+			continue;
+		}
+		if (!want_type(c, one, json_type_object, "capabilities", "an object per capability"))
+			continue;
+		struct hd_profile_cap *cp = &p->caps[cap];
+		json_object_object_foreach(one, key, x)
+		{
+			uint64_t n;
+			if (strcmp(key, "granted") == 0) {
+				if (get_count(c, x, "capabilities.granted", &n))
+					cp->granted = n;
+			} else if (strcmp(key, "denied") == 0) {
+				if (get_count(c, x, "capabilities.denied", &n))
+					cp->denied = n;
+			} else if (strcmp(key, "evidence") == 0) {
+				if (want_type(c, x, json_type_string, "capabilities.evidence", "a string") &&
+				    sane_string(c, x, "capabilities.evidence", false)) {
+					char *e = strdup(json_object_get_string(x));
+					if (e) {
+						free(cp->evidence);
+						cp->evidence = e;
+					}
+				}
+			} else
+				jerr(c, "capabilities.%.60s: unknown key \"%.60s\"", name, key);
+		}
+	}
+}
+
 static int ns_index(const char *name)
 {
 	for (int i = 0; hd_namespace_flags[i].name; i++)
@@ -812,7 +928,17 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 			read_cap_mask(&c, v, key, &p->cap_effective, &p->cap_effective_known);
 		else if (strcmp(key, "cap_permitted") == 0)
 			read_cap_mask(&c, v, key, &p->cap_permitted, &p->cap_permitted_known);
-		else if (strcmp(key, "uids") == 0) {
+		else if (strcmp(key, "capabilities") == 0)
+			read_caps(&c, p, v);
+		else if (strcmp(key, "capabilities_source") == 0) {
+			const char *src = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+			if (strcmp(src, "kernel") == 0)
+				p->caps_source = HD_CAPS_KERNEL;
+			else if (strcmp(src, "inferred") == 0)
+				p->caps_source = HD_CAPS_INFERRED;
+			else
+				jerr(&c, "%s: must be \"kernel\" or \"inferred\"%s", key, "");
+		} else if (strcmp(key, "uids") == 0) {
 			if (!want_type(&c, v, json_type_array, key, "an array of integers") || !bounded_len(&c, v, key))
 				continue;
 			for (size_t i = 0; i < json_object_array_length(v); i++)

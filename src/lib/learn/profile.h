@@ -51,7 +51,15 @@
  *     "cap_effective": "0x1ffffffffff",           // union of the effective capability sets seen at exec/attach
  *     "cap_permitted": "0x1ffffffffff",           // union of the permitted sets (a capability-aware program
  *                                                 //   may hold one there and raise it only when needed)
- *     "uids": [0]                                  // real uids the traced processes ran with
+ *     "uids": [0],                                 // real uids the traced processes ran with
+ *     "capabilities_source": "kernel",            // how "capabilities" was learned: "kernel" (the kernel's
+ *                                                 //   own capability checks, eBPF on cap_capable: exact) or
+ *                                                 //   "inferred" (from calls and their context); absent in
+ *                                                 //   profiles older than capability learning
+ *     "capabilities": {                           // capabilities the processes asked the kernel for
+ *       "CAP_NET_BIND_SERVICE": {"granted": 2, "denied": 0,
+ *                                "evidence": "nginx (pid 12): bind 0.0.0.0:80"}
+ *     }
  *   }
  *
  * Bounds (hostile input): at most HD_PROFILE_MAX_LIST entries in any list or map, strings up to
@@ -99,6 +107,14 @@ struct hd_profile_failure {
 };
 #define HD_PROFILE_MAX_FAILURES 1024
 
+/* One capability the program asked for (a kernel check, or a call that needs it by rule). */
+struct hd_profile_cap {
+	uint64_t granted;  /* checks that succeeded (inferred: calls that needed it) */
+	uint64_t denied;   /* checks that failed: the program did without it */
+	char *evidence;    /* the first use, "comm (pid N): call ..." */
+};
+enum hd_caps_source { HD_CAPS_UNKNOWN = 0, HD_CAPS_KERNEL = 1, HD_CAPS_INFERRED = 2 };
+
 struct hd_profile {
 	char *backend;
 	hd_strv commands;
@@ -125,6 +141,8 @@ struct hd_profile {
 	uint64_t cap_permitted;
 	bool cap_permitted_known;
 	hd_strv uids;                   /* decimal strings, unique */
+	int caps_source;                /* enum hd_caps_source: HD_CAPS_UNKNOWN = not learned (older profile) */
+	struct hd_profile_cap caps[64]; /* by capability number */
 	struct hd_profile_failure *failures; /* distinct by (path, call, err), in the order first seen */
 	size_t n_failures, cap_failures;
 	uint64_t failures_dropped;      /* beyond HD_PROFILE_MAX_FAILURES */
@@ -152,6 +170,12 @@ int hd_profile_add_path(hd_strv *list, const char *path);
  * added. 0, -ENOMEM; beyond HD_PROFILE_MAX_FAILURES it is counted in failures_dropped. */
 int hd_profile_add_failure(struct hd_profile *p, const char *path, const char *target, const char *call, int err,
 			   int tid, int tgid, const char *comm);
+
+/* Capability cap (0..63) asked for: granted or denied, evidence (may be NULL) kept if it is the first.
+ * 0, -EINVAL, -ENOMEM. */
+int hd_profile_add_cap(struct hd_profile *p, int cap, bool granted, const char *evidence);
+/* Capabilities granted at least once (bit c = capability c). */
+uint64_t hd_profile_caps_used(const struct hd_profile *p);
 
 /* Sort everything into a canonical order (for stable output and comparisons). */
 void hd_profile_finish(struct hd_profile *p);

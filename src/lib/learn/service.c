@@ -2,6 +2,7 @@
 /* Learning a service while a workload runs: start, readiness, workload, stop (see service.h). */
 #include "unit/timespan.h"
 #include "learn/service.h"
+#include "sandbox/creds.h"
 #include "unit/envfile.h"
 #include "unit/execcmd.h"
 #include "unit/unit.h"
@@ -1007,6 +1008,21 @@ int hd_service_from_unit(const char *path, int sdver, struct hd_service_spec *ou
 		goto out;
 
 	hd_strv_push(&out->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
+	/* AmbientCapabilities=: the lines folded as systemd folds them (harden run's reader), so that a
+	 * non-root User= learns with the capabilities systemd would raise for it */
+	{
+		struct hd_creds cr;
+		hd_creds_init(&cr);
+		for (size_t i = 0; i < u.n; i++)
+			if (strcmp(u.v[i].section, "Service") == 0 && strcmp(u.v[i].key, "AmbientCapabilities") == 0 &&
+			    hd_creds_add(&cr, u.v[i].key, u.v[i].value, u.v[i].file, u.v[i].line, d) == -ENOMEM) {
+				hd_creds_free(&cr);
+				r = -ENOMEM;
+				goto out;
+			}
+		out->ambient = cr.ambient;
+		hd_creds_free(&cr);
+	}
 	/* User=, Group= */
 	char *user = NULL, *group = NULL;
 	if ((r = unit_value(&u, "User", &user, &a, d)) < 0 || (r = unit_value(&u, "Group", &group, NULL, d)) < 0) {
@@ -1320,6 +1336,7 @@ struct hd_trace_exec hd_service_exec_options(const struct hd_service_spec *s, co
 			   !(c->flags & (HD_EXEC_FULL_PRIVILEGE | HD_EXEC_PRIVILEGED | HD_EXEC_AMBIENT)),
 		.uid = s->uid,
 		.gid = s->gid,
+		.ambient = s->ambient,
 	};
 	return e;
 }

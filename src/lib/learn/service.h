@@ -109,6 +109,7 @@ struct hd_service_spec {
 	bool set_ids;        /* User=/Group= given */
 	uid_t uid;
 	gid_t gid;
+	uint64_t ambient;    /* AmbientCapabilities=, folded as systemd folds its lines (raised with User=) */
 	char *cwd;           /* WorkingDirectory=, or "/" as systemd starts a system service without it ("-" prefix: a
 	                      * missing directory is skipped, and "/" it is) */
 	hd_strv env;         /* PATH (systemd's default), USER/LOGNAME/HOME/SHELL with User=, Environment= */

@@ -14,6 +14,7 @@
 #include "syscalls/fallbacks.h"
 #include "syscalls/groups.h"
 #include "syscalls/syscalls.h"
+#include "unit/capability.h"
 #include "unit/unit.h"
 #include "unit/unitwrite.h"
 
@@ -745,11 +746,13 @@ static int rule_hostname(struct ctx *c)
 	return add_line(c->s, "ProtectHostname", "yes", "sethostname/setdomainname never called");
 }
 
-/* Capabilities: only inferable when the program never held any: empty effective and permitted sets at
- * every exec (and at attach), and no exec that gained privileges, since the bounding set is exactly what
- * limits the capabilities a set-uid-root or file-capability program gains. Which capabilities a
- * privileged program really uses cannot be seen from syscalls (the kernel checks them deep inside), so
- * we do not guess. */
+/* Capabilities. The bounding set is what a program can ever hold, so it is learned from the capabilities
+ * the program asked the kernel for: exactly where the backend watched the kernel's own checks (eBPF on
+ * cap_capable), else inferred from calls and their context (observe.c, cap_rules), which the comment says.
+ * Each capability kept names its first use; a capability asked for but refused was done without, and is
+ * not kept. A program that held none needs none. An exec that gained privileges is left alone: the
+ * bounding set limits what a set-uid-root or file-capability program gains, and no run showed what that
+ * program needs once privileged. A profile from before capability learning says nothing about them. */
 static int rule_capabilities(struct ctx *c)
 {
 	const struct hd_profile *p = c->p;
@@ -759,11 +762,96 @@ static int rule_capabilities(struct ctx *c)
 	if (p->cap_effective_known && p->cap_effective == 0 && p->cap_permitted_known && p->cap_permitted == 0)
 		return add_line(c->s, "CapabilityBoundingSet", "",
 				"the program held no capability (effective and permitted sets empty at every exec)");
-	const char *why = !p->cap_effective_known || !p->cap_permitted_known ? "unknown"
-			  : p->cap_effective ? "e.g. as root"
-					     : "in its permitted set";
-	return left_out(c, "CapabilityBoundingSet: the program held capabilities (%s); which ones it needs "
-			   "cannot be inferred from syscalls, so none are dropped", why);
+	if (p->caps_source == HD_CAPS_UNKNOWN) {
+		const char *why = !p->cap_effective_known || !p->cap_permitted_known ? "unknown"
+				  : p->cap_effective ? "e.g. as root"
+						     : "in its permitted set";
+		return left_out(c, "CapabilityBoundingSet: the program held capabilities (%s), and the profile has no "
+				   "record of which it used (made before capability learning), so none are dropped", why);
+	}
+	bool inferred = p->caps_source == HD_CAPS_INFERRED;
+	uint64_t used = hd_profile_caps_used(p);
+	/* an inferred need the program never held: the kernel refused the call, and the program did without
+	 * (a checked one is granted only when held) */
+	uint64_t unheld = inferred && p->cap_effective_known && p->cap_permitted_known
+				  ? used & ~(p->cap_effective | p->cap_permitted)
+				  : 0;
+	used &= ~unheld;
+	struct buf value = { 0 }, why = { 0 };
+	if (inferred)
+		bputf(&why, "INFERRED from calls and their context (the kernel's capability checks were not watched: "
+			    "the ptrace backend, or no eBPF on cap_capable); a use no rule covers is missing here, "
+			    "learn --verify tries the line\n");
+	else
+		bputf(&why, "the capabilities the kernel checked for and granted (eBPF on cap_capable)\n");
+	for (int i = 0; i < 64; i++) {
+		if (!(used & HD_CAP_BIT(i)))
+			continue;
+		const char *name = hd_capability_name(i);
+		if (!name) { /* newer than systemd 252's names: the set cannot be written without it */
+			free(value.s);
+			free(why.s);
+			return left_out(c, "CapabilityBoundingSet: capability %d was used and systemd 252 has no name "
+					   "for it", i);
+		}
+		bputf(&value, "%s%s", value.n ? " " : "", name);
+		bputf(&why, "%s: %s\n", name, p->caps[i].evidence ? p->caps[i].evidence : "(no evidence kept)");
+	}
+	if (!used)
+		bputf(&why, "none was asked for, although the program held capabilities");
+	int r = value.oom || why.oom ? -ENOMEM : 0;
+	if (r == 0) {
+		/* trailing newline of the last evidence line: the comment ends there */
+		if (why.n && why.s[why.n - 1] == '\n')
+			why.s[--why.n] = 0;
+		r = add_line(c->s, "CapabilityBoundingSet", value.s ? value.s : "", "%s", why.s);
+	}
+	free(value.s);
+	free(why.s);
+	/* A service that ran as a non-root user (User=) held capabilities only through AmbientCapabilities=
+	 * (file capabilities would have made its exec gain privileges, above). systemd refuses to start a
+	 * service whose ambient capability the bounding set took away, so the ambient set is reset and
+	 * narrowed to what was used. */
+	uint64_t held_all = p->cap_effective | p->cap_permitted;
+	if (r == 0 && p->uids.n && !hd_strv_contains(&p->uids, "0") && held_all) {
+		struct buf amb = { 0 };
+		for (int i = 0; i <= HD_CAP_LAST; i++)
+			if (used & held_all & HD_CAP_BIT(i))
+				bputf(&amb, "%s%s", amb.n ? " " : "", hd_capability_name(i));
+		r = amb.oom ? -ENOMEM
+			    : add_line(c->s, "AmbientCapabilities", "",
+				       "the service ran as a non-root user (uid %s) and held capabilities only through "
+				       "AmbientCapabilities=: reset, since one the bounding set drops would keep it from "
+				       "starting", p->uids.v[0]);
+		if (r == 0 && amb.n)
+			r = add_line(c->s, "AmbientCapabilities", amb.s,
+				     "raised for the non-root user: the ones it used (see CapabilityBoundingSet=)");
+		free(amb.s);
+	}
+	/* refused checks and held capabilities that were never asked for: said, so a reader sees what went */
+	for (int i = 0; r == 0 && i < 64; i++) {
+		const char *name = hd_capability_name(i);
+		if (!name || (used & HD_CAP_BIT(i)))
+			continue;
+		if (p->caps[i].denied || (unheld & HD_CAP_BIT(i)))
+			r = left_out(c, "CapabilityBoundingSet: %s was asked for and refused (%s): the program did "
+					"without it", name, p->caps[i].evidence ? p->caps[i].evidence : "no evidence");
+	}
+	uint64_t held = (p->cap_effective | p->cap_permitted) & ~used;
+	if (r == 0 && held) {
+		struct buf names = { 0 };
+		int n = 0;
+		for (int i = 0; i <= HD_CAP_LAST; i++)
+			if (held & HD_CAP_BIT(i)) {
+				const char *name = hd_capability_name(i);
+				bputf(&names, "%s%s", n++ ? " " : "", name);
+			}
+		r = names.oom ? -ENOMEM
+			      : left_out(c, "CapabilityBoundingSet: %d capabilities held but never used, so dropped: %s", n,
+					 names.s ? names.s : "");
+		free(names.s);
+	}
+	return r;
 }
 
 /* Calls that mount or unmount. Made in the host's mount namespace they are meant for the host, and a unit

@@ -35,6 +35,7 @@
 #include "learn/trace/learn_bpf_shared.h"
 #include "learn/trace/observe.h"
 #include "learn/trace/trace.h"
+#include "syscalls/syscalls.h"
 #include "sandbox/warden.h"
 
 /* Working directory per tgid, modelled from fork and chdir events (the process may be gone by the time
@@ -44,8 +45,17 @@ struct cwd_entry {
 	char *cwd;
 };
 
+/* A process's ids at its exec (inherited at fork): the caller's ids for the capability inference, which
+ * decodes records after the fact, when the process may have changed them (setuid) or be gone. */
+struct ids_entry {
+	uint32_t tgid;
+	unsigned uid, euid, gid, egid;
+};
+
 struct loader {
 	struct hd_observer *ob;
+	struct ids_entry *ids;
+	size_t n_ids, cap_ids;
 	struct cwd_entry *cwds;
 	size_t n_cwds, cap_cwds;
 	uint32_t cur_tgid;
@@ -113,6 +123,44 @@ static void cwd_set(struct loader *l, uint32_t tgid, const char *cwd)
 		l->cap_cwds = cap;
 	}
 	l->cwds[l->n_cwds++] = (struct cwd_entry){ tgid, copy };
+}
+
+static struct ids_entry *ids_find(struct loader *l, uint32_t tgid)
+{
+	for (size_t i = l->n_ids; i-- > 0;)
+		if (l->ids[i].tgid == tgid)
+			return &l->ids[i];
+	return NULL;
+}
+
+static void ids_set(struct loader *l, struct ids_entry e)
+{
+	struct ids_entry *c = ids_find(l, e.tgid);
+	if (c) {
+		*c = e;
+		return;
+	}
+	if (l->n_ids == l->cap_ids) {
+		size_t cap = l->cap_ids ? l->cap_ids * 2 : 64;
+		struct ids_entry *v = cap <= HD_BPF_MAX_PROCS ? realloc(l->ids, cap * sizeof(*v)) : NULL;
+		if (!v)
+			return;
+		l->ids = v;
+		l->cap_ids = cap;
+	}
+	l->ids[l->n_ids++] = e;
+}
+
+static bool ids_of(void *ctx, pid_t tid, unsigned uid[4], unsigned gid[4])
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct ids_entry *e = ids_find(l, l->cur_tgid);
+	if (!e)
+		return false;
+	uid[0] = e->uid, uid[1] = uid[2] = uid[3] = e->euid;
+	gid[0] = e->gid, gid[1] = gid[2] = gid[3] = e->egid;
+	return true;
 }
 
 static const char *cwd_of(void *ctx, pid_t tid)
@@ -189,6 +237,41 @@ static uint32_t slot_audit(const struct hd_observer *ob, unsigned abi)
 	return abi == HD_BPF_ABI_X32 ? hd_arch_info(ob->arch[HD_ABI_NATIVE])->audit_arch : ai->audit_arch;
 }
 
+/* The kernel's quiet capability probes (CAP_OPT_NOAUDIT), which the cap_capable tracepoint does not tell
+ * from real uses: the calls they are made in. Every accounted memory charge asks whether the caller has
+ * CAP_SYS_ADMIN (security_vm_enough_memory_mm -> cap_vm_enough_memory: the overcommit reserve, kept for
+ * the administrator), and succeeds without it. That is a mapping, a fork's copy, an exec's stack, a
+ * System V segment, and a page of a tmpfs file (shmem_acct_blocks: writing /tmp or /run), also at a page
+ * fault outside any call (NULL here). Installing a seccomp filter asks too (without no_new_privs it
+ * needs CAP_SYS_ADMIN; harden's own wrapper installs the drop-in's filter so). Opening, reading or writing a file under /proc/sys/net asks quietly for
+ * CAP_NET_ADMIN (net_ctl_permissions: whether root's owner bits apply), which root has them by its uid anyway (redis
+ * reads somaxconn). A real use in one of these calls would be missed (learn --verify tries the line);
+ * one in any other call is kept. */
+static const struct {
+	int cap;
+	const char *const *calls;
+} quiet_checks[] = {
+	{ 21 /* CAP_SYS_ADMIN */,
+	  (const char *const[]){ "", "execve", "execveat", "mmap", "mmap2", "brk", "mprotect", "pkey_mprotect",
+				 "mremap", "clone", "clone3", "fork", "vfork", "shmget", "shmat",
+				 "remap_file_pages", "memfd_create", "write", "pwrite64", "writev", "pwritev",
+				 "pwritev2", "fallocate", "ftruncate", "truncate", "sendfile", "sendfile64",
+				 "copy_file_range", "splice", "io_uring_enter", "seccomp", NULL } },
+	{ 12 /* CAP_NET_ADMIN */,
+	  (const char *const[]){ "open", "openat", "openat2", "read", "pread64", "readv", "preadv", "preadv2", "write",
+				 "pwrite64", "writev", "pwritev", "pwritev2", "sendfile", "splice", NULL } },
+};
+
+static bool quiet_check(int cap, const char *call)
+{
+	for (size_t i = 0; i < sizeof(quiet_checks) / sizeof(quiet_checks[0]); i++)
+		if (quiet_checks[i].cap == cap)
+			for (const char *const *c = quiet_checks[i].calls; *c; c++)
+				if (strcmp(*c, call ? call : "") == 0)
+					return true;
+	return false;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct loader *l = ctx;
@@ -203,6 +286,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	if (e->type == HD_BPF_EV_FORK) {
+		const struct ids_entry *pids = ids_find(l, e->tid);
+		if (pids) {
+			struct ids_entry child = *pids;
+			child.tgid = e->tgid;
+			ids_set(l, child);
+		}
 		struct cwd_entry *parent = cwd_find(l, e->tid);
 		if (parent) {
 			char *copy = strdup(parent->cwd);
@@ -235,9 +324,25 @@ static int on_event(void *ctx, void *data, size_t size)
 			p->cap_permitted |= permitted;
 			p->cap_permitted_known = true;
 		}
+		ids_set(l, (struct ids_entry){ e->tgid, (unsigned)e->args[0], (unsigned)e->args[1], (unsigned)e->args[3],
+					       (unsigned)e->args[4] });
 		char uid[16];
 		snprintf(uid, sizeof(uid), "%u", (unsigned)e->args[0]);
 		hd_profile_add_path(&p->uids, uid);
+		return 0;
+	}
+	if (e->type == HD_BPF_EV_CAP) {
+		/* "nginx (pid 12): bind": the call the check was made in, named on the task's ABI */
+		char ev[96];
+		const char *call = NULL;
+		if (e->abi < HD_ABI_SLOTS && e->args[2] < HD_PROFILE_MAX_NR)
+			call = hd_syscall_name(l->ob->arch[e->abi], (int)(e->abi == HD_BPF_ABI_X32 ? e->args[2] | 0x40000000 : e->args[2]));
+		if (quiet_check((int)e->args[0], call))
+			return 0;
+		snprintf(ev, sizeof(ev), "%.16s (pid %u): %s", e->comm, e->tgid, call ? call : "outside a system call");
+		int r = hd_profile_add_cap(l->ob->profile, (int)e->args[0], (int64_t)e->args[1] == 0, ev);
+		if (r == -ENOMEM)
+			l->ob->err = r;
 		return 0;
 	}
 	if (e->type == HD_BPF_EV_FAILED_READ) {
@@ -473,6 +578,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	ob->deferred = true;
 	ob->on_chdir = on_chdir;
 	ob->who = who;
+	ob->ids_of = ids_of;
 	ob->record_failures = o->record_failures;
 	res->used = HD_TRACE_EBPF;
 	int r = 0, gate[2] = { -1, -1 };
@@ -534,11 +640,29 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 		res->setup_failed = true;
 		goto out;
 	}
+	/* The capability checks themselves, where the kernel lets a program attach to cap_capable (fexit
+	 * needs ftrace on it); else the observer infers capabilities from the calls (observe.c, cap_rules).
+	 * HARDEN_TEST_EBPF_NO_CAP_HOOK=1 (tests) leaves it unattached to try the inference with this backend. */
+	const char *nocap = getenv("HARDEN_TEST_EBPF_NO_CAP_HOOK");
+	int cap_attach = -EINVAL;
+	if (nocap && strcmp(nocap, "1") == 0)
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: HARDEN_TEST_EBPF_NO_CAP_HOOK=1: capabilities are inferred from calls (a test)");
+	else if ((cap_attach = learn_bpf__on_cap_capable__attach(skel)) >= 0)
+		ob->caps_source = HD_CAPS_KERNEL;
+	else
+		hd_diag_add(d, HD_WARNING, NULL, 0,
+			    "eBPF: cannot attach to the kernel's capability check (the cap_capable tracepoint, Linux "
+			    "6.15+: %s): capabilities are inferred from calls", strerror(-cap_attach));
+	/* the capability evidence names the process: records carry its name */
+	skel->bss->send_comm = true;
+	/* (before the plan: without the hook, the calls the inference reads are sent too) */
 	if ((r = fill_plan(skel, ob)) < 0 || (r = fill_watched_dirs(skel)) < 0 || (r = attach(skel)) < 0) {
 		hd_diag_add(d, HD_ERROR, NULL, 0, "eBPF: cannot attach: %s", strerror(-r));
 		res->setup_failed = true;
 		goto out;
 	}
+
 	rb = ring_buffer__new(skel->maps.events.map_fd, on_event, &l, NULL);
 	if (!rb) {
 		r = -errno;
@@ -774,6 +898,7 @@ out:
 	for (size_t i = 0; i < l.n_cwds; i++)
 		free(l.cwds[i].cwd);
 	free(l.cwds);
+	free(l.ids);
 	res->events = ob->events;
 	res->records = l.records;
 	int r2 = hd_observer_finish(ob);

@@ -20,6 +20,8 @@
  * space counts a failed mkdir as no write; for harden run (report_failed_reads), also a read-only open that
  * failed with ENOENT or EACCES, as a record of its own (a path a file-system setting may hide).
  * sched_process_exec reports execs (privileges gained, capabilities); sched_process_exit forgets a tgid.
+ * The cap_capable tracepoint (the capability check every capable()/ns_capable() ends in) reports the
+ * capabilities a followed task asked for on its own credentials, and whether it had them.
  *
  * A path relative to a directory fd comes with that directory's path, captured in the kernel at the call,
  * so records need nothing from /proc: user space is woken only when the ring is half full, and otherwise
@@ -207,7 +209,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct slot);
 } slots SEC(".maps");
-__s64 promote_pending = 0; /* user space adds one per task it marks HD_BPF_MARK_PROMOTE */
+__s64 promote_pending = 0;
+/* set by user space when learning: every record names its process (the capability evidence) */
+bool send_comm = false; /* user space adds one per task it marks HD_BPF_MARK_PROMOTE */
 
 static __always_inline struct slot *slot_of(__u32 tgid)
 {
@@ -640,7 +644,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		capture_dirs(e, 0, (int)e->args[p->dirfd_arg & 7]);
 	if (p->dirfd2_arg < 6)
 		capture_dirs(e, 1, (int)e->args[p->dirfd2_arg & 7]);
-	if (report_failed_reads) /* harden run names the process of a failed call */
+	if (report_failed_reads || send_comm) /* harden run names the process of a failed call */
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()) != 0) {
 		count_lost();
@@ -839,5 +843,67 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct slot *sl = slot_of(tgid);
 	if (sl && tgid && BPF_CORE_READ(p, signal, live.counter) == 0)
 		__sync_val_compare_and_swap(&sl->tgid, tgid, 0);
+	return 0;
+}
+
+/* Capability checks: the cap_capable tracepoint (Linux 6.15+), which cap_capable() — where every capable(),
+ * ns_capable() and file-capability check ends — fires with the capability and its result. A raw
+ * tracepoint, attached by name: on an older kernel only the attach fails (user space then infers
+ * capabilities from calls), not the load. (fentry/fexit on cap_capable would also give the check's
+ * CAP_OPT_NOAUDIT option, but they need ftrace's direct calls, which kernels such as this VM's refuse.)
+ * The tracepoint does not say whether a check was one of the kernel's quiet probes (CAP_OPT_NOAUDIT:
+ * the overcommit reserve's CAP_SYS_ADMIN at every accounted mapping): the record carries the syscall the
+ * task is in, and user space tells those apart (ebpf.c, quiet_checks). Sent once per (process,
+ * capability, outcome, syscall): a daemon that binds for every request costs one record. */
+struct cap_seen_key {
+	__u32 tgid;
+	__u32 cap_ok; /* capability << 1 | granted */
+	__u64 nr;     /* the syscall (ABI << 32 | number), or all ones outside one */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HD_BPF_MAX_CAPS_SEEN);
+	__type(key, struct cap_seen_key);
+	__type(value, __u8);
+} caps_seen SEC(".maps");
+
+SEC("raw_tp/cap_capable")
+int on_cap_capable(struct bpf_raw_tracepoint_args *ctx)
+{
+	if (floor_only)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* another task's credentials (has_capability() on a target) are not this task's use */
+	if ((const void *)ctx->args[0] != (const void *)task->cred || !current_followed(task))
+		return 0;
+	int cap = (int)ctx->args[3], ret = (int)ctx->args[4];
+	/* the call the task is in: orig_ax of the registers its entry saved, by word index as in on_sys_exit
+	 * (no CO-RE relocation on pt_regs, see on_sys_enter); -1 outside a syscall (a page fault) */
+	__u64 nr = saved_reg((const unsigned long *)bpf_task_pt_regs(task), PT_ORIG_AX);
+	__u32 abi = call_abi(task, &nr);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct cap_seen_key key = { .tgid = pid_tgid >> 32, .cap_ok = (__u32)cap << 1 | (ret == 0),
+				    .nr = (__u64)abi << 32 | (__u32)nr };
+	if (bpf_map_lookup_elem(&caps_seen, &key))
+		return 0;
+	__u8 one = 1;
+	bpf_map_update_elem(&caps_seen, &key, &one, BPF_ANY);
+	struct hd_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		bpf_map_delete_elem(&caps_seen, &key);
+		count_lost();
+		return 0;
+	}
+	e->type = HD_BPF_EV_CAP;
+	e->tid = (__u32)pid_tgid;
+	e->tgid = pid_tgid >> 32;
+	e->abi = abi;
+	e->nr = (__u32)nr;
+	e->args[0] = (__u64)cap;
+	e->args[1] = (__u64)(__s64)ret;
+	e->args[2] = nr;
+	e->path_len[0] = e->path_len[1] = e->mem_len = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, wake_flags());
 	return 0;
 }

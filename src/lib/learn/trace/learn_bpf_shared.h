@@ -24,7 +24,12 @@ enum { HD_BPF_ABI_NATIVE = 0, HD_BPF_ABI_COMPAT32 = 1, HD_BPF_ABI_X32 = 2 };
 /* HD_BPF_EV_FAILED_READ (report_failed_reads only): a read-only open that failed with ENOENT or EACCES,
  * built at its exit like a SYSCALL record (the path read again, the directory of its dirfd captured), its
  * result in args[5] (open and openat have five arguments at most) */
-enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3, HD_BPF_EV_RESULT = 4, HD_BPF_EV_FAILED_READ = 5 };
+/* HD_BPF_EV_CAP: a capability check (cap_capable) of a followed task on its own credentials, the first of
+ * its (process, capability, outcome): args[0] the capability, args[1] the check's result (0 or -EPERM),
+ * args[2] the syscall the task was in (-1 if none), comm the task's name */
+enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3, HD_BPF_EV_RESULT = 4, HD_BPF_EV_FAILED_READ = 5,
+       HD_BPF_EV_CAP = 6 };
+#define HD_BPF_MAX_CAPS_SEEN 4096 /* (process, capability) pairs remembered as sent */
 
 /* Reading a file under one of these can break under a setting that hides the directory (ProtectHome,
  * PrivateTmp, ProtectKernelLogs, ProtectKernelModules). Shared by the user-space decoder and the kernel

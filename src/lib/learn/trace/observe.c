@@ -2,14 +2,20 @@
 /* Counting syscalls and decoding the arguments that decide hardening settings (shared by all backends). */
 #include "learn/trace/observe.h"
 
+#include <arpa/inet.h>
 #include <elf.h> /* AT_SECURE, ELF class */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -113,6 +119,114 @@ static const struct kind_rule kind_rules[] = {
 	{ "clock_nanosleep_time64", K_ALARM_CLOCK },
 };
 
+/* Capabilities inferred from calls, where the kernel's own checks cannot be watched (ptrace, or no
+ * fexit on cap_capable): one row per rule. A rule fires only when the call needs the capability for the
+ * caller as it is at learn time (its ids from /proc, the file's owner and mode from a stat), so a root
+ * daemon's setuid() to itself or open of its own files does not count. What no row covers (CAP_SYS_NICE
+ * for a negative nice, CAP_IPC_LOCK, CAP_SYS_ADMIN's many uses, CAP_FOWNER, searching a directory) is not
+ * inferred: the drop-in says the line is inferred, and learn --verify tries it. */
+enum cap_test {
+	CT_ALWAYS,       /* the call needs it whatever its arguments (chroot, setgroups) */
+	CT_BIND_LOW,     /* bind(fd, sockaddr *arg, len): an AF_INET/AF_INET6 port below 1024 */
+	CT_RAW_SOCKET,   /* socket(family arg, type arg2): SOCK_RAW of an IP family, or AF_PACKET */
+	CT_SETUID,       /* setuid family: an id argument (arg..arg2, -1 = unchanged) not the caller's own */
+	CT_SETGID,       /* setgid family: likewise with the group ids */
+	CT_CHOWN,        /* chown family: owner arg to another uid, or group arg2 to a group not the caller's */
+	CT_KILL,         /* kill(pid arg, sig arg2): a process of another uid (a stat of /proc/PID) */
+	CT_DEVICE_NODE,  /* mknod(path, mode arg): a character or block device */
+	CT_RLIMIT,       /* setrlimit(resource arg, rlimit *arg2) / prlimit64: raising the hard limit */
+	CT_OPEN,         /* open(path arg, flags arg2): a file the caller's ids may not open so (a stat) */
+	CT_MASK,         /* a flag of mask in arg, and none of unless (unshare(CLONE_NEWNS), not in a new userns) */
+	CT_RT_POLICY,    /* a realtime policy (FIFO, RR, DEADLINE) in arg, or in the struct at arg2 (u32 [1]) */
+	CT_ALARM,        /* clock id arg is CLOCK_REALTIME_ALARM or CLOCK_BOOTTIME_ALARM */
+};
+struct cap_rule {
+	const char *name;
+	int cap;
+	uint8_t test;
+	int8_t arg, arg2, arg3; /* argument indexes for the test (-1 = none) */
+	uint64_t mask, unless;  /* CT_MASK */
+};
+enum { C_CHOWN = 0, C_DAC_OVERRIDE = 1, C_DAC_READ_SEARCH = 2, C_KILL = 5, C_SETGID = 6, C_SETUID = 7,
+       C_NET_BIND_SERVICE = 10, C_NET_RAW = 13, C_SYS_MODULE = 16, C_SYS_RAWIO = 17, C_SYS_CHROOT = 18,
+       C_SYS_PTRACE = 19, C_SYS_PACCT = 20, C_SYS_ADMIN = 21, C_SYS_BOOT = 22, C_SYS_NICE = 23, C_SYS_RESOURCE = 24,
+       C_SYS_TIME = 25, C_MKNOD = 27, C_WAKE_ALARM = 35, C_BPF = 39 };
+#define NS_BUT_USER (NS_ALL_FLAGS & ~0x10000000ULL) /* a new user namespace brings its own capabilities */
+static const struct cap_rule cap_rules[] = {
+	/* name          capability          test            arg arg2 arg3 */
+	{ "bind",        C_NET_BIND_SERVICE, CT_BIND_LOW,     1, 2, -1, 0, 0 },
+	{ "socket",      C_NET_RAW,          CT_RAW_SOCKET,   0, 1, -1, 0, 0 },
+	{ "setuid",      C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setuid32",    C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setreuid",    C_SETUID,           CT_SETUID,       0, 1, -1, 0, 0 },
+	{ "setreuid32",  C_SETUID,           CT_SETUID,       0, 1, -1, 0, 0 },
+	{ "setresuid",   C_SETUID,           CT_SETUID,       0, 2, -1, 0, 0 },
+	{ "setresuid32", C_SETUID,           CT_SETUID,       0, 2, -1, 0, 0 },
+	{ "setfsuid",    C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setfsuid32",  C_SETUID,           CT_SETUID,       0, 0, -1, 0, 0 },
+	{ "setgid",      C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setgid32",    C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setregid",    C_SETGID,           CT_SETGID,       0, 1, -1, 0, 0 },
+	{ "setregid32",  C_SETGID,           CT_SETGID,       0, 1, -1, 0, 0 },
+	{ "setresgid",   C_SETGID,           CT_SETGID,       0, 2, -1, 0, 0 },
+	{ "setresgid32", C_SETGID,           CT_SETGID,       0, 2, -1, 0, 0 },
+	{ "setfsgid",    C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setfsgid32",  C_SETGID,           CT_SETGID,       0, 0, -1, 0, 0 },
+	{ "setgroups",   C_SETGID,           CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "setgroups32", C_SETGID,           CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "chown",       C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "lchown",      C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "fchown",      C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "chown32",     C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "lchown32",    C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "fchown32",    C_CHOWN,            CT_CHOWN,        1, 2, -1, 0, 0 },
+	{ "fchownat",    C_CHOWN,            CT_CHOWN,        2, 3, -1, 0, 0 },
+	{ "chroot",      C_SYS_CHROOT,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "kill",        C_KILL,             CT_KILL,         0, 1, -1, 0, 0 },
+	{ "tkill",       C_KILL,             CT_KILL,         0, 1, -1, 0, 0 },
+	{ "tgkill",      C_KILL,             CT_KILL,         0, 2, -1, 0, 0 },
+	{ "mknod",       C_MKNOD,            CT_DEVICE_NODE,  1, -1, -1, 0, 0 },
+	{ "mknodat",     C_MKNOD,            CT_DEVICE_NODE,  2, -1, -1, 0, 0 },
+	{ "setrlimit",   C_SYS_RESOURCE,     CT_RLIMIT,       0, 1, -1, 0, 0 },
+	{ "prlimit64",   C_SYS_RESOURCE,     CT_RLIMIT,       1, 2, 0, 0, 0 },
+	/* the capability is decided by the access: CAP_DAC_READ_SEARCH for a read, else CAP_DAC_OVERRIDE */
+	{ "open",        C_DAC_OVERRIDE,     CT_OPEN,         0, 1, -1, 0, 0 },
+	{ "openat",      C_DAC_OVERRIDE,     CT_OPEN,         1, 2, 0, 0, 0 },
+	{ "sched_setscheduler", C_SYS_NICE,  CT_RT_POLICY,    1, -1, -1, 0, 0 },
+	{ "sched_setattr", C_SYS_NICE,       CT_RT_POLICY,   -1, 1, -1, 0, 0 },
+	{ "timerfd_create", C_WAKE_ALARM,    CT_ALARM,        0, -1, -1, 0, 0 },
+	{ "timer_create", C_WAKE_ALARM,      CT_ALARM,        0, -1, -1, 0, 0 },
+	{ "unshare",     C_SYS_ADMIN,        CT_MASK,         0, -1, -1, NS_BUT_USER, 0x10000000ULL },
+	{ "clone",       C_SYS_ADMIN,        CT_MASK,         0, -1, -1, NS_BUT_USER, 0x10000000ULL },
+	{ "setns",       C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "mount",       C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "umount",      C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "umount2",     C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "pivot_root",  C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "fsopen",      C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "fsmount",     C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "move_mount",  C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "open_tree",   C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "mount_setattr", C_SYS_ADMIN,      CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "sethostname", C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "setdomainname", C_SYS_ADMIN,      CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "swapon",      C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "swapoff",     C_SYS_ADMIN,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "settimeofday", C_SYS_TIME,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "clock_settime", C_SYS_TIME,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "stime",       C_SYS_TIME,         CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "reboot",      C_SYS_BOOT,         CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "kexec_load",  C_SYS_BOOT,         CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "init_module", C_SYS_MODULE,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "finit_module", C_SYS_MODULE,      CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "delete_module", C_SYS_MODULE,     CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "iopl",        C_SYS_RAWIO,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "ioperm",      C_SYS_RAWIO,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "acct",        C_SYS_PACCT,        CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "ptrace",      C_SYS_PTRACE,       CT_ALWAYS,      -1, -1, -1, 0, 0 },
+	{ "bpf",         C_BPF,              CT_ALWAYS,      -1, -1, -1, 0, 0 },
+};
+
 /* kind values >= PATH_KIND_BASE index path_rules. */
 #define PATH_KIND_BASE 32
 
@@ -166,7 +280,16 @@ int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_f
 			set_kind(ob, s, kind_rules[i].name, (int)kind_rules[i].kind);
 		for (size_t i = 0; i < sizeof(path_rules) / sizeof(path_rules[0]); i++)
 			set_kind(ob, s, path_rules[i].name, PATH_KIND_BASE + (int)i);
+		for (size_t i = 0; i < sizeof(cap_rules) / sizeof(cap_rules[0]); i++) {
+			int nr = hd_syscall_nr(cap_rules[i].name, ob->arch[s], NULL);
+			if (nr < 0 || (s == HD_ABI_X32 && !((uint32_t)nr & X32_BIT)))
+				continue;
+			uint32_t n = (uint32_t)nr & ~X32_BIT;
+			if (n < HD_PROFILE_MAX_NR)
+				ob->capkind[s][n] = (uint8_t)(i + 1);
+		}
 	}
+	ob->caps_source = HD_CAPS_INFERRED;
 	return 0;
 }
 
@@ -466,6 +589,219 @@ static uint64_t ns_of_fd(pid_t tid, int fd)
 	return NS_ALL_FLAGS; /* a pidfd: any type may be joined */
 }
 
+/* ---- capability inference (cap_rules) ---- */
+
+static void who_is(struct hd_observer *ob, pid_t tid, pid_t *tgid, char comm[16]);
+
+/* The caller's ids as the kernel checks them: real, effective, saved and file-system uid and gid, and
+ * the supplementary groups. From /proc at the call (ptrace) or when decoded (eBPF: the process may have
+ * changed or gone; then it is taken as root, the usual caller of these calls). */
+struct caller_ids {
+	unsigned uid[4], gid[4];
+	unsigned groups[32];
+	size_t n_groups;
+};
+static void caller_ids(struct hd_observer *ob, pid_t tid, struct caller_ids *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (ob->ids_of && ob->ids_of(ob->read_ctx, tid, c->uid, c->gid)) {
+		c->groups[0] = c->gid[1];
+		c->n_groups = 1;
+		return;
+	}
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Uid: %u %u %u %u", &c->uid[0], &c->uid[1], &c->uid[2], &c->uid[3]) == 4 ||
+		    sscanf(line, "Gid: %u %u %u %u", &c->gid[0], &c->gid[1], &c->gid[2], &c->gid[3]) == 4)
+			continue;
+		if (strncmp(line, "Groups:", 7) == 0) {
+			char *p = line + 7, *end;
+			while (c->n_groups < 32) {
+				unsigned long g = strtoul(p, &end, 10);
+				if (end == p)
+					break;
+				c->groups[c->n_groups++] = (unsigned)g;
+				p = end;
+			}
+		}
+	}
+	fclose(f);
+}
+static bool in_ids(const unsigned *v, size_t n, unsigned id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == id)
+			return true;
+	return false;
+}
+static bool caller_in_group(const struct caller_ids *c, unsigned gid)
+{
+	return c->gid[3] == gid || in_ids(c->groups, c->n_groups, gid);
+}
+
+/* May the caller open st for want (R_OK/W_OK) by the mode bits alone (no capability)? */
+static bool dac_allows(const struct caller_ids *c, const struct stat *st, int want)
+{
+	unsigned bits = st->st_uid == c->uid[3]             ? (st->st_mode >> 6) & 7
+			: caller_in_group(c, (unsigned)st->st_gid) ? (st->st_mode >> 3) & 7
+								   : st->st_mode & 7;
+	return ((want & R_OK) ? (bits & 4) != 0 : true) && ((want & W_OK) ? (bits & 2) != 0 : true);
+}
+
+static void cap_used(struct hd_observer *ob, pid_t tid, int cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void cap_used(struct hd_observer *ob, pid_t tid, int cap, const char *fmt, ...)
+{
+	char what[PATH_MAX + 64], ev[PATH_MAX + 128], comm[16];
+	pid_t tgid;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	who_is(ob, tid, &tgid, comm);
+	if (ob->caps_source == HD_CAPS_KERNEL) {
+		/* the kernel's checks decide; this only tells the use in words (bind's address, chown's owner),
+		 * which hd_observer_finish puts beside a capability the kernel granted */
+		if (cap >= 0 && cap < 64 && !ob->cap_hint[cap]) {
+			snprintf(ev, sizeof(ev), "%s (pid %d): %s", comm[0] ? comm : "?", (int)tgid, what);
+			if (!(ob->cap_hint[cap] = strdup(ev)))
+				note(ob, -ENOMEM);
+		}
+		return;
+	}
+	snprintf(ev, sizeof(ev), "%s (pid %d): %s (inferred)", comm[0] ? comm : "?", (int)tgid, what);
+	note(ob, hd_profile_add_cap(ob->profile, cap, true, ev));
+}
+
+static void infer_caps(struct hd_observer *ob, pid_t tid, const struct cap_rule *r, const char *call, const uint64_t a[6])
+{
+	struct caller_ids c;
+	switch ((enum cap_test)r->test) {
+	case CT_ALWAYS:
+		cap_used(ob, tid, r->cap, "%s", call);
+		break;
+	case CT_BIND_LOW: {
+		unsigned char sa[28];
+		if (!ob->read_mem || ob->read_mem(ob->read_ctx, tid, a[r->arg], sa, sizeof(sa)) < 8)
+			break;
+		uint16_t family;
+		memcpy(&family, sa, sizeof(family));
+		unsigned port = (unsigned)sa[2] << 8 | sa[3];
+		if ((family != AF_INET && family != AF_INET6) || port == 0 || port >= 1024)
+			break;
+		char addr[INET6_ADDRSTRLEN] = "?";
+		inet_ntop(family, family == AF_INET ? (const void *)(sa + 4) : (const void *)(sa + 8), addr, sizeof(addr));
+		cap_used(ob, tid, r->cap, family == AF_INET ? "bind %s:%u" : "bind [%s]:%u", addr, port);
+		break;
+	}
+	case CT_RAW_SOCKET: {
+		int family = (int)a[r->arg], type = (int)a[r->arg2] & 0xf;
+		if (family == AF_PACKET || ((family == AF_INET || family == AF_INET6) && type == SOCK_RAW))
+			cap_used(ob, tid, r->cap, "socket(%s, %s)", family == AF_PACKET ? "AF_PACKET" : family == AF_INET ? "AF_INET" : "AF_INET6",
+				 type == SOCK_RAW ? "SOCK_RAW" : type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_...");
+		break;
+	}
+	case CT_SETUID:
+	case CT_SETGID: {
+		caller_ids(ob, tid, &c);
+		const unsigned *own = r->test == CT_SETUID ? c.uid : c.gid;
+		for (int k = r->arg; k <= r->arg2; k++) {
+			unsigned id = (unsigned)a[k];
+			/* -1 leaves the id as it is; an id the caller holds (real, effective, saved) needs nothing */
+			if (id == UINT32_MAX || in_ids(own, 3, id))
+				continue;
+			cap_used(ob, tid, r->cap, "%s(%u) while %s %u", call, id, r->test == CT_SETUID ? "uid" : "gid", own[1]);
+			break;
+		}
+		break;
+	}
+	case CT_CHOWN: {
+		caller_ids(ob, tid, &c);
+		unsigned uid = (unsigned)a[r->arg], gid = (unsigned)a[r->arg2];
+		if (uid != UINT32_MAX && uid != c.uid[3])
+			cap_used(ob, tid, r->cap, "%s to owner %u (caller uid %u)", call, uid, c.uid[3]);
+		else if (gid != UINT32_MAX && !caller_in_group(&c, gid))
+			cap_used(ob, tid, r->cap, "%s to group %u (not one of the caller's)", call, gid);
+		break;
+	}
+	case CT_KILL: {
+		int pid = (int)a[r->arg];
+		struct stat st;
+		char path[64];
+		if (pid <= 0 || a[r->arg2] == 0) /* process groups are not judged; signal 0 only probes */
+			break;
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		if (stat(path, &st) < 0)
+			break;
+		caller_ids(ob, tid, &c);
+		/* the kernel lets a sender signal a process whose real or saved uid is its real or effective uid;
+		 * /proc/PID is owned by the target's effective uid, the closest a stat tells */
+		if (st.st_uid != c.uid[0] && st.st_uid != c.uid[1])
+			cap_used(ob, tid, r->cap, "%s of pid %d (uid %u, caller uid %u)", call, pid, (unsigned)st.st_uid, c.uid[1]);
+		break;
+	}
+	case CT_DEVICE_NODE: {
+		mode_t mode = (mode_t)a[r->arg];
+		if (S_ISCHR(mode) || S_ISBLK(mode))
+			cap_used(ob, tid, r->cap, "%s of a %s device", call, S_ISCHR(mode) ? "character" : "block");
+		break;
+	}
+	case CT_RLIMIT: {
+		uint64_t lim[2];
+		struct rlimit cur;
+		pid_t target = r->arg3 >= 0 && a[r->arg3] ? (pid_t)a[r->arg3] : tid;
+		if (!a[r->arg2] || !ob->read_mem || ob->read_mem(ob->read_ctx, tid, a[r->arg2], lim, sizeof(lim)) != sizeof(lim) ||
+		    prlimit(target, (int)a[r->arg], NULL, &cur) < 0)
+			break;
+		if (lim[1] > (uint64_t)cur.rlim_max)
+			cap_used(ob, tid, r->cap, "%s raised hard limit %d above %llu", call, (int)a[r->arg],
+				 (unsigned long long)cur.rlim_max);
+		break;
+	}
+	case CT_OPEN: {
+		char path[PATH_MAX];
+		int dirfd = r->arg3 >= 0 ? (int)a[r->arg3] : AT_FDCWD;
+		int flags = (int)a[r->arg2];
+		struct stat st;
+		if (flags & O_PATH) /* names the file without opening it for anything: no permission asked */
+			break;
+		if (!resolve(ob, tid, dirfd, a[r->arg], false, path) || stat(path, &st) < 0 || S_ISDIR(st.st_mode))
+			break;
+		int want = (flags & O_ACCMODE) == O_RDONLY ? R_OK : (flags & O_ACCMODE) == O_WRONLY ? W_OK : R_OK | W_OK;
+		/* the usual file, open to everyone so: no need to ask who the caller is */
+		if ((want & R_OK ? (st.st_mode & S_IROTH) : 1) && (want & W_OK ? (st.st_mode & S_IWOTH) : 1))
+			break;
+		caller_ids(ob, tid, &c);
+		if (dac_allows(&c, &st, want))
+			break;
+		cap_used(ob, tid, want == R_OK ? C_DAC_READ_SEARCH : r->cap, "%s %s for %s (mode %04o, owner %u:%u)", call,
+			 path, want == R_OK ? "reading" : "writing", (unsigned)st.st_mode & 07777, (unsigned)st.st_uid,
+			 (unsigned)st.st_gid);
+		break;
+	}
+	case CT_MASK:
+		if ((a[r->arg] & r->mask) && !(a[r->arg] & r->unless))
+			cap_used(ob, tid, r->cap, "%s(0x%llx)", call, (unsigned long long)(a[r->arg] & r->mask));
+		break;
+	case CT_RT_POLICY: {
+		uint32_t attr[2] = { 0, 0 };
+		uint64_t policy = r->arg >= 0 ? a[r->arg] & ~0x40000000ULL /* SCHED_RESET_ON_FORK */ : UINT64_MAX;
+		if (r->arg < 0 && ob->read_mem && ob->read_mem(ob->read_ctx, tid, a[r->arg2], attr, sizeof(attr)) == sizeof(attr))
+			policy = attr[1];
+		if (policy == 1 || policy == 2 || policy == 6)
+			cap_used(ob, tid, r->cap, "%s to realtime policy %s", call, hd_sched_policy_name((int)policy));
+		break;
+	}
+	case CT_ALARM:
+		if ((int32_t)a[r->arg] == CLOCK_REALTIME_ALARM || (int32_t)a[r->arg] == CLOCK_BOOTTIME_ALARM)
+			cap_used(ob, tid, r->cap, "%s on an alarm clock", call);
+		break;
+	}
+}
+
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out)
 {
 	*out = (struct hd_observe_plan){ .path_arg = { -1, -1 }, .mem_arg = -1, .open_flags_arg = -1, .dirfd_arg = -1,
@@ -473,6 +809,17 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 	if (slot < 0 || slot >= HD_ABI_SLOTS || nr_index < 0 || nr_index >= HD_PROFILE_MAX_NR)
 		return;
 	int k = ob->kind[slot][nr_index];
+	/* with the kernel's checks too: the rules then only word the evidence (rare calls, but opens) */
+	int ck = ob->capkind[slot][nr_index];
+	if (ck) {
+		/* the struct a capability rule reads (bind's address, setrlimit's limits); the rest are numbers */
+		const struct cap_rule *r = &cap_rules[ck - 1];
+		out->wanted = true;
+		if (r->test == CT_BIND_LOW)
+			out->mem_arg = r->arg, out->mem_len = 28;
+		else if (r->test == CT_RLIMIT)
+			out->mem_arg = r->arg2, out->mem_len = 16;
+	}
 	if (k == K_COUNT_ONLY)
 		return;
 	out->wanted = true;
@@ -530,7 +877,8 @@ bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, ui
 {
 	int s = hd_observer_slot(ob, audit_arch, nr);
 	uint64_t i = s == HD_ABI_X32 ? nr & ~(uint64_t)X32_BIT : nr;
-	return s >= 0 && i < HD_PROFILE_MAX_NR && ob->kind[s][i] != K_COUNT_ONLY;
+	return s >= 0 && i < HD_PROFILE_MAX_NR &&
+	       (ob->kind[s][i] != K_COUNT_ONLY || ob->capkind[s][i]);
 }
 
 void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t a[6])
@@ -546,6 +894,10 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 	}
 	ob->counts[s][i]++;
 	int k = ob->kind[s][i];
+	if (a && ob->capkind[s][i]) {
+		const struct cap_rule *r = &cap_rules[ob->capkind[s][i] - 1];
+		infer_caps(ob, tid, r, r->name, a);
+	}
 	if (k == K_COUNT_ONLY || !a)
 		return;
 	struct hd_profile *p = ob->profile;
@@ -889,6 +1241,22 @@ int hd_observer_finish(struct hd_observer *ob)
 			note(ob, r);
 		}
 		memset(ob->counts[s], 0, sizeof(ob->counts[s]));
+	}
+	ob->profile->caps_source = ob->caps_source;
+	for (int c = 0; c < 64; c++) {
+		/* a capability the kernel granted, said in words where a rule saw the call that used it */
+		struct hd_profile_cap *pc = &ob->profile->caps[c];
+		if (ob->cap_hint[c] && pc->granted) {
+			char *ev = NULL;
+			if (asprintf(&ev, "%s (checked by the kernel)", ob->cap_hint[c]) < 0)
+				note(ob, -ENOMEM);
+			else {
+				free(pc->evidence);
+				pc->evidence = ev;
+			}
+		}
+		free(ob->cap_hint[c]);
+		ob->cap_hint[c] = NULL;
 	}
 	hd_profile_finish(ob->profile);
 	return ob->err == -ENOMEM ? -ENOMEM : 0;

@@ -26,6 +26,13 @@ struct hd_observer {
 	void *read_ctx;
 	uint64_t counts[HD_ABI_SLOTS][HD_PROFILE_MAX_NR];
 	uint8_t kind[HD_ABI_SLOTS][HD_PROFILE_MAX_NR]; /* decoded kind per number, 0 = only count */
+	/* capability inference: row of observe.c's cap_rules + 1 per number, 0 = none */
+	uint8_t capkind[HD_ABI_SLOTS][HD_PROFILE_MAX_NR];
+	/* how the profile's capabilities are learned: HD_CAPS_INFERRED (the default: from calls, by
+	 * cap_rules) or HD_CAPS_KERNEL (the backend reports the kernel's own checks: no inference) */
+	int caps_source;
+	/* HD_CAPS_KERNEL: the first use of each capability as a rule words it (hd_observer_finish) */
+	char *cap_hint[64];
 	hd_arch arch[HD_ABI_SLOTS];
 	uint64_t events;
 	/* Optional, for backends that read events after the fact (eBPF): the working directory they model
@@ -45,6 +52,9 @@ struct hd_observer {
 	bool record_failures;
 	/* Optional (record_failures): the process and name of tid at the call being decoded (NULL: /proc). */
 	void (*who)(void *ctx, pid_t tid, pid_t *tgid, char comm[16]);
+	/* Optional, for backends that decode after the fact: tid's process's ids as the backend last knew
+	 * them (real, effective, saved, file-system), false if unknown (then /proc is asked). */
+	bool (*ids_of)(void *ctx, pid_t tid, unsigned uid[4], unsigned gid[4]);
 };
 
 /* The paths one call would write, held until its result says whether it wrote them. */

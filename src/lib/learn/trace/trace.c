@@ -5,7 +5,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <grp.h>
@@ -161,10 +164,29 @@ int hd_trace_exec_setup(const struct hd_trace_exec *x)
 		return errno;
 	if (x->cwd && chdir(x->cwd) < 0)
 		return errno;
+	/* ambient capabilities survive the uid change only if the permitted set does (keep-caps) */
+	if (x->set_ids && x->ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return errno;
 	/* groups first: after setuid() there is no privilege left to change them */
 	if (x->set_ids &&
 	    (setgroups(1, &x->gid) < 0 || setgid(x->gid) < 0 || setuid(x->uid) < 0))
 		return errno;
+	if (x->set_ids && x->ambient) {
+		/* systemd's order (capability_ambient_set_apply): the set made permitted, effective and
+		 * inheritable (the kernel raises an ambient capability only if it is both), then raised; keep-caps
+		 * kept the permitted set through setuid(), which cleared the effective one */
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct data[2] = { { 0 } };
+		for (int i = 0; i < 2; i++)
+			data[i].effective = data[i].permitted = data[i].inheritable = (uint32_t)(x->ambient >> (32 * i));
+		if (syscall(SYS_capset, &h, data) < 0)
+			return errno;
+		for (int c = 0; c < 64; c++)
+			if ((x->ambient >> c & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0, 0) < 0)
+				return errno;
+		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+			return errno;
+	}
 	return 0;
 }
 

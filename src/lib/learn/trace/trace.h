@@ -38,6 +38,9 @@ struct hd_trace_exec {
 	bool set_ids;                 /* setgroups({gid}), setgid(gid), setuid(uid) (needs root) */
 	uid_t uid;
 	gid_t gid;
+	/* with set_ids: capabilities kept through the id change and raised as ambient ones, as systemd does
+	 * for AmbientCapabilities= with a non-root User= (bit c = capability c) */
+	uint64_t ambient;
 };
 
 struct hd_trace_options {
