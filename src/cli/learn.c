@@ -95,6 +95,11 @@ static void help(void)
 	       "                           drop-in); ExecStop= (with $MAINPID, observed; \"+\": not) before\n"
 	       "                           KillSignal= to what is left (KillMode=mixed/process/none: to\n"
 	       "                           the main process alone, SIGKILL to the rest once it is gone)\n"
+	       "  --ip-allow[=ADDRESS,...] also write IPAddressDeny=any with IPAddressAllow= of the peers\n"
+	       "                           seen (connected or sent to; localhost for what served on a\n"
+	       "                           loopback address) and the ADDRESSes given (the clients of a\n"
+	       "                           service that serves on any other address: without them that\n"
+	       "                           line is left out). Off by default: peers are the deployment's\n"
 	       "  -h, --help               this text\n"
 	       "\n"
 	       "Everything seen is what was attempted at syscall entry: run the workloads the service really\n"
@@ -504,7 +509,8 @@ int verb_learn(int argc, char **argv)
 static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 {
 	enum { O_BACKEND = 256, O_PROFILE_OUT, O_PID, O_CGROUP, O_DURATION, O_MERGE, O_FROM, O_SYSTEMD, O_JSON,
-	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE, O_RELOAD, O_VERIFY };
+	       O_UNIT, O_WHILE, O_READY_AFTER, O_STOP_TIMEOUT, O_WIDEN, O_STYLE, O_RELOAD, O_VERIFY,
+	       O_IP_ALLOW };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "output", required_argument, NULL, 'o' },
@@ -524,12 +530,14 @@ static int learn_main(int argc, char **argv, hd_strv *merge_files_out)
 		{ "style", required_argument, NULL, O_STYLE },
 		{ "reload", no_argument, NULL, O_RELOAD },
 		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "ip-allow", optional_argument, NULL, O_IP_ALLOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hd_trace_options to = { .backend = HD_TRACE_AUTO, .stop = &stop_requested };
 	const char *output = NULL, *profile_out = NULL, *from = NULL, *unit_path = NULL;
-	bool merge = false, json = false, widen = false;
+	bool merge = false, json = false, widen = false, ip_allow = false;
+	static hd_strv ip_extra; /* --ip-allow=ADDRESS,...: freed at exit with the process */
 	int style = HD_SUGGEST_ALLOW;
 	bool stop_timeout_given = false, verify = false;
 	hd_strv dirs_made = { 0 }; /* the unit's directories this run made (the runtime ones go at the end) */
@@ -615,6 +623,15 @@ next_option:
 			break;
 		case O_VERIFY:
 			verify = true;
+			break;
+		case O_IP_ALLOW:
+			ip_allow = true;
+			/* addresses the deployment adds (the clients of a service that serves on a wildcard
+			 * address), separated by commas or blanks; checked by the rule */
+			for (char *save = NULL, *t = optarg ? strtok_r(optarg, ", ", &save) : NULL; t;
+			     t = strtok_r(NULL, ", ", &save))
+				if (hd_strv_push_unique(&ip_extra, t) < 0)
+					return cli_usage_error("learn", "--ip-allow: out of memory%s", "");
 			break;
 		case O_STYLE:
 			if (strcmp(optarg, "allow") != 0 && strcmp(optarg, "deny") != 0)
@@ -882,7 +899,8 @@ next_option:
 	}
 
 	struct hd_suggestion sug, tight;
-	struct hd_suggest_options so = { .sdver = sdver, .style = style };
+	struct hd_suggest_options so = { .sdver = sdver, .style = style, .ip_allow = ip_allow,
+					 .ip_allow_extra = &ip_extra };
 	struct hd_widen_report unsure;
 	hd_strv reachable = { 0 };
 	char *unsure_text = NULL;
@@ -992,6 +1010,27 @@ next_option:
 				 (style == HD_SUGGEST_DENY ? after : oa) / 10, (style == HD_SUGGEST_DENY ? after : oa) % 10);
 		if (other_scored)
 			fprintf(stderr, "%s learn: %s\n", cli_program, shell_note);
+	}
+	/* the service dropped root itself: the exposure of the User= form the drop-in names, beside this one */
+	if (scored && sug.user_form) {
+		struct hd_suggestion uf = { 0 };
+		uf.v = calloc(sug.n + 3, sizeof(*uf.v));
+		unsigned ub = 0, ua = 0;
+		hd_diags ud = { 0 };
+		if (uf.v) {
+			memcpy(uf.v, sug.v, sug.n * sizeof(*uf.v));
+			uf.n = sug.n;
+			uf.v[uf.n++] = (struct hd_suggest_line){ "User", sug.user_form, "" };
+			uf.v[uf.n++] = (struct hd_suggest_line){ "AmbientCapabilities", sug.user_ambient, "" };
+			size_t n = strlen(score_text);
+			if (hd_suggestion_exposure_replacing(&uf, unit_path, replaces, sdver, &ub, &ua, NULL, NULL, &ud) == 0 &&
+			    n < sizeof(score_text))
+				snprintf(score_text + n, sizeof(score_text) - n,
+					 "\n  with User=%s AmbientCapabilities=%s (see \"User=\" under Left out): %u.%u",
+					 sug.user_form, sug.user_ambient, ua / 10, ua % 10);
+		}
+		free(uf.v); /* the lines are sug's */
+		hd_diags_free(&ud);
 	}
 	const char *score = score_text;
 	if (json) {

@@ -48,6 +48,17 @@ const struct hd_namespace_flag hd_namespace_flags[] = {
 	{ "uts", CLONE_NEWUTS },       { "time", CLONE_NEWTIME }, { NULL, 0 },
 };
 
+/* "observed" names, by bit (HD_OBSERVED_*) */
+static const char *const observed_names[] = { "proc", "modes", "peers", "tmp", "device_access", NULL };
+
+static int observed_from_name(const char *name)
+{
+	for (int i = 0; observed_names[i]; i++)
+		if (strcmp(observed_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 /* ---- the structure ---- */
 
 void hd_profile_init(struct hd_profile *p)
@@ -75,6 +86,12 @@ void hd_profile_free(struct hd_profile *p)
 	hd_strv_free(&p->devices);
 	hd_strv_free(&p->device_nodes_made);
 	hd_strv_free(&p->uids);
+	hd_strv_free(&p->proc_read);
+	hd_strv_free(&p->tmp_created);
+	hd_strv_free(&p->devices_readonly);
+	hd_strv_free(&p->devices_rw);
+	hd_strv_free(&p->ip_peers);
+	hd_strv_free(&p->ip_served);
 	for (int i = 0; i < 64; i++)
 		free(p->caps[i].evidence);
 	for (size_t i = 0; i < p->n_failures; i++) {
@@ -312,6 +329,30 @@ void hd_profile_finish(struct hd_profile *p)
 	hd_strv_sort_uniq(&p->devices);
 	hd_strv_sort_uniq(&p->device_nodes_made);
 	hd_strv_sort_uniq(&p->uids);
+	hd_strv_sort_uniq(&p->proc_read);
+	hd_strv_sort_uniq(&p->tmp_created);
+	hd_strv_sort_uniq(&p->ip_peers);
+	hd_strv_sort_uniq(&p->ip_served);
+	hd_strv_sort_uniq(&p->devices_rw);
+	/* a device opened for writing once is not read-only, and "read-only" speaks of devices seen */
+	hd_strv ro = { 0 };
+	for (size_t i = 0; i < p->devices_readonly.n; i++)
+		if (!hd_strv_sorted_contains(&p->devices_rw, p->devices_readonly.v[i]) &&
+		    hd_strv_sorted_contains(&p->devices, p->devices_readonly.v[i]) &&
+		    hd_strv_push(&ro, p->devices_readonly.v[i]) < 0) {
+			hd_strv_free(&ro); /* out of memory: keep the list as it is (finish cannot fail) */
+			hd_strv_sort_uniq(&p->devices_readonly);
+			return;
+		}
+	hd_strv_free(&p->devices_readonly);
+	p->devices_readonly = ro;
+	hd_strv_sort_uniq(&p->devices_readonly);
+}
+
+void hd_profile_add_created_mode(struct hd_profile *p, unsigned mode)
+{
+	mode &= 0777;
+	p->created_modes[mode / 64] |= 1ULL << (mode % 64);
 }
 
 static int merge_list(hd_strv *dst, const hd_strv *src)
@@ -358,6 +399,11 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 	for (size_t i = 0; i < src->n_suid_sgid_modes; i++)
 		if ((r = hd_profile_add_suid_mode(dst, src->suid_sgid_modes[i])) < 0)
 			return r;
+	/* dst's written devices, before src's devices join its list (finish subtracts them) */
+	for (size_t i = 0; i < dst->devices.n; i++)
+		if (!hd_strv_contains(&dst->devices_readonly, dst->devices.v[i]) &&
+		    (r = hd_profile_add_path(&dst->devices_rw, dst->devices.v[i])) < 0)
+			return r;
 	if ((r = merge_list(&dst->setuid_execs, &src->setuid_execs)) < 0 ||
 	    (r = merge_list(&dst->executables, &src->executables)) < 0 ||
 	    (r = merge_list(&dst->paths_written, &src->paths_written)) < 0 ||
@@ -365,6 +411,23 @@ int hd_profile_merge(struct hd_profile *dst, const struct hd_profile *src)
 	    (r = merge_list(&dst->devices, &src->devices)) < 0 ||
 	    (r = merge_list(&dst->device_nodes_made, &src->device_nodes_made)) < 0 ||
 	    (r = merge_list(&dst->uids, &src->uids)) < 0)
+		return r;
+	/* a record is watched in the merge only if every part watched it */
+	dst->observed = first ? src->observed : dst->observed & src->observed;
+	for (int i = 0; i < 8; i++)
+		dst->created_modes[i] |= src->created_modes[i];
+	/* devices written in either part are not read-only: the parts' written devices are their devices
+	 * less their read-only ones */
+	for (size_t i = 0; i < src->devices.n; i++)
+		if (!hd_strv_contains(&src->devices_readonly, src->devices.v[i]) &&
+		    (r = hd_profile_add_path(&dst->devices_rw, src->devices.v[i])) < 0)
+			return r;
+	if ((r = merge_list(&dst->proc_read, &src->proc_read)) < 0 ||
+	    (r = merge_list(&dst->tmp_created, &src->tmp_created)) < 0 ||
+	    (r = merge_list(&dst->devices_readonly, &src->devices_readonly)) < 0 ||
+	    (r = merge_list(&dst->devices_rw, &src->devices_rw)) < 0 ||
+	    (r = merge_list(&dst->ip_peers, &src->ip_peers)) < 0 ||
+	    (r = merge_list(&dst->ip_served, &src->ip_served)) < 0)
 		return r;
 	if (src->cap_effective_known) {
 		dst->cap_effective |= src->cap_effective;
@@ -527,6 +590,26 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 	ADD(root, "uids", uids);
 	for (size_t i = 0; i < p->uids.n; i++)
 		APPEND(uids, json_object_new_int64(strtoll(p->uids.v[i], NULL, 10)));
+	if (p->observed) {
+		json_object *obs = json_object_new_array();
+		ADD(root, "observed", obs);
+		for (int i = 0; observed_names[i]; i++)
+			if (p->observed & (1u << i))
+				APPEND(obs, json_object_new_string(observed_names[i]));
+		ADD(root, "proc_read", strv_json(&p->proc_read));
+		json_object *cm = json_object_new_array();
+		ADD(root, "created_modes", cm);
+		for (unsigned m = 0; m < 512; m++)
+			if (p->created_modes[m / 64] & (1ULL << (m % 64))) {
+				char buf[8];
+				snprintf(buf, sizeof(buf), "%04o", m);
+				APPEND(cm, json_object_new_string(buf));
+			}
+		ADD(root, "tmp_created", strv_json(&p->tmp_created));
+		ADD(root, "devices_readonly", strv_json(&p->devices_readonly));
+		ADD(root, "ip_peers", strv_json(&p->ip_peers));
+		ADD(root, "ip_served", strv_json(&p->ip_served));
+	}
 	if (p->caps_source != HD_CAPS_UNKNOWN) {
 		ADD(root, "capabilities_source",
 		    json_object_new_string(p->caps_source == HD_CAPS_KERNEL ? "kernel" : "inferred"));
@@ -938,6 +1021,36 @@ int hd_profile_from_json(struct hd_profile *p, const char *text, size_t len, con
 				p->caps_source = HD_CAPS_INFERRED;
 			else
 				jerr(&c, "%s: must be \"kernel\" or \"inferred\"%s", key, "");
+		} else if (strcmp(key, "observed") == 0) {
+			uint64_t m = 0;
+			read_names(&c, v, key, observed_from_name, 5, &m);
+			p->observed |= (unsigned)m;
+		} else if (strcmp(key, "proc_read") == 0)
+			read_strv(&c, v, key, &p->proc_read, false);
+		else if (strcmp(key, "tmp_created") == 0)
+			read_strv(&c, v, key, &p->tmp_created, true);
+		else if (strcmp(key, "devices_readonly") == 0)
+			read_strv(&c, v, key, &p->devices_readonly, true);
+		else if (strcmp(key, "ip_peers") == 0)
+			read_strv(&c, v, key, &p->ip_peers, false);
+		else if (strcmp(key, "ip_served") == 0)
+			read_strv(&c, v, key, &p->ip_served, false);
+		else if (strcmp(key, "created_modes") == 0) {
+			if (!want_type(&c, v, json_type_array, key, "an array of octal strings") || !bounded_len(&c, v, key))
+				continue;
+			for (size_t i = 0; i < json_object_array_length(v); i++) {
+				json_object *e = json_object_array_get_idx(v, i);
+				if (!want_type(&c, e, json_type_string, key, "an array of octal strings"))
+					continue;
+				const char *s = json_object_get_string(e);
+				char *end;
+				errno = 0;
+				unsigned long m = strtoul(s, &end, 8);
+				if (!*s || *end || errno || m > 0777 || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+					jerr(&c, "%s: \"%.20s\" is not an octal mode (0..777)", key, s);
+				else
+					hd_profile_add_created_mode(p, (unsigned)m);
+			}
 		} else if (strcmp(key, "uids") == 0) {
 			if (!want_type(&c, v, json_type_array, key, "an array of integers") || !bounded_len(&c, v, key))
 				continue;

@@ -52,6 +52,18 @@
  *     "cap_permitted": "0x1ffffffffff",           // union of the permitted sets (a capability-aware program
  *                                                 //   may hold one there and raise it only when needed)
  *     "uids": [0],                                 // real uids the traced processes ran with
+ *     "observed": ["proc", "modes", "peers",      // what the profile's recorder watched, of the records
+ *                  "tmp", "device_access"],    //   below: absent in older profiles, where an empty
+ *                                              //   record means "not watched", not "not done"
+ *     "proc_read": ["self", "cpuinfo"],           // names directly under /proc opened ("self": /proc/self,
+ *                                                 //   thread-self or the caller's own pid; "pid": another
+ *                                                 //   process's directory; ".": /proc itself, listed)
+ *     "created_modes": ["0644", "0700"],          // modes files, directories, FIFOs and sockets were created
+ *                                                 //   with (the mode asked for, less the caller's umask)
+ *     "tmp_created": ["/tmp/x.1"],                // paths under /tmp and /var/tmp the program created itself
+ *     "devices_readonly": ["/dev/loop0"],         // devices of "devices" that were only ever opened read-only
+ *     "ip_peers": ["127.0.0.1"],                  // addresses connect()/sendto() named (AF_INET, AF_INET6)
+ *     "ip_served": ["0.0.0.0:80"],                // addresses bound with a port (sockets that may serve)
  *     "capabilities_source": "kernel",            // how "capabilities" was learned: "kernel" (the kernel's
  *                                                 //   own capability checks, eBPF on cap_capable: exact) or
  *                                                 //   "inferred" (from calls and their context); absent in
@@ -113,6 +125,16 @@ struct hd_profile_cap {
 	uint64_t denied;   /* checks that failed: the program did without it */
 	char *evidence;    /* the first use, "comm (pid N): call ..." */
 };
+/* The records of the profile a recorder watched (struct hd_profile.observed); an older profile lacks them,
+ * and then nothing is concluded from their being empty. */
+enum {
+	HD_OBSERVED_PROC = 1u << 0,     /* proc_read */
+	HD_OBSERVED_MODES = 1u << 1,    /* created_modes */
+	HD_OBSERVED_PEERS = 1u << 2,    /* ip_peers, ip_served */
+	HD_OBSERVED_TMP = 1u << 3,      /* tmp_created */
+	HD_OBSERVED_DEV_ACCESS = 1u << 4, /* devices_readonly */
+	HD_OBSERVED_ALL = (1u << 5) - 1,
+};
 enum hd_caps_source { HD_CAPS_UNKNOWN = 0, HD_CAPS_KERNEL = 1, HD_CAPS_INFERRED = 2 };
 
 struct hd_profile {
@@ -141,6 +163,15 @@ struct hd_profile {
 	uint64_t cap_permitted;
 	bool cap_permitted_known;
 	hd_strv uids;                   /* decimal strings, unique */
+	unsigned observed;              /* HD_OBSERVED_* bits: which of the records below were watched */
+	hd_strv proc_read;              /* names directly under /proc opened (see the schema) */
+	uint64_t created_modes[8];      /* bit m (0..0777) set: something was created with mode m */
+	hd_strv tmp_created;            /* paths under /tmp, /var/tmp created by the program */
+	hd_strv devices_readonly;       /* devices never opened for writing */
+	hd_strv devices_rw;             /* not in the JSON: devices opened for writing, while recording
+	                                 * (hd_profile_finish takes them out of devices_readonly) */
+	hd_strv ip_peers;               /* "127.0.0.1", "::1": peers named by connect/sendto */
+	hd_strv ip_served;              /* "0.0.0.0:80", "[::1]:6379": addresses bound with a port */
 	int caps_source;                /* enum hd_caps_source: HD_CAPS_UNKNOWN = not learned (older profile) */
 	struct hd_profile_cap caps[64]; /* by capability number */
 	struct hd_profile_failure *failures; /* distinct by (path, call, err), in the order first seen */
@@ -176,6 +207,9 @@ int hd_profile_add_failure(struct hd_profile *p, const char *path, const char *t
 int hd_profile_add_cap(struct hd_profile *p, int cap, bool granted, const char *evidence);
 /* Capabilities granted at least once (bit c = capability c). */
 uint64_t hd_profile_caps_used(const struct hd_profile *p);
+
+/* A file, directory, FIFO or socket created with mode (0..0777 used). */
+void hd_profile_add_created_mode(struct hd_profile *p, unsigned mode);
 
 /* Sort everything into a canonical order (for stable output and comparisons). */
 void hd_profile_finish(struct hd_profile *p);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,6 +78,8 @@ void hd_suggestion_free(struct hd_suggestion *s)
 	}
 	free(s->v);
 	hd_strv_free(&s->left_out);
+	free(s->user_form);
+	free(s->user_ambient);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -385,6 +388,7 @@ struct ctx {
 	const struct hd_profile *p;
 	int sdver;
 	struct hd_suggestion *s;
+	const struct hd_suggest_options *o;
 };
 
 static bool any_prefix(const hd_strv *paths, const char *const *prefixes)
@@ -554,14 +558,61 @@ static int rule_suid(struct ctx *c)
 	return add_line(c->s, "RestrictSUIDSGID", "yes", "no file was given a set-uid/set-gid mode");
 }
 
+/* path is /tmp or /var/tmp itself, or under something the program created there itself */
+static bool tmp_own(const struct hd_profile *p, const char *path)
+{
+	if (strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0)
+		return true;
+	for (size_t i = 0; i < p->tmp_created.n; i++) {
+		size_t n = strlen(p->tmp_created.v[i]);
+		if (strncmp(path, p->tmp_created.v[i], n) == 0 && (path[n] == 0 || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* The first path of paths under /tmp or /var/tmp that is not the program's own, or NULL. */
+static const char *tmp_shared(const struct hd_profile *p, const hd_strv *paths)
+{
+	for (size_t i = 0; i < paths->n; i++) {
+		hd_strv one = { .v = &paths->v[i], .n = 1 };
+		if (any_prefix(&one, tmp_prefixes) && !tmp_own(p, paths->v[i]))
+			return paths->v[i];
+	}
+	return NULL;
+}
+
+/* A private /tmp is empty at start and gone at stop: it breaks a program that uses files others put there
+ * or that others read after it. When the recorder watched what the program created there (tmp_created),
+ * files it created itself and used while it ran need no shared /tmp; else any use of /tmp counts. */
 static int rule_private_tmp(struct ctx *c)
 {
-	const char *t = first_with_prefix(&c->p->paths_read, tmp_prefixes);
-	if (!t)
-		t = first_with_prefix(&c->p->paths_written, tmp_prefixes);
+	const struct hd_profile *p = c->p;
 	/* a program run from there is used too: a private /tmp would not have it */
+	const char *x = first_with_prefix(&p->executables, tmp_prefixes);
+	if (x)
+		return left_out(c, "PrivateTmp: files in the shared /tmp or /var/tmp were used (%s: a program run "
+				   "from there)", x);
+	if (p->observed & HD_OBSERVED_TMP) {
+		const char *t = tmp_shared(p, &p->paths_read);
+		if (!t)
+			t = tmp_shared(p, &p->paths_written);
+		if (t)
+			return left_out(c, "PrivateTmp: a file in the shared /tmp or /var/tmp that the program did not "
+					   "create was used (%s)", t);
+		const char *own = first_with_prefix(&p->paths_read, tmp_prefixes);
+		if (!own)
+			own = first_with_prefix(&p->paths_written, tmp_prefixes);
+		if (own)
+			return add_line(c->s, "PrivateTmp", "yes",
+					"/tmp and /var/tmp were used only for files the program created itself (%zu, e.g. "
+					"%s): a private /tmp holds them as well", p->tmp_created.n,
+					p->tmp_created.n ? p->tmp_created.v[0] : own);
+		return add_line(c->s, "PrivateTmp", "yes", "nothing under /tmp or /var/tmp was used");
+	}
+	const char *t = first_with_prefix(&p->paths_read, tmp_prefixes);
 	if (!t)
-		t = first_with_prefix(&c->p->executables, tmp_prefixes);
+		t = first_with_prefix(&p->paths_written, tmp_prefixes);
 	if (t)
 		return left_out(c, "PrivateTmp: files in the shared /tmp or /var/tmp were used (%s)", t);
 	return add_line(c->s, "PrivateTmp", "yes", "nothing under /tmp or /var/tmp was used");
@@ -872,6 +923,313 @@ static const char *mounts_for_host(const struct hd_profile *p)
 	return NULL;
 }
 
+
+/* ---- learned from the records of "observed" (older profiles lack them: nothing is concluded) ---- */
+
+static bool proc_pid_name(const char *n)
+{
+	return strcmp(n, "self") == 0 || strcmp(n, "pid") == 0 || strcmp(n, ".") == 0;
+}
+
+/* ProtectProc=invisible hides the processes the service may not ptrace (other users'), in listings and by
+ * pid: safe when it looked at no process but its own. */
+static int rule_protect_proc(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (!(p->observed & HD_OBSERVED_PROC))
+		return left_out(c, "ProtectProc: the profile has no record of the /proc paths used (made before they "
+				   "were recorded)");
+	if (hd_strv_contains(&p->proc_read, "pid"))
+		return left_out(c, "ProtectProc: another process's /proc/PID was opened (invisible hides other "
+				   "users' processes)");
+	if (hd_strv_contains(&p->proc_read, "."))
+		return left_out(c, "ProtectProc: /proc itself was listed (invisible hides other users' processes "
+				   "from the listing)");
+	return add_line(c->s, "ProtectProc", "invisible",
+			hd_strv_contains(&p->proc_read, "self")
+				? "under /proc only the program's own process directories were opened (/proc/self)"
+				: "no process directory under /proc was opened");
+}
+
+/* ProcSubset=pid leaves only the process directories in /proc: everything else (cpuinfo, meminfo, stat,
+ * sys, net, filesystems, ...) is gone. */
+static int rule_proc_subset(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (!(p->observed & HD_OBSERVED_PROC))
+		return left_out(c, "ProcSubset: the profile has no record of the /proc paths used (made before they "
+				   "were recorded)");
+	struct buf other = { 0 };
+	size_t n = 0;
+	for (size_t i = 0; i < p->proc_read.n; i++)
+		if (!proc_pid_name(p->proc_read.v[i]) && n++ < 8)
+			bputf(&other, "%s/proc/%s", n > 1 ? ", " : "", p->proc_read.v[i]);
+	if (other.oom)
+		return -ENOMEM;
+	int r;
+	if (n)
+		r = left_out(c, "ProcSubset: %s%s opened (pid would hide all but the process directories)", other.s,
+			     n > 8 ? ", ..." : n > 1 ? " were" : " was");
+	else
+		r = add_line(c->s, "ProcSubset", "pid",
+			     p->proc_read.n ? "only process directories were opened under /proc"
+					    : "nothing under /proc was opened");
+	free(other.s);
+	return r;
+}
+
+/* The nodes DevicePolicy=closed allows by itself (systemd's static list), and the ones that name the
+ * program's own descriptors (whatever device is behind them is the one it was given, not opened). */
+static const char *const closed_dev_nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+						"/dev/tty", "/dev/ptmx", "/dev/stdin", "/dev/stdout", "/dev/stderr", NULL };
+
+/* A device path harden writes into DeviceAllow= as it is: systemd splits the value at white space and
+ * expands % specifiers, so only plain names qualify. */
+static bool plain_dev_path(const char *d)
+{
+	if (strncmp(d, "/dev/", 5) != 0)
+		return false;
+	for (const char *q = d; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+		      strchr("/_.:+-", *q)))
+			return false;
+	return true;
+}
+
+/* DevicePolicy=closed with a DeviceAllow= per device opened, with the access it was opened for (read-only
+ * or written); the pseudo devices and the pty slaves closed allows by itself. mknod is refused by the
+ * device policy too (no "m" is granted), so a program that made device nodes leaves it out. */
+static int rule_device_policy(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (p->device_nodes_made.n)
+		return left_out(c, "DevicePolicy: device node %s was made (the device policy refuses mknod)",
+				p->device_nodes_made.v[0]);
+	bool access_known = p->observed & HD_OBSERVED_DEV_ACCESS;
+	size_t extra = 0;
+	for (size_t i = 0; i < p->devices.n; i++) {
+		const char *d = p->devices.v[i];
+		if (in_list(closed_dev_nodes, d) || strncmp(d, "/dev/pts/", 9) == 0 || strncmp(d, "/dev/fd/", 8) == 0)
+			continue;
+		if (!plain_dev_path(d))
+			return left_out(c, "DevicePolicy: device %s was opened, and its name cannot be written into "
+					   "DeviceAllow= as it is", d);
+		extra++;
+	}
+	int r = add_line(c->s, "DevicePolicy", "closed",
+			 extra ? "only the devices of DeviceAllow= below and the pseudo devices were opened"
+			       : p->devices.n ? "only pseudo devices (null, zero, random, tty, pts...) were opened"
+					      : "no device node was opened");
+	for (size_t i = 0; r == 0 && i < p->devices.n; i++) {
+		const char *d = p->devices.v[i];
+		if (in_list(closed_dev_nodes, d) || strncmp(d, "/dev/pts/", 9) == 0 || strncmp(d, "/dev/fd/", 8) == 0)
+			continue;
+		bool ro = access_known && hd_strv_contains(&p->devices_readonly, d);
+		char val[PATH_MAX + 8];
+		snprintf(val, sizeof(val), "%s %s", d, ro ? "r" : "rw");
+		r = add_line(c->s, "DeviceAllow", val, "%s",
+			     !access_known ? "opened (the profile has no record of the access: read and write)"
+			     : ro	   ? "opened read-only"
+					   : "opened for writing");
+	}
+	return r;
+}
+
+/* The umask is taken off the mode a program asks for when it creates a file, directory, FIFO or socket.
+ * The tightest one that still gives every mode seen: per class (group, others), the bits no created mode
+ * had are masked; where a class keeps read access it keeps search too, which is only granted where the
+ * program asked for it (directories, scripts), and a directory readable without search is of no use. So
+ * 0600/0700 give 0077, 0640/0750 0027, 0644/0755 0022. */
+static int rule_umask(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (!(p->observed & HD_OBSERVED_MODES))
+		return left_out(c, "UMask: the profile has no record of the modes files were created with (made "
+				   "before they were recorded)");
+	unsigned seen = 0, n = 0;
+	struct buf ex = { 0 };
+	for (unsigned m = 0; m < 512; m++)
+		if (p->created_modes[m / 64] & (1ULL << (m % 64))) {
+			seen |= m;
+			if (n++ < 6)
+				bputf(&ex, "%s%04o", n > 1 ? " " : "", m);
+		}
+	if (ex.oom)
+		return -ENOMEM;
+	unsigned mask = 0;
+	for (int shift = 3; shift >= 0; shift -= 3) {
+		unsigned cls = (seen >> shift) & 7, m = 7 & ~cls;
+		if (cls & 4)
+			m &= ~1u;
+		mask |= m << shift;
+	}
+	int r;
+	char val[8];
+	snprintf(val, sizeof(val), "%04o", mask);
+	if ((mask & 0022) != 0022)
+		r = left_out(c, "UMask: files were created writable by group or others (modes %s%s): a umask that "
+				"gives them is looser than systemd's 0022", ex.s, n > 6 ? " ..." : "");
+	else if (!n)
+		r = add_line(c->s, "UMask", val, "nothing was created with a mode of its own: no mode to keep");
+	else
+		r = add_line(c->s, "UMask", val, "the tightest umask that gives every mode created (%s%s; the "
+				 "caller's umask taken off)", ex.s, n > 6 ? " ..." : "");
+	free(ex.s);
+	return r;
+}
+
+static int rule_private_mounts(struct ctx *c)
+{
+	/* mounts made for the host are left out by the table (mounts_for_host); the rest were made in a
+	 * mount namespace of the program's own, which PrivateMounts= does not change */
+	const char *which = NULL;
+	for (const char *const *n = host_mount_calls; *n && !which; n++)
+		if (hd_profile_saw(c->p, *n))
+			which = *n;
+	if (which)
+		return add_line(c->s, "PrivateMounts", "yes",
+				"mounts (%s) were made only in a mount namespace of the program's own", which);
+	return add_line(c->s, "PrivateMounts", "yes", "no mount or umount call was made");
+}
+
+/* RemoveIPC= removes, when the service's user has no process left, the System V IPC objects (shared
+ * memory, semaphores, message queues) and POSIX message queues and shared memory (/dev/shm) that user
+ * owns: it breaks a service that leaves them for another program or its own next start. */
+static int rule_remove_ipc(struct ctx *c)
+{
+	static const char *const ipc_calls[] = { "shmget", "semget", "msgget", "mq_open", "ipc", NULL };
+	static const char *const shm_prefixes[] = { "/dev/shm", "/dev/mqueue", NULL };
+	for (const char *const *n = ipc_calls; *n; n++)
+		if (hd_profile_saw(c->p, *n))
+			return left_out(c, "RemoveIPC: %s was called (System V IPC or a POSIX message queue, which "
+					   "RemoveIPC= removes when the service's user has no process left)", *n);
+	const char *shm = first_with_prefix(&c->p->paths_written, shm_prefixes);
+	if (!shm)
+		shm = first_with_prefix(&c->p->paths_read, shm_prefixes);
+	if (shm)
+		return left_out(c, "RemoveIPC: POSIX shared memory was used (%s), which RemoveIPC= removes", shm);
+	return add_line(c->s, "RemoveIPC", "yes",
+			"no System V IPC, POSIX message queue or shared memory in /dev/shm was used");
+}
+
+static bool loopback_addr(const char *a)
+{
+	return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 || strncmp(a, "[::1]:", 6) == 0;
+}
+
+/* An address as IPAddressAllow= reads it: digits, hex, '.', ':', '/' only (no names, no specifiers). */
+static bool plain_ip(const char *a)
+{
+	if (!*a || strlen(a) > 64)
+		return false;
+	for (const char *q = a; *q; q++)
+		if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') || (*q >= 'A' && *q <= 'F') ||
+		      strchr(".:/", *q)))
+			return false;
+	return true;
+}
+
+/* IPAddressDeny=any + IPAddressAllow= (learn --ip-allow): the IP filter acts on both directions, so the
+ * peers it connected or sent to and, for a socket it served on, its clients: on a loopback address those
+ * are local ("localhost"); on any other address they are the deployment's, which only the caller can
+ * name (ip_allow_extra), and without them the line is left out. */
+static int rule_ip_address(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	if (!c->o->ip_allow)
+		return 0;
+	if (!(p->observed & HD_OBSERVED_PEERS))
+		return left_out(c, "IPAddressDeny: the profile has no record of the peers (made before they were "
+				   "recorded)");
+	const hd_strv *extra = c->o->ip_allow_extra;
+	for (size_t i = 0; extra && i < extra->n; i++)
+		if (!plain_ip(extra->v[i]) && strcmp(extra->v[i], "localhost") != 0 &&
+		    strcmp(extra->v[i], "link-local") != 0 && strcmp(extra->v[i], "multicast") != 0)
+			return left_out(c, "IPAddressDeny: \"%s\" (given) is not an address IPAddressAllow= reads", extra->v[i]);
+	const char *wide = NULL;
+	bool local = false;
+	for (size_t i = 0; i < p->ip_served.n; i++) {
+		if (loopback_addr(p->ip_served.v[i]))
+			local = true;
+		else if (!wide)
+			wide = p->ip_served.v[i];
+	}
+	if (wide && !(extra && extra->n))
+		return left_out(c, "IPAddressDeny: it served on %s, whose clients are the deployment's (name them: "
+				   "learn --ip-allow=ADDRESS...)", wide);
+	struct buf v = { 0 }, why = { 0 };
+	hd_strv shown = { 0 };
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < p->ip_peers.n; i++) {
+		const char *a = p->ip_peers.v[i];
+		if (loopback_addr(a)) {
+			local = true;
+			continue;
+		}
+		if (!plain_ip(a) || strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0)
+			continue;
+		if ((r = hd_strv_push_unique(&shown, a)) < 0)
+			break;
+	}
+	if (local && r >= 0)
+		r = hd_strv_push_unique(&shown, "localhost");
+	for (size_t i = 0; extra && r >= 0 && i < extra->n; i++)
+		r = hd_strv_push_unique(&shown, extra->v[i]);
+	for (size_t i = 0; i < shown.n; i++)
+		bputf(&v, "%s%s", i ? " " : "", shown.v[i]);
+	bputf(&why, "peers seen: %zu connected or sent to, %zu served on", p->ip_peers.n, p->ip_served.n);
+	if (extra && extra->n)
+		bputf(&why, ", and the addresses given to --ip-allow");
+	if (r >= 0 && (v.oom || why.oom))
+		r = -ENOMEM;
+	if (r >= 0)
+		r = add_line(c->s, "IPAddressDeny", "any", "every address not allowed below (learn --ip-allow)");
+	if (r >= 0 && shown.n)
+		r = add_line(c->s, "IPAddressAllow", v.s, "%s", why.s);
+	free(v.s);
+	free(why.s);
+	hd_strv_free(&shown);
+	return r < 0 ? r : 0;
+}
+
+/* A service that starts as root and switches to a user of its own (setuid after binding its ports) is
+ * said so: User= with AmbientCapabilities= of the capabilities it used would start it without root, but
+ * the program expects to start as root (it would fail its own setuid, chown and the like), so it is not
+ * written. */
+static int rule_dropped_root(struct ctx *c)
+{
+	const struct hd_profile *p = c->p;
+	static const char *const id_calls[] = { "setuid", "setresuid", "setreuid", "setuid32", "setresuid32", NULL };
+	const char *call = NULL;
+	for (const char *const *n = id_calls; *n && !call; n++)
+		if (hd_profile_saw(p, *n))
+			call = *n;
+	if (!call || !hd_strv_contains(&p->uids, "0") || p->uids.n < 2)
+		return 0;
+	const char *to = NULL;
+	for (size_t i = 0; i < p->uids.n && !to; i++)
+		if (strcmp(p->uids.v[i], "0") != 0)
+			to = p->uids.v[i];
+	struct buf amb = { 0 };
+	uint64_t used = hd_profile_caps_used(p);
+	for (int i = 0; i <= HD_CAP_LAST; i++)
+		if ((used & HD_CAP_BIT(i)) && i != 6 && i != 7 && hd_capability_name(i)) /* not CAP_SETGID/SETUID */
+			bputf(&amb, "%s%s", amb.n ? " " : "", hd_capability_name(i));
+	if (amb.oom)
+		return -ENOMEM;
+	int r = left_out(c, "User=: the service started as root and switched to uid %s itself (%s); the form "
+			    "User=%s with AmbientCapabilities=%s would start it without root, but is not written: the "
+			    "program expects to start as root", to, call, to, amb.s ? amb.s : "");
+	if (r == 0 && !c->s->user_form) {
+		c->s->user_form = strdup(to);
+		c->s->user_ambient = strdup(amb.s ? amb.s : "");
+		if (!c->s->user_form || !c->s->user_ambient)
+			r = -ENOMEM;
+	}
+	free(amb.s);
+	return r;
+}
+
 typedef int (*rule_fn)(struct ctx *);
 /* In the order the drop-in lists them. mount_ns: the setting gives the unit a mount namespace of its own,
  * so it is left out when the program mounts for the host (mounts_for_host). */
@@ -892,18 +1250,26 @@ static const struct {
 	{ rule_protect_system, "ProtectSystem" },
 	{ rule_protect_home, "ProtectHome" },
 	{ rule_private_devices, "PrivateDevices" },
+	{ rule_device_policy, NULL },
 	{ rule_kernel_tunables, "ProtectKernelTunables" },
 	{ rule_kernel_modules, "ProtectKernelModules" },
 	{ rule_kernel_logs, "ProtectKernelLogs" },
 	{ rule_clock, NULL },
 	{ rule_cgroups, "ProtectControlGroups" },
 	{ rule_hostname, NULL },
+	{ rule_protect_proc, "ProtectProc" },
+	{ rule_proc_subset, "ProcSubset" },
+	{ rule_umask, NULL },
+	{ rule_private_mounts, "PrivateMounts" },
+	{ rule_remove_ipc, NULL },
+	{ rule_ip_address, NULL },
+	{ rule_dropped_root, NULL },
 };
 
 int hd_suggest(const struct hd_profile *p, const struct hd_suggest_options *o, struct hd_suggestion *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct ctx c = { p, o->sdver, out };
+	struct ctx c = { p, o->sdver, out, o };
 	int r = suggest_syscall_filter(p, o->sdver, o->also_allow, o->style, out);
 	const char *mounted = mounts_for_host(p);
 	for (size_t i = 0; r == 0 && i < sizeof(setting_rules) / sizeof(setting_rules[0]); i++)

@@ -27,6 +27,10 @@ struct hd_suggestion {
 	struct hd_suggest_line *v;
 	size_t n, cap;
 	hd_strv left_out; /* "CapabilityBoundingSet: ... (why not)" */
+	/* the service dropped root itself (setuid to a user of its own): that uid and the capabilities the
+	 * User= form would raise (AmbientCapabilities=, may be ""), for scoring that form; NULL otherwise */
+	char *user_form;
+	char *user_ambient;
 };
 
 struct hd_suggest_options {
@@ -39,6 +43,12 @@ struct hd_suggest_options {
 	 * seen and that @system-service (what ordinary programs need) does not hold; whole groups where all
 	 * of a group is denied. Everything else stays allowed. */
 	int style;
+	/* IPAddressDeny=any + IPAddressAllow= of the peers seen (learn --ip-allow): off by default, since the
+	 * peers of a service are its deployment's, not its own. ip_allow_extra (may be NULL): addresses the
+	 * caller adds (the clients of a service that serves on a wildcard address), written as given after a
+	 * check that systemd reads them as addresses. */
+	bool ip_allow;
+	const hd_strv *ip_allow_extra;
 };
 
 enum { HD_SUGGEST_ALLOW = 0, HD_SUGGEST_DENY = 1 };

@@ -220,6 +220,18 @@ static void who(void *ctx, pid_t tid, pid_t *tgid, char comm[16])
 		snprintf(comm, 16, "%.*s", (int)sizeof(e->comm), e->comm);
 }
 
+/* The umask of the record being decoded, as the kernel side read it at the call. */
+static bool umask_of(void *ctx, pid_t tid, unsigned *umask)
+{
+	(void)tid;
+	struct loader *l = ctx;
+	const struct hd_bpf_event *e = l->cur;
+	if (!e || e->type != HD_BPF_EV_SYSCALL || !(e->umask & HD_BPF_UMASK_VALID))
+		return false;
+	*umask = e->umask & 0777;
+	return true;
+}
+
 static void on_chdir(void *ctx, pid_t tid, const char *path)
 {
 	(void)tid;
@@ -579,6 +591,7 @@ int hd_trace_ebpf(const struct hd_trace_options *o, struct hd_profile *p, struct
 	ob->on_chdir = on_chdir;
 	ob->who = who;
 	ob->ids_of = ids_of;
+	ob->umask_of = umask_of;
 	ob->record_failures = o->record_failures;
 	res->used = HD_TRACE_EBPF;
 	int r = 0, gate[2] = { -1, -1 };

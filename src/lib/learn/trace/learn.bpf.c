@@ -608,6 +608,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		if (p->test_all ? v != p->test_mask : v == 0)
 			return 0;
 	}
+	/* the umask the created files' modes lose (task->fs is the caller's own while it runs) */
+	e->umask = (BPF_CORE_READ(task, fs, umask) & 0777) | HD_BPF_UMASK_VALID;
 	/* strings and structs behind pointers: copied now, while they still say what the call saw */
 	e->path_len[0] = e->path_len[1] = 0;
 	e->mem_len = 0;

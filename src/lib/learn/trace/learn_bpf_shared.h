@@ -32,15 +32,16 @@ enum { HD_BPF_EV_SYSCALL = 1, HD_BPF_EV_EXEC = 2, HD_BPF_EV_FORK = 3, HD_BPF_EV_
 #define HD_BPF_MAX_CAPS_SEEN 4096 /* (process, capability) pairs remembered as sent */
 
 /* Reading a file under one of these can break under a setting that hides the directory (ProtectHome,
- * PrivateTmp, ProtectKernelLogs, ProtectKernelModules). Shared by the user-space decoder and the kernel
+ * PrivateTmp, ProtectKernelLogs, ProtectKernelModules, and all of /proc for ProtectProc= and ProcSubset=:
+ * the observer keeps only the names directly under /proc, and /proc/kmsg whole). Shared by the user-space decoder and the kernel
  * filter for read-only opens, so both decide alike. */
 #define HD_WATCHED_READ_PREFIXES(X) \
-	X("/home") X("/root") X("/run/user") X("/tmp") X("/var/tmp") X("/proc/kmsg") X("/usr/lib/modules") \
+	X("/home") X("/root") X("/run/user") X("/tmp") X("/var/tmp") X("/proc") X("/usr/lib/modules") \
 	X("/lib/modules")
 /* Their last components: a name opened relative to a directory that is not watched is still sent when it
  * is one of these (it may be the watched directory itself, as in `cd / && ls home`).
  * tests/unit/test_observe.c checks that this list covers the one above. */
-#define HD_WATCHED_READ_LEAVES(X) X("home") X("root") X("user") X("tmp") X("kmsg") X("modules")
+#define HD_WATCHED_READ_LEAVES(X) X("home") X("root") X("user") X("tmp") X("kmsg") X("modules") X("proc")
 
 /* A directory as the kernel names it: super block device (kernel encoding: major << 20 | minor) and
  * inode number. The watched directories and /dev, stat()ed by user space before tracing starts. */
@@ -103,4 +104,7 @@ struct hd_bpf_event {
 	__u32 dir_len[2]; /* bytes used in dir[k]; 0 = not captured */
 	char dir[2][HD_BPF_DIR_BYTES];
 	char comm[16];    /* SYSCALL, FAILED_READ: the task's name at the call */
+	__u32 umask;      /* SYSCALL: the task's umask at the call | HD_BPF_UMASK_VALID (the modes of the files
+	                   * it creates, for UMask=; the process may be gone when user space decodes) */
 };
+#define HD_BPF_UMASK_VALID 0x80000000u

@@ -56,6 +56,9 @@ enum kind {
 	K_OPENAT2,            /* dirfd 0, path 1, struct open_how * 2: u64 flags, u64 mode */
 	K_CHDIR,              /* path in arg 0: only for backends that model the working directory */
 	K_ALARM_CLOCK,        /* clockid in arg 0: the *_ALARM clocks need CAP_WAKE_ALARM */
+	K_BIND,               /* sockaddr * in arg 1: an IP address bound with a port (IPAddressAllow=) */
+	K_CONNECT,            /* sockaddr * in arg 1: a peer (IPAddressAllow=) */
+	K_SENDTO,             /* sockaddr * in arg 4 (NULL on a connected socket): a peer */
 };
 
 /* Syscalls whose path arguments matter. -1 = no such argument; dirfd -1 = relative to the cwd. */
@@ -117,6 +120,7 @@ static const struct kind_rule kind_rules[] = {
 	{ "fchmod", K_FCHMOD }, { "openat2", K_OPENAT2 }, { "chdir", K_CHDIR },
 	{ "timerfd_create", K_ALARM_CLOCK }, { "timer_create", K_ALARM_CLOCK }, { "clock_nanosleep", K_ALARM_CLOCK },
 	{ "clock_nanosleep_time64", K_ALARM_CLOCK },
+	{ "bind", K_BIND }, { "connect", K_CONNECT }, { "sendto", K_SENDTO },
 };
 
 /* Capabilities inferred from calls, where the kernel's own checks cannot be watched (ptrace, or no
@@ -290,6 +294,11 @@ int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_f
 		}
 	}
 	ob->caps_source = HD_CAPS_INFERRED;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ob->started_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	/* every backend decodes what these records need (eBPF sends the read-only opens under /proc too) */
+	p->observed = HD_OBSERVED_ALL;
 	return 0;
 }
 
@@ -420,6 +429,9 @@ static bool has_prefix(const char *path, const char *prefix)
 
 static void note_read(struct hd_observer *ob, const char *path)
 {
+	/* /proc is watched for ProtectProc= and ProcSubset= (note_proc); only /proc/kmsg is a path read */
+	if (has_prefix(path, "/proc") && !has_prefix(path, "/proc/kmsg"))
+		return;
 	for (size_t i = 0; i < sizeof(watched_read_prefixes) / sizeof(watched_read_prefixes[0]); i++)
 		if (has_prefix(path, watched_read_prefixes[i])) {
 			note(ob, hd_profile_add_path(&ob->profile->paths_read, path));
@@ -496,7 +508,9 @@ static void add_written(struct hd_observer *ob, const char *path, const char *na
 	h->path[h->n++] = copy;
 }
 
-static void record_path(struct hd_observer *ob, const char *path, enum path_effect eff, int flags)
+/* Records what path's call does; true if it creates path (an O_CREAT open of a file that was not there, a
+ * new directory entry). */
+static bool record_path(struct hd_observer *ob, const char *path, enum path_effect eff, int flags)
 {
 	struct stat st;
 	bool exists = stat(path, &st) == 0;
@@ -508,32 +522,142 @@ static void record_path(struct hd_observer *ob, const char *path, enum path_effe
 	case EFF_OPEN: {
 		if (exists && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
 			note(ob, hd_profile_add_path(&ob->profile->devices, path));
-			return;
+			/* DeviceAllow= grants r and w apart: the access asked for */
+			bool dev_write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+			note(ob, hd_profile_add_path(dev_write ? &ob->profile->devices_rw : &ob->profile->devices_readonly,
+						     path));
+			return false;
 		}
 		note_read(ob, path);
 		bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
 		if (!write)
-			return;
+			return false;
 		if ((flags & O_CREAT) && !exists) {
 			parent_of(path, parent);
 			add_written(ob, parent, path, eff);
-		} else
-			add_written(ob, path, path, eff);
-		return;
+			return true;
+		}
+		add_written(ob, path, path, eff);
+		return false;
 	}
 	case EFF_CREATE:
 	case EFF_REMOVE:
 		note_read(ob, path);
 		parent_of(path, parent);
 		add_written(ob, parent, path, eff);
-		return;
+		/* mkdir -p of a directory that exists creates nothing; decoded after the fact, what is there
+		 * now may be what the call made */
+		return eff == EFF_CREATE && (!exists || ob->deferred);
 	case EFF_MODIFY:
 		note_read(ob, path);
 		add_written(ob, path, path, eff);
-		return;
+		return false;
 	case EFF_NONE:
-		return;
+		return false;
 	}
+	return false;
+}
+
+/* The caller's umask (/proc/TID/status "Umask:"), or 0 when it cannot be read (the process is gone before
+ * an after-the-fact decoder got to it): the mode asked for is then taken whole, which can only make the
+ * learned UMask= looser, never break the program. */
+static unsigned caller_umask(struct hd_observer *ob, pid_t tid)
+{
+	unsigned um = 0;
+	if (ob->umask_of && ob->umask_of(ob->read_ctx, tid, &um))
+		return um & 0777;
+	char fn[64], line[128];
+	snprintf(fn, sizeof(fn), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(fn, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Umask:", 6) == 0) {
+			um = (unsigned)strtoul(line + 6, NULL, 8) & 0777;
+			break;
+		}
+	fclose(f);
+	return um;
+}
+
+/* Something was created at path: with has_mode, its mode (as asked, the caller's umask taken off) is one
+ * UMask= must still give; under /tmp or /var/tmp it is the program's own file (PrivateTmp=). */
+static void note_created(struct hd_observer *ob, pid_t tid, const char *path, unsigned mode, bool has_mode)
+{
+	/* decoded after the fact, a path that exists may have been there before: its birth time says (a file
+	 * system without one: taken as created) */
+	struct statx stx;
+	if (ob->deferred && statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) == 0 &&
+	    (stx.stx_mask & STATX_BTIME) &&
+	    (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec < ob->started_ns)
+		return;
+	if (has_mode)
+		hd_profile_add_created_mode(ob->profile, mode & 0777 & ~caller_umask(ob, tid));
+	if ((has_prefix(path, "/tmp") && strcmp(path, "/tmp") != 0) ||
+	    (has_prefix(path, "/var/tmp") && strcmp(path, "/var/tmp") != 0)) {
+		/* beyond the list's bound the path is simply not the program's own: PrivateTmp= is then left out
+		 * when it is used again, the safe side */
+		int r = hd_profile_add_path(&ob->profile->tmp_created, path);
+		if (r == -ENOMEM)
+			note(ob, r);
+	}
+}
+
+/* An IP address a call named: bound with a port (a socket that may serve: "ADDR:PORT"), or a peer
+ * connected or sent to ("ADDR"). IPv4-mapped IPv6 addresses are the IPv4 ones (the IP filter sees them so). */
+static void note_sockaddr(struct hd_observer *ob, pid_t tid, bool bound, uint64_t addr)
+{
+	unsigned char sa[28];
+	if (!addr || !ob->read_mem || ob->read_mem(ob->read_ctx, tid, addr, sa, sizeof(sa)) < 8)
+		return;
+	uint16_t family;
+	memcpy(&family, sa, sizeof(family));
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	unsigned port = (unsigned)sa[2] << 8 | sa[3];
+	const unsigned char *ip = family == AF_INET ? sa + 4 : sa + 8;
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (family == AF_INET6 && memcmp(ip, v4mapped, 12) == 0)
+		family = AF_INET, ip += 12;
+	char text[INET6_ADDRSTRLEN] = "?", entry[INET6_ADDRSTRLEN + 16];
+	inet_ntop(family, ip, text, sizeof(text));
+	if (bound) {
+		if (!port) /* an ephemeral port: a client choosing its source address */
+			return;
+		snprintf(entry, sizeof(entry), family == AF_INET ? "%s:%u" : "[%s]:%u", text, port);
+	} else
+		snprintf(entry, sizeof(entry), "%s", text);
+	note(ob, hd_profile_add_path(bound ? &ob->profile->ip_served : &ob->profile->ip_peers, entry));
+}
+
+static void who_is(struct hd_observer *ob, pid_t tid, pid_t *tgid, char comm[16]);
+
+/* A path under /proc opened: the name directly under /proc, with process directories told apart as the
+ * caller's own ("self": its pid or tid, self, thread-self) or another process's ("pid"), and /proc itself
+ * (".", listing the processes). What ProtectProc=invisible and ProcSubset=pid hide is decided from them. */
+static void note_proc(struct hd_observer *ob, pid_t tid, const char *path)
+{
+	if (!has_prefix(path, "/proc"))
+		return;
+	const char *rest = path + 5;
+	char name[64];
+	if (!rest[0] || !rest[1])
+		snprintf(name, sizeof(name), ".");
+	else {
+		size_t n = strcspn(rest + 1, "/");
+		snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) - 1 ? n : sizeof(name) - 1), rest + 1);
+	}
+	char *end;
+	errno = 0;
+	unsigned long pid = strtoul(name, &end, 10);
+	if (name[0] >= '0' && name[0] <= '9' && !*end && !errno) {
+		pid_t tgid = 0;
+		char comm[16];
+		who_is(ob, tid, &tgid, comm);
+		snprintf(name, sizeof(name), "%s", pid == (unsigned long)tid || pid == (unsigned long)tgid ? "self" : "pid");
+	} else if (strcmp(name, "thread-self") == 0)
+		snprintf(name, sizeof(name), "self");
+	note(ob, hd_profile_add_path(&ob->profile->proc_read, name));
 }
 
 static void check_mode(struct hd_observer *ob, unsigned mode)
@@ -554,16 +678,19 @@ static void do_path_rule(struct hd_observer *ob, pid_t tid, const struct path_ru
 		int dirfd = r->dirfd >= 0 ? (int)a[r->dirfd] : AT_FDCWD;
 		/* utimensat(fd, NULL, ...) changes fd itself: AT_EMPTY_PATH-like */
 		if (resolve(ob, tid, dirfd, a[r->path], false, path)) {
-			record_path(ob, path, (enum path_effect)r->effect, flags);
+			note_proc(ob, tid, path);
 			mode_t mode = r->mode >= 0 ? (mode_t)a[r->mode] : 0;
+			if (record_path(ob, path, (enum path_effect)r->effect, flags))
+				note_created(ob, tid, path, (unsigned)mode, r->mode >= 0);
 			if (r->makes_node && (S_ISCHR(mode) || S_ISBLK(mode)))
 				note(ob, hd_profile_add_path(&ob->profile->device_nodes_made, path));
 		}
 	}
 	if (r->effect2 != EFF_NONE && r->path2 >= 0) {
 		int dirfd = r->dirfd2 >= 0 ? (int)a[r->dirfd2] : AT_FDCWD;
-		if (resolve(ob, tid, dirfd, a[r->path2], false, path))
-			record_path(ob, path, (enum path_effect)r->effect2, 0);
+		if (resolve(ob, tid, dirfd, a[r->path2], false, path) &&
+		    record_path(ob, path, (enum path_effect)r->effect2, 0))
+			note_created(ob, tid, path, 0, false); /* a link or symlink: no mode of its own */
 	}
 }
 
@@ -854,6 +981,12 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 	case K_CHDIR:
 		out->path_arg[0] = 0;
 		break;
+	case K_BIND:
+	case K_CONNECT:
+	case K_SENDTO:
+		/* sockaddr_in6 is 28 bytes; an AF_UNIX path does not fit and is not needed */
+		out->mem_arg = k == K_SENDTO ? 4 : 1, out->mem_len = 28;
+		break;
 	default:
 		if (k >= PATH_KIND_BASE && (size_t)(k - PATH_KIND_BASE) < sizeof(path_rules) / sizeof(path_rules[0])) {
 			const struct path_rule *r = &path_rules[k - PATH_KIND_BASE];
@@ -970,11 +1103,19 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 		if (ob->read_mem && ob->read_mem(ob->read_ctx, tid, a[2], how, sizeof(how)) == sizeof(how)) {
 			if (how[0] & O_CREAT)
 				check_mode(ob, (unsigned)how[1]);
-			if (resolve(ob, tid, (int)a[0], a[1], false, path))
-				record_path(ob, path, EFF_OPEN, (int)how[0]);
+			if (resolve(ob, tid, (int)a[0], a[1], false, path)) {
+				note_proc(ob, tid, path);
+				if (record_path(ob, path, EFF_OPEN, (int)how[0]))
+					note_created(ob, tid, path, (unsigned)how[1], true);
+			}
 		}
 		break;
 	}
+	case K_BIND:
+	case K_CONNECT:
+	case K_SENDTO:
+		note_sockaddr(ob, tid, k == K_BIND, k == K_SENDTO ? a[4] : a[1]);
+		break;
 	case K_CHDIR: {
 		char path[PATH_MAX];
 		if (ob->on_chdir && resolve(ob, tid, AT_FDCWD, a[0], false, path))

@@ -42,6 +42,7 @@ struct hd_observer {
 	const char *(*dir_of_fd)(void *ctx, pid_t tid, int dirfd);
 	void (*on_chdir)(void *ctx, pid_t tid, const char *abs_path);
 	bool deferred; /* events are decoded after the fact: file existence at the call is unknown */
+	int64_t started_ns; /* CLOCK_REALTIME at init: a file born before it was not created by the program */
 	int err; /* first -ENOMEM/-E2BIG while recording */
 	/* Paths written by calls whose result is not known yet (hd_observe_syscall_held), per thread. */
 	struct hd_held_call *held;
@@ -55,6 +56,8 @@ struct hd_observer {
 	/* Optional, for backends that decode after the fact: tid's process's ids as the backend last knew
 	 * them (real, effective, saved, file-system), false if unknown (then /proc is asked). */
 	bool (*ids_of)(void *ctx, pid_t tid, unsigned uid[4], unsigned gid[4]);
+	/* Optional, likewise: the umask of tid at the call being decoded, false if unknown (then /proc). */
+	bool (*umask_of)(void *ctx, pid_t tid, unsigned *umask);
 };
 
 /* The paths one call would write, held until its result says whether it wrote them. */
