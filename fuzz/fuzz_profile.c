@@ -30,15 +30,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* the capabilities learned survive the round trip */
 			if (q.caps_source != p.caps_source || hd_profile_caps_used(&q) != hd_profile_caps_used(&p))
 				abort();
+			/* and so do the records of "observed" (/proc names, modes created, devices' access, peers) */
+			if (q.observed != p.observed || memcmp(q.created_modes, p.created_modes, sizeof(p.created_modes)) ||
+			    q.proc_read.n != p.proc_read.n || q.tmp_created.n != p.tmp_created.n ||
+			    q.devices_readonly.n != p.devices_readonly.n || q.ip_peers.n != p.ip_peers.n ||
+			    q.ip_served.n != p.ip_served.n)
+				abort();
 			hd_profile_merge(&q, &p);
 			struct hd_suggestion s;
-			struct hd_suggest_options o = { .sdver = HD_SYSTEMD_LATEST };
+			hd_strv extra = { 0 };
+			hd_strv_push(&extra, "10.0.0.0/8");
+			struct hd_suggest_options o = { .sdver = HD_SYSTEMD_LATEST, .ip_allow = size & 1,
+							.ip_allow_extra = size & 2 ? &extra : NULL };
 			if (hd_suggest(&q, &o, &s) == 0) {
 				char *t = NULL;
 				if (hd_suggestion_to_dropin(&s, "h", "f", &t) == 0)
 					free(t);
 				hd_suggestion_free(&s);
 			}
+			hd_strv_free(&extra);
 			hd_profile_free(&q);
 			hd_diags_free(&d2);
 			free(j);

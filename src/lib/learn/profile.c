@@ -590,13 +590,21 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 	ADD(root, "uids", uids);
 	for (size_t i = 0; i < p->uids.n; i++)
 		APPEND(uids, json_object_new_int64(strtoll(p->uids.v[i], NULL, 10)));
+	/* the records of "observed": written when watched (an empty list then says "not done") or when a
+	 * profile read from elsewhere holds them, so that every profile round-trips */
 	if (p->observed) {
 		json_object *obs = json_object_new_array();
 		ADD(root, "observed", obs);
 		for (int i = 0; observed_names[i]; i++)
 			if (p->observed & (1u << i))
 				APPEND(obs, json_object_new_string(observed_names[i]));
+	}
+	bool any_mode = false;
+	for (int i = 0; i < 8; i++)
+		any_mode |= p->created_modes[i] != 0;
+	if (p->observed || p->proc_read.n)
 		ADD(root, "proc_read", strv_json(&p->proc_read));
+	if (p->observed || any_mode) {
 		json_object *cm = json_object_new_array();
 		ADD(root, "created_modes", cm);
 		for (unsigned m = 0; m < 512; m++)
@@ -605,11 +613,15 @@ int hd_profile_to_json(const struct hd_profile *pin, char **out)
 				snprintf(buf, sizeof(buf), "%04o", m);
 				APPEND(cm, json_object_new_string(buf));
 			}
-		ADD(root, "tmp_created", strv_json(&p->tmp_created));
-		ADD(root, "devices_readonly", strv_json(&p->devices_readonly));
-		ADD(root, "ip_peers", strv_json(&p->ip_peers));
-		ADD(root, "ip_served", strv_json(&p->ip_served));
 	}
+	if (p->observed || p->tmp_created.n)
+		ADD(root, "tmp_created", strv_json(&p->tmp_created));
+	if (p->observed || p->devices_readonly.n)
+		ADD(root, "devices_readonly", strv_json(&p->devices_readonly));
+	if (p->observed || p->ip_peers.n)
+		ADD(root, "ip_peers", strv_json(&p->ip_peers));
+	if (p->observed || p->ip_served.n)
+		ADD(root, "ip_served", strv_json(&p->ip_served));
 	if (p->caps_source != HD_CAPS_UNKNOWN) {
 		ADD(root, "capabilities_source",
 		    json_object_new_string(p->caps_source == HD_CAPS_KERNEL ? "kernel" : "inferred"));
