@@ -986,6 +986,9 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 	case K_SENDTO:
 		/* sockaddr_in6 is 28 bytes; an AF_UNIX path does not fit and is not needed */
 		out->mem_arg = k == K_SENDTO ? 4 : 1, out->mem_len = 28;
+		/* sendto: only with an address (most sends go to a connected socket: NULL) */
+		if (k == K_SENDTO)
+			out->test_arg = 4, out->test_mask = UINT64_MAX;
 		break;
 	default:
 		if (k >= PATH_KIND_BASE && (size_t)(k - PATH_KIND_BASE) < sizeof(path_rules) / sizeof(path_rules[0])) {
