@@ -305,6 +305,60 @@ static void test_executables_are_used(void **state)
 	hd_profile_free(&p);
 }
 
+/* The records of "observed": UMask= per class from the modes created, ProcSubset= and ProtectProc= from
+ * the names under /proc, DeviceAllow= with the access; a profile that did not watch them concludes
+ * nothing from their being empty. */
+static void test_observed_records(void **state)
+{
+	(void)state;
+	static const char *const seen[] = { "read", "exit_group", NULL };
+	struct hd_profile p;
+	struct hd_suggestion s;
+	struct hd_suggest_options o = { .sdver = HD_SYSTEMD_252 };
+	hd_profile_init(&p);
+	add(&p, seen);
+	p.observed = HD_OBSERVED_ALL;
+	hd_profile_add_created_mode(&p, 0640);
+	hd_profile_add_created_mode(&p, 0750);
+	hd_profile_add_path(&p.proc_read, "self");
+	hd_profile_add_path(&p.devices, "/dev/loop0");
+	hd_profile_add_path(&p.devices_readonly, "/dev/loop0");
+	hd_profile_add_path(&p.devices, "/dev/null");
+	hd_profile_finish(&p);
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_string_equal(line_value(&s, "UMask", NULL), "0027");
+	assert_string_equal(line_value(&s, "ProcSubset", NULL), "pid");
+	assert_string_equal(line_value(&s, "ProtectProc", NULL), "invisible");
+	assert_string_equal(line_value(&s, "DevicePolicy", NULL), "closed");
+	assert_string_equal(line_value(&s, "DeviceAllow", NULL), "/dev/loop0 r");
+	assert_null(line_value(&s, "IPAddressDeny", NULL)); /* behind --ip-allow */
+	hd_suggestion_free(&s);
+	/* 0644 and 0755: 0022; a group-writable mode: left out */
+	memset(p.created_modes, 0, sizeof(p.created_modes));
+	hd_profile_add_created_mode(&p, 0644);
+	hd_profile_add_created_mode(&p, 0755);
+	hd_profile_add_path(&p.proc_read, "cpuinfo");
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_string_equal(line_value(&s, "UMask", NULL), "0022");
+	assert_null(line_value(&s, "ProcSubset", NULL));
+	assert_true(left_out(&s, "ProcSubset: /proc/cpuinfo was opened"));
+	hd_suggestion_free(&s);
+	hd_profile_add_created_mode(&p, 0664);
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_null(line_value(&s, "UMask", NULL));
+	assert_true(left_out(&s, "UMask: files were created writable by group or others"));
+	hd_suggestion_free(&s);
+	/* not watched (an older profile): nothing concluded, the device's access unknown */
+	p.observed = 0;
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_null(line_value(&s, "UMask", NULL));
+	assert_null(line_value(&s, "ProtectProc", NULL));
+	assert_true(left_out(&s, "ProtectProc: the profile has no record"));
+	assert_string_equal(line_value(&s, "DeviceAllow", NULL), "/dev/loop0 rw");
+	hd_suggestion_free(&s);
+	hd_profile_free(&p);
+}
+
 static void test_group_when_most_used(void **state)
 {
 	(void)state;
@@ -597,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_exposure_replacing),
 		cmocka_unit_test(test_deny_style),
 		cmocka_unit_test(test_executables_are_used),
+		cmocka_unit_test(test_observed_records),
 		cmocka_unit_test(test_also_allow),
 		cmocka_unit_test(test_clone3_needs_clone),
 	};
