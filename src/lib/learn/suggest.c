@@ -1204,12 +1204,25 @@ static int rule_dropped_root(struct ctx *c)
 	for (const char *const *n = id_calls; *n && !call; n++)
 		if (hd_profile_saw(p, *n))
 			call = *n;
-	if (!call || !hd_strv_contains(&p->uids, "0") || p->uids.n < 2)
+	if (!call || !hd_strv_contains(&p->uids, "0"))
 		return 0;
+	/* the user it switched to: a uid a later exec ran with, else the one its CAP_SETUID evidence names
+	 * ("setuid(65534) while uid 0": a forked worker that never executes is not in uids) */
 	const char *to = NULL;
+	char from_evidence[16];
 	for (size_t i = 0; i < p->uids.n && !to; i++)
 		if (strcmp(p->uids.v[i], "0") != 0)
 			to = p->uids.v[i];
+	const char *ev = p->caps[7].evidence ? strstr(p->caps[7].evidence, "uid(") : NULL; /* CAP_SETUID */
+	if (!to && ev) {
+		unsigned long u = strtoul(ev + 4, NULL, 10);
+		if (u > 0 && u < 0xffffffffUL) {
+			snprintf(from_evidence, sizeof(from_evidence), "%lu", u);
+			to = from_evidence;
+		}
+	}
+	if (!to)
+		return 0;
 	struct buf amb = { 0 };
 	uint64_t used = hd_profile_caps_used(p);
 	for (int i = 0; i <= HD_CAP_LAST; i++)
