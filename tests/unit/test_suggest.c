@@ -348,6 +348,21 @@ static void test_observed_records(void **state)
 	assert_null(line_value(&s, "UMask", NULL));
 	assert_true(left_out(&s, "UMask: files were created writable by group or others"));
 	hd_suggestion_free(&s);
+	/* root dropped by the program itself (a forked worker's setuid, known from its CAP_SETUID evidence):
+	 * said, with the User= form, never written */
+	static const char *const drop[] = { "setuid", NULL };
+	add(&p, drop);
+	hd_profile_add_path(&p.uids, "0");
+	p.caps_source = HD_CAPS_KERNEL;
+	assert_int_equal(hd_profile_add_cap(&p, 7, true, "w (pid 2): setuid(33) while uid 0"), 0);
+	assert_int_equal(hd_profile_add_cap(&p, 10, true, "w (pid 1): bind 0.0.0.0:80"), 0);
+	assert_int_equal(hd_suggest(&p, &o, &s), 0);
+	assert_null(line_value(&s, "User", NULL));
+	assert_true(left_out(&s, "User=: the service started as root and switched to uid 33 itself (setuid); the form "
+				 "User=33 with AmbientCapabilities=CAP_NET_BIND_SERVICE"));
+	assert_string_equal(s.user_form, "33");
+	assert_string_equal(s.user_ambient, "CAP_NET_BIND_SERVICE");
+	hd_suggestion_free(&s);
 	/* not watched (an older profile): nothing concluded, the device's access unknown */
 	p.observed = 0;
 	assert_int_equal(hd_suggest(&p, &o, &s), 0);
