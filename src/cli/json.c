@@ -106,3 +106,28 @@ void cli_count_fs_reports(int fd, unsigned *fs_denied, unsigned *unobserved_runs
 	free(line);
 	fclose(f);
 }
+
+/* the length of each list named key in every report line of fd, added into *n */
+static void count_lists(int fd, const char *key, unsigned *n)
+{
+	*n = 0;
+	FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_object *o = json_tokener_parse(line), *v = NULL;
+		if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_array))
+			*n += (unsigned)json_object_array_length(v);
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+}
+
+void cli_count_net_cap_reports(int fd, unsigned *net_denied, unsigned *cap_denied)
+{
+	count_lists(fd, "net_denied", net_denied);
+	count_lists(fd, "cap_denied", cap_denied);
+}

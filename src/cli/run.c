@@ -988,11 +988,14 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: %s: the service could not be started: %s\n", cli_program, unit, strerror(-r));
 		goto out;
 	}
-	unsigned kills = 0, denied = 0, fallbacks = 0, fs_denied = 0, unobserved = 0;
+	unsigned kills = 0, denied = 0, fallbacks = 0, fs_denied = 0, unobserved = 0, net_denied = 0, cap_denied = 0;
 	char unobserved_why[320];
 	cli_count_reports(rfd, &kills, &denied, &fallbacks);
-	/* the calls the file-system settings made fail count as denied calls: the service broke alike */
+	/* the calls the file-system settings made fail count as denied calls: the service broke alike; so do
+	 * the connects and sends the network settings made fail and the capabilities the bounding set refused */
 	cli_count_fs_reports(rfd, &fs_denied, &unobserved, unobserved_why, sizeof(unobserved_why));
+	cli_count_net_cap_reports(rfd, &net_denied, &cap_denied);
+	unsigned other_denied = fs_denied + net_denied + cap_denied;
 	if (unobserved && !json)
 		fprintf(stderr, "%s run: file-system denials are not observed here: %s\n", cli_program, unobserved_why);
 	bool up = sres.outcome == HD_SERVICE_RAN || sres.outcome == HD_SERVICE_INTERRUPTED;
@@ -1001,10 +1004,10 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 			      : sres.outcome == HD_SERVICE_INTERRUPTED ? "interrupted"
 			      : !work_ok ? "the workload failed"
 			      : sres.daemon_gone_before_stop ? "the service ended by itself while the workload ran"
-			      : kills || denied || fs_denied ? "the workload passed, but the sandbox stopped calls"
+			      : kills || denied || other_denied ? "the workload passed, but the sandbox stopped calls"
 						: "the workload passed and nothing was stopped";
 	ret = up && sres.outcome == HD_SERVICE_RAN && work_ok && !sres.daemon_gone_before_stop && !kills && !denied &&
-			      !fs_denied
+			      !other_denied
 		      ? EXIT_OK
 		      : EXIT_FINDINGS;
 	if (json) {
@@ -1020,6 +1023,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		json_object_object_add(o, "denied", json_object_new_int((int)denied));
 		json_object_object_add(o, "fallbacks", json_object_new_int((int)fallbacks));
 		json_object_object_add(o, "fs_denied", json_object_new_int((int)fs_denied));
+		json_object_object_add(o, "net_denied", json_object_new_int((int)net_denied));
+		json_object_object_add(o, "cap_denied", json_object_new_int((int)cap_denied));
 		if (unobserved)
 			json_object_object_add(o, "fs_unobserved", json_object_new_string(unobserved_why));
 		json_object_object_add(o, "passed", json_object_new_boolean(ret == EXIT_OK));
@@ -1027,12 +1032,20 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		json_object_put(o);
 	} else {
 		/* the file-system denials only when there are some: the line reads as before otherwise */
-		char fs_part[64] = "";
+		char fs_part[160] = "";
+		size_t used = 0;
 		if (fs_denied)
-			snprintf(fs_part, sizeof(fs_part), ", %u file-system denial%s", fs_denied, fs_denied == 1 ? "" : "s");
+			used += (size_t)snprintf(fs_part, sizeof(fs_part), ", %u file-system denial%s", fs_denied,
+						 fs_denied == 1 ? "" : "s");
+		if (net_denied)
+			used += (size_t)snprintf(fs_part + used, sizeof(fs_part) - used, ", %u network denial%s", net_denied,
+						 net_denied == 1 ? "" : "s");
+		if (cap_denied)
+			snprintf(fs_part + used, sizeof(fs_part) - used, ", %u capability refusal%s", cap_denied,
+				 cap_denied == 1 ? "" : "s");
 		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s%s%s\n", cli_program, unit, outcome, kills,
 			kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s", fs_part,
-			kills || denied || fs_denied ? " (each named above with its fix)" : "",
+			kills || denied || other_denied ? " (each named above with its fix)" : "",
 			fallbacks ? " (and a call answered ENOSYS that glibc falls back from: no break)" : "");
 	}
 	goto out;
