@@ -532,8 +532,26 @@ static bool cap_evidence_parts(const char *ev, char comm[17], int *pid, const ch
 	return true;
 }
 
+/* A refusal of CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in a call that only looks a path up (a shell's
+ * search of PATH through /root, a stat of a file under a directory of another owner): the path then looks
+ * missing or unreadable, as it does to any unprivileged caller, and programs that search expect that. It
+ * is listed, but not counted as a denial (run --unit --while, learn --verify): if the program needed the
+ * file, its open is refused too, and that one counts. */
+static bool cap_lookup_only(int cap, const char *call)
+{
+	static const char *const lookups[] = { "stat", "lstat", "stat64", "lstat64", "newfstatat", "fstatat64", "statx",
+					       "access", "faccessat", "faccessat2", "readlink", "readlinkat", NULL };
+	if (cap != 1 /* CAP_DAC_OVERRIDE */ && cap != 2 /* CAP_DAC_READ_SEARCH */)
+		return false;
+	for (const char *const *l = lookups; call && *l; l++)
+		if (strcmp(*l, call) == 0)
+			return true;
+	return false;
+}
+
 /* The capability refusals into the end report: "cap_denied", each with the capability, the call, the
- * first process, the count, the setting and the fix. */
+ * first process, the count, the setting and the fix; "lookup": true when it is not a denial to count
+ * (cap_lookup_only). */
 static void cap_json(const struct fs_report *fs, json_object *o)
 {
 	json_object *a = json_object_new_array();
@@ -555,6 +573,7 @@ static void cap_json(const struct fs_report *fs, json_object *o)
 		json_object_object_add(e, "setting", json_object_new_string("CapabilityBoundingSet"));
 		snprintf(fix, sizeof(fix), "CapabilityBoundingSet=%s", name ? name : "?");
 		json_object_object_add(e, "fix", json_object_new_string(fix));
+		json_object_object_add(e, "lookup", json_object_new_boolean(parts && cap_lookup_only(i, call)));
 		json_object_object_add(e, "seen_by", json_object_new_string("eBPF"));
 		json_object_array_add(a, e);
 	}
@@ -574,9 +593,13 @@ static void print_caps_refused(const struct fs_report *fs)
 		char *ev = NULL;
 		if (!p->caps[i].evidence || hd_unit_printable(p->caps[i].evidence, &ev) < 0)
 			ev = NULL;
+		char comm[17];
+		int pid;
+		const char *call = NULL;
+		bool lookup = cap_evidence_parts(p->caps[i].evidence, comm, &pid, &call) && cap_lookup_only(i, call);
 		fprintf(stderr, "%s run: capability %s refused (%s): not in the bounding set (fix, if the program "
-			"needs it: CapabilityBoundingSet=%s)\n", cli_program, name ? name : "?", ev ? ev : "?",
-			name ? name : "?");
+			"needs it: CapabilityBoundingSet=%s)%s\n", cli_program, name ? name : "?", ev ? ev : "?",
+			name ? name : "?", lookup ? "; a path lookup, not counted as a denial" : "");
 		free(ev);
 	}
 }
