@@ -453,6 +453,9 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 
 static const char *errno_label(int err)
 {
+	/* the kernel's restart codes: a tracer sees them at the exit of a call a signal interrupted */
+	if (err == 512)
+		return "ERESTARTSYS";
 	const char *n = hd_errno_name(err);
 	return n ? n : "?";
 }
