@@ -320,7 +320,7 @@ static void test_net_failures(void **state)
 
 	f->ob.record_failures = true;
 	hd_observe_plan_for(&f->ob, s, connect_nr, &p);
-	assert_true(p.wanted && p.want_result);
+	assert_true(p.wanted && p.want_result && p.result_if_failed);
 	assert_int_equal(p.mem_arg, 1);
 	assert_int_equal(p.mem_len, 28);
 	assert_int_equal(p.test_arg, -1);
@@ -363,6 +363,13 @@ static void test_net_failures(void **state)
 	assert_string_equal(f->profile.failures[1].path, "[2001:db8::1]:443");
 	assert_string_equal(f->profile.failures[1].call, "sendto");
 	assert_int_equal(f->profile.failures[1].port, 443);
+	/* a success whose result the backend dropped: the next call of the thread ends it, as nothing */
+	a[4] = (uintptr_t)in6;
+	assert_true(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));
+	assert_true(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));
+	hd_observe_result(&f->ob, 31, (uint64_t)sendto_nr, -EPERM);
+	assert_int_equal(f->profile.n_failures, 2);
+	assert_int_equal(f->profile.failures[1].count, 2);
 	/* no address, or one of another family: nothing held */
 	a[4] = 0;
 	assert_false(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));

@@ -843,6 +843,7 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 		out->wanted = true;
 		out->mem_arg = nc - 1, out->mem_len = SOCKADDR_IN6_LEN;
 		out->want_result = true;
+		out->result_if_failed = k == K_COUNT_ONLY; /* no other decoding waits for its result */
 		if (nc - 1 != 1) /* sendto: only with an address (most sends go to a connected socket: NULL) */
 			out->test_arg = nc - 1, out->test_mask = UINT64_MAX;
 	}

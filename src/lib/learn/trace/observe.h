@@ -128,6 +128,9 @@ struct hd_observe_plan {
 	uint64_t test_mask;
 	bool test_all;
 	bool want_result; /* the call may write a path: its result decides (hd_observe_syscall_held) */
+	/* want_result, but only a failure changes anything (record_failures' connect, sendto): a backend may
+	 * drop a successful result (the held call then ends with the thread's next one, as written nothing) */
+	bool result_if_failed;
 };
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
 
