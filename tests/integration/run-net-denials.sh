@@ -31,6 +31,13 @@ cat >"$W/client.py" <<'PY'
 import socket, sys
 mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 try:
+    if mode == "nbconnect":
+        # non-blocking: EINPROGRESS at once, whether the SYN went out or a filter dropped it
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        err = s.connect_ex((host, port))
+        print(mode, "errno", err)
+        sys.exit(0)
     if mode == "connect":
         # blocking: a non-blocking connect's refusal comes later, through SO_ERROR, which is not seen
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -109,6 +116,14 @@ else
 	run -p IPAddressDeny=any -p IPAddressAllow=localhost -- $(client connect 127.0.0.1 "$PORT")
 	grep -q "connect ok" "$W/out" || bad "an allowed connect failed: $(cat "$W/out" "$W/err")"
 	[ ! -s "$W/err" ] || bad "an allowed, successful connect: something said: $(cat "$W/err")"
+	# a dropped SYN: a non-blocking connect says EINPROGRESS and never completes; named with the filter
+	run -p IPAddressDeny=any -p IPAddressAllow=localhost -- $(client nbconnect 192.0.2.3 80)
+	has "connect 192.0.2.3:80: EINPROGRESS" || bad "dropped SYN: not named: $(cat "$W/out" "$W/err")"
+	has "by IPAddressDeny=any: the filter drops the SYN" && has "fix: IPAddressAllow=192.0.2.3/32" ||
+		bad "dropped SYN: no setting or fix: $(cat "$W/err")"
+	# EINPROGRESS to an address the filter allows: no denial
+	run -p IPAddressDeny=any -p IPAddressAllow=localhost -- $(client nbconnect 127.0.0.1 "$PORT")
+	has "failed because of the settings" && bad "an allowed non-blocking connect: blamed: $(cat "$W/err")"
 	# refused by the host (nothing listens), the filter allowing it: not blamed
 	run -p IPAddressDeny=any -p IPAddressAllow=localhost -- $(client connect 127.0.0.1 "$FREE")
 	has "failed because of the settings" && bad "no listener under the filter: blamed: $(cat "$W/err")"
