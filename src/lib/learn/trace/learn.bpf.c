@@ -726,6 +726,9 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct hd_bpf_plan *p = bpf_map_lookup_elem(&plan, &idx);
 	if (!p || !p->want_result)
 		return 0;
+	/* a connect or sendto that succeeded: nothing to report (user space drops the held address) */
+	if (p->result_if_failed && (abi == HD_BPF_ABI_COMPAT32 ? (int)ctx->args[1] >= 0 : (long)ctx->args[1] >= 0))
+		return 0;
 	if (p->open_flags_arg == 1 || p->open_flags_arg == 2) { /* open, openat: the flags' register */
 		bool compat = abi == HD_BPF_ABI_COMPAT32;
 		__u64 flags = saved_reg(r, p->open_flags_arg == 1 ? (compat ? PT_CX : PT_SI) : PT_DX);
