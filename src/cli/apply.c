@@ -23,6 +23,7 @@
 #include "learn/trace/trace.h"
 #include "manager/manager.h"
 #include "manager/record.h"
+#include "sandbox/creds.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
@@ -30,6 +31,7 @@
 #include "syscalls/arch.h"
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
+#include "unit/capability.h"
 #include "unit/unit.h"
 #include "unit/unitwrite.h"
 #include "util/fileio.h"
@@ -162,6 +164,7 @@ struct enforce_report {
 	struct hd_mount_plan plan;
 	struct enforce_item *v;
 	size_t n;
+	struct hd_shadow caps; /* capabilities the kernel refused that the drop-in's bounding set left out */
 	bool incomplete;      /* records dropped: the list may miss some */
 	bool finished;        /* enforce_finish ran */
 };
@@ -402,11 +405,14 @@ static json_object *static_gate_json(const struct static_gate *g)
 /* ---- the shadow stage ---- */
 
 /* The candidate as systemd would have it: the unit file, its drop-ins except the file apply replaces,
- * and text parsed as one more drop-in at target (as score() does). Its seccomp model into sb and its mount
- * plan into plan. 0, or -errno with diags said. */
+ * and text parsed as one more drop-in at target (as score() does). Its seccomp model into sb, its mount
+ * plan into plan and its bounding set (as its CapabilityBoundingSet= lines make it) into *bounding. 0, or
+ * -errno with diags said. */
 static int candidate_model(const char *fragment, const char *target, const char *text, int sdver, struct hd_sandbox *sb,
-			   struct hd_mount_plan *plan, hd_diags *d)
+			   struct hd_mount_plan *plan, uint64_t *bounding, hd_diags *d)
 {
+	struct hd_creds creds;
+	hd_creds_init(&creds);
 	struct hd_unit u = { 0 };
 	struct hd_unit_load_options lo = { .sdver = sdver, .parse_only = 1 };
 	struct hd_seccomp_settings s;
@@ -419,7 +425,9 @@ static int candidate_model(const char *fragment, const char *target, const char 
 	}
 	plan->sdver = sdver; /* what that systemd does (252's ProtectHome=tmpfs) */
 	if (r >= 0)
-		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, NULL, NULL, NULL, d, &not_enforced);
+		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, &creds, NULL, NULL, d, &not_enforced);
+	*bounding = creds.bounding;
+	hd_creds_free(&creds);
 	if (r >= 0)
 		r = hd_mount_plan_finish(plan);
 	/* the model only: nothing is loaded; systemd, the manager, holds CAP_SYS_ADMIN */
@@ -512,6 +520,14 @@ static void print_finding(const struct hd_shadow_finding *f, const char *indent)
 	case HD_SHADOW_NAMESPACE:
 		printf("%s- namespace %s, by %s= (%s)\n", indent, w, f->setting, f->action);
 		break;
+	case HD_SHADOW_CAPABILITY: {
+		char *ev = NULL;
+		if (!f->evidence || hd_unit_printable(f->evidence, &ev) < 0)
+			ev = NULL;
+		printf("%s- capability %s (%s), by %s= (%s)\n", indent, w, ev ? ev : "no evidence kept", f->setting, f->action);
+		free(ev);
+		break;
+	}
 	}
 	free(what);
 	for (size_t k = 0; k < f->fix.n; k++)
@@ -553,6 +569,8 @@ static json_object *findings_json(const struct hd_shadow *sh)
 			json_object_object_add(e, "remove", cli_json_str(f->remove));
 			json_object_object_add(e, "unwritable", cli_json_str(f->note));
 		}
+		if (f->kind == HD_SHADOW_CAPABILITY)
+			json_object_object_add(e, "evidence", cli_json_str(f->evidence));
 		json_object_object_add(e, "setting", cli_json_str(f->setting));
 		json_object_object_add(e, "action", cli_json_str(f->action));
 		json_object_object_add(e, "fix", cli_json_strv(&f->fix));
@@ -592,13 +610,15 @@ static int shadow_compare(const struct apply_opts *o, const char *fragment, cons
 	struct hd_sandbox sb = { 0 };
 	struct hd_mount_plan plan = { 0 };
 	hd_diags d = { 0 };
-	int r = candidate_model(fragment, target, text, o->sdver, &sb, &plan, &d);
+	uint64_t bounding = HD_CAP_ALL;
+	int r = candidate_model(fragment, target, text, o->sdver, &sb, &plan, &bounding, &d);
 	/* the unit's own warnings were the static gate's to say; only what stops the model is shown */
 	if (r < 0) {
 		cli_print_diags(&d);
 		fprintf(stderr, "%s apply: the shadow stage cannot model the unit with the drop-in: %s\n", cli_program,
 			hd_unit_strerror(r));
-	} else if ((r = hd_shadow_compare(prof, &sb, &plan, o->sdver, &hd_fs_probe_host, out)) < 0)
+	} else if ((r = hd_shadow_compare(prof, &sb, &plan, o->sdver, &hd_fs_probe_host, out)) < 0 ||
+		   (r = hd_shadow_compare_caps(prof, bounding, out)) < 0)
 		fprintf(stderr, "%s apply: the shadow stage: %s\n", cli_program, strerror(-r));
 	hd_diags_free(&d);
 	hd_mount_plan_free(&plan);
@@ -851,13 +871,16 @@ static void enforce_finish(struct enforce_report *er, const char *fragment, cons
 	if (!er->observed)
 		return;
 	er->incomplete = w->res.lost + w->res.unfollowed > 0 || w->prof.failures_dropped > 0;
-	if (!fragment || !*fragment || w->prof.n_failures == 0)
+	if (!fragment || !*fragment)
 		return;
 	struct hd_sandbox sb = { 0 };
 	hd_diags d = { 0 };
-	int r = candidate_model(fragment, target, text, sdver, &sb, &er->plan, &d);
+	uint64_t bounding = HD_CAP_ALL;
+	int r = candidate_model(fragment, target, text, sdver, &sb, &er->plan, &bounding, &d);
 	hd_diags_free(&d);
 	hd_sandbox_free(&sb);
+	if (r >= 0 && hd_shadow_refused_caps(&w->prof, bounding, &er->caps) < 0)
+		er->incomplete = true;
 	for (size_t i = 0; r >= 0 && i < w->prof.n_failures; i++) {
 		const struct hd_profile_failure *f = &w->prof.failures[i];
 		struct hd_fs_denial den;
@@ -886,6 +909,7 @@ static void enforce_report_free(struct enforce_report *er)
 	for (size_t i = 0; i < er->n; i++)
 		hd_fs_denial_free(&er->v[i].d);
 	free(er->v);
+	hd_shadow_free(&er->caps);
 	hd_mount_plan_free(&er->plan);
 	if (er->w) {
 		hd_profile_free(&er->w->prof);
@@ -928,10 +952,38 @@ static json_object *enforce_json(const struct enforce_report *er)
 	return a;
 }
 
+static json_object *enforce_caps_json(const struct enforce_report *er)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < er->caps.n; i++) {
+		const struct hd_shadow_finding *f = &er->caps.v[i];
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "capability", json_object_new_string(f->what));
+		json_object_object_add(e, "evidence", cli_json_str(f->evidence));
+		json_object_object_add(e, "setting", json_object_new_string(f->setting));
+		json_object_object_add(e, "fix", cli_json_strv(&f->fix));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
 /* Each call a file-system setting of the drop-in made fail, with the setting and the fix. */
 static void print_enforce(const struct enforce_report *er)
 {
-	if (!er->observed || er->n == 0)
+	if (!er->observed)
+		return;
+	for (size_t i = 0; i < er->caps.n; i++) {
+		const struct hd_shadow_finding *f = &er->caps.v[i];
+		char *ev = NULL;
+		if (!f->evidence || hd_unit_printable(f->evidence, &ev) < 0)
+			ev = NULL;
+		printf("%s apply: capability %s refused (%s): not in the drop-in's bounding set, by CapabilityBoundingSet=\n",
+		       cli_program, f->what, ev ? ev : "no evidence kept");
+		free(ev);
+		for (size_t k = 0; k < f->fix.n; k++)
+			printf("  fix: %s\n", f->fix.v[k]);
+	}
+	if (er->n == 0)
 		return;
 	printf("%s apply: %zu file-system call%s of the unit failed because of the drop-in's settings (seen by eBPF):\n",
 	       cli_program, er->n, er->n == 1 ? "" : "s");
@@ -995,6 +1047,7 @@ static void print_outcome(const struct apply_opts *o, const char *unit, const ch
 			else if (oc->enforce.incomplete)
 				json_object_object_add(j, "enforce_complete", json_object_new_boolean(false));
 			json_object_object_add(j, "enforce_denied", enforce_json(&oc->enforce));
+			json_object_object_add(j, "enforce_caps_refused", enforce_caps_json(&oc->enforce));
 		}
 		json_object *jl = json_object_new_array();
 		for (size_t i = 0; i < oc->journal.n; i++)
@@ -1394,6 +1447,11 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 	}
 	/* the tracer stops with the watch: the rollback's restart is not the drop-in's doing */
 	enforce_finish(&oc.enforce, st.fragment_path, target, text, o->sdver);
+	if (failed && !oc.enforce.n && oc.enforce.caps.n) {
+		size_t len = strlen(oc.reason);
+		snprintf(oc.reason + len, sizeof(oc.reason) - len, "; CapabilityBoundingSet= left out %s, which the kernel refused",
+			 oc.enforce.caps.v[0].what);
+	}
 	if (failed && oc.enforce.n) {
 		/* the reason names the setting; the report lists every call */
 		const struct enforce_item *e = &oc.enforce.v[0];
