@@ -12,7 +12,11 @@
 #     down, nginx serves;
 #  2. the SMOKE drop-in, --shadow-only: names each call (chown: what the rotation does and SMOKE never did)
 #     and each path it would deny, each with a fix; exit 1, nothing changed;
-#  3. apply --fold of the SMOKE drop-in: the folded drop-in denies nothing seen, is enforced and kept,
+#  3. the SMOKE drop-in enforced as it is (--no-shadow): nginx's master cannot open its error log, which
+#     FULL's rotations chowned to the workers' user, without CAP_DAC_OVERRIDE: rolled back, nginx serves
+#     again, and the enforce stage (eBPF on the kernel's capability checks) names the capability and the
+#     setting, with the fix;
+#  4. apply --fold of the SMOKE drop-in: the folded drop-in denies nothing seen, is enforced and kept,
 #     nginx serves (and the folded drop-in holds the fixes).
 # Nothing machine-wide is changed (no core window): only the container, its cgroup and our directories,
 # removed on every exit path. KEEP=1 keeps the work directories and says where.
@@ -187,21 +191,37 @@ echo "$denied" | sed 's/^/     /'
 in_ct "$HC" apply --shadow-only --while "$WL" "$UNIT" "$N/smoke.conf" >"$N/text" 2>&1
 grep -Eq '^- syscall (chown|fchown|fchownat|lchown) \(nr [0-9]+, x86-64\)' "$N/text" && grep -q '^  fix: SystemCallFilter=' "$N/text" ||
 	bad "2: the text report: $(cat "$N/text")"
+grep -v '^harden apply: static gate' "$N/text" | sed 's/^/   | /'
 
-# 3. apply --fold of the SMOKE drop-in: folded, enforced cleanly, kept
+# 3. the SMOKE drop-in enforced without the shadow stage: rolled back, the refused capability named
+apply --no-shadow --watch 2 --while "$WL" "$UNIT" "$N/smoke.conf"
+[ "$rc" = 1 ] && [ "$(field outcome)" = rolled-back ] ||
+	bad "3: the SMOKE drop-in under FULL was not rolled back (rc $rc): $(cat "$N/out" "$N/err")"
+refused=$(python3 -c '
+import json, sys
+for e in json.load(open(sys.argv[1])).get("enforce_caps_refused") or []:
+    print(" ".join([e["capability"], e["setting"]] + e["fix"]))' "$N/out")
+echo "$refused" | grep -qx 'CAP_DAC_OVERRIDE CapabilityBoundingSet CapabilityBoundingSet=CAP_DAC_OVERRIDE' ||
+	bad "3: the refused CAP_DAC_OVERRIDE is not named: '$refused' $(cat "$N/out" "$N/err")"
+case $(field reason) in *CapabilityBoundingSet*CAP_DAC_OVERRIDE*) ;; *) bad "3: the reason does not name the setting: $(field reason)" ;; esac
+in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "3: the SMOKE drop-in was left in place"
+serves || bad "3: nginx does not serve after the rollback"
+echo "3 ($(since)): SMOKE enforced: rolled back: $(field reason)"
+
+# 4. apply --fold of the SMOKE drop-in: folded, enforced cleanly, kept
 apply --fold --watch 1 --while "$WL" "$UNIT" "$N/smoke.conf"
 [ "$rc" = 0 ] && [ "$(field outcome)" = kept ] ||
-	bad "3: apply --fold of the SMOKE drop-in was not kept (rc $rc): $(cat "$N/out" "$N/err"); workload: $(in_ct tail -3 "$N/apply.work")"
-[ -z "$(shadow after_fold)" ] || bad "3: the folded drop-in still denies: $(shadow after_fold)"
+	bad "4: apply --fold of the SMOKE drop-in was not kept (rc $rc): $(cat "$N/out" "$N/err"); workload: $(in_ct tail -3 "$N/apply.work")"
+[ -z "$(shadow after_fold)" ] || bad "4: the folded drop-in still denies: $(shadow after_fold)"
 folded=$(shadow fold_lines)
-[ -n "$folded" ] || bad "3: --fold added no line"
+[ -n "$folded" ] || bad "4: --fold added no line"
 echo "$folded" | while read -r line; do
-	in_ct grep -qxF "$line" "/etc/systemd/system/$UNIT.d/zz-harden.conf" || echo "FAIL: 3: the applied drop-in lacks $line"
+	in_ct grep -qxF "$line" "/etc/systemd/system/$UNIT.d/zz-harden.conf" || echo "FAIL: 4: the applied drop-in lacks $line"
 done | grep . && fail=1
 [ -z "$(python3 -c 'import json,sys; print("".join(str(e) for e in json.load(open(sys.argv[1])).get("enforce_denied") or []))' "$N/out")" ] ||
-	bad "3: the enforce stage saw calls fail under the folded drop-in: $(cat "$N/out")"
-serves || bad "3: nginx does not serve under the folded SMOKE drop-in"
-echo "3 ($(since)): SMOKE --fold kept (exposure $(field exposure_before) -> $(field exposure_after)), lines added: $(echo "$folded" | tr '\n' ' ')"
+	bad "4: the enforce stage saw calls fail under the folded drop-in: $(cat "$N/out")"
+serves || bad "4: nginx does not serve under the folded SMOKE drop-in"
+echo "4 ($(since)): SMOKE --fold kept (exposure $(field exposure_before) -> $(field exposure_after)), lines added: $(echo "$folded" | tr '\n' ' ')"
 apply --undo "$UNIT"
-[ "$rc" = 0 ] || bad "3: --undo of the folded drop-in: rc $rc"
+[ "$rc" = 0 ] || bad "4: --undo of the folded drop-in: rc $rc"
 exit $fail

@@ -186,6 +186,8 @@ static void test_caps(void **state)
 	assert_int_equal(hd_profile_add_cap(&p, 0 /* CAP_CHOWN */, true, "nginx (pid 7): chown"), 0);
 	assert_int_equal(hd_profile_add_cap(&p, 6 /* CAP_SETGID */, true, NULL), 0);
 	assert_int_equal(hd_profile_add_cap(&p, 1 /* CAP_DAC_OVERRIDE */, false, "nginx (pid 7): openat"), 0);
+	/* systemd's child, before the exec: not the drop-in's doing */
+	assert_int_equal(hd_profile_add_cap(&p, 24 /* CAP_SYS_RESOURCE */, false, "(nginx) (pid 7): prlimit64"), 0);
 	uint64_t bounding = UINT64_C(1) << 6 | UINT64_C(1) << 7; /* CAP_SETGID CAP_SETUID */
 	struct hd_shadow sh = { 0 };
 	assert_int_equal(hd_shadow_compare_caps(&p, bounding, &sh), 0);

@@ -70,10 +70,11 @@ void hd_shadow_free(struct hd_shadow *s);
  * take out (PrivateDevices=: CAP_MKNOD, ...) are not judged: no CapabilityBoundingSet= line gives those
  * back. 0 or -ENOMEM. */
 int hd_shadow_compare_caps(const struct hd_profile *p, uint64_t bounding, struct hd_shadow *out);
-/* Under the candidate (harden apply's enforce stage): every capability the kernel refused p and never
- * granted that bounding leaves out (the bounding set's doing: a root service loses, say, CAP_DAC_OVERRIDE
- * and fails to open a file another user owns), as HD_SHADOW_CAPABILITY findings with their line.
- * Nothing unless the kernel's checks were watched (eBPF on cap_capable). 0 or -ENOMEM. */
+/* Under the candidate (harden apply's enforce stage): every capability the kernel refused p that bounding
+ * leaves out (the bounding set's doing: a root service loses, say, CAP_DAC_OVERRIDE and fails to open a
+ * file another user owns), as HD_SHADOW_CAPABILITY findings with their line; not one whose first refusal
+ * was to systemd's child before it executed the service (its evidence's process "(NAME)", as systemd
+ * names it). Nothing unless the kernel's checks were watched (eBPF on cap_capable). 0 or -ENOMEM. */
 int hd_shadow_refused_caps(const struct hd_profile *p, uint64_t bounding, struct hd_shadow *out);
 
 /* The narrow fix lines of every finding, in order, each once (what harden apply --fold appends to the
