@@ -848,9 +848,11 @@ static int enforce_restart(struct hd_manager *m, const struct apply_opts *o, con
 					pthread_cond_wait(&w->cond, &w->lock);
 				er->observed = w->attached;
 				pthread_mutex_unlock(&w->lock);
-				if (!er->observed)
-					snprintf(er->why, sizeof(er->why), "eBPF: %s",
-						 w->diags.n ? w->diags.v[0].text : "the tracer did not start");
+				if (!er->observed) {
+					const char *t = w->diags.n ? w->diags.v[0].text : "the tracer did not start";
+					/* the backend's words may name it already */
+					snprintf(er->why, sizeof(er->why), "%s%s", strncmp(t, "eBPF", 4) == 0 ? "" : "eBPF: ", t);
+				}
 			} else {
 				snprintf(er->why, sizeof(er->why), "cannot start the tracer's thread");
 				hd_profile_free(&w->prof);

@@ -252,6 +252,15 @@ if command -v setpriv >/dev/null; then
 	rc=$?
 	[ "$rc" = 2 ] && grep -q 'eBPF' "$N/err" || bad "6: the shadow stage without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
 	echo "6: without CAP_BPF: $(tail -1 "$N/err")"
+	# the enforce stage goes on without eBPF (with the journal only), and says so once
+	in_ct setpriv --inh-caps=-bpf,-perfmon,-sys_admin --bounding-set=-bpf,-perfmon,-sys_admin \
+		"$HC" apply --no-shadow --watch 1 "$UNIT" "$N/good.conf" >"$N/out" 2>"$N/err"
+	rc=$?
+	[ "$rc" = 0 ] && [ "$(grep -c 'enforce stage does not follow' "$N/err")" = 1 ] && grep -q 'eBPF' "$N/err" ||
+		bad "6: the enforce stage without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
+	echo "6: enforce without CAP_BPF: $(grep 'enforce stage' "$N/err")"
+	apply --undo "$UNIT"
+	[ "$rc" = 0 ] || bad "6: --undo after the apply without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
 fi
 # the text report names the same
 in_ct "$HC" apply --shadow-only --while "$WL" "$UNIT" "$N/tight.conf" >"$N/text" 2>&1
