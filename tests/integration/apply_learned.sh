@@ -4,14 +4,17 @@
 # `harden learn --unit` (as systemd_container.sh does: the same unit file, at the same path on the host and
 # in the container) from two workloads, modelled on learn_daemon_nginx.sh's:
 #   SMOKE: one request;
-#   FULL:  requests of several kinds (200s, a 404, a HEAD, a large file), log rotation the way logrotate
+#   FULL:  requests of several kinds (200s, a 404, a HEAD, a large file, a page in a user's public_html
+#          under /home), log rotation the way logrotate
 #          does it for nginx (the log moved away, USR1: the master reopens the logs and chowns the new ones
 #          to the workers' user) and a reload (HUP: new workers).
 # Then, in the container, with FULL as the workload of both the shadow stage and the watch:
 #  1. the FULL drop-in: the shadow stage reports nothing, the enforce stage keeps it, the exposure goes
 #     down, nginx serves;
-#  2. the SMOKE drop-in, --shadow-only: names each call (chown: what the rotation does and SMOKE never did)
-#     and each path it would deny, each with a fix; exit 1, nothing changed;
+#  2. the SMOKE drop-in, --shadow-only: names each call (chown: what the rotation does and SMOKE never did),
+#     capability (CAP_CHOWN, and CAP_DAC_OVERRIDE: the master reopens logs the rotation gave to the
+#     workers' user) and path (the page under /home its ProtectHome=yes hides) it would deny, each with a
+#     fix; exit 1, nothing changed;
 #  3. the SMOKE drop-in enforced as it is (--no-shadow): nginx's master cannot open its error log, which
 #     FULL's rotations chowned to the workers' user, without CAP_DAC_OVERRIDE: rolled back, nginx serves
 #     again, and the enforce stage (eBPF on the kernel's capability checks) names the capability and the
@@ -32,8 +35,12 @@ T0=$(date +%s)
 # N: nginx's files, at the same path on the host (learn) and in the container (through its overlay's lower
 # layer; not under /tmp, which the container covers with its own tmpfs)
 N=$(mktemp -d /var/tmp/harden-learned.XXXXXX)
+# a user's public_html under /home, served at /~hd/: FULL asks for a page there, SMOKE does not (its
+# drop-in hides /home: ProtectHome=yes)
+[ -d /home ] || { echo "skip: no /home (FULL serves a page from a home directory)"; exit 77; }
+H=$(mktemp -d /home/harden-learned.XXXXXX)
 SD=$(mktemp -d)
-chmod 755 "$N" # the workers (nobody) read under it
+chmod 755 "$N" "$H" # the workers (nobody) read under them
 # harden itself, where the container sees it (a build under /tmp would be under the container's own /tmp)
 cp "$HARDEN" "$N/harden" || { echo "FAIL: cannot copy $HARDEN"; exit 1; }
 HC=$N/harden
@@ -44,7 +51,7 @@ cleanup() {
 	# a learning run's nginx (host) is stopped by learn itself; one left by a killed learn, by its pid file
 	[ -s "$N/nginx.pid" ] && [ -z "$L" ] && kill -KILL "$(cat "$N/nginx.pid")" 2>/dev/null
 	ct_teardown
-	if [ -n "${KEEP:-}" ]; then echo "kept $N $SD"; else rm -rf "${N:?}" "${SD:?}"; fi
+	if [ -n "${KEEP:-}" ]; then echo "kept $N $H $SD"; else rm -rf "${N:?}" "${H:?}" "${SD:?}"; fi
 	echo "wall time: $(since)"
 }
 trap 'cleanup' EXIT
@@ -55,6 +62,8 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 URL=http://127.0.0.1:$PORT
 mkdir -p "$N/www" "$N/tmp" "$N/u"
 echo hello >"$N/www/index.html"
+mkdir -p "$H/public_html" && chmod 755 "$H/public_html"
+echo home >"$H/public_html/page.html"
 head -c 2000000 /dev/urandom >"$N/www/big.bin"
 cat >"$N/nginx.conf" <<EOF
 daemon off;
@@ -73,6 +82,7 @@ http {
 	server {
 		listen 127.0.0.1:$PORT;
 		root $N/www;
+		location /~hd/ { alias $H/public_html/; }
 	}
 }
 EOF
@@ -98,6 +108,7 @@ i=0
 while [ \$i -lt 20 ]; do curl -sf --max-time 5 -o /dev/null $URL/index.html; i=\$((i + 1)); done
 test "\$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' $URL/no-such-page)" = 404
 curl -sfI --max-time 5 $URL/index.html >/dev/null
+test "\$(curl -sf --max-time 5 $URL/~hd/page.html)" = home
 curl -sf --max-time 10 -o $N/got.bin $URL/big.bin
 cmp -s $N/got.bin $N/www/big.bin
 # log rotation as logrotate does it for nginx
@@ -181,6 +192,10 @@ apply --shadow-only --while "$WL" "$UNIT" "$N/smoke.conf"
 denied=$(shadow would_deny)
 echo "$denied" | grep -Eq '^syscall (chown|fchown|fchownat|lchown) SystemCallFilter=' ||
 	bad "2: the rotation's chown and its fix are not named: '$denied'"
+echo "$denied" | grep -qx 'capability CAP_CHOWN CapabilityBoundingSet=CAP_CHOWN' ||
+	bad "2: the rotation's CAP_CHOWN and its fix are not named: '$denied'"
+echo "$denied" | grep -Eq "^read $H/public_html(/page\.html)? ProtectHome=read-only\$" ||
+	bad "2: the page under /home and its fix are not named: '$denied'"
 # every finding has a fix (a line, or an assignment to take out)
 echo "$denied" | awk 'NF < 3 { print; bad = 1 } END { exit bad }' >/dev/null || bad "2: a finding without a fix: '$denied'"
 in_ct test -e "/etc/systemd/system/$UNIT.d/zz-harden.conf" && bad "2: --shadow-only wrote the drop-in"
