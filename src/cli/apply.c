@@ -827,8 +827,15 @@ static int enforce_restart(struct hd_manager *m, const struct apply_opts *o, con
 	er->tried = true;
 	snprintf(er->cgroup, sizeof(er->cgroup), "%s%s", mnt, st->control_group);
 	int r = hd_manager_stop_alone(m, unit, 120 * 1000, why, why_len);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		/* a unit that refuses a manual stop (RefuseManualStop=) may still take a restart */
+		snprintf(er->why, sizeof(er->why), "%.480s", why);
+		er->tried = false;
+		if (!o->json)
+			fprintf(stderr, "%s apply: note: the enforce stage does not follow %s's calls (%s): a plain restart\n",
+				cli_program, unit, er->why);
+		return hd_manager_restart(m, unit, 120 * 1000, why, why_len);
+	}
 	bool made = mkdir(er->cgroup, 0755) == 0;
 	if (!made && errno != EEXIST) {
 		snprintf(er->why, sizeof(er->why), "cannot make its cgroup %.400s: %s", er->cgroup, strerror(errno));
