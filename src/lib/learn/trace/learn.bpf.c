@@ -876,8 +876,12 @@ int on_cap_capable(struct bpf_raw_tracepoint_args *ctx)
 	if (floor_only)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
-	/* another task's credentials (has_capability() on a target) are not this task's use */
-	if ((const void *)ctx->args[0] != (const void *)task->cred || !current_followed(task))
+	/* another task's credentials (has_capability() on a target) are not this task's use; nor are
+	 * credentials the kernel put on it for a while (override_creds: overlayfs checks its lower and upper
+	 * layers, copies up and sets its xattrs as the one who mounted it), which its own bounding set does
+	 * not limit: a service on an overlay root would be said to need CAP_SYS_ADMIN, CAP_FOWNER, ... */
+	if ((const void *)ctx->args[0] != (const void *)task->cred || task->cred != task->real_cred ||
+	    !current_followed(task))
 		return 0;
 	int cap = (int)ctx->args[3], ret = (int)ctx->args[4];
 	/* the call the task is in: orig_ax of the registers its entry saved, by word index as in on_sys_exit
