@@ -62,17 +62,31 @@ same seccomp settings as 252's (NOT_IN_DUMP are printed by none of them: checked
 prints one fails the test until it is compared).
 
 usage: show_systemd_oracle.py HARDEN SYSTEMD CORPUS WORKDIR
-       show_systemd_oracle.py --recorded=N HARDEN CORPUS WORKDIR"""
+       show_systemd_oracle.py --recorded=N HARDEN CORPUS WORKDIR
+       show_systemd_oracle.py --root=ROOT --version=N HARDEN CORPUS WORKDIR   (live: ROOT's own systemd N,
+       chrooted, as nobody, in a mount namespace with /proc, /sys and a cgroup2; WORKDIR inside ROOT)"""
 import concurrent.futures, errno, json, os, pwd, re, shutil, subprocess, sys
 
-recorded = None
+recorded = chroot_dir = None
 if len(sys.argv) > 1 and sys.argv[1].startswith("--recorded="):
     recorded = sys.argv[1][len("--recorded="):]
     harden, corpus, work = sys.argv[2:5]
     systemd = None
+elif len(sys.argv) > 2 and sys.argv[1].startswith("--root=") and sys.argv[2].startswith("--version="):
+    # live in another root (a debootstrap root of Debian 13 or sid, see systemd_live_versions.sh): its
+    # own systemd --test, chrooted, in a mount namespace of its own with /proc, /sys and a cgroup2 there;
+    # WORKDIR must be inside the root
+    chroot_dir = os.path.abspath(sys.argv[1][len("--root="):])
+    root_version = sys.argv[2][len("--version="):]
+    harden, corpus, work = sys.argv[3:6]
+    systemd = "/lib/systemd/systemd"
 else:
     harden, systemd, corpus, work = sys.argv[1:5]
-VERSION = recorded or "252"
+VERSION = recorded or (root_version if chroot_dir else "252")
+
+
+def in_root(path):  # a path of the host as the root's systemd sees it
+    return "/" + os.path.relpath(os.path.abspath(path), chroot_dir) if chroot_dir else path
 
 # (unit file name, setting) -> why harden deliberately differs from systemd there. None so far.
 ALLOWED_DIFFERENCES = {}
@@ -189,8 +203,8 @@ if recorded is None:
         sys.exit(77)
 
 
-    prefix = as_nobody()
-    unit_path = ":".join([units_dir] + mirrors)  # no trailing ':': the machine's own units stay out
+    prefix = as_nobody() if not chroot_dir else []
+    unit_path = ":".join(in_root(d) for d in [units_dir] + mirrors)  # no trailing ':': the machine's own units stay out
 
 
     def run_systemd(names, round_no):
@@ -200,7 +214,12 @@ if recorded is None:
         os.chmod(os.path.join(units_dir, target), 0o644)
         argv = ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", f"SYSTEMD_UNIT_PATH={unit_path}",
                 systemd, "--test", "--system", f"--unit={target}", "--log-target=null", "--no-pager"]
-        if prefix is None:
+        if chroot_dir:
+            # the root's systemd, as nobody, in a mount namespace with what systemd --test needs
+            script = ('R=$1; shift; mount -t proc proc "$R/proc" && mount -t sysfs sysfs "$R/sys" && '
+                      'mount -t cgroup2 cgroup2 "$R/sys/fs/cgroup" && exec chroot --userspec=65534:65534 "$R" "$@"')
+            argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", chroot_dir] + argv
+        elif prefix is None:
             argv = ["su", "nobody", "-s", "/bin/sh", "-c", " ".join("'" + a.replace("'", "'\\''") + "'" for a in argv)]
         else:
             argv = prefix + argv
@@ -209,8 +228,8 @@ if recorded is None:
             die(f"systemd --test exited {p.returncode}: {p.stderr.strip()[:500]}")
         blocks, cur = {}, None
         for line in p.stdout.split("\n"):
-            if line.startswith("\t-> Unit "):
-                name = line[len("\t-> Unit "):].rstrip(":")
+            if line.startswith("\t-> Unit ") or line.startswith("\t\u2192 Unit "):
+                name = line.split(" Unit ", 1)[1].rstrip(":")
                 cur = blocks.setdefault(name, {}) if name in names else None
             elif cur is not None and line.startswith("\t\t") and not line.startswith("\t\t\t") and ":" in line:
                 k, _, v = line[2:].partition(":")

@@ -5,7 +5,9 @@
 # /var/cache/harden-debootstrap/SUITE, made again when older than a week), whose own systemd-analyze runs
 # in them (chroot). For each: `systemd-analyze syscall-filter` byte for byte against
 # `harden syscall-filter --systemd=N` (N: that systemd's major version), and `systemd-analyze security
-# --offline=true` of every corpus unit (JSON, and the table) against `harden security --systemd=N`.
+# --offline=true` of every corpus unit (JSON, and the table) against `harden security --systemd=N`, and
+# its `systemd --test` parse of every corpus unit against `harden show --systemd=N` (show_systemd_oracle.py
+# --root: chrooted, as nobody, in a mount namespace with /proc, /sys and a cgroup2).
 # A sid whose systemd is newer than the versions harden models is said and skipped (harden refuses a
 # version it does not model; it is never mapped to a neighbour). Where Debian's mirror cannot be reached
 # or debootstrap is missing, the test skips saying so; a suite it cannot build is named.
@@ -82,6 +84,11 @@ for suite in trixie sid; do
 	fi
 	python3 "$SRCDIR/tests/integration/security_compare.py" "$TMP/$suite.json" "$TMP/$suite-expected" $(cd "$TMP/units" && ls) ||
 		bad "$suite: security differs from harden --systemd=$N (see above)"
+	rm -rf "${SA:?}"
+	# show: the root's own systemd --test (its parse of every corpus unit) against harden show --systemd=N
+	SA=$R/tmp/hd-show-$$
+	python3 "$SRCDIR/tests/integration/show_systemd_oracle.py" --root="$R" --version="$N" "$HARDEN" "$CORPUS" "$SA" ||
+		bad "$suite: show differs from harden --systemd=$N (see above)"
 	rm -rf "${SA:?}"
 	SA=
 	compared=$((compared + 1))
