@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,11 +23,15 @@
 #include "learn/trace/trace.h"
 #include "manager/manager.h"
 #include "manager/record.h"
+#include "sandbox/creds.h"
 #include "sandbox/fix.h"
+#include "sandbox/fsdenial.h"
 #include "sandbox/mounts.h"
 #include "sandbox/sandbox.h"
 #include "syscalls/arch.h"
 #include "syscalls/groups.h"
+#include "syscalls/nametables.h"
+#include "unit/capability.h"
 #include "unit/unit.h"
 #include "unit/unitwrite.h"
 #include "util/fileio.h"
@@ -55,7 +61,8 @@ static void help(void)
 	       "     (per ABI, with the groups that hold them: SystemCallFilter=NAME, or the smallest group),\n"
 	       "     writes its ProtectSystem=, ProtectHome=, ReadOnlyPaths=, ... would make fail and reads of\n"
 	       "     paths it hides (ReadWritePaths=DIR, ...), socket families outside\n"
-	       "     RestrictAddressFamilies=, namespaces outside RestrictNamespaces=. The unit with DROPIN is\n"
+	       "     RestrictAddressFamilies=, namespaces outside RestrictNamespaces=, capabilities the kernel\n"
+	       "     granted that its CapabilityBoundingSet= leaves out. The unit with DROPIN is\n"
 	       "     the unit file, its other drop-ins and DROPIN in the place it goes to. Anything denied\n"
 	       "     stops here (exit 1), unless --fold adds the fixes. Needs root and the kernel's BTF: else\n"
 	       "     it says why and stops (exit 2) before anything is changed.\n"
@@ -66,9 +73,15 @@ static void help(void)
 	       "     zz-harden.conf, which sorts after the unit's other drop-ins), systemd reloads and restarts\n"
 	       "     the unit, and for --watch seconds the unit is watched: it must stay active, not restart,\n"
 	       "     and WORKLOAD and CMD must succeed. SIGINT or SIGTERM during the watch rolls back.\n"
+	       "     With eBPF, the unit is followed from its first call under DROPIN to the end of the watch:\n"
+	       "     the restart is a stop (its dependencies ignored: units that need it keep running), its\n"
+	       "     next cgroup made, then a start; the calls a file-system setting made fail (EROFS, EACCES,\n"
+	       "     ENOENT of a hidden path) and the capabilities the kernel refused are named with the\n"
+	       "     setting and the fix. Without eBPF it says so once and does a plain restart.\n"
 	       "  5. On a failure: the previous drop-in (or none) is put back, systemd reloads and restarts\n"
-	       "     the unit, and the failure is explained: the unit's state and result, its journal since\n"
-	       "     the apply, and for a SIGSYS core systemd-coredump kept, harden explain's report.\n"
+	       "     the unit, and the failure is explained: the unit's state and result, the calls the\n"
+	       "     drop-in made fail (each with its setting and fix), its journal since the apply, and for\n"
+	       "     a SIGSYS core systemd-coredump kept, harden explain's report.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --watch=SECONDS    how long the unit is watched after the restart, and the shadow stage\n"
@@ -95,13 +108,17 @@ static void help(void)
 	       "                     would-deny, clean, undone, nothing-to-undo), exposure_before,\n"
 	       "                     exposure_after, reason, recovered (an interrupted apply was restored\n"
 	       "                     first), journal, shadow (cgroup, seconds, events, would_deny: each with\n"
-	       "                     kind, what, setting, action and fix; fold_lines, folded, after_fold)\n"
+	       "                     kind, what, setting, action and fix; fold_lines, folded, after_fold),\n"
+	       "                     enforce_observed (or enforce_unobserved: why), enforce_denied (each\n"
+	       "                     with call, path, errno_name, setting and fix) and enforce_caps_refused\n"
+	       "                     (capability, evidence, setting, fix)\n"
 	       "  --systemd=V        read and score the drop-in as systemd V does: 252..262 or latest\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "The shadow stage sees only what the service does while it is watched: a call its workload\n"
 	       "does not make is not judged. Calls a setting denies only for some arguments are judged for\n"
-	       "socket families and namespaces; personality(), W+X mappings and capabilities are not yet.\n"
+	       "socket families and namespaces; personality() and W+X mappings are not yet. Capabilities\n"
+	       "other settings take away (PrivateDevices=: CAP_MKNOD, ...) are not judged.\n"
 	       "The static gate sees only the Exec*= programs, not what they run or load at run time.\n"
 	       "\n"
 	       "Exit status: 0 kept (or undone, or --shadow-only and nothing would be denied); 1 rolled back,\n"
@@ -141,6 +158,28 @@ struct static_gate {
 	hd_strv evidence; /* syscalls with static evidence the candidate blocks (may be on paths never taken) */
 };
 
+/* The enforce stage's tracer: the unit followed by eBPF from before its start under the drop-in until the
+ * end of the watch, the calls that failed with an error a file-system setting gives, and the setting of
+ * the candidate's mount plan to blame for each (harden run's report for its command). */
+struct shadow_watch;
+struct enforce_item {
+	const struct hd_profile_failure *f; /* in w's profile */
+	struct hd_fs_denial d;              /* its entry in plan */
+};
+struct enforce_report {
+	bool tried;           /* eBPF was there to try */
+	bool observed;        /* the unit's new cgroup was followed from before its start */
+	char why[512];        /* not observed: why */
+	char cgroup[4096];
+	struct shadow_watch *w;
+	struct hd_mount_plan plan;
+	struct enforce_item *v;
+	size_t n;
+	struct hd_shadow caps; /* capabilities the kernel refused that the drop-in's bounding set left out */
+	bool incomplete;      /* records dropped: the list may miss some */
+	bool finished;        /* enforce_finish ran */
+};
+
 struct outcome {
 	const char *outcome; /* kept, rolled-back, undone, nothing-to-undo, refused, would-deny, clean */
 	struct static_gate gate;
@@ -150,6 +189,7 @@ struct outcome {
 	struct hd_journal_entries journal;
 	char *explained; /* harden explain's report of a SIGSYS core */
 	struct shadow_report shadow;
+	struct enforce_report enforce;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -376,11 +416,14 @@ static json_object *static_gate_json(const struct static_gate *g)
 /* ---- the shadow stage ---- */
 
 /* The candidate as systemd would have it: the unit file, its drop-ins except the file apply replaces,
- * and text parsed as one more drop-in at target (as score() does). Its seccomp model into sb and its mount
- * plan into plan. 0, or -errno with diags said. */
+ * and text parsed as one more drop-in at target (as score() does). Its seccomp model into sb, its mount
+ * plan into plan and its bounding set (as its CapabilityBoundingSet= lines make it) into *bounding. 0, or
+ * -errno with diags said. */
 static int candidate_model(const char *fragment, const char *target, const char *text, int sdver, struct hd_sandbox *sb,
-			   struct hd_mount_plan *plan, hd_diags *d)
+			   struct hd_mount_plan *plan, uint64_t *bounding, hd_diags *d)
 {
+	struct hd_creds creds;
+	hd_creds_init(&creds);
 	struct hd_unit u = { 0 };
 	struct hd_unit_load_options lo = { .sdver = sdver, .parse_only = 1 };
 	struct hd_seccomp_settings s;
@@ -393,7 +436,9 @@ static int candidate_model(const char *fragment, const char *target, const char 
 	}
 	plan->sdver = sdver; /* what that systemd does (252's ProtectHome=tmpfs) */
 	if (r >= 0)
-		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, NULL, NULL, NULL, d, &not_enforced);
+		r = hd_sandbox_apply_loaded_unit(&u, sdver, &s, plan, &creds, NULL, NULL, d, &not_enforced);
+	*bounding = creds.bounding;
+	hd_creds_free(&creds);
 	if (r >= 0)
 		r = hd_mount_plan_finish(plan);
 	/* the model only: nothing is loaded; systemd, the manager, holds CAP_SYS_ADMIN */
@@ -406,7 +451,8 @@ static int candidate_model(const char *fragment, const char *target, const char 
 	return r;
 }
 
-/* The tracer runs in a thread while this one runs the workload (or waits --watch). */
+/* The tracer runs in a thread while this one runs the workload (or waits --watch); the enforce stage's
+ * tracer as well, while this one watches the unit. */
 struct shadow_watch {
 	struct hd_profile prof;
 	struct hd_trace_options to;
@@ -485,6 +531,14 @@ static void print_finding(const struct hd_shadow_finding *f, const char *indent)
 	case HD_SHADOW_NAMESPACE:
 		printf("%s- namespace %s, by %s= (%s)\n", indent, w, f->setting, f->action);
 		break;
+	case HD_SHADOW_CAPABILITY: {
+		char *ev = NULL;
+		if (!f->evidence || hd_unit_printable(f->evidence, &ev) < 0)
+			ev = NULL;
+		printf("%s- capability %s (%s), by %s= (%s)\n", indent, w, ev ? ev : "no evidence kept", f->setting, f->action);
+		free(ev);
+		break;
+	}
 	}
 	free(what);
 	for (size_t k = 0; k < f->fix.n; k++)
@@ -526,6 +580,8 @@ static json_object *findings_json(const struct hd_shadow *sh)
 			json_object_object_add(e, "remove", cli_json_str(f->remove));
 			json_object_object_add(e, "unwritable", cli_json_str(f->note));
 		}
+		if (f->kind == HD_SHADOW_CAPABILITY)
+			json_object_object_add(e, "evidence", cli_json_str(f->evidence));
 		json_object_object_add(e, "setting", cli_json_str(f->setting));
 		json_object_object_add(e, "action", cli_json_str(f->action));
 		json_object_object_add(e, "fix", cli_json_strv(&f->fix));
@@ -565,13 +621,15 @@ static int shadow_compare(const struct apply_opts *o, const char *fragment, cons
 	struct hd_sandbox sb = { 0 };
 	struct hd_mount_plan plan = { 0 };
 	hd_diags d = { 0 };
-	int r = candidate_model(fragment, target, text, o->sdver, &sb, &plan, &d);
+	uint64_t bounding = HD_CAP_ALL;
+	int r = candidate_model(fragment, target, text, o->sdver, &sb, &plan, &bounding, &d);
 	/* the unit's own warnings were the static gate's to say; only what stops the model is shown */
 	if (r < 0) {
 		cli_print_diags(&d);
 		fprintf(stderr, "%s apply: the shadow stage cannot model the unit with the drop-in: %s\n", cli_program,
 			hd_unit_strerror(r));
-	} else if ((r = hd_shadow_compare(prof, &sb, &plan, o->sdver, &hd_fs_probe_host, out)) < 0)
+	} else if ((r = hd_shadow_compare(prof, &sb, &plan, o->sdver, &hd_fs_probe_host, out)) < 0 ||
+		   (r = hd_shadow_compare_caps(prof, bounding, out)) < 0)
 		fprintf(stderr, "%s apply: the shadow stage: %s\n", cli_program, strerror(-r));
 	hd_diags_free(&d);
 	hd_mount_plan_free(&plan);
@@ -718,6 +776,259 @@ out:
 	return ret;
 }
 
+/* ---- the enforce stage's tracer ---- */
+
+/* path with the symbolic links of its longest existing ancestor resolved (/var/run/x -> /run/x), so that
+ * it meets the plan's entries under their own names; as it is when nothing resolves (as harden run does) */
+static void canonical(const char *path, char out[PATH_MAX])
+{
+	char head[PATH_MAX];
+	snprintf(head, sizeof(head), "%s", path);
+	for (;;) {
+		char *real = realpath(head, NULL);
+		if (real) {
+			const char *rest = path + strlen(head);
+			int n = snprintf(out, PATH_MAX, "%s%s", strcmp(real, "/") == 0 && *rest ? "" : real, rest);
+			free(real);
+			if (n > 0 && n < PATH_MAX)
+				return;
+			break;
+		}
+		char *slash = strrchr(head, '/');
+		if (!slash || slash == head)
+			break;
+		*slash = '\0';
+	}
+	snprintf(out, PATH_MAX, "%s", path);
+}
+
+/* The restart of the enforce stage, with the unit followed from its first call when eBPF is there. A
+ * restart removes the unit's cgroup and systemd makes a new one (another inode: the tracer follows a
+ * cgroup by its id), so the restart is done in two steps: the stop, then the unit's next cgroup made
+ * (systemd takes a cgroup directory that is there already), followed, then the start. Without eBPF (or
+ * without a cgroup to follow) it is a plain restart, and er->why says why once. 0, or -errno (why set). */
+static int enforce_restart(struct hd_manager *m, const struct apply_opts *o, const char *unit,
+			   const struct hd_unit_state *st, struct enforce_report *er, char *why, size_t why_len)
+{
+	char mnt[4096], ewhy[256];
+	cgroup2_mount(mnt, sizeof(mnt));
+	if (!hd_trace_ebpf_available(ewhy, sizeof(ewhy)))
+		snprintf(er->why, sizeof(er->why), "eBPF: %s", ewhy);
+	else if (!mnt[0])
+		snprintf(er->why, sizeof(er->why), "no cgroup2 is mounted here");
+	else if (!st->control_group || !st->control_group[0])
+		snprintf(er->why, sizeof(er->why), "systemd names no cgroup for the unit");
+	if (er->why[0]) {
+		if (!o->json)
+			fprintf(stderr, "%s apply: note: the enforce stage does not follow %s's calls (%s): a rollback "
+					"will show the journal, not the settings that made calls fail\n", cli_program, unit, er->why);
+		return hd_manager_restart(m, unit, 120 * 1000, why, why_len);
+	}
+	er->tried = true;
+	snprintf(er->cgroup, sizeof(er->cgroup), "%s%s", mnt, st->control_group);
+	int r = hd_manager_stop_alone(m, unit, 120 * 1000, why, why_len);
+	if (r < 0) {
+		/* a unit that refuses a manual stop (RefuseManualStop=) may still take a restart */
+		snprintf(er->why, sizeof(er->why), "%.480s", why);
+		er->tried = false;
+		if (!o->json)
+			fprintf(stderr, "%s apply: note: the enforce stage does not follow %s's calls (%s): a plain restart\n",
+				cli_program, unit, er->why);
+		return hd_manager_restart(m, unit, 120 * 1000, why, why_len);
+	}
+	bool made = mkdir(er->cgroup, 0755) == 0;
+	if (!made && errno != EEXIST) {
+		snprintf(er->why, sizeof(er->why), "cannot make its cgroup %.400s: %s", er->cgroup, strerror(errno));
+	} else {
+		struct shadow_watch *w = calloc(1, sizeof(*w));
+		if (w) {
+			hd_profile_init(&w->prof);
+			pthread_mutex_init(&w->lock, NULL);
+			pthread_cond_init(&w->cond, NULL);
+			w->to = (struct hd_trace_options){ .backend = HD_TRACE_EBPF, .cgroup = er->cgroup, .stop = &w->stop,
+							   .record_failures = true, .on_attached = shadow_attached,
+							   .attached_ctx = w };
+			if (pthread_create(&w->thread, NULL, shadow_run, w) == 0) {
+				er->w = w;
+				pthread_mutex_lock(&w->lock);
+				while (!w->attached && !w->finished)
+					pthread_cond_wait(&w->cond, &w->lock);
+				er->observed = w->attached;
+				pthread_mutex_unlock(&w->lock);
+				if (!er->observed) {
+					const char *t = w->diags.n ? w->diags.v[0].text : "the tracer did not start";
+					/* the backend's words may name it already */
+					snprintf(er->why, sizeof(er->why), "%s%s", strncmp(t, "eBPF", 4) == 0 ? "" : "eBPF: ", t);
+				}
+			} else {
+				snprintf(er->why, sizeof(er->why), "cannot start the tracer's thread");
+				hd_profile_free(&w->prof);
+				pthread_mutex_destroy(&w->lock);
+				pthread_cond_destroy(&w->cond);
+				free(w);
+			}
+		} else
+			snprintf(er->why, sizeof(er->why), "out of memory");
+	}
+	if (er->why[0] && !o->json)
+		fprintf(stderr, "%s apply: note: the enforce stage does not follow %s's calls (%s)\n", cli_program, unit, er->why);
+	r = hd_manager_start(m, unit, 120 * 1000, why, why_len);
+	/* a start that was never queued leaves the directory ours: not systemd's to prune */
+	if (r < 0 && made)
+		rmdir(er->cgroup);
+	return r;
+}
+
+/* The watch is over: stop the tracer, and map the calls it saw fail onto the candidate's mount plan. */
+static void enforce_finish(struct enforce_report *er, const char *fragment, const char *target, const char *text, int sdver)
+{
+	struct shadow_watch *w = er->w;
+	if (!w || er->finished)
+		return;
+	er->finished = true;
+	w->stop = 1;
+	pthread_join(w->thread, NULL);
+	if (!er->observed)
+		return;
+	er->incomplete = w->res.lost + w->res.unfollowed > 0 || w->prof.failures_dropped > 0;
+	if (!fragment || !*fragment)
+		return;
+	struct hd_sandbox sb = { 0 };
+	hd_diags d = { 0 };
+	uint64_t bounding = HD_CAP_ALL;
+	int r = candidate_model(fragment, target, text, sdver, &sb, &er->plan, &bounding, &d);
+	hd_diags_free(&d);
+	hd_sandbox_free(&sb);
+	if (r >= 0 && hd_shadow_refused_caps(&w->prof, bounding, &er->caps) < 0)
+		er->incomplete = true;
+	for (size_t i = 0; r >= 0 && i < w->prof.n_failures; i++) {
+		const struct hd_profile_failure *f = &w->prof.failures[i];
+		struct hd_fs_denial den;
+		char path[PATH_MAX], tgt[PATH_MAX];
+		canonical(f->path, path);
+		if (f->target)
+			canonical(f->target, tgt);
+		r = hd_fs_denial_explain(&er->plan, path, f->target ? tgt : NULL, f->err, &hd_fs_probe_host, &den);
+		if (r <= 0) {
+			hd_fs_denial_free(&den);
+			continue;
+		}
+		struct enforce_item *v = realloc(er->v, (er->n + 1) * sizeof(*v));
+		if (!v) {
+			hd_fs_denial_free(&den);
+			er->incomplete = true;
+			break;
+		}
+		er->v = v;
+		er->v[er->n++] = (struct enforce_item){ .f = f, .d = den };
+	}
+}
+
+static void enforce_report_free(struct enforce_report *er)
+{
+	for (size_t i = 0; i < er->n; i++)
+		hd_fs_denial_free(&er->v[i].d);
+	free(er->v);
+	hd_shadow_free(&er->caps);
+	hd_mount_plan_free(&er->plan);
+	if (er->w) {
+		hd_profile_free(&er->w->prof);
+		hd_diags_free(&er->w->diags);
+		pthread_mutex_destroy(&er->w->lock);
+		pthread_cond_destroy(&er->w->cond);
+		free(er->w);
+	}
+	memset(er, 0, sizeof(*er));
+}
+
+static const char *errno_label(int err)
+{
+	const char *n = hd_errno_name(err);
+	return n ? n : "?";
+}
+
+static json_object *enforce_json(const struct enforce_report *er)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < er->n; i++) {
+		const struct hd_profile_failure *f = er->v[i].f;
+		const struct hd_fs_denial *d = &er->v[i].d;
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "call", json_object_new_string(f->call));
+		json_object_object_add(e, "path", json_object_new_string(f->path));
+		json_object_object_add(e, "target", cli_json_str(f->target));
+		json_object_object_add(e, "errno", json_object_new_int(f->err));
+		json_object_object_add(e, "errno_name", json_object_new_string(errno_label(f->err)));
+		json_object_object_add(e, "count", json_object_new_int64((int64_t)f->count));
+		json_object_object_add(e, "pid", json_object_new_int(f->tgid));
+		json_object_object_add(e, "comm", json_object_new_string(f->comm));
+		json_object_object_add(e, "setting", json_object_new_string(d->entry->origin));
+		json_object_object_add(e, "mount", json_object_new_string(d->entry->path));
+		json_object_object_add(e, "fix", cli_json_strv(&d->fix));
+		json_object_object_add(e, "remove", cli_json_str(d->remove));
+		json_object_object_add(e, "unwritable", cli_json_str(d->unwritable));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static json_object *enforce_caps_json(const struct enforce_report *er)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < er->caps.n; i++) {
+		const struct hd_shadow_finding *f = &er->caps.v[i];
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "capability", json_object_new_string(f->what));
+		json_object_object_add(e, "evidence", cli_json_str(f->evidence));
+		json_object_object_add(e, "setting", json_object_new_string(f->setting));
+		json_object_object_add(e, "fix", cli_json_strv(&f->fix));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+/* Each call a file-system setting of the drop-in made fail, with the setting and the fix. */
+static void print_enforce(const struct enforce_report *er)
+{
+	if (!er->observed)
+		return;
+	for (size_t i = 0; i < er->caps.n; i++) {
+		const struct hd_shadow_finding *f = &er->caps.v[i];
+		char *ev = NULL;
+		if (!f->evidence || hd_unit_printable(f->evidence, &ev) < 0)
+			ev = NULL;
+		printf("%s apply: capability %s refused (%s): not in the drop-in's bounding set, by CapabilityBoundingSet=\n",
+		       cli_program, f->what, ev ? ev : "no evidence kept");
+		free(ev);
+		for (size_t k = 0; k < f->fix.n; k++)
+			printf("  fix: %s\n", f->fix.v[k]);
+	}
+	if (er->n == 0)
+		return;
+	printf("%s apply: %zu file-system call%s of the unit failed because of the drop-in's settings (seen by eBPF):\n",
+	       cli_program, er->n, er->n == 1 ? "" : "s");
+	for (size_t i = 0; i < er->n; i++) {
+		const struct hd_profile_failure *f = er->v[i].f;
+		const struct hd_fs_denial *d = &er->v[i].d;
+		char *path = NULL;
+		/* a path is the program's choice: one line whatever it holds */
+		if (hd_unit_printable(f->path, &path) < 0)
+			path = NULL;
+		printf("- %s %s: %s (%s), %" PRIu64 " call%s, first in pid %d (%s), by %s\n", f->call, path ? path : "?",
+		       errno_label(f->err), strerror(f->err), f->count, f->count == 1 ? "" : "s", f->tgid,
+		       f->comm[0] ? f->comm : "?", d->entry->origin);
+		free(path);
+		for (size_t k = 0; k < d->fix.n; k++)
+			printf("  %s %s\n", k ? "   " : "fix:", d->fix.v[k]);
+		if (d->remove)
+			printf("  fix: remove %s\n", d->remove);
+		if (d->unwritable)
+			printf("  fix: ReadWritePaths= cannot name that directory in a unit file: it %s\n", d->unwritable);
+	}
+	if (er->incomplete)
+		printf("%s apply: the tracer dropped some records: the list may be incomplete\n", cli_program);
+}
+
 /* Put the state before rec's apply back: the previous file (or none), reload, restart. 0, or -errno with
  * why set. */
 static int restore(struct hd_manager *m, const struct hd_apply_record *rec, char *why, size_t why_len)
@@ -748,6 +1059,16 @@ static void print_outcome(const struct apply_opts *o, const char *unit, const ch
 		json_object_object_add(j, "explained", cli_json_str(oc->explained));
 		json_object_object_add(j, "static_gate", static_gate_json(&oc->gate));
 		json_object_object_add(j, "shadow", shadow_json(&oc->shadow));
+		/* the enforce stage's tracer: only where the enforce stage ran */
+		if (oc->enforce.tried || oc->enforce.why[0]) {
+			json_object_object_add(j, "enforce_observed", json_object_new_boolean(oc->enforce.observed));
+			if (!oc->enforce.observed)
+				json_object_object_add(j, "enforce_unobserved", json_object_new_string(oc->enforce.why));
+			else if (oc->enforce.incomplete)
+				json_object_object_add(j, "enforce_complete", json_object_new_boolean(false));
+			json_object_object_add(j, "enforce_denied", enforce_json(&oc->enforce));
+			json_object_object_add(j, "enforce_caps_refused", enforce_caps_json(&oc->enforce));
+		}
 		json_object *jl = json_object_new_array();
 		for (size_t i = 0; i < oc->journal.n; i++)
 			json_object_array_add(jl, cli_json_str(oc->journal.v[i].message));
@@ -761,8 +1082,11 @@ static void print_outcome(const struct apply_opts *o, const char *unit, const ch
 		if (oc->before >= 0 && oc->after >= 0)
 			printf(" (exposure %.1f -> %.1f)", oc->before / 10.0, oc->after / 10.0);
 		printf("\n");
+		/* calls that failed and the service lived with: worth a look, not a rollback */
+		print_enforce(&oc->enforce);
 	} else if (strcmp(oc->outcome, "rolled-back") == 0) {
 		printf("%s apply: %s ROLLED BACK on %s: %s\n", cli_program, dropin ? dropin : "the drop-in", unit, oc->reason);
+		print_enforce(&oc->enforce);
 		if (oc->explained)
 			printf("%s", oc->explained);
 		if (oc->journal.n)
@@ -1068,7 +1392,8 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		if (r == 0)
 			hd_unit_state_free(&s0);
 	}
-	if ((r = hd_manager_reload(m, why, sizeof(why))) < 0 || (r = hd_manager_restart(m, unit, 120 * 1000, why, sizeof(why))) < 0) {
+	if ((r = hd_manager_reload(m, why, sizeof(why))) < 0 ||
+	    (r = enforce_restart(m, o, unit, &st, &oc.enforce, why, sizeof(why))) < 0) {
 		snprintf(oc.reason, sizeof(oc.reason), "%s", why);
 		goto rollback;
 	}
@@ -1140,6 +1465,25 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 			failed = true;
 		}
 	}
+	/* the tracer stops with the watch: the rollback's restart is not the drop-in's doing */
+	enforce_finish(&oc.enforce, st.fragment_path, target, text, o->sdver);
+	if (failed && !oc.enforce.n && oc.enforce.caps.n) {
+		size_t len = strlen(oc.reason);
+		snprintf(oc.reason + len, sizeof(oc.reason) - len, "; CapabilityBoundingSet= left out %s, which the kernel refused",
+			 oc.enforce.caps.v[0].what);
+	}
+	if (failed && oc.enforce.n) {
+		/* the reason names the setting; the report lists every call */
+		const struct enforce_item *e = &oc.enforce.v[0];
+		size_t len = strlen(oc.reason);
+		char *path = NULL;
+		if (hd_unit_printable(e->f->path, &path) < 0)
+			path = NULL;
+		snprintf(oc.reason + len, sizeof(oc.reason) - len, "; %s made %zu file-system call%s fail (first: %s %s: %s)",
+			 e->d.entry->origin, oc.enforce.n, oc.enforce.n == 1 ? "" : "s", e->f->call, path ? path : "?",
+			 errno_label(e->f->err));
+		free(path);
+	}
 	if (!failed) {
 		rec.state = HD_APPLY_KEPT;
 		rec.finished_usec = now_usec();
@@ -1153,6 +1497,7 @@ static int do_apply(const struct apply_opts *o, const char *unit, const char *dr
 		goto out;
 	}
 rollback:
+	enforce_finish(&oc.enforce, st.fragment_path, target, text, o->sdver); /* (a second call does nothing) */
 	/* what the journal says since the apply, and a SIGSYS core explained: systemd-coredump logs the core a
 	 * moment after the death, so after a SIGSYS that entry is waited for (up to 5 s) */
 	for (uint64_t w0 = mono_ms();;) {
@@ -1197,6 +1542,7 @@ out:
 	hd_journal_entries_free(&oc.journal);
 	free(oc.explained);
 	shadow_report_free(&oc.shadow);
+	enforce_report_free(&oc.enforce);
 	static_gate_free(&oc.gate);
 	hd_apply_record_free(&rec);
 	hd_unit_state_free(&st);

@@ -47,6 +47,10 @@ void cli_count_reports(int fd, unsigned *kills, unsigned *denied, unsigned *fall
 /* As cli_count_reports, and the calls harden run saw fail because of a file-system setting ("fs_denied")
  * and the runs that could not see them ("fs_observed": false; why into unobserved, the first). */
 void cli_count_fs_reports(int fd, unsigned *fs_denied, unsigned *unobserved_runs, char *why, size_t why_len);
+/* As cli_count_fs_reports, for the connects and sends a network setting made fail ("net_denied": denials
+ * too) and the capability checks the bounding set refused ("cap_denied", but those marked "lookup": the
+ * callers list them without counting them as denials). */
+void cli_count_net_cap_reports(int fd, unsigned *net_denied, unsigned *cap_denied);
 /* harden --version: the version, libseccomp, the kernel and its compat ABIs (probed). */
 int cli_version(void);
 /* After the command died by signal sig: where that can be the kernel refusing int $0x80 (SIGSEGV on a

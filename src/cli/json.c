@@ -106,3 +106,35 @@ void cli_count_fs_reports(int fd, unsigned *fs_denied, unsigned *unobserved_runs
 	free(line);
 	fclose(f);
 }
+
+/* the entries of each list named key in every report line of fd, into *n; an entry whose member skip is
+ * true is not counted (NULL: every entry is) */
+static void count_lists(int fd, const char *key, const char *skip, unsigned *n)
+{
+	*n = 0;
+	FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_object *o = json_tokener_parse(line), *v = NULL;
+		if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(v); i++) {
+				json_object *b = NULL;
+				if (!skip || !json_object_object_get_ex(json_object_array_get_idx(v, i), skip, &b) ||
+				    !json_object_get_boolean(b))
+					(*n)++;
+			}
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+}
+
+void cli_count_net_cap_reports(int fd, unsigned *net_denied, unsigned *cap_denied)
+{
+	count_lists(fd, "net_denied", NULL, net_denied);
+	/* a refusal in a mere path lookup is listed, not counted (run.c: cap_lookup_only) */
+	count_lists(fd, "cap_denied", "lookup", cap_denied);
+}

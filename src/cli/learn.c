@@ -455,16 +455,26 @@ static int verify_dropin(const char *dropin_text, const char *unit_path, const c
 	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	hd_strv_free(&argv);
-	unsigned kills = 0, denied = 0, fs_denied = 0, unobserved = 0;
+	unsigned kills = 0, denied = 0, fs_denied = 0, unobserved = 0, net_denied = 0, cap_denied = 0;
 	char unobserved_why[200];
 	cli_count_reports(rfd, &kills, &denied, NULL);
-	/* calls a file-system setting made fail (harden run names each with its fix above) */
+	/* calls a file-system or network setting made fail, capabilities the bounding set refused (harden run
+	 * names each with its fix above): the drop-in broke the command alike */
 	cli_count_fs_reports(rfd, &fs_denied, &unobserved, unobserved_why, sizeof(unobserved_why));
-	bool ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !kills && !denied && !fs_denied;
+	cli_count_net_cap_reports(rfd, &net_denied, &cap_denied);
+	/* a capability refusal is listed, not counted (see run_unit_while in run.c) */
+	bool ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !kills && !denied && !fs_denied && !net_denied;
 	char fs[300] = "";
+	size_t used = 0;
 	if (fs_denied)
-		snprintf(fs, sizeof(fs), ", %u file-system denial%s", fs_denied, fs_denied == 1 ? "" : "s");
-	else if (unobserved && root)
+		used += (size_t)snprintf(fs, sizeof(fs), ", %u file-system denial%s", fs_denied, fs_denied == 1 ? "" : "s");
+	if (net_denied)
+		used += (size_t)snprintf(fs + used, sizeof(fs) - used, ", %u network denial%s", net_denied,
+					 net_denied == 1 ? "" : "s");
+	if (cap_denied)
+		used += (size_t)snprintf(fs + used, sizeof(fs) - used, " (%u capability refusal%s, not counted)", cap_denied,
+					 cap_denied == 1 ? "" : "s");
+	if (!used && unobserved && root)
 		snprintf(fs, sizeof(fs), " (file-system denials not observed: %s)", unobserved_why);
 	snprintf(how, how_len, "%s under this whole drop-in (harden run --unit%s%s%s, systemd %s): %s; %u kill%s, "
 		 "%u denied call%s%s%s",

@@ -25,6 +25,7 @@
 #include "sandbox/creds.h"
 #include "sandbox/devices.h"
 #include "sandbox/ipfilter.h"
+#include "sandbox/netdenial.h"
 #include "sandbox/fix.h"
 #include "sandbox/fsdenial.h"
 #include "unit/capability.h"
@@ -104,6 +105,18 @@ static void help(void)
 	       "cause (the path is missing on the host too, the host's own mount is read-only) is not listed.\n"
 	       "Where eBPF cannot run (not root, no kernel BTF), run says once that these are not observed.\n"
 	       "\n"
+	       "Under PrivateNetwork= or an enforced IPAddressDeny=, the tracer also watches each connect and\n"
+	       "each sendto with an address, and lists each one a network setting made fail: the call, the\n"
+	       "address:port, the errno, the first process, the setting and the fix. PrivateNetwork=yes: no\n"
+	       "route off loopback (ENETUNREACH, EHOSTUNREACH), or a loopback connect refused (ECONNREFUSED)\n"
+	       "where the host has a TCP listener at exit; fix PrivateNetwork=no. IPAddressDeny= (its most\n"
+	       "specific matching entry): a datagram fails with EPERM; a dropped TCP SYN is retried, so\n"
+	       "connect() times out (ETIMEDOUT), says EINPROGRESS non-blocking, or is interrupted; fix\n"
+	       "IPAddressAllow=ADDRESS/32 (or /128). Not seen: a non-blocking connect's later refusal\n"
+	       "(SO_ERROR), sendmsg, sends on a connected UDP socket. The capabilities the kernel refused\n"
+	       "(Linux 6.15+) are named too; one refused in a mere path lookup (stat, access, readlink) is\n"
+	       "not counted as a denial.\n"
+	       "\n"
 	       "harden stays the parent: when the filter kills CMD or any descendant, it prints the syscall\n"
 	       "(name, number, ABI), the process, every group holding the call and the smallest fix, and exits\n"
 	       "with CMD's status (159 = 128+SIGSYS). A call the filter denies with an errno\n"
@@ -150,12 +163,15 @@ static void help(void)
 	       "                     under file-system settings that object also has \"fs_denied\":[...] (each\n"
 	       "                     with \"kind\":\"file-system\", call, path, errno_name, count, pid, comm,\n"
 	       "                     setting, fix: [lines], remove) and \"fs_observed\" (false: why in\n"
-	       "                     \"fs_unobserved\")\n"
+	       "                     \"fs_unobserved\"); under network settings \"net_denied\":[...] (each\n"
+	       "                     with call, address, port, errno_name, count, pid, comm, setting, fix,\n"
+	       "                     why) and \"net_observed\"; when traced, \"cap_denied\":[...] (each with\n"
+	       "                     capability, call, pid, comm, count, setting, fix, lookup)\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Exit status: CMD's status (128+N when killed by signal N); with --while 0 when the workload\n"
-	       "passed and nothing was killed or denied, by the filter or a file-system setting (an ENOSYS\n"
-	       "glibc falls back from is no denial),\n"
+	       "passed and nothing was killed or denied, by the filter or a file-system or network setting\n"
+	       "(an ENOSYS glibc falls back from is no denial; a capability refusal is listed, not counted),\n"
 	       "else 1; 1 --strict warnings or an unreadable unit file; 2 usage error or\n"
 	       "invalid -p value; 125 the sandbox could not be built or installed exactly, a user or group is\n"
 	       "unknown, WorkingDirectory= cannot be entered, or the device or IP address settings have no\n"
@@ -266,8 +282,16 @@ struct fs_item {
 	const struct hd_profile_failure *f;
 	struct hd_fs_denial d;
 };
+/* The connects and sends a network setting made fail (sandbox/netdenial), seen by the same tracer. */
+struct net_item {
+	const struct hd_profile_failure *f;
+	struct hd_net_denial d;
+};
 struct fs_report {
 	bool planned;       /* the command ran under a mount plan */
+	bool net_planned;   /* ... or under PrivateNetwork= or an enforced IPAddressDeny= */
+	struct net_item *nv; /* blamed on a network setting */
+	size_t nn;
 	bool observed;      /* ... and was followed by the tracer from its first call */
 	char why[320];      /* not observed: why */
 	struct fs_item *v;  /* blamed on a setting */
@@ -429,6 +453,9 @@ static void on_violation(const struct hd_violation *v, void *userdata)
 
 static const char *errno_label(int err)
 {
+	/* the kernel's restart codes: a tracer sees them at the exit of a call a signal interrupted */
+	if (err == 512)
+		return "ERESTARTSYS";
 	const char *n = hd_errno_name(err);
 	return n ? n : "?";
 }
@@ -468,33 +495,162 @@ static void fs_json(const struct fs_report *fs, json_object *o)
 		json_object_object_add(o, "fs_complete", json_object_new_boolean(false));
 }
 
+/* The network denials into the end report: "net_denied" (each with the call, address, errno, process,
+ * setting, fix and why), "net_observed", and why not in "net_unobserved". */
+static void net_json(const struct fs_report *fs, json_object *o)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < fs->nn; i++) {
+		const struct hd_profile_failure *f = fs->nv[i].f;
+		const struct hd_net_denial *d = &fs->nv[i].d;
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string("network"));
+		json_object_object_add(e, "call", json_object_new_string(f->call));
+		json_object_object_add(e, "address", json_object_new_string(f->path));
+		json_object_object_add(e, "port", json_object_new_int((int)f->port));
+		json_object_object_add(e, "errno", json_object_new_int(f->err));
+		json_object_object_add(e, "errno_name", json_object_new_string(errno_label(f->err)));
+		json_object_object_add(e, "count", json_object_new_int64((int64_t)f->count));
+		json_object_object_add(e, "pid", json_object_new_int(f->tgid));
+		json_object_object_add(e, "tid", json_object_new_int(f->tid));
+		json_object_object_add(e, "comm", json_object_new_string(f->comm));
+		json_object_object_add(e, "setting", json_object_new_string(d->setting));
+		json_object_object_add(e, "fix", json_object_new_string(d->fix));
+		json_object_object_add(e, "why", cli_json_str(d->why));
+		json_object_object_add(e, "seen_by", json_object_new_string("eBPF"));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "net_denied", a);
+	json_object_object_add(o, "net_observed", json_object_new_boolean(fs->observed));
+	if (!fs->observed)
+		json_object_object_add(o, "net_unobserved", json_object_new_string(fs->why));
+	else if (fs->incomplete)
+		json_object_object_add(o, "net_complete", json_object_new_boolean(false));
+}
+
+/* A capability the kernel refused and never granted: one the bounding set took away (the program did
+ * not get on without it by some other way it also tried). */
+static bool cap_refused(const struct hd_profile *p, int i)
+{
+	return p && p->caps_source == HD_CAPS_KERNEL && p->caps[i].denied && !p->caps[i].granted;
+}
+
+/* The first refusal's evidence, "comm (pid N): call" (learn/trace/ebpf.c words it so): its parts, or
+ * false if it does not read so. comm may hold anything: the last " (pid " is the one. */
+static bool cap_evidence_parts(const char *ev, char comm[17], int *pid, const char **call)
+{
+	const char *at = NULL;
+	for (const char *p = ev ? strstr(ev, " (pid ") : NULL; p; p = strstr(p + 1, " (pid "))
+		at = p;
+	int used = 0;
+	if (!at || (size_t)(at - ev) > 16 || sscanf(at, " (pid %d):%n", pid, &used) != 1 || used == 0)
+		return false;
+	snprintf(comm, 17, "%.*s", (int)(at - ev), ev);
+	*call = at + used + (at[used] == ' ');
+	return true;
+}
+
+/* A refusal of CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in a call that only looks a path up (a shell's
+ * search of PATH through /root, a stat of a file under a directory of another owner): the path then looks
+ * missing or unreadable, as it does to any unprivileged caller, and programs that search expect that. It
+ * is listed, but not counted as a denial (run --unit --while, learn --verify): if the program needed the
+ * file, its open is refused too, and that one counts. */
+static bool cap_lookup_only(int cap, const char *call)
+{
+	static const char *const lookups[] = { "stat", "lstat", "stat64", "lstat64", "newfstatat", "fstatat64", "statx",
+					       "access", "faccessat", "faccessat2", "readlink", "readlinkat", NULL };
+	if (cap != 1 /* CAP_DAC_OVERRIDE */ && cap != 2 /* CAP_DAC_READ_SEARCH */)
+		return false;
+	for (const char *const *l = lookups; call && *l; l++)
+		if (strcmp(*l, call) == 0)
+			return true;
+	return false;
+}
+
+/* The capability refusals into the end report: "cap_denied", each with the capability, the call, the
+ * first process, the count, the setting and the fix; "lookup": true when it is not a denial to count
+ * (cap_lookup_only). */
+static void cap_json(const struct fs_report *fs, json_object *o)
+{
+	json_object *a = json_object_new_array();
+	for (int i = 0; i < 64; i++) {
+		if (!cap_refused(fs->prof, i))
+			continue;
+		const struct hd_profile_cap *c = &fs->prof->caps[i];
+		const char *name = hd_capability_name(i), *call = NULL;
+		char comm[17] = "", fix[64];
+		int pid = 0;
+		bool parts = cap_evidence_parts(c->evidence, comm, &pid, &call);
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string("capability"));
+		json_object_object_add(e, "capability", name ? json_object_new_string(name) : json_object_new_int(i));
+		json_object_object_add(e, "call", parts ? json_object_new_string(call) : NULL);
+		json_object_object_add(e, "pid", parts ? json_object_new_int(pid) : NULL);
+		json_object_object_add(e, "comm", parts ? json_object_new_string(comm) : NULL);
+		json_object_object_add(e, "count", json_object_new_int64((int64_t)c->denied));
+		json_object_object_add(e, "setting", json_object_new_string("CapabilityBoundingSet"));
+		snprintf(fix, sizeof(fix), "CapabilityBoundingSet=%s", name ? name : "?");
+		json_object_object_add(e, "fix", json_object_new_string(fix));
+		json_object_object_add(e, "lookup", json_object_new_boolean(parts && cap_lookup_only(i, call)));
+		json_object_object_add(e, "seen_by", json_object_new_string("eBPF"));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "cap_denied", a);
+}
+
 /* At exit, after the seccomp tally: each call a file-system setting made fail, with the setting and fix. */
 /* Capability checks the kernel refused, never granted (a capability the bounding set took away): each
  * named with the call it was asked for in. Seen where the eBPF tracer watches the kernel's checks. */
 static void print_caps_refused(const struct fs_report *fs)
 {
 	const struct hd_profile *p = fs->prof;
-	if (!p || p->caps_source != HD_CAPS_KERNEL)
-		return;
 	for (int i = 0; i < 64; i++) {
-		if (!p->caps[i].denied || p->caps[i].granted)
+		if (!cap_refused(p, i))
 			continue;
 		const char *name = hd_capability_name(i);
 		char *ev = NULL;
 		if (!p->caps[i].evidence || hd_unit_printable(p->caps[i].evidence, &ev) < 0)
 			ev = NULL;
+		char comm[17];
+		int pid;
+		const char *call = NULL;
+		bool lookup = cap_evidence_parts(p->caps[i].evidence, comm, &pid, &call) && cap_lookup_only(i, call);
 		fprintf(stderr, "%s run: capability %s refused (%s): not in the bounding set (fix, if the program "
-			"needs it: CapabilityBoundingSet=%s)\n", cli_program, name ? name : "?", ev ? ev : "?",
-			name ? name : "?");
+			"needs it: CapabilityBoundingSet=%s)%s\n", cli_program, name ? name : "?", ev ? ev : "?",
+			name ? name : "?", lookup ? "; a path lookup, not counted as a denial" : "");
 		free(ev);
 	}
+}
+
+/* At exit: each connect or send a network setting made fail, with the setting and fix. */
+static void print_net(const struct fs_report *fs)
+{
+	if (fs->nn == 0)
+		return;
+	fprintf(stderr, "%s run: %zu network call%s failed because of the settings (seen by eBPF):\n", cli_program,
+		fs->nn, fs->nn == 1 ? "" : "s");
+	for (size_t i = 0; i < fs->nn; i++) {
+		const struct hd_profile_failure *f = fs->nv[i].f;
+		const struct hd_net_denial *d = &fs->nv[i].d;
+		fprintf(stderr, "- %s %s: %s (%s), %" PRIu64 " call%s, first in pid %d", f->call, f->path,
+			errno_label(f->err), f->err < 512 ? strerror(f->err) : "interrupted", f->count,
+			f->count == 1 ? "" : "s", f->tgid);
+		if (f->tid != f->tgid)
+			fprintf(stderr, " thread %d", f->tid);
+		fprintf(stderr, " (%s), by %s: %s\n", f->comm[0] ? f->comm : "?", d->setting, d->why ? d->why : "");
+		fprintf(stderr, "  fix: %s\n", d->fix);
+	}
+	if (fs->incomplete)
+		fprintf(stderr, "%s run: the tracer dropped some records: the list may be incomplete\n", cli_program);
 }
 
 static void print_fs(const struct report_ctx *rc)
 {
 	const struct fs_report *fs = rc->fs;
-	if (fs && fs->observed && !rc->json)
+	if (fs && fs->observed && !rc->json) {
 		print_caps_refused(fs);
+		print_net(fs);
+	}
 	if (!fs || !fs->observed || fs->n == 0 || rc->json)
 		return;
 	fprintf(stderr, "%s run: %zu file-system call%s failed because of the settings (seen by eBPF):\n", cli_program,
@@ -536,6 +692,10 @@ static void print_tally(const struct report_ctx *rc, bool audit)
 		json_object_object_add(o, "complete", json_object_new_boolean(!rc->audit.incomplete));
 		if (rc->fs && rc->fs->planned)
 			fs_json(rc->fs, o);
+		if (rc->fs && rc->fs->net_planned)
+			net_json(rc->fs, o);
+		if (rc->fs && rc->fs->observed)
+			cap_json(rc->fs, o);
 		report_json(rc, o);
 		if (rc->json)
 			return;
@@ -664,7 +824,8 @@ static void canonical(const char *path, char out[PATH_MAX])
 }
 
 /* The command has ended: stop the tracer, and map what it saw onto the plan into fs. */
-static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan, struct fs_report *fs)
+static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan, const struct hd_ipfilter *ipf,
+			   struct fs_report *fs)
 {
 	if (w->started) {
 		w->stop = 1;
@@ -680,6 +841,19 @@ static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan,
 	fs->incomplete = fs->lost > 0 || w->prof.failures_dropped > 0;
 	for (size_t i = 0; i < w->prof.n_failures; i++) {
 		const struct hd_profile_failure *f = &w->prof.failures[i];
+		if (f->family) { /* a connect or sendto: its address against the network settings */
+			struct hd_net_call c = { .call = f->call, .family = f->family, .port = f->port, .err = f->err };
+			memcpy(c.addr, f->addr, sizeof(c.addr));
+			struct hd_net_denial nd;
+			if (!hd_net_denial_explain(plan->private_network, ipf, &c, &hd_net_probe_host, &nd))
+				continue;
+			struct net_item *nv = realloc(fs->nv, (fs->nn + 1) * sizeof(*nv));
+			if (!nv)
+				return -ENOMEM;
+			fs->nv = nv;
+			fs->nv[fs->nn++] = (struct net_item){ .f = f, .d = nd };
+			continue;
+		}
 		struct hd_fs_denial d;
 		char path[PATH_MAX], target[PATH_MAX];
 		canonical(f->path, path);
@@ -710,6 +884,9 @@ static void fs_watch_free(struct fs_watch *w, struct fs_report *fs)
 	free(fs->v);
 	fs->v = NULL;
 	fs->n = 0;
+	free(fs->nv);
+	fs->nv = NULL;
+	fs->nn = 0;
 	hd_profile_free(&w->prof);
 	hd_diags_free(&w->diags);
 	pthread_mutex_destroy(&w->lock);
@@ -852,11 +1029,17 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		fprintf(stderr, "%s run: %s: the service could not be started: %s\n", cli_program, unit, strerror(-r));
 		goto out;
 	}
-	unsigned kills = 0, denied = 0, fallbacks = 0, fs_denied = 0, unobserved = 0;
+	unsigned kills = 0, denied = 0, fallbacks = 0, fs_denied = 0, unobserved = 0, net_denied = 0, cap_denied = 0;
 	char unobserved_why[320];
 	cli_count_reports(rfd, &kills, &denied, &fallbacks);
-	/* the calls the file-system settings made fail count as denied calls: the service broke alike */
+	/* the calls the file-system settings made fail count as denied calls: the service broke alike; so do
+	 * the connects and sends the network settings made fail. A capability the bounding set refused is
+	 * listed but not counted: programs probe for privileges and go on without them (sshd asks for
+	 * CAP_SYS_ADMIN in a prctl and works on), and the kernel's check does not say whether the call then
+	 * failed; one that broke something shows as a failed step */
 	cli_count_fs_reports(rfd, &fs_denied, &unobserved, unobserved_why, sizeof(unobserved_why));
+	cli_count_net_cap_reports(rfd, &net_denied, &cap_denied);
+	unsigned other_denied = fs_denied + net_denied;
 	if (unobserved && !json)
 		fprintf(stderr, "%s run: file-system denials are not observed here: %s\n", cli_program, unobserved_why);
 	bool up = sres.outcome == HD_SERVICE_RAN || sres.outcome == HD_SERVICE_INTERRUPTED;
@@ -865,10 +1048,10 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 			      : sres.outcome == HD_SERVICE_INTERRUPTED ? "interrupted"
 			      : !work_ok ? "the workload failed"
 			      : sres.daemon_gone_before_stop ? "the service ended by itself while the workload ran"
-			      : kills || denied || fs_denied ? "the workload passed, but the sandbox stopped calls"
+			      : kills || denied || other_denied ? "the workload passed, but the sandbox stopped calls"
 						: "the workload passed and nothing was stopped";
 	ret = up && sres.outcome == HD_SERVICE_RAN && work_ok && !sres.daemon_gone_before_stop && !kills && !denied &&
-			      !fs_denied
+			      !other_denied
 		      ? EXIT_OK
 		      : EXIT_FINDINGS;
 	if (json) {
@@ -884,6 +1067,8 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		json_object_object_add(o, "denied", json_object_new_int((int)denied));
 		json_object_object_add(o, "fallbacks", json_object_new_int((int)fallbacks));
 		json_object_object_add(o, "fs_denied", json_object_new_int((int)fs_denied));
+		json_object_object_add(o, "net_denied", json_object_new_int((int)net_denied));
+		json_object_object_add(o, "cap_denied", json_object_new_int((int)cap_denied));
 		if (unobserved)
 			json_object_object_add(o, "fs_unobserved", json_object_new_string(unobserved_why));
 		json_object_object_add(o, "passed", json_object_new_boolean(ret == EXIT_OK));
@@ -891,12 +1076,20 @@ static int run_unit_while(const char *unit, const char *workload, int sdver, con
 		json_object_put(o);
 	} else {
 		/* the file-system denials only when there are some: the line reads as before otherwise */
-		char fs_part[64] = "";
+		char fs_part[160] = "";
+		size_t used = 0;
 		if (fs_denied)
-			snprintf(fs_part, sizeof(fs_part), ", %u file-system denial%s", fs_denied, fs_denied == 1 ? "" : "s");
+			used += (size_t)snprintf(fs_part, sizeof(fs_part), ", %u file-system denial%s", fs_denied,
+						 fs_denied == 1 ? "" : "s");
+		if (net_denied)
+			used += (size_t)snprintf(fs_part + used, sizeof(fs_part) - used, ", %u network denial%s", net_denied,
+						 net_denied == 1 ? "" : "s");
+		if (cap_denied)
+			snprintf(fs_part + used, sizeof(fs_part) - used, " (and %u capability refusal%s, listed above: not "
+				 "counted, a program may go on without it)", cap_denied, cap_denied == 1 ? "" : "s");
 		fprintf(stderr, "%s run: %s: %s; %u kill%s, %u denied call%s%s%s%s\n", cli_program, unit, outcome, kills,
 			kills == 1 ? "" : "s", denied, denied == 1 ? "" : "s", fs_part,
-			kills || denied || fs_denied ? " (each named above with its fix)" : "",
+			kills || denied || other_denied ? " (each named above with its fix)" : "",
 			fallbacks ? " (and a call answered ENOSYS that glibc falls back from: no break)" : "");
 	}
 	goto out;
@@ -1351,10 +1544,12 @@ int verb_run(int argc, char **argv)
 	struct hd_supervise_options o = { .sb = &sb, .fallback = audit ? NULL : &sb_plain, .argv = cmd,
 					  .on_violation = on_violation, .userdata = &rc, .mounts = &mounts,
 					  .creds = have_plan ? &plan : NULL, .cgroup = have_cgroup ? &cgroup : NULL };
-	/* the calls the file-system settings make fail: seen by the eBPF tracer, which follows the command from
-	 * its first call (supervise holds it until then), or said not to be seen, and why */
-	if (mounts.n) {
-		fs.planned = true;
+	/* the calls the file-system and network settings make fail: seen by the eBPF tracer, which follows the
+	 * command from its first call (supervise holds it until then), or said not to be seen, and why. The IP
+	 * filter counts only where it is on the command's cgroup (else it is said not to be enforced). */
+	fs.planned = mounts.n > 0;
+	fs.net_planned = !audit && (mounts.private_network || (have_cgroup && hd_ipfilter_active(&ipf)));
+	if (fs.planned || fs.net_planned) {
 		char why[200];
 		const char *no_trace = getenv("HARDEN_RUN_NO_FS_TRACE"); /* measuring what the tracer costs */
 		if (no_trace && strcmp(no_trace, "1") == 0)
@@ -1372,10 +1567,12 @@ int verb_run(int argc, char **argv)
 	fflush(NULL);
 	int r = hd_supervise_run(&o, &res);
 	hd_sandbox_free(&sb_plain);
-	if (watching && fs_watch_finish(&watch, &mounts, &fs) < 0)
+	if (watching && fs_watch_finish(&watch, &mounts, have_cgroup ? &ipf : NULL, &fs) < 0)
 		goto oom;
-	if (fs.planned && !fs.observed && !quiet && r >= 0 && res.stage == HD_STAGE_RAN)
-		fprintf(stderr, "%s run: file-system denials are not observed here: %s\n", cli_program, fs.why);
+	if ((fs.planned || fs.net_planned) && !fs.observed && !quiet && r >= 0 && res.stage == HD_STAGE_RAN)
+		fprintf(stderr, "%s run: %s denials are not observed here: %s\n", cli_program,
+			fs.planned && fs.net_planned ? "file-system and network" : fs.planned ? "file-system" : "network",
+			fs.why);
 	if (r >= 0 && res.unsupervised)
 		fprintf(stderr, "%s run: another seccomp listener is in place (harden inside harden?): the filter is "
 			"enforced, but violations cannot be explained\n", cli_program);

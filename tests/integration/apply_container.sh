@@ -5,7 +5,9 @@
 #  2. a drop-in that kills nginx's master with SIGSYS at start (SystemCallFilter=~@chown, no
 #     SystemCallErrorNumber=): rolled back to the drop-in of step 1, nginx serves again, and the report
 #     names the death and (from the core the container's systemd-coredump keeps) chown and its fix;
-#  3. a drop-in whose ProtectSystem=strict breaks the writes nginx needs: rolled back, the journal shown;
+#  3. a drop-in whose ProtectSystem=strict breaks the writes nginx needs: rolled back, the journal shown,
+#     and (the unit followed by eBPF from before its start) each write it made fail named with
+#     ProtectSystem=strict and its fix (ReadWritePaths=), in --json's enforce_denied and in the text;
 #  4. --undo after step 1's kept apply: the state before it (no drop-in) is back;
 #  5. harden killed in the middle of the watch: the next --undo finds the record and restores;
 #  6. the shadow stage (step 1 runs it too: a fitting drop-in, nothing reported): a drop-in too tight for
@@ -174,6 +176,23 @@ in_ct test -e "/etc/systemd/system/$UNIT.d/zz-strict.conf" && bad "3: the strict
 grep -q 'Read-only file system' "$N/out" || bad "3: the journal does not show the EROFS: $(cat "$N/out")"
 echo "3: rolled back: $(field reason)"
 serves || bad "3: nginx does not serve after the rollback"
+# enforce_denied: "call path errno_name setting fix..." per line
+denied=$(python3 -c '
+import json, sys
+for e in json.load(open(sys.argv[1])).get("enforce_denied") or []:
+    print(" ".join([e["call"], e["path"], e["errno_name"], e["setting"]] + e["fix"]))' "$N/out")
+[ "$(field enforce_observed)" = True ] || bad "3: the enforce stage did not follow the unit: $(field enforce_unobserved)"
+echo "$denied" | grep -Eq "^open(at)? $N/[^ ]+ EROFS ProtectSystem=strict ReadWritePaths=$N\$" ||
+	bad "3: the EROFS write and its fix are not named: '$denied' $(cat "$N/err")"
+case $(field reason) in *'ProtectSystem=strict made'*) ;; *) bad "3: the reason does not name the setting: $(field reason)" ;; esac
+echo "3: the enforce stage saw:"
+echo "$denied" | sed 's/^/     /'
+# the text report says the same
+in_ct "$HC" apply --no-shadow --watch 2 --name zz-strict.conf "$UNIT" "$N/strict.conf" >"$N/text" 2>&1
+grep -q "^- open.* $N/.*: EROFS (Read-only file system), .*by ProtectSystem=strict\$" "$N/text" &&
+	grep -q "^  fix: ReadWritePaths=$N\$" "$N/text" || bad "3: the text report does not name the setting: $(cat "$N/text")"
+grep -A3 'because of the drop-in' "$N/text" | sed 's/^/   | /'
+serves || bad "3: nginx does not serve after the second rollback"
 
 # 4. --undo of step 1 (step 2's rollback left its record rolled back: undo the step-1 state by hand
 # first: apply it again, then undo)
@@ -233,6 +252,15 @@ if command -v setpriv >/dev/null; then
 	rc=$?
 	[ "$rc" = 2 ] && grep -q 'eBPF' "$N/err" || bad "6: the shadow stage without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
 	echo "6: without CAP_BPF: $(tail -1 "$N/err")"
+	# the enforce stage goes on without eBPF (with the journal only), and says so once
+	in_ct setpriv --inh-caps=-bpf,-perfmon,-sys_admin --bounding-set=-bpf,-perfmon,-sys_admin \
+		"$HC" apply --no-shadow --watch 1 "$UNIT" "$N/good.conf" >"$N/out" 2>"$N/err"
+	rc=$?
+	[ "$rc" = 0 ] && [ "$(grep -c 'enforce stage does not follow' "$N/err")" = 1 ] && grep -q 'eBPF' "$N/err" ||
+		bad "6: the enforce stage without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
+	echo "6: enforce without CAP_BPF: $(grep 'enforce stage' "$N/err")"
+	apply --undo "$UNIT"
+	[ "$rc" = 0 ] || bad "6: --undo after the apply without eBPF: rc $rc: $(cat "$N/out" "$N/err")"
 fi
 # the text report names the same
 in_ct "$HC" apply --shadow-only --while "$WL" "$UNIT" "$N/tight.conf" >"$N/text" 2>&1

@@ -7,7 +7,9 @@ systemd-analyze takes many units per call but stops at the first one it refuses,
 batches and a failing batch is split in halves until the refused units are alone: a few dozen calls
 instead of two per unit.
 
-usage: security_oracle_run.py DIR OUTDIR [EXTRA_OPTION...]   (e.g. --security-policy=FILE)"""
+usage: security_oracle_run.py DIR OUTDIR [EXTRA_OPTION...]   (e.g. --security-policy=FILE)
+With HARDEN_ORACLE_ROOT=ROOT (DIR inside it), systemd-analyze is ROOT's, run in it with chroot: another
+systemd version's (a debootstrap root of Debian 13 or sid, see systemd_live_versions.sh)."""
 import os, re, subprocess, sys
 
 src, out, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -23,6 +25,10 @@ def analyze(batch, json):
     global calls
     calls += 1
     args = ["systemd-analyze", "security", "--offline=true"] + extra + (["--json=short"] if json else []) + batch
+    root = os.environ.get("HARDEN_ORACLE_ROOT")
+    if root:
+        inner = "/" + os.path.relpath(os.path.abspath(src), os.path.abspath(root))
+        args = ["chroot", root, "env", "-C", inner] + args
     p = subprocess.run(args, cwd=src, env=env, capture_output=True, text=True, errors="replace")
     return p.returncode, p.stdout
 

@@ -60,7 +60,9 @@ static void test_bad_arguments(void **state)
 	struct harden_explanation *x = (void *)&v; /* must be reset to NULL on failure */
 	unsigned tenths = 7;
 	assert_int_equal(harden_settings_new(HARDEN_SYSTEMD_252, NULL), -EINVAL);
-	assert_int_equal(harden_settings_new(253, &s), -EINVAL); /* a systemd harden does not model */
+	assert_int_equal(harden_settings_new(251, &s), -EINVAL); /* a systemd harden does not model */
+	assert_null(s);
+	assert_int_equal(harden_settings_new(263, &s), -EINVAL);
 	assert_null(s);
 	s = settings(NULL);
 	assert_int_equal(harden_settings_apply(NULL, "SystemCallFilter", "read"), -EINVAL);
@@ -255,13 +257,15 @@ static void test_load_unit(void **state)
 	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_LATEST, &tlatest), 0);
 	assert_true(t252 > 0 && t252 <= 100);
 	assert_true(tlatest <= 100);
-	/* 257 and 262 are modelled (262 = latest); a version harden does not model is refused */
-	unsigned t257 = 1000, t262 = 1000, t255 = 1000;
+	/* 252 to 262 are modelled (262 = latest); a version harden does not model is refused */
+	unsigned t257 = 1000, t262 = 1000, t255 = 1000, t263 = 1000;
 	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_257, &t257), 0);
 	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_262, &t262), 0);
 	assert_int_equal(t262, tlatest);
 	assert_true(t257 <= 100);
-	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", 255, &t255), -EINVAL);
+	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", HARDEN_SYSTEMD_255, &t255), 0);
+	assert_true(t255 <= 100);
+	assert_int_equal(harden_unit_exposure(SRCDIR "/tests/data/check-sed-nochown.service", 263, &t263), -EINVAL);
 }
 
 static void test_explain_audit(void **state)

@@ -292,6 +292,93 @@ static void test_failures(void **state)
 	assert_int_equal(hd_observer_finish(&f->ob), 0);
 }
 
+/* harden run's network failures (record_failures): a connect or sendto that named an IPv4 or IPv6
+ * address is held until its result; a failure with an error a network setting can cause is kept with the
+ * address and port (distinct by address, call and errno), a success or another error is not, nor another
+ * family. Without record_failures the calls are not even planned (learn reads nothing more). */
+static ssize_t raw_mem(void *ctx, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx, (void)tid;
+	memcpy(buf, (const void *)(uintptr_t)addr, len); /* the test's sockaddrs are 28 bytes */
+	return (ssize_t)len;
+}
+
+static void test_net_failures(void **state)
+{
+	struct fixture *f = *state;
+	int s = slot_of(&f->ob, HD_ARCH_X86_64);
+	if (s < 0)
+		skip();
+	f->ob.read_mem = raw_mem;
+	f->ob.who = fake_who;
+	uint32_t audit = hd_arch_info(HD_ARCH_X86_64)->audit_arch;
+	int connect_nr = hd_syscall_nr("connect", HD_ARCH_X86_64, NULL), sendto_nr = hd_syscall_nr("sendto", HD_ARCH_X86_64, NULL);
+	struct hd_observe_plan p;
+	hd_observe_plan_for(&f->ob, s, connect_nr, &p);
+	assert_false(p.wanted); /* learn: connect is only counted */
+	assert_false(hd_observe_wants_args(&f->ob, audit, (uint64_t)connect_nr));
+
+	f->ob.record_failures = true;
+	hd_observe_plan_for(&f->ob, s, connect_nr, &p);
+	assert_true(p.wanted && p.want_result && p.result_if_failed);
+	assert_int_equal(p.mem_arg, 1);
+	assert_int_equal(p.mem_len, 28);
+	assert_int_equal(p.test_arg, -1);
+	hd_observe_plan_for(&f->ob, s, sendto_nr, &p);
+	assert_true(p.wanted && p.want_result);
+	assert_int_equal(p.mem_arg, 4);
+	assert_int_equal(p.test_arg, 4); /* a send without an address is not sent */
+
+	/* sockaddr_in 192.0.2.1:80, sockaddr_in6 [2001:db8::1]:443, sockaddr_un */
+	static const uint8_t in4[28] = { 2, 0, 0, 80, 192, 0, 2, 1 };
+	static const uint8_t in6[28] = { 10, 0, 0x01, 0xbb, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, [23] = 1 };
+	static const uint8_t un[28] = { 1, 0, '/', 't', 'm', 'p' };
+	uint64_t a[6] = { 3, (uintptr_t)in4, 16 };
+	for (int i = 0; i < 2; i++) {
+		assert_true(hd_observe_syscall_held(&f->ob, 30, audit, (uint64_t)connect_nr, a));
+		hd_observe_result(&f->ob, 30, (uint64_t)connect_nr, -ENETUNREACH);
+	}
+	assert_true(hd_observe_syscall_held(&f->ob, 30, audit, (uint64_t)connect_nr, a));
+	hd_observe_result(&f->ob, 30, (uint64_t)connect_nr, 0); /* connected: nothing */
+	assert_true(hd_observe_syscall_held(&f->ob, 30, audit, (uint64_t)connect_nr, a));
+	hd_observe_result(&f->ob, 30, (uint64_t)connect_nr, -EBADF); /* no setting's error */
+	assert_int_equal(f->profile.n_failures, 1);
+	const struct hd_profile_failure *x = &f->profile.failures[0];
+	assert_string_equal(x->path, "192.0.2.1:80");
+	assert_null(x->target);
+	assert_string_equal(x->call, "connect");
+	assert_int_equal(x->err, ENETUNREACH);
+	assert_int_equal(x->count, 2);
+	assert_int_equal(x->family, 2 /* AF_INET */);
+	assert_int_equal(x->port, 80);
+	assert_memory_equal(x->addr, in4 + 4, 4);
+	assert_int_equal(x->tgid, 1030);
+	assert_string_equal(x->comm, "prog30");
+
+	a[1] = 0;
+	a[4] = (uintptr_t)in6;
+	assert_true(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));
+	hd_observe_result(&f->ob, 31, (uint64_t)sendto_nr, -EPERM);
+	assert_int_equal(f->profile.n_failures, 2);
+	assert_string_equal(f->profile.failures[1].path, "[2001:db8::1]:443");
+	assert_string_equal(f->profile.failures[1].call, "sendto");
+	assert_int_equal(f->profile.failures[1].port, 443);
+	/* a success whose result the backend dropped: the next call of the thread ends it, as nothing */
+	a[4] = (uintptr_t)in6;
+	assert_true(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));
+	assert_true(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));
+	hd_observe_result(&f->ob, 31, (uint64_t)sendto_nr, -EPERM);
+	assert_int_equal(f->profile.n_failures, 2);
+	assert_int_equal(f->profile.failures[1].count, 2);
+	/* no address, or one of another family: nothing held */
+	a[4] = 0;
+	assert_false(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)sendto_nr, a));
+	a[1] = (uintptr_t)un;
+	assert_false(hd_observe_syscall_held(&f->ob, 31, audit, (uint64_t)connect_nr, a));
+	assert_int_equal(hd_observer_finish(&f->ob), 0);
+	assert_int_equal(f->profile.n_failures, 2);
+}
+
 /* The kernel's AT_SECURE decides; under no_new_privs (nothing granted) the file's bits decide. File
  * capabilities need root to set: tests/integration/learn_observe.sh covers them on both backends. */
 static void test_exec_gained_privileges(void **state)
@@ -351,6 +438,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leaves_cover_prefixes),
+		cmocka_unit_test_setup_teardown(test_net_failures, setup, teardown),
 		cmocka_unit_test(test_exec_gained_privileges),
 		cmocka_unit_test(test_auxv_at_secure),
 		cmocka_unit_test(test_path_join),

@@ -175,12 +175,54 @@ static void test_fold_text(void **state)
 	hd_strv_free(&lines);
 }
 
+/* capabilities: the ones the kernel granted that the bounding set leaves out (the shadow stage), and the
+ * ones it refused that it leaves out (the enforce stage); a profile without capability records: none */
+static void test_caps(void **state)
+{
+	(void)state;
+	struct hd_profile p;
+	hd_profile_init(&p);
+	p.caps_source = HD_CAPS_KERNEL;
+	assert_int_equal(hd_profile_add_cap(&p, 0 /* CAP_CHOWN */, true, "nginx (pid 7): chown"), 0);
+	assert_int_equal(hd_profile_add_cap(&p, 6 /* CAP_SETGID */, true, NULL), 0);
+	assert_int_equal(hd_profile_add_cap(&p, 1 /* CAP_DAC_OVERRIDE */, false, "nginx (pid 7): openat"), 0);
+	/* systemd's child, before the exec: not the drop-in's doing */
+	assert_int_equal(hd_profile_add_cap(&p, 24 /* CAP_SYS_RESOURCE */, false, "(nginx) (pid 7): prlimit64"), 0);
+	uint64_t bounding = UINT64_C(1) << 6 | UINT64_C(1) << 7; /* CAP_SETGID CAP_SETUID */
+	struct hd_shadow sh = { 0 };
+	assert_int_equal(hd_shadow_compare_caps(&p, bounding, &sh), 0);
+	assert_int_equal(sh.n, 1);
+	assert_int_equal(sh.v[0].kind, HD_SHADOW_CAPABILITY);
+	assert_string_equal(sh.v[0].what, "CAP_CHOWN");
+	assert_string_equal(sh.v[0].setting, "CapabilityBoundingSet");
+	assert_string_equal(sh.v[0].evidence, "nginx (pid 7): chown");
+	assert_string_equal(sh.v[0].fix.v[0], "CapabilityBoundingSet=CAP_CHOWN");
+	assert_string_equal(hd_shadow_kind_name(sh.v[0].kind), "capability");
+	hd_shadow_free(&sh);
+	assert_int_equal(hd_shadow_refused_caps(&p, bounding, &sh), 0);
+	assert_int_equal(sh.n, 1);
+	assert_string_equal(sh.v[0].what, "CAP_DAC_OVERRIDE");
+	assert_string_equal(sh.v[0].fix.v[0], "CapabilityBoundingSet=CAP_DAC_OVERRIDE");
+	hd_shadow_free(&sh);
+	/* the whole set: nothing */
+	assert_int_equal(hd_shadow_compare_caps(&p, UINT64_MAX, &sh), 0);
+	assert_int_equal(sh.n, 0);
+	hd_shadow_free(&sh);
+	p.caps_source = HD_CAPS_UNKNOWN;
+	assert_int_equal(hd_shadow_compare_caps(&p, 0, &sh), 0);
+	assert_int_equal(hd_shadow_refused_caps(&p, 0, &sh), 0);
+	assert_int_equal(sh.n, 0);
+	hd_shadow_free(&sh);
+	hd_profile_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tight_then_folded),
 		cmocka_unit_test(test_fitting),
 		cmocka_unit_test(test_fold_text),
+		cmocka_unit_test(test_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

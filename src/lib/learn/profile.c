@@ -4,6 +4,7 @@
 #include "syscalls/nametables.h"
 #include "unit/capability.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -171,6 +172,25 @@ int hd_profile_add_failure(struct hd_profile *p, const char *path, const char *t
 	}
 	p->failures[p->n_failures++] = f;
 	return 0;
+}
+
+int hd_profile_add_net_failure(struct hd_profile *p, int family, const uint8_t *addr, unsigned port, const char *call,
+			       int err, int tid, int tgid, const char *comm)
+{
+	char a[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
+	if ((family != AF_INET && family != AF_INET6) || !inet_ntop(family, addr, a, sizeof(a)))
+		return -EINVAL;
+	snprintf(text, sizeof(text), family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	/* the text is the key: never equal to a path, which is absolute */
+	size_t before = p->n_failures;
+	int r = hd_profile_add_failure(p, text, NULL, call, err, tid, tgid, comm);
+	if (r == 0 && p->n_failures > before) {
+		struct hd_profile_failure *f = &p->failures[p->n_failures - 1];
+		f->family = family;
+		memcpy(f->addr, addr, family == AF_INET ? 4 : 16);
+		f->port = port;
+	}
+	return r;
 }
 
 static struct hd_profile_abi *abi_of(const struct hd_profile *p, hd_arch arch)

@@ -116,6 +116,11 @@ struct hd_profile_failure {
 	int tid, tgid;  /* the first call's */
 	char comm[16];
 	uint64_t count;
+	/* a call that named an address (connect, sendto: what PrivateNetwork= and IPAddressDeny= make fail):
+	 * AF_INET or AF_INET6, path then its text ("192.0.2.1:80", "[::1]:443"); 0 for a path */
+	int family;
+	uint8_t addr[16]; /* network order; the first 4 bytes for AF_INET */
+	unsigned port;
 };
 #define HD_PROFILE_MAX_FAILURES 1024
 
@@ -201,6 +206,11 @@ int hd_profile_add_path(hd_strv *list, const char *path);
  * added. 0, -ENOMEM; beyond HD_PROFILE_MAX_FAILURES it is counted in failures_dropped. */
 int hd_profile_add_failure(struct hd_profile *p, const char *path, const char *target, const char *call, int err,
 			   int tid, int tgid, const char *comm);
+
+/* One failed call that named an address (family AF_INET or AF_INET6, addr in network order): as
+ * hd_profile_add_failure, distinct by (address, port, call, err). 0, -EINVAL (another family), -ENOMEM. */
+int hd_profile_add_net_failure(struct hd_profile *p, int family, const uint8_t *addr, unsigned port, const char *call,
+			       int err, int tid, int tgid, const char *comm);
 
 /* Capability cap (0..63) asked for: granted or denied, evidence (may be NULL) kept if it is the first.
  * 0, -EINVAL, -ENOMEM. */

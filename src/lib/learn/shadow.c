@@ -13,6 +13,7 @@
 #include "syscalls/groups.h"
 #include "syscalls/nametables.h"
 #include "syscalls/syscalls.h"
+#include "unit/capability.h"
 
 const char *hd_shadow_kind_name(enum hd_shadow_kind k)
 {
@@ -22,6 +23,7 @@ const char *hd_shadow_kind_name(enum hd_shadow_kind k)
 	case HD_SHADOW_READ: return "read";
 	case HD_SHADOW_FAMILY: return "family";
 	case HD_SHADOW_NAMESPACE: return "namespace";
+	case HD_SHADOW_CAPABILITY: return "capability";
 	}
 	return "?";
 }
@@ -38,6 +40,7 @@ static void finding_free(struct hd_shadow_finding *f)
 	free(f->group_fix);
 	hd_strv_free(&f->group_adds);
 	hd_strv_free(&f->groups);
+	free(f->evidence);
 }
 
 void hd_shadow_free(struct hd_shadow *s)
@@ -305,6 +308,48 @@ int hd_shadow_compare(const struct hd_profile *p, const struct hd_sandbox *sb, c
 	if (r >= 0 && plan)
 		r = paths(&p->paths_read, false, plan, probe, out);
 	return r < 0 ? r : 0;
+}
+
+/* The capabilities of mask that bounding leaves out, as findings with action. */
+static int caps_left_out(const struct hd_profile *p, uint64_t mask, uint64_t bounding, const char *action,
+			 struct hd_shadow *out)
+{
+	for (int i = 0; i < 64; i++) {
+		if (!(mask & HD_CAP_BIT(i)) || (bounding & HD_CAP_BIT(i)))
+			continue;
+		const char *name = hd_capability_name(i);
+		char num[16];
+		snprintf(num, sizeof(num), "%d", i);
+		struct hd_shadow_finding *f = add(out, HD_SHADOW_CAPABILITY, name ? name : num);
+		if (!f || !(f->setting = strdup("CapabilityBoundingSet")) || !(f->action = strdup(action)) ||
+		    (p->caps[i].evidence && !(f->evidence = strdup(p->caps[i].evidence))))
+			return -ENOMEM;
+		/* a capability systemd has no name for cannot be written back: no line */
+		if (name && hd_strv_pushf(&f->fix, "CapabilityBoundingSet=%s", name) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int hd_shadow_compare_caps(const struct hd_profile *p, uint64_t bounding, struct hd_shadow *out)
+{
+	if (p->caps_source == HD_CAPS_UNKNOWN)
+		return 0;
+	return caps_left_out(p, hd_profile_caps_used(p), bounding, "not in the bounding set", out);
+}
+
+int hd_shadow_refused_caps(const struct hd_profile *p, uint64_t bounding, struct hd_shadow *out)
+{
+	if (p->caps_source != HD_CAPS_KERNEL)
+		return 0;
+	uint64_t refused = 0;
+	/* granted too is no excuse: systemd's child held every capability before it executed the service. A
+	 * check that child made (systemd names it "(NAME)" until the exec) is its own to handle: it raises
+	 * its limits with what it has, and goes on */
+	for (int i = 0; i < 64; i++)
+		if (p->caps[i].denied && !(p->caps[i].evidence && p->caps[i].evidence[0] == '('))
+			refused |= HD_CAP_BIT(i);
+	return caps_left_out(p, refused, bounding, "refused: not in the bounding set", out);
 }
 
 int hd_shadow_fix_lines(const struct hd_shadow *s, hd_strv *out, size_t *unfixable)

@@ -27,8 +27,10 @@
  *    hides, each with fsdenial's fix (ReadWritePaths= the directory, ...).
  */
 
-enum hd_shadow_kind { HD_SHADOW_SYSCALL, HD_SHADOW_WRITE, HD_SHADOW_READ, HD_SHADOW_FAMILY, HD_SHADOW_NAMESPACE };
-const char *hd_shadow_kind_name(enum hd_shadow_kind k); /* "syscall", "write", "read", "family", "namespace" */
+enum hd_shadow_kind { HD_SHADOW_SYSCALL, HD_SHADOW_WRITE, HD_SHADOW_READ, HD_SHADOW_FAMILY, HD_SHADOW_NAMESPACE,
+		     HD_SHADOW_CAPABILITY };
+/* "syscall", "write", "read", "family", "namespace", "capability" */
+const char *hd_shadow_kind_name(enum hd_shadow_kind k);
 
 struct hd_shadow_finding {
 	enum hd_shadow_kind kind;
@@ -46,6 +48,7 @@ struct hd_shadow_finding {
 	char *group_fix;    /* syscalls: "SystemCallFilter=@group", the smallest group that allows it too */
 	hd_strv group_adds; /* what else that group allows that is denied now */
 	hd_strv groups;     /* syscalls: the groups that hold the call (group paths: "@system-service > @io-event") */
+	char *evidence;     /* capabilities: its first use, "comm (pid N): call ..." (NULL: none kept) */
 };
 
 struct hd_shadow {
@@ -59,6 +62,20 @@ struct hd_shadow {
 int hd_shadow_compare(const struct hd_profile *p, const struct hd_sandbox *sb, const struct hd_mount_plan *plan,
 		      int sdver, const struct hd_fs_probe *probe, struct hd_shadow *out);
 void hd_shadow_free(struct hd_shadow *s);
+
+/* Every capability p saw the kernel grant (a check that succeeded: what learn's CapabilityBoundingSet=
+ * keeps) that bounding, the candidate's bounding set as its CapabilityBoundingSet= lines make it, leaves
+ * out, appended to out as HD_SHADOW_CAPABILITY findings (setting "CapabilityBoundingSet", fix the line
+ * that ORs it back in). Nothing for a profile without capability records. The capabilities other settings
+ * take out (PrivateDevices=: CAP_MKNOD, ...) are not judged: no CapabilityBoundingSet= line gives those
+ * back. 0 or -ENOMEM. */
+int hd_shadow_compare_caps(const struct hd_profile *p, uint64_t bounding, struct hd_shadow *out);
+/* Under the candidate (harden apply's enforce stage): every capability the kernel refused p that bounding
+ * leaves out (the bounding set's doing: a root service loses, say, CAP_DAC_OVERRIDE and fails to open a
+ * file another user owns), as HD_SHADOW_CAPABILITY findings with their line; not one whose first refusal
+ * was to systemd's child before it executed the service (its evidence's process "(NAME)", as systemd
+ * names it). Nothing unless the kernel's checks were watched (eBPF on cap_capable). 0 or -ENOMEM. */
+int hd_shadow_refused_caps(const struct hd_profile *p, uint64_t bounding, struct hd_shadow *out);
 
 /* The narrow fix lines of every finding, in order, each once (what harden apply --fold appends to the
  * drop-in). Findings without a line (a removal, an unwritable directory) add nothing: *unfixable counts

@@ -188,13 +188,16 @@ static uint64_t now_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-int hd_manager_restart(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len)
+/* Queue method (RestartUnit, StopUnit, StartUnit) for unit in mode, and wait up to timeout_ms for its job to
+ * finish. 0, -ETIMEDOUT, or -errno (why set). */
+static int unit_job(struct hd_manager *m, const char *method, const char *verb, const char *unit, const char *mode,
+		    unsigned timeout_ms, char *why, size_t why_len)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	const char *job;
 	uint32_t id = 0;
-	int r = sd_bus_call_method(m->bus, SD_DEST, SD_PATH, SD_MANAGER, "RestartUnit", &e, &reply, "ss", unit, "replace");
+	int r = sd_bus_call_method(m->bus, SD_DEST, SD_PATH, SD_MANAGER, method, &e, &reply, "ss", unit, mode);
 	if (r >= 0)
 		r = sd_bus_message_read(reply, "o", &job);
 	/* the job's number is the last element of its path (/org/freedesktop/systemd1/job/123) */
@@ -203,7 +206,7 @@ int hd_manager_restart(struct hd_manager *m, const char *unit, unsigned timeout_
 	sd_bus_message_unref(reply);
 	if (r < 0) {
 		char what[600];
-		snprintf(what, sizeof(what), "cannot restart %s", unit);
+		snprintf(what, sizeof(what), "cannot %s %s", verb, unit);
 		fail(r, &e, why, why_len, what);
 		sd_bus_error_free(&e);
 		return r;
@@ -220,11 +223,26 @@ int hd_manager_restart(struct hd_manager *m, const char *unit, unsigned timeout_
 		if (done)
 			return 0;
 		if (now_ms() - t0 > timeout_ms) {
-			snprintf(why, why_len, "%s: its restart job did not finish in %u ms", unit, timeout_ms);
+			snprintf(why, why_len, "%s: its %s job did not finish in %u ms", unit, verb, timeout_ms);
 			return -ETIMEDOUT;
 		}
 		usleep(50 * 1000);
 	}
+}
+
+int hd_manager_restart(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len)
+{
+	return unit_job(m, "RestartUnit", "restart", unit, "replace", timeout_ms, why, why_len);
+}
+
+int hd_manager_stop_alone(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len)
+{
+	return unit_job(m, "StopUnit", "stop", unit, "ignore-dependencies", timeout_ms, why, why_len);
+}
+
+int hd_manager_start(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len)
+{
+	return unit_job(m, "StartUnit", "start", unit, "replace", timeout_ms, why, why_len);
 }
 
 void hd_journal_entries_free(struct hd_journal_entries *x)

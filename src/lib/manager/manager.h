@@ -43,6 +43,13 @@ int hd_manager_reload(struct hd_manager *m, char *why, size_t why_len);
 /* restart (start if inactive) the unit, and wait up to timeout_ms for its job to finish. 0, -ETIMEDOUT, or
  * -errno (why set). The job finishing says nothing about the unit's health: read its state. */
 int hd_manager_restart(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len);
+/* The restart in two steps, for a caller that must act while the unit is down (harden apply makes the
+ * unit's next cgroup before its start, to follow it from its first call: a restart removes the cgroup and
+ * makes a new one). The stop ignores dependencies: units that need this one go on running through it, as
+ * through a restart (which would restart them, not stop them). Then a start (mode replace). Each waits
+ * for its job as hd_manager_restart does. */
+int hd_manager_stop_alone(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len);
+int hd_manager_start(struct hd_manager *m, const char *unit, unsigned timeout_ms, char *why, size_t why_len);
 
 /* The journal: the unit's messages and its processes' core dumps since a time (CLOCK_REALTIME, usec). */
 struct hd_journal_entry {

@@ -139,6 +139,11 @@ bool hd_syscall_libseccomp_knows(const char *name)
 	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name) != __NR_SCMP_ERROR;
 }
 
+bool hd_syscall_some_libseccomp_knows(const char *name)
+{
+	return hd_syscall_libseccomp_knows(name) || find_new(name);
+}
+
 bool hd_syscall_name_known(const char *name)
 {
 	if (hd_syscall_libseccomp_knows(name) || find_new(name))

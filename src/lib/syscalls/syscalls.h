@@ -29,6 +29,12 @@ const char *hd_syscall_name(hd_arch arch, int nr);
 const char *hd_syscall_map_name(const char *name);
 /* True if the installed libseccomp can resolve the name on at least one architecture. */
 bool hd_syscall_libseccomp_knows(const char *name);
+/* True if a libseccomp release resolves the name: the installed one, or a newer one (the project table
+ * of calls newer than the installed libseccomp, hd_new_syscalls: every row is in libseccomp's own table,
+ * src/syscalls.csv, of 2.6.0, 2.6.1 or main). False for names no libseccomp knows (fstatat, llseek,
+ * newfstat, the alpha/sparc/arc-only calls of @known, fchroot as of libseccomp main 2026-07), which a
+ * systemd drops from its filter map whatever libseccomp it was built against. */
+bool hd_syscall_some_libseccomp_knows(const char *name);
 /* True if the name is a syscall anywhere: libseccomp, the project table, or any group of a modelled
  * systemd version (@known, and the few names other groups hold that @known lacks, e.g. fstatat). */
 bool hd_syscall_name_known(const char *name);

@@ -437,6 +437,7 @@ static int fill_plan(struct learn_bpf *skel, struct hd_observer *ob)
 				.test_arg = arg_index(p.test_arg),
 				.test_all = p.test_all,
 				.want_result = p.want_result,
+				.result_if_failed = p.result_if_failed,
 				.test_mask = p.test_mask,
 			};
 		}

@@ -728,6 +728,9 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct hd_bpf_plan *p = bpf_map_lookup_elem(&plan, &idx);
 	if (!p || !p->want_result)
 		return 0;
+	/* a connect or sendto that succeeded: nothing to report (user space drops the held address) */
+	if (p->result_if_failed && (abi == HD_BPF_ABI_COMPAT32 ? (int)ctx->args[1] >= 0 : (long)ctx->args[1] >= 0))
+		return 0;
 	if (p->open_flags_arg == 1 || p->open_flags_arg == 2) { /* open, openat: the flags' register */
 		bool compat = abi == HD_BPF_ABI_COMPAT32;
 		__u64 flags = saved_reg(r, p->open_flags_arg == 1 ? (compat ? PT_CX : PT_SI) : PT_DX);
@@ -875,8 +878,12 @@ int on_cap_capable(struct bpf_raw_tracepoint_args *ctx)
 	if (floor_only)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
-	/* another task's credentials (has_capability() on a target) are not this task's use */
-	if ((const void *)ctx->args[0] != (const void *)task->cred || !current_followed(task))
+	/* another task's credentials (has_capability() on a target) are not this task's use; nor are
+	 * credentials the kernel put on it for a while (override_creds: overlayfs checks its lower and upper
+	 * layers, copies up and sets its xattrs as the one who mounted it), which its own bounding set does
+	 * not limit: a service on an overlay root would be said to need CAP_SYS_ADMIN, CAP_FOWNER, ... */
+	if ((const void *)ctx->args[0] != (const void *)task->cred || task->cred != task->real_cred ||
+	    !current_followed(task))
 		return 0;
 	int cap = (int)ctx->args[3], ret = (int)ctx->args[4];
 	/* the call the task is in: orig_ax of the registers its entry saved, by word index as in on_sys_exit

@@ -77,6 +77,8 @@ struct hd_bpf_plan {
 	__u8 test_all;
 	/* the call may write a path: sys_exit sends its result (not for a read-only open) */
 	__u8 want_result;
+	/* ... only when the call failed (harden run's connect, sendto: a success changes nothing) */
+	__u8 result_if_failed;
 	__u64 test_mask;
 };
 

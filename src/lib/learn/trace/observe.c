@@ -234,6 +234,15 @@ static const struct cap_rule cap_rules[] = {
 /* kind values >= PATH_KIND_BASE index path_rules. */
 #define PATH_KIND_BASE 32
 
+/* The calls that name the address they reach (record_failures: harden run's network report), and the
+ * argument that points at it. sendmsg is not one: its address is behind a second pointer (msg_name),
+ * which a backend that copies at entry (eBPF: one struct per call) does not follow. */
+static const struct {
+	const char *name;
+	int addr_arg;
+} net_calls[] = { { "connect", 1 }, { "sendto", 4 } };
+#define SOCKADDR_IN6_LEN 28 /* the larger of sockaddr_in (16) and sockaddr_in6 (28) */
+
 /* Prefixes whose mere reading a setting can break (ProtectHome, PrivateTmp, ProtectKernelLogs,
  * ProtectKernelModules hide them). */
 #define AS_STRING(s) s,
@@ -291,6 +300,14 @@ int hd_observer_init(struct hd_observer *ob, struct hd_profile *p, hd_read_mem_f
 			uint32_t n = (uint32_t)nr & ~X32_BIT;
 			if (n < HD_PROFILE_MAX_NR)
 				ob->capkind[s][n] = (uint8_t)(i + 1);
+		}
+		for (size_t i = 0; i < sizeof(net_calls) / sizeof(net_calls[0]); i++) {
+			int nr = hd_syscall_nr(net_calls[i].name, ob->arch[s], NULL);
+			if (nr < 0 || (s == HD_ABI_X32 && !((uint32_t)nr & X32_BIT)))
+				continue;
+			uint32_t n = (uint32_t)nr & ~X32_BIT;
+			if (n < HD_PROFILE_MAX_NR)
+				ob->netcall[s][n] = (uint8_t)(net_calls[i].addr_arg + 1);
 		}
 	}
 	ob->caps_source = HD_CAPS_INFERRED;
@@ -947,6 +964,16 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 		else if (r->test == CT_RLIMIT)
 			out->mem_arg = r->arg2, out->mem_len = 16;
 	}
+	/* harden run's network report: the address at entry, the result at exit (learn reads neither) */
+	int nc = ob->record_failures ? ob->netcall[slot][nr_index] : 0;
+	if (nc) {
+		out->wanted = true;
+		out->mem_arg = nc - 1, out->mem_len = SOCKADDR_IN6_LEN;
+		out->want_result = true;
+		out->result_if_failed = k == K_COUNT_ONLY; /* no other decoding waits for its result */
+		if (nc - 1 != 1) /* sendto: only with an address (most sends go to a connected socket: NULL) */
+			out->test_arg = nc - 1, out->test_mask = UINT64_MAX;
+	}
 	if (k == K_COUNT_ONLY)
 		return;
 	out->wanted = true;
@@ -1014,7 +1041,25 @@ bool hd_observe_wants_args(const struct hd_observer *ob, uint32_t audit_arch, ui
 	int s = hd_observer_slot(ob, audit_arch, nr);
 	uint64_t i = s == HD_ABI_X32 ? nr & ~(uint64_t)X32_BIT : nr;
 	return s >= 0 && i < HD_PROFILE_MAX_NR &&
-	       (ob->kind[s][i] != K_COUNT_ONLY || ob->capkind[s][i]);
+	       (ob->kind[s][i] != K_COUNT_ONLY || ob->capkind[s][i] || (ob->record_failures && ob->netcall[s][i]));
+}
+
+/* record_failures: the IPv4 or IPv6 address a connect or sendto names, held with the call until its
+ * result says whether it failed (other families name no address a network setting judges). */
+static void hold_address(struct hd_observer *ob, pid_t tid, uint64_t addr, struct hd_held_call *h)
+{
+	uint8_t sa[SOCKADDR_IN6_LEN];
+	if (!addr || !ob->read_mem)
+		return;
+	ssize_t n = ob->read_mem(ob->read_ctx, tid, addr, sa, sizeof(sa));
+	uint16_t family;
+	if (n < (ssize_t)sizeof(family))
+		return;
+	memcpy(&family, sa, sizeof(family));
+	if ((family == AF_INET && n >= 8) || (family == AF_INET6 && n >= 24)) {
+		memcpy(h->sa, sa, (size_t)n);
+		h->sa_len = (uint8_t)n;
+	}
 }
 
 void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, uint64_t nr, const uint64_t a[6])
@@ -1034,6 +1079,8 @@ void hd_observe_syscall(struct hd_observer *ob, pid_t tid, uint32_t audit_arch, 
 		const struct cap_rule *r = &cap_rules[ob->capkind[s][i] - 1];
 		infer_caps(ob, tid, r, r->name, a);
 	}
+	if (a && ob->record_failures && ob->holding && ob->netcall[s][i])
+		hold_address(ob, tid, a[ob->netcall[s][i] - 1], ob->holding);
 	if (k == K_COUNT_ONLY || !a)
 		return;
 	struct hd_profile *p = ob->profile;
@@ -1140,6 +1187,45 @@ static void held_free(struct hd_held_call *h)
 		h->named[k] = NULL;
 	}
 	h->n = 0;
+	h->sa_len = 0;
+}
+
+/* The errors a network setting can cause a connect or sendto (harden run blames one only where its
+ * mapping, sandbox/netdenial, says so): no route out of PrivateNetwork='s namespace (ENETUNREACH,
+ * EHOSTUNREACH), its own loopback refusing (ECONNREFUSED), IPAddressDeny='s dropped datagram (EPERM) and
+ * dropped SYN, which connect() only shows by never completing (ETIMEDOUT; EINPROGRESS, EALREADY when
+ * non-blocking; EINTR or the kernel's restart codes, 512..516, seen at the exit, when interrupted). */
+static bool network_error(int err)
+{
+	switch (err) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ECONNREFUSED:
+	case EPERM:
+	case ETIMEDOUT:
+	case EINPROGRESS:
+	case EALREADY:
+	case EINTR:
+	case 512:
+	case 513:
+	case 514:
+	case 516:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void record_net_failure(struct hd_observer *ob, const struct hd_held_call *h, int err)
+{
+	uint16_t family;
+	memcpy(&family, h->sa, sizeof(family));
+	unsigned port = (unsigned)h->sa[2] << 8 | h->sa[3];
+	const uint8_t *addr = family == AF_INET ? h->sa + 4 : h->sa + 8; /* sin_addr, sin6_addr */
+	const char *name = ob->arch[h->slot] != HD_ARCH_INVALID ? hd_syscall_name(ob->arch[h->slot], (int)h->nr) : NULL;
+	int r = hd_profile_add_net_failure(ob->profile, family, addr, port, name ? name : "?", err, h->tid, h->tgid,
+					   h->comm);
+	note(ob, r == -EINVAL ? 0 : r);
 }
 
 /* The errors a file-system setting can cause a call that would write (harden run blames a setting only
@@ -1170,6 +1256,8 @@ static void held_commit(struct hd_observer *ob, struct hd_held_call *h, bool kno
 							(int)-ret, h->tid, h->tgid, h->comm));
 		}
 	}
+	if (h->sa_len && failed && ob->record_failures && network_error((int)-ret))
+		record_net_failure(ob, h, (int)-ret);
 	held_free(h);
 }
 
@@ -1232,7 +1320,7 @@ bool hd_observe_syscall_held(struct hd_observer *ob, pid_t tid, uint32_t audit_a
 	ob->holding = &h;
 	hd_observe_syscall(ob, tid, audit_arch, nr, args);
 	ob->holding = NULL;
-	if (h.n && ob->record_failures)
+	if ((h.n || h.sa_len) && ob->record_failures)
 		who_is(ob, tid, &h.tgid, h.comm);
 	/* a call of this thread still held never returned (its result was lost): it counts as written */
 	struct hd_held_call *old = held_find(ob, tid);
@@ -1240,7 +1328,7 @@ bool hd_observe_syscall_held(struct hd_observer *ob, pid_t tid, uint32_t audit_a
 		held_commit(ob, old, false, 0);
 		*old = ob->held[--ob->n_held];
 	}
-	if (h.n == 0)
+	if (h.n == 0 && h.sa_len == 0)
 		return false;
 	if (ob->n_held == ob->cap_held) {
 		size_t cap = ob->cap_held ? ob->cap_held * 2 : 16;

@@ -51,6 +51,10 @@ struct hd_observer {
 	/* Keep the calls that failed with an error a file-system setting can cause (profile->failures), for
 	 * harden run's report: set by the backend when hd_trace_options.record_failures asks for it. */
 	bool record_failures;
+	/* record_failures: the calls that name an address (connect, sendto), by number: the argument that
+	 * holds the sockaddr + 1 (0 = not one). Their address is held with the call until its result, and a
+	 * failure is kept for harden run's network report; learn (record_failures off) does not read them. */
+	uint8_t netcall[HD_ABI_SLOTS][HD_PROFILE_MAX_NR];
 	/* Optional (record_failures): the process and name of tid at the call being decoded (NULL: /proc). */
 	void (*who)(void *ctx, pid_t tid, pid_t *tgid, char comm[16]);
 	/* Optional, for backends that decode after the fact: tid's process's ids as the backend last knew
@@ -69,6 +73,9 @@ struct hd_held_call {
 	char *path[2];
 	/* record_failures: the paths as the call named them, the call's ABI slot, its process */
 	char *named[2];
+	/* record_failures: the AF_INET/AF_INET6 sockaddr a connect or sendto named (sa_len 0 = none) */
+	uint8_t sa_len;
+	uint8_t sa[28];
 	int slot;
 	pid_t tgid;
 	char comm[16];
@@ -124,6 +131,9 @@ struct hd_observe_plan {
 	uint64_t test_mask;
 	bool test_all;
 	bool want_result; /* the call may write a path: its result decides (hd_observe_syscall_held) */
+	/* want_result, but only a failure changes anything (record_failures' connect, sendto): a backend may
+	 * drop a successful result (the held call then ends with the thread's next one, as written nothing) */
+	bool result_if_failed;
 };
 void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, struct hd_observe_plan *out);
 
