@@ -315,8 +315,9 @@ static void test_net_failures(void **state)
 	int connect_nr = hd_syscall_nr("connect", HD_ARCH_X86_64, NULL), sendto_nr = hd_syscall_nr("sendto", HD_ARCH_X86_64, NULL);
 	struct hd_observe_plan p;
 	hd_observe_plan_for(&f->ob, s, connect_nr, &p);
-	assert_false(p.wanted); /* learn: connect is only counted */
-	assert_false(hd_observe_wants_args(&f->ob, audit, (uint64_t)connect_nr));
+	/* learn: connect's address at entry (the peers, for IPAddressAllow=), never its result */
+	assert_true(p.wanted && !p.want_result);
+	assert_int_equal(p.mem_arg, 1);
 
 	f->ob.record_failures = true;
 	hd_observe_plan_for(&f->ob, s, connect_nr, &p);

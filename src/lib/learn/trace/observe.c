@@ -964,13 +964,15 @@ void hd_observe_plan_for(const struct hd_observer *ob, int slot, int nr_index, s
 		else if (r->test == CT_RLIMIT)
 			out->mem_arg = r->arg2, out->mem_len = 16;
 	}
-	/* harden run's network report: the address at entry, the result at exit (learn reads neither) */
+	/* harden run's network report: the address at entry, the result at exit (learn reads the address
+	 * of connect and sendto for IPAddressAllow=, K_CONNECT/K_SENDTO, but never their result) */
 	int nc = ob->record_failures ? ob->netcall[slot][nr_index] : 0;
 	if (nc) {
 		out->wanted = true;
 		out->mem_arg = nc - 1, out->mem_len = SOCKADDR_IN6_LEN;
 		out->want_result = true;
-		out->result_if_failed = k == K_COUNT_ONLY; /* no other decoding waits for its result */
+		/* no other decoding waits for its result (the peers are decoded at entry) */
+		out->result_if_failed = k == K_COUNT_ONLY || k == K_CONNECT || k == K_SENDTO;
 		if (nc - 1 != 1) /* sendto: only with an address (most sends go to a connected socket: NULL) */
 			out->test_arg = nc - 1, out->test_mask = UINT64_MAX;
 	}
