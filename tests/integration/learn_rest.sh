@@ -171,8 +171,11 @@ while True:
 	i=0
 	while [ ! -s "$W/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	port=$(cat "$W/port")
-	# a SYN the filter drops is never answered: the connect would wait for minutes
-	script connect "exec timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$port'"
+	# a SYN the filter drops is never answered: the connect would wait for minutes. Its own timeout
+	# (a non-blocking connect and poll, the same calls as when it is answered at once), not timeout(1),
+	# whose kill() the learning run never makes, so the learned filter denies it
+	py=$(command -v /usr/bin/python3 || command -v python3)
+	script connect "exec $py -c 'import socket; socket.create_connection((\"127.0.0.1\", $port), timeout=3)'"
 	for b in $backends; do
 		learn "$b" connect && has "$W/connect.$b.conf" '^IPAddress' && bad "$b/connect: IP lines without --ip-allow"
 		learn "$b" connect --ip-allow || continue
