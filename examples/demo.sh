@@ -21,11 +21,13 @@ echo "== 4. Where does fchown live?"
 step "$H" syscall-filter fchown
 
 echo "== 5. Run the command under the unit's sandbox: it dies with SIGSYS, and harden says why"
+echo "   (the unit's ProtectSystem=strict holds too: the demo's file is in a directory of its own, made"
+echo "   writable with ReadWritePaths=, as the unit would list /tmp/harden-example.txt's directory)"
 echo "aaa" > "$work/file"
-step "$H" run --unit "$UNIT" -- sed -i s/a/b/ "$work/file"
+step "$H" run --unit "$UNIT" -p ReadWritePaths="$work" -- sed -i s/a/b/ "$work/file"
 
 echo "== 6. The same with @chown allowed again: it works"
-step "$H" run --unit "$UNIT" -p SystemCallFilter=fchown -- sed -i s/a/b/ "$work/file"
+step "$H" run --unit "$UNIT" -p ReadWritePaths="$work" -p SystemCallFilter=fchown -- sed -i s/a/b/ "$work/file"
 cat "$work/file"
 
 echo "== 7. Explain a kernel audit record of such a death"
