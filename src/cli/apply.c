@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tracer.h"
 #include "assess/assess.h"
 #include "assess/batch.h"
 #include "check/check.h"
@@ -161,7 +161,6 @@ struct static_gate {
 /* The enforce stage's tracer: the unit followed by eBPF from before its start under the drop-in until the
  * end of the watch, the calls that failed with an error a file-system setting gives, and the setting of
  * the candidate's mount plan to blame for each (harden run's report for its command). */
-struct shadow_watch;
 struct enforce_item {
 	const struct hd_profile_failure *f; /* in w's profile */
 	struct hd_fs_denial d;              /* its entry in plan */
@@ -171,7 +170,7 @@ struct enforce_report {
 	bool observed;        /* the unit's new cgroup was followed from before its start */
 	char why[512];        /* not observed: why */
 	char cgroup[4096];
-	struct shadow_watch *w;
+	struct cli_tracer *w; /* the tracer runs in a thread while this one watches the unit */
 	struct hd_mount_plan plan;
 	struct enforce_item *v;
 	size_t n;
@@ -451,42 +450,6 @@ static int candidate_model(const char *fragment, const char *target, const char 
 	return r;
 }
 
-/* The tracer runs in a thread while this one runs the workload (or waits --watch); the enforce stage's
- * tracer as well, while this one watches the unit. */
-struct shadow_watch {
-	struct hd_profile prof;
-	struct hd_trace_options to;
-	struct hd_trace_result res;
-	hd_diags diags;
-	volatile sig_atomic_t stop;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool attached, finished;
-	int r;
-};
-
-static void *shadow_run(void *arg)
-{
-	struct shadow_watch *w = arg;
-	int r = hd_trace(&w->to, &w->prof, &w->res, &w->diags);
-	pthread_mutex_lock(&w->lock);
-	w->r = r;
-	w->finished = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-static void shadow_attached(void *ctx)
-{
-	struct shadow_watch *w = ctx;
-	pthread_mutex_lock(&w->lock);
-	w->attached = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
 /* The cgroup2 mount point of this mount namespace ("" if none). */
 static void cgroup2_mount(char *out, size_t len)
 {
@@ -656,25 +619,18 @@ static int shadow_stage(const struct apply_opts *o, const char *unit, const stru
 		return -1;
 	}
 	snprintf(sr->cgroup, sizeof(sr->cgroup), "%s%s", mnt, st->control_group);
-	struct shadow_watch *w = calloc(1, sizeof(*w));
+	/* the tracer runs in a thread while this one runs the workload (or waits --watch) */
+	struct cli_tracer *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -1;
-	hd_profile_init(&w->prof);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	w->to = (struct hd_trace_options){ .backend = HD_TRACE_EBPF, .cgroup = sr->cgroup, .stop = &w->stop,
-					   .on_attached = shadow_attached, .attached_ctx = w };
+	cli_tracer_init(w);
+	w->to.cgroup = sr->cgroup;
 	int ret = -1;
-	bool started = pthread_create(&w->thread, NULL, shadow_run, w) == 0;
-	if (!started) {
+	bool attached = cli_tracer_start(w);
+	if (!w->started) {
 		fprintf(stderr, "%s apply: the shadow stage: cannot start the tracer's thread; nothing applied\n", cli_program);
 		goto out;
 	}
-	pthread_mutex_lock(&w->lock);
-	while (!w->attached && !w->finished)
-		pthread_cond_wait(&w->cond, &w->lock);
-	bool attached = w->attached;
-	pthread_mutex_unlock(&w->lock);
 	uint64_t t0 = mono_ms();
 	int wst = 0;
 	if (attached && o->workload) {
@@ -700,8 +656,7 @@ static int shadow_stage(const struct apply_opts *o, const char *unit, const stru
 			usleep(100 * 1000);
 	}
 	sr->seconds = (double)(mono_ms() - t0) / 1000.0;
-	w->stop = 1;
-	pthread_join(w->thread, NULL);
+	cli_tracer_stop(w);
 	if (!attached || w->r < 0) {
 		cli_print_diags(&w->diags);
 		fprintf(stderr, "%s apply: the shadow stage could not follow %s's cgroup %s with eBPF%s; nothing applied "
@@ -764,14 +719,7 @@ static int shadow_stage(const struct apply_opts *o, const char *unit, const stru
 			print_finding(&sr->after.v[i], "  ");
 	}
 out:
-	if (started && !w->finished) {
-		w->stop = 1;
-		pthread_join(w->thread, NULL);
-	}
-	hd_profile_free(&w->prof);
-	hd_diags_free(&w->diags);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
+	cli_tracer_free(w);
 	free(w);
 	return ret;
 }
@@ -840,21 +788,14 @@ static int enforce_restart(struct hd_manager *m, const struct apply_opts *o, con
 	if (!made && errno != EEXIST) {
 		snprintf(er->why, sizeof(er->why), "cannot make its cgroup %.400s: %s", er->cgroup, strerror(errno));
 	} else {
-		struct shadow_watch *w = calloc(1, sizeof(*w));
+		struct cli_tracer *w = calloc(1, sizeof(*w));
 		if (w) {
-			hd_profile_init(&w->prof);
-			pthread_mutex_init(&w->lock, NULL);
-			pthread_cond_init(&w->cond, NULL);
-			w->to = (struct hd_trace_options){ .backend = HD_TRACE_EBPF, .cgroup = er->cgroup, .stop = &w->stop,
-							   .record_failures = true, .on_attached = shadow_attached,
-							   .attached_ctx = w };
-			if (pthread_create(&w->thread, NULL, shadow_run, w) == 0) {
+			cli_tracer_init(w);
+			w->to.cgroup = er->cgroup;
+			w->to.record_failures = true;
+			er->observed = cli_tracer_start(w);
+			if (w->started) {
 				er->w = w;
-				pthread_mutex_lock(&w->lock);
-				while (!w->attached && !w->finished)
-					pthread_cond_wait(&w->cond, &w->lock);
-				er->observed = w->attached;
-				pthread_mutex_unlock(&w->lock);
 				if (!er->observed) {
 					const char *t = w->diags.n ? w->diags.v[0].text : "the tracer did not start";
 					/* the backend's words may name it already */
@@ -862,9 +803,7 @@ static int enforce_restart(struct hd_manager *m, const struct apply_opts *o, con
 				}
 			} else {
 				snprintf(er->why, sizeof(er->why), "cannot start the tracer's thread");
-				hd_profile_free(&w->prof);
-				pthread_mutex_destroy(&w->lock);
-				pthread_cond_destroy(&w->cond);
+				cli_tracer_free(w);
 				free(w);
 			}
 		} else
@@ -882,12 +821,11 @@ static int enforce_restart(struct hd_manager *m, const struct apply_opts *o, con
 /* The watch is over: stop the tracer, and map the calls it saw fail onto the candidate's mount plan. */
 static void enforce_finish(struct enforce_report *er, const char *fragment, const char *target, const char *text, int sdver)
 {
-	struct shadow_watch *w = er->w;
+	struct cli_tracer *w = er->w;
 	if (!w || er->finished)
 		return;
 	er->finished = true;
-	w->stop = 1;
-	pthread_join(w->thread, NULL);
+	cli_tracer_stop(w);
 	if (!er->observed)
 		return;
 	er->incomplete = w->res.lost + w->res.unfollowed > 0 || w->prof.failures_dropped > 0;
@@ -932,10 +870,7 @@ static void enforce_report_free(struct enforce_report *er)
 	hd_shadow_free(&er->caps);
 	hd_mount_plan_free(&er->plan);
 	if (er->w) {
-		hd_profile_free(&er->w->prof);
-		hd_diags_free(&er->w->diags);
-		pthread_mutex_destroy(&er->w->lock);
-		pthread_cond_destroy(&er->w->cond);
+		cli_tracer_free(er->w);
 		free(er->w);
 	}
 	memset(er, 0, sizeof(*er));

@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <json-c/json.h>
 #include <stddef.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tracer.h"
 #include "filter/filter.h"
 #include "learn/service.h"
 #include "learn/trace/trace.h"
@@ -277,7 +277,7 @@ static int setup_cgroup(const struct hd_devices *devices, const struct hd_ipfilt
 
 /* ---- reports ---- */
 
-/* The calls the mount plan made fail, as the eBPF tracer saw them (see fs_watch below). */
+/* The calls the mount plan made fail, as the eBPF tracer saw them (see fs_watch_init below). */
 struct fs_item {
 	const struct hd_profile_failure *f;
 	struct hd_fs_denial d;
@@ -738,65 +738,19 @@ static void print_tally(const struct report_ctx *rc, bool audit)
 
 /* The tracer runs in a thread of harden while the supervisor (this thread) waits for the command. The
  * command's process waits at supervise's gate, its mounts set up, until the tracer follows it (attached)
- * or has given up (finished): not one of its calls is missed, and none waits on a tracer that failed. */
-struct fs_watch {
-	struct hd_profile prof;
-	struct hd_trace_options to;
-	struct hd_trace_result res;
-	hd_diags diags;
-	volatile sig_atomic_t stop;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool started, attached, finished;
-	int r;
-};
-
-static void *fs_watch_run(void *arg)
-{
-	struct fs_watch *w = arg;
-	int r = hd_trace(&w->to, &w->prof, &w->res, &w->diags);
-	pthread_mutex_lock(&w->lock);
-	w->r = r;
-	w->finished = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-static void fs_watch_attached(void *ctx)
-{
-	struct fs_watch *w = ctx;
-	pthread_mutex_lock(&w->lock);
-	w->attached = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* supervise's on_ready: the command's process exists with its mounts; follow it before it goes on */
+ * or has given up (finished): not one of its calls is missed, and none waits on a tracer that failed
+ * (cli/tracer.h). supervise's on_ready: the command's process exists with its mounts; follow it. */
 static void fs_watch_ready(void *ctx, pid_t pid)
 {
-	struct fs_watch *w = ctx;
+	struct cli_tracer *w = ctx;
 	w->to.pid = pid;
-	if (pthread_create(&w->thread, NULL, fs_watch_run, w) != 0) {
-		hd_diag_add(&w->diags, HD_ERROR, NULL, 0, "cannot start the tracer's thread");
-		return;
-	}
-	w->started = true;
-	pthread_mutex_lock(&w->lock);
-	while (!w->attached && !w->finished)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
+	cli_tracer_start(w);
 }
 
-static void fs_watch_init(struct fs_watch *w)
+static void fs_watch_init(struct cli_tracer *w)
 {
-	memset(w, 0, sizeof(*w));
-	hd_profile_init(&w->prof);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	w->to = (struct hd_trace_options){ .backend = HD_TRACE_EBPF, .stop = &w->stop, .record_failures = true,
-					   .on_attached = fs_watch_attached, .attached_ctx = w };
+	cli_tracer_init(w);
+	w->to.record_failures = true;
 }
 
 /* path with the symbolic links of its longest existing ancestor resolved on the host (/var/run/x ->
@@ -824,14 +778,11 @@ static void canonical(const char *path, char out[PATH_MAX])
 }
 
 /* The command has ended: stop the tracer, and map what it saw onto the plan into fs. */
-static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan, const struct hd_ipfilter *ipf,
+static int fs_watch_finish(struct cli_tracer *w, const struct hd_mount_plan *plan, const struct hd_ipfilter *ipf,
 			   struct fs_report *fs)
 {
-	if (w->started) {
-		w->stop = 1;
-		pthread_join(w->thread, NULL);
-	}
-	fs->observed = w->started && w->attached;
+	cli_tracer_stop(w);
+	fs->observed = w->attached;
 	if (!fs->observed) {
 		snprintf(fs->why, sizeof(fs->why), "eBPF: %s", w->diags.n ? w->diags.v[0].text : "the tracer did not start");
 		return 0;
@@ -877,7 +828,7 @@ static int fs_watch_finish(struct fs_watch *w, const struct hd_mount_plan *plan,
 	return 0;
 }
 
-static void fs_watch_free(struct fs_watch *w, struct fs_report *fs)
+static void fs_watch_free(struct cli_tracer *w, struct fs_report *fs)
 {
 	for (size_t i = 0; i < fs->n; i++)
 		hd_fs_denial_free(&fs->v[i].d);
@@ -887,10 +838,7 @@ static void fs_watch_free(struct fs_watch *w, struct fs_report *fs)
 	free(fs->nv);
 	fs->nv = NULL;
 	fs->nn = 0;
-	hd_profile_free(&w->prof);
-	hd_diags_free(&w->diags);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
+	cli_tracer_free(w);
 }
 
 /* ---- --unit FILE --while WORKLOAD: the unit's own service, each command under the unit's sandbox ---- */
@@ -1265,7 +1213,7 @@ int verb_run(int argc, char **argv)
 	bool have_plan = false;
 	hd_strv cannot = { 0 };
 	struct report_ctx rc = { .sdver = sdver, .json = json, .report_fd = report_fd };
-	struct fs_watch watch;
+	struct cli_tracer watch;
 	struct fs_report fs = { 0 };
 	bool devices_enforced = false; /* PrivateDevices='s closed policy: enforced, or nothing to say */
 	bool watching = false;
