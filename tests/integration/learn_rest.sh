@@ -10,7 +10,8 @@
 #   UMask=                  a file created 0644 (umask 022) -> 0022; nothing created -> 0077
 #   PrivateTmp=             its own /tmp file -> yes; a file another put in /tmp -> left out
 #   IPAddressAllow=         (--ip-allow) a connect to 127.0.0.1 -> localhost
-#   RemoveIPC=, PrivateMounts=   System V IPC / mount calls -> left out, else yes
+#   RemoveIPC=, PrivateMounts=   System V IPC / mount calls -> left out, else PrivateMounts=yes (tried by
+#                                harden run) and RemoveIPC= left out as untried (it acts at the service's end)
 set -u
 : "${HARDEN:?}"
 [ "$(id -u)" = 0 ] || { echo "SKIP: the lines are enforced by harden run as root (mount namespace, cgroup device and IP programs)"; exit 77; }
@@ -147,8 +148,10 @@ for b in $backends; do
 		passes "$c" tmpshared "$b/tmpshared" && ok "$b: a shared /tmp file read: PrivateTmp= left out, passes"
 	}
 	# ---- RemoveIPC=, PrivateMounts= ----
-	has "$W/self.$b.conf" '^RemoveIPC=yes$' && has "$W/self.$b.conf" '^PrivateMounts=yes$' ||
-		bad "$b/self: want RemoveIPC=yes and PrivateMounts=yes"
+	has "$W/self.$b.conf" '^PrivateMounts=yes$' || bad "$b/self: want PrivateMounts=yes"
+	has "$W/self.$b.conf" '^RemoveIPC=' && bad "$b/self: RemoveIPC= written, which harden run cannot try"
+	has "$W/self.$b.conf" '^# RemoveIPC: no System V IPC.*harden run cannot try' ||
+		bad "$b/self: RemoveIPC= not left out with its reason: $(grep '^# RemoveIPC' "$W/self.$b.conf")"
 	if command -v ipcmk >/dev/null && learn "$b" ipc; then
 		c="$W/ipc.$b.conf"
 		has "$c" '^RemoveIPC=' && bad "$b/ipc: RemoveIPC= written though System V IPC was used"

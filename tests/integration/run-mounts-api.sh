@@ -112,6 +112,13 @@ ln -s "$V/ro" "$V/link"
 run -p ReadOnlyPaths="$V/link" -- touch "$V/ro/via-link"
 grep -q 'Read-only file system' "$W/err" || bad "ReadOnlyPaths= through a link: writable: $(cat "$W/err")"
 
+# PrivateMounts=: a mount namespace of its own, alone: what the command mounts stays there
+run -p PrivateMounts=yes -- sh -c "mount -t tmpfs none $V/x && readlink /proc/self/ns/mnt"
+[ -s "$W/out" ] && [ "$(cat "$W/out")" != "$(readlink /proc/self/ns/mnt)" ] ||
+	bad "PrivateMounts=yes: no mount namespace of its own: $(cat "$W/out" "$W/err")"
+mountpoint -q "$V/x" && { bad "PrivateMounts=yes: the command's mount reached the host"; umount "$V/x"; }
+grep -q 'PrivateMounts= not enforced' "$W/err" && bad "PrivateMounts= is said not to be enforced"
+
 # none of them is listed as not enforced, and nothing reached the host's mount table
 run -p PrivateDevices=yes -p ProtectKernelTunables=yes -p ProtectControlGroups=yes -p ProtectProc=invisible \
 	-p ProcSubset=pid -p TemporaryFileSystem="$V/ro" -p NoExecPaths="$V" -- true

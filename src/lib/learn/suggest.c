@@ -1108,8 +1108,11 @@ static int rule_remove_ipc(struct ctx *c)
 		shm = first_with_prefix(&c->p->paths_read, shm_prefixes);
 	if (shm)
 		return left_out(c, "RemoveIPC: POSIX shared memory was used (%s), which RemoveIPC= removes", shm);
-	return add_line(c->s, "RemoveIPC", "yes",
-			"no System V IPC, POSIX message queue or shared memory in /dev/shm was used");
+	/* every line written is tried by harden run, and this one acts only once the service's user has no
+	 * process left: nothing harden run can try */
+	return left_out(c, "RemoveIPC: no System V IPC, POSIX message queue or shared memory in /dev/shm was used, "
+			   "so RemoveIPC=yes would likely hold; not written: it acts only once the service's user has no "
+			   "process left, which harden run cannot try");
 }
 
 static bool loopback_addr(const char *a)

@@ -26,7 +26,7 @@
 static const char *const keys[] = { "ProtectSystem", "ProtectHome", "ReadWritePaths", "ReadOnlyPaths",
 				    "InaccessiblePaths", "ExecPaths", "NoExecPaths", "TemporaryFileSystem", "BindPaths",
 				    "BindReadOnlyPaths", "PrivateTmp", "PrivateNetwork", "PrivateIPC", "ProtectControlGroups",
-				    "ProtectProc", "ProcSubset", NULL };
+				    "ProtectProc", "ProcSubset", "PrivateMounts", NULL };
 static const char *const shared_keys[] = { "PrivateDevices", "ProtectKernelTunables", "ProtectKernelModules",
 					   "ProtectKernelLogs", NULL };
 
@@ -130,6 +130,7 @@ int hd_mount_plan_add(struct hd_mount_plan *p, const char *key, const char *valu
 		{ "ProtectKernelModules", offsetof(struct hd_mount_plan, protect_kernel_modules) },
 		{ "ProtectKernelLogs", offsetof(struct hd_mount_plan, protect_kernel_logs) },
 		{ "ProtectControlGroups", offsetof(struct hd_mount_plan, protect_control_groups) },
+		{ "PrivateMounts", offsetof(struct hd_mount_plan, private_mounts) },
 	};
 	for (size_t i = 0; i < sizeof(booleans) / sizeof(booleans[0]); i++) {
 		if (strcmp(key, booleans[i].key) != 0)
@@ -540,7 +541,7 @@ int hd_mount_plan_finish(struct hd_mount_plan *p)
 
 bool hd_mount_plan_empty(const struct hd_mount_plan *p)
 {
-	return p->n == 0 && !p->private_network && !p->private_ipc && !p->private_uts;
+	return p->n == 0 && !p->private_network && !p->private_ipc && !p->private_uts && !p->private_mounts;
 }
 
 /* The loopback device of a new network namespace, up (it starts down). */
@@ -919,12 +920,15 @@ int hd_mount_plan_apply(const struct hd_mount_plan *p, const struct hd_mount_ent
 		if (lr < 0)
 			return lr;
 	}
-	if (p->n == 0)
+	/* PrivateMounts= alone: the namespace, nothing in it (what the command mounts stays its own) */
+	if (p->n == 0 && !p->private_mounts)
 		return 0;
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return -errno;
+	if (p->n == 0)
+		return 0;
 	/* the sources of binds are the host's paths: taken before any entry changes the view; and the nodes
 	 * that cover inaccessible paths */
 	int *sources = calloc(p->n, sizeof(int)), nodes = -1, r = 0;

@@ -12,7 +12,7 @@
  *   ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, ExecPaths=,
  *   NoExecPaths=, TemporaryFileSystem=, BindPaths=, BindReadOnlyPaths=, PrivateTmp=, PrivateDevices=,
  *   the mounts of ProtectKernelTunables=, ProtectKernelModules=, ProtectKernelLogs=,
- *   ProtectControlGroups=, ProtectProc=, ProcSubset= and PrivateIPC='s /dev/mqueue
+ *   ProtectControlGroups=, ProtectProc=, ProcSubset=, PrivateIPC='s /dev/mqueue and PrivateMounts= (the namespace alone)
  * hold exactly as under systemd. Each setting becomes entries (path, mode) in a plan; symbolic links in a
  * path are resolved (systemd follows them too: /lib/modules is /usr/lib/modules here), the plan is sorted
  * by path, of entries for one path the mode systemd ranks first is kept (taking on the read-only, noexec
@@ -82,6 +82,7 @@ struct hd_mount_plan {
 	 * PrivateNetwork= (a network namespace with only the loopback device, up), PrivateIPC= (an IPC
 	 * namespace), ProtectHostname= (a UTS namespace: the host's name, which the unit cannot change) */
 	bool private_network, private_ipc, private_uts;
+	bool private_mounts; /* PrivateMounts=: a mount namespace of its own (rslave), even with no entry */
 };
 
 /* Is key one of the settings above? */
